@@ -1,0 +1,64 @@
+# Matryoshka — one GNU Makefile.
+#   make            build the monitor (build/mvm); needs only a C11 compiler
+#   make demo       build the bundled guests and run the demo
+#   make test       install test dependencies, build everything, run every suite
+#   make SAN=1 test the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      run the benchmarks (bench/run)
+#   make CC=aarch64-linux-gnu-gcc BUILD=build/aarch64   cross-build the monitor
+CC      ?= cc
+BUILD   ?= build
+ifeq ($(SAN),1)
+BUILD   := build/san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -Wall -Wextra -Wno-unused-parameter -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+           -frounding-math -fno-strict-aliasing -I. -Iinclude $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += -lm
+
+LIB_SRC := $(wildcard rv/*.c mem/*.c vm/*.c user/*.c host/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+MVM     := $(BUILD)/mvm
+
+all: $(MVM)
+
+$(MVM): $(CLI_OBJ) $(BUILD)/libmvm.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmvm.a $(LDLIBS)
+
+$(BUILD)/libmvm.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+deps:
+	@scripts/deps
+
+guests: $(MVM)
+	@scripts/deps guest
+	@$(MAKE) --no-print-directory -C guests
+
+demo: guests
+	@guests/demo.sh $(MVM)
+
+test: deps all
+	@$(MAKE) --no-print-directory -C guests
+	MVM=$(abspath $(MVM)) SAN=$(SAN) tests/run
+
+bench: deps all
+	@$(MAKE) --no-print-directory -C guests
+	MVM=$(abspath $(MVM)) bench/run
+
+clean:
+	rm -rf build
+	@$(MAKE) --no-print-directory -C guests clean
+
+.PHONY: all deps guests demo test bench clean

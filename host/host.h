@@ -1,0 +1,74 @@
+/*
+ * host.h — the host boundary: byte order, page-sized allocation, clocks,
+ * randomness. Every other layer reaches the host OS only through host/.
+ *
+ * Guest memory is always little-endian (RISC-V), whatever the host; the
+ * ld/st helpers below are the only way guest bytes become host integers.
+ */
+#ifndef MVM_HOST_H
+#define MVM_HOST_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_BIG_ENDIAN 1
+#else
+#define HOST_BIG_ENDIAN 0
+#endif
+
+#if defined(__GNUC__)
+#define host_bswap16 __builtin_bswap16
+#define host_bswap32 __builtin_bswap32
+#define host_bswap64 __builtin_bswap64
+#define HOST_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HOST_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+static inline uint16_t host_bswap16(uint16_t v) { return (uint16_t)(v << 8 | v >> 8); }
+static inline uint32_t host_bswap32(uint32_t v)
+{
+    return v << 24 | (v & 0xff00) << 8 | (v >> 8 & 0xff00) | v >> 24;
+}
+static inline uint64_t host_bswap64(uint64_t v)
+{
+    return (uint64_t)host_bswap32((uint32_t)v) << 32 | host_bswap32((uint32_t)(v >> 32));
+}
+#define HOST_LIKELY(x) (x)
+#define HOST_UNLIKELY(x) (x)
+#endif
+
+#if HOST_BIG_ENDIAN
+#define HOST_LE16(v) host_bswap16(v)
+#define HOST_LE32(v) host_bswap32(v)
+#define HOST_LE64(v) host_bswap64(v)
+#else
+#define HOST_LE16(v) (v)
+#define HOST_LE32(v) (v)
+#define HOST_LE64(v) (v)
+#endif
+
+/* Little-endian loads and stores at any alignment. */
+static inline uint8_t ld8(const void *p) { return *(const uint8_t *)p; }
+static inline uint16_t ld16(const void *p) { uint16_t v; memcpy(&v, p, 2); return HOST_LE16(v); }
+static inline uint32_t ld32(const void *p) { uint32_t v; memcpy(&v, p, 4); return HOST_LE32(v); }
+static inline uint64_t ld64(const void *p) { uint64_t v; memcpy(&v, p, 8); return HOST_LE64(v); }
+static inline void st8(void *p, uint8_t v) { *(uint8_t *)p = v; }
+static inline void st16(void *p, uint16_t v) { v = HOST_LE16(v); memcpy(p, &v, 2); }
+static inline void st32(void *p, uint32_t v) { v = HOST_LE32(v); memcpy(p, &v, 4); }
+static inline void st64(void *p, uint64_t v) { v = HOST_LE64(v); memcpy(p, &v, 8); }
+
+/* Page-aligned, zeroed host memory; NULL when the host is out of memory. */
+void *host_page_alloc(size_t size);
+void host_page_free(void *p, size_t size);
+
+/* Clocks in nanoseconds. */
+uint64_t host_time_realtime_ns(void);
+uint64_t host_time_monotonic_ns(void);
+uint64_t host_time_cputime_ns(void);
+void host_sleep_ns(uint64_t ns);
+
+/* Fills buf with unpredictable bytes (getrandom, /dev/urandom, clock mix). */
+void host_random(void *buf, size_t len);
+
+#endif

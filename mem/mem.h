@@ -1,0 +1,112 @@
+/*
+ * mem.h — guest memory: a refcounted host page pool and page-granular
+ * guest address spaces.
+ *
+ * A guest page is in one of three states:
+ *   absent   mapped but never written: reads as zero (the shared zero page),
+ *            a host page is allocated on the first write;
+ *   private  this space holds the only reference to its host page;
+ *   shared   the host page is referenced elsewhere too (clone, dedup,
+ *            snapshot): the first write copies it (copy-on-write).
+ *
+ * Invariants:
+ *   - every change of a page's host page or permissions bumps space->gen;
+ *     a hart's TLB is valid only while its recorded gen equals space->gen;
+ *   - a write to a page flagged MEM_F_CODE (decoded instructions were taken
+ *     from it) clears the flag and bumps space->code_gen; decoded blocks are
+ *     valid only while their cache's recorded code_gen equals it.
+ * Guest virtual addresses are 48 bits (MEM_VA_BITS); beyond is unmapped.
+ */
+#ifndef MVM_MEM_H
+#define MVM_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEM_PAGE_SHIFT 12
+#define MEM_PAGE_SIZE  4096u
+#define MEM_PAGE_MASK  (~(uint64_t)(MEM_PAGE_SIZE - 1))
+#define MEM_VA_BITS    48
+
+/* Permissions (also the access kind asked of mem_translate). */
+#define MEM_R 1
+#define MEM_W 2
+#define MEM_X 4
+
+/* Errors, as negative Linux errno values. */
+#define MEM_EFAULT  (-14)
+#define MEM_ENOMEM  (-12)
+#define MEM_EINVAL  (-22)
+
+struct mem_page {
+    uint8_t *data;          /* MEM_PAGE_SIZE bytes, little-endian guest bytes */
+    uint32_t ref;           /* references from address spaces and snapshots */
+    uint32_t pool_index;
+};
+
+struct mem_pool;
+struct mem_space;
+
+struct mem_stats {
+    uint64_t pages_in_use;    /* host pages allocated from the pool */
+    uint64_t pages_peak;
+    uint64_t limit_pages;     /* 0: no limit */
+    uint64_t cow_copies;      /* copy-on-write breaks */
+    uint64_t zero_fills;      /* first-write allocations */
+};
+
+/* Pool: limit_bytes caps the host pages it hands out (0 = unlimited). */
+struct mem_pool *mem_pool_new(uint64_t limit_bytes);
+void mem_pool_free(struct mem_pool *pool);
+struct mem_page *mem_page_alloc(struct mem_pool *pool);   /* zeroed, ref 1; NULL if over limit */
+void mem_page_ref(struct mem_page *pg);
+void mem_page_unref(struct mem_pool *pool, struct mem_page *pg);
+const uint8_t *mem_zero_page(struct mem_pool *pool);
+void mem_pool_stats(const struct mem_pool *pool, struct mem_stats *out);
+
+/* Address spaces. */
+struct mem_space *mem_space_new(struct mem_pool *pool);
+void mem_space_free(struct mem_space *as);
+struct mem_pool *mem_space_pool(const struct mem_space *as);
+uint64_t mem_space_gen(const struct mem_space *as);
+uint64_t mem_space_code_gen(const struct mem_space *as);
+uint64_t mem_space_resident(const struct mem_space *as);   /* pages with a host page */
+
+/*
+ * Mapping. va and len must be page-aligned and inside MEM_VA_BITS.
+ * mem_map replaces whatever was there with absent pages of the given
+ * permissions; mem_unmap removes; mem_protect changes permissions of mapped
+ * pages (MEM_ENOMEM if a page in the range is not mapped, as Linux does).
+ */
+int mem_map(struct mem_space *as, uint64_t va, uint64_t len, int prot);
+int mem_unmap(struct mem_space *as, uint64_t va, uint64_t len);
+int mem_protect(struct mem_space *as, uint64_t va, uint64_t len, int prot);
+bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len);  /* no page mapped */
+bool mem_is_mapped(const struct mem_space *as, uint64_t va, uint64_t len); /* every page mapped */
+int mem_prot_at(const struct mem_space *as, uint64_t va);   /* -1 if unmapped */
+
+/*
+ * The TLB-fill path. Returns the host bytes of the page holding va for the
+ * given access (MEM_R, MEM_W or MEM_X), or NULL with *err set to MEM_EFAULT
+ * (unmapped or not permitted) or MEM_ENOMEM (pool limit). A read of an
+ * absent page returns the shared zero page; a write allocates or copies.
+ */
+uint8_t *mem_translate(struct mem_space *as, uint64_t va, int access, int *err);
+
+/* Marks the page holding va as a source of decoded code (see invariant). */
+void mem_mark_code(struct mem_space *as, uint64_t va);
+
+/*
+ * Copies between guest memory and the host, as the guest's own loads and
+ * stores would (permissions checked): 0 or MEM_EFAULT / MEM_ENOMEM.
+ * mem_poke ignores permissions (the loader writing read-only segments).
+ * mem_read_str copies a NUL-terminated string of at most size-1 bytes and
+ * returns its length, MEM_EFAULT, or -36 (ENAMETOOLONG) if it does not fit.
+ */
+int mem_read(struct mem_space *as, uint64_t va, void *dst, size_t len);
+int mem_write(struct mem_space *as, uint64_t va, const void *src, size_t len);
+int mem_poke(struct mem_space *as, uint64_t va, const void *src, size_t len);
+long mem_read_str(struct mem_space *as, uint64_t va, char *dst, size_t size);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * rv.h — the synthetic CPU: one RV64GC hart running in user mode.
+ *
+ * The hart's layout is public because the hot path (interp.c) and the
+ * runtimes that serve its exits (user/, vm/) read registers directly.
+ * Invariants:
+ *   - x[0] reads as zero; the decoder sends writes to x0 to x[RV_XSINK];
+ *   - f[] holds 64-bit patterns; single-precision values are NaN-boxed
+ *     (upper 32 bits all ones), per the F extension;
+ *   - tlb_* entries are valid only while tlb_gen == mem_space_gen(as).
+ * Spec: RISC-V Unprivileged ISA 20191213 (RV64GC, Zicsr, Zifencei, Zba/Zbb/Zbs).
+ */
+#ifndef MVM_RV_H
+#define MVM_RV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem/mem.h"
+
+#define RV_XSINK 32
+
+/* Exit reasons of rv_run. */
+enum rv_exit {
+    RV_EXIT_ECALL = 1,   /* ecall executed; pc points at it */
+    RV_EXIT_BUDGET,      /* the instruction budget ran out */
+    RV_EXIT_TRAP,        /* exception: cause/tval set, pc points at the instruction */
+    RV_EXIT_NOMEM,       /* the host page pool is exhausted */
+};
+
+/* Exception causes (mcause values of the privileged spec). */
+enum rv_cause {
+    RV_CAUSE_FETCH_MISALIGNED = 0,
+    RV_CAUSE_FETCH_ACCESS = 1,
+    RV_CAUSE_ILLEGAL = 2,
+    RV_CAUSE_BREAKPOINT = 3,
+    RV_CAUSE_LOAD_MISALIGNED = 4,
+    RV_CAUSE_LOAD_ACCESS = 5,
+    RV_CAUSE_STORE_MISALIGNED = 6,
+    RV_CAUSE_STORE_ACCESS = 7,
+    RV_CAUSE_ECALL_U = 8,
+    RV_CAUSE_FETCH_PAGE = 12,
+    RV_CAUSE_LOAD_PAGE = 13,
+    RV_CAUSE_STORE_PAGE = 15,
+};
+
+/* fcsr fields. */
+#define RV_FFLAGS_NX 0x01
+#define RV_FFLAGS_UF 0x02
+#define RV_FFLAGS_OF 0x04
+#define RV_FFLAGS_DZ 0x08
+#define RV_FFLAGS_NV 0x10
+
+#define RV_TLB_BITS 8
+#define RV_TLB_SIZE (1u << RV_TLB_BITS)
+#define RV_TLB_INVALID UINT64_MAX
+
+struct rv_tlb_entry {
+    uint64_t tag;          /* guest page address, or RV_TLB_INVALID */
+    uintptr_t addend;      /* host address = guest address + addend */
+};
+
+struct rv_cache;
+
+struct rv_hart {
+    uint64_t x[33];
+    uint64_t f[32];
+    uint64_t pc;
+    uint32_t fflags;       /* accrued exceptions, RV_FFLAGS_* */
+    uint32_t frm;          /* dynamic rounding mode, 0..4 valid */
+
+    uint64_t instret;      /* instructions retired */
+    int64_t budget;        /* instructions left before RV_EXIT_BUDGET */
+    uint64_t time_base_ns; /* host monotonic time at hart creation (rdtime) */
+
+    uint64_t resv_addr;    /* LR/SC reservation */
+    bool resv_valid;
+
+    uint32_t cause;        /* valid after RV_EXIT_TRAP */
+    uint64_t tval;
+
+    struct mem_space *as;
+    uint64_t tlb_gen;
+    struct rv_tlb_entry tlb_r[RV_TLB_SIZE];
+    struct rv_tlb_entry tlb_w[RV_TLB_SIZE];
+    struct rv_tlb_entry tlb_x[RV_TLB_SIZE];
+
+    struct rv_cache *cache;
+
+    /* Statistics. */
+    uint64_t stat_blocks_translated;
+    uint64_t stat_cache_flushes;
+    uint64_t stat_tlb_misses;
+    bool trace_insns;      /* print each instruction to stderr */
+};
+
+/* Creates a hart on address space as; all registers zero. NULL on ENOMEM. */
+struct rv_hart *rv_hart_new(struct mem_space *as);
+void rv_hart_free(struct rv_hart *h);
+
+/* Runs until an exit; returns the enum rv_exit. */
+int rv_run(struct rv_hart *h);
+
+/* Drops every decoded block (fence.i, or code pages changed). */
+void rv_flush_code(struct rv_hart *h);
+void rv_flush_tlb(struct rv_hart *h);
+
+/* Name of an exception cause, for messages. */
+const char *rv_cause_name(uint32_t cause);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * proc.h — a guest process in process mode: one hart, one address space,
+ * a sandboxed view of files, and the Linux system call layer serving it.
+ *
+ * Guest address-space layout (all below 2^38, as under Sv39 Linux):
+ *   ELF segments (ET_EXEC at their addresses, static-PIE at PROC_PIE_BASE)
+ *   heap (brk) right after the highest segment, growing up
+ *   mmap area below PROC_MMAP_TOP, allocated top-down
+ *   stack: PROC_STACK_SIZE below PROC_STACK_TOP
+ */
+#ifndef MVM_PROC_H
+#define MVM_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem/mem.h"
+#include "rv/rv.h"
+
+#define PROC_STACK_TOP   0x3ffffff000ull
+#define PROC_STACK_SIZE  (8ull << 20)
+#define PROC_MMAP_TOP    0x3f00000000ull
+#define PROC_PIE_BASE    0x2aaaaab000ull
+
+struct fs;   /* user/fs.h: the sandboxed file system and fd table */
+
+struct proc_options {
+    uint64_t mem_limit;      /* bytes of host memory for guest pages; 0 = default */
+    int64_t budget;          /* instructions; <= 0 = unlimited */
+    bool trace_syscalls;
+    bool trace_insns;
+};
+
+struct proc {
+    struct mem_pool *pool;
+    struct mem_space *as;
+    struct rv_hart *hart;
+    struct fs *fs;
+
+    uint64_t brk_start;      /* first heap byte */
+    uint64_t brk_cur;        /* current break (guest-visible) */
+    uint64_t brk_mapped;     /* page-aligned end of what is mapped for the heap */
+    uint64_t mmap_hint;      /* next top-down search starts below this */
+
+    uint64_t entry;          /* program entry point */
+    uint64_t phdr_addr, phent, phnum, load_bias;
+    uint64_t execfn_addr;
+
+    uint64_t tid_address;    /* set_tid_address */
+    uint64_t robust_list, robust_len;
+    uint64_t sigactions[65][4];  /* rt_sigaction records: handler, flags, restorer, mask */
+    uint64_t sigmask;
+
+    bool exited;
+    int exit_code;           /* status for the host process (guest code or 128+sig) */
+    bool trace_syscalls;
+    int64_t budget_left;     /* mirrors options.budget; < 0 means unlimited */
+    uint64_t syscalls;       /* statistics */
+};
+
+/*
+ * Memory-management system calls (user/mm.c). Each returns the Linux
+ * result: a value, or a negative LX_E* errno.
+ */
+long mm_brk(struct proc *p, uint64_t addr);
+long mm_mmap(struct proc *p, uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off);
+long mm_munmap(struct proc *p, uint64_t addr, uint64_t len);
+long mm_mprotect(struct proc *p, uint64_t addr, uint64_t len, int prot);
+long mm_mremap(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr);
+long mm_madvise(struct proc *p, uint64_t addr, uint64_t len, int advice);
+
+/*
+ * The system call layer (user/syscall.c): serves the ecall the hart stopped
+ * at (a7 = number, a0..a5 = arguments), writes a0, advances pc. Sets
+ * p->exited for exit/exit_group.
+ */
+void sys_dispatch(struct proc *p);
+const char *sys_name(uint64_t nr);   /* "openat", or NULL if unknown */
+
+#endif
