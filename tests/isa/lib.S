@@ -193,7 +193,12 @@ check_common:
 	mv s3, a3
 	mv s4, a4
 	mv s5, a5
-	bne s0, s1, 1f
+	lla t0, dump_col		/* end a pending line of dumped values */
+	ld t1, 0(t0)
+	sd zero, 0(t0)
+	beqz t1, 4f
+	call put_nl
+4:	bne s0, s1, 1f
 	bne s3, s4, 1f
 	lla t0, n_ok
 	ld t1, 0(t0)

@@ -38,6 +38,11 @@
 	.text
 	.globl _start
 _start:
+	/* the linker relaxes accesses near __global_pointer$ to gp-relative */
+	.option push
+	.option norelax
+	lla gp, __global_pointer$
+	.option pop
 	.endm
 
 	.macro TEST_END
