@@ -82,6 +82,11 @@ uint64_t mem_space_resident(const struct mem_space *as);   /* pages with a host 
 int mem_map(struct mem_space *as, uint64_t va, uint64_t len, int prot);
 int mem_unmap(struct mem_space *as, uint64_t va, uint64_t len);
 int mem_protect(struct mem_space *as, uint64_t va, uint64_t len, int prot);
+/* Drops the host pages of a range, keeping it mapped: it reads as zero. */
+int mem_discard(struct mem_space *as, uint64_t va, uint64_t len);
+/* Moves the pages of [from, from+len) to [to, to+len) (no copying);
+ * the ranges must not overlap; whatever was at the destination goes. */
+int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len);
 bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len);  /* no page mapped */
 bool mem_is_mapped(const struct mem_space *as, uint64_t va, uint64_t len); /* every page mapped */
 int mem_prot_at(const struct mem_space *as, uint64_t va);   /* -1 if unmapped */

@@ -73,7 +73,8 @@ struct rv_hart {
     int64_t budget;        /* instructions left before RV_EXIT_BUDGET */
     uint64_t time_base_ns; /* host monotonic time at hart creation (rdtime) */
 
-    uint64_t resv_addr;    /* LR/SC reservation */
+    uint64_t resv_addr;    /* LR/SC reservation: address and value read */
+    uint64_t resv_value;
     bool resv_valid;
 
     uint32_t cause;        /* valid after RV_EXIT_TRAP */

@@ -23,7 +23,13 @@
 #define PROC_MMAP_TOP    0x3f00000000ull
 #define PROC_PIE_BASE    0x2aaaaab000ull
 
-struct fs;   /* user/fs.h: the sandboxed file system and fd table */
+struct fs;        /* user/fs.h: the sandboxed file system and fd table */
+struct mm_areas;  /* user/mm.c: the list of mapped ranges */
+
+/* The identity a guest sees (getuid, AT_UID, ...): fixed, not the host's. */
+#define PROC_UID 1000
+#define PROC_GID 1000
+#define PROC_PID 1000
 
 struct proc_options {
     uint64_t mem_limit;      /* bytes of host memory for guest pages; 0 = default */
@@ -37,6 +43,8 @@ struct proc {
     struct mem_space *as;
     struct rv_hart *hart;
     struct fs *fs;
+
+    struct mm_areas *areas;
 
     uint64_t brk_start;      /* first heap byte */
     uint64_t brk_cur;        /* current break (guest-visible) */
@@ -60,9 +68,31 @@ struct proc {
 };
 
 /*
+ * Life of a process (user/proc.c). proc_new sets up an empty process;
+ * proc_load loads the ELF image in file (path is what AT_EXECFN shows) and
+ * builds the initial stack; proc_run runs it to the end and returns the
+ * status for the host: the guest's exit code, 128+signal when the guest
+ * dies as Linux would kill it, 124 when the budget runs out.
+ * proc_load returns 0, or -1 with a one-line reason in err (bad program:
+ * exit 126), or -2 (out of memory: exit 123).
+ */
+struct proc *proc_new(const struct proc_options *opt);
+void proc_free(struct proc *p);
+int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size,
+              int argc, char *const argv[], int envc, char *const envp[], char *err, size_t errlen);
+int proc_run(struct proc *p);
+void proc_print_stats(struct proc *p, double seconds);
+
+/*
  * Memory-management system calls (user/mm.c). Each returns the Linux
  * result: a value, or a negative LX_E* errno.
  */
+struct mm_areas *mm_areas_new(void);
+void mm_areas_free(struct mm_areas *m);
+/* Maps [addr, addr+len) afresh (replacing what was there) with MEM_* prot. */
+int mm_map_fixed(struct proc *p, uint64_t addr, uint64_t len, int prot);
+/* Records [start, end) as in use (mapped by someone else, e.g. the loader). */
+int mm_areas_note(struct proc *p, uint64_t start, uint64_t end);
 long mm_brk(struct proc *p, uint64_t addr);
 long mm_mmap(struct proc *p, uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off);
 long mm_munmap(struct proc *p, uint64_t addr, uint64_t len);

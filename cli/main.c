@@ -1,0 +1,314 @@
+/*
+ * main.c — the mvm command line. This is the only place that prints the
+ * monitor's own errors; everything below returns values.
+ *
+ * Exit statuses (docs/cli.md):
+ *   0..255  the guest's own exit status
+ *   128+N   the guest died of signal N as Linux would kill it
+ *           (memory fault 139, illegal instruction 132, ebreak 133, ...)
+ *   123     internal or host resource error
+ *   124     the instruction budget ran out
+ *   125     usage error (bad flag or argument)
+ *   126     the program cannot be loaded (not an ELF, wrong machine, malformed)
+ *   127     the program file was not found or cannot be read
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host/host.h"
+#include "user/fs.h"
+#include "user/proc.h"
+
+#define MVM_VERSION "0.1.0"
+
+#define EXIT_INTERNAL 123
+#define EXIT_USAGE 125
+#define EXIT_NOEXEC 126
+#define EXIT_NOTFOUND 127
+#define MAX_PROGRAM_SIZE (1ull << 30)
+
+static const char usage_text[] =
+    "usage: mvm run [options] PROGRAM [ARGS...]\n"
+    "       mvm --help | --version\n"
+    "\n"
+    "Runs a static RISC-V RV64GC Linux program in a Matryoshka virtual machine.\n"
+    "\n"
+    "options of run:\n"
+    "  --mem SIZE              memory limit for guest pages (K, M, G suffixes; default 2G)\n"
+    "  --dir HOST[:GUEST][:ro] let the guest see host directory HOST at GUEST\n"
+    "                          (default: the same path); repeatable\n"
+    "  --env KEY=VALUE         set a guest environment variable; repeatable\n"
+    "                          (the guest sees no host environment)\n"
+    "  --cwd DIR               guest working directory (default /)\n"
+    "  --budget N              stop after N instructions (exit 124)\n"
+    "  --stats                 print execution statistics to stderr at exit\n"
+    "  --trace=syscalls|insns  trace system calls or instructions to stderr\n"
+    "\n"
+    "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
+    "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
+    "127 program not found.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mvm: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see mvm --help)\n");
+    return EXIT_USAGE;
+}
+
+/* "64M" -> bytes; 0 on a malformed or out-of-range size. */
+static uint64_t parse_size(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return 0;
+    unsigned shift = 0;
+    switch (*end) {
+    case 0: break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: return 0;
+    }
+    if ((*end == 'i' || *end == 'b' || *end == 'B') && shift)
+        end += (end[0] == 'i' && (end[1] == 'B' || end[1] == 'b')) ? 2 : 1;
+    if (*end || v > (UINT64_MAX >> shift))
+        return 0;
+    return (uint64_t)v << shift;
+}
+
+/* Reads a whole file; 0, or an exit status with the message printed. */
+static int read_program(const char *path, uint8_t **data, size_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "mvm: %s: %s\n", path, strerror(errno));
+        return EXIT_NOTFOUND;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "mvm: %s: %s\n", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        close(fd);
+        return EXIT_NOEXEC;
+    }
+    if ((uint64_t)st.st_size > MAX_PROGRAM_SIZE) {
+        fprintf(stderr, "mvm: %s: program file too large (%lld bytes)\n", path, (long long)st.st_size);
+        close(fd);
+        return EXIT_NOEXEC;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fprintf(stderr, "mvm: out of host memory\n");
+        close(fd);
+        return EXIT_INTERNAL;
+    }
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            fprintf(stderr, "mvm: %s: read error: %s\n", path, r < 0 ? strerror(errno) : "file shrank");
+            free(buf);
+            close(fd);
+            return EXIT_NOTFOUND;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *data = buf;
+    *size = n;
+    return 0;
+}
+
+/* --dir HOST[:GUEST][:ro] */
+static int add_dir(struct fs *fs, const char *spec)
+{
+    char *copy = strdup(spec);
+    if (!copy)
+        return EXIT_INTERNAL;
+    bool ro = false;
+    size_t len = strlen(copy);
+    if (len >= 3 && strcmp(copy + len - 3, ":ro") == 0) {
+        ro = true;
+        copy[len - 3] = 0;
+    } else if (len >= 3 && strcmp(copy + len - 3, ":rw") == 0) {
+        copy[len - 3] = 0;
+    }
+    char *host = copy, *guest = strchr(copy, ':');
+    if (guest)
+        *guest++ = 0;
+    else
+        guest = host;
+    int rc = 0;
+    if (!*host || !*guest || guest[0] != '/') {
+        rc = usage_error("--dir %s: expected HOST[:GUEST][:ro] with an absolute GUEST path", spec);
+    } else {
+        int r = fs_add_dir(fs, host, guest, ro);
+        if (r < 0) {
+            fprintf(stderr, "mvm: --dir %s: %s\n", spec, strerror(-r));
+            rc = EXIT_USAGE;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_HELP };
+    static const struct option longopts[] = {
+        { "mem", required_argument, NULL, OPT_MEM },
+        { "dir", required_argument, NULL, OPT_DIR },
+        { "env", required_argument, NULL, OPT_ENV },
+        { "cwd", required_argument, NULL, OPT_CWD },
+        { "budget", required_argument, NULL, OPT_BUDGET },
+        { "stats", no_argument, NULL, OPT_STATS },
+        { "trace", required_argument, NULL, OPT_TRACE },
+        { "help", no_argument, NULL, OPT_HELP },
+        { NULL, 0, NULL, 0 },
+    };
+    struct proc_options opt = { 0 };
+    const char **dirs = calloc((size_t)argc, sizeof *dirs);
+    char **envs = calloc((size_t)argc + 1, sizeof *envs);
+    const char *cwd = NULL;
+    int ndirs = 0, nenvs = 0, rc = 0;
+    bool stats = false;
+    struct proc *p = NULL;
+    uint8_t *file = NULL;
+    size_t size = 0;
+    if (!dirs || !envs) {
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+        const char *a = optarg;
+        switch (c) {
+        case OPT_MEM:
+            opt.mem_limit = parse_size(a);
+            if (opt.mem_limit < (1u << 20)) {
+                rc = usage_error("--mem %s: expected a size of at least 1M, like 256M or 2G", a);
+                goto out;
+            }
+            break;
+        case OPT_DIR: dirs[ndirs++] = a; break;
+        case OPT_ENV:
+            if (!strchr(a, '=') || a[0] == '=') {
+                rc = usage_error("--env %s: expected KEY=VALUE", a);
+                goto out;
+            }
+            envs[nenvs++] = (char *)a;
+            break;
+        case OPT_CWD: cwd = a; break;
+        case OPT_BUDGET: {
+            char *end;
+            errno = 0;
+            long long v = strtoll(a, &end, 10);
+            if (errno || *end || end == a || v <= 0) {
+                rc = usage_error("--budget %s: expected a positive number of instructions", a);
+                goto out;
+            }
+            opt.budget = v;
+            break;
+        }
+        case OPT_STATS: stats = true; break;
+        case OPT_TRACE: {
+            char *t = strdup(a), *save = NULL;
+            for (char *w = strtok_r(t, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                if (strcmp(w, "syscalls") == 0) opt.trace_syscalls = true;
+                else if (strcmp(w, "insns") == 0) opt.trace_insns = true;
+                else {
+                    rc = usage_error("--trace=%s: expected syscalls or insns", a);
+                    free(t);
+                    goto out;
+                }
+            }
+            free(t);
+            break;
+        }
+        case OPT_HELP:
+            fputs(usage_text, stdout);
+            goto out;
+        case ':':
+            rc = usage_error("option %s needs an argument", argv[optind - 1]);
+            goto out;
+        default:
+            rc = usage_error("unknown option %s", argv[optind - 1]);
+            goto out;
+        }
+    }
+    if (optind >= argc) {
+        rc = usage_error("%s: no program given", "run");
+        goto out;
+    }
+    const char *path = argv[optind];
+    if ((rc = read_program(path, &file, &size)) != 0)
+        goto out;
+    p = proc_new(&opt);
+    if (!p) {
+        fprintf(stderr, "mvm: out of host memory\n");
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
+    for (int i = 0; i < ndirs; i++)
+        if ((rc = add_dir(p->fs, dirs[i])) != 0)
+            goto out;
+    if (cwd) {
+        int r = fs_set_cwd(p->fs, cwd);
+        if (r < 0) {
+            fprintf(stderr, "mvm: --cwd %s: %s\n", cwd, strerror(-r));
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    char err[256];
+    int r = proc_load(p, path, file, size, argc - optind, argv + optind, nenvs, envs, err, sizeof err);
+    free(file);
+    file = NULL;
+    if (r != 0) {
+        fprintf(stderr, "mvm: %s: %s\n", path, err);
+        rc = r == -1 ? EXIT_NOEXEC : EXIT_INTERNAL;
+        goto out;
+    }
+    uint64_t t0 = host_time_monotonic_ns();
+    fflush(stdout);
+    rc = proc_run(p);
+    if (stats)
+        proc_print_stats(p, (double)(host_time_monotonic_ns() - t0) / 1e9);
+out:
+    free(file);
+    proc_free(p);
+    free(dirs);
+    free(envs);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("%s", "no command given");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("mvm %s (Matryoshka; RV64GC guests; %s-endian host)\n", MVM_VERSION,
+               HOST_BIG_ENDIAN ? "big" : "little");
+        return 0;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    return usage_error("unknown command '%s'", argv[1]);
+}

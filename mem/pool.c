@@ -1,0 +1,158 @@
+/*
+ * pool.c — the host page pool: 4 KiB pages with reference counts, carved
+ * from large host allocations, recycled through a free list.
+ *
+ * Invariant: a page with ref == 0 is on the free list; pages_in_use counts
+ * pages (and page-table memory, see mem_pool_charge) handed out, and never
+ * exceeds limit_pages when a limit is set.
+ */
+#include "mem/mem.h"
+#include "mem/mem_int.h"
+
+#include <stdlib.h>
+
+#include "host/host.h"
+
+#define CHUNK_PAGES 256
+
+struct pool_chunk {
+    struct pool_chunk *next;
+    uint8_t *data;
+    struct mem_page pages[CHUNK_PAGES];
+};
+
+struct mem_pool {
+    struct pool_chunk *chunks;
+    struct mem_page **free;
+    size_t nfree, cap_free, total;   /* cap_free >= total: every page fits */
+    uint8_t *zero;
+    struct mem_stats st;
+};
+
+struct mem_pool *mem_pool_new(uint64_t limit_bytes)
+{
+    struct mem_pool *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return NULL;
+    pool->zero = host_page_alloc(MEM_PAGE_SIZE);
+    if (!pool->zero) {
+        free(pool);
+        return NULL;
+    }
+    pool->st.limit_pages = limit_bytes / MEM_PAGE_SIZE;
+    return pool;
+}
+
+void mem_pool_free(struct mem_pool *pool)
+{
+    if (!pool)
+        return;
+    struct pool_chunk *c = pool->chunks;
+    while (c) {
+        struct pool_chunk *next = c->next;
+        host_page_free(c->data, (size_t)CHUNK_PAGES * MEM_PAGE_SIZE);
+        free(c);
+        c = next;
+    }
+    host_page_free(pool->zero, MEM_PAGE_SIZE);
+    free(pool->free);
+    free(pool);
+}
+
+static int pool_grow(struct mem_pool *pool)
+{
+    struct pool_chunk *c = calloc(1, sizeof *c);
+    if (!c)
+        return MEM_ENOMEM;
+    c->data = host_page_alloc((size_t)CHUNK_PAGES * MEM_PAGE_SIZE);
+    if (!c->data)
+        goto fail;
+    if (pool->cap_free < pool->total + CHUNK_PAGES) {
+        size_t cap = pool->cap_free ? pool->cap_free * 2 : CHUNK_PAGES * 4;
+        while (cap < pool->total + CHUNK_PAGES)
+            cap *= 2;
+        struct mem_page **nf = realloc(pool->free, cap * sizeof *nf);
+        if (!nf)
+            goto fail;
+        pool->free = nf;
+        pool->cap_free = cap;
+    }
+    for (int i = CHUNK_PAGES - 1; i >= 0; i--) {
+        c->pages[i].data = c->data + (size_t)i * MEM_PAGE_SIZE;
+        c->pages[i].ref = 0;
+        pool->free[pool->nfree++] = &c->pages[i];
+    }
+    c->next = pool->chunks;
+    pool->chunks = c;
+    pool->total += CHUNK_PAGES;
+    return 0;
+fail:
+    if (c->data)
+        host_page_free(c->data, (size_t)CHUNK_PAGES * MEM_PAGE_SIZE);
+    free(c);
+    return MEM_ENOMEM;
+}
+
+bool mem_pool_charge(struct mem_pool *pool, int64_t pages)
+{
+    if (pages > 0 && pool->st.limit_pages &&
+        pool->st.pages_in_use + (uint64_t)pages > pool->st.limit_pages)
+        return false;
+    pool->st.pages_in_use += (uint64_t)pages;
+    if (pool->st.pages_in_use > pool->st.pages_peak)
+        pool->st.pages_peak = pool->st.pages_in_use;
+    return true;
+}
+
+/* A page whose contents the caller overwrites entirely. */
+struct mem_page *mem_page_alloc_raw(struct mem_pool *pool)
+{
+    if (!mem_pool_charge(pool, 1))
+        return NULL;
+    if (pool->nfree == 0 && pool_grow(pool) != 0) {
+        mem_pool_charge(pool, -1);
+        return NULL;
+    }
+    struct mem_page *pg = pool->free[--pool->nfree];
+    pg->ref = 1;
+    return pg;
+}
+
+struct mem_page *mem_page_alloc(struct mem_pool *pool)
+{
+    struct mem_page *pg = mem_page_alloc_raw(pool);
+    if (pg)
+        memset(pg->data, 0, MEM_PAGE_SIZE);
+    return pg;
+}
+
+void mem_page_ref(struct mem_page *pg)
+{
+    pg->ref++;
+}
+
+void mem_page_unref(struct mem_pool *pool, struct mem_page *pg)
+{
+    if (--pg->ref == 0) {
+        pool->free[pool->nfree++] = pg;
+        mem_pool_charge(pool, -1);
+    }
+}
+
+const uint8_t *mem_zero_page(struct mem_pool *pool)
+{
+    return pool->zero;
+}
+
+void mem_pool_count(struct mem_pool *pool, int what)
+{
+    if (what == MEM_COUNT_COW)
+        pool->st.cow_copies++;
+    else
+        pool->st.zero_fills++;
+}
+
+void mem_pool_stats(const struct mem_pool *pool, struct mem_stats *out)
+{
+    *out = pool->st;
+}

@@ -1,0 +1,398 @@
+/*
+ * space.c — guest address spaces: a 4-level radix table from guest page
+ * number to {host page, permissions, flags}, and the accesses through it.
+ *
+ *   47        39 38        30 29        21 20        12 11          0
+ *  +------------+------------+------------+------------+-------------+
+ *  |  level 0   |  level 1   |  level 2   |  leaf pte  | page offset |
+ *  +------------+------------+------------+------------+-------------+
+ *
+ * Invariants (see mem.h): gen bumps on every change of a page's host page
+ * or permissions; code_gen bumps when a page flagged CODE is written or
+ * remapped. Page-table memory is charged to the pool like guest pages.
+ */
+#include "mem/mem.h"
+#include "mem/mem_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LEVEL_BITS 9
+#define LEVEL_SIZE (1u << LEVEL_BITS)
+#define LEVELS 4
+
+#define PTE_MAPPED 1
+#define PTE_CODE   2
+
+struct mem_pte {
+    struct mem_page *page;   /* NULL: absent, reads as zero */
+    uint8_t prot;
+    uint8_t flags;
+};
+
+struct mem_leaf {
+    struct mem_pte pte[LEVEL_SIZE];
+};
+
+struct mem_dir {
+    void *slot[LEVEL_SIZE];
+};
+
+struct mem_space {
+    struct mem_pool *pool;
+    struct mem_dir root;
+    uint64_t gen;
+    uint64_t code_gen;
+    uint64_t resident;
+};
+
+/* Table memory rounded to pages, charged to the pool. */
+#define LEAF_PAGES ((sizeof(struct mem_leaf) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
+#define DIR_PAGES  ((sizeof(struct mem_dir) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
+
+struct mem_space *mem_space_new(struct mem_pool *pool)
+{
+    struct mem_space *as = calloc(1, sizeof *as);
+    if (!as)
+        return NULL;
+    as->pool = pool;
+    as->gen = 1;
+    as->code_gen = 1;
+    return as;
+}
+
+static void free_level(struct mem_space *as, void *t, int level)
+{
+    if (level == LEVELS - 1) {
+        struct mem_leaf *leaf = t;
+        for (unsigned i = 0; i < LEVEL_SIZE; i++)
+            if (leaf->pte[i].page)
+                mem_page_unref(as->pool, leaf->pte[i].page);
+        mem_pool_charge(as->pool, -(int64_t)LEAF_PAGES);
+        free(leaf);
+        return;
+    }
+    struct mem_dir *d = t;
+    for (unsigned i = 0; i < LEVEL_SIZE; i++)
+        if (d->slot[i])
+            free_level(as, d->slot[i], level + 1);
+    if (level > 0) {
+        mem_pool_charge(as->pool, -(int64_t)DIR_PAGES);
+        free(d);
+    }
+}
+
+void mem_space_free(struct mem_space *as)
+{
+    if (!as)
+        return;
+    free_level(as, &as->root, 0);
+    free(as);
+}
+
+struct mem_pool *mem_space_pool(const struct mem_space *as) { return as->pool; }
+uint64_t mem_space_gen(const struct mem_space *as) { return as->gen; }
+uint64_t mem_space_code_gen(const struct mem_space *as) { return as->code_gen; }
+uint64_t mem_space_resident(const struct mem_space *as) { return as->resident; }
+
+static unsigned idx(uint64_t vpn, int level)
+{
+    return (unsigned)(vpn >> (LEVEL_BITS * (LEVELS - 1 - level))) & (LEVEL_SIZE - 1);
+}
+
+/* The pte of page va, creating tables if asked; NULL if absent or no memory. */
+static struct mem_pte *pte_get(struct mem_space *as, uint64_t va, bool create)
+{
+    if (va >> MEM_VA_BITS)
+        return NULL;
+    uint64_t vpn = va >> MEM_PAGE_SHIFT;
+    struct mem_dir *d = &as->root;
+    for (int level = 0; level < LEVELS - 1; level++) {
+        void **slot = &d->slot[idx(vpn, level)];
+        if (!*slot) {
+            if (!create)
+                return NULL;
+            bool leaf = level == LEVELS - 2;
+            size_t pages = leaf ? LEAF_PAGES : DIR_PAGES;
+            if (!mem_pool_charge(as->pool, (int64_t)pages))
+                return NULL;
+            *slot = calloc(1, leaf ? sizeof(struct mem_leaf) : sizeof(struct mem_dir));
+            if (!*slot) {
+                mem_pool_charge(as->pool, -(int64_t)pages);
+                return NULL;
+            }
+        }
+        d = *slot;
+    }
+    return &((struct mem_leaf *)d)->pte[idx(vpn, LEVELS - 1)];
+}
+
+/* The last page covered by the leaf table of va: absent tables are skipped whole. */
+static uint64_t last_page_of_leaf(uint64_t va)
+{
+    const unsigned shift = MEM_PAGE_SHIFT + LEVEL_BITS;
+    return (((va >> shift) + 1) << shift) - MEM_PAGE_SIZE;
+}
+
+static const struct mem_pte *pte_find(const struct mem_space *as, uint64_t va)
+{
+    struct mem_pte *p = pte_get((struct mem_space *)as, va, false);
+    return p && (p->flags & PTE_MAPPED) ? p : NULL;
+}
+
+static bool range_ok(uint64_t va, uint64_t len)
+{
+    return (va & ~MEM_PAGE_MASK) == 0 && (len & ~MEM_PAGE_MASK) == 0 &&
+           va < (1ull << MEM_VA_BITS) && len <= (1ull << MEM_VA_BITS) - va;
+}
+
+static void pte_clear(struct mem_space *as, struct mem_pte *p)
+{
+    if (p->page) {
+        mem_page_unref(as->pool, p->page);
+        as->resident--;
+    }
+    if (p->flags & PTE_CODE)
+        as->code_gen++;   /* gen is bumped by every caller */
+    memset(p, 0, sizeof *p);
+}
+
+int mem_map(struct mem_space *as, uint64_t va, uint64_t len, int prot)
+{
+    if (!range_ok(va, len))
+        return MEM_EINVAL;
+    as->gen++;
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_get(as, a, true);
+        if (!p)
+            return MEM_ENOMEM;
+        pte_clear(as, p);
+        p->prot = (uint8_t)prot;
+        p->flags = PTE_MAPPED;
+    }
+    return 0;
+}
+
+int mem_unmap(struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (!range_ok(va, len))
+        return MEM_EINVAL;
+    as->gen++;
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_get(as, a, false);
+        if (p)
+            pte_clear(as, p);
+        else  /* skip the rest of an absent leaf table */
+            a = last_page_of_leaf(a);
+    }
+    return 0;
+}
+
+int mem_protect(struct mem_space *as, uint64_t va, uint64_t len, int prot)
+{
+    if (!range_ok(va, len))
+        return MEM_EINVAL;
+    if (!mem_is_mapped(as, va, len))
+        return MEM_ENOMEM;
+    as->gen++;
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_get(as, a, false);
+        p->prot = (uint8_t)prot;
+    }
+    return 0;
+}
+
+bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (!range_ok(va, len))
+        return false;
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
+        if (!pte_get((struct mem_space *)as, a, false)) {
+            a = last_page_of_leaf(a);
+            continue;
+        }
+        if (pte_find(as, a))
+            return false;
+    }
+    return true;
+}
+
+bool mem_is_mapped(const struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (!range_ok(va, len))
+        return false;
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE)
+        if (!pte_find(as, a))
+            return false;
+    return true;
+}
+
+int mem_prot_at(const struct mem_space *as, uint64_t va)
+{
+    const struct mem_pte *p = pte_find(as, va);
+    return p ? p->prot : -1;
+}
+
+/* The page of va for access, allocating or copying for writes. */
+static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool check, int *err)
+{
+    struct mem_pte *p = pte_get(as, va, false);
+    if (!p || !(p->flags & PTE_MAPPED) || (check && !(p->prot & access))) {
+        *err = MEM_EFAULT;
+        return NULL;
+    }
+    if (access != MEM_W)
+        return p->page ? p->page->data : (uint8_t *)mem_zero_page(as->pool);
+    if (!p->page) {
+        struct mem_page *pg = mem_page_alloc(as->pool);
+        if (!pg) {
+            *err = MEM_ENOMEM;
+            return NULL;
+        }
+        p->page = pg;
+        as->resident++;
+        as->gen++;
+        mem_pool_count(as->pool, MEM_COUNT_ZERO);
+    } else if (p->page->ref > 1) {
+        struct mem_page *pg = mem_page_alloc_raw(as->pool);
+        if (!pg) {
+            *err = MEM_ENOMEM;
+            return NULL;
+        }
+        memcpy(pg->data, p->page->data, MEM_PAGE_SIZE);
+        mem_page_unref(as->pool, p->page);
+        p->page = pg;
+        as->gen++;
+        mem_pool_count(as->pool, MEM_COUNT_COW);
+    }
+    if (p->flags & PTE_CODE) {
+        /* Decoded blocks from this page are stale, and so are fetch TLB
+         * entries: without them the next decode flags the page again. */
+        p->flags &= (uint8_t)~PTE_CODE;
+        as->code_gen++;
+        as->gen++;
+    }
+    return p->page->data;
+}
+
+uint8_t *mem_translate(struct mem_space *as, uint64_t va, int access, int *err)
+{
+    return translate(as, va, access, true, err);
+}
+
+void mem_mark_code(struct mem_space *as, uint64_t va)
+{
+    struct mem_pte *p = pte_get(as, va, false);
+    if (p && !(p->flags & PTE_CODE)) {
+        p->flags |= PTE_CODE;
+        as->gen++;   /* drop write TLB entries of this page */
+    }
+}
+
+static int copy(struct mem_space *as, uint64_t va, void *buf, size_t len, int access, bool check)
+{
+    uint8_t *b = buf;
+    while (len > 0) {
+        int err = 0;
+        size_t off = (size_t)(va & (MEM_PAGE_SIZE - 1));
+        size_t n = MEM_PAGE_SIZE - off;
+        if (n > len)
+            n = len;
+        uint8_t *page = translate(as, va & MEM_PAGE_MASK, access, check, &err);
+        if (!page)
+            return err;
+        if (access == MEM_W)
+            memcpy(page + off, b, n);
+        else
+            memcpy(b, page + off, n);
+        b += n;
+        va += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int mem_read(struct mem_space *as, uint64_t va, void *dst, size_t len)
+{
+    return copy(as, va, dst, len, MEM_R, true);
+}
+
+int mem_write(struct mem_space *as, uint64_t va, const void *src, size_t len)
+{
+    return copy(as, va, (void *)src, len, MEM_W, true);
+}
+
+int mem_poke(struct mem_space *as, uint64_t va, const void *src, size_t len)
+{
+    return copy(as, va, (void *)src, len, MEM_W, false);
+}
+
+long mem_read_str(struct mem_space *as, uint64_t va, char *dst, size_t size)
+{
+    size_t n = 0;
+    while (n < size) {
+        int err = 0;
+        size_t off = (size_t)(va & (MEM_PAGE_SIZE - 1));
+        const uint8_t *page = translate(as, va & MEM_PAGE_MASK, MEM_R, true, &err);
+        if (!page)
+            return err;
+        size_t chunk = MEM_PAGE_SIZE - off;
+        if (chunk > size - n)
+            chunk = size - n;
+        const uint8_t *z = memchr(page + off, 0, chunk);
+        size_t take = z ? (size_t)(z - (page + off)) : chunk;
+        memcpy(dst + n, page + off, take);
+        n += take;
+        if (z) {
+            dst[n] = 0;
+            return (long)n;
+        }
+        va += chunk;
+    }
+    return -36; /* ENAMETOOLONG: no terminator within size bytes */
+}
+
+int mem_discard(struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (!range_ok(va, len))
+        return MEM_EINVAL;
+    as->gen++;
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_get(as, a, false);
+        if (!p) {
+            a = last_page_of_leaf(a);
+            continue;
+        }
+        if (!(p->flags & PTE_MAPPED))
+            continue;
+        uint8_t prot = p->prot;
+        pte_clear(as, p);
+        p->prot = prot;
+        p->flags = PTE_MAPPED;
+    }
+    return 0;
+}
+
+int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
+{
+    if (!range_ok(from, len) || !range_ok(to, len) || (from < to + len && to < from + len))
+        return MEM_EINVAL;
+    /* Create every destination pte first, so failure leaves nothing moved. */
+    for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE)
+        if (!pte_get(as, to + off, true))
+            return MEM_ENOMEM;
+    as->gen++;
+    for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE) {
+        struct mem_pte *src = pte_get(as, from + off, false);
+        struct mem_pte *dst = pte_get(as, to + off, false);
+        pte_clear(as, dst);
+        if (src) {
+            if (src->flags & PTE_CODE)
+                as->code_gen++;
+            *dst = *src;
+            dst->flags &= (uint8_t)~PTE_CODE;
+            memset(src, 0, sizeof *src);
+        }
+    }
+    return 0;
+}

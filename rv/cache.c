@@ -1,0 +1,219 @@
+/*
+ * cache.c — decoding guest code into blocks, and finding them again.
+ *
+ * Lookup order: a direct-mapped jump cache (pc -> block), then a hash
+ * table, then the decoder. A block ends at a terminator, after
+ * RV_BLOCK_MAX_INSNS instructions, or where the next instruction would start
+ * on another page; an instruction straddling two pages may end a block, so
+ * a block's bytes lie on at most two pages, both flagged as code.
+ */
+#include "rv/cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host.h"
+
+#define ARENA_SIZE (16u << 20)
+#define HASH_BITS 15
+#define JC_BITS 12
+#define BLOCK_BYTES (sizeof(struct rv_block) + (RV_BLOCK_MAX_INSNS + 1) * sizeof(struct rv_op))
+
+struct rv_cache {
+    uint8_t *arena;
+    size_t used;
+    uint64_t epoch;
+    uint64_t code_gen;
+    struct rv_block *hash[1u << HASH_BITS];
+    struct rv_block *jc[1u << JC_BITS];
+    union {
+        struct rv_block blk;
+        uint8_t bytes[BLOCK_BYTES];
+    } *tmp;
+};
+
+struct rv_cache *rv_cache_new(void)
+{
+    struct rv_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->arena = host_page_alloc(ARENA_SIZE);
+    c->tmp = malloc(sizeof *c->tmp);
+    if (!c->arena || !c->tmp) {
+        rv_cache_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void rv_cache_free(struct rv_cache *c)
+{
+    if (!c)
+        return;
+    host_page_free(c->arena, ARENA_SIZE);
+    free(c->tmp);
+    free(c);
+}
+
+uint64_t rv_cache_epoch(const struct rv_cache *c) { return c->epoch; }
+
+static void cache_flush(struct rv_cache *c)
+{
+    c->used = 0;
+    c->epoch++;
+    memset(c->hash, 0, sizeof c->hash);
+    memset(c->jc, 0, sizeof c->jc);
+}
+
+void rv_flush_code(struct rv_hart *h)
+{
+    cache_flush(h->cache);
+    h->stat_cache_flushes++;
+}
+
+void rv_flush_tlb(struct rv_hart *h)
+{
+    for (unsigned i = 0; i < RV_TLB_SIZE; i++) {
+        h->tlb_r[i].tag = RV_TLB_INVALID;
+        h->tlb_w[i].tag = RV_TLB_INVALID;
+        h->tlb_x[i].tag = RV_TLB_INVALID;
+    }
+    h->tlb_gen = mem_space_gen(h->as);
+}
+
+void rv_sync(struct rv_hart *h)
+{
+    uint64_t cg = mem_space_code_gen(h->as);
+    if (h->cache->code_gen != cg) {
+        rv_flush_code(h);
+        h->cache->code_gen = cg;
+    }
+    if (h->tlb_gen != mem_space_gen(h->as))
+        rv_flush_tlb(h);
+}
+
+static unsigned hash_pc(uint64_t pc)
+{
+    return (unsigned)((pc >> 1) ^ (pc >> (HASH_BITS + 1))) & ((1u << HASH_BITS) - 1);
+}
+
+/* Host bytes of the code page holding pc, through the fetch TLB. */
+static const uint8_t *fetch_page(struct rv_hart *h, uint64_t pc, int *err)
+{
+    uint64_t page = pc & MEM_PAGE_MASK;
+    struct rv_tlb_entry *e = &h->tlb_x[(pc >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    if (e->tag == page)
+        return (const uint8_t *)(uintptr_t)(page + e->addend);
+    uint8_t *host = mem_translate(h->as, page, MEM_X, err);
+    if (!host)
+        return NULL;
+    mem_mark_code(h->as, page);
+    if (h->tlb_gen != mem_space_gen(h->as))
+        rv_flush_tlb(h);
+    e->tag = page;
+    e->addend = (uintptr_t)host - (uintptr_t)page;
+    return host;
+}
+
+static int fetch_fault(struct rv_hart *h, uint64_t addr, int err)
+{
+    h->cause = err == MEM_ENOMEM ? RV_CAUSE_FETCH_ACCESS : RV_CAUSE_FETCH_PAGE;
+    h->tval = addr;
+    return err;
+}
+
+/* Decodes the block at pc into b; 0, or a fetch fault of its first instruction. */
+static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_block *b)
+{
+    uint64_t start = pc;
+    uint32_t n = 0;
+    int err = 0;
+    const uint8_t *page = fetch_page(h, pc, &err);
+    if (!page)
+        return fetch_fault(h, pc, err);
+    memset(b, 0, sizeof *b);
+    b->pc = pc;
+    for (;;) {
+        struct rv_op *op = &b->ops[n];
+        unsigned off = (unsigned)(pc & (MEM_PAGE_SIZE - 1));
+        uint16_t p0 = ld16(page + off), p1 = 0;
+        if ((p0 & 3) == 3) {
+            if (off + 2 < MEM_PAGE_SIZE) {
+                p1 = ld16(page + off + 2);
+            } else {
+                const uint8_t *next = fetch_page(h, pc + 2, &err);
+                if (!next) {
+                    if (n == 0)
+                        return fetch_fault(h, pc + 2, err);
+                    break;   /* the next block will fault on it */
+                }
+                p1 = ld16(next);   /* the block ends here: pc leaves the page */
+            }
+        }
+        int len = rv_decode(pc, p0, p1, op);
+        op->pcoff = (uint16_t)(pc - start);
+        pc += (uint64_t)len;
+        n++;
+        if (rv_op_is_terminator(op->opc) || n >= max_insns)
+            break;
+        if ((pc & MEM_PAGE_MASK) != (start & MEM_PAGE_MASK))
+            break;
+    }
+    b->n_insns = n;
+    b->end = pc;
+    b->n_ops = n;
+    if (!rv_op_is_terminator(b->ops[n - 1].opc)) {
+        struct rv_op *op = &b->ops[n];
+        memset(op, 0, sizeof *op);
+        op->opc = RV_OP_FALLTHRU;
+        op->imm = (int64_t)pc;
+        op->pcoff = (uint16_t)(pc - start);
+        b->n_ops++;
+    }
+    h->stat_blocks_translated++;
+    return 0;
+}
+
+struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
+{
+    struct rv_cache *c = h->cache;
+    struct rv_block **jc = &c->jc[(pc >> 1) & ((1u << JC_BITS) - 1)];
+    if (*jc && (*jc)->pc == pc)
+        return *jc;
+    unsigned hi = hash_pc(pc);
+    for (struct rv_block *b = c->hash[hi]; b; b = b->hash_next)
+        if (b->pc == pc) {
+            *jc = b;
+            return b;
+        }
+    rv_sync(h);   /* may flush: lay the new block out only afterwards */
+    if (c->used + BLOCK_BYTES > ARENA_SIZE)
+        rv_flush_code(h);
+    jc = &c->jc[(pc >> 1) & ((1u << JC_BITS) - 1)];
+    struct rv_block *b = (struct rv_block *)(c->arena + c->used);
+    if (build(h, pc, RV_BLOCK_MAX_INSNS, b) != 0)
+        return NULL;
+    size_t size = sizeof(struct rv_block) + b->n_ops * sizeof(struct rv_op);
+    size = (size + 15) & ~(size_t)15;
+    c->used += size;
+    b->hash_next = c->hash[hi];
+    c->hash[hi] = b;
+    *jc = b;
+    return b;
+}
+
+struct rv_block *rv_cache_build_tmp(struct rv_hart *h, uint64_t pc, uint32_t max_insns)
+{
+    struct rv_block *b = &h->cache->tmp->blk;
+    if (max_insns == 0)
+        max_insns = 1;
+    rv_sync(h);
+    if (build(h, pc, max_insns, b) != 0)
+        return NULL;
+    return b;
+}
+
+int rv_block_is_tmp(const struct rv_hart *h, const struct rv_block *b)
+{
+    return b == &h->cache->tmp->blk;
+}

@@ -1,0 +1,33 @@
+/*
+ * cache.h — the block cache: decoded basic blocks keyed by guest pc.
+ *
+ * Blocks live in one arena; the whole cache is dropped at once (arena full,
+ * fence.i, or a write to a page code was decoded from), so successor
+ * pointers between blocks never dangle: they die together.
+ */
+#ifndef MVM_CACHE_H
+#define MVM_CACHE_H
+
+#include "rv/decode.h"
+#include "rv/rv.h"
+
+struct rv_cache *rv_cache_new(void);
+void rv_cache_free(struct rv_cache *c);
+
+/* Flushes are counted; a block pointer taken before a flush is dead after. */
+uint64_t rv_cache_epoch(const struct rv_cache *c);
+
+/*
+ * The block starting at pc, decoding it if needed; NULL on a fetch fault
+ * (h->cause and h->tval set). max_insns < RV_BLOCK_MAX_INSNS builds an
+ * uncached block of at most that many instructions (budget end, tracing);
+ * it stays valid until the next such call.
+ */
+struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc);
+struct rv_block *rv_cache_build_tmp(struct rv_hart *h, uint64_t pc, uint32_t max_insns);
+int rv_block_is_tmp(const struct rv_hart *h, const struct rv_block *b);
+
+/* Brings TLB and cache in line with the address space's generations. */
+void rv_sync(struct rv_hart *h);
+
+#endif

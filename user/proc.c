@@ -1,0 +1,247 @@
+/*
+ * proc.c — a process-mode guest from creation to exit: the address space,
+ * the ELF image, the Linux initial stack, and the run loop that serves the
+ * hart's exits.
+ *
+ * Initial stack (System V psABI, Linux), growing down from PROC_STACK_TOP:
+ *
+ *   [ strings: execfn, argv[], envp[] ]  [ AT_RANDOM bytes ]  (padding)
+ *   [ auxv pairs ... AT_NULL ]
+ *   [ envp pointers ... NULL ]
+ *   [ argv pointers ... NULL ]
+ *   [ argc ]  <- sp, 16-byte aligned
+ */
+#include "user/proc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host.h"
+#include "user/elf.h"
+#include "user/fs.h"
+#include "user/lx.h"
+
+#define DEFAULT_MEM_LIMIT (2ull << 30)
+
+/* AT_HWCAP: one bit per single-letter extension, 'a' = bit 0. */
+#define HWCAP_IMAFDC ((1u << ('i' - 'a')) | (1u << ('m' - 'a')) | (1u << ('a' - 'a')) | \
+                      (1u << ('f' - 'a')) | (1u << ('d' - 'a')) | (1u << ('c' - 'a')))
+
+enum {
+    AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
+    AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
+    AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26,
+    AT_EXECFN = 31,
+};
+
+struct proc *proc_new(const struct proc_options *opt)
+{
+    struct proc *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->pool = mem_pool_new(opt->mem_limit ? opt->mem_limit : DEFAULT_MEM_LIMIT);
+    if (!p->pool)
+        goto fail;
+    p->as = mem_space_new(p->pool);
+    if (!p->as)
+        goto fail;
+    p->hart = rv_hart_new(p->as);
+    if (!p->hart)
+        goto fail;
+    p->areas = mm_areas_new();
+    if (!p->areas)
+        goto fail;
+    p->fs = fs_new();
+    if (!p->fs)
+        goto fail;
+    p->hart->budget = opt->budget > 0 ? opt->budget : INT64_MAX;
+    p->hart->trace_insns = opt->trace_insns;
+    p->trace_syscalls = opt->trace_syscalls;
+    return p;
+fail:
+    proc_free(p);
+    return NULL;
+}
+
+void proc_free(struct proc *p)
+{
+    if (!p)
+        return;
+    if (p->fs)
+        fs_free(p->fs);
+    mm_areas_free(p->areas);
+    rv_hart_free(p->hart);
+    mem_space_free(p->as);
+    mem_pool_free(p->pool);
+    free(p);
+}
+
+/* A cursor writing the initial stack downwards. */
+struct stack {
+    struct proc *p;
+    uint64_t sp;
+    int err;
+};
+
+static uint64_t push_bytes(struct stack *s, const void *data, size_t len)
+{
+    s->sp -= len;
+    if (!s->err && mem_poke(s->p->as, s->sp, data, len) != 0)
+        s->err = 1;
+    return s->sp;
+}
+
+static void put64(struct stack *s, uint64_t addr, uint64_t v)
+{
+    uint8_t b[8];
+    st64(b, v);
+    if (!s->err && mem_poke(s->p->as, addr, b, 8) != 0)
+        s->err = 1;
+}
+
+int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size,
+              int argc, char *const argv[], int envc, char *const envp[], char *err, size_t errlen)
+{
+    struct elf_image img;
+    int r = elf_load(p->as, file, size, PROC_PIE_BASE, PROC_MMAP_TOP, &img, err, errlen);
+    if (r == MEM_ENOMEM) {
+        snprintf(err, errlen, "out of memory loading the program (raise --mem)");
+        return -2;
+    }
+    if (r != 0)
+        return -1;
+    uint64_t lo = img.lo & MEM_PAGE_MASK, hi = (img.hi + MEM_PAGE_SIZE - 1) & MEM_PAGE_MASK;
+    /* The areas list learns the image, so mmap never lands on it. */
+    mm_areas_note(p, lo, hi);
+    p->entry = img.entry;
+    p->phdr_addr = img.phdr_addr;
+    p->phent = img.phent;
+    p->phnum = img.phnum;
+    p->load_bias = img.load_bias;
+    p->brk_start = p->brk_cur = p->brk_mapped = hi;
+
+    /* Stack. */
+    uint64_t stack_lo = PROC_STACK_TOP - PROC_STACK_SIZE;
+    if (mm_map_fixed(p, stack_lo, PROC_STACK_SIZE, MEM_R | MEM_W) != 0) {
+        snprintf(err, errlen, "out of memory for the stack (raise --mem)");
+        return -2;
+    }
+    size_t strings = strlen(path) + 1;
+    for (int i = 0; i < argc; i++)
+        strings += strlen(argv[i]) + 1;
+    for (int i = 0; i < envc; i++)
+        strings += strlen(envp[i]) + 1;
+    size_t words = 1 + (size_t)argc + 1 + (size_t)envc + 1 + 2 * 18;
+    if (strings + words * 8 + 64 > PROC_STACK_SIZE / 4) {
+        snprintf(err, errlen, "arguments and environment too large (%zu bytes)", strings);
+        return -1;
+    }
+
+    struct stack s = { p, PROC_STACK_TOP, 0 };
+    push_bytes(&s, "", 8);   /* end marker */
+    uint64_t execfn = push_bytes(&s, path, strlen(path) + 1);
+    uint64_t *argv_at = calloc((size_t)argc + (size_t)envc + 1, sizeof *argv_at);
+    if (!argv_at) {
+        snprintf(err, errlen, "out of host memory");
+        return -2;
+    }
+    for (int i = envc - 1; i >= 0; i--)
+        argv_at[argc + i] = push_bytes(&s, envp[i], strlen(envp[i]) + 1);
+    for (int i = argc - 1; i >= 0; i--)
+        argv_at[i] = push_bytes(&s, argv[i], strlen(argv[i]) + 1);
+    uint8_t rnd[16];
+    host_random(rnd, sizeof rnd);
+    s.sp &= ~15ull;
+    uint64_t random_at = push_bytes(&s, rnd, sizeof rnd);
+
+    const uint64_t aux[][2] = {
+        { AT_PHDR, img.phdr_addr }, { AT_PHENT, img.phent }, { AT_PHNUM, img.phnum },
+        { AT_PAGESZ, MEM_PAGE_SIZE }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, img.entry },
+        { AT_UID, PROC_UID }, { AT_EUID, PROC_UID }, { AT_GID, PROC_GID }, { AT_EGID, PROC_GID },
+        { AT_HWCAP, HWCAP_IMAFDC }, { AT_CLKTCK, 100 }, { AT_SECURE, 0 }, { AT_RANDOM, random_at },
+        { AT_HWCAP2, 0 }, { AT_EXECFN, execfn }, { AT_NULL, 0 },
+    };
+    size_t naux = sizeof aux / sizeof aux[0];
+    size_t nwords = 1 + (size_t)argc + 1 + (size_t)envc + 1 + 2 * naux;
+    s.sp = (s.sp - nwords * 8) & ~15ull;
+    uint64_t w = s.sp;
+    put64(&s, w, (uint64_t)argc), w += 8;
+    for (int i = 0; i < argc; i++)
+        put64(&s, w, argv_at[i]), w += 8;
+    put64(&s, w, 0), w += 8;
+    for (int i = 0; i < envc; i++)
+        put64(&s, w, argv_at[argc + i]), w += 8;
+    put64(&s, w, 0), w += 8;
+    for (size_t i = 0; i < naux; i++) {
+        put64(&s, w, aux[i][0]), w += 8;
+        put64(&s, w, aux[i][1]), w += 8;
+    }
+    free(argv_at);
+    if (s.err) {
+        snprintf(err, errlen, "out of memory building the stack (raise --mem)");
+        return -2;
+    }
+    p->execfn_addr = execfn;
+    p->hart->x[2] = s.sp;
+    p->hart->pc = img.entry;
+    return 0;
+}
+
+static int signal_of(uint32_t cause)
+{
+    switch (cause) {
+    case RV_CAUSE_ILLEGAL: return LX_SIGILL;
+    case RV_CAUSE_BREAKPOINT: return LX_SIGTRAP;
+    case RV_CAUSE_LOAD_MISALIGNED: case RV_CAUSE_STORE_MISALIGNED: return LX_SIGBUS;
+    }
+    return LX_SIGSEGV;
+}
+
+int proc_run(struct proc *p)
+{
+    struct rv_hart *h = p->hart;
+    for (;;) {
+        switch (rv_run(h)) {
+        case RV_EXIT_ECALL:
+            p->syscalls++;
+            sys_dispatch(p);
+            if (p->exited)
+                return p->exit_code;
+            break;
+        case RV_EXIT_BUDGET:
+            fprintf(stderr, "mvm: instruction budget exhausted after %llu instructions (pc=0x%llx)\n",
+                    (unsigned long long)h->instret, (unsigned long long)h->pc);
+            return 124;
+        case RV_EXIT_NOMEM:
+            fprintf(stderr, "mvm: guest out of memory (memory limit reached; raise --mem) pc=0x%llx\n",
+                    (unsigned long long)h->pc);
+            return 128 + LX_SIGKILL;
+        case RV_EXIT_TRAP:
+        default:
+            if (h->cause == RV_CAUSE_ILLEGAL)
+                fprintf(stderr, "mvm: guest fault: illegal instruction 0x%llx pc=0x%llx\n",
+                        (unsigned long long)h->tval, (unsigned long long)h->pc);
+            else
+                fprintf(stderr, "mvm: guest fault: %s at 0x%llx pc=0x%llx\n", rv_cause_name(h->cause),
+                        (unsigned long long)h->tval, (unsigned long long)h->pc);
+            return 128 + signal_of(h->cause);
+        }
+    }
+}
+
+void proc_print_stats(struct proc *p, double seconds)
+{
+    struct rv_hart *h = p->hart;
+    struct mem_stats ms;
+    mem_pool_stats(p->pool, &ms);
+    fprintf(stderr,
+            "mvm: stats: %llu instructions in %.3f s (%.1f MIPS)\n"
+            "mvm: stats: %llu syscalls, %llu blocks decoded, %llu code flushes, %llu TLB misses\n"
+            "mvm: stats: memory: %llu KiB resident, %llu KiB peak, %llu zero-fills, %llu COW copies\n",
+            (unsigned long long)h->instret, seconds, seconds > 0 ? (double)h->instret / seconds / 1e6 : 0.0,
+            (unsigned long long)p->syscalls, (unsigned long long)h->stat_blocks_translated,
+            (unsigned long long)h->stat_cache_flushes, (unsigned long long)h->stat_tlb_misses,
+            (unsigned long long)(mem_space_resident(p->as) * 4), (unsigned long long)(ms.pages_peak * 4),
+            (unsigned long long)ms.zero_fills, (unsigned long long)ms.cow_copies);
+}
