@@ -28,10 +28,46 @@
 #define RM_RUP 3
 #define RM_RMM 4
 
-/* Canonical NaNs and handy constants */
+/* Canonical NaNs and NaN-boxing of singles in 64-bit registers */
 #define QNAN_S 0x7fc00000
 #define QNAN_D 0x7ff8000000000000
 #define BOX    0xffffffff00000000
+
+/* binary32 bit patterns */
+#define S_ZERO   0x00000000
+#define S_NZERO  0x80000000
+#define S_ONE    0x3f800000
+#define S_NONE   0xbf800000
+#define S_TWO    0x40000000
+#define S_THREE  0x40400000
+#define S_HALF   0x3f000000
+#define S_INF    0x7f800000
+#define S_NINF   0xff800000
+#define S_MAX    0x7f7fffff	/* largest finite */
+#define S_NMAX   0xff7fffff
+#define S_MINN   0x00800000	/* smallest normal, 2^-126 */
+#define S_MINSUB 0x00000001	/* smallest subnormal, 2^-149 */
+#define S_SNAN   0x7f800001	/* signalling NaN (quiet bit clear) */
+#define S_QNANP  0x7fc12345	/* quiet NaN with a payload */
+#define S_NQNAN  0xffc00000	/* negative quiet NaN */
+
+/* binary64 bit patterns */
+#define D_ZERO   0x0000000000000000
+#define D_NZERO  0x8000000000000000
+#define D_ONE    0x3ff0000000000000
+#define D_NONE   0xbff0000000000000
+#define D_TWO    0x4000000000000000
+#define D_THREE  0x4008000000000000
+#define D_HALF   0x3fe0000000000000
+#define D_INF    0x7ff0000000000000
+#define D_NINF   0xfff0000000000000
+#define D_MAX    0x7fefffffffffffff
+#define D_NMAX   0xffefffffffffffff
+#define D_MINN   0x0010000000000000	/* 2^-1022 */
+#define D_MINSUB 0x0000000000000001	/* 2^-1074 */
+#define D_SNAN   0x7ff0000000000001
+#define D_QNANP  0x7ff8000000012345
+#define D_NQNAN  0xfff8000000000000
 
 	.macro TEST_BEGIN
 	.option norvc
@@ -225,117 +261,150 @@ _start:
 	call check_fp
 	.endm
 
-/* FT1_S op, rm, want, flags, a:  op ft0, ft1=a [, rm]  (e.g. fsqrt.s) */
-	.macro FT1_S op, rm, want, flags, a
+/*
+ * The FP case macros below share one shape:
+ *   KIND op, rm, want, flags, operands..., note
+ * rm is a static rounding mode (rne, rtz, rdn, rup, rmm), dyn, or empty for
+ * instructions without one; note is appended to the case name.  fflags is
+ * cleared before the instruction and must equal flags afterwards.
+ */
+
+/* FT1_S / FT1_D:  op ft0, ft1=a [, rm]   (fsqrt) */
+	.macro FT1_S op, rm, want, flags, a, note
 	LOAD_S ft1, \a
 	fsflags x0
 	FOP1 \op, ft0, ft1, \rm
-	FCHECK_S \want, \flags, "\op \a \rm"
+	FCHECK_S \want, \flags, "\op \a \rm\note"
 	.endm
 
-	.macro FT1_D op, rm, want, flags, a
+	.macro FT1_D op, rm, want, flags, a, note
 	LOAD_D ft1, \a
 	fsflags x0
 	FOP1 \op, ft0, ft1, \rm
-	FCHECK_D \want, \flags, "\op \a \rm"
+	FCHECK_D \want, \flags, "\op \a \rm\note"
 	.endm
 
-/* FT2_S op, rm, want, flags, a, b:  op ft0, ft1=a, ft2=b [, rm] */
-	.macro FT2_S op, rm, want, flags, a, b
+/* FT1_SD: single operand, double result (fcvt.d.s); FT1_DS the reverse */
+	.macro FT1_SD op, rm, want, flags, a, note
+	LOAD_S ft1, \a
+	fsflags x0
+	FOP1 \op, ft0, ft1, \rm
+	FCHECK_D \want, \flags, "\op \a \rm\note"
+	.endm
+
+	.macro FT1_DS op, rm, want, flags, a, note
+	LOAD_D ft1, \a
+	fsflags x0
+	FOP1 \op, ft0, ft1, \rm
+	FCHECK_S \want, \flags, "\op \a \rm\note"
+	.endm
+
+/* FT2_S / FT2_D:  op ft0, ft1=a, ft2=b [, rm] */
+	.macro FT2_S op, rm, want, flags, a, b, note
 	LOAD_S ft1, \a
 	LOAD_S ft2, \b
 	fsflags x0
 	FOP2 \op, ft0, ft1, ft2, \rm
-	FCHECK_S \want, \flags, "\op \a \b \rm"
+	FCHECK_S \want, \flags, "\op \a \b \rm\note"
 	.endm
 
-	.macro FT2_D op, rm, want, flags, a, b
+	.macro FT2_D op, rm, want, flags, a, b, note
 	LOAD_D ft1, \a
 	LOAD_D ft2, \b
 	fsflags x0
 	FOP2 \op, ft0, ft1, ft2, \rm
-	FCHECK_D \want, \flags, "\op \a \b \rm"
+	FCHECK_D \want, \flags, "\op \a \b \rm\note"
 	.endm
 
-/* FT3_S op, rm, want, flags, a, b, c:  op ft0, ft1=a, ft2=b, ft3=c [, rm] */
-	.macro FT3_S op, rm, want, flags, a, b, c
+/* FT3_S / FT3_D:  op ft0, ft1=a, ft2=b, ft3=c [, rm]   (fused multiply-add) */
+	.macro FT3_S op, rm, want, flags, a, b, c, note
 	LOAD_S ft1, \a
 	LOAD_S ft2, \b
 	LOAD_S ft3, \c
 	fsflags x0
 	FOP3 \op, ft0, ft1, ft2, ft3, \rm
-	FCHECK_S \want, \flags, "\op \a \b \c \rm"
+	FCHECK_S \want, \flags, "\op \a \b \c \rm\note"
 	.endm
 
-	.macro FT3_D op, rm, want, flags, a, b, c
+	.macro FT3_D op, rm, want, flags, a, b, c, note
 	LOAD_D ft1, \a
 	LOAD_D ft2, \b
 	LOAD_D ft3, \c
 	fsflags x0
 	FOP3 \op, ft0, ft1, ft2, ft3, \rm
-	FCHECK_D \want, \flags, "\op \a \b \c \rm"
+	FCHECK_D \want, \flags, "\op \a \b \c \rm\note"
 	.endm
 
-/* FCMP_S op, want, flags, a, b:  op t0, ft1=a, ft2=b  (feq/flt/fle) */
-	.macro FCMP_S op, want, flags, a, b
+/* FCMP_S / FCMP_D:  op t0, ft1=a, ft2=b   (feq, flt, fle: integer result) */
+	.macro FCMP_S op, rm, want, flags, a, b, note
 	LOAD_S ft1, \a
 	LOAD_S ft2, \b
 	fsflags x0
 	\op t0, ft1, ft2
-	FCHECK_X \want, \flags, "\op \a \b"
+	FCHECK_X \want, \flags, "\op \a \b\note"
 	.endm
 
-	.macro FCMP_D op, want, flags, a, b
+	.macro FCMP_D op, rm, want, flags, a, b, note
 	LOAD_D ft1, \a
 	LOAD_D ft2, \b
 	fsflags x0
 	\op t0, ft1, ft2
-	FCHECK_X \want, \flags, "\op \a \b"
+	FCHECK_X \want, \flags, "\op \a \b\note"
 	.endm
 
-/* FTOX_S op, rm, want, flags, a:  op t0, ft1=a [, rm]  (fcvt to int, fclass) */
-	.macro FTOX_S op, rm, want, flags, a
+/* FTOX_S / FTOX_D:  op t0, ft1=a [, rm]   (fcvt to integer, fclass) */
+	.macro FTOX_S op, rm, want, flags, a, note
 	LOAD_S ft1, \a
 	fsflags x0
 	FOP1 \op, t0, ft1, \rm
-	FCHECK_X \want, \flags, "\op \a \rm"
+	FCHECK_X \want, \flags, "\op \a \rm\note"
 	.endm
 
-	.macro FTOX_D op, rm, want, flags, a
+	.macro FTOX_D op, rm, want, flags, a, note
 	LOAD_D ft1, \a
 	fsflags x0
 	FOP1 \op, t0, ft1, \rm
-	FCHECK_X \want, \flags, "\op \a \rm"
+	FCHECK_X \want, \flags, "\op \a \rm\note"
 	.endm
 
-/* XTOF_S op, rm, want, flags, a:  op ft0, t1=a [, rm]  (fcvt from int) */
-	.macro XTOF_S op, rm, want, flags, a
+/* XTOF_S / XTOF_D:  op ft0, t1=a [, rm]   (fcvt from integer) */
+	.macro XTOF_S op, rm, want, flags, a, note
 	li t1, \a
 	fsflags x0
 	FOP1 \op, ft0, t1, \rm
-	FCHECK_S \want, \flags, "\op \a \rm"
+	FCHECK_S \want, \flags, "\op \a \rm\note"
 	.endm
 
-	.macro XTOF_D op, rm, want, flags, a
+	.macro XTOF_D op, rm, want, flags, a, note
 	li t1, \a
 	fsflags x0
 	FOP1 \op, ft0, t1, \rm
-	FCHECK_D \want, \flags, "\op \a \rm"
+	FCHECK_D \want, \flags, "\op \a \rm\note"
 	.endm
 
-/* STOD / DTOS: fcvt.d.s and fcvt.s.d */
-	.macro STOD rm, want, flags, a
-	LOAD_S ft1, \a
-	fsflags x0
-	FOP1 fcvt.d.s, ft0, ft1, \rm
-	FCHECK_D \want, \flags, "fcvt.d.s \a \rm"
-	.endm
-
-	.macro DTOS rm, want, flags, a
-	LOAD_D ft1, \a
-	fsflags x0
-	FOP1 fcvt.s.d, ft0, ft1, \rm
-	FCHECK_S \want, \flags, "fcvt.s.d \a \rm"
+/*
+ * RM5 kind, op, rne, frne, rtz, frtz, rdn, frdn, rup, frup, rmm, frmm, operands
+ * runs one case in each of the five static rounding modes, then again with
+ * rm = dyn after setting frm to each mode, with the expected value and
+ * flags given per mode.  frm is left at RNE.
+ */
+	.macro RM5 kind, op, rne, frne, rtz, frtz, rdn, frdn, rup, frup, rmm, frmm, args:vararg
+	\kind \op, rne, \rne, \frne, \args,
+	\kind \op, rtz, \rtz, \frtz, \args,
+	\kind \op, rdn, \rdn, \frdn, \args,
+	\kind \op, rup, \rup, \frup, \args,
+	\kind \op, rmm, \rmm, \frmm, \args,
+	fsrmi RM_RNE
+	\kind \op, dyn, \rne, \frne, \args, " frm=rne"
+	fsrmi RM_RTZ
+	\kind \op, dyn, \rtz, \frtz, \args, " frm=rtz"
+	fsrmi RM_RDN
+	\kind \op, dyn, \rdn, \frdn, \args, " frm=rdn"
+	fsrmi RM_RUP
+	\kind \op, dyn, \rup, \frup, \args, " frm=rup"
+	fsrmi RM_RMM
+	\kind \op, dyn, \rmm, \frmm, \args, " frm=rmm"
+	fsrmi RM_RNE
 	.endm
 
 /* --------------------------------------------------- differential dumps */
