@@ -49,6 +49,7 @@ enum {
 	LSYS_kill = 129,
 	LSYS_rt_sigprocmask = 135,
 	LSYS_times = 153,
+	LSYS_umask = 166,
 	LSYS_gettimeofday = 169,
 	LSYS_getpid = 172,
 	LSYS_brk = 214,
@@ -319,6 +320,11 @@ int rmdir(const char *path)
 int mkdir(const char *path, mode_t mode)
 {
 	return (int)check(SC3(LSYS_mkdirat, LINUX_AT_FDCWD, path, mode));
+}
+
+mode_t umask(mode_t mask)
+{
+	return (mode_t)SC1(LSYS_umask, mask); /* cannot fail */
 }
 
 int chdir(const char *path)
