@@ -49,6 +49,7 @@ static const char usage_text[] =
     "  --budget N              stop after N instructions (exit 124)\n"
     "  --stats                 print execution statistics to stderr at exit\n"
     "  --trace=syscalls|insns  trace system calls or instructions to stderr\n"
+    "  --no-jit                interpret every block (no compiled host code)\n"
     "\n"
     "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
     "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
@@ -165,7 +166,7 @@ static int add_dir(struct fs *fs, const char *spec)
 
 static int cmd_run(int argc, char **argv)
 {
-    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_HELP };
+    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, OPT_MEM },
         { "dir", required_argument, NULL, OPT_DIR },
@@ -174,6 +175,7 @@ static int cmd_run(int argc, char **argv)
         { "budget", required_argument, NULL, OPT_BUDGET },
         { "stats", no_argument, NULL, OPT_STATS },
         { "trace", required_argument, NULL, OPT_TRACE },
+        { "no-jit", no_argument, NULL, OPT_NOJIT },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -224,6 +226,7 @@ static int cmd_run(int argc, char **argv)
             break;
         }
         case OPT_STATS: stats = true; break;
+        case OPT_NOJIT: opt.no_jit = true; break;
         case OPT_TRACE: {
             char *t = strdup(a), *save = NULL;
             for (char *w = strtok_r(t, ",", &save); w; w = strtok_r(NULL, ",", &save)) {

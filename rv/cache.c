@@ -14,23 +14,11 @@
 
 #include "host/host.h"
 
-#define ARENA_SIZE (16u << 20)
-#define HASH_BITS 15
-#define JC_BITS 12
-#define BLOCK_BYTES (sizeof(struct rv_block) + (RV_BLOCK_MAX_INSNS + 1) * sizeof(struct rv_op))
+const void *const *rv_handler_table;
 
-struct rv_cache {
-    uint8_t *arena;
-    size_t used;
-    uint64_t epoch;
-    uint64_t code_gen;
-    struct rv_block *hash[1u << HASH_BITS];
-    struct rv_block *jc[1u << JC_BITS];
-    union {
-        struct rv_block blk;
-        uint8_t bytes[BLOCK_BYTES];
-    } *tmp;
-};
+#define ARENA_SIZE (16u << 20)
+
+
 
 struct rv_cache *rv_cache_new(void)
 {
@@ -39,6 +27,7 @@ struct rv_cache *rv_cache_new(void)
         return NULL;
     c->arena = host_page_alloc(ARENA_SIZE);
     c->tmp = malloc(sizeof *c->tmp);
+    c->jit = rv_jit_new();
     if (!c->arena || !c->tmp) {
         rv_cache_free(c);
         return NULL;
@@ -51,6 +40,7 @@ void rv_cache_free(struct rv_cache *c)
     if (!c)
         return;
     host_page_free(c->arena, ARENA_SIZE);
+    rv_jit_free(c->jit);
     free(c->tmp);
     free(c);
 }
@@ -61,6 +51,8 @@ static void cache_flush(struct rv_cache *c)
 {
     c->used = 0;
     c->epoch++;
+    if (c->jit)
+        rv_jit_reset(c->jit);
     memset(c->hash, 0, sizeof c->hash);
     memset(c->jc, 0, sizeof c->jc);
 }
@@ -94,7 +86,7 @@ void rv_sync(struct rv_hart *h)
 
 static unsigned hash_pc(uint64_t pc)
 {
-    return (unsigned)((pc >> 1) ^ (pc >> (HASH_BITS + 1))) & ((1u << HASH_BITS) - 1);
+    return (unsigned)((pc >> 1) ^ (pc >> (RV_HASH_BITS + 1))) & ((1u << RV_HASH_BITS) - 1);
 }
 
 /* Host bytes of the code page holding pc, through the fetch TLB. */
@@ -150,8 +142,9 @@ static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_b
                 p1 = ld16(next);   /* the block ends here: pc leaves the page */
             }
         }
-        int len = rv_decode(pc, p0, p1, op);
+        int len = rv_decode(p0, p1, op);
         op->pcoff = (uint16_t)(pc - start);
+        op->handler = rv_handler_table ? rv_handler_table[op->opc] : NULL;
         pc += (uint64_t)len;
         n++;
         if (rv_op_is_terminator(op->opc) || n >= max_insns)
@@ -166,8 +159,8 @@ static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_b
         struct rv_op *op = &b->ops[n];
         memset(op, 0, sizeof *op);
         op->opc = RV_OP_FALLTHRU;
-        op->imm = (int64_t)pc;
-        op->pcoff = (uint16_t)(pc - start);
+        op->pcoff = (uint16_t)(pc - start);   /* goes on at its own pc */
+        op->handler = rv_handler_table ? rv_handler_table[op->opc] : NULL;
         b->n_ops++;
     }
     h->stat_blocks_translated++;
@@ -177,7 +170,7 @@ static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_b
 struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
 {
     struct rv_cache *c = h->cache;
-    struct rv_block **jc = &c->jc[(pc >> 1) & ((1u << JC_BITS) - 1)];
+    struct rv_block **jc = &c->jc[RV_JC_INDEX(pc)];
     if (*jc && (*jc)->pc == pc)
         return *jc;
     unsigned hi = hash_pc(pc);
@@ -187,9 +180,9 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
             return b;
         }
     rv_sync(h);   /* may flush: lay the new block out only afterwards */
-    if (c->used + BLOCK_BYTES > ARENA_SIZE)
+    if (c->used + RV_BLOCK_BYTES > ARENA_SIZE)
         rv_flush_code(h);
-    jc = &c->jc[(pc >> 1) & ((1u << JC_BITS) - 1)];
+    jc = &c->jc[RV_JC_INDEX(pc)];
     struct rv_block *b = (struct rv_block *)(c->arena + c->used);
     if (build(h, pc, RV_BLOCK_MAX_INSNS, b) != 0)
         return NULL;

@@ -10,6 +10,27 @@
 
 #include "rv/decode.h"
 #include "rv/rv.h"
+#include "rv/jit.h"
+
+#define RV_HASH_BITS 15
+#define RV_JC_BITS 12
+#define RV_JC_INDEX(pc) ((unsigned)((pc) >> 1) & ((1u << RV_JC_BITS) - 1))
+#define RV_BLOCK_BYTES (sizeof(struct rv_block) + (RV_BLOCK_MAX_INSNS + 1) * sizeof(struct rv_op))
+
+/* Public to the interpreter, which probes the jump cache inline. */
+struct rv_cache {
+    uint8_t *arena;
+    size_t used;
+    uint64_t epoch;
+    uint64_t code_gen;
+    struct rv_block *hash[1u << RV_HASH_BITS];
+    struct rv_block *jc[1u << RV_JC_BITS];
+    struct rv_jit *jit;     /* compiled code of these blocks; NULL: interpret only */
+    union {
+        struct rv_block blk;
+        uint8_t bytes[RV_BLOCK_BYTES];
+    } *tmp;
+};
 
 struct rv_cache *rv_cache_new(void);
 void rv_cache_free(struct rv_cache *c);

@@ -51,7 +51,7 @@ static void set(struct rv_op *op, unsigned opc, unsigned rd, unsigned rs1, unsig
     op->rd = (uint8_t)rd;
     op->rs1 = (uint8_t)rs1;
     op->rs2 = (uint8_t)rs2;
-    op->imm = imm;
+    op->imm = (int32_t)imm;
 }
 
 /* Does the op write an F register (then rd 0 is f0, not the x0 sink)? */
@@ -279,7 +279,7 @@ static int decode_fp(uint32_t insn, struct rv_op *op, unsigned rd, unsigned rs1,
     return 0;
 }
 
-static int decode32(uint64_t pc, uint32_t insn, struct rv_op *op)
+static int decode32(uint32_t insn, struct rv_op *op)
 {
     unsigned rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15), rs2 = bits(insn, 24, 20);
     unsigned f3 = bits(insn, 14, 12);
@@ -287,11 +287,11 @@ static int decode32(uint64_t pc, uint32_t insn, struct rv_op *op)
     int64_t imm_s = sext((insn >> 25) << 5 | rd, 12);
     switch (insn & 0x7f) {
     case 0x37: set(op, RV_OP_LI, rd, 0, 0, (int32_t)(insn & 0xfffff000u)); return 0;
-    case 0x17: set(op, RV_OP_LI, rd, 0, 0, (int64_t)(pc + (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000u))); return 0;
+    case 0x17: set(op, RV_OP_AUIPC, rd, 0, 0, (int32_t)(insn & 0xfffff000u)); return 0;
     case 0x6f: {
         uint64_t off = (uint64_t)bits(insn, 31, 31) << 20 | bits(insn, 19, 12) << 12 |
                        bits(insn, 20, 20) << 11 | bits(insn, 30, 21) << 1;
-        set(op, RV_OP_JAL, rd, 0, 0, (int64_t)(pc + (uint64_t)sext(off, 21)));
+        set(op, RV_OP_JAL, rd, 0, 0, sext(off, 21));
         return 0;
     }
     case 0x67:
@@ -304,7 +304,7 @@ static int decode32(uint64_t pc, uint32_t insn, struct rv_op *op)
         uint64_t off = (uint64_t)bits(insn, 31, 31) << 12 | bits(insn, 7, 7) << 11 |
                        bits(insn, 30, 25) << 5 | bits(insn, 11, 8) << 1;
         if (br[f3] == RV_OP_ILLEGAL) return illegal(op);
-        set(op, br[f3], 0, rs1, rs2, (int64_t)(pc + (uint64_t)sext(off, 13)));
+        set(op, br[f3], 0, rs1, rs2, sext(off, 13));
         return 0;
     }
     case 0x03: {
@@ -368,7 +368,7 @@ static int decode32(uint64_t pc, uint32_t insn, struct rv_op *op)
 /* Compressed: registers x8..x15 in 3-bit fields. */
 #define CR(v) (8 + (v))
 
-static int decode16(uint64_t pc, uint32_t c, struct rv_op *op)
+static int decode16(uint32_t c, struct rv_op *op)
 {
     unsigned f3 = bits(c, 15, 13);
     unsigned rd = bits(c, 11, 7), rs2 = bits(c, 6, 2);
@@ -431,13 +431,13 @@ static int decode16(uint64_t pc, uint32_t c, struct rv_op *op)
             uint64_t off = bits(c, 12, 12) << 11 | bits(c, 11, 11) << 4 | bits(c, 10, 9) << 8 |
                            bits(c, 8, 8) << 10 | bits(c, 7, 7) << 6 | bits(c, 6, 6) << 7 |
                            bits(c, 5, 3) << 1 | bits(c, 2, 2) << 5;
-            set(op, RV_OP_JAL, 0, 0, 0, (int64_t)(pc + (uint64_t)sext(off, 12)));
+            set(op, RV_OP_JAL, 0, 0, 0, sext(off, 12));
             return 0;
         }
         default: {
             uint64_t off = bits(c, 12, 12) << 8 | bits(c, 11, 10) << 3 | bits(c, 6, 5) << 6 |
                            bits(c, 4, 3) << 1 | bits(c, 2, 2) << 5;
-            set(op, f3 == 6 ? RV_OP_BEQ : RV_OP_BNE, 0, rs1p, 0, (int64_t)(pc + (uint64_t)sext(off, 9)));
+            set(op, f3 == 6 ? RV_OP_BEQ : RV_OP_BNE, 0, rs1p, 0, sext(off, 9));
             return 0;
         }
         }
@@ -478,26 +478,28 @@ static int decode16(uint64_t pc, uint32_t c, struct rv_op *op)
     return illegal(op);
 }
 
-int rv_decode(uint64_t pc, uint16_t parcel0, uint16_t parcel1, struct rv_op *op)
+int rv_decode(uint16_t parcel0, uint16_t parcel1, struct rv_op *op)
 {
     memset(op, 0, sizeof *op);
     int len;
+    uint32_t raw;
     if ((parcel0 & 3) != 3) {
         len = 2;
-        op->raw = parcel0;
-        if (parcel0 == 0)
-            illegal(op);
+        raw = parcel0;
+        if (parcel0 != 0)
+            decode16(parcel0, op);
         else
-            decode16(pc, parcel0, op);
+            illegal(op);
     } else {
-        uint32_t insn = (uint32_t)parcel1 << 16 | parcel0;
         len = 4;
-        op->raw = insn;
-        if ((insn & 0x1c) == 0x1c)  /* 48-bit and longer encodings */
-            illegal(op);
+        raw = (uint32_t)parcel1 << 16 | parcel0;
+        if ((raw & 0x1c) != 0x1c)   /* else a 48-bit or longer encoding */
+            decode32(raw, op);
         else
-            decode32(pc, insn, op);
+            illegal(op);
     }
+    if (op->opc == RV_OP_ILLEGAL)
+        op->imm = (int32_t)raw;   /* reported as the trap value */
     op->len = (uint8_t)len;
     if (op->rd == 0 && !rd_is_fp(op->opc))
         op->rd = RV_XSINK;

@@ -70,14 +70,15 @@ enum rv_opcode {
 };
 
 struct rv_op {
-    uint16_t opc;       /* enum rv_opcode */
+    const void *handler; /* the interpreter's code for opc (computed-goto builds) */
+    int32_t imm;        /* immediate; for branches, jumps and AUIPC the offset
+                           from this instruction's pc; the CSR number for CSR
+                           ops; the encoding itself for ILLEGAL */
     uint8_t rd, rs1, rs2, rs3;
+    uint16_t opc;       /* enum rv_opcode */
     uint8_t len;        /* 2 or 4 bytes */
     uint8_t rm;         /* FP rounding-mode field; AMO aq/rl bits */
     uint16_t pcoff;     /* byte offset of this instruction from the block's pc */
-    uint32_t raw;       /* the encoding as fetched (16-bit forms zero-extended) */
-    int64_t imm;        /* immediate; absolute target for branches and jumps;
-                           CSR number for CSR ops */
 };
 
 #define RV_BLOCK_MAX_INSNS 64
@@ -87,14 +88,21 @@ struct rv_block {
     uint64_t end;             /* pc after the last instruction */
     struct rv_block *hash_next;
     struct rv_block *succ[2]; /* chained successors: [0] taken/jump, [1] fall-through */
+    void *jit;                /* compiled host code (rv/jit.h), or NULL */
+    uint32_t heat;            /* entries so far; compiled when it reaches RV_JIT_HEAT */
     uint32_t n_ops;
     uint32_t n_insns;         /* ops that are real instructions (retire) */
     struct rv_op ops[];
 };
 
 /* Decodes one instruction; parcel0/1 are the 16-bit halves (little-endian
- * order). Returns its length (2 or 4). op->pcoff is left to the caller. */
-int rv_decode(uint64_t pc, uint16_t parcel0, uint16_t parcel1, struct rv_op *op);
+ * order). Returns its length (2 or 4). op->pcoff and op->handler are left
+ * to the caller. */
+int rv_decode(uint16_t parcel0, uint16_t parcel1, struct rv_op *op);
+
+/* The interpreter's handler addresses by opcode (NULL in switch builds);
+ * set by the first rv_run. */
+extern const void *const *rv_handler_table;
 
 /* Is this opcode a block terminator? */
 int rv_op_is_terminator(unsigned opc);

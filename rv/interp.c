@@ -25,6 +25,7 @@
 #include "rv/cache.h"
 #include "rv/decode.h"
 #include "rv/fpu.h"
+#include "rv/jit.h"
 
 #if defined(__GNUC__) && !defined(MVM_NO_COMPUTED_GOTO)
 #define USE_COMPUTED_GOTO 1
@@ -137,20 +138,32 @@ static uint32_t fault_cause(int err, int access)
     return access == MEM_W ? RV_CAUSE_STORE_PAGE : RV_CAUSE_LOAD_PAGE;
 }
 
+static uint32_t load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *out);
+static uint32_t store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val);
+
 /* Host bytes of the page of va for access, filling the TLB; NULL: *cause. */
 static uint8_t *tlb_fill(struct rv_hart *h, uint64_t va, int access, uint32_t *cause)
 {
     int err = 0;
     uint64_t page = va & MEM_PAGE_MASK;
+    uint64_t gen0 = mem_space_gen(h->as), code_gen0 = mem_space_code_gen(h->as);
     uint8_t *host = mem_translate(h->as, page, access, &err);
+    unsigned i = (unsigned)(va >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1);
     h->stat_tlb_misses++;
     if (!host) {
         *cause = fault_cause(err, access);
         return NULL;
     }
-    if (h->tlb_gen != mem_space_gen(h->as))
+    uint64_t gen = mem_space_gen(h->as);
+    if (gen == gen0 + 1 && h->tlb_gen == gen0 && code_gen0 == mem_space_code_gen(h->as)) {
+        /* The only change was this page getting a host page of its own
+         * (zero-fill or copy-on-write): only its entries went stale. */
+        if (h->tlb_x[i].tag == page)
+            h->tlb_x[i].tag = RV_TLB_INVALID;
+        h->tlb_gen = gen;
+    } else if (h->tlb_gen != gen) {
         rv_flush_tlb(h);
-    unsigned i = (unsigned)(va >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1);
+    }
     struct rv_tlb_entry *e = access == MEM_W ? &h->tlb_w[i] : &h->tlb_r[i];
     e->tag = page;
     e->addend = (uintptr_t)host - (uintptr_t)page;
@@ -163,6 +176,14 @@ static uint8_t *tlb_fill(struct rv_hart *h, uint64_t va, int access, uint32_t *c
 }
 
 /* Loads size bytes at va (any alignment); 0 or a cause. */
+uint32_t rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *out)
+{
+    uint32_t cause = load_slow(h, va, size, out);
+    if (cause)
+        h->cause = cause;
+    return cause;
+}
+
 static uint32_t load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *out)
 {
     uint32_t cause = 0;
@@ -192,6 +213,14 @@ fail:
 }
 
 /* Stores size bytes at va; 0, a cause, or 1 if code was written. */
+uint32_t rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
+{
+    uint32_t cause = store_slow(h, va, size, val);
+    if (cause > 1)
+        h->cause = cause;
+    return cause;
+}
+
 static uint32_t store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
 {
     uint32_t cause = 0;
@@ -298,7 +327,7 @@ int rv_run(struct rv_hart *h)
         RV_OPS(RV_OP_LABEL)
 #undef RV_OP_LABEL
     };
-#define DISPATCH() goto *labels[op->opc]
+#define DISPATCH() goto *op->handler
 #define CASE(name) L_##name:
 #define SWITCH_BEGIN {
 #define SWITCH_END }
@@ -309,12 +338,18 @@ int rv_run(struct rv_hart *h)
 #define SWITCH_END default: goto illegal; }
 #endif
 #define NEXT() do { op++; DISPATCH(); } while (0)
+/* Leaving a block through a direct jump or branch: follow the chain. */
+#define CHAIN(k) do { \
+        struct rv_block *nb_ = b->succ[k]; \
+        if (HOST_LIKELY(nb_ != NULL)) { b = nb_; goto enter; } \
+        prev = b; which = k; goto link; \
+    } while (0)
 #define X(r) x[r]
 #define OPPC (b->pc + op->pcoff)
 #define RD X(op->rd)
 #define RS1 X(op->rs1)
 #define RS2 X(op->rs2)
-#define IMM ((uint64_t)op->imm)
+#define IMM ((uint64_t)(int64_t)op->imm)
 #define RETIRED_BEFORE_OP ((uint32_t)(op - b->ops))
 
     uint64_t *const x = h->x;
@@ -325,6 +360,10 @@ int rv_run(struct rv_hart *h)
     unsigned which = 0;
     uint32_t cause;
 
+#if USE_COMPUTED_GOTO
+    if (HOST_UNLIKELY(!rv_handler_table))
+        rv_handler_table = labels;
+#endif
     rv_sync(h);
 
 lookup:
@@ -344,24 +383,42 @@ enter:
             goto fetch_fault;
     }
     h->budget -= b->n_insns;
-    h->instret += b->n_insns;
     op = b->ops;
+    if (b->jit) {
+        uint64_t r = ((rv_jit_fn)b->jit)(h);
+        switch (RV_JIT_KIND(r)) {
+        case RV_JIT_SUCC0: pc = h->pc; CHAIN(0);
+        case RV_JIT_SUCC1: pc = h->pc; CHAIN(1);
+        case RV_JIT_INDIRECT: pc = h->pc; goto indirect;
+        case RV_JIT_TRAP: op = b->ops + RV_JIT_INDEX(r); cause = h->cause; goto trap;
+        case RV_JIT_CODE_WRITTEN: op = b->ops + RV_JIT_INDEX(r); goto code_written;
+        default: op = b->ops + RV_JIT_INDEX(r); DISPATCH();
+        }
+    }
+    if (HOST_UNLIKELY(++b->heat == RV_JIT_HEAT) && h->cache->jit && !h->no_jit && !rv_block_is_tmp(h, b)) {
+        b->jit = rv_jit_compile(h->cache->jit, b);
+        if (b->jit) {
+            h->stat_jit_blocks++;
+            h->budget += b->n_insns;
+            goto enter;
+        }
+    }
     DISPATCH();
 
 single:
     b = rv_cache_build_tmp(h, pc, 1);
     if (!b)
         goto fetch_fault;
-    fprintf(stderr, "[mvm] %016llx: %0*llx %s\n", (unsigned long long)pc,
-            b->ops[0].len * 2, (unsigned long long)b->ops[0].raw, rv_op_name(b->ops[0].opc));
+    {
+        uint32_t raw = 0;
+        uint8_t bytes[4] = { 0 };
+        if (mem_read(h->as, pc, bytes, b->ops[0].len) == 0)
+            raw = ld32(bytes);
+        fprintf(stderr, "[mvm] %016llx: %0*lx %s\n", (unsigned long long)pc, b->ops[0].len * 2,
+                (unsigned long)raw, rv_op_name(b->ops[0].opc));
+    }
     goto enter;
 
-    /* Leaving a block through a direct jump or branch: follow the chain. */
-#define CHAIN(k) do { \
-        struct rv_block *nb_ = b->succ[k]; \
-        if (HOST_LIKELY(nb_ != NULL)) { b = nb_; goto enter; } \
-        prev = b; which = k; goto link; \
-    } while (0)
 
 link:
     epoch = rv_cache_epoch(h->cache);
@@ -421,25 +478,26 @@ fetch_fault:
     SWITCH_BEGIN
 
     CASE(ILLEGAL) goto illegal;
-    CASE(FALLTHRU) pc = IMM; CHAIN(1);
+    CASE(FALLTHRU) pc = OPPC; CHAIN(1);
 
     CASE(LI) RD = IMM; NEXT();
     CASE(MV) RD = RS1; NEXT();
     CASE(LUI) RD = IMM; NEXT();
     CASE(AUIPC) RD = OPPC + IMM; NEXT();
 
-    CASE(JAL) RD = OPPC + op->len; pc = IMM; CHAIN(0);
+    CASE(JAL) RD = OPPC + op->len; pc = OPPC + IMM; CHAIN(0);
     CASE(JALR) {
         uint64_t t = (RS1 + IMM) & ~1ull;
         RD = OPPC + op->len;
         pc = t;
-        b = rv_cache_lookup(h, pc);
-        if (HOST_UNLIKELY(!b || h->trace_insns))
-            goto lookup;
-        goto enter;
+    indirect:
+        b = h->cache->jc[RV_JC_INDEX(pc)];
+        if (HOST_LIKELY(b && b->pc == pc && !h->trace_insns))
+            goto enter;
+        goto lookup;
     }
 #define BRANCH(cond) do { \
-        if (cond) { pc = IMM; CHAIN(0); } \
+        if (cond) { pc = OPPC + IMM; CHAIN(0); } \
         pc = OPPC + op->len; CHAIN(1); \
     } while (0)
     CASE(BEQ) BRANCH(RS1 == RS2);
@@ -587,7 +645,7 @@ fetch_fault:
     CASE(AMOMAXU_D) AMO_D(a_ < b_ ? b_ : a_); NEXT();
 
     CASE(CSRRW) CASE(CSRRS) CASE(CSRRC) CASE(CSRRWI) CASE(CSRRSI) CASE(CSRRCI)
-        if (csr_op(h, op, h->instret - b->n_insns + RETIRED_BEFORE_OP) != 0)
+        if (csr_op(h, op, rv_instret(h) - b->n_insns + RETIRED_BEFORE_OP) != 0)
             goto illegal;
         NEXT();
 
@@ -731,12 +789,15 @@ fetch_fault:
 
 illegal:
     cause = RV_CAUSE_ILLEGAL;
-    h->tval = op->raw;
+    {
+        uint8_t bytes[4] = { 0 };
+        mem_read(h->as, OPPC, bytes, op->len);
+        h->tval = op->len == 2 ? ld16(bytes) : ld32(bytes);
+    }
 trap:
     /* The op at `op` did not retire, nor did any after it in the block. */
     {
         uint32_t undone = b->n_insns - RETIRED_BEFORE_OP;
-        h->instret -= undone;
         h->budget += undone;
     }
     h->pc = OPPC;
@@ -750,7 +811,6 @@ code_written:
      * stale), resynchronise, go on after the store. */
     {
         uint32_t undone = b->n_insns - RETIRED_BEFORE_OP - 1;
-        h->instret -= undone;
         h->budget += undone;
         pc = OPPC + op->len;
     }
@@ -769,10 +829,16 @@ struct rv_hart *rv_hart_new(struct mem_space *as)
         return NULL;
     }
     h->as = as;
-    h->budget = INT64_MAX;
+    h->budget = h->budget_start = INT64_MAX;
     h->time_base_ns = host_time_monotonic_ns();
     rv_flush_tlb(h);
     return h;
+}
+
+void rv_set_budget(struct rv_hart *h, int64_t n)
+{
+    h->instret_base = rv_instret(h);
+    h->budget = h->budget_start = n;
 }
 
 void rv_hart_free(struct rv_hart *h)

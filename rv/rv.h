@@ -69,8 +69,9 @@ struct rv_hart {
     uint32_t fflags;       /* accrued exceptions, RV_FFLAGS_* */
     uint32_t frm;          /* dynamic rounding mode, 0..4 valid */
 
-    uint64_t instret;      /* instructions retired */
     int64_t budget;        /* instructions left before RV_EXIT_BUDGET */
+    int64_t budget_start;  /* budget when last set: retired = start - budget */
+    uint64_t instret_base; /* instructions retired before the budget was set */
     uint64_t time_base_ns; /* host monotonic time at hart creation (rdtime) */
 
     uint64_t resv_addr;    /* LR/SC reservation: address and value read */
@@ -93,11 +94,22 @@ struct rv_hart {
     uint64_t stat_cache_flushes;
     uint64_t stat_tlb_misses;
     bool trace_insns;      /* print each instruction to stderr */
+    bool no_jit;           /* interpret every block */
+    uint64_t stat_jit_blocks;
 };
 
 /* Creates a hart on address space as; all registers zero. NULL on ENOMEM. */
 struct rv_hart *rv_hart_new(struct mem_space *as);
 void rv_hart_free(struct rv_hart *h);
+
+/* Instructions retired so far (exact at every exit). */
+static inline uint64_t rv_instret(const struct rv_hart *h)
+{
+    return h->instret_base + (uint64_t)(h->budget_start - h->budget);
+}
+
+/* Sets how many instructions may run before RV_EXIT_BUDGET. */
+void rv_set_budget(struct rv_hart *h, int64_t n);
 
 /* Runs until an exit; returns the enum rv_exit. */
 int rv_run(struct rv_hart *h);

@@ -55,8 +55,9 @@ struct proc *proc_new(const struct proc_options *opt)
     p->fs = fs_new();
     if (!p->fs)
         goto fail;
-    p->hart->budget = opt->budget > 0 ? opt->budget : INT64_MAX;
+    rv_set_budget(p->hart, opt->budget > 0 ? opt->budget : INT64_MAX);
     p->hart->trace_insns = opt->trace_insns;
+    p->hart->no_jit = opt->no_jit;
     p->trace_syscalls = opt->trace_syscalls;
     return p;
 fail:
@@ -211,7 +212,7 @@ int proc_run(struct proc *p)
             break;
         case RV_EXIT_BUDGET:
             fprintf(stderr, "mvm: instruction budget exhausted after %llu instructions (pc=0x%llx)\n",
-                    (unsigned long long)h->instret, (unsigned long long)h->pc);
+                    (unsigned long long)rv_instret(h), (unsigned long long)h->pc);
             return 124;
         case RV_EXIT_NOMEM:
             fprintf(stderr, "mvm: guest out of memory (memory limit reached; raise --mem) pc=0x%llx\n",
@@ -237,10 +238,11 @@ void proc_print_stats(struct proc *p, double seconds)
     mem_pool_stats(p->pool, &ms);
     fprintf(stderr,
             "mvm: stats: %llu instructions in %.3f s (%.1f MIPS)\n"
-            "mvm: stats: %llu syscalls, %llu blocks decoded, %llu code flushes, %llu TLB misses\n"
+            "mvm: stats: %llu syscalls, %llu blocks decoded, %llu compiled, %llu code flushes, %llu TLB misses\n"
             "mvm: stats: memory: %llu KiB resident, %llu KiB peak, %llu zero-fills, %llu COW copies\n",
-            (unsigned long long)h->instret, seconds, seconds > 0 ? (double)h->instret / seconds / 1e6 : 0.0,
+            (unsigned long long)rv_instret(h), seconds, seconds > 0 ? (double)rv_instret(h) / seconds / 1e6 : 0.0,
             (unsigned long long)p->syscalls, (unsigned long long)h->stat_blocks_translated,
+            (unsigned long long)h->stat_jit_blocks,
             (unsigned long long)h->stat_cache_flushes, (unsigned long long)h->stat_tlb_misses,
             (unsigned long long)(mem_space_resident(p->as) * 4), (unsigned long long)(ms.pages_peak * 4),
             (unsigned long long)ms.zero_fills, (unsigned long long)ms.cow_copies);

@@ -36,6 +36,7 @@ struct proc_options {
     int64_t budget;          /* instructions; <= 0 = unlimited */
     bool trace_syscalls;
     bool trace_insns;
+    bool no_jit;             /* interpret every block */
 };
 
 struct proc {
