@@ -18,7 +18,8 @@
 #                                          killed by a signal, where each
 #                                          emulator prints its own message)
 #
-# Each variant is built with sdk/mvm-cc into build/tests/guest/<variant>/.
+# Each variant is built with sdk/mvm-cc into build/tests/guest/<variant>/;
+# both runs' output is kept in $GUEST_RESULTS/<label>.{qemu,mvm}.{out,err}.
 # A test runs the binary under qemu-riscv64 (the oracle) and under the
 # monitor with the same arguments, environment and stdin, and passes when
 # stdout, stderr and the exit status are identical, the qemu run exited as
@@ -28,6 +29,7 @@ GUEST_SRC=tests/guest
 GUEST_OUT=build/tests/guest
 GUEST_QEMU=${QEMU_RISCV64:-qemu-riscv64}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-120}
+GUEST_RESULTS=${GUEST_RESULTS:-$GUEST_OUT/results}
 
 # guest_header FILE KEY: the value of a "guest-KEY:" comment line, if any.
 guest_header() {
@@ -106,7 +108,7 @@ guest_test() {
 	shift 3
 	src=$GUEST_SRC/$name.c
 	bin=$GUEST_OUT/$variant/$name
-	res=$GUEST_OUT/results/$label
+	res=$GUEST_RESULTS/$label
 	mkdir -p "$(dirname "$res")"
 	if ! guest_build "$name" "$variant"; then
 		echo "FAIL $label: build failed: $(grep -m1 -i 'error' "$bin.log" | cut -c1-120)"

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Cross-host suite: the monitor built from the same sources for aarch64 and
+# for big-endian s390x (static, so qemu-user needs no sysroot), running a
+# handful of riscv64 guests from tests/guest under qemu-aarch64 and
+# qemu-s390x. Each must give the same stdout, stderr and exit status as the
+# guest under qemu-riscv64, exactly as in tests/guest (see its lib.sh).
+# The programs are chosen for what differs between hosts: byte order of
+# guest loads and stores and of the structures the monitor writes for
+# system calls (stat, the initial stack, auxv), floating point, and integer
+# corner cases.
+#
+# Usage: tests/cross/run.sh [arch...]     arch: aarch64 s390x (default both)
+cd "$(dirname "$0")/../.." || exit 2
+. tests/guest/lib.sh
+OUT=build/tests/cross
+GUEST_RESULTS=$OUT/results
+GUEST_TIMEOUT=${CROSS_TIMEOUT:-300}
+mkdir -p "$OUT" || exit 2
+
+PROGRAMS="hash.glibc fpmath.glibc intedge.picolibc stdio.picolibc args.glibc files.glibc smc.glibc exit3.glibc"
+arches=${*:-aarch64 s390x}
+
+need_guest="riscv64-linux-gnu-gcc riscv64-unknown-elf-gcc $GUEST_QEMU"
+for arch in $arches; do
+	missing=""
+	for tool in $need_guest "$arch-linux-gnu-gcc" "qemu-$arch"; do
+		command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+	done
+	if [ -n "$missing" ]; then
+		for p in $PROGRAMS; do echo "SKIP cross/$arch/$p: not installed:$missing (scripts/deps)"; done
+		continue
+	fi
+
+	log=$OUT/$arch-build.log
+	if ! make --no-print-directory -j2 CC="$arch-linux-gnu-gcc" BUILD="build/$arch" \
+		LDFLAGS=-static "build/$arch/mvm" >"$log" 2>&1; then
+		why=$(grep -m1 -E 'error:|undefined reference|No rule' "$log" | cut -c1-120)
+		for p in $PROGRAMS; do
+			echo "FAIL cross/$arch/$p: the monitor did not build for $arch: $why"
+		done
+		continue
+	fi
+	for p in $PROGRAMS; do
+		guest_test "${p%.*}" "${p##*.}" "cross/$arch/$p" "qemu-$arch" "build/$arch/mvm"
+	done
+done
+exit 0
