@@ -337,6 +337,115 @@ boundary_values:
 	.dword 31, 32, 63
 	.text
 
+/*
+ * rand_f32() / rand_f64(): a floating-point bit pattern in a0 for the
+ * differential cases.  Special values (zeros, infinities, NaNs, extremes)
+ * and subnormals are drawn often; most normals have exponents in a narrow
+ * band so that sums cancel and products stay finite, some have short
+ * significands so that exact results occur, the rest span every exponent.
+ */
+	.globl rand_f32
+rand_f32:
+	addi sp, sp, -16
+	sd ra, 0(sp)
+	sd s0, 8(sp)
+	call rand
+	mv s0, a0
+	call rand			/* a0: random bits for the significand */
+	srli t0, s0, 61
+	slli t1, s0, 63			/* sign */
+	srli t1, t1, 32
+	li t2, 0x7fffff
+	and a0, a0, t2
+	srli t3, s0, 8
+	beqz t0, 1f			/* 1/8: special value */
+	li t4, 1
+	beq t0, t4, 2f			/* 1/8: subnormal */
+	li t4, 2
+	beq t0, t4, 3f			/* 1/8: any exponent */
+	li t4, 3
+	bne t0, t4, 4f
+	li t4, 0x780000			/* 1/8: short significand */
+	and a0, a0, t4
+4:	andi t3, t3, 31			/* exponent 111..142 */
+	addi t3, t3, 111
+	j 5f
+3:	andi t3, t3, 0xff
+5:	slli t3, t3, 23
+	or a0, a0, t3
+2:	or a0, a0, t1
+	j 6f
+1:	andi t3, t3, 15
+	slli t3, t3, 2
+	lla t4, special_f32
+	add t4, t4, t3
+	lwu a0, 0(t4)
+6:	ld ra, 0(sp)
+	ld s0, 8(sp)
+	addi sp, sp, 16
+	ret
+
+	.globl rand_f64
+rand_f64:
+	addi sp, sp, -16
+	sd ra, 0(sp)
+	sd s0, 8(sp)
+	call rand
+	mv s0, a0
+	call rand
+	srli t0, s0, 61
+	srli t1, s0, 60
+	slli t1, t1, 63			/* sign */
+	li t2, -1
+	srli t2, t2, 12
+	and a0, a0, t2
+	srli t3, s0, 8
+	beqz t0, 1f
+	li t4, 1
+	beq t0, t4, 2f
+	li t4, 2
+	beq t0, t4, 3f
+	li t4, 3
+	bne t0, t4, 4f
+	li t4, 0xf
+	slli t4, t4, 48
+	and a0, a0, t4
+4:	andi t3, t3, 31			/* exponent 1007..1038 */
+	addi t3, t3, 1007
+	j 5f
+3:	andi t3, t3, 0x7ff
+5:	slli t3, t3, 52
+	or a0, a0, t3
+2:	or a0, a0, t1
+	j 6f
+1:	andi t3, t3, 15
+	slli t3, t3, 3
+	lla t4, special_f64
+	add t4, t4, t3
+	ld a0, 0(t4)
+6:	ld ra, 0(sp)
+	ld s0, 8(sp)
+	addi sp, sp, 16
+	ret
+
+	.section .rodata
+	.balign 8
+special_f32:
+	.word 0x00000000, 0x80000000, 0x7f800000, 0xff800000
+	.word 0x7fc00000, 0x7f800001, 0xffc12345, 0x3f800000
+	.word 0xbf800000, 0x00800000, 0x80800000, 0x00000001
+	.word 0x807fffff, 0x7f7fffff, 0xff7fffff, 0x4f000000
+special_f64:
+	.dword 0x0000000000000000, 0x8000000000000000
+	.dword 0x7ff0000000000000, 0xfff0000000000000
+	.dword 0x7ff8000000000000, 0x7ff0000000000001
+	.dword 0xfff8000000012345, 0x3ff0000000000000
+	.dword 0xbff0000000000000, 0x0010000000000000
+	.dword 0x8010000000000000, 0x0000000000000001
+	.dword 0x800fffffffffffff, 0x7fefffffffffffff
+	.dword 0xffefffffffffffff, 0x43e0000000000000
+	.text
+
 /* dump_begin(a0 = label): start a labelled group of dumped values. */
 	.globl dump_begin
 dump_begin:
