@@ -829,6 +829,7 @@ struct rv_hart *rv_hart_new(struct mem_space *as)
         return NULL;
     }
     h->as = as;
+    h->cache->code_gen = mem_space_code_gen(as);
     h->budget = h->budget_start = INT64_MAX;
     h->time_base_ns = host_time_monotonic_ns();
     rv_flush_tlb(h);
