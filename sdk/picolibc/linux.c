@@ -440,6 +440,14 @@ unsigned long getauxval(unsigned long type)
  * stdout is line buffered so interactive output appears line by line.
  * stderr is unbuffered, as C requires: each character is one write. */
 
+/* Reading stdin first flushes stdout, so a prompt without a newline is
+ * visible before the program waits for input (as glibc does). */
+static ssize_t stdin_read(int fd, void *buf, size_t n)
+{
+	fflush(stdout);
+	return read(fd, buf, n);
+}
+
 static int stderr_put(char c, FILE *f)
 {
 	(void)f;
@@ -450,7 +458,7 @@ static char stdin_buf[BUFSIZ];
 static char stdout_buf[BUFSIZ];
 
 static struct __file_bufio stdin_file =
-	FDEV_SETUP_BUFIO(0, stdin_buf, sizeof(stdin_buf), read, write, lseek,
+	FDEV_SETUP_BUFIO(0, stdin_buf, sizeof(stdin_buf), stdin_read, write, lseek,
 			 close, __SRD, 0);
 static struct __file_bufio stdout_file =
 	FDEV_SETUP_BUFIO(1, stdout_buf, sizeof(stdout_buf), read, write, lseek,
