@@ -87,6 +87,10 @@ int mem_discard(struct mem_space *as, uint64_t va, uint64_t len);
 /* Moves the pages of [from, from+len) to [to, to+len) (no copying);
  * the ranges must not overlap; whatever was at the destination goes. */
 int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len);
+/* Maps src's pages of [sva, sva+len) at dva in dst, shared copy-on-write
+ * (the first write on either side copies); unmapped pages stay unmapped.
+ * Both spaces must use the same pool. */
+int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len);
 bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len);  /* no page mapped */
 bool mem_is_mapped(const struct mem_space *as, uint64_t va, uint64_t len); /* every page mapped */
 int mem_prot_at(const struct mem_space *as, uint64_t va);   /* -1 if unmapped */

@@ -396,3 +396,32 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
     }
     return 0;
 }
+
+int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len)
+{
+    if (!range_ok(dva, len) || !range_ok(sva, len) || dst->pool != src->pool)
+        return MEM_EINVAL;
+    if (dst == src && dva < sva + len && sva < dva + len)
+        return MEM_EINVAL;
+    for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE)
+        if (!pte_get(dst, dva + off, true))
+            return MEM_ENOMEM;
+    /* Both sides lose their write TLB entries: the pages are shared now. */
+    dst->gen++;
+    src->gen++;
+    for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE) {
+        const struct mem_pte *s = pte_find(src, sva + off);
+        struct mem_pte *d = pte_get(dst, dva + off, false);
+        pte_clear(dst, d);
+        if (!s)
+            continue;
+        d->prot = s->prot;
+        d->flags = PTE_MAPPED;
+        if (s->page) {
+            mem_page_ref(s->page);
+            d->page = s->page;
+            dst->resident++;
+        }
+    }
+    return 0;
+}
