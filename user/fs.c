@@ -1,0 +1,1699 @@
+/*
+ * fs.c — the sandbox: mount table, the path resolver, the fd table and
+ * the file operations built on them (see user/fs.h, docs/sandbox.md).
+ *
+ * The resolver walks a guest path component by component over a stack of
+ * nodes. A node is a directory of the guest namespace: a virtual one (the
+ * root and the directories above mount points, no host object) or a host
+ * directory inside a mount, held by a handle opened relative to its parent
+ * handle with O_NOFOLLOW. Beside the stack runs the node's canonical guest
+ * path ("" for "/", else "/a/b"). Invariants:
+ *   - a handle on the stack was reached from a mount root by single-name
+ *     lookups only, so whatever the host does meanwhile it is inside (or
+ *     was renamed out of, see below) a mapped directory;
+ *   - ".." pops the stack: the host's ".." is never looked up, so no
+ *     handle ever leads above a mount root, and "/.." is "/";
+ *   - a symbolic link's target is spliced into the rest of the guest
+ *     path and resolved like the rest (absolute targets from the guest's
+ *     "/"), at most FS_MAXSYMLINKS times per call;
+ *   - mount points are matched on the canonical guest path before the
+ *     host is asked, so a mount hides what the host has at that name.
+ * A walk keeps at most WALK_FDS handles; older ones are closed and, if
+ * ".." pops back to them, re-resolved from "/" by their canonical path
+ * (no links, no ".." in it). A walk starting at a directory fd knows only
+ * that fd and its canonical path: popping above it re-resolves the path
+ * the same way. So a directory renamed under a guest's fd, even out of
+ * the sandbox by a host process, gives no way up out of it.
+ */
+#include "user/fs.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "host/fs.h"
+#include "user/lx.h"
+
+#define WALK_FDS 16                       /* host handles a walk keeps open */
+#define WALK_DEPTH (FS_PATH_MAX / 2 + 2)  /* "/a" per level */
+#define RETRIES 8                         /* attempts when the host changes under a call */
+
+struct mount {
+    char *guest;          /* canonical: "" for "/", else "/a/b" */
+    size_t len;
+    int fd;               /* handle of the host directory */
+    bool ro;
+};
+
+/* An open file description, shared by dup'ed fds. */
+struct file {
+    int refs;
+    int fd;               /* host handle; -1 for a virtual directory */
+    bool borrowed;        /* the host's 0, 1, 2: never closed */
+    int mount;            /* mount index; -1 outside any (virtual dir, pipe, std stream) */
+    int flags;            /* LX_O_* status flags */
+    uint32_t type;        /* LX_S_IF* */
+    char *path;           /* directories: canonical guest path when opened */
+    struct host_dir *dir; /* directory stream, opened by the first getdents64 */
+    uint64_t vpos;        /* position in a virtual directory's listing */
+};
+
+struct fd_slot {
+    struct file *f;
+    bool cloexec;
+};
+
+/* A node of the walk: mount -1 is virtual; STALE has to be re-resolved. */
+#define STALE (-2)
+struct wnode {
+    int mount;
+    int fd;
+    bool own;
+    uint32_t plen;
+};
+
+struct walk {
+    struct wnode n[WALK_DEPTH];
+    int depth;
+    int owned_open;
+    int links;
+    char path[FS_PATH_MAX];
+};
+
+struct fs {
+    struct mount *mounts;
+    int nmounts;
+    struct fd_slot *fds;
+    int nfds;             /* slots allocated */
+    uint64_t nofile, nofile_max;
+    struct file *cwd;
+    uint32_t umask;
+    int64_t born;         /* time stamps of virtual directories */
+    struct walk *w;       /* scratch: one resolution at a time */
+};
+
+/* What a resolution found. */
+struct loc {
+    int mount;            /* -1: virtual */
+    int dir_fd;           /* parent's handle (name set) or the node's (name "") */
+    bool own;             /* dir_fd is ours to close */
+    char name[FS_NAME_MAX + 1];  /* last component; "" when the path names a directory node */
+    bool exists;          /* name set: the entry was found; st describes it */
+    struct host_stat st;
+    bool must_dir;        /* the path ended with '/' */
+    int dots;             /* node reached by a final "." (1) or ".." (2) */
+    bool fixed;           /* node is "/", a mount root or virtual: cannot be removed or renamed */
+    char path[FS_PATH_MAX];      /* canonical guest path */
+};
+
+/* ---------------------------------------------------------------- mounts */
+
+static int mount_at(const struct fs *fs, const char *p, size_t len)
+{
+    for (int i = 0; i < fs->nmounts; i++)
+        if (fs->mounts[i].len == len && memcmp(fs->mounts[i].guest, p, len) == 0)
+            return i;
+    return -1;
+}
+
+/* Is p (canonical) a proper ancestor of some mount point? */
+static bool above_mount(const struct fs *fs, const char *p, size_t len)
+{
+    for (int i = 0; i < fs->nmounts; i++) {
+        const struct mount *m = &fs->mounts[i];
+        if (m->len > len && memcmp(m->guest, p, len) == 0 && m->guest[len] == '/')
+            return true;
+    }
+    return false;
+}
+
+static bool mount_ro(const struct fs *fs, int mount)
+{
+    return mount < 0 || fs->mounts[mount].ro;
+}
+
+/* ------------------------------------------------------------------ walk */
+
+static void walk_close(struct walk *w, struct wnode *n)
+{
+    if (n->own && n->fd >= 0) {
+        host_close(n->fd);
+        w->owned_open--;
+    }
+    n->fd = -1;
+    n->own = false;
+}
+
+static void walk_release(struct walk *w)
+{
+    for (int i = 0; i < w->depth; i++)
+        walk_close(w, &w->n[i]);
+    w->depth = 0;
+    w->owned_open = 0;
+}
+
+static struct wnode *top(struct walk *w) { return &w->n[w->depth - 1]; }
+
+static void walk_root(struct fs *fs, struct walk *w)
+{
+    walk_release(w);
+    int m = mount_at(fs, "", 0);
+    w->n[0] = (struct wnode){ .mount = m, .fd = m >= 0 ? fs->mounts[m].fd : -1, .own = false, .plen = 0 };
+    w->depth = 1;
+}
+
+/* Pushes child `name` of the top node; fd is owned if own. */
+static int walk_push(struct walk *w, const char *name, size_t nlen, int mount, int fd, bool own)
+{
+    uint32_t plen = top(w)->plen;
+    if (plen + 1 + nlen >= FS_PATH_MAX || w->depth >= WALK_DEPTH) {
+        if (own)
+            host_close(fd);
+        return -LX_ENAMETOOLONG;
+    }
+    w->path[plen] = '/';
+    memcpy(w->path + plen + 1, name, nlen);
+    w->n[w->depth++] = (struct wnode){ .mount = mount, .fd = fd, .own = own, .plen = (uint32_t)(plen + 1 + nlen) };
+    if (own) {
+        w->owned_open++;
+        /* Keep the handle count bounded: close the shallowest one. */
+        for (int i = 0; w->owned_open > WALK_FDS && i < w->depth - 1; i++)
+            if (w->n[i].own && w->n[i].fd >= 0) {
+                walk_close(w, &w->n[i]);
+                w->n[i].own = true;     /* still a host node: re-resolve when reached */
+            }
+    }
+    return 0;
+}
+
+static bool stale(const struct wnode *n)
+{
+    return n->mount == STALE || (n->mount >= 0 && n->fd < 0);
+}
+
+/*
+ * Enters child `name` of the top node, which must be a directory, without
+ * following links: for re-resolving canonical paths.
+ */
+static int walk_enter_dir(struct fs *fs, struct walk *w, const char *name, size_t nlen)
+{
+    struct wnode *t = top(w);
+    uint32_t plen = t->plen;
+    char cp[FS_PATH_MAX];
+    if (plen + 1 + nlen >= FS_PATH_MAX)
+        return -LX_ENAMETOOLONG;
+    memcpy(cp, w->path, plen);
+    cp[plen] = '/';
+    memcpy(cp + plen + 1, name, nlen);
+    size_t clen = plen + 1 + nlen;
+    int m = mount_at(fs, cp, clen);
+    if (m >= 0)
+        return walk_push(w, name, nlen, m, fs->mounts[m].fd, false);
+    if (t->mount < 0)
+        return above_mount(fs, cp, clen) ? walk_push(w, name, nlen, -1, -1, false) : -LX_ENOENT;
+    char nm[FS_NAME_MAX + 1];
+    memcpy(nm, name, nlen);
+    nm[nlen] = 0;
+    int fd;
+    struct host_stat st;
+    int r = host_lookup(t->fd, nm, &fd, &st);
+    if (r == -LX_ENOENT && above_mount(fs, cp, clen))
+        return walk_push(w, name, nlen, -1, -1, false);
+    if (r < 0)
+        return r;
+    if (fd < 0)
+        return (st.mode & LX_S_IFMT) == LX_S_IFLNK ? -LX_ENOENT : -LX_ENOTDIR;
+    return walk_push(w, name, nlen, t->mount, fd, true);
+}
+
+/* Rebuilds the whole stack for the top node's canonical path. */
+static int walk_rebuild(struct fs *fs, struct walk *w)
+{
+    char p[FS_PATH_MAX];
+    uint32_t len = top(w)->plen;
+    memcpy(p, w->path, len);
+    walk_root(fs, w);
+    uint32_t i = 0;
+    while (i < len) {
+        i++;    /* the '/' */
+        uint32_t j = i;
+        while (j < len && p[j] != '/')
+            j++;
+        int r = walk_enter_dir(fs, w, p + i, j - i);
+        if (r < 0)
+            return r;
+        i = j;
+    }
+    return 0;
+}
+
+static int walk_pop(struct fs *fs, struct walk *w)
+{
+    if (w->depth == 1)
+        return 0;       /* ".." of "/" is "/" */
+    walk_close(w, top(w));
+    w->depth--;
+    return stale(top(w)) ? walk_rebuild(fs, w) : 0;
+}
+
+static struct file *fd_file(struct fs *fs, int fd)
+{
+    if (fd < 0 || fd >= fs->nfds)
+        return NULL;
+    return fs->fds[fd].f;
+}
+
+/* Starts the walk at directory file f: its ancestors are STALE until needed. */
+static int walk_base(struct fs *fs, struct walk *w, struct file *f)
+{
+    walk_root(fs, w);
+    const char *p = f->path;
+    size_t len = strlen(p);
+    if (len == 0) {
+        w->n[0] = (struct wnode){ .mount = f->mount, .fd = f->fd, .own = false, .plen = 0 };
+        return 0;
+    }
+    memcpy(w->path, p, len);
+    for (size_t i = 1; i < len; i++)
+        if (p[i] == '/')
+            w->n[w->depth++] = (struct wnode){ .mount = STALE, .fd = -1, .own = false, .plen = (uint32_t)i };
+    w->n[w->depth++] = (struct wnode){ .mount = f->mount, .fd = f->fd, .own = false, .plen = (uint32_t)len };
+    return 0;
+}
+
+static void loc_from_top(struct walk *w, struct loc *l, int dots, bool fixed)
+{
+    struct wnode *t = top(w);
+    l->mount = t->mount;
+    l->dir_fd = t->fd;
+    l->own = t->own;
+    t->own = false;       /* ownership moves to the loc */
+    if (l->own)
+        w->owned_open--;
+    l->name[0] = 0;
+    l->dots = dots;
+    l->fixed = fixed || t->mount < 0 || w->depth == 1;
+    memcpy(l->path, w->path, t->plen);
+    l->path[t->plen] = 0;
+    if (t->plen == 0)
+        strcpy(l->path, "/");
+}
+
+static void loc_entry(struct walk *w, struct loc *l, const char *name, size_t nlen)
+{
+    loc_from_top(w, l, 0, false);
+    memcpy(l->name, name, nlen);
+    l->name[nlen] = 0;
+    l->fixed = false;
+    size_t plen = top(w)->plen;
+    if (plen + 1 + nlen < FS_PATH_MAX) {
+        l->path[plen] = '/';
+        memcpy(l->path + plen + 1, name, nlen);
+        l->path[plen + 1 + nlen] = 0;
+    }
+}
+
+static void loc_done(struct loc *l)
+{
+    if (l->own && l->dir_fd >= 0)
+        host_close(l->dir_fd);
+    l->own = false;
+    l->dir_fd = -1;
+}
+
+#define R_FOLLOW 1        /* follow a link in the last component */
+
+/*
+ * Resolves path relative to dirfd. On success *l describes either an entry
+ * (l->name set: the last component in directory l->dir_fd, found or not)
+ * or a directory node (l->name ""); the caller ends with loc_done.
+ */
+static int resolve(struct fs *fs, int dirfd, const char *path, int flags, struct loc *l)
+{
+    struct walk *w = fs->w;
+    memset(l, 0, offsetof(struct loc, path));
+    l->dir_fd = -1;
+    if (!path[0])
+        return -LX_ENOENT;
+    size_t plen = strlen(path);
+    if (plen >= FS_PATH_MAX)
+        return -LX_ENAMETOOLONG;
+    if (path[0] == '/') {
+        walk_root(fs, w);
+    } else {
+        struct file *f = dirfd == LX_AT_FDCWD ? fs->cwd : fd_file(fs, dirfd);
+        if (!f)
+            return -LX_EBADF;
+        if (f->type != LX_S_IFDIR)
+            return -LX_ENOTDIR;
+        walk_base(fs, w, f);
+    }
+    w->links = 0;
+
+    /* The rest of the path to resolve; links are spliced in front of it. */
+    static const size_t cap = 2 * FS_PATH_MAX + 2;
+    char *buf = malloc(2 * cap);
+    if (!buf) {
+        walk_release(w);
+        return -LX_ENOMEM;
+    }
+    char *rest = buf, *spare = buf + cap;
+    memcpy(rest, path, plen + 1);
+    const char *p = rest;
+    int r = 0;
+    for (;;) {
+        while (*p == '/')
+            p++;
+        if (!*p) {
+            loc_from_top(w, l, 0, false);
+            break;
+        }
+        const char *q = p;
+        while (*q && *q != '/')
+            q++;
+        size_t nlen = (size_t)(q - p);
+        const char *after = q;
+        while (*after == '/')
+            after++;
+        bool last = !*after;
+        bool slash = *q == '/';
+        if (nlen > FS_NAME_MAX) {
+            r = -LX_ENAMETOOLONG;
+            break;
+        }
+        if (nlen == 1 && p[0] == '.') {
+            if (last) {
+                loc_from_top(w, l, 1, false);
+                l->must_dir = slash;
+                break;
+            }
+            p = after;
+            continue;
+        }
+        if (nlen == 2 && p[0] == '.' && p[1] == '.') {
+            if ((r = walk_pop(fs, w)) < 0)
+                break;
+            if (last) {
+                loc_from_top(w, l, 2, false);
+                l->must_dir = slash;
+                break;
+            }
+            p = after;
+            continue;
+        }
+
+        struct wnode *t = top(w);
+        char cp[FS_PATH_MAX];
+        if (t->plen + 1 + nlen >= FS_PATH_MAX) {
+            r = -LX_ENAMETOOLONG;
+            break;
+        }
+        memcpy(cp, w->path, t->plen);
+        cp[t->plen] = '/';
+        memcpy(cp + t->plen + 1, p, nlen);
+        size_t clen = t->plen + 1 + nlen;
+
+        int m = mount_at(fs, cp, clen);
+        if (m >= 0 || (t->mount < 0 && above_mount(fs, cp, clen))) {
+            r = m >= 0 ? walk_push(w, p, nlen, m, fs->mounts[m].fd, false)
+                       : walk_push(w, p, nlen, -1, -1, false);
+            if (r < 0)
+                break;
+            if (last) {
+                loc_from_top(w, l, 0, true);
+                l->must_dir = slash;
+                break;
+            }
+            p = after;
+            continue;
+        }
+        if (t->mount < 0) {
+            /* Nothing else exists in a virtual directory. */
+            if (last && !slash) {
+                loc_entry(w, l, p, nlen);
+                l->exists = false;
+            } else {
+                r = -LX_ENOENT;
+            }
+            break;
+        }
+
+        char name[FS_NAME_MAX + 1];
+        memcpy(name, p, nlen);
+        name[nlen] = 0;
+        struct host_stat st;
+        int fd = -1;
+        if (last) {
+            r = host_fstatat(t->fd, name, &st);
+        } else {
+            int tries = 0;
+            do
+                r = host_lookup(t->fd, name, &fd, &st);
+            while (r == -LX_EAGAIN && ++tries < RETRIES);
+        }
+        if (r == -LX_ENOENT && above_mount(fs, cp, clen)) {
+            /* A host-backed directory above a nested mount point that the
+               host tree lacks: it exists in the guest as a virtual one. */
+            if ((r = walk_push(w, p, nlen, -1, -1, false)) < 0)
+                break;
+            if (last) {
+                loc_from_top(w, l, 0, true);
+                l->must_dir = slash;
+                break;
+            }
+            p = after;
+            continue;
+        }
+        if (r == -LX_ENOENT && last) {
+            loc_entry(w, l, name, nlen);
+            l->exists = false;
+            l->must_dir = slash;
+            r = 0;
+            break;
+        }
+        if (r < 0)
+            break;
+        uint32_t type = st.mode & LX_S_IFMT;
+        if (type == LX_S_IFLNK && (!last || slash || (flags & R_FOLLOW))) {
+            if (fd >= 0)
+                host_close(fd);
+            if (++w->links > FS_MAXSYMLINKS) {
+                r = -LX_ELOOP;
+                break;
+            }
+            char target[FS_PATH_MAX];
+            long n = host_readlinkat(t->fd, name, target, sizeof target);
+            if (n == -LX_EINVAL) {
+                r = -LX_EAGAIN;   /* no longer a link: let the caller retry */
+                break;
+            }
+            if (n < 0) {
+                r = (int)n;
+                break;
+            }
+            if (n == 0) {
+                r = -LX_ENOENT;
+                break;
+            }
+            if ((size_t)n >= sizeof target) {
+                r = -LX_ENAMETOOLONG;
+                break;
+            }
+            /* new rest = target + "/" + what followed the link */
+            size_t alen = strlen(q);
+            if ((size_t)n + alen + 1 >= cap) {
+                r = -LX_ENAMETOOLONG;
+                break;
+            }
+            memcpy(spare, target, (size_t)n);
+            memcpy(spare + n, q, alen + 1);
+            char *tmp = rest;
+            rest = spare;
+            spare = tmp;
+            p = rest;
+            if (target[0] == '/')
+                walk_root(fs, w);
+            continue;
+        }
+        if (last) {
+            if (slash && type != LX_S_IFDIR) {
+                r = -LX_ENOTDIR;
+                break;
+            }
+            loc_entry(w, l, name, nlen);
+            l->exists = true;
+            l->st = st;
+            l->must_dir = slash;
+            break;
+        }
+        if (type != LX_S_IFDIR || fd < 0) {
+            if (fd >= 0)
+                host_close(fd);
+            r = -LX_ENOTDIR;
+            break;
+        }
+        if ((r = walk_push(w, p, nlen, t->mount, fd, true)) < 0)
+            break;
+        p = after;
+    }
+    free(buf);
+    walk_release(w);
+    if (r < 0)
+        loc_done(l);
+    return r;
+}
+
+/* resolve(), retried while the host changes under it. */
+static int resolve_retry(struct fs *fs, int dirfd, const char *path, int flags, struct loc *l)
+{
+    int r, tries = 0;
+    do
+        r = resolve(fs, dirfd, path, flags, l);
+    while (r == -LX_EAGAIN && ++tries < RETRIES);
+    return r;
+}
+
+/* -------------------------------------------------------------- fd table */
+
+/* Inode numbers of virtual directories: a hash of the canonical path. */
+static uint64_t path_hash(const char *p)
+{
+    if (p[0] == '/' && !p[1])
+        p = "";
+    uint64_t h = 1469598103934665603ull;
+    while (*p)
+        h = (h ^ (uint8_t)*p++) * 1099511628211ull;
+    return h >> 1;
+}
+
+static void virtual_stat(struct fs *fs, const char *path, struct host_stat *st)
+{
+    memset(st, 0, sizeof *st);
+    st->ino = path_hash(path);
+    st->mode = LX_S_IFDIR | 0555;
+    st->nlink = 2;
+    st->blksize = 4096;
+    st->atime = st->mtime = st->ctime = fs->born;
+}
+
+/* Files owned by the monitor's user are the guest user's. */
+static void guest_ids(struct host_stat *st)
+{
+    if (st->uid == host_euid())
+        st->uid = FS_GUEST_UID;
+    if (st->gid == host_egid())
+        st->gid = FS_GUEST_GID;
+}
+
+static struct file *file_new(int fd, int mount, int flags, uint32_t type, const char *path)
+{
+    struct file *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->refs = 1;
+    f->fd = fd;
+    f->mount = mount;
+    f->flags = flags;
+    f->type = type;
+    if (path) {
+        f->path = strdup(strcmp(path, "/") == 0 ? "" : path);
+        if (!f->path) {
+            free(f);
+            return NULL;
+        }
+    }
+    return f;
+}
+
+static void file_unref(struct file *f)
+{
+    if (!f || --f->refs > 0)
+        return;
+    host_dir_close(f->dir);
+    if (f->fd >= 0 && !f->borrowed)
+        host_close(f->fd);
+    free(f->path);
+    free(f);
+}
+
+/* Lowest free fd >= min below the soft limit, slots grown as needed. */
+static int fd_alloc(struct fs *fs, int min)
+{
+    for (int i = min; (uint64_t)i < fs->nofile; i++) {
+        if (i >= fs->nfds) {
+            int n = fs->nfds * 2;
+            while (n <= i)
+                n *= 2;
+            if ((uint64_t)n > fs->nofile_max)
+                n = (int)fs->nofile_max;
+            struct fd_slot *s = realloc(fs->fds, (size_t)n * sizeof *s);
+            if (!s)
+                return -LX_ENOMEM;
+            memset(s + fs->nfds, 0, (size_t)(n - fs->nfds) * sizeof *s);
+            fs->fds = s;
+            fs->nfds = n;
+        }
+        if (!fs->fds[i].f)
+            return i;
+    }
+    return -LX_EMFILE;
+}
+
+static int fd_install(struct fs *fs, struct file *f, bool cloexec)
+{
+    int fd = fd_alloc(fs, 0);
+    if (fd < 0) {
+        file_unref(f);
+        return fd;
+    }
+    fs->fds[fd].f = f;
+    fs->fds[fd].cloexec = cloexec;
+    return fd;
+}
+
+struct fs *fs_new(void)
+{
+    struct fs *fs = calloc(1, sizeof *fs);
+    if (!fs)
+        return NULL;
+    fs->w = calloc(1, sizeof *fs->w);
+    fs->nfds = 64;
+    fs->fds = calloc((size_t)fs->nfds, sizeof *fs->fds);
+    fs->nofile = FS_NOFILE;
+    fs->nofile_max = FS_NOFILE_MAX;
+    fs->umask = 022;
+    fs->born = (int64_t)time(NULL);
+    fs->cwd = file_new(-1, -1, LX_O_RDONLY | LX_O_DIRECTORY, LX_S_IFDIR, "/");
+    if (!fs->w || !fs->fds || !fs->cwd)
+        goto fail;
+    for (int i = 0; i < 3; i++) {
+        int fl = host_getfl(i);
+        if (fl < 0)
+            continue;     /* the host has no such fd: neither has the guest */
+        struct host_stat st;
+        uint32_t type = host_fstat(i, &st) == 0 ? (st.mode & LX_S_IFMT) : LX_S_IFCHR;
+        struct file *f = file_new(i, -1, fl | LX_O_LARGEFILE, type, NULL);
+        if (!f)
+            goto fail;
+        f->borrowed = true;
+        fs->fds[i].f = f;
+    }
+    return fs;
+fail:
+    fs_free(fs);
+    return NULL;
+}
+
+void fs_free(struct fs *fs)
+{
+    if (!fs)
+        return;
+    for (int i = 0; i < fs->nfds; i++)
+        file_unref(fs->fds[i].f);
+    free(fs->fds);
+    file_unref(fs->cwd);
+    for (int i = 0; i < fs->nmounts; i++) {
+        host_close(fs->mounts[i].fd);
+        free(fs->mounts[i].guest);
+    }
+    free(fs->mounts);
+    free(fs->w);
+    free(fs);
+}
+
+int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool read_only)
+{
+    if (!guest_path || guest_path[0] != '/')
+        return -LX_EINVAL;
+    /* Canonical form: no empty, "." or ".." components, no trailing '/'. */
+    size_t n = strlen(guest_path);
+    if (n >= FS_PATH_MAX)
+        return -LX_ENAMETOOLONG;
+    char *g = malloc(n + 1);
+    if (!g)
+        return -LX_ENOMEM;
+    size_t len = 0;
+    for (const char *p = guest_path; *p;) {
+        while (*p == '/')
+            p++;
+        const char *q = p;
+        while (*q && *q != '/')
+            q++;
+        size_t c = (size_t)(q - p);
+        if (c == 0)
+            break;
+        if (c > FS_NAME_MAX || (c == 1 && p[0] == '.') || (c == 2 && p[0] == '.' && p[1] == '.')) {
+            free(g);
+            return c > FS_NAME_MAX ? -LX_ENAMETOOLONG : -LX_EINVAL;
+        }
+        g[len++] = '/';
+        memcpy(g + len, p, c);
+        len += c;
+        p = q;
+    }
+    g[len] = 0;
+    if (mount_at(fs, g, len) >= 0) {
+        free(g);
+        return -LX_EEXIST;
+    }
+    int fd = host_root_open(host_dir);
+    if (fd < 0) {
+        free(g);
+        return fd;
+    }
+    struct mount *m = realloc(fs->mounts, (size_t)(fs->nmounts + 1) * sizeof *m);
+    if (!m) {
+        host_close(fd);
+        free(g);
+        return -LX_ENOMEM;
+    }
+    fs->mounts = m;
+    m[fs->nmounts++] = (struct mount){ .guest = g, .len = len, .fd = fd, .ro = read_only };
+    /* A virtual cwd may now be (or be under) the new mount: look again. */
+    if (fs->cwd->fd < 0)
+        return fs_set_cwd(fs, fs->cwd->path[0] ? fs->cwd->path : "/");
+    return 0;
+}
+
+int fs_set_cwd(struct fs *fs, const char *guest_path)
+{
+    return fs_chdir(fs, guest_path);
+}
+
+/* The file an fd names; O_PATH files only when path_ok. */
+static int get_file(struct fs *fs, int fd, bool path_ok, struct file **out)
+{
+    struct file *f = fd_file(fs, fd);
+    if (!f || (!path_ok && (f->flags & LX_O_PATH)))
+        return -LX_EBADF;
+    *out = f;
+    return 0;
+}
+
+int fs_fd_info(struct fs *fs, int fd, struct fs_fd_info *out)
+{
+    struct file *f;
+    int r = get_file(fs, fd, true, &f);
+    if (r < 0)
+        return r;
+    out->host_fd = f->fd;
+    out->type = f->type;
+    out->flags = f->flags;
+    out->read_only_mount = f->mount >= 0 && fs->mounts[f->mount].ro;
+    return 0;
+}
+
+/* ------------------------------------------------------------ open, stat */
+
+static bool writes(int flags)
+{
+    return (flags & LX_O_ACCMODE) != LX_O_RDONLY && !(flags & LX_O_PATH);
+}
+
+/*
+ * Opens what l names; returns a host handle. A virtual directory has none:
+ * the caller deals with it before.
+ */
+static int open_loc(struct fs *fs, struct loc *l, int flags, uint32_t mode)
+{
+    bool creat = (flags & LX_O_CREAT) && !(flags & LX_O_PATH);
+    bool tmpfile = (flags & LX_O_TMPFILE) == LX_O_TMPFILE;
+    bool ro = mount_ro(fs, l->mount);
+    if (!l->name[0]) {
+        /* A directory node ("/", a mount root, ".", ".."). */
+        if (tmpfile)
+            return ro ? -LX_EROFS : host_openat(l->dir_fd, ".", flags, mode & ~fs->umask);
+        if (creat || writes(flags))
+            return -LX_EISDIR;
+        return host_openat(l->dir_fd, ".", flags & ~LX_O_CREAT, mode);
+    }
+    if (!l->exists) {
+        if (!creat || tmpfile)
+            return -LX_ENOENT;
+        if (l->must_dir)
+            return -LX_EISDIR;
+        if (ro)
+            return -LX_EROFS;
+        return host_openat(l->dir_fd, l->name, flags, mode & ~fs->umask);
+    }
+    uint32_t t = l->st.mode & LX_S_IFMT;
+    if (creat && (flags & LX_O_EXCL))
+        return -LX_EEXIST;
+    if (t == LX_S_IFLNK && !(flags & LX_O_PATH))
+        return -LX_ELOOP;
+    if (t != LX_S_IFDIR && ((flags & LX_O_DIRECTORY) || l->must_dir))
+        return -LX_ENOTDIR;
+    if (tmpfile)
+        return ro ? -LX_EROFS : host_openat(l->dir_fd, l->name, flags, mode & ~fs->umask);
+    if (t == LX_S_IFDIR && (creat || writes(flags)))
+        return -LX_EISDIR;
+    if (ro && (writes(flags) || (flags & LX_O_TRUNC)) && !(flags & LX_O_PATH))
+        return -LX_EROFS;
+    return host_openat(l->dir_fd, l->name, flags & ~(LX_O_CREAT | LX_O_EXCL), mode);
+}
+
+int fs_openat(struct fs *fs, int dirfd, const char *path, int flags, uint32_t mode)
+{
+    bool tmpfile = (flags & LX_O_TMPFILE) == LX_O_TMPFILE;
+    if (tmpfile && !writes(flags))
+        return -LX_EINVAL;
+    bool follow = !(flags & LX_O_NOFOLLOW) && !((flags & LX_O_CREAT) && (flags & LX_O_EXCL));
+    int status = (flags & (LX_O_ACCMODE | LX_O_APPEND | LX_O_NONBLOCK | LX_O_DSYNC | LX_O_SYNC |
+                           LX_O_DIRECT | LX_O_NOATIME | LX_O_ASYNC)) | LX_O_LARGEFILE;
+    if (flags & LX_O_PATH)
+        status = LX_O_PATH | LX_O_LARGEFILE;
+    struct loc l;
+    int hfd;
+    for (int tries = 0;; tries++) {
+        int r = resolve_retry(fs, dirfd, path, follow ? R_FOLLOW : 0, &l);
+        if (r < 0)
+            return r;
+        if (!l.name[0] && l.dir_fd < 0) {
+            /* A virtual directory: read-only, nothing to open on the host. */
+            bool creat = (flags & LX_O_CREAT) && !(flags & LX_O_PATH);
+            if (tmpfile)
+                return -LX_EROFS;
+            if (creat || writes(flags))
+                return -LX_EISDIR;
+            struct file *f = file_new(-1, -1, status, LX_S_IFDIR, l.path);
+            if (!f)
+                return -LX_ENOMEM;
+            return fd_install(fs, f, flags & LX_O_CLOEXEC);
+        }
+        hfd = open_loc(fs, &l, flags, mode);
+        /* The entry changed between the look and the open (a link appeared,
+           or a file was created or removed): look again. */
+        bool changed = (hfd == -LX_ELOOP && follow && l.name[0]) ||
+                       (hfd == -LX_EEXIST && !(flags & LX_O_EXCL)) ||
+                       (hfd == -LX_ENOENT && l.exists);
+        if (changed && tries < RETRIES) {
+            loc_done(&l);
+            continue;
+        }
+        break;
+    }
+    int mount = l.mount;
+    loc_done(&l);
+    if (hfd < 0)
+        return hfd;
+    struct host_stat st;
+    int r = host_fstat(hfd, &st);
+    if (r < 0) {
+        host_close(hfd);
+        return r;
+    }
+    uint32_t type = st.mode & LX_S_IFMT;
+    struct file *f = file_new(hfd, mount, status, type, type == LX_S_IFDIR ? l.path : NULL);
+    if (!f) {
+        host_close(hfd);
+        return -LX_ENOMEM;
+    }
+    return fd_install(fs, f, flags & LX_O_CLOEXEC);
+}
+
+static int file_stat(struct fs *fs, struct file *f, struct host_stat *st)
+{
+    if (f->fd < 0) {
+        virtual_stat(fs, f->path, st);
+        return 0;
+    }
+    int r = host_fstat(f->fd, st);
+    if (r == 0)
+        guest_ids(st);
+    return r;
+}
+
+int fs_fstatat(struct fs *fs, int dirfd, const char *path, int at_flags, struct host_stat *st)
+{
+    if (at_flags & ~(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH | LX_AT_NO_AUTOMOUNT | LX_AT_STATX_SYNC_TYPE))
+        return -LX_EINVAL;
+    if (!path[0] && (at_flags & LX_AT_EMPTY_PATH)) {
+        if (dirfd == LX_AT_FDCWD)
+            return file_stat(fs, fs->cwd, st);
+        struct file *f;
+        int r = get_file(fs, dirfd, true, &f);
+        return r < 0 ? r : file_stat(fs, f, st);
+    }
+    struct loc l;
+    int r = resolve_retry(fs, dirfd, path, (at_flags & LX_AT_SYMLINK_NOFOLLOW) ? 0 : R_FOLLOW, &l);
+    if (r < 0)
+        return r;
+    if (!l.name[0]) {
+        if (l.dir_fd < 0)
+            virtual_stat(fs, l.path, st);
+        else if ((r = host_fstat(l.dir_fd, st)) == 0)
+            guest_ids(st);
+    } else if (!l.exists) {
+        r = -LX_ENOENT;
+    } else {
+        *st = l.st;
+        guest_ids(st);
+    }
+    loc_done(&l);
+    return r;
+}
+
+/* A virtual directory's file system: empty, in memory, read-only. */
+static void virtual_statfs(struct host_statfs *st)
+{
+    memset(st, 0, sizeof *st);
+    st->type = 0x858458f6;      /* RAMFS_MAGIC */
+    st->bsize = st->frsize = 4096;
+    st->namelen = FS_NAME_MAX;
+    st->flags = 1;              /* ST_RDONLY */
+}
+
+int fs_statfs(struct fs *fs, int dirfd, const char *path, struct host_statfs *st)
+{
+    int r, fd, mount;
+    struct loc l;
+    l.dir_fd = -1;
+    l.own = false;
+    if (!path) {
+        struct file *f;
+        if ((r = get_file(fs, dirfd, true, &f)) < 0)
+            return r;
+        fd = f->fd;
+        mount = f->mount;
+    } else {
+        if ((r = resolve_retry(fs, dirfd, path, R_FOLLOW, &l)) < 0)
+            return r;
+        if (l.name[0] && !l.exists) {
+            loc_done(&l);
+            return -LX_ENOENT;
+        }
+        fd = l.dir_fd;
+        mount = l.mount;
+    }
+    if (fd < 0) {
+        virtual_statfs(st);
+    } else if ((r = host_fstatfs(fd, st)) == 0 && mount >= 0 && fs->mounts[mount].ro) {
+        st->flags |= 1;
+    }
+    loc_done(&l);
+    return r;
+}
+
+/* ------------------------------------------------------ namespace changes */
+
+int fs_mkdirat(struct fs *fs, int dirfd, const char *path, uint32_t mode)
+{
+    struct loc l;
+    int r = resolve_retry(fs, dirfd, path, 0, &l);
+    if (r < 0)
+        return r;
+    if (!l.name[0] || l.exists)
+        r = -LX_EEXIST;
+    else if (mount_ro(fs, l.mount))
+        r = -LX_EROFS;
+    else
+        r = host_mkdirat(l.dir_fd, l.name, mode & ~fs->umask & 07777);
+    loc_done(&l);
+    return r;
+}
+
+int fs_mknodat(struct fs *fs, int dirfd, const char *path, uint32_t mode)
+{
+    uint32_t t = mode & LX_S_IFMT;
+    if (t != 0 && t != LX_S_IFREG && t != LX_S_IFIFO && t != LX_S_IFCHR && t != LX_S_IFBLK &&
+        t != LX_S_IFSOCK)
+        return -LX_EINVAL;
+    struct loc l;
+    int r = resolve_retry(fs, dirfd, path, 0, &l);
+    if (r < 0)
+        return r;
+    if (!l.name[0] || l.exists)
+        r = -LX_EEXIST;
+    else if (mount_ro(fs, l.mount))
+        r = -LX_EROFS;
+    else
+        r = host_mknodat(l.dir_fd, l.name, t | (mode & 07777 & ~fs->umask));
+    loc_done(&l);
+    return r;
+}
+
+int fs_unlinkat(struct fs *fs, int dirfd, const char *path, int at_flags)
+{
+    if (at_flags & ~LX_AT_REMOVEDIR)
+        return -LX_EINVAL;
+    bool dir = at_flags & LX_AT_REMOVEDIR;
+    struct loc l;
+    int r = resolve_retry(fs, dirfd, path, 0, &l);
+    if (r < 0)
+        return r;
+    if (!l.name[0]) {
+        if (!dir)
+            r = -LX_EISDIR;
+        else if (l.dots == 1)
+            r = -LX_EINVAL;
+        else if (l.dots == 2)
+            r = -LX_ENOTEMPTY;
+        else if (l.fixed)
+            r = -LX_EBUSY;
+        else
+            r = -LX_EINVAL;     /* a directory reached through a trailing link */
+    } else if (mount_ro(fs, l.mount)) {
+        r = l.mount < 0 && !l.exists ? -LX_ENOENT : -LX_EROFS;
+    } else if (!l.exists) {
+        r = -LX_ENOENT;
+    } else if (!dir && l.must_dir) {
+        r = (l.st.mode & LX_S_IFMT) == LX_S_IFDIR ? -LX_EISDIR : -LX_ENOTDIR;
+    } else {
+        r = host_unlinkat(l.dir_fd, l.name, dir);
+    }
+    loc_done(&l);
+    return r;
+}
+
+int fs_renameat2(struct fs *fs, int olddirfd, const char *oldpath, int newdirfd,
+                 const char *newpath, unsigned flags)
+{
+    if (flags & ~(unsigned)(LX_RENAME_NOREPLACE | LX_RENAME_EXCHANGE))
+        return -LX_EINVAL;
+    if ((flags & LX_RENAME_NOREPLACE) && (flags & LX_RENAME_EXCHANGE))
+        return -LX_EINVAL;
+    struct loc a, b;
+    int r = resolve_retry(fs, olddirfd, oldpath, 0, &a);
+    if (r < 0)
+        return r;
+    if ((r = resolve_retry(fs, newdirfd, newpath, 0, &b)) < 0) {
+        loc_done(&a);
+        return r;
+    }
+    if (!a.name[0] || !b.name[0])
+        r = -LX_EBUSY;      /* ".", "..", a mount point or "/" */
+    else if (a.mount != b.mount)
+        r = -LX_EXDEV;
+    else if (mount_ro(fs, a.mount))
+        r = a.mount < 0 ? -LX_ENOENT : -LX_EROFS;
+    else if (!a.exists)
+        r = -LX_ENOENT;
+    else if ((flags & LX_RENAME_EXCHANGE) && !b.exists)
+        r = -LX_ENOENT;
+    else if ((flags & LX_RENAME_NOREPLACE) && b.exists)
+        r = -LX_EEXIST;
+    else
+        r = host_renameat2(a.dir_fd, a.name, b.dir_fd, b.name, flags);
+    loc_done(&a);
+    loc_done(&b);
+    return r;
+}
+
+int fs_linkat(struct fs *fs, int olddirfd, const char *oldpath, int newdirfd,
+              const char *newpath, int at_flags)
+{
+    if (at_flags & ~(LX_AT_SYMLINK_FOLLOW | LX_AT_EMPTY_PATH))
+        return -LX_EINVAL;
+    if (!oldpath[0])
+        return -LX_ENOENT;  /* linking an fd needs CAP_DAC_READ_SEARCH */
+    struct loc a, b;
+    int r = resolve_retry(fs, olddirfd, oldpath, (at_flags & LX_AT_SYMLINK_FOLLOW) ? R_FOLLOW : 0, &a);
+    if (r < 0)
+        return r;
+    if ((r = resolve_retry(fs, newdirfd, newpath, 0, &b)) < 0) {
+        loc_done(&a);
+        return r;
+    }
+    if (a.name[0] && !a.exists)
+        r = -LX_ENOENT;
+    else if (!b.name[0] || b.exists)
+        r = -LX_EEXIST;
+    else if (a.mount != b.mount)
+        r = -LX_EXDEV;
+    else if (!a.name[0])
+        r = -LX_EPERM;      /* directories cannot be hard-linked */
+    else if (mount_ro(fs, a.mount))
+        r = -LX_EROFS;
+    else
+        r = host_linkat(a.dir_fd, a.name, b.dir_fd, b.name);
+    loc_done(&a);
+    loc_done(&b);
+    return r;
+}
+
+int fs_symlinkat(struct fs *fs, const char *target, int dirfd, const char *path)
+{
+    if (!target[0])
+        return -LX_ENOENT;
+    if (strlen(target) >= FS_PATH_MAX)
+        return -LX_ENAMETOOLONG;
+    struct loc l;
+    int r = resolve_retry(fs, dirfd, path, 0, &l);
+    if (r < 0)
+        return r;
+    if (!l.name[0] || l.exists)
+        r = -LX_EEXIST;
+    else if (mount_ro(fs, l.mount))
+        r = -LX_EROFS;
+    else
+        r = host_symlinkat(target, l.dir_fd, l.name);
+    loc_done(&l);
+    return r;
+}
+
+long fs_readlinkat(struct fs *fs, int dirfd, const char *path, char *buf, size_t size)
+{
+    if (size == 0)
+        return -LX_EINVAL;
+    struct loc l;
+    long r = resolve_retry(fs, dirfd, path, 0, &l);
+    if (r < 0)
+        return r;
+    if (!l.name[0])
+        r = -LX_EINVAL;
+    else if (!l.exists)
+        r = -LX_ENOENT;
+    else if ((l.st.mode & LX_S_IFMT) != LX_S_IFLNK)
+        r = -LX_EINVAL;
+    else
+        r = host_readlinkat(l.dir_fd, l.name, buf, size);
+    loc_done(&l);
+    return r;
+}
+
+int fs_faccessat(struct fs *fs, int dirfd, const char *path, int mode, int at_flags)
+{
+    if (mode & ~7)
+        return -LX_EINVAL;
+    if (at_flags & ~(LX_AT_EACCESS | LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+        return -LX_EINVAL;
+    struct loc l;
+    int r;
+    if (!path[0] && (at_flags & LX_AT_EMPTY_PATH)) {
+        struct file *f = dirfd == LX_AT_FDCWD ? fs->cwd : fd_file(fs, dirfd);
+        if (!f)
+            return -LX_EBADF;
+        if ((mode & LX_W_OK) && mount_ro(fs, f->mount) && f->mount != -1)
+            return -LX_EROFS;
+        if (f->fd < 0)
+            return (mode & LX_W_OK) ? -LX_EROFS : 0;
+        return f->type == LX_S_IFDIR ? host_faccessat(f->fd, "", mode) : 0;
+    }
+    r = resolve_retry(fs, dirfd, path, (at_flags & LX_AT_SYMLINK_NOFOLLOW) ? 0 : R_FOLLOW, &l);
+    if (r < 0)
+        return r;
+    if (l.name[0] && !l.exists) {
+        r = -LX_ENOENT;
+    } else if ((mode & LX_W_OK) && mount_ro(fs, l.mount)) {
+        uint32_t t = l.name[0] ? l.st.mode & LX_S_IFMT : LX_S_IFDIR;
+        r = (t == LX_S_IFREG || t == LX_S_IFDIR || t == LX_S_IFLNK) ? -LX_EROFS : 0;
+        if (r == 0)
+            r = host_faccessat(l.dir_fd, l.name, mode);
+    } else if (l.dir_fd < 0) {
+        r = 0;              /* a virtual directory: r-x for all */
+    } else {
+        r = host_faccessat(l.dir_fd, l.name, mode);
+    }
+    loc_done(&l);
+    return r;
+}
+
+/* Resolves for an attribute change: the target must exist and be writable. */
+static int resolve_attr(struct fs *fs, int dirfd, const char *path, int at_flags, struct loc *l)
+{
+    int r = resolve_retry(fs, dirfd, path, (at_flags & LX_AT_SYMLINK_NOFOLLOW) ? 0 : R_FOLLOW, l);
+    if (r < 0)
+        return r;
+    if (l->name[0] && !l->exists)
+        r = -LX_ENOENT;
+    else if (mount_ro(fs, l->mount))
+        r = -LX_EROFS;
+    if (r < 0)
+        loc_done(l);
+    return r;
+}
+
+int fs_fchmodat(struct fs *fs, int dirfd, const char *path, uint32_t mode, int at_flags)
+{
+    struct loc l;
+    int r = resolve_attr(fs, dirfd, path, at_flags, &l);
+    if (r < 0)
+        return r;
+    if (l.name[0] && (l.st.mode & LX_S_IFMT) == LX_S_IFLNK)
+        r = -LX_EOPNOTSUPP;
+    else
+        r = host_fchmodat(l.dir_fd, l.name, mode);
+    loc_done(&l);
+    return r;
+}
+
+/* Guest ids back to host ids: the guest user is the monitor's user. */
+static uint32_t host_uid(uint32_t u) { return u == FS_GUEST_UID ? host_euid() : u; }
+static uint32_t host_gid(uint32_t g) { return g == FS_GUEST_GID ? host_egid() : g; }
+
+int fs_fchownat(struct fs *fs, int dirfd, const char *path, uint32_t uid, uint32_t gid, int at_flags)
+{
+    if (at_flags & ~(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+        return -LX_EINVAL;
+    uid = uid == UINT32_MAX ? uid : host_uid(uid);
+    gid = gid == UINT32_MAX ? gid : host_gid(gid);
+    if (!path[0] && (at_flags & LX_AT_EMPTY_PATH)) {
+        struct file *f;
+        int r = get_file(fs, dirfd, true, &f);
+        if (r < 0)
+            return r;
+        if (f->fd < 0 || (f->mount >= 0 && fs->mounts[f->mount].ro))
+            return -LX_EROFS;
+        return f->mount < 0 && f->type != LX_S_IFDIR ? -LX_EPERM : host_fchownat(f->fd, "", uid, gid);
+    }
+    struct loc l;
+    int r = resolve_attr(fs, dirfd, path, at_flags, &l);
+    if (r < 0)
+        return r;
+    r = host_fchownat(l.dir_fd, l.name, uid, gid);
+    loc_done(&l);
+    return r;
+}
+
+int fs_utimensat(struct fs *fs, int dirfd, const char *path, const int64_t *ts, int at_flags)
+{
+    if (at_flags & ~(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+        return -LX_EINVAL;
+    if (!path || (!path[0] && (at_flags & LX_AT_EMPTY_PATH))) {
+        struct file *f;
+        int r = get_file(fs, dirfd, true, &f);
+        if (r < 0)
+            return r;
+        if (f->fd < 0 || (f->mount >= 0 && fs->mounts[f->mount].ro))
+            return -LX_EROFS;
+        return host_utimensat(f->fd, "", ts);
+    }
+    struct loc l;
+    int r = resolve_attr(fs, dirfd, path, at_flags, &l);
+    if (r < 0)
+        return r;
+    r = host_utimensat(l.dir_fd, l.name, ts);
+    loc_done(&l);
+    return r;
+}
+
+/* ------------------------------------------------------------------ cwd */
+
+static int set_cwd_file(struct fs *fs, struct file *f)
+{
+    file_unref(fs->cwd);
+    fs->cwd = f;
+    return 0;
+}
+
+int fs_chdir(struct fs *fs, const char *path)
+{
+    struct loc l;
+    int r, tries = 0;
+again:
+    r = resolve_retry(fs, LX_AT_FDCWD, path, R_FOLLOW, &l);
+    if (r < 0)
+        return r;
+    int hfd = -1;
+    if (l.name[0]) {
+        if (!l.exists)
+            r = -LX_ENOENT;
+        else if ((l.st.mode & LX_S_IFMT) != LX_S_IFDIR)
+            r = -LX_ENOTDIR;
+        else if ((r = host_faccessat(l.dir_fd, l.name, LX_X_OK)) == 0)
+            r = hfd = host_openat(l.dir_fd, l.name, LX_O_PATH | LX_O_DIRECTORY, 0);
+        if (r == -LX_ELOOP && ++tries < RETRIES) {
+            loc_done(&l);
+            goto again;
+        }
+    } else if (l.dir_fd >= 0) {
+        r = hfd = host_openat(l.dir_fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
+    }
+    if (r < 0) {
+        loc_done(&l);
+        return r;
+    }
+    struct file *f = file_new(hfd, l.mount, LX_O_PATH, LX_S_IFDIR, l.path);
+    loc_done(&l);
+    if (!f) {
+        if (hfd >= 0)
+            host_close(hfd);
+        return -LX_ENOMEM;
+    }
+    return set_cwd_file(fs, f);
+}
+
+int fs_fchdir(struct fs *fs, int fd)
+{
+    struct file *f;
+    int r = get_file(fs, fd, true, &f);
+    if (r < 0)
+        return r;
+    if (f->type != LX_S_IFDIR)
+        return -LX_ENOTDIR;
+    f->refs++;
+    return set_cwd_file(fs, f);
+}
+
+long fs_getcwd(struct fs *fs, char *buf, size_t size)
+{
+    const char *p = fs->cwd->path[0] ? fs->cwd->path : "/";
+    size_t n = strlen(p) + 1;
+    if (size < n)
+        return -LX_ERANGE;
+    memcpy(buf, p, n);
+    return (long)n;
+}
+
+/* ------------------------------------------------------------- fd calls */
+
+int fs_close(struct fs *fs, int fd)
+{
+    struct file *f = fd_file(fs, fd);
+    if (!f)
+        return -LX_EBADF;
+    fs->fds[fd].f = NULL;
+    file_unref(f);
+    return 0;
+}
+
+int fs_dup(struct fs *fs, int fd, int min_fd, bool cloexec)
+{
+    struct file *f = fd_file(fs, fd);
+    if (!f)
+        return -LX_EBADF;
+    if (min_fd < 0 || (uint64_t)min_fd >= fs->nofile)
+        return -LX_EINVAL;
+    int nfd = fd_alloc(fs, min_fd);
+    if (nfd < 0)
+        return nfd;
+    f->refs++;
+    fs->fds[nfd] = (struct fd_slot){ .f = f, .cloexec = cloexec };
+    return nfd;
+}
+
+int fs_dup3(struct fs *fs, int oldfd, int newfd, int flags)
+{
+    if (flags & ~LX_O_CLOEXEC)
+        return -LX_EINVAL;
+    struct file *f = fd_file(fs, oldfd);
+    if (!f)
+        return -LX_EBADF;
+    if (oldfd == newfd)
+        return -LX_EINVAL;
+    if (newfd < 0 || (uint64_t)newfd >= fs->nofile)
+        return -LX_EBADF;
+    if (newfd >= fs->nfds) {
+        int r = fd_alloc(fs, newfd);
+        if (r < 0)
+            return r;
+    }
+    f->refs++;
+    struct file *old = fs->fds[newfd].f;
+    fs->fds[newfd] = (struct fd_slot){ .f = f, .cloexec = (flags & LX_O_CLOEXEC) != 0 };
+    file_unref(old);
+    return newfd;
+}
+
+int fs_getfd(struct fs *fs, int fd)
+{
+    if (!fd_file(fs, fd))
+        return -LX_EBADF;
+    return fs->fds[fd].cloexec ? LX_FD_CLOEXEC : 0;
+}
+
+int fs_setfd(struct fs *fs, int fd, int fd_flags)
+{
+    if (!fd_file(fs, fd))
+        return -LX_EBADF;
+    fs->fds[fd].cloexec = (fd_flags & LX_FD_CLOEXEC) != 0;
+    return 0;
+}
+
+int fs_getfl(struct fs *fs, int fd)
+{
+    struct file *f = fd_file(fs, fd);
+    return f ? f->flags : -LX_EBADF;
+}
+
+int fs_setfl(struct fs *fs, int fd, int flags)
+{
+    struct file *f;
+    int r = get_file(fs, fd, false, &f);
+    if (r < 0)
+        return r;
+    const int settable = LX_O_APPEND | LX_O_NONBLOCK | LX_O_ASYNC | LX_O_DIRECT | LX_O_NOATIME;
+    if (f->fd >= 0 && (r = host_setfl(f->fd, flags)) < 0)
+        return r;
+    f->flags = (f->flags & ~settable) | (flags & settable);
+    return 0;
+}
+
+int fs_pipe2(struct fs *fs, int fds[2], int flags)
+{
+    if (flags & ~(LX_O_CLOEXEC | LX_O_NONBLOCK | LX_O_DIRECT))
+        return -LX_EINVAL;
+    int a = fd_alloc(fs, 0);
+    if (a < 0)
+        return a;
+    int b = fd_alloc(fs, a + 1);    /* a is the lowest free fd: b the next one */
+    if (b < 0)
+        return b;
+    int h[2];
+    int r = host_pipe(h, flags);
+    if (r < 0)
+        return r;
+    int nb = flags & LX_O_NONBLOCK;
+    struct file *rf = file_new(h[0], -1, LX_O_RDONLY | nb | LX_O_LARGEFILE, LX_S_IFIFO, NULL);
+    struct file *wf = file_new(h[1], -1, LX_O_WRONLY | nb | LX_O_LARGEFILE, LX_S_IFIFO, NULL);
+    if (!rf || !wf) {
+        if (rf) file_unref(rf); else host_close(h[0]);
+        if (wf) file_unref(wf); else host_close(h[1]);
+        return -LX_ENOMEM;
+    }
+    bool ce = flags & LX_O_CLOEXEC;
+    fs->fds[a] = (struct fd_slot){ .f = rf, .cloexec = ce };
+    fs->fds[b] = (struct fd_slot){ .f = wf, .cloexec = ce };
+    fds[0] = a;
+    fds[1] = b;
+    return 0;
+}
+
+static int readable(struct fs *fs, int fd, struct file **f)
+{
+    int r = get_file(fs, fd, false, f);
+    if (r < 0)
+        return r;
+    if (((*f)->flags & LX_O_ACCMODE) == LX_O_WRONLY)
+        return -LX_EBADF;
+    if ((*f)->fd < 0)
+        return -LX_EISDIR;
+    return 0;
+}
+
+static int writable(struct fs *fs, int fd, struct file **f)
+{
+    int r = get_file(fs, fd, false, f);
+    if (r < 0)
+        return r;
+    if (((*f)->flags & LX_O_ACCMODE) == LX_O_RDONLY || (*f)->fd < 0)
+        return -LX_EBADF;
+    return 0;
+}
+
+long fs_read(struct fs *fs, int fd, void *buf, size_t len)
+{
+    struct file *f;
+    int r = readable(fs, fd, &f);
+    return r < 0 ? r : host_read(f->fd, buf, len);
+}
+
+long fs_pread(struct fs *fs, int fd, void *buf, size_t len, uint64_t off)
+{
+    struct file *f;
+    int r = readable(fs, fd, &f);
+    if (r < 0)
+        return r;
+    if ((int64_t)off < 0)
+        return -LX_EINVAL;
+    return host_pread(f->fd, buf, len, (int64_t)off);
+}
+
+long fs_write(struct fs *fs, int fd, const void *buf, size_t len)
+{
+    struct file *f;
+    int r = writable(fs, fd, &f);
+    return r < 0 ? r : host_write(f->fd, buf, len);
+}
+
+long fs_pwrite(struct fs *fs, int fd, const void *buf, size_t len, uint64_t off)
+{
+    struct file *f;
+    int r = writable(fs, fd, &f);
+    if (r < 0)
+        return r;
+    if ((int64_t)off < 0)
+        return -LX_EINVAL;
+    return host_pwrite(f->fd, buf, len, (int64_t)off);
+}
+
+/* Children of a virtual directory: the next components of the mounts below it. */
+static bool virtual_child(struct fs *fs, const char *dir, uint64_t index, char *name)
+{
+    size_t dlen = strlen(dir);
+    uint64_t k = 0;
+    for (int i = 0; i < fs->nmounts; i++) {
+        const struct mount *m = &fs->mounts[i];
+        if (m->len <= dlen || memcmp(m->guest, dir, dlen) != 0 || m->guest[dlen] != '/')
+            continue;
+        const char *c = m->guest + dlen + 1;
+        size_t clen = strcspn(c, "/");
+        /* Count each name once: skip it if an earlier mount gave it. */
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++) {
+            const struct mount *o = &fs->mounts[j];
+            seen = o->len > dlen + clen && memcmp(o->guest, m->guest, dlen + 1 + clen) == 0 &&
+                   (o->guest[dlen + 1 + clen] == '/' || o->guest[dlen + 1 + clen] == 0);
+        }
+        if (seen)
+            continue;
+        if (k++ == index) {
+            memcpy(name, c, clen);
+            name[clen] = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Appends one linux_dirent64; false when it does not fit. */
+static bool put_dirent(uint8_t *buf, size_t size, size_t *used, uint64_t ino, int64_t off,
+                       uint8_t type, const char *name)
+{
+    size_t n = strlen(name);
+    size_t reclen = (19 + n + 1 + 7) & ~(size_t)7;
+    if (*used + reclen > size)
+        return false;
+    uint8_t *d = buf + *used;
+    memset(d, 0, reclen);
+    for (int i = 0; i < 8; i++) {
+        d[i] = (uint8_t)(ino >> (8 * i));
+        d[8 + i] = (uint8_t)((uint64_t)off >> (8 * i));
+    }
+    d[16] = (uint8_t)reclen;
+    d[17] = (uint8_t)(reclen >> 8);
+    d[18] = type;
+    memcpy(d + 19, name, n);
+    *used += reclen;
+    return true;
+}
+
+long fs_getdents64(struct fs *fs, int fd, uint8_t *buf, size_t size)
+{
+    struct file *f;
+    int r = get_file(fs, fd, false, &f);
+    if (r < 0)
+        return r;
+    if (f->type != LX_S_IFDIR)
+        return -LX_ENOTDIR;
+    size_t used = 0;
+    if (f->fd < 0) {
+        char name[FS_NAME_MAX + 1];
+        for (;;) {
+            uint64_t ino;
+            if (f->vpos == 0) {
+                strcpy(name, ".");
+                ino = path_hash(f->path);
+            } else if (f->vpos == 1) {
+                strcpy(name, "..");
+                const char *s = strrchr(f->path, '/');
+                char parent[FS_PATH_MAX];
+                size_t pl = s ? (size_t)(s - f->path) : 0;
+                memcpy(parent, f->path, pl);
+                parent[pl] = 0;
+                ino = path_hash(parent);
+            } else if (virtual_child(fs, f->path, f->vpos - 2, name)) {
+                char child[FS_PATH_MAX];
+                snprintf(child, sizeof child, "%s/%s", f->path, name);
+                ino = path_hash(child);
+            } else {
+                break;
+            }
+            if (!put_dirent(buf, size, &used, ino, (int64_t)f->vpos + 1, LX_DT_DIR, name))
+                return used ? (long)used : -LX_EINVAL;
+            f->vpos++;
+        }
+        return (long)used;
+    }
+    if (!f->dir && (r = host_dir_open(f->fd, &f->dir)) < 0)
+        return r;
+    for (;;) {
+        int64_t pos = host_dir_tell(f->dir);
+        struct host_dirent e;
+        r = host_dir_read(f->dir, &e);
+        if (r < 0)
+            return used ? (long)used : r;
+        if (r == 0)
+            break;
+        if (!put_dirent(buf, size, &used, e.ino, e.off, e.type, e.name)) {
+            host_dir_seek(f->dir, pos);     /* the next call starts with it */
+            return used ? (long)used : -LX_EINVAL;
+        }
+    }
+    return (long)used;
+}
+
+int64_t fs_lseek(struct fs *fs, int fd, int64_t off, int whence)
+{
+    struct file *f;
+    int r = get_file(fs, fd, false, &f);
+    if (r < 0)
+        return r;
+    if (f->type == LX_S_IFDIR) {
+        /* Directory positions are getdents64's d_off cookies. */
+        if (whence == LX_SEEK_CUR && off == 0)
+            return f->fd < 0 ? (int64_t)f->vpos : f->dir ? host_dir_tell(f->dir) : 0;
+        if (whence != LX_SEEK_SET || off < 0)
+            return -LX_EINVAL;
+        if (f->fd < 0) {
+            f->vpos = (uint64_t)off;
+            return off;
+        }
+        if (!f->dir && (r = host_dir_open(f->fd, &f->dir)) < 0)
+            return r;
+        host_dir_seek(f->dir, off);
+        return off;
+    }
+    return host_lseek(f->fd, off, whence);
+}
+
+int fs_ftruncate(struct fs *fs, int fd, int64_t len)
+{
+    struct file *f;
+    int r = get_file(fs, fd, false, &f);
+    if (r < 0)
+        return r;
+    if (len < 0 || f->type != LX_S_IFREG || (f->flags & LX_O_ACCMODE) == LX_O_RDONLY)
+        return -LX_EINVAL;
+    return host_ftruncate(f->fd, len);
+}
+
+int fs_fsync(struct fs *fs, int fd, bool data_only)
+{
+    struct file *f;
+    int r = get_file(fs, fd, false, &f);
+    if (r < 0)
+        return r;
+    if (f->fd < 0)
+        return 0;
+    r = host_fsync(f->fd, data_only);
+    /* Pipes and terminals cannot be synced: Linux says EINVAL as the host does. */
+    return r;
+}
+
+int fs_fchmod(struct fs *fs, int fd, uint32_t mode)
+{
+    struct file *f;
+    int r = get_file(fs, fd, false, &f);
+    if (r < 0)
+        return r;
+    if (f->fd < 0 || (f->mount >= 0 && fs->mounts[f->mount].ro))
+        return -LX_EROFS;
+    return host_fchmod(f->fd, mode);
+}
+
+uint32_t fs_umask(struct fs *fs, uint32_t mask)
+{
+    uint32_t old = fs->umask;
+    fs->umask = mask & 0777;
+    return old;
+}
+
+void fs_nofile(struct fs *fs, uint64_t *cur, uint64_t *max)
+{
+    *cur = fs->nofile;
+    *max = fs->nofile_max;
+}
+
+int fs_set_nofile(struct fs *fs, uint64_t cur, uint64_t max)
+{
+    if (cur > max)
+        return -LX_EINVAL;
+    if (max > fs->nofile_max)
+        return -LX_EPERM;
+    fs->nofile = cur;
+    fs->nofile_max = max;
+    return 0;
+}

@@ -1,0 +1,150 @@
+/*
+ * fs.h — the guest's sandboxed view of files: mapped directories, path
+ * resolution beneath their roots, and the file-descriptor table.
+ *
+ * The guest sees only what was mapped with fs_add_dir (plus fds 0, 1, 2,
+ * which pass through to the host's). "/" is a virtual read-only directory
+ * listing the mount points, unless a host directory is mapped at "/".
+ * Every guest path is resolved here, one component at a time, from a
+ * mount root or from a directory handle the guest holds: ".." never rises
+ * above "/", symbolic links are read and re-resolved in the guest's own
+ * namespace, and the host is only ever asked to act on (directory handle,
+ * single name) pairs, never on a path string. docs/sandbox.md has the
+ * model and what it guarantees.
+ *
+ * Functions return a value or a negative LX_E* errno, as the Linux system
+ * calls of the same names do; buffers are host memory (the system-call
+ * layer copies to and from guest memory).
+ */
+#ifndef MVM_USER_FS_H
+#define MVM_USER_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/fs.h"
+
+/* Identity the guest runs under; host files owned by the monitor's user
+   appear owned by it. */
+#define FS_GUEST_UID 1000
+#define FS_GUEST_GID 1000
+
+#define FS_PATH_MAX 4096      /* bytes of a guest path, NUL included (PATH_MAX) */
+#define FS_NAME_MAX 255
+#define FS_MAXSYMLINKS 40     /* links followed in one resolution (Linux's MAXSYMLINKS) */
+#define FS_NOFILE 1024        /* default soft RLIMIT_NOFILE */
+#define FS_NOFILE_MAX 4096    /* hard RLIMIT_NOFILE: the table never grows beyond */
+
+struct fs;
+
+/* Set-up, used by the monitor before the guest runs. */
+struct fs *fs_new(void);     /* guest fds 0, 1, 2 are the host's 0, 1, 2 */
+void fs_free(struct fs *fs);
+int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool read_only);
+int fs_set_cwd(struct fs *fs, const char *guest_path);   /* default "/" */
+long fs_pread(struct fs *fs, int fd, void *buf, size_t len, uint64_t off);
+
+/* What an fd refers to, for the calls that go straight to the host. */
+struct fs_fd_info {
+    int host_fd;          /* -1 for a virtual directory */
+    uint32_t type;        /* LX_S_IF* */
+    int flags;            /* LX_O_* status flags */
+    bool read_only_mount;
+};
+int fs_fd_info(struct fs *fs, int fd, struct fs_fd_info *out);
+
+/* Path-based calls; dirfd may be LX_AT_FDCWD. */
+int fs_openat(struct fs *fs, int dirfd, const char *path, int flags, uint32_t mode);
+int fs_fstatat(struct fs *fs, int dirfd, const char *path, int at_flags, struct host_stat *st);
+int fs_mkdirat(struct fs *fs, int dirfd, const char *path, uint32_t mode);
+int fs_mknodat(struct fs *fs, int dirfd, const char *path, uint32_t mode);
+int fs_unlinkat(struct fs *fs, int dirfd, const char *path, int at_flags);
+int fs_renameat2(struct fs *fs, int olddirfd, const char *oldpath, int newdirfd,
+                 const char *newpath, unsigned flags);
+int fs_linkat(struct fs *fs, int olddirfd, const char *oldpath, int newdirfd,
+              const char *newpath, int at_flags);
+int fs_symlinkat(struct fs *fs, const char *target, int dirfd, const char *path);
+long fs_readlinkat(struct fs *fs, int dirfd, const char *path, char *buf, size_t size);
+int fs_faccessat(struct fs *fs, int dirfd, const char *path, int mode, int at_flags);
+int fs_fchmodat(struct fs *fs, int dirfd, const char *path, uint32_t mode, int at_flags);
+int fs_fchownat(struct fs *fs, int dirfd, const char *path, uint32_t uid, uint32_t gid, int at_flags);
+/* path NULL: the file dirfd itself. ts as in host_utimensat. */
+int fs_utimensat(struct fs *fs, int dirfd, const char *path, const int64_t *ts, int at_flags);
+int fs_statfs(struct fs *fs, int dirfd, const char *path, struct host_statfs *st);
+int fs_chdir(struct fs *fs, const char *path);
+int fs_fchdir(struct fs *fs, int fd);
+long fs_getcwd(struct fs *fs, char *buf, size_t size);   /* length with the NUL */
+
+/* Descriptor-based calls. */
+int fs_close(struct fs *fs, int fd);
+int fs_dup(struct fs *fs, int fd, int min_fd, bool cloexec);   /* lowest free >= min_fd */
+int fs_dup3(struct fs *fs, int oldfd, int newfd, int flags);
+int fs_getfd(struct fs *fs, int fd);
+int fs_setfd(struct fs *fs, int fd, int fd_flags);
+int fs_getfl(struct fs *fs, int fd);
+int fs_setfl(struct fs *fs, int fd, int flags);
+int fs_pipe2(struct fs *fs, int fds[2], int flags);
+long fs_read(struct fs *fs, int fd, void *buf, size_t len);
+long fs_write(struct fs *fs, int fd, const void *buf, size_t len);
+long fs_pwrite(struct fs *fs, int fd, const void *buf, size_t len, uint64_t off);
+int64_t fs_lseek(struct fs *fs, int fd, int64_t off, int whence);
+/* Fills buf with linux_dirent64 records; bytes used, 0 at the end. */
+long fs_getdents64(struct fs *fs, int fd, uint8_t *buf, size_t size);
+int fs_ftruncate(struct fs *fs, int fd, int64_t len);
+int fs_fsync(struct fs *fs, int fd, bool data_only);
+int fs_fchmod(struct fs *fs, int fd, uint32_t mode);
+
+/* Process-wide state Linux keeps beside the fd table. */
+uint32_t fs_umask(struct fs *fs, uint32_t mask);   /* sets, returns the old mask */
+void fs_nofile(struct fs *fs, uint64_t *cur, uint64_t *max);
+int fs_set_nofile(struct fs *fs, uint64_t cur, uint64_t max);
+
+/*
+ * The system-call layer's internal interface: user/syscall.c decodes and
+ * traces, the handlers in user/sys_file.c and user/sys_misc.c do the work.
+ * Each takes the six argument registers and returns the Linux result.
+ */
+struct proc;
+typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
+
+#define SYS_FILE_CALLS(X) \
+    X(getcwd) X(dup) X(dup3) X(fcntl) X(ioctl) X(flock) X(mknodat) X(mkdirat) \
+    X(unlinkat) X(symlinkat) X(linkat) X(statfs) X(fstatfs) X(truncate) \
+    X(ftruncate) X(fallocate) X(faccessat) X(chdir) X(fchdir) X(fchmod) \
+    X(fchmodat) X(fchownat) X(fchown) X(openat) X(close) X(pipe2) \
+    X(getdents64) X(lseek) X(read) X(write) X(readv) X(writev) X(pread64) \
+    X(pwrite64) X(preadv) X(pwritev) X(sendfile) X(pselect6) X(ppoll) \
+    X(readlinkat) X(newfstatat) X(fstat) X(sync) X(fsync) X(fdatasync) \
+    X(utimensat) X(umask) X(fadvise64) X(renameat2) X(statx) X(close_range) \
+    X(faccessat2) X(openat2)
+
+#define SYS_MISC_CALLS(X) \
+    X(exit) X(exit_group) X(set_tid_address) X(futex) X(set_robust_list) \
+    X(get_robust_list) X(nanosleep) X(getitimer) X(setitimer) \
+    X(clock_gettime) X(clock_getres) X(clock_nanosleep) X(sched_setaffinity) \
+    X(sched_getaffinity) X(sched_yield) X(kill) X(tkill) X(tgkill) \
+    X(sigaltstack) X(rt_sigsuspend) X(rt_sigaction) X(rt_sigprocmask) \
+    X(rt_sigpending) X(rt_sigreturn) X(getpriority) X(setpriority) X(times) \
+    X(setpgid) X(getpgid) X(getsid) X(setsid) X(getgroups) X(uname) \
+    X(getrlimit) X(setrlimit) X(getrusage) X(prctl) X(getcpu) \
+    X(gettimeofday) X(getpid) X(getppid) X(getuid) X(geteuid) X(getgid) \
+    X(getegid) X(gettid) X(sysinfo) X(getresuid) X(getresgid) X(brk) \
+    X(munmap) X(mremap) X(mmap) X(mprotect) X(msync) X(mlock) X(munlock) \
+    X(mincore) X(madvise) X(wait4) X(prlimit64) X(getrandom) X(membarrier) \
+    X(rseq) X(riscv_hwprobe) X(riscv_flush_icache) X(clone) X(execve) \
+    X(clone3)
+
+#define SYS_DECLARE(name) long sys_##name(struct proc *p, const uint64_t *a);
+SYS_FILE_CALLS(SYS_DECLARE)
+SYS_MISC_CALLS(SYS_DECLARE)
+#undef SYS_DECLARE
+
+/*
+ * Delivers a signal the guest raised against itself (kill, tgkill, abort,
+ * a write to a broken pipe): applies its disposition, which for most
+ * signals left at their default ends the process with status 128+sig.
+ */
+void sys_signal_self(struct proc *p, int sig);
+
+#endif
