@@ -14,7 +14,10 @@
 #
 # Optional header lines in a test source:
 #   isa-march: <arch>     -march for this file (default rv64gc)
-#   isa-exit: <status>    expected exit status (default 0, i.e. no failed case)
+#   isa-cases: a=N b=M    run the program once per case, with the case name
+#                         as argv[1], expecting exit status N, M, ... (a
+#                         program that dies of a signal); each case is
+#                         reported as isa/<name>-<case>
 #   isa-mvm-args: <args>  arguments given to the program under mvm only; the
 #                         program then makes extra checks that qemu-user cannot
 #                         pass (it has no exact instret), so outputs are not
@@ -58,12 +61,6 @@ header() {
 	sed -n "s/.*isa-$2: *\\([^*]*[^* ]\\).*/\\1/p" "$1" | head -n 1
 }
 
-CFLAGS="-nostdlib -static -mabi=lp64d -Wa,--fatal-warnings -Itests/isa"
-lib_ok=1
-if ! "$CC" $CFLAGS -march=rv64gc -c -o "$OUT/lib.o" tests/isa/lib.S 2>"$OUT/lib.log"; then
-	lib_ok=0
-fi
-
 # summary <file>: the final "# N ok, M failed" line of a run, or nothing
 summary() {
 	grep '^# [0-9]* ok, [0-9]* failed$' "$1" | tail -n 1
@@ -73,6 +70,45 @@ summary() {
 first_fail() {
 	grep -m 1 '^FAIL ' "$1" | cut -c 6-
 }
+
+# check <label> <bin> <want_rc> <compare:1|0> <qemu args> <mvm args>:
+# run both, print one PASS/FAIL line
+check() {
+	label=$1 bin=$2 want_rc=$3 compare=$4 qargs=$5 margs=$6
+	out=$OUT/$label
+	# shellcheck disable=SC2086  # argument lists are word lists on purpose
+	run_limited "$QEMU" "$bin" $qargs >"$out.qemu.out" 2>"$out.qemu.err" </dev/null
+	qrc=$?
+	# shellcheck disable=SC2086
+	run_limited "$MVM" run "$bin" $margs >"$out.mvm.out" 2>"$out.mvm.err" </dev/null
+	mrc=$?
+	if [ "$qrc" != "$want_rc" ]; then
+		why=$(first_fail "$out.qemu.out")
+		echo "FAIL isa/$label: under qemu exit $qrc, want $want_rc${why:+ (first: $why)}"; return
+	fi
+	if [ "$want_rc" = 0 ] && [ -z "$(summary "$out.qemu.out" | grep ' 0 failed$')" ]; then
+		echo "FAIL isa/$label: under qemu no clean summary line"; return
+	fi
+	if [ "$mrc" != "$want_rc" ]; then
+		why=$(first_fail "$out.mvm.out")
+		[ -n "$why" ] || why=$(head -n 1 "$out.mvm.err")
+		echo "FAIL isa/$label: under mvm exit $mrc, want $want_rc${why:+ (first: $why)}"; return
+	fi
+	if [ "$want_rc" = 0 ] && [ -z "$(summary "$out.mvm.out" | grep ' 0 failed$')" ]; then
+		echo "FAIL isa/$label: under mvm no clean summary line"; return
+	fi
+	if [ "$compare" = 1 ] && ! cmp -s "$out.qemu.out" "$out.mvm.out"; then
+		d=$(diff "$out.qemu.out" "$out.mvm.out" | grep -m 2 '^[<>]' | tr '\n' ' ')
+		echo "FAIL isa/$label: output differs from qemu: $d"; return
+	fi
+	echo "PASS isa/$label"
+}
+
+CFLAGS="-nostdlib -static -mabi=lp64d -Wa,--fatal-warnings -Itests/isa"
+lib_ok=1
+if ! "$CC" $CFLAGS -march=rv64gc -c -o "$OUT/lib.o" tests/isa/lib.S 2>"$OUT/lib.log"; then
+	lib_ok=0
+fi
 
 for n in $names; do
 	src=tests/isa/$n.S
@@ -84,37 +120,19 @@ for n in $names; do
 		echo "FAIL isa/$n: lib.S does not build: $(head -n 1 "$OUT/lib.log")"; continue
 	fi
 	march=$(header "$src" march); [ -n "$march" ] || march=rv64gc
-	want_rc=$(header "$src" exit); [ -n "$want_rc" ] || want_rc=0
-	mvm_args=$(header "$src" mvm-args)
 	if ! "$CC" $CFLAGS -march="$march" -o "$bin" "$src" "$OUT/lib.o" 2>"$OUT/$n.log"; then
 		echo "FAIL isa/$n: build failed: $(grep -m 1 -i error "$OUT/$n.log")"; continue
 	fi
-
-	run_limited "$QEMU" "$bin" >"$OUT/$n.qemu.out" 2>"$OUT/$n.qemu.err" </dev/null
-	qrc=$?
-	# shellcheck disable=SC2086  # mvm_args is a word list on purpose
-	run_limited "$MVM" run "$bin" $mvm_args >"$OUT/$n.mvm.out" 2>"$OUT/$n.mvm.err" </dev/null
-	mrc=$?
-
-	if [ "$qrc" != "$want_rc" ]; then
-		why=$(first_fail "$OUT/$n.qemu.out")
-		echo "FAIL isa/$n: under qemu exit $qrc, want $want_rc${why:+ (first: $why)}"; continue
+	cases=$(header "$src" cases)
+	mvm_args=$(header "$src" mvm-args)
+	if [ -n "$cases" ]; then
+		for c in $cases; do
+			check "$n-${c%%=*}" "$bin" "${c#*=}" 1 "${c%%=*}" "${c%%=*}"
+		done
+	elif [ -n "$mvm_args" ]; then
+		check "$n" "$bin" 0 0 "" "$mvm_args"
+	else
+		check "$n" "$bin" 0 1 "" ""
 	fi
-	if [ "$want_rc" = 0 ] && [ -z "$(summary "$OUT/$n.qemu.out" | grep ' 0 failed$')" ]; then
-		echo "FAIL isa/$n: under qemu no clean summary line"; continue
-	fi
-	if [ "$mrc" != "$want_rc" ]; then
-		why=$(first_fail "$OUT/$n.mvm.out")
-		[ -n "$why" ] || why=$(head -n 1 "$OUT/$n.mvm.err")
-		echo "FAIL isa/$n: under mvm exit $mrc, want $want_rc${why:+ (first: $why)}"; continue
-	fi
-	if [ "$want_rc" = 0 ] && [ -z "$(summary "$OUT/$n.mvm.out" | grep ' 0 failed$')" ]; then
-		echo "FAIL isa/$n: under mvm no clean summary line"; continue
-	fi
-	if [ -z "$mvm_args" ] && ! cmp -s "$OUT/$n.qemu.out" "$OUT/$n.mvm.out"; then
-		d=$(diff "$OUT/$n.qemu.out" "$OUT/$n.mvm.out" | grep -m 2 '^[<>]' | tr '\n' ' ')
-		echo "FAIL isa/$n: output differs from qemu: $d"; continue
-	fi
-	echo "PASS isa/$n"
 done
 exit 0
