@@ -81,9 +81,9 @@ TEST_BEGIN
 	ecall
 	mv s0, a0
 	li t0, -4096
-	sltu t0, s0, t0
-	CHECK t0, 1, "mmap RWX page"
-	beqz t0, .Lend
+	sltu s1, s0, t0			/* not an -errno */
+	CHECK s1, 1, "mmap RWX page"
+	beqz s1, .Lend
 
 	/* run, rewrite the immediate, run again */
 	mv a0, s0
