@@ -24,11 +24,11 @@
 #include <stdint.h>
 
 #include "host/fs.h"
+#include "user/proc.h"
 
-/* Identity the guest runs under; host files owned by the monitor's user
-   appear owned by it. */
-#define FS_GUEST_UID 1000
-#define FS_GUEST_GID 1000
+/* Host files owned by the monitor's user appear owned by the guest's. */
+#define FS_GUEST_UID PROC_UID
+#define FS_GUEST_GID PROC_GID
 
 #define FS_PATH_MAX 4096      /* bytes of a guest path, NUL included (PATH_MAX) */
 #define FS_NAME_MAX 255
@@ -105,7 +105,6 @@ int fs_set_nofile(struct fs *fs, uint64_t cur, uint64_t max);
  * traces, the handlers in user/sys_file.c and user/sys_misc.c do the work.
  * Each takes the six argument registers and returns the Linux result.
  */
-struct proc;
 typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
 
 #define SYS_FILE_CALLS(X) \
@@ -117,7 +116,7 @@ typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
     X(pwrite64) X(preadv) X(pwritev) X(sendfile) X(pselect6) X(ppoll) \
     X(readlinkat) X(newfstatat) X(fstat) X(sync) X(fsync) X(fdatasync) \
     X(utimensat) X(umask) X(fadvise64) X(renameat2) X(statx) X(close_range) \
-    X(faccessat2) X(openat2)
+    X(faccessat2)
 
 #define SYS_MISC_CALLS(X) \
     X(exit) X(exit_group) X(set_tid_address) X(futex) X(set_robust_list) \
@@ -131,9 +130,8 @@ typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
     X(gettimeofday) X(getpid) X(getppid) X(getuid) X(geteuid) X(getgid) \
     X(getegid) X(gettid) X(sysinfo) X(getresuid) X(getresgid) X(brk) \
     X(munmap) X(mremap) X(mmap) X(mprotect) X(msync) X(mlock) X(munlock) \
-    X(mincore) X(madvise) X(wait4) X(prlimit64) X(getrandom) X(membarrier) \
-    X(rseq) X(riscv_hwprobe) X(riscv_flush_icache) X(clone) X(execve) \
-    X(clone3)
+    X(mincore) X(madvise) X(wait4) X(prlimit64) X(getrandom) \
+    X(riscv_hwprobe) X(riscv_flush_icache)
 
 #define SYS_DECLARE(name) long sys_##name(struct proc *p, const uint64_t *a);
 SYS_FILE_CALLS(SYS_DECLARE)

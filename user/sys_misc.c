@@ -1,0 +1,802 @@
+/*
+ * sys_misc.c — the process, identity, time, signal-bookkeeping, limits,
+ * randomness and memory system calls (memory ones forward to user/mm.c).
+ *
+ * The guest is one single-threaded process (PROC_PID, parent 1, its own
+ * process group and session) running as PROC_UID/PROC_GID on one CPU.
+ * Clocks are the host's. Signals are bookkeeping plus self-delivery: a
+ * signal the guest sends itself (kill, tgkill, raise, abort, SIGPIPE)
+ * takes its default action — for most, ending the process with status
+ * 128+sig as Linux would — or is ignored; handlers are recorded and
+ * returned by rt_sigaction but never run (there is nothing to run them
+ * on: no other thread, no timers). Layouts are riscv64 Linux's.
+ */
+#include <string.h>
+
+#include "host/fs.h"
+#include "host/host.h"
+#include "mem/mem.h"
+#include "user/fs.h"
+#include "user/lx.h"
+#include "user/proc.h"
+
+#define PPID 1
+#define NSEC 1000000000ull
+#define COARSE_NS 4000000ull    /* the resolution of *_COARSE clocks at HZ=250 */
+
+static long put_bytes(struct proc *p, uint64_t va, const void *b, size_t n)
+{
+    return va ? mem_write(p->as, va, b, n) : 0;
+}
+
+/* ------------------------------------------------------------ processes */
+
+long sys_exit(struct proc *p, const uint64_t *a)
+{
+    p->exited = true;
+    p->exit_code = (int)(a[0] & 0xff);
+    return 0;
+}
+
+long sys_exit_group(struct proc *p, const uint64_t *a)
+{
+    return sys_exit(p, a);
+}
+
+/*
+ * The process waits for something no other thread or signal can bring:
+ * it would hang forever. End it as if killed, rather than hang the host.
+ */
+static long deadlock(struct proc *p)
+{
+    p->exited = true;
+    p->exit_code = 128 + LX_SIGKILL;
+    return 0;
+}
+
+long sys_set_tid_address(struct proc *p, const uint64_t *a)
+{
+    p->tid_address = a[0];
+    return PROC_PID;
+}
+
+long sys_set_robust_list(struct proc *p, const uint64_t *a)
+{
+    if (a[1] != 24)     /* sizeof(struct robust_list_head) */
+        return -LX_EINVAL;
+    p->robust_list = a[0];
+    p->robust_len = a[1];
+    return 0;
+}
+
+long sys_get_robust_list(struct proc *p, const uint64_t *a)
+{
+    if ((int)a[0] != 0 && (int)a[0] != PROC_PID)
+        return -LX_ESRCH;
+    uint8_t b[8];
+    st64(b, p->robust_list);
+    long r = mem_write(p->as, a[1], b, 8);
+    if (r < 0)
+        return r;
+    st64(b, p->robust_len);
+    return mem_write(p->as, a[2], b, 8);
+}
+
+long sys_futex(struct proc *p, const uint64_t *a)
+{
+    int op = (int)a[1] & ~(128 | 256);      /* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
+    switch (op) {
+    case 0:     /* FUTEX_WAIT */
+    case 9: {   /* FUTEX_WAIT_BITSET */
+        uint8_t b[4];
+        long r = mem_read(p->as, a[0], b, 4);
+        if (r < 0)
+            return r;
+        if (ld32(b) != (uint32_t)a[2])
+            return -LX_EAGAIN;
+        if (!a[3])
+            return deadlock(p);     /* no other thread can wake it */
+        uint8_t t[16];
+        if ((r = mem_read(p->as, a[3], t, 16)) < 0)
+            return r;
+        int64_t sec = (int64_t)ld64(t), nsec = (int64_t)ld64(t + 8);
+        if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC)
+            return -LX_EINVAL;
+        uint64_t ns = (uint64_t)sec * NSEC + (uint64_t)nsec;
+        if (op == 9) {      /* an absolute time on the chosen clock */
+            uint64_t now = (a[1] & 256) ? host_time_realtime_ns() : host_time_monotonic_ns();
+            ns = ns > now ? ns - now : 0;
+        }
+        host_sleep_ns(ns);
+        return -LX_ETIMEDOUT;
+    }
+    case 1:     /* FUTEX_WAKE */
+    case 10:    /* FUTEX_WAKE_BITSET */
+        return 0;
+    default:
+        return -LX_ENOSYS;
+    }
+}
+
+long sys_wait4(struct proc *p, const uint64_t *a)
+{
+    return -LX_ECHILD;
+}
+
+long sys_getpid(struct proc *p, const uint64_t *a) { return PROC_PID; }
+long sys_gettid(struct proc *p, const uint64_t *a) { return PROC_PID; }
+long sys_getppid(struct proc *p, const uint64_t *a) { return PPID; }
+long sys_getuid(struct proc *p, const uint64_t *a) { return PROC_UID; }
+long sys_geteuid(struct proc *p, const uint64_t *a) { return PROC_UID; }
+long sys_getgid(struct proc *p, const uint64_t *a) { return PROC_GID; }
+long sys_getegid(struct proc *p, const uint64_t *a) { return PROC_GID; }
+
+static long put_ids(struct proc *p, const uint64_t *a, uint32_t id)
+{
+    uint8_t b[4];
+    st32(b, id);
+    for (int i = 0; i < 3; i++) {
+        long r = mem_write(p->as, a[i], b, 4);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+long sys_getresuid(struct proc *p, const uint64_t *a) { return put_ids(p, a, PROC_UID); }
+long sys_getresgid(struct proc *p, const uint64_t *a) { return put_ids(p, a, PROC_GID); }
+
+long sys_getgroups(struct proc *p, const uint64_t *a)
+{
+    return (int)a[0] < 0 ? -LX_EINVAL : 0;
+}
+
+static bool self(int64_t pid) { return pid == 0 || pid == PROC_PID; }
+
+long sys_setpgid(struct proc *p, const uint64_t *a)
+{
+    if (!self((int)a[0]))
+        return -LX_ESRCH;
+    return self((int)a[1]) ? 0 : -LX_EPERM;
+}
+
+long sys_getpgid(struct proc *p, const uint64_t *a) { return self((int)a[0]) ? PROC_PID : -LX_ESRCH; }
+long sys_getsid(struct proc *p, const uint64_t *a) { return self((int)a[0]) ? PROC_PID : -LX_ESRCH; }
+long sys_setsid(struct proc *p, const uint64_t *a) { return -LX_EPERM; }   /* already a group leader */
+
+long sys_getpriority(struct proc *p, const uint64_t *a)
+{
+    if ((int)a[0] < 0 || (int)a[0] > 2)
+        return -LX_EINVAL;
+    return self((int)a[1]) ? 20 : -LX_ESRCH;     /* 20 - nice, nice 0 */
+}
+
+long sys_setpriority(struct proc *p, const uint64_t *a)
+{
+    if ((int)a[0] < 0 || (int)a[0] > 2)
+        return -LX_EINVAL;
+    return self((int)a[1]) ? 0 : -LX_ESRCH;
+}
+
+long sys_prctl(struct proc *p, const uint64_t *a)
+{
+    if (a[0] == 3)      /* PR_GET_DUMPABLE */
+        return 1;
+    return -LX_EINVAL;
+}
+
+long sys_uname(struct proc *p, const uint64_t *a)
+{
+    static const char *const f[6] = { "Linux", "mvm", "6.1.0", "#1 SMP mvm", "riscv64", "(none)" };
+    uint8_t b[6 * 65];
+    memset(b, 0, sizeof b);
+    for (int i = 0; i < 6; i++)
+        memcpy(b + 65 * i, f[i], strlen(f[i]));
+    return mem_write(p->as, a[0], b, sizeof b);
+}
+
+long sys_sysinfo(struct proc *p, const uint64_t *a)
+{
+    struct mem_stats ms;
+    mem_pool_stats(p->pool, &ms);
+    uint64_t total = ms.limit_pages ? ms.limit_pages * MEM_PAGE_SIZE : 1ull << 32;
+    uint64_t used = ms.pages_in_use * MEM_PAGE_SIZE;
+    uint8_t b[112];
+    memset(b, 0, sizeof b);
+    st64(b + 0, (p->hart->time_base_ns ? host_time_monotonic_ns() - p->hart->time_base_ns : 0) / NSEC);
+    st64(b + 32, total);
+    st64(b + 40, used < total ? total - used : 0);
+    st16(b + 80, 1);            /* procs */
+    st32(b + 104, 1);           /* mem_unit */
+    return mem_write(p->as, a[0], b, sizeof b);
+}
+
+long sys_getcpu(struct proc *p, const uint64_t *a)
+{
+    uint8_t b[4] = { 0 };
+    long r = put_bytes(p, a[0], b, 4);
+    return r < 0 ? r : put_bytes(p, a[1], b, 4);
+}
+
+long sys_sched_getaffinity(struct proc *p, const uint64_t *a)
+{
+    if (!self((int)a[0]))
+        return -LX_ESRCH;
+    if (a[1] < 8 || (a[1] & 7))
+        return -LX_EINVAL;
+    uint8_t b[8] = { 1 };       /* CPU 0 */
+    long r = mem_write(p->as, a[2], b, 8);
+    return r < 0 ? r : 8;
+}
+
+long sys_sched_setaffinity(struct proc *p, const uint64_t *a)
+{
+    if (!self((int)a[0]))
+        return -LX_ESRCH;
+    uint8_t b = 0;
+    if (a[1] && mem_read(p->as, a[2], &b, 1) < 0)
+        return -LX_EFAULT;
+    return b & 1 ? 0 : -LX_EINVAL;
+}
+
+long sys_sched_yield(struct proc *p, const uint64_t *a) { return 0; }
+
+/* ---------------------------------------------------------------- time */
+
+static uint64_t now_ns(int clock, bool *ok)
+{
+    *ok = true;
+    switch (clock) {
+    case LX_CLOCK_REALTIME:
+    case LX_CLOCK_REALTIME_COARSE:
+    case LX_CLOCK_REALTIME_ALARM:
+    case LX_CLOCK_TAI:
+        return host_time_realtime_ns();
+    case LX_CLOCK_MONOTONIC:
+    case LX_CLOCK_MONOTONIC_RAW:
+    case LX_CLOCK_MONOTONIC_COARSE:
+    case LX_CLOCK_BOOTTIME:
+    case LX_CLOCK_BOOTTIME_ALARM:
+        return host_time_monotonic_ns();
+    case LX_CLOCK_PROCESS_CPUTIME_ID:
+    case LX_CLOCK_THREAD_CPUTIME_ID:
+        return host_time_cputime_ns();
+    }
+    if (clock < 0) {
+        /* CPU-time clocks of a pid: ((~pid) << 3) | type, type 3 invalid. */
+        int pid = ~(clock >> 3);
+        if ((clock & 7) != 3 && (clock & 7) < 7 && self(pid))
+            return host_time_cputime_ns();
+    }
+    *ok = false;
+    return 0;
+}
+
+static long put_timespec(struct proc *p, uint64_t va, uint64_t ns)
+{
+    uint8_t b[16];
+    st64(b, ns / NSEC);
+    st64(b + 8, ns % NSEC);
+    return mem_write(p->as, va, b, 16);
+}
+
+/* Reads a timespec as ns; -EINVAL when out of range. */
+static long get_timespec(struct proc *p, uint64_t va, uint64_t *ns)
+{
+    uint8_t b[16];
+    long r = mem_read(p->as, va, b, 16);
+    if (r < 0)
+        return r;
+    int64_t sec = (int64_t)ld64(b), nsec = (int64_t)ld64(b + 8);
+    if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC)
+        return -LX_EINVAL;
+    *ns = (uint64_t)sec > UINT64_MAX / NSEC - 1 ? UINT64_MAX : (uint64_t)sec * NSEC + (uint64_t)nsec;
+    return 0;
+}
+
+long sys_clock_gettime(struct proc *p, const uint64_t *a)
+{
+    bool ok;
+    uint64_t ns = now_ns((int)a[0], &ok);
+    return ok ? put_timespec(p, a[1], ns) : -LX_EINVAL;
+}
+
+long sys_clock_getres(struct proc *p, const uint64_t *a)
+{
+    bool ok;
+    int c = (int)a[0];
+    now_ns(c, &ok);
+    if (!ok)
+        return -LX_EINVAL;
+    if (!a[1])
+        return 0;
+    bool coarse = c == LX_CLOCK_REALTIME_COARSE || c == LX_CLOCK_MONOTONIC_COARSE;
+    return put_timespec(p, a[1], coarse ? COARSE_NS : 1);
+}
+
+long sys_gettimeofday(struct proc *p, const uint64_t *a)
+{
+    uint64_t ns = host_time_realtime_ns();
+    uint8_t b[16];
+    st64(b, ns / NSEC);
+    st64(b + 8, ns % NSEC / 1000);
+    long r = put_bytes(p, a[0], b, 16);
+    if (r < 0)
+        return r;
+    memset(b, 0, 8);    /* struct timezone: UTC, no DST */
+    return put_bytes(p, a[1], b, 8);
+}
+
+long sys_nanosleep(struct proc *p, const uint64_t *a)
+{
+    uint64_t ns;
+    long r = get_timespec(p, a[0], &ns);
+    if (r < 0)
+        return r;
+    host_sleep_ns(ns);
+    return 0;
+}
+
+long sys_clock_nanosleep(struct proc *p, const uint64_t *a)
+{
+    int c = (int)a[0];
+    if (c != LX_CLOCK_REALTIME && c != LX_CLOCK_MONOTONIC && c != LX_CLOCK_BOOTTIME && c != LX_CLOCK_TAI)
+        return c == LX_CLOCK_THREAD_CPUTIME_ID ? -LX_EINVAL : -LX_EOPNOTSUPP;
+    uint64_t ns;
+    long r = get_timespec(p, a[2], &ns);
+    if (r < 0)
+        return r;
+    if (a[1] & LX_TIMER_ABSTIME) {
+        bool ok;
+        uint64_t now = now_ns(c, &ok);
+        ns = ns > now ? ns - now : 0;
+    }
+    host_sleep_ns(ns);
+    return 0;
+}
+
+long sys_times(struct proc *p, const uint64_t *a)
+{
+    uint8_t b[32];
+    memset(b, 0, sizeof b);
+    st64(b, host_time_cputime_ns() / 10000000);     /* clock ticks at USER_HZ=100 */
+    long r = put_bytes(p, a[0], b, 32);
+    return r < 0 ? r : (long)(host_time_monotonic_ns() / 10000000);
+}
+
+long sys_getrusage(struct proc *p, const uint64_t *a)
+{
+    int who = (int)a[0];
+    if (who != 0 && who != -1 && who != 1)      /* SELF, CHILDREN, THREAD */
+        return -LX_EINVAL;
+    uint8_t b[144];
+    memset(b, 0, sizeof b);
+    if (who != -1) {
+        uint64_t ns = host_time_cputime_ns();
+        st64(b, ns / NSEC);
+        st64(b + 8, ns % NSEC / 1000);
+        struct mem_stats ms;
+        mem_pool_stats(p->pool, &ms);
+        st64(b + 32, ms.pages_peak * (MEM_PAGE_SIZE / 1024));     /* ru_maxrss in KiB */
+    }
+    return mem_write(p->as, a[1], b, sizeof b);
+}
+
+long sys_getitimer(struct proc *p, const uint64_t *a)
+{
+    if (a[0] > 2)
+        return -LX_EINVAL;
+    uint8_t b[32] = { 0 };
+    return mem_write(p->as, a[1], b, 32);
+}
+
+long sys_setitimer(struct proc *p, const uint64_t *a)
+{
+    if (a[0] > 2)
+        return -LX_EINVAL;
+    uint8_t b[32] = { 0 };
+    if (a[1]) {
+        long r = mem_read(p->as, a[1], b, 32);
+        if (r < 0)
+            return r;
+        /* Arming a timer would need a signal delivered later: not supported. */
+        if (ld64(b + 16) || ld64(b + 24))
+            return -LX_ENOSYS;
+    }
+    memset(b, 0, sizeof b);
+    return put_bytes(p, a[2], b, 32);
+}
+
+/* ------------------------------------------------------------- signals */
+
+/* Signals whose default action is to do nothing (stop signals included:
+   there is no one to continue a stopped guest). */
+static bool default_ignored(int sig)
+{
+    return sig == LX_SIGCHLD || sig == LX_SIGURG || sig == LX_SIGWINCH || sig == LX_SIGCONT ||
+           sig == LX_SIGSTOP || sig == LX_SIGTSTP || sig == LX_SIGTTIN || sig == LX_SIGTTOU;
+}
+
+void sys_signal_self(struct proc *p, int sig)
+{
+    if (sig <= 0 || sig > LX_NSIG)
+        return;
+    bool unstoppable = sig == LX_SIGKILL || sig == LX_SIGSTOP;
+    if (!unstoppable && (p->sigmask >> (sig - 1) & 1))
+        return;     /* blocked: it stays pending, and nothing ever unblocks it here */
+    uint64_t handler = unstoppable ? LX_SIG_DFL : p->sigactions[sig][0];
+    if (handler != LX_SIG_DFL || default_ignored(sig))
+        return;
+    p->exited = true;
+    p->exit_code = 128 + sig;
+}
+
+static long send(struct proc *p, int sig)
+{
+    if (sig < 0 || sig > LX_NSIG)
+        return -LX_EINVAL;
+    sys_signal_self(p, sig);
+    return 0;
+}
+
+long sys_kill(struct proc *p, const uint64_t *a)
+{
+    int pid = (int)a[0], sig = (int)a[1];
+    if (sig < 0 || sig > LX_NSIG)
+        return -LX_EINVAL;
+    /* Itself, its process group (0, -pgid); kill(-1) reaches every process
+       but the caller: there is none. */
+    if (pid == PROC_PID || pid == 0 || pid == -PROC_PID)
+        return send(p, sig);
+    return -LX_ESRCH;
+}
+
+long sys_tkill(struct proc *p, const uint64_t *a)
+{
+    int tid = (int)a[0];
+    if (tid <= 0)
+        return -LX_EINVAL;
+    return tid == PROC_PID ? send(p, (int)a[1]) : -LX_ESRCH;
+}
+
+long sys_tgkill(struct proc *p, const uint64_t *a)
+{
+    int tgid = (int)a[0], tid = (int)a[1];
+    if (tgid <= 0 || tid <= 0)
+        return -LX_EINVAL;
+    return tgid == PROC_PID && tid == PROC_PID ? send(p, (int)a[2]) : -LX_ESRCH;
+}
+
+#define UNBLOCKABLE ((1ull << (LX_SIGKILL - 1)) | (1ull << (LX_SIGSTOP - 1)))
+
+long sys_rt_sigaction(struct proc *p, const uint64_t *a)
+{
+    int sig = (int)a[0];
+    if (a[3] != 8)
+        return -LX_EINVAL;
+    if (sig < 1 || sig > LX_NSIG || (a[1] && (sig == LX_SIGKILL || sig == LX_SIGSTOP)))
+        return -LX_EINVAL;
+    /* riscv64 struct sigaction: handler, flags, mask (no sa_restorer). */
+    uint8_t in[24], out[24];
+    if (a[1]) {
+        long r = mem_read(p->as, a[1], in, 24);
+        if (r < 0)
+            return r;
+    }
+    if (a[2]) {
+        st64(out, p->sigactions[sig][0]);
+        st64(out + 8, p->sigactions[sig][1]);
+        st64(out + 16, p->sigactions[sig][3]);
+        long r = mem_write(p->as, a[2], out, 24);
+        if (r < 0)
+            return r;
+    }
+    if (a[1]) {
+        p->sigactions[sig][0] = ld64(in);
+        p->sigactions[sig][1] = ld64(in + 8);
+        p->sigactions[sig][2] = 0;
+        p->sigactions[sig][3] = ld64(in + 16) & ~UNBLOCKABLE;
+    }
+    return 0;
+}
+
+long sys_rt_sigprocmask(struct proc *p, const uint64_t *a)
+{
+    if (a[3] != 8)
+        return -LX_EINVAL;
+    uint64_t set = 0;
+    if (a[1]) {
+        uint8_t b[8];
+        long r = mem_read(p->as, a[1], b, 8);
+        if (r < 0)
+            return r;
+        set = ld64(b) & ~UNBLOCKABLE;
+        int how = (int)a[0];
+        if (how != LX_SIG_BLOCK && how != LX_SIG_UNBLOCK && how != LX_SIG_SETMASK)
+            return -LX_EINVAL;
+    }
+    uint64_t old = p->sigmask;
+    if (a[2]) {
+        uint8_t b[8];
+        st64(b, old);
+        long r = mem_write(p->as, a[2], b, 8);
+        if (r < 0)
+            return r;
+    }
+    if (a[1]) {
+        switch ((int)a[0]) {
+        case LX_SIG_BLOCK: p->sigmask |= set; break;
+        case LX_SIG_UNBLOCK: p->sigmask &= ~set; break;
+        default: p->sigmask = set; break;
+        }
+    }
+    return 0;
+}
+
+long sys_rt_sigpending(struct proc *p, const uint64_t *a)
+{
+    if (a[1] > 8)
+        return -LX_EINVAL;
+    uint8_t b[8] = { 0 };
+    return mem_write(p->as, a[0], b, (size_t)a[1]);
+}
+
+long sys_rt_sigsuspend(struct proc *p, const uint64_t *a)
+{
+    if (a[1] != 8)
+        return -LX_EINVAL;
+    return deadlock(p);     /* no signal can arrive */
+}
+
+long sys_rt_sigreturn(struct proc *p, const uint64_t *a)
+{
+    /* No handler ever ran, so there is no frame to return from: Linux
+       kills a process whose signal frame is bad with SIGSEGV. */
+    p->exited = true;
+    p->exit_code = 128 + LX_SIGSEGV;
+    return 0;
+}
+
+long sys_sigaltstack(struct proc *p, const uint64_t *a)
+{
+    if (a[0]) {
+        uint8_t b[24];
+        long r = mem_read(p->as, a[0], b, 24);
+        if (r < 0)
+            return r;
+        uint32_t flags = ld32(b + 8);
+        if (flags & ~(uint32_t)(LX_SS_DISABLE | 0x80000000u))     /* SS_AUTODISARM */
+            return -LX_EINVAL;
+        if (!(flags & LX_SS_DISABLE) && ld64(b + 16) < LX_MINSIGSTKSZ)
+            return -LX_ENOMEM;
+    }
+    if (a[1]) {
+        /* Handlers never run, so no alternate stack is ever in use. */
+        uint8_t b[24] = { 0 };
+        st32(b + 8, LX_SS_DISABLE);
+        return mem_write(p->as, a[1], b, 24);
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- limits */
+
+static void limit_of(struct proc *p, int res, uint64_t *cur, uint64_t *max)
+{
+    *cur = *max = LX_RLIM_INFINITY;
+    switch (res) {
+    case LX_RLIMIT_STACK:
+        *cur = PROC_STACK_SIZE;
+        break;
+    case LX_RLIMIT_NOFILE:
+        fs_nofile(p->fs, cur, max);
+        break;
+    case LX_RLIMIT_CORE:
+        *cur = 0;
+        break;
+    case 8:     /* RLIMIT_MEMLOCK */
+        *cur = *max = 8 << 20;
+        break;
+    case 13:    /* RLIMIT_NICE */
+    case 14:    /* RLIMIT_RTPRIO */
+        *cur = *max = 0;
+        break;
+    case LX_RLIMIT_AS:
+    case LX_RLIMIT_DATA: {
+        struct mem_stats ms;
+        mem_pool_stats(p->pool, &ms);
+        if (ms.limit_pages)
+            *cur = *max = ms.limit_pages * MEM_PAGE_SIZE;
+        break;
+    }
+    }
+}
+
+/* get (old) and set (new) one limit; only RLIMIT_NOFILE can change. */
+static long rlimit(struct proc *p, int res, uint64_t new_va, uint64_t old_va)
+{
+    if (res < 0 || res >= LX_RLIM_NLIMITS)
+        return -LX_EINVAL;
+    uint64_t cur, max;
+    limit_of(p, res, &cur, &max);
+    uint64_t ncur = 0, nmax = 0;
+    if (new_va) {
+        uint8_t b[16];
+        long r = mem_read(p->as, new_va, b, 16);
+        if (r < 0)
+            return r;
+        ncur = ld64(b);
+        nmax = ld64(b + 8);
+        if (ncur > nmax)
+            return -LX_EINVAL;
+    }
+    if (old_va) {
+        uint8_t b[16];
+        st64(b, cur);
+        st64(b + 8, max);
+        long r = mem_write(p->as, old_va, b, 16);
+        if (r < 0)
+            return r;
+    }
+    if (!new_va || (ncur == cur && nmax == max))
+        return 0;
+    if (res == LX_RLIMIT_NOFILE) {
+        if (nmax > FS_NOFILE_MAX)
+            return -LX_EPERM;
+        return fs_set_nofile(p->fs, ncur, nmax);
+    }
+    return -LX_EPERM;   /* the others are fixed by the monitor */
+}
+
+long sys_getrlimit(struct proc *p, const uint64_t *a) { return rlimit(p, (int)a[0], 0, a[1]); }
+long sys_setrlimit(struct proc *p, const uint64_t *a) { return rlimit(p, (int)a[0], a[1], 0); }
+
+long sys_prlimit64(struct proc *p, const uint64_t *a)
+{
+    if (!self((int)a[0]))
+        return -LX_ESRCH;
+    return rlimit(p, (int)a[1], a[2], a[3]);
+}
+
+/* ---------------------------------------------------------- randomness */
+
+long sys_getrandom(struct proc *p, const uint64_t *a)
+{
+    if (a[2] & ~(uint64_t)(LX_GRND_NONBLOCK | LX_GRND_RANDOM | LX_GRND_INSECURE))
+        return -LX_EINVAL;
+    if ((a[2] & LX_GRND_RANDOM) && (a[2] & LX_GRND_INSECURE))
+        return -LX_EINVAL;
+    uint64_t len = a[1] > 33554431 ? 33554431 : a[1];   /* Linux's per-call cap */
+    uint8_t b[256];
+    uint64_t done = 0;
+    while (done < len) {
+        size_t k = len - done < sizeof b ? (size_t)(len - done) : sizeof b;
+        host_random(b, k);
+        long r = mem_write(p->as, a[0] + done, b, k);
+        if (r < 0)
+            return done ? (long)done : r;
+        done += k;
+    }
+    return (long)done;
+}
+
+/* ------------------------------------------------------------ hardware */
+
+long sys_riscv_hwprobe(struct proc *p, const uint64_t *a)
+{
+    uint64_t pairs = a[0], count = a[1], setsize = a[2], cpus = a[3];
+    if (a[4])
+        return -LX_EINVAL;
+    if (setsize && cpus) {
+        uint8_t b = 0;
+        long r = mem_read(p->as, cpus, &b, 1);
+        if (r < 0)
+            return r;
+        if (!(b & 1))
+            return -LX_EINVAL;      /* only CPU 0 exists */
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        uint8_t b[16];
+        long r = mem_read(p->as, pairs + 16 * i, b, 16);
+        if (r < 0)
+            return r;
+        int64_t key = (int64_t)ld64(b);
+        uint64_t v = 0;
+        switch (key) {
+        case LX_HWPROBE_KEY_MVENDORID:
+        case LX_HWPROBE_KEY_MARCHID:
+        case LX_HWPROBE_KEY_MIMPID:
+            v = 0;
+            break;
+        case LX_HWPROBE_KEY_BASE_BEHAVIOR:
+            v = LX_HWPROBE_BASE_BEHAVIOR_IMA;
+            break;
+        case LX_HWPROBE_KEY_IMA_EXT_0:
+            v = LX_HWPROBE_IMA_FD | LX_HWPROBE_IMA_C | LX_HWPROBE_IMA_ZBA | LX_HWPROBE_IMA_ZBB |
+                LX_HWPROBE_IMA_ZBS;
+            break;
+        case LX_HWPROBE_KEY_CPUPERF_0:
+            v = 0;      /* RISCV_HWPROBE_MISALIGNED_UNKNOWN */
+            break;
+        default:
+            key = -1;
+            break;
+        }
+        st64(b, (uint64_t)key);
+        st64(b + 8, v);
+        if ((r = mem_write(p->as, pairs + 16 * i, b, 16)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+long sys_riscv_flush_icache(struct proc *p, const uint64_t *a)
+{
+    if (a[2] & ~1ull)       /* SYS_RISCV_FLUSH_ICACHE_LOCAL */
+        return -LX_EINVAL;
+    rv_flush_code(p->hart);
+    return 0;
+}
+
+/* -------------------------------------------------------------- memory */
+
+long sys_brk(struct proc *p, const uint64_t *a) { return mm_brk(p, a[0]); }
+long sys_munmap(struct proc *p, const uint64_t *a) { return mm_munmap(p, a[0], a[1]); }
+long sys_mprotect(struct proc *p, const uint64_t *a) { return mm_mprotect(p, a[0], a[1], (int)a[2]); }
+long sys_madvise(struct proc *p, const uint64_t *a) { return mm_madvise(p, a[0], a[1], (int)a[2]); }
+
+long sys_mmap(struct proc *p, const uint64_t *a)
+{
+    return mm_mmap(p, a[0], a[1], (int)a[2], (int)a[3], (int)a[4], a[5]);
+}
+
+long sys_mremap(struct proc *p, const uint64_t *a)
+{
+    return mm_mremap(p, a[0], a[1], a[2], (int)a[3], a[4]);
+}
+
+/* Every page of [addr, addr+len) mapped: 0, else ENOMEM as Linux says. */
+static long range_mapped(struct proc *p, uint64_t addr, uint64_t len)
+{
+    if (addr & (MEM_PAGE_SIZE - 1))
+        return -LX_EINVAL;
+    uint64_t end = (addr + len + MEM_PAGE_SIZE - 1) & MEM_PAGE_MASK;
+    if (end < addr)
+        return -LX_ENOMEM;
+    return mem_is_mapped(p->as, addr, end - addr) ? 0 : -LX_ENOMEM;
+}
+
+long sys_msync(struct proc *p, const uint64_t *a)
+{
+    if (a[2] & ~7ull || ((a[2] & 1) && (a[2] & 4)))     /* MS_ASYNC|MS_INVALIDATE|MS_SYNC */
+        return -LX_EINVAL;
+    return range_mapped(p, a[0], a[1]);
+}
+
+long sys_mlock(struct proc *p, const uint64_t *a)
+{
+    return range_mapped(p, a[0] & MEM_PAGE_MASK, a[1] + (a[0] & (MEM_PAGE_SIZE - 1)));
+}
+
+long sys_munlock(struct proc *p, const uint64_t *a)
+{
+    return sys_mlock(p, a);
+}
+
+long sys_mincore(struct proc *p, const uint64_t *a)
+{
+    uint64_t addr = a[0], len = a[1];
+    long r = range_mapped(p, addr, len);
+    if (r < 0)
+        return r;
+    uint64_t pages = (len + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE;
+    uint8_t b[256];
+    memset(b, 1, sizeof b);     /* every mapped page counts as resident */
+    for (uint64_t done = 0; done < pages;) {
+        size_t k = pages - done < sizeof b ? (size_t)(pages - done) : sizeof b;
+        if ((r = mem_write(p->as, a[2] + done, b, k)) < 0)
+            return r;
+        done += k;
+    }
+    return 0;
+}
