@@ -279,7 +279,7 @@ static uint16_t state_work(uint16_t crc)
 
 int main(int argc, char **argv)
 {
-	uint64_t iters = kernel_size(argc, argv, 2000);
+	uint64_t iters = kernel_size(argc, argv, 4000);
 	uint16_t crc = 0;
 	for (const char *p = "123456789"; *p; p++)
 		crc = crc16_byte(crc, (uint8_t)*p);

@@ -16,7 +16,7 @@ static double rnd(uint64_t *s)
 
 int main(int argc, char **argv)
 {
-	uint64_t n = kernel_size(argc, argv, 400);
+	uint64_t n = kernel_size(argc, argv, 600);
 	double *a = xmalloc(n * n * sizeof *a);
 	double *b = xmalloc(n * n * sizeof *b);
 	double *c = xmalloc(n * n * sizeof *c);

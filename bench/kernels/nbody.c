@@ -95,7 +95,7 @@ static void simulate(uint64_t steps, double *e0, double *e1, body *b)
 
 int main(int argc, char **argv)
 {
-	uint64_t steps = kernel_size(argc, argv, 1000000);
+	uint64_t steps = kernel_size(argc, argv, 2000000);
 	body b[NBODIES];
 	double e0, e1;
 	char got[64];

@@ -59,7 +59,7 @@ static void quick(int32_t *a, size_t n, cmp_fn cmp)
 
 int main(int argc, char **argv)
 {
-	uint64_t n = kernel_size(argc, argv, 2000000);
+	uint64_t n = kernel_size(argc, argv, 4000000);
 	int32_t *a = xmalloc(n * sizeof *a);
 	uint64_t seed = 12345, sum_in = 0, xor_in = 0;
 	for (uint64_t i = 0; i < n; i++) {
