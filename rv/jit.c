@@ -1,12 +1,911 @@
 /*
- * jit.c — the block compiler's backends. None yet: every block is
- * interpreted (rv_jit_new returns NULL).
+ * jit.c — the block compiler: decoded blocks (rv/decode.h) to host code.
+ *
+ * One backend, x86-64 (System V ABI), a template compiler: each op becomes
+ * a fixed instruction sequence that reads and writes the hart's registers
+ * in memory, so every op boundary is also a consistent hart state and an
+ * exit needs no write-back. Ops it does not compile (ecall, CSRs, atomics,
+ * fence.i, illegal encodings) end the compiled code with RV_JIT_INTERPRET
+ * and the interpreter goes on from there. Other hosts get no backend: the
+ * interpreter (rv/interp.c) is the reference and runs everything.
+ *
+ * Frame of compiled code (rbx is callee-saved, so it survives helper calls):
+ *     rbx          = h + JIT_BIAS, so that x[0..31] are within a disp8
+ *     [rsp]        8-byte scratch for rv_load_slow's result
+ *     rax rcx rdx rsi rdi r8  temporaries (rsi holds the guest address)
+ * Loads and stores probe the hart's TLB inline, exactly as the interpreter
+ * does (tag == va & (page mask | (size - 1)): misaligned accesses miss);
+ * misses go to rv_load_slow / rv_store_slow in out-of-line stubs placed
+ * after the block's code. See docs/jit.md.
  */
 #include "rv/jit.h"
 
 #include <stddef.h>
 
+#if defined(__x86_64__) && (defined(__linux__) || defined(__unix__))
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "rv/fpu.h"
+#include "rv/jit_x64.h"
+
+#define JIT_BUF_SIZE (32u << 20)
+#define JIT_OP_BYTES 192     /* room reserved per op: hot path and stub, with margin */
+#define JIT_BIAS 128
+#define JIT_FRAME 16         /* scratch slot, keeps rsp 16-byte aligned at calls */
+
+_Static_assert(offsetof(struct rv_hart, x) == 0, "x[] first: XO() below");
+_Static_assert(sizeof(struct rv_tlb_entry) == 16, "TLB index scaled by 16");
+_Static_assert(offsetof(struct rv_tlb_entry, addend) == 8, "addend after tag");
+_Static_assert(MEM_PAGE_SHIFT == 12 && RV_TLB_SIZE <= 4096, "TLB index is (va >> 8) & mask << 4");
+
+/* Displacements from rbx. */
+#define XO(r) ((int32_t)(8 * (int32_t)(r)) - JIT_BIAS)
+#define HO(field) ((int32_t)offsetof(struct rv_hart, field) - JIT_BIAS)
+#define FO(r) (HO(f) + 8 * (int32_t)(r))
+
+struct rv_jit {
+    uint8_t *buf;
+    size_t size, used;
+    bool popcnt;
+};
+
+/* Out-of-line code of one op, emitted after the block. */
+enum stub_kind { STUB_LOAD, STUB_STORE, STUB_INTERPRET };
+
+struct stub {
+    enum stub_kind kind;
+    unsigned k;               /* op index */
+    const struct rv_op *op;
+    uint8_t *jump;            /* rel32 of the hot path's jump here */
+    uint8_t *back;            /* where the hot path goes on */
+};
+
+struct jc {
+    struct x64 a;
+    const struct rv_block *b;
+    struct stub stubs[RV_BLOCK_MAX_INSNS + 1];
+    unsigned n_stubs;
+};
+
+static void add_stub(struct jc *c, enum stub_kind kind, unsigned k, const struct rv_op *op,
+                     uint8_t *jump, uint8_t *back)
+{
+    c->stubs[c->n_stubs++] = (struct stub){ kind, k, op, jump, back };
+}
+
+/* ---- small emitters ------------------------------------------------------ */
+
+static bool fits32(uint64_t v) { return (uint64_t)(int64_t)(int32_t)v == v; }
+
+/* r = x[xr] (64 or, with fl 0, 32 bits zero-extended). */
+static void ldx_w(struct x64 *a, unsigned fl, int r, unsigned xr)
+{
+    if (xr == 0)
+        x_rr(a, 0, 0x33, r, r);
+    else
+        x_mem(a, fl, 0x8b, r, RBX, -1, XO(xr));
+}
+
+static void ldx(struct x64 *a, int r, unsigned xr) { ldx_w(a, X_W, r, xr); }
+
+static void stx(struct x64 *a, int r, unsigned xr)
+{
+    if (xr != RV_XSINK)
+        x_mem(a, X_W, 0x89, r, RBX, -1, XO(xr));
+}
+
+static void ldh(struct x64 *a, int r, int32_t off) { x_mem(a, X_W, 0x8b, r, RBX, -1, off); }
+static void sth(struct x64 *a, int r, int32_t off) { x_mem(a, X_W, 0x89, r, RBX, -1, off); }
+
+/* A 64-bit constant into hart memory at off. */
+static void sth_imm(struct x64 *a, int32_t off, uint64_t v)
+{
+    if (fits32(v)) {
+        x_mem(a, X_W, 0xc7, 0, RBX, -1, off);
+        x_d(a, (uint32_t)v);
+    } else {
+        x_mov_imm(a, RAX, v);
+        sth(a, RAX, off);
+    }
+}
+
+static void stx_imm(struct x64 *a, unsigned xr, uint64_t v)
+{
+    if (xr != RV_XSINK)
+        sth_imm(a, XO(xr), v);
+}
+
+/* op r, x[xr] with a r, r/m opcode. */
+static void op_x(struct x64 *a, unsigned fl, unsigned opc, int r, unsigned xr)
+{
+    x_mem(a, fl, opc, r, RBX, -1, XO(xr));
+}
+
+static void movsxd(struct x64 *a, int r) { x_rr(a, X_W, 0x63, r, r); }
+
+static void call_abs(struct x64 *a, const void *fn)
+{
+    x_mov_imm(a, RAX, (uint64_t)(uintptr_t)fn);
+    x_rr(a, 0, 0xff, 2, RAX);                        /* call rax */
+}
+
+static void emit_prologue(struct x64 *a)
+{
+    x_push(a, RBX);
+    x_g1_ri(a, X_W, G1_SUB, RSP, JIT_FRAME);
+    x_mem(a, X_W, 0x8d, RBX, RDI, -1, JIT_BIAS);     /* lea rbx, [rdi + bias] */
+}
+
+static void emit_exit(struct x64 *a, unsigned kind, unsigned k)
+{
+    x_mov_imm(a, RAX, RV_JIT_EXIT(kind, k));
+    x_g1_ri(a, X_W, G1_ADD, RSP, JIT_FRAME);
+    x_pop(a, RBX);
+    x_b(a, 0xc3);
+}
+
+static void lea_hart(struct x64 *a, int r) { x_mem(a, X_W, 0x8d, r, RBX, -1, -JIT_BIAS); }
+
+/* ---- integer ops ---------------------------------------------------------- */
+
+/* rd = rs1 op rs2 for add/sub/and/or/xor (opc: the r, r/m form); w: ...W. */
+static void emit_binop(struct x64 *a, const struct rv_op *op, unsigned opc, bool w)
+{
+    ldx(a, RAX, op->rs1);
+    op_x(a, w ? 0 : X_W, opc, RAX, op->rs2);
+    if (w)
+        movsxd(a, RAX);
+    stx(a, RAX, op->rd);
+}
+
+static void emit_binop_imm(struct x64 *a, const struct rv_op *op, int ext, bool w)
+{
+    ldx(a, RAX, op->rs1);
+    if (op->imm != 0 || ext == G1_AND)
+        x_g1_ri(a, w ? 0 : X_W, ext, RAX, op->imm);
+    if (w)
+        movsxd(a, RAX);
+    stx(a, RAX, op->rd);
+}
+
+static void emit_shift_imm(struct x64 *a, const struct rv_op *op, int ext, bool w)
+{
+    ldx(a, RAX, op->rs1);
+    x_shift_ri(a, w ? 0 : X_W, ext, RAX, (unsigned)op->imm & (w ? 31u : 63u));
+    if (w)
+        movsxd(a, RAX);
+    stx(a, RAX, op->rd);
+}
+
+/* x86 masks the count in cl to 5 or 6 bits, as RISC-V does. */
+static void emit_shift_reg(struct x64 *a, const struct rv_op *op, int ext, bool w)
+{
+    ldx(a, RCX, op->rs2);
+    ldx(a, RAX, op->rs1);
+    x_rr(a, w ? 0 : X_W, 0xd3, ext, RAX);
+    if (w)
+        movsxd(a, RAX);
+    stx(a, RAX, op->rd);
+}
+
+static void setcc_rax(struct x64 *a, int cc)
+{
+    x_rr(a, 0, 0x0f90 + (unsigned)cc, 0, RAX);       /* setcc al */
+    x_rr(a, 0, 0x0fb6, RAX, RAX);                    /* movzx eax, al */
+}
+
+static void emit_slt(struct x64 *a, const struct rv_op *op, int cc, bool imm)
+{
+    ldx(a, RAX, op->rs1);
+    if (imm)
+        x_g1_ri(a, X_W, G1_CMP, RAX, op->imm);
+    else
+        op_x(a, X_W, 0x3b, RAX, op->rs2);
+    setcc_rax(a, cc);
+    stx(a, RAX, op->rd);
+}
+
+/* DIV/DIVU/REM/REMU and W forms: x86's divide traps on a zero divisor and
+ * on INT_MIN / -1, where RISC-V defines results; branch around both. */
+static void emit_div(struct x64 *a, const struct rv_op *op, bool sign, bool rem, bool w)
+{
+    unsigned fl = w ? 0 : X_W;
+    ldx_w(a, fl, RAX, op->rs1);
+    ldx_w(a, fl, RCX, op->rs2);
+    x_rr(a, fl, 0x85, RCX, RCX);                     /* test rcx, rcx */
+    uint8_t *to_zero = x_jcc8(a, CC_E);
+    uint8_t *to_done1 = NULL;
+    if (sign) {
+        x_g1_ri(a, fl, G1_CMP, RCX, -1);
+        uint8_t *to_norm = x_jcc8(a, CC_NE);
+        if (rem)
+            x_rr(a, 0, 0x33, RAX, RAX);              /* x % -1 == 0 */
+        else
+            x_rr(a, fl, 0xf7, G3_NEG, RAX);          /* x / -1 == -x, INT_MIN stays */
+        to_done1 = x_jmp8(a);
+        x_patch8(a, to_norm, a->p);
+        if (w) {
+            x_b(a, 0x99);                            /* cdq */
+        } else {
+            x_b(a, 0x48);
+            x_b(a, 0x99);                            /* cqo */
+        }
+        x_rr(a, fl, 0xf7, G3_IDIV, RCX);
+    } else {
+        x_rr(a, 0, 0x33, RDX, RDX);
+        x_rr(a, fl, 0xf7, G3_DIV, RCX);
+    }
+    if (rem)
+        x_rr(a, X_W, 0x8b, RAX, RDX);
+    uint8_t *to_done2 = x_jmp8(a);
+    x_patch8(a, to_zero, a->p);
+    if (!rem)
+        x_mov_imm(a, RAX, ~0ull);                    /* x / 0 == all ones; x % 0 == x */
+    x_patch8(a, to_done1, a->p);
+    x_patch8(a, to_done2, a->p);
+    if (w)
+        movsxd(a, RAX);
+    stx(a, RAX, op->rd);
+}
+
+/* Bit-scan count (clz/ctz): result for a zero input is `zero`. */
+static void emit_bitscan(struct x64 *a, const struct rv_op *op, bool lead, bool w)
+{
+    unsigned fl = w ? 0 : X_W;
+    unsigned bits = w ? 32 : 64;
+    op_x(a, fl, lead ? 0x0fbd : 0x0fbc, RAX, op->rs1);   /* bsr/bsf eax|rax, [rs1] */
+    uint8_t *nz = x_jcc8(a, CC_NE);
+    /* bsr gives the top bit's index i, clz = bits-1-i: -1 here gives bits. */
+    x_mov_imm(a, RAX, lead ? ~0ull : bits);
+    x_patch8(a, nz, a->p);
+    if (lead) {
+        x_rr(a, X_W, 0xf7, G3_NEG, RAX);
+        x_g1_ri(a, X_W, G1_ADD, RAX, (int32_t)bits - 1);
+    }
+    stx(a, RAX, op->rd);
+}
+
+/* Zbs: bit index from rs2 (reg) or imm; x86 bt* mask it to 6 bits. */
+static void emit_bitop(struct x64 *a, const struct rv_op *op, int ext, bool imm)
+{
+    ldx(a, RAX, op->rs1);
+    if (imm) {
+        x_rr(a, X_W, 0x0fba, ext, RAX);
+        x_b(a, (unsigned)op->imm & 63);
+    } else {
+        static const unsigned reg_form[8] = { [G8_BT] = 0x0fa3, [G8_BTS] = 0x0fab,
+                                              [G8_BTR] = 0x0fb3, [G8_BTC] = 0x0fbb };
+        ldx(a, RCX, op->rs2);
+        x_rr(a, X_W, reg_form[ext], RCX, RAX);
+    }
+    if (ext == G8_BT)
+        setcc_rax(a, CC_B);
+    stx(a, RAX, op->rd);
+}
+
+static void emit_minmax(struct x64 *a, const struct rv_op *op, int cc)
+{
+    ldx(a, RAX, op->rs1);
+    ldx(a, RCX, op->rs2);
+    x_rr(a, X_W, 0x3b, RAX, RCX);                    /* cmp rax, rcx */
+    x_rr(a, X_W, 0x0f40 + (unsigned)cc, RAX, RCX);   /* cmovcc rax, rcx */
+    stx(a, RAX, op->rd);
+}
+
+/* rd = (zext32?(rs1) << sh) + rs2 */
+static void emit_shadd(struct x64 *a, const struct rv_op *op, unsigned sh, bool uw)
+{
+    ldx_w(a, uw ? 0 : X_W, RAX, op->rs1);
+    if (sh)
+        x_shift_ri(a, X_W, G2_SHL, RAX, sh);
+    op_x(a, X_W, 0x03, RAX, op->rs2);
+    stx(a, RAX, op->rd);
+}
+
+/* ---- control flow --------------------------------------------------------- */
+
+static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
+
+static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc)
+{
+    struct x64 *a = &c->a;
+    ldx(a, RAX, op->rs1);
+    op_x(a, X_W, 0x3b, RAX, op->rs2);
+    uint8_t *taken = x_jcc32(a, cc);
+    sth_imm(a, HO(pc), op_pc(c, op) + op->len);
+    emit_exit(a, RV_JIT_SUCC1, k);
+    x_patch32(a, taken, a->p);
+    sth_imm(a, HO(pc), op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+    emit_exit(a, RV_JIT_SUCC0, k);
+}
+
+/* ---- memory ---------------------------------------------------------------- */
+
+/* rsi = va = x[rs1] + imm; probes the TLB at tlb_off and leaves rsi = host
+ * address on a hit; a miss jumps (rel32 returned) with rsi = va. */
+static uint8_t *emit_tlb_probe(struct x64 *a, const struct rv_op *op, unsigned size, int32_t tlb_off)
+{
+    ldx(a, RSI, op->rs1);
+    if (op->imm)
+        x_g1_ri(a, X_W, G1_ADD, RSI, op->imm);
+    x_rr(a, 0, 0x8b, RAX, RSI);                      /* eax = va */
+    x_shift_ri(a, 0, G2_SHR, RAX, MEM_PAGE_SHIFT - 4);
+    x_g1_ri(a, 0, G1_AND, RAX, (int32_t)((RV_TLB_SIZE - 1) << 4));
+    x_rr(a, X_W, 0x8b, RDX, RSI);
+    x_g1_ri(a, X_W, G1_AND, RDX, -(int32_t)MEM_PAGE_SIZE | (int32_t)(size - 1));
+    x_mem(a, X_W, 0x3b, RDX, RBX, RAX, tlb_off);     /* cmp rdx, tag */
+    uint8_t *miss = x_jcc32(a, CC_NE);
+    x_mem(a, X_W, 0x03, RSI, RBX, RAX, tlb_off + 8); /* add rsi, addend */
+    return miss;
+}
+
+static unsigned access_size(unsigned opc)
+{
+    switch (opc) {
+    case RV_OP_LB: case RV_OP_LBU: case RV_OP_SB: return 1;
+    case RV_OP_LH: case RV_OP_LHU: case RV_OP_SH: return 2;
+    case RV_OP_LW: case RV_OP_LWU: case RV_OP_SW: case RV_OP_FLW: case RV_OP_FSW: return 4;
+    default: return 8;
+    }
+}
+
+/* rax = the loaded value, extended as the op wants, from [base]. */
+static void emit_load_insn(struct x64 *a, unsigned opc, int base)
+{
+    switch (opc) {
+    case RV_OP_LB: x_mem(a, X_W, 0x0fbe, RAX, base, -1, 0); break;
+    case RV_OP_LH: x_mem(a, X_W, 0x0fbf, RAX, base, -1, 0); break;
+    case RV_OP_LW: x_mem(a, X_W, 0x63, RAX, base, -1, 0); break;
+    case RV_OP_LBU: x_mem(a, 0, 0x0fb6, RAX, base, -1, 0); break;
+    case RV_OP_LHU: x_mem(a, 0, 0x0fb7, RAX, base, -1, 0); break;
+    case RV_OP_LWU: case RV_OP_FLW: x_mem(a, 0, 0x8b, RAX, base, -1, 0); break;
+    default: x_mem(a, X_W, 0x8b, RAX, base, -1, 0); break;
+    }
+}
+
+static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
+{
+    struct x64 *a = &c->a;
+    uint8_t *miss = emit_tlb_probe(a, op, access_size(op->opc), HO(tlb_r));
+    emit_load_insn(a, op->opc, RSI);
+    add_stub(c, STUB_LOAD, k, op, miss, a->p);
+    if (op->opc == RV_OP_FLW) {
+        x_mov_imm(a, RCX, 0xffffffff00000000ull);    /* NaN-box */
+        x_rr(a, X_W, 0x0b, RAX, RCX);
+        sth(a, RAX, FO(op->rd));
+    } else if (op->opc == RV_OP_FLD) {
+        sth(a, RAX, FO(op->rd));
+    } else {
+        stx(a, RAX, op->rd);
+    }
+}
+
+static void ld_store_value(struct x64 *a, const struct rv_op *op)
+{
+    if (op->opc == RV_OP_FSW || op->opc == RV_OP_FSD)
+        ldh(a, RCX, FO(op->rs2));
+    else
+        ldx(a, RCX, op->rs2);
+}
+
+static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
+{
+    struct x64 *a = &c->a;
+    unsigned size = access_size(op->opc);
+    uint8_t *miss = emit_tlb_probe(a, op, size, HO(tlb_w));
+    ld_store_value(a, op);
+    switch (size) {
+    case 1: x_mem(a, 0, 0x88, RCX, RSI, -1, 0); break;
+    case 2: x_mem(a, X_66, 0x89, RCX, RSI, -1, 0); break;
+    case 4: x_mem(a, 0, 0x89, RCX, RSI, -1, 0); break;
+    default: x_mem(a, X_W, 0x89, RCX, RSI, -1, 0); break;
+    }
+    add_stub(c, STUB_STORE, k, op, miss, a->p);
+}
+
+static void emit_stub(struct jc *c, const struct stub *s)
+{
+    struct x64 *a = &c->a;
+    x_patch32(a, s->jump, a->p);
+    if (s->kind == STUB_INTERPRET) {
+        emit_exit(a, RV_JIT_INTERPRET, s->k);
+        return;
+    }
+    unsigned size = access_size(s->op->opc);
+    lea_hart(a, RDI);
+    x_mov_imm(a, RDX, size);
+    if (s->kind == STUB_LOAD) {
+        x_rr(a, X_W, 0x8b, RCX, RSP);                /* rcx = &scratch */
+        call_abs(a, (const void *)rv_load_slow);
+        x_rr(a, 0, 0x85, RAX, RAX);
+        uint8_t *ok = x_jcc8(a, CC_E);
+        emit_exit(a, RV_JIT_TRAP, s->k);
+        x_patch8(a, ok, a->p);
+        emit_load_insn(a, s->op->opc, RSP);
+        x_patch32(a, x_jmp32(a), s->back);
+    } else {
+        ld_store_value(a, s->op);
+        call_abs(a, (const void *)rv_store_slow);
+        x_rr(a, 0, 0x85, RAX, RAX);
+        x_patch32(a, x_jcc32(a, CC_E), s->back);
+        x_g1_ri(a, 0, G1_CMP, RAX, 1);
+        uint8_t *trap = x_jcc8(a, CC_NE);
+        emit_exit(a, RV_JIT_CODE_WRITTEN, s->k);
+        x_patch8(a, trap, a->p);
+        emit_exit(a, RV_JIT_TRAP, s->k);
+    }
+}
+
+/* ---- floating point --------------------------------------------------------- */
+
+/* NaN boxing, as the interpreter does it. */
+static inline uint32_t unbox(uint64_t v) { return (v >> 32) == 0xffffffffu ? (uint32_t)v : 0x7fc00000u; }
+static inline uint64_t box(uint32_t v) { return 0xffffffff00000000ull | v; }
+static inline uint64_t sext32(uint64_t v) { return ((v & 0xffffffffu) ^ 0x80000000u) - 0x80000000u; }
+
+/* Every FP op the compiled code calls has this shape: sources a, b, c
+ * (f or x registers, raw), the resolved rounding mode, the result to store. */
+typedef uint64_t (*fp_helper)(struct rv_hart *h, uint64_t a, uint64_t b, uint64_t c, unsigned rm);
+
+#define H(name) static uint64_t h_##name(struct rv_hart *h, uint64_t a, uint64_t b, uint64_t c, unsigned rm)
+#define UNUSED4 (void)h; (void)a; (void)b; (void)c; (void)rm
+#define H_S2(name) H(name##_s) { (void)c; return box(fpu_##name##_s(unbox(a), unbox(b), rm, &h->fflags)); }
+#define H_D2(name) H(name##_d) { (void)c; return fpu_##name##_d(a, b, rm, &h->fflags); }
+#define H_S3(name) H(name##_s) { return box(fpu_##name##_s(unbox(a), unbox(b), unbox(c), rm, &h->fflags)); }
+#define H_D3(name) H(name##_d) { return fpu_##name##_d(a, b, c, rm, &h->fflags); }
+H_S2(add) H_S2(sub) H_S2(mul) H_S2(div)
+H_D2(add) H_D2(sub) H_D2(mul) H_D2(div)
+H_S3(fmadd) H_S3(fmsub) H_S3(fnmsub) H_S3(fnmadd)
+H_D3(fmadd) H_D3(fmsub) H_D3(fnmsub) H_D3(fnmadd)
+H(sqrt_s) { (void)b; (void)c; return box(fpu_sqrt_s(unbox(a), rm, &h->fflags)); }
+H(sqrt_d) { (void)b; (void)c; return fpu_sqrt_d(a, rm, &h->fflags); }
+H(min_s) { (void)c; (void)rm; return box(fpu_min_s(unbox(a), unbox(b), &h->fflags)); }
+H(max_s) { (void)c; (void)rm; return box(fpu_max_s(unbox(a), unbox(b), &h->fflags)); }
+H(min_d) { (void)c; (void)rm; return fpu_min_d(a, b, &h->fflags); }
+H(max_d) { (void)c; (void)rm; return fpu_max_d(a, b, &h->fflags); }
+H(sgnj_s) { UNUSED4; return box((unbox(a) & 0x7fffffffu) | (unbox(b) & 0x80000000u)); }
+H(sgnjn_s) { UNUSED4; return box((unbox(a) & 0x7fffffffu) | (~unbox(b) & 0x80000000u)); }
+H(sgnjx_s) { UNUSED4; return box(unbox(a) ^ (unbox(b) & 0x80000000u)); }
+H(eq_s) { (void)c; (void)rm; return (uint64_t)fpu_eq_s(unbox(a), unbox(b), &h->fflags); }
+H(lt_s) { (void)c; (void)rm; return (uint64_t)fpu_lt_s(unbox(a), unbox(b), &h->fflags); }
+H(le_s) { (void)c; (void)rm; return (uint64_t)fpu_le_s(unbox(a), unbox(b), &h->fflags); }
+H(eq_d) { (void)c; (void)rm; return (uint64_t)fpu_eq_d(a, b, &h->fflags); }
+H(lt_d) { (void)c; (void)rm; return (uint64_t)fpu_lt_d(a, b, &h->fflags); }
+H(le_d) { (void)c; (void)rm; return (uint64_t)fpu_le_d(a, b, &h->fflags); }
+H(class_s) { UNUSED4; return fpu_class_s(unbox(a)); }
+H(class_d) { UNUSED4; return fpu_class_d(a); }
+H(mv_x_w) { UNUSED4; return sext32(a); }
+H(mv_w_x) { UNUSED4; return box((uint32_t)a); }
+H(cvt_w_s) { (void)b; (void)c; return (uint64_t)fpu_cvt_w_s(unbox(a), rm, &h->fflags); }
+H(cvt_wu_s) { (void)b; (void)c; return (uint64_t)fpu_cvt_wu_s(unbox(a), rm, &h->fflags); }
+H(cvt_l_s) { (void)b; (void)c; return (uint64_t)fpu_cvt_l_s(unbox(a), rm, &h->fflags); }
+H(cvt_lu_s) { (void)b; (void)c; return (uint64_t)fpu_cvt_lu_s(unbox(a), rm, &h->fflags); }
+H(cvt_w_d) { (void)b; (void)c; return (uint64_t)fpu_cvt_w_d(a, rm, &h->fflags); }
+H(cvt_wu_d) { (void)b; (void)c; return (uint64_t)fpu_cvt_wu_d(a, rm, &h->fflags); }
+H(cvt_l_d) { (void)b; (void)c; return (uint64_t)fpu_cvt_l_d(a, rm, &h->fflags); }
+H(cvt_lu_d) { (void)b; (void)c; return (uint64_t)fpu_cvt_lu_d(a, rm, &h->fflags); }
+H(cvt_s_w) { (void)b; (void)c; return box(fpu_cvt_s_w((int32_t)(uint32_t)a, rm, &h->fflags)); }
+H(cvt_s_wu) { (void)b; (void)c; return box(fpu_cvt_s_wu((uint32_t)a, rm, &h->fflags)); }
+H(cvt_s_l) { (void)b; (void)c; return box(fpu_cvt_s_l((int64_t)a, rm, &h->fflags)); }
+H(cvt_s_lu) { (void)b; (void)c; return box(fpu_cvt_s_lu(a, rm, &h->fflags)); }
+H(cvt_d_w) { (void)b; (void)c; return fpu_cvt_d_w((int32_t)(uint32_t)a, rm, &h->fflags); }
+H(cvt_d_wu) { (void)b; (void)c; return fpu_cvt_d_wu((uint32_t)a, rm, &h->fflags); }
+H(cvt_d_l) { (void)b; (void)c; return fpu_cvt_d_l((int64_t)a, rm, &h->fflags); }
+H(cvt_d_lu) { (void)b; (void)c; return fpu_cvt_d_lu(a, rm, &h->fflags); }
+H(cvt_s_d) { (void)b; (void)c; return box(fpu_cvt_s_d(a, rm, &h->fflags)); }
+H(cvt_d_s) { (void)b; (void)c; (void)rm; return fpu_cvt_d_s(unbox(a), &h->fflags); }
+#undef H
+#undef UNUSED4
+#undef H_S2
+#undef H_D2
+#undef H_S3
+#undef H_D3
+
+/* Operand kinds: none, an x register, an f register. */
+enum { K_NO, K_X, K_F };
+
+struct fp_desc {
+    fp_helper fn;
+    uint8_t src[3];  /* kinds of rs1, rs2, rs3 */
+    uint8_t dst;     /* kind of rd */
+    bool rm;         /* takes a rounding mode (checked as the interpreter's CHECK_RM) */
+};
+
+#define FF2(o, f, r) [RV_OP_##o] = { h_##f, { K_F, K_F, K_NO }, K_F, r }
+#define FF3(o, f) [RV_OP_##o] = { h_##f, { K_F, K_F, K_F }, K_F, true }
+#define FF1(o, f, r) [RV_OP_##o] = { h_##f, { K_F, K_NO, K_NO }, K_F, r }
+#define FX1(o, f, r) [RV_OP_##o] = { h_##f, { K_F, K_NO, K_NO }, K_X, r }
+#define FX2(o, f) [RV_OP_##o] = { h_##f, { K_F, K_F, K_NO }, K_X, false }
+#define XF1(o, f, r) [RV_OP_##o] = { h_##f, { K_X, K_NO, K_NO }, K_F, r }
+static const struct fp_desc fp_ops[RV_OP_COUNT] = {
+    FF2(FADD_S, add_s, true), FF2(FSUB_S, sub_s, true), FF2(FMUL_S, mul_s, true),
+    FF2(FDIV_S, div_s, true), FF1(FSQRT_S, sqrt_s, true),
+    FF2(FSGNJ_S, sgnj_s, false), FF2(FSGNJN_S, sgnjn_s, false), FF2(FSGNJX_S, sgnjx_s, false),
+    FF2(FMIN_S, min_s, false), FF2(FMAX_S, max_s, false),
+    FX1(FCVT_W_S, cvt_w_s, true), FX1(FCVT_WU_S, cvt_wu_s, true),
+    FX1(FCVT_L_S, cvt_l_s, true), FX1(FCVT_LU_S, cvt_lu_s, true),
+    FX1(FMV_X_W, mv_x_w, false), FX1(FCLASS_S, class_s, false),
+    FX2(FEQ_S, eq_s), FX2(FLT_S, lt_s), FX2(FLE_S, le_s),
+    XF1(FCVT_S_W, cvt_s_w, true), XF1(FCVT_S_WU, cvt_s_wu, true),
+    XF1(FCVT_S_L, cvt_s_l, true), XF1(FCVT_S_LU, cvt_s_lu, true), XF1(FMV_W_X, mv_w_x, false),
+    FF3(FMADD_S, fmadd_s), FF3(FMSUB_S, fmsub_s), FF3(FNMSUB_S, fnmsub_s), FF3(FNMADD_S, fnmadd_s),
+    FF2(FADD_D, add_d, true), FF2(FSUB_D, sub_d, true), FF2(FMUL_D, mul_d, true),
+    FF2(FDIV_D, div_d, true), FF1(FSQRT_D, sqrt_d, true),
+    FF2(FMIN_D, min_d, false), FF2(FMAX_D, max_d, false),
+    FF1(FCVT_S_D, cvt_s_d, true), FF1(FCVT_D_S, cvt_d_s, true),
+    FX1(FCVT_W_D, cvt_w_d, true), FX1(FCVT_WU_D, cvt_wu_d, true),
+    FX1(FCVT_L_D, cvt_l_d, true), FX1(FCVT_LU_D, cvt_lu_d, true),
+    FX1(FCLASS_D, class_d, false),
+    FX2(FEQ_D, eq_d), FX2(FLT_D, lt_d), FX2(FLE_D, le_d),
+    XF1(FCVT_D_W, cvt_d_w, true), XF1(FCVT_D_WU, cvt_d_wu, true),
+    XF1(FCVT_D_L, cvt_d_l, true), XF1(FCVT_D_LU, cvt_d_lu, true),
+    FF3(FMADD_D, fmadd_d), FF3(FMSUB_D, fmsub_d), FF3(FNMSUB_D, fnmsub_d), FF3(FNMADD_D, fnmadd_d),
+};
+#undef FF2
+#undef FF3
+#undef FF1
+#undef FX1
+#undef FX2
+#undef XF1
+
+static int32_t reg_off(unsigned kind, unsigned r) { return kind == K_F ? FO(r) : XO(r); }
+
+static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const struct fp_desc *d)
+{
+    struct x64 *a = &c->a;
+    static const int arg[3] = { RSI, RDX, RCX };
+    const unsigned regs[3] = { op->rs1, op->rs2, op->rs3 };
+    if (d->rm && op->rm == 7) {
+        /* Dynamic: an frm above 4 makes the op illegal; the interpreter
+         * raises that, so leave before the op. */
+        x_mem(a, 0, 0x8b, R8, RBX, -1, HO(frm));
+        x_g1_ri(a, 0, G1_CMP, R8, 4);
+        add_stub(c, STUB_INTERPRET, k, op, x_jcc32(a, CC_A), NULL);
+    } else {
+        x_mov_imm(a, R8, d->rm ? op->rm : 0);
+    }
+    for (int i = 0; i < 3; i++)
+        if (d->src[i] != K_NO)
+            ldh(a, arg[i], reg_off(d->src[i], regs[i]));
+    lea_hart(a, RDI);
+    call_abs(a, (const void *)d->fn);
+    if (d->dst == K_F)
+        sth(a, RAX, FO(op->rd));
+    else
+        stx(a, RAX, op->rd);
+}
+
+/* fsgnj.d and friends (fmv.d, fneg.d, fabs.d) are bit operations: inline. */
+static void emit_fsgnj_d(struct x64 *a, const struct rv_op *op)
+{
+    ldh(a, RAX, FO(op->rs1));
+    ldh(a, RCX, FO(op->rs2));
+    if (op->opc == RV_OP_FSGNJX_D) {
+        x_shift_ri(a, X_W, G2_SHR, RCX, 63);         /* rcx = sign of rs2 only */
+        x_shift_ri(a, X_W, G2_SHL, RCX, 63);
+        x_rr(a, X_W, 0x33, RAX, RCX);
+    } else {
+        if (op->opc == RV_OP_FSGNJN_D)
+            x_rr(a, X_W, 0xf7, G3_NOT, RCX);
+        x_shift_ri(a, X_W, G2_SHR, RCX, 63);
+        x_shift_ri(a, X_W, G2_SHL, RCX, 63);
+        x_rr(a, X_W, 0x0fba, G8_BTR, RAX);
+        x_b(a, 63);
+        x_rr(a, X_W, 0x0b, RAX, RCX);
+    }
+    sth(a, RAX, FO(op->rd));
+}
+
+/* ---- one op ------------------------------------------------------------------ */
+
+/* Does the backend compile op? (Decided before emitting anything for it.) */
+static bool op_supported(const struct rv_jit *j, const struct rv_op *op)
+{
+    switch (op->opc) {
+    case RV_OP_ILLEGAL: case RV_OP_FENCE_I: case RV_OP_ECALL: case RV_OP_EBREAK:
+    case RV_OP_LR_W: case RV_OP_LR_D: case RV_OP_SC_W: case RV_OP_SC_D:
+    case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC:
+    case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
+        return false;
+    case RV_OP_CPOP: case RV_OP_CPOPW:
+        return j->popcnt;
+    default:
+        break;
+    }
+    if (op->opc >= RV_OP_AMOSWAP_W && op->opc <= RV_OP_AMOMAXU_D)
+        return false;
+    if (fp_ops[op->opc].fn)
+        return !fp_ops[op->opc].rm || op->rm <= 4 || op->rm == 7;
+    return true;
+}
+
+/* Integer ops whose only effect is writing rd. */
+static bool is_pure_int(unsigned opc)
+{
+    return (opc >= RV_OP_ADDI && opc <= RV_OP_SRAW) || (opc >= RV_OP_MUL && opc <= RV_OP_REMUW) ||
+           (opc >= RV_OP_SH1ADD && opc <= RV_OP_BSETI) || opc == RV_OP_MV || opc == RV_OP_LI ||
+           opc == RV_OP_LUI || opc == RV_OP_AUIPC;
+}
+
+static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
+{
+    struct x64 *a = &c->a;
+    if (op->rd == RV_XSINK && is_pure_int(op->opc))
+        return;   /* writing x0 has no effect */
+    switch (op->opc) {
+    case RV_OP_FALLTHRU:
+        sth_imm(a, HO(pc), op_pc(c, op));
+        emit_exit(a, RV_JIT_SUCC1, k);
+        return;
+    case RV_OP_LI: case RV_OP_LUI:
+        stx_imm(a, op->rd, (uint64_t)(int64_t)op->imm);
+        return;
+    case RV_OP_AUIPC:
+        stx_imm(a, op->rd, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+        return;
+    case RV_OP_MV:
+        ldx(a, RAX, op->rs1);
+        stx(a, RAX, op->rd);
+        return;
+    case RV_OP_FENCE:
+        return;
+
+    case RV_OP_JAL:
+        stx_imm(a, op->rd, op_pc(c, op) + op->len);
+        sth_imm(a, HO(pc), op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+        emit_exit(a, RV_JIT_SUCC0, k);
+        return;
+    case RV_OP_JALR:
+        /* The target first: rd may be rs1. */
+        ldx(a, RAX, op->rs1);
+        if (op->imm)
+            x_g1_ri(a, X_W, G1_ADD, RAX, op->imm);
+        x_g1_ri(a, X_W, G1_AND, RAX, -2);
+        sth(a, RAX, HO(pc));
+        stx_imm(a, op->rd, op_pc(c, op) + op->len);
+        emit_exit(a, RV_JIT_INDIRECT, k);
+        return;
+    case RV_OP_BEQ: emit_branch(c, k, op, CC_E); return;
+    case RV_OP_BNE: emit_branch(c, k, op, CC_NE); return;
+    case RV_OP_BLT: emit_branch(c, k, op, CC_L); return;
+    case RV_OP_BGE: emit_branch(c, k, op, CC_GE); return;
+    case RV_OP_BLTU: emit_branch(c, k, op, CC_B); return;
+    case RV_OP_BGEU: emit_branch(c, k, op, CC_AE); return;
+
+    case RV_OP_LB: case RV_OP_LH: case RV_OP_LW: case RV_OP_LD:
+    case RV_OP_LBU: case RV_OP_LHU: case RV_OP_LWU: case RV_OP_FLW: case RV_OP_FLD:
+        emit_load(c, k, op);
+        return;
+    case RV_OP_SB: case RV_OP_SH: case RV_OP_SW: case RV_OP_SD: case RV_OP_FSW: case RV_OP_FSD:
+        emit_store(c, k, op);
+        return;
+
+    case RV_OP_ADDI: emit_binop_imm(a, op, G1_ADD, false); return;
+    case RV_OP_XORI: emit_binop_imm(a, op, G1_XOR, false); return;
+    case RV_OP_ORI: emit_binop_imm(a, op, G1_OR, false); return;
+    case RV_OP_ANDI: emit_binop_imm(a, op, G1_AND, false); return;
+    case RV_OP_ADDIW: emit_binop_imm(a, op, G1_ADD, true); return;
+    case RV_OP_SLTI: emit_slt(a, op, CC_L, true); return;
+    case RV_OP_SLTIU: emit_slt(a, op, CC_B, true); return;
+    case RV_OP_SLT: emit_slt(a, op, CC_L, false); return;
+    case RV_OP_SLTU: emit_slt(a, op, CC_B, false); return;
+    case RV_OP_SLLI: emit_shift_imm(a, op, G2_SHL, false); return;
+    case RV_OP_SRLI: emit_shift_imm(a, op, G2_SHR, false); return;
+    case RV_OP_SRAI: emit_shift_imm(a, op, G2_SAR, false); return;
+    case RV_OP_SLLIW: emit_shift_imm(a, op, G2_SHL, true); return;
+    case RV_OP_SRLIW: emit_shift_imm(a, op, G2_SHR, true); return;
+    case RV_OP_SRAIW: emit_shift_imm(a, op, G2_SAR, true); return;
+    case RV_OP_RORI: emit_shift_imm(a, op, G2_ROR, false); return;
+    case RV_OP_RORIW: emit_shift_imm(a, op, G2_ROR, true); return;
+    case RV_OP_ADD: emit_binop(a, op, 0x03, false); return;
+    case RV_OP_SUB: emit_binop(a, op, 0x2b, false); return;
+    case RV_OP_XOR: emit_binop(a, op, 0x33, false); return;
+    case RV_OP_OR: emit_binop(a, op, 0x0b, false); return;
+    case RV_OP_AND: emit_binop(a, op, 0x23, false); return;
+    case RV_OP_ADDW: emit_binop(a, op, 0x03, true); return;
+    case RV_OP_SUBW: emit_binop(a, op, 0x2b, true); return;
+    case RV_OP_MUL: emit_binop(a, op, 0x0faf, false); return;
+    case RV_OP_MULW: emit_binop(a, op, 0x0faf, true); return;
+    case RV_OP_SLL: emit_shift_reg(a, op, G2_SHL, false); return;
+    case RV_OP_SRL: emit_shift_reg(a, op, G2_SHR, false); return;
+    case RV_OP_SRA: emit_shift_reg(a, op, G2_SAR, false); return;
+    case RV_OP_SLLW: emit_shift_reg(a, op, G2_SHL, true); return;
+    case RV_OP_SRLW: emit_shift_reg(a, op, G2_SHR, true); return;
+    case RV_OP_SRAW: emit_shift_reg(a, op, G2_SAR, true); return;
+    case RV_OP_ROL: emit_shift_reg(a, op, G2_ROL, false); return;
+    case RV_OP_ROR: emit_shift_reg(a, op, G2_ROR, false); return;
+    case RV_OP_ROLW: emit_shift_reg(a, op, G2_ROL, true); return;
+    case RV_OP_RORW: emit_shift_reg(a, op, G2_ROR, true); return;
+
+    case RV_OP_MULH: case RV_OP_MULHU:
+        ldx(a, RAX, op->rs1);
+        op_x(a, X_W, 0xf7, op->opc == RV_OP_MULH ? G3_IMUL : G3_MUL, op->rs2);
+        stx(a, RDX, op->rd);
+        return;
+    case RV_OP_MULHSU:
+        /* Unsigned high half, minus rs2 when rs1 is negative. */
+        ldx(a, RAX, op->rs1);
+        x_rr(a, X_W, 0x8b, RCX, RAX);
+        op_x(a, X_W, 0xf7, G3_MUL, op->rs2);
+        x_shift_ri(a, X_W, G2_SAR, RCX, 63);
+        op_x(a, X_W, 0x23, RCX, op->rs2);
+        x_rr(a, X_W, 0x2b, RDX, RCX);
+        stx(a, RDX, op->rd);
+        return;
+    case RV_OP_DIV: emit_div(a, op, true, false, false); return;
+    case RV_OP_DIVU: emit_div(a, op, false, false, false); return;
+    case RV_OP_REM: emit_div(a, op, true, true, false); return;
+    case RV_OP_REMU: emit_div(a, op, false, true, false); return;
+    case RV_OP_DIVW: emit_div(a, op, true, false, true); return;
+    case RV_OP_DIVUW: emit_div(a, op, false, false, true); return;
+    case RV_OP_REMW: emit_div(a, op, true, true, true); return;
+    case RV_OP_REMUW: emit_div(a, op, false, true, true); return;
+
+    case RV_OP_SH1ADD: emit_shadd(a, op, 1, false); return;
+    case RV_OP_SH2ADD: emit_shadd(a, op, 2, false); return;
+    case RV_OP_SH3ADD: emit_shadd(a, op, 3, false); return;
+    case RV_OP_ADD_UW: emit_shadd(a, op, 0, true); return;
+    case RV_OP_SH1ADD_UW: emit_shadd(a, op, 1, true); return;
+    case RV_OP_SH2ADD_UW: emit_shadd(a, op, 2, true); return;
+    case RV_OP_SH3ADD_UW: emit_shadd(a, op, 3, true); return;
+    case RV_OP_SLLI_UW:
+        ldx_w(a, 0, RAX, op->rs1);
+        x_shift_ri(a, X_W, G2_SHL, RAX, (unsigned)op->imm & 63);
+        stx(a, RAX, op->rd);
+        return;
+    case RV_OP_ANDN: case RV_OP_ORN: case RV_OP_XNOR:
+        ldx(a, RAX, op->rs2);
+        if (op->opc != RV_OP_XNOR)
+            x_rr(a, X_W, 0xf7, G3_NOT, RAX);
+        op_x(a, X_W, op->opc == RV_OP_ANDN ? 0x23 : op->opc == RV_OP_ORN ? 0x0b : 0x33, RAX, op->rs1);
+        if (op->opc == RV_OP_XNOR)
+            x_rr(a, X_W, 0xf7, G3_NOT, RAX);
+        stx(a, RAX, op->rd);
+        return;
+    case RV_OP_CLZ: emit_bitscan(a, op, true, false); return;
+    case RV_OP_CLZW: emit_bitscan(a, op, true, true); return;
+    case RV_OP_CTZ: emit_bitscan(a, op, false, false); return;
+    case RV_OP_CTZW: emit_bitscan(a, op, false, true); return;
+    case RV_OP_CPOP: case RV_OP_CPOPW:
+        op_x(a, X_F3 | (op->opc == RV_OP_CPOP ? X_W : 0), 0x0fb8, RAX, op->rs1);
+        stx(a, RAX, op->rd);
+        return;
+    case RV_OP_MAX: emit_minmax(a, op, CC_L); return;
+    case RV_OP_MIN: emit_minmax(a, op, CC_G); return;
+    case RV_OP_MAXU: emit_minmax(a, op, CC_B); return;
+    case RV_OP_MINU: emit_minmax(a, op, CC_A); return;
+    case RV_OP_SEXT_B: op_x(a, X_W, 0x0fbe, RAX, op->rs1); stx(a, RAX, op->rd); return;
+    case RV_OP_SEXT_H: op_x(a, X_W, 0x0fbf, RAX, op->rs1); stx(a, RAX, op->rd); return;
+    case RV_OP_ZEXT_H: op_x(a, 0, 0x0fb7, RAX, op->rs1); stx(a, RAX, op->rd); return;
+    case RV_OP_REV8:
+        ldx(a, RAX, op->rs1);
+        x_b(a, 0x48);
+        x_b(a, 0x0f);
+        x_b(a, 0xc8);                                /* bswap rax */
+        stx(a, RAX, op->rd);
+        return;
+    case RV_OP_ORC_B:
+        /* pcmpeqb against zero marks the zero bytes; invert. */
+        ldx(a, RAX, op->rs1);
+        x_rr(a, X_66 | X_W, 0x0f6e, 0, RAX);         /* movq xmm0, rax */
+        x_rr(a, X_66, 0x0fef, 1, 1);                 /* pxor xmm1, xmm1 */
+        x_rr(a, X_66, 0x0f74, 0, 1);                 /* pcmpeqb xmm0, xmm1 */
+        x_rr(a, X_66 | X_W, 0x0f7e, 0, RAX);         /* movq rax, xmm0 */
+        x_rr(a, X_W, 0xf7, G3_NOT, RAX);
+        stx(a, RAX, op->rd);
+        return;
+    case RV_OP_BCLR: emit_bitop(a, op, G8_BTR, false); return;
+    case RV_OP_BCLRI: emit_bitop(a, op, G8_BTR, true); return;
+    case RV_OP_BEXT: emit_bitop(a, op, G8_BT, false); return;
+    case RV_OP_BEXTI: emit_bitop(a, op, G8_BT, true); return;
+    case RV_OP_BINV: emit_bitop(a, op, G8_BTC, false); return;
+    case RV_OP_BINVI: emit_bitop(a, op, G8_BTC, true); return;
+    case RV_OP_BSET: emit_bitop(a, op, G8_BTS, false); return;
+    case RV_OP_BSETI: emit_bitop(a, op, G8_BTS, true); return;
+
+    case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D:
+        emit_fsgnj_d(a, op);
+        return;
+    case RV_OP_FMV_X_D:
+        ldh(a, RAX, FO(op->rs1));
+        stx(a, RAX, op->rd);
+        return;
+    case RV_OP_FMV_D_X:
+        ldx(a, RAX, op->rs1);
+        sth(a, RAX, FO(op->rd));
+        return;
+    default:
+        if (fp_ops[op->opc].fn) {
+            emit_fp_call(c, k, op, &fp_ops[op->opc]);
+            return;
+        }
+        /* Not reached: op_supported() said yes to an op without a template. */
+        emit_exit(a, RV_JIT_INTERPRET, k);
+        return;
+    }
+}
+
+/* ---- the interface ----------------------------------------------------------- */
+
+struct rv_jit *rv_jit_new(void)
+{
+    struct rv_jit *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->size = JIT_BUF_SIZE;
+    void *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        free(j);
+        return NULL;   /* e.g. a system that forbids writable code: interpret */
+    }
+    j->buf = p;
+    __builtin_cpu_init();
+    j->popcnt = __builtin_cpu_supports("popcnt");
+    return j;
+}
+
+void rv_jit_free(struct rv_jit *j)
+{
+    if (!j)
+        return;
+    munmap(j->buf, j->size);
+    free(j);
+}
+
+void rv_jit_reset(struct rv_jit *j)
+{
+    if (j)
+        j->used = 0;
+}
+
+void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
+{
+    if (!j || b->n_ops == 0 || !op_supported(j, &b->ops[0]))
+        return NULL;
+    size_t need = 64 + (size_t)b->n_ops * JIT_OP_BYTES;
+    if (j->size - j->used < need)
+        return NULL;
+    struct jc *c = malloc(sizeof *c);
+    if (!c)
+        return NULL;
+    c->b = b;
+    c->n_stubs = 0;
+    c->a.p = j->buf + j->used;
+    c->a.end = c->a.p + need;
+    c->a.overflow = false;
+    uint8_t *entry = c->a.p;
+
+    emit_prologue(&c->a);
+    for (unsigned k = 0; k < b->n_ops; k++) {
+        const struct rv_op *op = &b->ops[k];
+        if (!op_supported(j, op)) {
+            emit_exit(&c->a, RV_JIT_INTERPRET, k);
+            break;
+        }
+        emit_op(c, k, op);
+        if (rv_op_is_terminator(op->opc))
+            break;
+    }
+    for (unsigned i = 0; i < c->n_stubs; i++)
+        emit_stub(c, &c->stubs[i]);
+
+    bool ok = !c->a.overflow;
+    size_t end = (size_t)(c->a.p - j->buf);
+    free(c);
+    if (!ok)
+        return NULL;
+    j->used = (end + 15) & ~(size_t)15;
+    return entry;
+}
+
+#else /* no backend for this host */
+
 struct rv_jit *rv_jit_new(void) { return NULL; }
 void rv_jit_free(struct rv_jit *j) { (void)j; }
 void rv_jit_reset(struct rv_jit *j) { (void)j; }
 void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b) { (void)j; (void)b; return NULL; }
+
+#endif

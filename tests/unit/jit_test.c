@@ -1,0 +1,894 @@
+/*
+ * jit_test.c — the block compiler against the interpreter, differentially.
+ *
+ * Two worlds (pool, address space, hart) start from the same registers and
+ * memory and run the same random block of raw RISC-V encodings: one with
+ * the interpreter only (no_jit), one where the block is compiled on its
+ * first entry. Everything observable must agree: exit, pc, cause, tval,
+ * instret, x and f registers, fflags, frm, and every data byte. The blocks
+ * mix edge values (0, -1, INT64_MIN, shift counts >= 32/64, division by
+ * zero and INT_MIN / -1), loads and stores that hit and miss the TLB, are
+ * misaligned, cross pages, fault (read-only and unmapped pages) or write
+ * code, FP ops in every rounding mode, and CSR ops the backend leaves to
+ * the interpreter in the middle of a block.
+ *
+ * A few directed cases check results worked by hand from the spec, so the
+ * test also fails if both engines were wrong the same way there.
+ *
+ * JIT_TEST_SEED=n picks another random sequence.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "mem/mem.h"
+#include "rv/cache.h"
+#include "rv/decode.h"
+#include "rv/jit.h"
+#include "rv/rv.h"
+
+/* Guest layout. */
+#define CODE 0x100000ull        /* CODE_PAGES pages, one block per page, in turn */
+#define CODE_PAGES 64
+#define DATA 0x20000ull         /* two read-write pages */
+#define RO   0x22000ull         /* one read-only page; 0x23000 is unmapped */
+#define DATA_BYTES 0x3000u
+
+/* Pointer registers: loads and stores use them as bases, ALU ops rarely
+ * overwrite them. x8 points into the block's own page (jalr, code writes). */
+#define P_DATA 5
+#define P_CROSS 6
+#define P_EDGE 7
+#define P_CODE 8
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+    uint64_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
+
+static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
+
+/* ---- RISC-V encodings (Unprivileged ISA, chapter 24 opcode map) ----------- */
+
+static uint32_t enc_r(uint32_t base, unsigned rd, unsigned rs1, unsigned rs2)
+{
+    return base | rd << 7 | rs1 << 15 | rs2 << 20;
+}
+
+static uint32_t enc_i(uint32_t base, unsigned rd, unsigned rs1, int32_t imm)
+{
+    return base | rd << 7 | rs1 << 15 | ((uint32_t)imm & 0xfff) << 20;
+}
+
+static uint32_t enc_s(uint32_t base, unsigned rs1, unsigned rs2, int32_t imm)
+{
+    uint32_t u = (uint32_t)imm;
+    return base | (u & 0x1f) << 7 | rs1 << 15 | rs2 << 20 | ((u >> 5) & 0x7f) << 25;
+}
+
+static uint32_t enc_b(uint32_t base, unsigned rs1, unsigned rs2, int32_t imm)
+{
+    uint32_t u = (uint32_t)imm;
+    return base | ((u >> 11) & 1) << 7 | ((u >> 1) & 0xf) << 8 | rs1 << 15 | rs2 << 20 |
+           ((u >> 5) & 0x3f) << 25 | ((u >> 12) & 1) << 31;
+}
+
+static uint32_t enc_j(uint32_t base, unsigned rd, int32_t imm)
+{
+    uint32_t u = (uint32_t)imm;
+    return base | rd << 7 | ((u >> 12) & 0xff) << 12 | ((u >> 11) & 1) << 20 |
+           ((u >> 1) & 0x3ff) << 21 | ((u >> 20) & 1) << 31;
+}
+
+enum kind {
+    K_R,      /* rd, rs1, rs2 */
+    K_I,      /* rd, rs1, imm12 */
+    K_SH6,    /* rd, rs1, shamt 0..63 */
+    K_SH5,    /* rd, rs1, shamt 0..31 */
+    K_UN,     /* rd, rs1 (the rest fixed) */
+    K_U,      /* rd, imm20 */
+    K_LOAD,   /* rd, imm(rs1) */
+    K_STORE,  /* rs2, imm(rs1) */
+    K_FRM,    /* rd, rs1, rs2, rm */
+    K_FR4,    /* rd, rs1, rs2, rs3, rm */
+    K_CSR,    /* rd, csr, rs1/uimm (fixed csr and funct3) */
+};
+
+struct tmpl {
+    const char *name;
+    enum kind kind;
+    uint32_t base;
+    unsigned char xrd;   /* rd is an x register */
+    unsigned char form;  /* K_FRM: which fields vary (see fp_ops) */
+};
+
+static const struct tmpl int_ops[] = {
+    { "add", K_R, 0x00000033, 1, 0 }, { "sub", K_R, 0x40000033, 1, 0 },
+    { "sll", K_R, 0x00001033, 1, 0 }, { "slt", K_R, 0x00002033, 1, 0 },
+    { "sltu", K_R, 0x00003033, 1, 0 }, { "xor", K_R, 0x00004033, 1, 0 },
+    { "srl", K_R, 0x00005033, 1, 0 }, { "sra", K_R, 0x40005033, 1, 0 },
+    { "or", K_R, 0x00006033, 1, 0 }, { "and", K_R, 0x00007033, 1, 0 },
+    { "mul", K_R, 0x02000033, 1, 0 }, { "mulh", K_R, 0x02001033, 1, 0 },
+    { "mulhsu", K_R, 0x02002033, 1, 0 }, { "mulhu", K_R, 0x02003033, 1, 0 },
+    { "div", K_R, 0x02004033, 1, 0 }, { "divu", K_R, 0x02005033, 1, 0 },
+    { "rem", K_R, 0x02006033, 1, 0 }, { "remu", K_R, 0x02007033, 1, 0 },
+    { "addw", K_R, 0x0000003b, 1, 0 }, { "subw", K_R, 0x4000003b, 1, 0 },
+    { "sllw", K_R, 0x0000103b, 1, 0 }, { "srlw", K_R, 0x0000503b, 1, 0 },
+    { "sraw", K_R, 0x4000503b, 1, 0 }, { "mulw", K_R, 0x0200003b, 1, 0 },
+    { "divw", K_R, 0x0200403b, 1, 0 }, { "divuw", K_R, 0x0200503b, 1, 0 },
+    { "remw", K_R, 0x0200603b, 1, 0 }, { "remuw", K_R, 0x0200703b, 1, 0 },
+    { "sh1add", K_R, 0x20002033, 1, 0 }, { "sh2add", K_R, 0x20004033, 1, 0 },
+    { "sh3add", K_R, 0x20006033, 1, 0 }, { "add.uw", K_R, 0x0800003b, 1, 0 },
+    { "sh1add.uw", K_R, 0x2000203b, 1, 0 }, { "sh2add.uw", K_R, 0x2000403b, 1, 0 },
+    { "sh3add.uw", K_R, 0x2000603b, 1, 0 },
+    { "andn", K_R, 0x40007033, 1, 0 }, { "orn", K_R, 0x40006033, 1, 0 },
+    { "xnor", K_R, 0x40004033, 1, 0 }, { "max", K_R, 0x0a006033, 1, 0 },
+    { "maxu", K_R, 0x0a007033, 1, 0 }, { "min", K_R, 0x0a004033, 1, 0 },
+    { "minu", K_R, 0x0a005033, 1, 0 }, { "rol", K_R, 0x60001033, 1, 0 },
+    { "ror", K_R, 0x60005033, 1, 0 }, { "rolw", K_R, 0x6000103b, 1, 0 },
+    { "rorw", K_R, 0x6000503b, 1, 0 }, { "bclr", K_R, 0x48001033, 1, 0 },
+    { "bext", K_R, 0x48005033, 1, 0 }, { "binv", K_R, 0x68001033, 1, 0 },
+    { "bset", K_R, 0x28001033, 1, 0 },
+    { "addi", K_I, 0x00000013, 1, 0 }, { "slti", K_I, 0x00002013, 1, 0 },
+    { "sltiu", K_I, 0x00003013, 1, 0 }, { "xori", K_I, 0x00004013, 1, 0 },
+    { "ori", K_I, 0x00006013, 1, 0 }, { "andi", K_I, 0x00007013, 1, 0 },
+    { "addiw", K_I, 0x0000001b, 1, 0 },
+    { "slli", K_SH6, 0x00001013, 1, 0 }, { "srli", K_SH6, 0x00005013, 1, 0 },
+    { "srai", K_SH6, 0x40005013, 1, 0 }, { "rori", K_SH6, 0x60005013, 1, 0 },
+    { "bclri", K_SH6, 0x48001013, 1, 0 }, { "bexti", K_SH6, 0x48005013, 1, 0 },
+    { "binvi", K_SH6, 0x68001013, 1, 0 }, { "bseti", K_SH6, 0x28001013, 1, 0 },
+    { "slli.uw", K_SH6, 0x0800101b, 1, 0 },
+    { "slliw", K_SH5, 0x0000101b, 1, 0 }, { "srliw", K_SH5, 0x0000501b, 1, 0 },
+    { "sraiw", K_SH5, 0x4000501b, 1, 0 }, { "roriw", K_SH5, 0x6000501b, 1, 0 },
+    { "clz", K_UN, 0x60001013, 1, 0 }, { "ctz", K_UN, 0x60101013, 1, 0 },
+    { "cpop", K_UN, 0x60201013, 1, 0 }, { "sext.b", K_UN, 0x60401013, 1, 0 },
+    { "sext.h", K_UN, 0x60501013, 1, 0 }, { "clzw", K_UN, 0x6000101b, 1, 0 },
+    { "ctzw", K_UN, 0x6010101b, 1, 0 }, { "cpopw", K_UN, 0x6020101b, 1, 0 },
+    { "orc.b", K_UN, 0x28705013, 1, 0 }, { "rev8", K_UN, 0x6b805013, 1, 0 },
+    { "zext.h", K_UN, 0x0800403b, 1, 0 },
+    { "lui", K_U, 0x00000037, 1, 0 }, { "auipc", K_U, 0x00000017, 1, 0 },
+};
+
+static const struct tmpl mem_ops[] = {
+    { "lb", K_LOAD, 0x00000003, 1, 0 }, { "lh", K_LOAD, 0x00001003, 1, 0 },
+    { "lw", K_LOAD, 0x00002003, 1, 0 }, { "ld", K_LOAD, 0x00003003, 1, 0 },
+    { "lbu", K_LOAD, 0x00004003, 1, 0 }, { "lhu", K_LOAD, 0x00005003, 1, 0 },
+    { "lwu", K_LOAD, 0x00006003, 1, 0 },
+    { "sb", K_STORE, 0x00000023, 0, 0 }, { "sh", K_STORE, 0x00001023, 0, 0 },
+    { "sw", K_STORE, 0x00002023, 0, 0 }, { "sd", K_STORE, 0x00003023, 0, 0 },
+    { "flw", K_LOAD, 0x00002007, 0, 1 }, { "fld", K_LOAD, 0x00003007, 0, 1 },
+    { "fsw", K_STORE, 0x00002027, 0, 1 }, { "fsd", K_STORE, 0x00003027, 0, 1 },
+};
+
+/* The last field says which fields K_FRM fills in besides rd and rs1:
+ * 1 rs2 and rm, 2 rs2 (funct3 fixed), 3 rm (rs2 fixed), 4 neither. */
+static const struct tmpl fp_ops[] = {
+    { "fadd.s", K_FRM, 0x00000053, 0, 1 }, { "fsub.s", K_FRM, 0x08000053, 0, 1 },
+    { "fmul.s", K_FRM, 0x10000053, 0, 1 }, { "fdiv.s", K_FRM, 0x18000053, 0, 1 },
+    { "fsqrt.s", K_FRM, 0x58000053, 0, 1 },
+    { "fadd.d", K_FRM, 0x02000053, 0, 1 }, { "fsub.d", K_FRM, 0x0a000053, 0, 1 },
+    { "fmul.d", K_FRM, 0x12000053, 0, 1 }, { "fdiv.d", K_FRM, 0x1a000053, 0, 1 },
+    { "fsqrt.d", K_FRM, 0x5a000053, 0, 1 },
+    { "fsgnj.s", K_FRM, 0x20000053, 0, 2 }, { "fsgnjn.s", K_FRM, 0x20001053, 0, 2 },
+    { "fsgnjx.s", K_FRM, 0x20002053, 0, 2 }, { "fmin.s", K_FRM, 0x28000053, 0, 2 },
+    { "fmax.s", K_FRM, 0x28001053, 0, 2 },
+    { "fsgnj.d", K_FRM, 0x22000053, 0, 2 }, { "fsgnjn.d", K_FRM, 0x22001053, 0, 2 },
+    { "fsgnjx.d", K_FRM, 0x22002053, 0, 2 }, { "fmin.d", K_FRM, 0x2a000053, 0, 2 },
+    { "fmax.d", K_FRM, 0x2a001053, 0, 2 },
+    { "feq.s", K_FRM, 0xa0002053, 1, 2 }, { "flt.s", K_FRM, 0xa0001053, 1, 2 },
+    { "fle.s", K_FRM, 0xa0000053, 1, 2 }, { "feq.d", K_FRM, 0xa2002053, 1, 2 },
+    { "flt.d", K_FRM, 0xa2001053, 1, 2 }, { "fle.d", K_FRM, 0xa2000053, 1, 2 },
+    { "fcvt.w.s", K_FRM, 0xc0000053, 1, 3 }, { "fcvt.wu.s", K_FRM, 0xc0100053, 1, 3 },
+    { "fcvt.l.s", K_FRM, 0xc0200053, 1, 3 }, { "fcvt.lu.s", K_FRM, 0xc0300053, 1, 3 },
+    { "fcvt.w.d", K_FRM, 0xc2000053, 1, 3 }, { "fcvt.wu.d", K_FRM, 0xc2100053, 1, 3 },
+    { "fcvt.l.d", K_FRM, 0xc2200053, 1, 3 }, { "fcvt.lu.d", K_FRM, 0xc2300053, 1, 3 },
+    { "fcvt.s.w", K_FRM, 0xd0000053, 0, 3 }, { "fcvt.s.wu", K_FRM, 0xd0100053, 0, 3 },
+    { "fcvt.s.l", K_FRM, 0xd0200053, 0, 3 }, { "fcvt.s.lu", K_FRM, 0xd0300053, 0, 3 },
+    { "fcvt.d.w", K_FRM, 0xd2000053, 0, 3 }, { "fcvt.d.wu", K_FRM, 0xd2100053, 0, 3 },
+    { "fcvt.d.l", K_FRM, 0xd2200053, 0, 3 }, { "fcvt.d.lu", K_FRM, 0xd2300053, 0, 3 },
+    { "fcvt.s.d", K_FRM, 0x40100053, 0, 3 }, { "fcvt.d.s", K_FRM, 0x42000053, 0, 3 },
+    { "fmv.x.w", K_FRM, 0xe0000053, 1, 4 }, { "fclass.s", K_FRM, 0xe0001053, 1, 4 },
+    { "fmv.w.x", K_FRM, 0xf0000053, 0, 4 }, { "fmv.x.d", K_FRM, 0xe2000053, 1, 4 },
+    { "fclass.d", K_FRM, 0xe2001053, 1, 4 }, { "fmv.d.x", K_FRM, 0xf2000053, 0, 4 },
+    { "fmadd.s", K_FR4, 0x00000043, 0, 1 }, { "fmsub.s", K_FR4, 0x00000047, 0, 1 },
+    { "fnmsub.s", K_FR4, 0x0000004b, 0, 1 }, { "fnmadd.s", K_FR4, 0x0000004f, 0, 1 },
+    { "fmadd.d", K_FR4, 0x02000043, 0, 1 }, { "fmsub.d", K_FR4, 0x02000047, 0, 1 },
+    { "fnmsub.d", K_FR4, 0x0200004b, 0, 1 }, { "fnmadd.d", K_FR4, 0x0200004f, 0, 1 },
+};
+
+/* CSR ops the backend does not compile: the interpreter takes over mid-block. */
+static const struct tmpl csr_ops[] = {
+    { "frflags", K_CSR, 0x00102073, 1, 0 },   /* csrrs rd, fflags, x0 */
+    { "frrm", K_CSR, 0x00202073, 1, 0 },      /* csrrs rd, frm, x0 */
+    { "rdinstret", K_CSR, 0xc0202073, 1, 0 }, /* csrrs rd, instret, x0 */
+    { "fsrmi", K_CSR, 0x00205073, 1, 0 },     /* csrrwi rd, frm, uimm */
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Register choices: rd avoids the pointer registers most of the time. */
+static unsigned pick_rd(void)
+{
+    if (rn(40) == 0)
+        return rn(32);
+    unsigned r;
+    do
+        r = rn(32);
+    while (r >= P_DATA && r <= P_CODE);
+    return r;
+}
+
+static unsigned pick_rs(void) { return rn(32); }
+
+static int32_t pick_imm12(void)
+{
+    static const int32_t edge[] = { 0, 1, -1, 2047, -2048, 31, 32, 63, 64, 0x7ff, -0x800 };
+    return rn(3) ? edge[rn(N_OF(edge))] : (int32_t)rn(4096) - 2048;
+}
+
+static unsigned pick_rm(void)
+{
+    static const unsigned rms[] = { 0, 1, 2, 3, 4, 7, 7, 7, 7, 5 };
+    return rms[rn(N_OF(rms))];
+}
+
+static uint32_t gen_from(const struct tmpl *t)
+{
+    switch (t->kind) {
+    case K_R: return enc_r(t->base, pick_rd(), pick_rs(), pick_rs());
+    case K_I: return enc_i(t->base, pick_rd(), pick_rs(), pick_imm12());
+    case K_SH6: return enc_i(t->base, pick_rd(), pick_rs(), (int32_t)rn(64));
+    case K_SH5: return enc_i(t->base, pick_rd(), pick_rs(), (int32_t)rn(32));
+    case K_UN: return t->base | pick_rd() << 7 | pick_rs() << 15;
+    case K_U: {
+        static const uint32_t hi[] = { 0, 0x80000000u, 0x7ffff000u, 0xfffff000u, 0x12345000u };
+        uint32_t imm = rn(2) ? hi[rn(N_OF(hi))] : (uint32_t)rnd() & 0xfffff000u;
+        return t->base | pick_rd() << 7 | imm;
+    }
+    case K_LOAD: case K_STORE: {
+        /* Base: inside the data pages, across their boundary, or at the
+         * edge of the read-only and unmapped pages. */
+        static const unsigned bases[] = { P_DATA, P_DATA, P_DATA, P_DATA, P_DATA, P_CROSS, P_CROSS, P_EDGE };
+        unsigned base = bases[rn(N_OF(bases))];
+        int32_t imm = rn(4) ? (int32_t)(rn(16) * 8) - 64 : (int32_t)rn(128) - 64;
+        unsigned rd = t->xrd ? pick_rd() : rn(32);
+        if (t->kind == K_LOAD)
+            return enc_i(t->base, rd, base, imm);
+        if (rn(60) == 0)   /* into the block's own page: code written */
+            return enc_s(t->base, P_CODE, rn(32), (int32_t)(rn(4) * 4) + 64);
+        return enc_s(t->base, base, rn(32), imm);
+    }
+    case K_FRM: {
+        unsigned rd = t->xrd ? pick_rd() : rn(32);
+        unsigned rs1 = rn(32), rs2 = rn(32);
+        uint32_t insn = t->base | rd << 7 | rs1 << 15;
+        if (t->form == 1)   /* rs2 is an operand (fsqrt has it fixed at 0) */
+            insn |= (insn & 0xf8000000u) == 0x58000000u ? 0 : rs2 << 20;
+        if (t->form == 2)
+            insn |= rs2 << 20;
+        if (t->form == 1 || t->form == 3)
+            insn |= pick_rm() << 12;
+        return insn;
+    }
+    case K_FR4:
+        return t->base | rn(32) << 7 | pick_rm() << 12 | rn(32) << 15 | rn(32) << 20 | rn(32) << 27;
+    case K_CSR:
+        return t->base | pick_rd() << 7 | (t->base == 0x00205073 ? rn(8) << 15 : 0);
+    }
+    return 0x13;
+}
+
+/* ---- worlds ----------------------------------------------------------------- */
+
+struct world {
+    struct mem_pool *pool;
+    struct mem_space *as;
+    struct rv_hart *h;
+};
+
+static int world_new(struct world *w, bool jit)
+{
+    w->pool = mem_pool_new(0);
+    w->as = w->pool ? mem_space_new(w->pool) : NULL;
+    if (!w->as)
+        return -1;
+    if (mem_map(w->as, CODE, CODE_PAGES * MEM_PAGE_SIZE, MEM_R | MEM_W | MEM_X) ||
+        mem_map(w->as, DATA, 0x2000, MEM_R | MEM_W) || mem_map(w->as, RO, 0x1000, MEM_R))
+        return -1;
+    w->h = rv_hart_new(w->as);
+    if (!w->h)
+        return -1;
+    w->h->no_jit = !jit;
+    /* The interpreter's handler table is set by its first run; blocks this
+     * test decodes itself (rv_cache_lookup) need it. pc 0 is unmapped:
+     * this run only faults. */
+    w->h->pc = 0;
+    rv_run(w->h);
+    return 0;
+}
+
+static void world_free(struct world *w)
+{
+    rv_hart_free(w->h);
+    mem_space_free(w->as);
+    mem_pool_free(w->pool);
+}
+
+/* The state a case starts from. */
+struct init {
+    uint64_t x[32], f[32], pc;
+    uint32_t fflags, frm;
+    uint8_t data[DATA_BYTES];
+    uint32_t code[RV_BLOCK_MAX_INSNS + 4];
+    unsigned n_code;
+};
+
+static uint64_t edge_value(void)
+{
+    static const uint64_t edge[] = {
+        0, 1, 2, ~0ull, 0x8000000000000000ull, 0x7fffffffffffffffull, 0x80000000ull,
+        0x7fffffffull, 0xffffffffull, 0xffffffff80000000ull, 31, 32, 33, 63, 64, 65,
+        0x100000000ull, 0xffffffff7fffffffull, 0x8000ull, 0x80ull, 0xffffull,
+    };
+    switch (rn(4)) {
+    case 0: return rnd();
+    case 1: return (uint64_t)(int64_t)(int32_t)rnd();
+    default: return edge[rn(N_OF(edge))];
+    }
+}
+
+static uint64_t fp_value(void)
+{
+    static const uint64_t d[] = {
+        0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0xbff0000000000000ull,
+        0x7ff8000000000000ull, 0x7ff0000000000001ull, 0x7ff0000000000000ull,
+        0xfff0000000000000ull, 0x0000000000000001ull, 0x000fffffffffffffull,
+        0x0010000000000000ull, 0x7fefffffffffffffull, 0x41dfffffffc00000ull,
+        0xc3e0000000000000ull, 0x43f0000000000000ull, 0x3fe0000000000000ull,
+    };
+    static const uint32_t s[] = {
+        0, 0x80000000u, 0x3f800000u, 0xbf800000u, 0x7fc00000u, 0x7f800001u, 0x7f800000u,
+        0xff800000u, 0x00000001u, 0x007fffffu, 0x00800000u, 0x7f7fffffu, 0x4f000000u,
+        0xcf000000u, 0x3f000000u, 0x5f800000u,
+    };
+    switch (rn(6)) {
+    case 0: return rnd();
+    case 1: return d[rn(N_OF(d))];
+    case 2: return 0xffffffff00000000ull | s[rn(N_OF(s))];
+    case 3: return 0xffffffff00000000ull | (uint32_t)rnd();
+    case 4: {   /* a plain double in a moderate range: the host fast path */
+        uint64_t e = 1000 + rn(46);
+        return (uint64_t)rn(2) << 63 | e << 52 | (rnd() & 0xfffffffffffffull);
+    }
+    default: {
+        uint32_t e = 100 + rn(50);
+        return 0xffffffff00000000ull | (uint64_t)rn(2) << 31 | e << 23 | ((uint32_t)rnd() & 0x7fffffu);
+    }
+    }
+}
+
+static void init_random(struct init *in, unsigned page)
+{
+    in->pc = CODE + (uint64_t)page * MEM_PAGE_SIZE;
+    for (unsigned i = 0; i < 32; i++) {
+        in->x[i] = edge_value();
+        in->f[i] = fp_value();
+    }
+    in->x[0] = 0;
+    in->x[P_DATA] = DATA + 0x400 + (rn(4) ? rn(0x100) * 8 : rn(0x800));
+    in->x[P_CROSS] = DATA + 0x1000 - 8 + rn(16);
+    in->x[P_EDGE] = rn(2) ? RO - 0x8 + rn(16) : RO + 0x1000 - 8 + rn(16);
+    in->x[P_CODE] = in->pc + rn(16) * 4;
+    in->fflags = rn(4) ? rn(32) : 0;
+    in->frm = rn(5) ? rn(5) : rn(8);
+    for (unsigned i = 0; i < DATA_BYTES; i += 8) {
+        uint64_t v = rn(3) ? edge_value() : fp_value();
+        memcpy(&in->data[i], &v, 8);
+    }
+}
+
+/* poke_code false: keep the code page as it is (rewriting it, even with
+ * the same bytes, drops the decoded and compiled blocks). */
+static void world_load(struct world *w, const struct init *in, bool poke_code)
+{
+    struct rv_hart *h = w->h;
+    if (poke_code)
+        mem_poke(w->as, in->pc, in->code, in->n_code * 4);
+    mem_poke(w->as, DATA, in->data, DATA_BYTES);
+    memcpy(h->x, in->x, sizeof in->x);
+    memcpy(h->f, in->f, sizeof in->f);
+    h->fflags = in->fflags;
+    h->frm = in->frm;
+    h->pc = in->pc;
+    h->cause = 0;
+    h->tval = 0;
+    h->resv_valid = false;
+}
+
+struct result {
+    int exit;
+    uint64_t x[32], f[32], pc, instret, tval;
+    uint32_t fflags, frm, cause;
+    uint8_t data[DATA_BYTES];
+    uint32_t code[RV_BLOCK_MAX_INSNS + 4];
+};
+
+/* instret counts from 0 at each run's start (world_run). */
+static void world_result(struct world *w, int exit, const struct init *in, struct result *r)
+{
+    struct rv_hart *h = w->h;
+    memset(r, 0, sizeof *r);
+    r->exit = exit;
+    memcpy(r->x, h->x, sizeof r->x);
+    memcpy(r->f, h->f, sizeof r->f);
+    r->pc = h->pc;
+    r->instret = rv_instret(h);
+    r->fflags = h->fflags;
+    r->frm = h->frm;
+    if (exit == RV_EXIT_TRAP) {
+        r->cause = h->cause;
+        r->tval = h->tval;
+    }
+    mem_read(w->as, DATA, r->data, DATA_BYTES);
+    mem_read(w->as, in->pc, r->code, sizeof r->code);
+}
+
+/* Runs the case's block for exactly its own instructions. jit: compile it
+ * on entry (the heat is raised to the threshold); *compiled: it was. */
+static int world_run(struct world *w, const struct init *in, unsigned n_insns, bool jit, bool *compiled)
+{
+    struct rv_hart *h = w->h;
+    rv_sync(h);
+    if (jit) {
+        struct rv_block *b = rv_cache_lookup(h, in->pc);
+        if (b && !b->jit)
+            b->heat = RV_JIT_HEAT - 1;
+    }
+    uint64_t before = h->stat_jit_blocks;
+    /* Count instret from 0 in both worlds: rdinstret reads it. */
+    h->instret_base = 0;
+    h->budget_start = h->budget;
+    rv_set_budget(h, n_insns);
+    int exit = rv_run(h);
+    if (compiled)
+        *compiled = h->stat_jit_blocks > before;
+    return exit;
+}
+
+static int n_diff_reports;
+
+static bool same_result(const char *what, const struct init *in, const struct result *a, const struct result *b)
+{
+    char why[160] = "";
+    if (a->exit != b->exit)
+        snprintf(why, sizeof why, "exit %d vs %d", a->exit, b->exit);
+    else if (a->pc != b->pc)
+        snprintf(why, sizeof why, "pc %llx vs %llx", (unsigned long long)a->pc, (unsigned long long)b->pc);
+    else if (a->instret != b->instret)
+        snprintf(why, sizeof why, "instret %llu vs %llu", (unsigned long long)a->instret, (unsigned long long)b->instret);
+    else if (a->cause != b->cause || a->tval != b->tval)
+        snprintf(why, sizeof why, "cause/tval %u/%llx vs %u/%llx", a->cause, (unsigned long long)a->tval,
+                 b->cause, (unsigned long long)b->tval);
+    else if (a->fflags != b->fflags || a->frm != b->frm)
+        snprintf(why, sizeof why, "fflags/frm %x/%u vs %x/%u", a->fflags, a->frm, b->fflags, b->frm);
+    else if (memcmp(a->data, b->data, DATA_BYTES) != 0)
+        snprintf(why, sizeof why, "data memory differs");
+    else if (memcmp(a->code, b->code, sizeof a->code) != 0)
+        snprintf(why, sizeof why, "code page differs");
+    for (unsigned i = 1; i < 32 && !why[0]; i++)
+        if (a->x[i] != b->x[i])
+            snprintf(why, sizeof why, "x%u %016llx vs %016llx", i, (unsigned long long)a->x[i],
+                     (unsigned long long)b->x[i]);
+    for (unsigned i = 0; i < 32 && !why[0]; i++)
+        if (a->f[i] != b->f[i])
+            snprintf(why, sizeof why, "f%u %016llx vs %016llx", i, (unsigned long long)a->f[i],
+                     (unsigned long long)b->f[i]);
+    if (!why[0])
+        return true;
+    if (n_diff_reports++ < 3) {
+        printf("# %s: interpreter vs jit: %s; block:", what, why);
+        for (unsigned i = 0; i < in->n_code; i++)
+            printf(" %08x", in->code[i]);
+        printf("\n");
+    }
+    return false;
+}
+
+/* ---- the differential driver ------------------------------------------------ */
+
+struct mix {
+    unsigned int_w, mem_w, fp_w, csr_w;   /* weights of the op families */
+    unsigned max_ops;
+};
+
+static uint32_t gen_op(const struct mix *m)
+{
+    unsigned t = rn(m->int_w + m->mem_w + m->fp_w + m->csr_w);
+    if (t < m->int_w)
+        return gen_from(&int_ops[rn(N_OF(int_ops))]);
+    t -= m->int_w;
+    if (t < m->mem_w)
+        return gen_from(&mem_ops[rn(N_OF(mem_ops))]);
+    t -= m->mem_w;
+    if (t < m->fp_w)
+        return gen_from(&fp_ops[rn(N_OF(fp_ops))]);
+    return gen_from(&csr_ops[rn(N_OF(csr_ops))]);
+}
+
+/* A terminator at index n (pc offset 4n) of a block at the page start. */
+static uint32_t gen_terminator(unsigned n)
+{
+    int32_t back = -(int32_t)(4 * n);                 /* to the page start */
+    int32_t fwd = (int32_t)(rn(64) * 4) + 1024 - (int32_t)(4 * n);
+    int32_t off = rn(2) ? back : fwd;
+    switch (rn(12)) {
+    case 0: return enc_b(0x00000063, pick_rs(), pick_rs(), off);   /* beq */
+    case 1: return enc_b(0x00001063, pick_rs(), pick_rs(), off);   /* bne */
+    case 2: return enc_b(0x00004063, pick_rs(), pick_rs(), off);   /* blt */
+    case 3: return enc_b(0x00005063, pick_rs(), pick_rs(), off);   /* bge */
+    case 4: return enc_b(0x00006063, pick_rs(), pick_rs(), off);   /* bltu */
+    case 5: return enc_b(0x00007063, pick_rs(), pick_rs(), off);   /* bgeu */
+    case 6: return enc_j(0x0000006f, pick_rd(), off);              /* jal */
+    case 7: return enc_i(0x00000067, rn(2) ? P_CODE : pick_rd(), P_CODE, (int32_t)rn(64) - 32); /* jalr */
+    case 8: return enc_i(0x00000067, rn(32), pick_rs(), pick_imm12());  /* jalr anywhere */
+    case 9: return 0x00000073;                                      /* ecall */
+    case 10: return 0x00100073;                                     /* ebreak */
+    default: return enc_b(0x00000063, 0, 0, off);                   /* beqz x0: always */
+    }
+}
+
+/* Runs `cases` random blocks; returns the number of mismatches. */
+static unsigned run_random(struct world *wi, struct world *wj, const struct mix *m, unsigned cases,
+                           const char *what, unsigned *n_compiled)
+{
+    static struct init in;
+    static struct result ri, rj;
+    unsigned bad = 0;
+    for (unsigned c = 0; c < cases; c++) {
+        init_random(&in, c % CODE_PAGES);
+        unsigned n = 1 + rn(m->max_ops);
+        bool fallthru = rn(16) == 0;
+        if (fallthru)
+            n = RV_BLOCK_MAX_INSNS;   /* ends at the length limit with FALLTHRU */
+        for (unsigned i = 0; i < n; i++)
+            in.code[i] = gen_op(m);
+        in.n_code = n;
+        if (!fallthru)
+            in.code[in.n_code++] = gen_terminator(n);
+        in.code[in.n_code] = 0;   /* what a fall-through reaches: an illegal encoding */
+
+        world_load(wi, &in, true);
+        int ei = world_run(wi, &in, in.n_code, false, NULL);
+        world_result(wi, ei, &in, &ri);
+
+        /* First run: compiled on entry, TLB warm or cold. */
+        world_load(wj, &in, true);
+        if (rn(2))
+            rv_flush_tlb(wj->h);
+        bool compiled = false;
+        int ej = world_run(wj, &in, in.n_code, true, &compiled);
+        world_result(wj, ej, &in, &rj);
+        *n_compiled += compiled;
+        if (!same_result(what, &in, &ri, &rj)) {
+            bad++;
+            continue;
+        }
+        /* Second run of the now compiled block from the same state (if
+         * nothing invalidated it), with the TLB warm from the first. */
+        if (compiled && ri.exit != RV_EXIT_TRAP && memcmp(ri.code, in.code, in.n_code * 4) == 0) {
+            world_load(wj, &in, false);
+            rv_sync(wj->h);
+            struct rv_block *b = rv_cache_lookup(wj->h, in.pc);
+            if (!b || !b->jit)
+                continue;   /* a store into its page dropped it: nothing to rerun */
+            ej = world_run(wj, &in, in.n_code, false, NULL);
+            world_result(wj, ej, &in, &rj);
+            if (!same_result(what, &in, &ri, &rj))
+                bad++;
+        }
+    }
+    return bad;
+}
+
+static unsigned long cases_scale = 1;
+
+static void differential(const struct mix *m, unsigned cases, const char *what)
+{
+    struct world wi, wj;
+    if (world_new(&wi, false) || world_new(&wj, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    unsigned compiled = 0;
+    unsigned bad = run_random(&wi, &wj, m, cases * (unsigned)cases_scale, what, &compiled);
+    CHECK(bad == 0);
+    /* Not vacuous: most blocks really ran as compiled code. */
+    CHECK(compiled > cases * cases_scale / 2);
+    world_free(&wi);
+    world_free(&wj);
+}
+
+static void jit_integer_ops(void)
+{
+    static const struct mix m = { 1, 0, 0, 0, 24 };
+    differential(&m, 4000, "integer");
+}
+
+static void jit_loads_stores(void)
+{
+    static const struct mix m = { 2, 3, 0, 0, 16 };
+    differential(&m, 4000, "memory");
+}
+
+static void jit_fp_ops(void)
+{
+    static const struct mix m = { 1, 1, 4, 0, 16 };
+    differential(&m, 4000, "fp");
+}
+
+static void jit_interpreted_ops_mid_block(void)
+{
+    static const struct mix m = { 4, 2, 2, 1, 20 };
+    differential(&m, 2000, "csr");
+}
+
+/* ---- directed cases: results worked by hand from the spec ------------------ */
+
+/* Runs code (at CODE) compiled, from x[] = regs; returns the exit. */
+static int run_compiled(struct world *w, const uint32_t *code, unsigned n, const uint64_t *regs,
+                        bool *compiled)
+{
+    static struct init in;
+    memset(&in, 0, sizeof in);
+    in.pc = CODE;
+    memcpy(in.code, code, n * 4);
+    in.n_code = n;
+    memcpy(in.x, regs, sizeof in.x);
+    world_load(w, &in, true);
+    return world_run(w, &in, n, true, compiled);
+}
+
+static void jit_division_edges(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    const uint64_t MIN = 0x8000000000000000ull;
+    uint64_t regs[32] = { 0 };
+    regs[1] = MIN;
+    regs[2] = ~0ull;           /* -1 */
+    regs[3] = 0;
+    regs[4] = 7;
+    regs[5] = 0xffffffff80000000ull;   /* INT32_MIN, sign-extended */
+    const uint32_t code[] = {
+        enc_r(0x02004033, 10, 1, 2),   /* div   a0 = MIN / -1 */
+        enc_r(0x02006033, 11, 1, 2),   /* rem   a1 = MIN % -1 */
+        enc_r(0x02004033, 12, 4, 3),   /* div   a2 = 7 / 0 */
+        enc_r(0x02006033, 13, 4, 3),   /* rem   a3 = 7 % 0 */
+        enc_r(0x02005033, 14, 4, 3),   /* divu  a4 = 7 / 0 */
+        enc_r(0x02007033, 15, 4, 3),   /* remu  a5 = 7 % 0 */
+        enc_r(0x0200403b, 16, 5, 2),   /* divw  a6 = INT32_MIN / -1 */
+        enc_r(0x0200603b, 17, 5, 2),   /* remw  a7 = INT32_MIN % -1 */
+        enc_r(0x0200503b, 18, 4, 3),   /* divuw s2 = 7 / 0 */
+        enc_r(0x0200703b, 19, 5, 3),   /* remuw s3 = INT32_MIN % 0 */
+        enc_r(0x02004033, 20, 2, 4),   /* div   s4 = -1 / 7 = 0 */
+        enc_r(0x02006033, 21, 2, 4),   /* rem   s5 = -1 % 7 = -1 */
+        0x00000073,                    /* ecall */
+    };
+    bool compiled = false;
+    int exit = run_compiled(&w, code, N_OF(code), regs, &compiled);
+    CHECK(compiled);
+    CHECK(exit == RV_EXIT_ECALL);
+    uint64_t *x = w.h->x;
+    /* Unprivileged ISA 20191213, table 7.1: division by zero and overflow. */
+    CHECK(x[10] == MIN);
+    CHECK(x[11] == 0);
+    CHECK(x[12] == ~0ull);
+    CHECK(x[13] == 7);
+    CHECK(x[14] == ~0ull);
+    CHECK(x[15] == 7);
+    CHECK(x[16] == 0xffffffff80000000ull);
+    CHECK(x[17] == 0);
+    CHECK(x[18] == ~0ull);
+    CHECK(x[19] == 0xffffffff80000000ull);
+    CHECK(x[20] == 0);
+    CHECK(x[21] == ~0ull);
+    CHECK(w.h->pc == CODE + 4 * (N_OF(code) - 1));
+    world_free(&w);
+}
+
+static void jit_shifts_and_words(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    uint64_t regs[32] = { 0 };
+    regs[1] = 0x8000000000000001ull;
+    regs[2] = 65;                      /* a shift by 65 is a shift by 1 (64-bit), 1 (32-bit) */
+    regs[3] = 0x00000000ffffffffull;
+    const uint32_t code[] = {
+        enc_r(0x00001033, 10, 1, 2),   /* sll  a0 = 0x...01 << 1 = 2 */
+        enc_r(0x40005033, 11, 1, 2),   /* sra  a1 = 0xc000000000000000 */
+        enc_r(0x00005033, 12, 1, 2),   /* srl  a2 = 0x4000000000000000 */
+        enc_r(0x0000103b, 13, 3, 2),   /* sllw a3 = sext32(0xfffffffe) */
+        enc_r(0x0000503b, 14, 3, 2),   /* srlw a4 = 0x7fffffff */
+        enc_i(0x0000001b, 15, 3, 1),   /* addiw a5 = sext32(0x100000000) = 0 */
+        enc_r(0x00002033, 16, 1, 2),   /* slt  a6 = (MIN+1 < 65) = 1 */
+        enc_r(0x00003033, 17, 1, 2),   /* sltu a7 = 0 */
+        enc_i(0x00003013, 18, 0, -1),  /* sltiu s2 = (0 < 2^64-1) = 1 */
+        enc_r(0x60001033, 19, 1, 2),   /* rol  s3 = 0x0000000000000003 */
+        enc_i(0x60001013, 20, 3, 0),   /* clz  s4 = 32 */
+        0x00000073,                    /* ecall */
+    };
+    bool compiled = false;
+    int exit = run_compiled(&w, code, N_OF(code), regs, &compiled);
+    CHECK(compiled);
+    CHECK(exit == RV_EXIT_ECALL);
+    uint64_t *x = w.h->x;
+    CHECK(x[10] == 2);
+    CHECK(x[11] == 0xc000000000000000ull);
+    CHECK(x[12] == 0x4000000000000000ull);
+    CHECK(x[13] == 0xfffffffffffffffeull);
+    CHECK(x[14] == 0x7fffffffull);
+    CHECK(x[15] == 0);
+    CHECK(x[16] == 1);
+    CHECK(x[17] == 0);
+    CHECK(x[18] == 1);
+    CHECK(x[19] == 3);
+    CHECK(x[20] == 32);
+    world_free(&w);
+}
+
+/* A load from an unmapped page traps at that load: earlier ops retired,
+ * later ones did not, pc and instret point at it. */
+static void jit_fault_mid_block(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    uint64_t regs[32] = { 0 };
+    regs[1] = RO + 0x1000 + 0x10;      /* unmapped */
+    regs[2] = DATA;
+    const uint32_t code[] = {
+        enc_i(0x00000013, 10, 0, 5),   /* li a0, 5 */
+        enc_s(0x00003023, 2, 10, 8),   /* sd a0, 8(x2) */
+        enc_i(0x00003003, 11, 1, 0),   /* ld a1, 0(x1): faults */
+        enc_i(0x00000013, 12, 0, 9),   /* li a2, 9: not reached */
+        0x00000073,
+    };
+    rv_set_budget(w.h, 1000);
+    uint64_t instret0 = rv_instret(w.h);
+    bool compiled = false;
+    int exit = run_compiled(&w, code, N_OF(code), regs, &compiled);
+    CHECK(compiled);
+    CHECK(exit == RV_EXIT_TRAP);
+    CHECK(w.h->cause == RV_CAUSE_LOAD_PAGE);
+    CHECK(w.h->tval == RO + 0x1010);
+    CHECK(w.h->pc == CODE + 8);
+    CHECK(rv_instret(w.h) - instret0 == 2);
+    CHECK(w.h->x[10] == 5);
+    CHECK(w.h->x[12] == 0);
+    uint64_t v = 0;
+    CHECK(mem_read(w.as, DATA + 8, &v, 8) == 0 && v == 5);
+    world_free(&w);
+}
+
+/* A store into the block's own code: it retires, the block is left, and
+ * the rewritten instruction is the one that runs (interpreter semantics). */
+static void jit_self_modifying_store(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    uint64_t regs[32] = { 0 };
+    regs[8] = CODE;
+    regs[9] = enc_i(0x00000013, 12, 0, 77);   /* li a2, 77 */
+    const uint32_t code[] = {
+        enc_s(0x00002023, 8, 9, 8),    /* sw s1, 8(s0): overwrite the insn at +8 */
+        enc_i(0x00000013, 11, 0, 1),   /* li a1, 1 */
+        enc_i(0x00000013, 12, 0, 2),   /* li a2, 2: replaced by li a2, 77 */
+        0x00000073,
+    };
+    bool compiled = false;
+    int exit = run_compiled(&w, code, N_OF(code), regs, &compiled);
+    CHECK(compiled);
+    CHECK(exit == RV_EXIT_ECALL);
+    CHECK(w.h->x[11] == 1);
+    CHECK(w.h->x[12] == 77);
+    CHECK(w.h->pc == CODE + 12);
+    world_free(&w);
+}
+
+/* The buffer fills up: compile then returns NULL; a reset makes room. */
+static void jit_buffer_full(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    uint32_t code[RV_BLOCK_MAX_INSNS];
+    for (unsigned i = 0; i < RV_BLOCK_MAX_INSNS; i++)
+        code[i] = enc_i(0x00003003, 10, 5, 0);   /* ld a0, 0(t0) */
+    mem_poke(w.as, CODE, code, sizeof code);
+    rv_sync(w.h);
+    struct rv_block *b = rv_cache_lookup(w.h, CODE);
+    struct rv_jit *j = w.h->cache->jit;
+    CHECK(b && j);
+    if (b && j) {
+        unsigned n = 0;
+        void *last = NULL;
+        while (n < 1000000 && (last = rv_jit_compile(j, b)) != NULL)
+            n++;
+        CHECK(last == NULL);
+        CHECK(n > 100);
+        rv_jit_reset(j);
+        CHECK(rv_jit_compile(j, b) != NULL);
+        rv_jit_reset(j);
+    }
+    world_free(&w);
+}
+
+/* A block whose first op the backend leaves to the interpreter is not
+ * compiled at all. */
+static void jit_first_op_unsupported(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    const uint32_t code[] = { 0x00000073 };
+    mem_poke(w.as, CODE, code, sizeof code);
+    rv_sync(w.h);
+    struct rv_block *b = rv_cache_lookup(w.h, CODE);
+    CHECK(b != NULL);
+    if (b)
+        CHECK(rv_jit_compile(w.h->cache->jit, b) == NULL);
+    world_free(&w);
+}
+
+int main(void)
+{
+    const char *seed = getenv("JIT_TEST_SEED");
+    if (seed && *seed)
+        rng_state = strtoull(seed, NULL, 0) | 1;
+    const char *scale = getenv("JIT_TEST_SCALE");
+    if (scale && *scale)
+        cases_scale = strtoul(scale, NULL, 0) ? strtoul(scale, NULL, 0) : 1;
+
+    struct rv_jit *probe = rv_jit_new();
+    if (!probe) {
+        printf("SKIP unit/jit: this host has no block compiler backend\n");
+        return 0;
+    }
+    rv_jit_free(probe);
+
+    RUN(jit_division_edges);
+    RUN(jit_shifts_and_words);
+    RUN(jit_fault_mid_block);
+    RUN(jit_self_modifying_store);
+    RUN(jit_first_op_unsupported);
+    RUN(jit_buffer_full);
+    RUN(jit_integer_ops);
+    RUN(jit_loads_stores);
+    RUN(jit_fp_ops);
+    RUN(jit_interpreted_ops_mid_block);
+    return check_total_failed;
+}
