@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,29 @@ long host_write(int fd, const void *buf, size_t len)
         n = write(fd, buf, len);
     while (n < 0 && errno == EINTR);
     return n < 0 ? neg_errno() : (long)n;
+}
+
+/*
+ * A write to a pipe or socket without a reader raises SIGPIPE in the
+ * writer: here that would be the monitor. Block it around the write and
+ * take back the one the write raised, so the guest gets EPIPE (and the
+ * signal the sandbox emulates for it) and the monitor lives on.
+ */
+long host_write_stream(int fd, const void *buf, size_t len)
+{
+    sigset_t pipe_set, old, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+    sigprocmask(SIG_BLOCK, &pipe_set, &old);
+    long r = host_write(fd, buf, len);
+    if (r == -LX_EPIPE && !was_pending && sigismember(&old, SIGPIPE) != 1) {
+        struct timespec zero = { 0, 0 };
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return r;
 }
 
 long host_pread(int fd, void *buf, size_t len, int64_t off)

@@ -63,6 +63,8 @@ int host_dup(int fd);
 
 long host_read(int fd, void *buf, size_t len);
 long host_write(int fd, const void *buf, size_t len);
+/* host_write for pipes, sockets and terminals: EPIPE, never SIGPIPE. */
+long host_write_stream(int fd, const void *buf, size_t len);
 long host_pread(int fd, void *buf, size_t len, int64_t off);
 long host_pwrite(int fd, const void *buf, size_t len, int64_t off);
 int64_t host_lseek(int fd, int64_t off, int lx_whence);

@@ -1495,7 +1495,11 @@ long fs_write(struct fs *fs, int fd, const void *buf, size_t len)
 {
     struct file *f;
     int r = writable(fs, fd, &f);
-    return r < 0 ? r : host_write(f->fd, buf, len);
+    if (r < 0)
+        return r;
+    if (f->type == LX_S_IFREG || f->type == LX_S_IFBLK)
+        return host_write(f->fd, buf, len);
+    return host_write_stream(f->fd, buf, len);
 }
 
 long fs_pwrite(struct fs *fs, int fd, const void *buf, size_t len, uint64_t off)
