@@ -195,7 +195,7 @@ static int cmd_run(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
         const char *a = optarg;
         switch (c) {
         case OPT_MEM:
