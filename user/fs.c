@@ -134,6 +134,18 @@ static bool mount_ro(const struct fs *fs, int mount)
     return mount < 0 || fs->mounts[mount].ro;
 }
 
+/*
+ * Modes the guest asks for lose their set-user-ID and set-group-ID bits,
+ * as if every mount were nosuid and more: a guest must not leave behind a
+ * file that runs with its host owner's rights for whoever runs it there.
+ */
+#define NOT_GRANTED 06000u
+
+static uint32_t create_mode(const struct fs *fs, uint32_t mode)
+{
+    return mode & 07777 & ~fs->umask & ~NOT_GRANTED;
+}
+
 /* ------------------------------------------------------------------ walk */
 
 static void walk_close(struct walk *w, struct wnode *n)
@@ -804,7 +816,7 @@ static int open_loc(struct fs *fs, struct loc *l, int flags, uint32_t mode)
     if (!l->name[0]) {
         /* A directory node ("/", a mount root, ".", ".."). */
         if (tmpfile)
-            return ro ? -LX_EROFS : host_openat(l->dir_fd, ".", flags, mode & ~fs->umask);
+            return ro ? -LX_EROFS : host_openat(l->dir_fd, ".", flags, create_mode(fs, mode));
         if (creat || writes(flags))
             return -LX_EISDIR;
         return host_openat(l->dir_fd, ".", flags & ~LX_O_CREAT, mode);
@@ -816,7 +828,7 @@ static int open_loc(struct fs *fs, struct loc *l, int flags, uint32_t mode)
             return -LX_EISDIR;
         if (ro)
             return -LX_EROFS;
-        return host_openat(l->dir_fd, l->name, flags, mode & ~fs->umask);
+        return host_openat(l->dir_fd, l->name, flags, create_mode(fs, mode));
     }
     uint32_t t = l->st.mode & LX_S_IFMT;
     if (creat && (flags & LX_O_EXCL))
@@ -826,7 +838,7 @@ static int open_loc(struct fs *fs, struct loc *l, int flags, uint32_t mode)
     if (t != LX_S_IFDIR && ((flags & LX_O_DIRECTORY) || l->must_dir))
         return -LX_ENOTDIR;
     if (tmpfile)
-        return ro ? -LX_EROFS : host_openat(l->dir_fd, l->name, flags, mode & ~fs->umask);
+        return ro ? -LX_EROFS : host_openat(l->dir_fd, l->name, flags, create_mode(fs, mode));
     if (t == LX_S_IFDIR && (creat || writes(flags)))
         return -LX_EISDIR;
     if (ro && (writes(flags) || (flags & LX_O_TRUNC)) && !(flags & LX_O_PATH))
@@ -989,7 +1001,7 @@ int fs_mkdirat(struct fs *fs, int dirfd, const char *path, uint32_t mode)
     else if (mount_ro(fs, l.mount))
         r = -LX_EROFS;
     else
-        r = host_mkdirat(l.dir_fd, l.name, mode & ~fs->umask & 07777);
+        r = host_mkdirat(l.dir_fd, l.name, create_mode(fs, mode));
     loc_done(&l);
     return r;
 }
@@ -1009,7 +1021,7 @@ int fs_mknodat(struct fs *fs, int dirfd, const char *path, uint32_t mode)
     else if (mount_ro(fs, l.mount))
         r = -LX_EROFS;
     else
-        r = host_mknodat(l.dir_fd, l.name, t | (mode & 07777 & ~fs->umask));
+        r = host_mknodat(l.dir_fd, l.name, t | create_mode(fs, mode));
     loc_done(&l);
     return r;
 }
@@ -1214,7 +1226,7 @@ int fs_fchmodat(struct fs *fs, int dirfd, const char *path, uint32_t mode, int a
     if (l.name[0] && (l.st.mode & LX_S_IFMT) == LX_S_IFLNK)
         r = -LX_EOPNOTSUPP;
     else
-        r = host_fchmodat(l.dir_fd, l.name, mode);
+        r = host_fchmodat(l.dir_fd, l.name, mode & 07777 & ~NOT_GRANTED);
     loc_done(&l);
     return r;
 }
@@ -1675,7 +1687,7 @@ int fs_fchmod(struct fs *fs, int fd, uint32_t mode)
         return r;
     if (f->fd < 0 || (f->mount >= 0 && fs->mounts[f->mount].ro))
         return -LX_EROFS;
-    return host_fchmod(f->fd, mode);
+    return host_fchmod(f->fd, mode & 07777 & ~NOT_GRANTED);
 }
 
 uint32_t fs_umask(struct fs *fs, uint32_t mask)

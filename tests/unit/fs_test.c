@@ -423,7 +423,22 @@ static void fs_namespace_ops(void)
     CHECK(stat_mode(fs, LX_AT_FDCWD, "/data/um", 0) == (int)(LX_S_IFREG | 0600));
     CHECK(fs_fchmodat(fs, LX_AT_FDCWD, "/data/um", 0640, 0) == 0);
     CHECK(stat_mode(fs, LX_AT_FDCWD, "/data/um", 0) == (int)(LX_S_IFREG | 0640));
+    /* set-user-ID and set-group-ID bits are never granted */
+    CHECK(fs_fchmodat(fs, LX_AT_FDCWD, "/data/um", 06755, 0) == 0);
+    CHECK(stat_mode(fs, LX_AT_FDCWD, "/data/um", 0) == (int)(LX_S_IFREG | 0755));
+    fd = fs_openat(fs, LX_AT_FDCWD, "/data/um", LX_O_RDONLY, 0);
+    CHECK(fs_fchmod(fs, fd, 04777) == 0);
+    fs_close(fs, fd);
+    CHECK(stat_mode(fs, LX_AT_FDCWD, "/data/um", 0) == (int)(LX_S_IFREG | 0777));
     fs_unlinkat(fs, LX_AT_FDCWD, "/data/um", 0);
+    fs_umask(fs, 022);
+    CHECK(fs_mkdirat(fs, LX_AT_FDCWD, "/data/sg", 02775) == 0);
+    CHECK(stat_mode(fs, LX_AT_FDCWD, "/data/sg", 0) == (int)(LX_S_IFDIR | 0755));
+    fd = fs_openat(fs, LX_AT_FDCWD, "/data/sg/x", LX_O_WRONLY | LX_O_CREAT, 04755);
+    fs_close(fs, fd);
+    CHECK(stat_mode(fs, LX_AT_FDCWD, "/data/sg/x", 0) == (int)(LX_S_IFREG | 0755));
+    fs_unlinkat(fs, LX_AT_FDCWD, "/data/sg/x", 0);
+    fs_unlinkat(fs, LX_AT_FDCWD, "/data/sg", LX_AT_REMOVEDIR);
     fs_free(fs);
 }
 
