@@ -249,12 +249,6 @@ int host_close(int fd)
     return close(fd) != 0 && errno != EINTR ? neg_errno() : 0;
 }
 
-int host_dup(int fd)
-{
-    int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    return r < 0 ? neg_errno() : r;
-}
-
 long host_read(int fd, void *buf, size_t len)
 {
     ssize_t n;

@@ -59,7 +59,6 @@ int host_lookup(int dir_fd, const char *name, int *dir_fd_out, struct host_stat 
  */
 int host_openat(int dir_fd, const char *name, int lx_flags, uint32_t mode);
 int host_close(int fd);
-int host_dup(int fd);
 
 long host_read(int fd, void *buf, size_t len);
 long host_write(int fd, const void *buf, size_t len);

@@ -1674,9 +1674,8 @@ int fs_fsync(struct fs *fs, int fd, bool data_only)
         return r;
     if (f->fd < 0)
         return 0;
-    r = host_fsync(f->fd, data_only);
-    /* Pipes and terminals cannot be synced: Linux says EINVAL as the host does. */
-    return r;
+    /* Pipes and terminals cannot be synced: the host says EINVAL, as Linux. */
+    return host_fsync(f->fd, data_only);
 }
 
 int fs_fchmod(struct fs *fs, int fd, uint32_t mode)

@@ -334,6 +334,7 @@ static const char *const names[SYS_NR] = {
  * How each argument is shown in a trace, one letter per argument:
  *   d int   D dirfd   i 64-bit signed   u unsigned   x hex   p pointer
  *   o octal mode   O open flags   s string (read from guest memory)
+ *   m octal mode, shown only if the open flags before it create a file
  */
 struct call {
     sys_fn fn;
@@ -364,7 +365,7 @@ static const struct call calls[SYS_NR] = {
     [53] = { sys_fchmodat, "Dso" },
     [54] = { sys_fchownat, "Dsddx" },
     [55] = { sys_fchown, "ddd" },
-    [56] = { sys_openat, "DsOo" },
+    [56] = { sys_openat, "DsOm" },
     [57] = { sys_close, "d" },
     [59] = { sys_pipe2, "pO" },
     [61] = { sys_getdents64, "dpu" },
@@ -554,9 +555,15 @@ static void put_open_flags(struct line *l, uint64_t f)
 static void put_args(struct line *l, struct proc *p, const char *fmt, const uint64_t *a)
 {
     for (int i = 0; fmt[i] && i < 6; i++) {
+        uint64_t v = a[i];
+        if (fmt[i] == 'm') {
+            if (i == 0 || !(a[i - 1] & (LX_O_CREAT | 020000000)))     /* O_CREAT, __O_TMPFILE */
+                break;
+            put(l, ", %#" PRIo64, v);
+            continue;
+        }
         if (i)
             put(l, ", ");
-        uint64_t v = a[i];
         switch (fmt[i]) {
         case 'd': put(l, "%d", (int)v); break;
         case 'D':
@@ -567,7 +574,7 @@ static void put_args(struct line *l, struct proc *p, const char *fmt, const uint
             break;
         case 'i': put(l, "%" PRId64, (int64_t)v); break;
         case 'u': put(l, "%" PRIu64, v); break;
-        case 'o': put(l, "0%" PRIo64, v); break;
+        case 'o': put(l, "%#" PRIo64, v); break;
         case 'O': put_open_flags(l, v); break;
         case 's': put_string(l, p, v); break;
         case 'p':

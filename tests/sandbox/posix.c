@@ -337,6 +337,14 @@ int main(void)
     closedir(dd);
     printf("many: %d\n", count);
 
+    struct statx sx;
+    T(statx(AT_FDCWD, "d/a", 0, STATX_BASIC_STATS, &sx));
+    printf("statx mask %x mode %o size %llu nlink %u blksize-set %d\n", sx.stx_mask & STATX_BASIC_STATS,
+           sx.stx_mode, (unsigned long long)sx.stx_size, sx.stx_nlink, sx.stx_blksize > 0);
+    printf("statx mtime %lld.%09u\n", (long long)sx.stx_mtime.tv_sec, sx.stx_mtime.tv_nsec);
+    T(statx(AT_FDCWD, "d/s", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx));
+    printf("statx link mode %o size %llu\n", sx.stx_mode, (unsigned long long)sx.stx_size);
+    T(statx(AT_FDCWD, "d/nothere", 0, STATX_BASIC_STATS, &sx));
     list(".");
     list("d");
     list("sub");
