@@ -140,7 +140,8 @@ int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size
     }
 
     struct stack s = { p, PROC_STACK_TOP, 0 };
-    push_bytes(&s, "", 8);   /* end marker */
+    static const uint8_t end_marker[8];
+    push_bytes(&s, end_marker, sizeof end_marker);
     uint64_t execfn = push_bytes(&s, path, strlen(path) + 1);
     uint64_t *argv_at = calloc((size_t)argc + (size_t)envc + 1, sizeof *argv_at);
     if (!argv_at) {
