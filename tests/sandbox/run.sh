@@ -123,15 +123,20 @@ tree() {
   printf 'inner\n' >"$1/sub/inner.txt"
 }
 
-# diff_run NAME PROG ARG: compares stdout and exit status.
+# diff_run NAME PROG ARG: compares stdout and exit status; the host tree
+# of the escape tests (outside $T/m, the mapped directory) must not change.
 diff_run() {
   name=$1 prog=$2 arg=$3
   tree "$T/q"; tree "$T/m"
+  before=$(snapshot)
   # (the shell's own "Aborted" notices go to /dev/null with the group)
   { (cd "$T/q" && timeout 120 "$QEMU" "$B/$prog" $arg) >"$T/q.out"; echo "exit status $?" >>"$T/q.out"; } 2>/dev/null
   { (cd "$W/hostcwd" && timeout 120 "$MVM" run --dir "$T/m:/data" --cwd /data "$B/$prog" $arg) >"$T/m.out" 2>"$T/m.err"
     echo "exit status $?" >>"$T/m.out"; } 2>/dev/null
-  if cmp -s "$T/q.out" "$T/m.out"; then
+  after=$(snapshot)
+  if [ "$before" != "$after" ]; then
+    echo "FAIL sandbox/$name: the host tree outside the mapped directory changed"
+  elif cmp -s "$T/q.out" "$T/m.out"; then
     echo "PASS sandbox/$name"
   else
     echo "FAIL sandbox/$name: differs from qemu-riscv64 (< qemu, > mvm):"
@@ -140,7 +145,7 @@ diff_run() {
   fi
 }
 
-mkdir -p "$W/hostcwd"
+fresh
 diff_run posix posix ""
 for t in $SYSC; do
   diff_run "sys_$t" sysc "$t"
