@@ -13,12 +13,12 @@
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
 OUT=build/tests/cross
-GUEST_RESULTS=$OUT/results
 GUEST_TIMEOUT=${CROSS_TIMEOUT:-300}
 mkdir -p "$OUT" || exit 2
 
 PROGRAMS="hash.glibc fpmath.glibc intedge.picolibc stdio.picolibc args.glibc files.glibc smc.glibc exit3.glibc"
 arches=${*:-aarch64 s390x}
+guest_results_begin "$OUT/results"
 
 need_guest="riscv64-linux-gnu-gcc riscv64-unknown-elf-gcc $GUEST_QEMU"
 for arch in $arches; do
@@ -44,4 +44,5 @@ for arch in $arches; do
 		guest_test "${p%.*}" "${p##*.}" "cross/$arch/$p" "qemu-$arch" "build/$arch/mvm"
 	done
 done
+guest_results_end
 exit 0

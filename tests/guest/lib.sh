@@ -19,7 +19,9 @@
 #                                          emulator prints its own message)
 #
 # Each variant is built with sdk/mvm-cc into build/tests/guest/<variant>/;
-# both runs' output is kept in $GUEST_RESULTS/<label>.{qemu,mvm}.{out,err}.
+# both runs' output is kept in $GUEST_RESULTS/<label>.{qemu,mvm}.{out,err}
+# (guest_results_begin/end give each run its own directory, so two runs at
+# once do not mix their outputs; the last run's is left in "results").
 # A test runs the binary under qemu-riscv64 (the oracle) and under the
 # monitor with the same arguments, environment and stdin, and passes when
 # stdout, stderr and the exit status are identical, the qemu run exited as
@@ -29,7 +31,18 @@ GUEST_SRC=tests/guest
 GUEST_OUT=build/tests/guest
 GUEST_QEMU=${QEMU_RISCV64:-qemu-riscv64}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-120}
-GUEST_RESULTS=${GUEST_RESULTS:-$GUEST_OUT/results}
+
+guest_results_begin() {
+	final=$1
+	GUEST_RESULTS=$final.$$
+	rm -rf "$GUEST_RESULTS"
+	mkdir -p "$GUEST_RESULTS"
+}
+
+guest_results_end() {
+	rm -rf "$final"
+	mv "$GUEST_RESULTS" "$final"
+}
 
 # guest_header FILE KEY: the value of a "guest-KEY:" comment line, if any.
 guest_header() {
@@ -67,11 +80,13 @@ guest_build() {
 	*) echo "unknown variant $2" >"$bin.log"; return 1 ;;
 	esac
 	# shellcheck disable=SC2046,SC2086
-	if sdk/mvm-cc $opts -Wall -Wextra -I"$GUEST_SRC" -o "$bin.tmp" "$src" \
+	# Build under a private name and rename, so that a concurrent run
+	# never sees a half-written binary.
+	if sdk/mvm-cc $opts -Wall -Wextra -I"$GUEST_SRC" -o "$bin.$$.tmp" "$src" \
 		$(guest_header "$src" cflags) >"$bin.log" 2>&1; then
-		mv -f "$bin.tmp" "$bin"
+		mv -f "$bin.$$.tmp" "$bin"
 	else
-		rm -f "$bin.tmp"
+		rm -f "$bin.$$.tmp"
 		return 1
 	fi
 }

@@ -46,6 +46,7 @@ if [ "$1" = --build ]; then
 	exit "$rc"
 fi
 
+guest_results_begin "$GUEST_OUT/results"
 for t in $tests; do
 	if [ ! -x "$MVM" ]; then
 		echo "FAIL guest/$t: monitor $MVM not built"
@@ -53,4 +54,5 @@ for t in $tests; do
 	fi
 	guest_test "${t%.*}" "${t##*.}" "guest/$t" "$MVM"
 done
+guest_results_end
 exit 0
