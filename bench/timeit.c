@@ -2,11 +2,13 @@
  *
  *   timeit [-t SECONDS] [-o OUT] [-e ERR] -- COMMAND [ARG...]
  *
- * Prints one line, "STATUS WALL_NS MAXRSS_KB": STATUS is the exit code,
+ * Prints one line, "STATUS WALL_NS CPU_NS MAXRSS_KB": STATUS is the exit code,
  * 128+N if the command died of signal N, "timeout" if it was killed after
  * SECONDS (default 600), or "noexec" if it could not be started.  WALL_NS is
  * measured with CLOCK_MONOTONIC around fork and wait, so it includes process
- * start-up, as a user would see it; MAXRSS_KB is the command's own peak
+ * start-up, as a user would see it.  CPU_NS is the user plus system time
+ * of the command and its threads, which a busy machine moves far less than
+ * wall time (waiting for a CPU does not count).  MAXRSS_KB is its peak
  * resident set (getrusage of that child only, not of this process).
  * The command's stdout and stderr go to OUT and ERR (default: inherited);
  * its stdin is /dev/null, so nothing it does depends on the terminal.  It
@@ -150,15 +152,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	long long wall = (long long)(t1 - t0);
+	long long cpu = ((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+			((long long)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
 	if (got == (ssize_t)sizeof exec_errno) {
 		fprintf(stderr, "timeit: cannot run %s: %s\n", argv[i], strerror(exec_errno));
-		printf("noexec 0 0\n");
+		printf("noexec 0 0 0\n");
 	} else if (timed_out) {
-		printf("timeout %lld %ld\n", (long long)(t1 - t0), ru.ru_maxrss);
+		printf("timeout %lld %lld %ld\n", wall, cpu, ru.ru_maxrss);
 	} else if (WIFSIGNALED(st)) {
-		printf("%d %lld %ld\n", 128 + WTERMSIG(st), (long long)(t1 - t0), ru.ru_maxrss);
+		printf("%d %lld %lld %ld\n", 128 + WTERMSIG(st), wall, cpu, ru.ru_maxrss);
 	} else {
-		printf("%d %lld %ld\n", WEXITSTATUS(st), (long long)(t1 - t0), ru.ru_maxrss);
+		printf("%d %lld %lld %ld\n", WEXITSTATUS(st), wall, cpu, ru.ru_maxrss);
 	}
 	return 0;
 }
