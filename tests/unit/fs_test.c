@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tests/unit/check.h"
@@ -40,6 +41,12 @@ static void put(const char *rel, const char *text)
         fputs(text, f);
         fclose(f);
     }
+}
+
+/* st_mode as Linux numbers it (the same on every Linux host). */
+static uint32_t mode_from(const struct stat *st)
+{
+    return (uint32_t)st->st_mode;
 }
 
 static bool host_exists(const char *rel)
@@ -588,6 +595,110 @@ static void fs_outside_untouched(void)
     CHECK(!host_exists("newfile") && !host_exists("b"));
 }
 
+#if defined(__linux__) && defined(SYS_openat2)
+/*
+ * Random paths, resolved by the sandbox and by the host kernel with
+ * openat2(RESOLVE_IN_ROOT), which treats a directory as "/" the way the
+ * sandbox treats its namespace: ".." stops there, absolute links start
+ * there. The kernel's root directory <tmp>/R holds only data/, which the
+ * sandbox maps at /data, so both see the same tree.
+ */
+struct open_how_k {
+    uint64_t flags, mode, resolve;
+};
+
+static int kernel_stat(int root, const char *path, bool follow, struct stat *st)
+{
+    struct open_how_k how = { O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0, 0x10 /* RESOLVE_IN_ROOT */ };
+    int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+    if (fd < 0)
+        return -errno;
+    int r = fstat(fd, st) == 0 ? 0 : -errno;
+    close(fd);
+    return r;
+}
+
+static void fs_vs_openat2(void)
+{
+    /* names that exist somewhere come often, so most paths get far */
+    static const char *const tok[] = {
+        ".", "..", "..", "..", "data", "data", "data", "sub", "sub", "sub", "dl", "dl", "abs_sub",
+        "parent", "parent", "abs_root", "abs_root", "up3", "chain", "deeper", "x", "file.txt",
+        "inner.txt", "rl", "etc", "loop", "nothing", "",
+    };
+    mkdir(hp("R"), 0755);
+    mkdir(hp("R/data"), 0755);
+    mkdir(hp("R/data/sub"), 0755);
+    mkdir(hp("R/data/sub/deeper"), 0755);
+    put("R/data/file.txt", "f\n");
+    put("R/data/sub/inner.txt", "i\n");
+    put("R/data/sub/deeper/x", "x\n");
+    symlink("../../..", hp("R/data/up3"));
+    symlink("/data/sub", hp("R/data/abs_sub"));
+    symlink("/etc", hp("R/data/etc"));
+    symlink("sub", hp("R/data/dl"));
+    symlink("sub/inner.txt", hp("R/data/rl"));
+    symlink("loop", hp("R/data/loop"));
+    symlink("..", hp("R/data/sub/parent"));
+    symlink("/", hp("R/data/sub/abs_root"));
+    symlink("dl/deeper/../parent/abs_sub", hp("R/data/chain"));
+    int root = open(hp("R"), O_PATH | O_DIRECTORY);
+    struct stat probe;
+    if (kernel_stat(root, "data", true, &probe) == -ENOSYS) {
+        printf("SKIP unit/fs_vs_openat2: the host kernel has no openat2\n");
+        close(root);
+        return;
+    }
+    struct fs *fs = fs_new();
+    CHECK(fs && fs_add_dir(fs, hp("R/data"), "/data", false) == 0);
+    CHECK(fs_chdir(fs, "/data/sub") == 0);
+    struct host_stat vroot;
+    CHECK(fs_fstatat(fs, LX_AT_FDCWD, "/", 0, &vroot) == 0);
+    struct stat kroot;
+    fstat(root, &kroot);
+    uint64_t seed = 12345;
+    int mismatches = 0;
+    for (int i = 0; i < 6000 && mismatches < 5; i++) {
+        char gp[512] = "", kp[600];
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        bool absolute = seed >> 63;
+        int n = 1 + (int)(seed >> 40) % 7;
+        if (absolute)
+            strcat(gp, (seed >> 50) % 4 ? "/data/" : "/");
+        for (int k = 0; k < n; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            strcat(gp, tok[(seed >> 33) % (sizeof tok / sizeof tok[0])]);
+            if (k + 1 < n || (seed >> 20) % 4 == 0)
+                strcat(gp, "/");
+        }
+        bool follow = (seed >> 10) % 3 != 0;
+        if (!gp[0])
+            continue;       /* "" is ENOENT for both, but the prefix below would hide it */
+        /* the kernel resolves relative paths from its root: prefix the cwd */
+        snprintf(kp, sizeof kp, "%s%s", gp[0] == '/' ? "" : "data/sub/", gp);
+        struct stat ks;
+        struct host_stat gs;
+        int kr = kernel_stat(root, kp, follow, &ks);
+        int gr = fs_fstatat(fs, LX_AT_FDCWD, gp, follow ? 0 : LX_AT_SYMLINK_NOFOLLOW, &gs);
+        bool same;
+        if (kr < 0 || gr < 0)
+            same = kr == gr;
+        else if (ks.st_ino == kroot.st_ino && ks.st_dev == kroot.st_dev)
+            same = gs.ino == vroot.ino;
+        else
+            same = gs.ino == (uint64_t)ks.st_ino && gs.mode == mode_from(&ks);
+        if (!same) {
+            printf("  mismatch: \"%s\" follow=%d: kernel %d (ino %llu), sandbox %d (ino %llu)\n", gp, follow,
+                   kr, (unsigned long long)ks.st_ino, gr, (unsigned long long)gs.ino);
+            mismatches++;
+        }
+    }
+    CHECK(mismatches == 0);
+    fs_free(fs);
+    close(root);
+}
+#endif
+
 static void setup(void)
 {
     const char *t = getenv("TMPDIR");
@@ -654,6 +765,9 @@ int main(void)
     RUN(fs_listing);
     RUN(fs_mount_layouts);
     RUN(fs_outside_untouched);
+#if defined(__linux__) && defined(SYS_openat2)
+    RUN(fs_vs_openat2);
+#endif
     teardown();
     return check_total_failed;
 }
