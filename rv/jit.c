@@ -34,7 +34,7 @@
 #define JIT_BUF_SIZE (32u << 20)
 #define JIT_OP_BYTES 192     /* room reserved per op: hot path and stub, with margin */
 #define JIT_BIAS 128
-#define JIT_FRAME 16         /* scratch slot, keeps rsp 16-byte aligned at calls */
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 _Static_assert(offsetof(struct rv_hart, x) == 0, "x[] first: XO() below");
 _Static_assert(sizeof(struct rv_tlb_entry) == 16, "TLB index scaled by 16");
@@ -63,11 +63,24 @@ struct stub {
     uint8_t *back;            /* where the hot path goes on */
 };
 
+/* Guest registers cached in host registers for one block. Write-through:
+ * every write goes to h->x[] as well, so memory is always current, an exit
+ * needs no write-back, and a cached register in a caller-saved host
+ * register is simply reloaded after a call. */
+#define JIT_CACHE_MAX 8
+
 struct jc {
     struct x64 a;
     const struct rv_block *b;
     struct stub stubs[RV_BLOCK_MAX_INSNS + 1];
     unsigned n_stubs;
+    int8_t host[RV_XSINK + 1];         /* host register of x[i], or -1 */
+    unsigned n_cached;
+    uint8_t cached[JIT_CACHE_MAX];     /* the guest registers cached */
+    unsigned n_saved;
+    uint8_t saved[JIT_CACHE_MAX];      /* callee-saved host registers pushed */
+    int32_t frame;                     /* rsp adjustment below the pushes */
+    uint8_t *loop_top;                 /* after the prologue: a self-loop goes here */
 };
 
 static void add_stub(struct jc *c, enum stub_kind kind, unsigned k, const struct rv_op *op,
@@ -80,21 +93,30 @@ static void add_stub(struct jc *c, enum stub_kind kind, unsigned k, const struct
 
 static bool fits32(uint64_t v) { return (uint64_t)(int64_t)(int32_t)v == v; }
 
+static bool is_callee_saved(int r) { return r == RBX || r == RBP || r >= R12; }
+
 /* r = x[xr] (64 or, with fl 0, 32 bits zero-extended). */
-static void ldx_w(struct x64 *a, unsigned fl, int r, unsigned xr)
+static void ldx_w(struct jc *c, unsigned fl, int r, unsigned xr)
 {
+    struct x64 *a = &c->a;
     if (xr == 0)
         x_rr(a, 0, 0x33, r, r);
+    else if (c->host[xr] >= 0)
+        x_rr(a, fl, 0x8b, r, c->host[xr]);
     else
         x_mem(a, fl, 0x8b, r, RBX, -1, XO(xr));
 }
 
-static void ldx(struct x64 *a, int r, unsigned xr) { ldx_w(a, X_W, r, xr); }
+static void ldx(struct jc *c, int r, unsigned xr) { ldx_w(c, X_W, r, xr); }
 
-static void stx(struct x64 *a, int r, unsigned xr)
+static void stx(struct jc *c, int r, unsigned xr)
 {
-    if (xr != RV_XSINK)
-        x_mem(a, X_W, 0x89, r, RBX, -1, XO(xr));
+    struct x64 *a = &c->a;
+    if (xr == RV_XSINK)
+        return;
+    x_mem(a, X_W, 0x89, r, RBX, -1, XO(xr));
+    if (c->host[xr] >= 0)
+        x_rr(a, X_W, 0x8b, c->host[xr], r);
 }
 
 static void ldh(struct x64 *a, int r, int32_t off) { x_mem(a, X_W, 0x8b, r, RBX, -1, off); }
@@ -112,16 +134,35 @@ static void sth_imm(struct x64 *a, int32_t off, uint64_t v)
     }
 }
 
-static void stx_imm(struct x64 *a, unsigned xr, uint64_t v)
+static void stx_imm(struct jc *c, unsigned xr, uint64_t v)
 {
-    if (xr != RV_XSINK)
-        sth_imm(a, XO(xr), v);
+    if (xr == RV_XSINK)
+        return;
+    if (c->host[xr] >= 0) {
+        x_mov_imm(&c->a, RAX, v);
+        stx(c, RAX, xr);
+    } else {
+        sth_imm(&c->a, XO(xr), v);
+    }
 }
 
-/* op r, x[xr] with a r, r/m opcode. */
-static void op_x(struct x64 *a, unsigned fl, unsigned opc, int r, unsigned xr)
+/* op r, x[xr] with a "r, r/m" opcode (or a group opcode, r the digit). */
+static void op_x(struct jc *c, unsigned fl, unsigned opc, int r, unsigned xr)
 {
-    x_mem(a, fl, opc, r, RBX, -1, XO(xr));
+    if (c->host[xr] >= 0)
+        x_rr(&c->a, fl, opc, r, c->host[xr]);
+    else
+        x_mem(&c->a, fl, opc, r, RBX, -1, XO(xr));
+}
+
+/* After a call: caller-saved cache registers are refreshed from memory. */
+static void reload_volatile(struct jc *c)
+{
+    for (unsigned i = 0; i < c->n_cached; i++) {
+        int r = c->host[c->cached[i]];
+        if (!is_callee_saved(r))
+            x_mem(&c->a, X_W, 0x8b, r, RBX, -1, XO(c->cached[i]));
+    }
 }
 
 static void movsxd(struct x64 *a, int r) { x_rr(a, X_W, 0x63, r, r); }
@@ -132,17 +173,30 @@ static void call_abs(struct x64 *a, const void *fn)
     x_rr(a, 0, 0xff, 2, RAX);                        /* call rax */
 }
 
-static void emit_prologue(struct x64 *a)
+/* Saves rbx and the callee-saved cache registers, keeps rsp 16-byte
+ * aligned at calls with an 8-byte scratch slot at [rsp], loads the cache. */
+static void emit_prologue(struct jc *c)
 {
+    struct x64 *a = &c->a;
     x_push(a, RBX);
-    x_g1_ri(a, X_W, G1_SUB, RSP, JIT_FRAME);
+    for (unsigned i = 0; i < c->n_saved; i++)
+        x_push(a, c->saved[i]);
+    /* Entry rsp is 8 mod 16; each push moves it by 8. */
+    c->frame = (1 + c->n_saved) % 2 ? 16 : 8;
+    x_g1_ri(a, X_W, G1_SUB, RSP, c->frame);
     x_mem(a, X_W, 0x8d, RBX, RDI, -1, JIT_BIAS);     /* lea rbx, [rdi + bias] */
+    for (unsigned i = 0; i < c->n_cached; i++)
+        x_mem(a, X_W, 0x8b, c->host[c->cached[i]], RBX, -1, XO(c->cached[i]));
+    c->loop_top = a->p;
 }
 
-static void emit_exit(struct x64 *a, unsigned kind, unsigned k)
+static void emit_exit(struct jc *c, unsigned kind, unsigned k)
 {
+    struct x64 *a = &c->a;
     x_mov_imm(a, RAX, RV_JIT_EXIT(kind, k));
-    x_g1_ri(a, X_W, G1_ADD, RSP, JIT_FRAME);
+    x_g1_ri(a, X_W, G1_ADD, RSP, c->frame);
+    for (unsigned i = c->n_saved; i-- > 0;)
+        x_pop(a, c->saved[i]);
     x_pop(a, RBX);
     x_b(a, 0xc3);
 }
@@ -152,43 +206,47 @@ static void lea_hart(struct x64 *a, int r) { x_mem(a, X_W, 0x8d, r, RBX, -1, -JI
 /* ---- integer ops ---------------------------------------------------------- */
 
 /* rd = rs1 op rs2 for add/sub/and/or/xor (opc: the r, r/m form); w: ...W. */
-static void emit_binop(struct x64 *a, const struct rv_op *op, unsigned opc, bool w)
+static void emit_binop(struct jc *c, const struct rv_op *op, unsigned opc, bool w)
 {
-    ldx(a, RAX, op->rs1);
-    op_x(a, w ? 0 : X_W, opc, RAX, op->rs2);
+    struct x64 *a = &c->a;
+    ldx(c, RAX, op->rs1);
+    op_x(c, w ? 0 : X_W, opc, RAX, op->rs2);
     if (w)
         movsxd(a, RAX);
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
-static void emit_binop_imm(struct x64 *a, const struct rv_op *op, int ext, bool w)
+static void emit_binop_imm(struct jc *c, const struct rv_op *op, int ext, bool w)
 {
-    ldx(a, RAX, op->rs1);
+    struct x64 *a = &c->a;
+    ldx(c, RAX, op->rs1);
     if (op->imm != 0 || ext == G1_AND)
         x_g1_ri(a, w ? 0 : X_W, ext, RAX, op->imm);
     if (w)
         movsxd(a, RAX);
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
-static void emit_shift_imm(struct x64 *a, const struct rv_op *op, int ext, bool w)
+static void emit_shift_imm(struct jc *c, const struct rv_op *op, int ext, bool w)
 {
-    ldx(a, RAX, op->rs1);
+    struct x64 *a = &c->a;
+    ldx(c, RAX, op->rs1);
     x_shift_ri(a, w ? 0 : X_W, ext, RAX, (unsigned)op->imm & (w ? 31u : 63u));
     if (w)
         movsxd(a, RAX);
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
 /* x86 masks the count in cl to 5 or 6 bits, as RISC-V does. */
-static void emit_shift_reg(struct x64 *a, const struct rv_op *op, int ext, bool w)
+static void emit_shift_reg(struct jc *c, const struct rv_op *op, int ext, bool w)
 {
-    ldx(a, RCX, op->rs2);
-    ldx(a, RAX, op->rs1);
+    struct x64 *a = &c->a;
+    ldx(c, RCX, op->rs2);
+    ldx(c, RAX, op->rs1);
     x_rr(a, w ? 0 : X_W, 0xd3, ext, RAX);
     if (w)
         movsxd(a, RAX);
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
 static void setcc_rax(struct x64 *a, int cc)
@@ -197,24 +255,26 @@ static void setcc_rax(struct x64 *a, int cc)
     x_rr(a, 0, 0x0fb6, RAX, RAX);                    /* movzx eax, al */
 }
 
-static void emit_slt(struct x64 *a, const struct rv_op *op, int cc, bool imm)
+static void emit_slt(struct jc *c, const struct rv_op *op, int cc, bool imm)
 {
-    ldx(a, RAX, op->rs1);
+    struct x64 *a = &c->a;
+    ldx(c, RAX, op->rs1);
     if (imm)
         x_g1_ri(a, X_W, G1_CMP, RAX, op->imm);
     else
-        op_x(a, X_W, 0x3b, RAX, op->rs2);
+        op_x(c, X_W, 0x3b, RAX, op->rs2);
     setcc_rax(a, cc);
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
 /* DIV/DIVU/REM/REMU and W forms: x86's divide traps on a zero divisor and
  * on INT_MIN / -1, where RISC-V defines results; branch around both. */
-static void emit_div(struct x64 *a, const struct rv_op *op, bool sign, bool rem, bool w)
+static void emit_div(struct jc *c, const struct rv_op *op, bool sign, bool rem, bool w)
 {
+    struct x64 *a = &c->a;
     unsigned fl = w ? 0 : X_W;
-    ldx_w(a, fl, RAX, op->rs1);
-    ldx_w(a, fl, RCX, op->rs2);
+    ldx_w(c, fl, RAX, op->rs1);
+    ldx_w(c, fl, RCX, op->rs2);
     x_rr(a, fl, 0x85, RCX, RCX);                     /* test rcx, rcx */
     uint8_t *to_zero = x_jcc8(a, CC_E);
     uint8_t *to_done1 = NULL;
@@ -248,15 +308,16 @@ static void emit_div(struct x64 *a, const struct rv_op *op, bool sign, bool rem,
     x_patch8(a, to_done2, a->p);
     if (w)
         movsxd(a, RAX);
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
 /* Bit-scan count (clz/ctz): result for a zero input is `zero`. */
-static void emit_bitscan(struct x64 *a, const struct rv_op *op, bool lead, bool w)
+static void emit_bitscan(struct jc *c, const struct rv_op *op, bool lead, bool w)
 {
+    struct x64 *a = &c->a;
     unsigned fl = w ? 0 : X_W;
     unsigned bits = w ? 32 : 64;
-    op_x(a, fl, lead ? 0x0fbd : 0x0fbc, RAX, op->rs1);   /* bsr/bsf eax|rax, [rs1] */
+    op_x(c, fl, lead ? 0x0fbd : 0x0fbc, RAX, op->rs1);   /* bsr/bsf eax|rax, [rs1] */
     uint8_t *nz = x_jcc8(a, CC_NE);
     /* bsr gives the top bit's index i, clz = bits-1-i: -1 here gives bits. */
     x_mov_imm(a, RAX, lead ? ~0ull : bits);
@@ -265,70 +326,94 @@ static void emit_bitscan(struct x64 *a, const struct rv_op *op, bool lead, bool 
         x_rr(a, X_W, 0xf7, G3_NEG, RAX);
         x_g1_ri(a, X_W, G1_ADD, RAX, (int32_t)bits - 1);
     }
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
 /* Zbs: bit index from rs2 (reg) or imm; x86 bt* mask it to 6 bits. */
-static void emit_bitop(struct x64 *a, const struct rv_op *op, int ext, bool imm)
+static void emit_bitop(struct jc *c, const struct rv_op *op, int ext, bool imm)
 {
-    ldx(a, RAX, op->rs1);
+    struct x64 *a = &c->a;
+    ldx(c, RAX, op->rs1);
     if (imm) {
         x_rr(a, X_W, 0x0fba, ext, RAX);
         x_b(a, (unsigned)op->imm & 63);
     } else {
         static const unsigned reg_form[8] = { [G8_BT] = 0x0fa3, [G8_BTS] = 0x0fab,
                                               [G8_BTR] = 0x0fb3, [G8_BTC] = 0x0fbb };
-        ldx(a, RCX, op->rs2);
+        ldx(c, RCX, op->rs2);
         x_rr(a, X_W, reg_form[ext], RCX, RAX);
     }
     if (ext == G8_BT)
         setcc_rax(a, CC_B);
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
-static void emit_minmax(struct x64 *a, const struct rv_op *op, int cc)
+static void emit_minmax(struct jc *c, const struct rv_op *op, int cc)
 {
-    ldx(a, RAX, op->rs1);
-    ldx(a, RCX, op->rs2);
+    struct x64 *a = &c->a;
+    ldx(c, RAX, op->rs1);
+    ldx(c, RCX, op->rs2);
     x_rr(a, X_W, 0x3b, RAX, RCX);                    /* cmp rax, rcx */
     x_rr(a, X_W, 0x0f40 + (unsigned)cc, RAX, RCX);   /* cmovcc rax, rcx */
-    stx(a, RAX, op->rd);
+    stx(c, RAX, op->rd);
 }
 
 /* rd = (zext32?(rs1) << sh) + rs2 */
-static void emit_shadd(struct x64 *a, const struct rv_op *op, unsigned sh, bool uw)
+static void emit_shadd(struct jc *c, const struct rv_op *op, unsigned sh, bool uw)
 {
-    ldx_w(a, uw ? 0 : X_W, RAX, op->rs1);
+    struct x64 *a = &c->a;
+    ldx_w(c, uw ? 0 : X_W, RAX, op->rs1);
     if (sh)
         x_shift_ri(a, X_W, G2_SHL, RAX, sh);
-    op_x(a, X_W, 0x03, RAX, op->rs2);
-    stx(a, RAX, op->rd);
+    op_x(c, X_W, 0x03, RAX, op->rs2);
+    stx(c, RAX, op->rd);
 }
 
 /* ---- control flow --------------------------------------------------------- */
 
 static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
 
+/* Leaves through successor 0 to target. A jump to the block's own start
+ * (a loop of one block) stays in compiled code while the budget allows,
+ * charging it exactly as the interpreter's block entry does; otherwise
+ * the interpreter's entry check decides (and may run a shorter block). */
+static void emit_jump(struct jc *c, unsigned k, uint64_t target)
+{
+    struct x64 *a = &c->a;
+    if (target == c->b->pc) {
+        int32_t n = (int32_t)c->b->n_insns;
+        ldh(a, RAX, HO(budget));
+        x_g1_ri(a, X_W, G1_CMP, RAX, n);
+        uint8_t *out = x_jcc8(a, CC_L);
+        x_g1_ri(a, X_W, G1_SUB, RAX, n);
+        sth(a, RAX, HO(budget));
+        x_patch32(a, x_jmp32(a), c->loop_top);
+        x_patch8(a, out, a->p);
+    }
+    sth_imm(a, HO(pc), target);
+    emit_exit(c, RV_JIT_SUCC0, k);
+}
+
 static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc)
 {
     struct x64 *a = &c->a;
-    ldx(a, RAX, op->rs1);
-    op_x(a, X_W, 0x3b, RAX, op->rs2);
+    ldx(c, RAX, op->rs1);
+    op_x(c, X_W, 0x3b, RAX, op->rs2);
     uint8_t *taken = x_jcc32(a, cc);
     sth_imm(a, HO(pc), op_pc(c, op) + op->len);
-    emit_exit(a, RV_JIT_SUCC1, k);
+    emit_exit(c, RV_JIT_SUCC1, k);
     x_patch32(a, taken, a->p);
-    sth_imm(a, HO(pc), op_pc(c, op) + (uint64_t)(int64_t)op->imm);
-    emit_exit(a, RV_JIT_SUCC0, k);
+    emit_jump(c, k, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
 }
 
 /* ---- memory ---------------------------------------------------------------- */
 
 /* rsi = va = x[rs1] + imm; probes the TLB at tlb_off and leaves rsi = host
  * address on a hit; a miss jumps (rel32 returned) with rsi = va. */
-static uint8_t *emit_tlb_probe(struct x64 *a, const struct rv_op *op, unsigned size, int32_t tlb_off)
+static uint8_t *emit_tlb_probe(struct jc *c, const struct rv_op *op, unsigned size, int32_t tlb_off)
 {
-    ldx(a, RSI, op->rs1);
+    struct x64 *a = &c->a;
+    ldx(c, RSI, op->rs1);
     if (op->imm)
         x_g1_ri(a, X_W, G1_ADD, RSI, op->imm);
     x_rr(a, 0, 0x8b, RAX, RSI);                      /* eax = va */
@@ -369,7 +454,7 @@ static void emit_load_insn(struct x64 *a, unsigned opc, int base)
 static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct x64 *a = &c->a;
-    uint8_t *miss = emit_tlb_probe(a, op, access_size(op->opc), HO(tlb_r));
+    uint8_t *miss = emit_tlb_probe(c, op, access_size(op->opc), HO(tlb_r));
     emit_load_insn(a, op->opc, RSI);
     add_stub(c, STUB_LOAD, k, op, miss, a->p);
     if (op->opc == RV_OP_FLW) {
@@ -379,24 +464,25 @@ static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
     } else if (op->opc == RV_OP_FLD) {
         sth(a, RAX, FO(op->rd));
     } else {
-        stx(a, RAX, op->rd);
+        stx(c, RAX, op->rd);
     }
 }
 
-static void ld_store_value(struct x64 *a, const struct rv_op *op)
+static void ld_store_value(struct jc *c, const struct rv_op *op)
 {
+    struct x64 *a = &c->a;
     if (op->opc == RV_OP_FSW || op->opc == RV_OP_FSD)
         ldh(a, RCX, FO(op->rs2));
     else
-        ldx(a, RCX, op->rs2);
+        ldx(c, RCX, op->rs2);
 }
 
 static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct x64 *a = &c->a;
     unsigned size = access_size(op->opc);
-    uint8_t *miss = emit_tlb_probe(a, op, size, HO(tlb_w));
-    ld_store_value(a, op);
+    uint8_t *miss = emit_tlb_probe(c, op, size, HO(tlb_w));
+    ld_store_value(c, op);
     switch (size) {
     case 1: x_mem(a, 0, 0x88, RCX, RSI, -1, 0); break;
     case 2: x_mem(a, X_66, 0x89, RCX, RSI, -1, 0); break;
@@ -411,7 +497,7 @@ static void emit_stub(struct jc *c, const struct stub *s)
     struct x64 *a = &c->a;
     x_patch32(a, s->jump, a->p);
     if (s->kind == STUB_INTERPRET) {
-        emit_exit(a, RV_JIT_INTERPRET, s->k);
+        emit_exit(c, RV_JIT_INTERPRET, s->k);
         return;
     }
     unsigned size = access_size(s->op->opc);
@@ -422,20 +508,24 @@ static void emit_stub(struct jc *c, const struct stub *s)
         call_abs(a, (const void *)rv_load_slow);
         x_rr(a, 0, 0x85, RAX, RAX);
         uint8_t *ok = x_jcc8(a, CC_E);
-        emit_exit(a, RV_JIT_TRAP, s->k);
+        emit_exit(c, RV_JIT_TRAP, s->k);
         x_patch8(a, ok, a->p);
         emit_load_insn(a, s->op->opc, RSP);
+        reload_volatile(c);
         x_patch32(a, x_jmp32(a), s->back);
     } else {
-        ld_store_value(a, s->op);
+        ld_store_value(c, s->op);
         call_abs(a, (const void *)rv_store_slow);
         x_rr(a, 0, 0x85, RAX, RAX);
-        x_patch32(a, x_jcc32(a, CC_E), s->back);
+        uint8_t *fail = x_jcc8(a, CC_NE);
+        reload_volatile(c);
+        x_patch32(a, x_jmp32(a), s->back);
+        x_patch8(a, fail, a->p);
         x_g1_ri(a, 0, G1_CMP, RAX, 1);
         uint8_t *trap = x_jcc8(a, CC_NE);
-        emit_exit(a, RV_JIT_CODE_WRITTEN, s->k);
+        emit_exit(c, RV_JIT_CODE_WRITTEN, s->k);
         x_patch8(a, trap, a->p);
-        emit_exit(a, RV_JIT_TRAP, s->k);
+        emit_exit(c, RV_JIT_TRAP, s->k);
     }
 }
 
@@ -572,15 +662,17 @@ static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const
             ldh(a, arg[i], reg_off(d->src[i], regs[i]));
     lea_hart(a, RDI);
     call_abs(a, (const void *)d->fn);
+    reload_volatile(c);
     if (d->dst == K_F)
         sth(a, RAX, FO(op->rd));
     else
-        stx(a, RAX, op->rd);
+        stx(c, RAX, op->rd);
 }
 
 /* fsgnj.d and friends (fmv.d, fneg.d, fabs.d) are bit operations: inline. */
-static void emit_fsgnj_d(struct x64 *a, const struct rv_op *op)
+static void emit_fsgnj_d(struct jc *c, const struct rv_op *op)
 {
+    struct x64 *a = &c->a;
     ldh(a, RAX, FO(op->rs1));
     ldh(a, RCX, FO(op->rs2));
     if (op->opc == RV_OP_FSGNJX_D) {
@@ -638,35 +730,34 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     switch (op->opc) {
     case RV_OP_FALLTHRU:
         sth_imm(a, HO(pc), op_pc(c, op));
-        emit_exit(a, RV_JIT_SUCC1, k);
+        emit_exit(c, RV_JIT_SUCC1, k);
         return;
     case RV_OP_LI: case RV_OP_LUI:
-        stx_imm(a, op->rd, (uint64_t)(int64_t)op->imm);
+        stx_imm(c, op->rd, (uint64_t)(int64_t)op->imm);
         return;
     case RV_OP_AUIPC:
-        stx_imm(a, op->rd, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+        stx_imm(c, op->rd, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
         return;
     case RV_OP_MV:
-        ldx(a, RAX, op->rs1);
-        stx(a, RAX, op->rd);
+        ldx(c, RAX, op->rs1);
+        stx(c, RAX, op->rd);
         return;
     case RV_OP_FENCE:
         return;
 
     case RV_OP_JAL:
-        stx_imm(a, op->rd, op_pc(c, op) + op->len);
-        sth_imm(a, HO(pc), op_pc(c, op) + (uint64_t)(int64_t)op->imm);
-        emit_exit(a, RV_JIT_SUCC0, k);
+        stx_imm(c, op->rd, op_pc(c, op) + op->len);
+        emit_jump(c, k, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
         return;
     case RV_OP_JALR:
         /* The target first: rd may be rs1. */
-        ldx(a, RAX, op->rs1);
+        ldx(c, RAX, op->rs1);
         if (op->imm)
             x_g1_ri(a, X_W, G1_ADD, RAX, op->imm);
         x_g1_ri(a, X_W, G1_AND, RAX, -2);
         sth(a, RAX, HO(pc));
-        stx_imm(a, op->rd, op_pc(c, op) + op->len);
-        emit_exit(a, RV_JIT_INDIRECT, k);
+        stx_imm(c, op->rd, op_pc(c, op) + op->len);
+        emit_exit(c, RV_JIT_INDIRECT, k);
         return;
     case RV_OP_BEQ: emit_branch(c, k, op, CC_E); return;
     case RV_OP_BNE: emit_branch(c, k, op, CC_NE); return;
@@ -683,138 +774,138 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         emit_store(c, k, op);
         return;
 
-    case RV_OP_ADDI: emit_binop_imm(a, op, G1_ADD, false); return;
-    case RV_OP_XORI: emit_binop_imm(a, op, G1_XOR, false); return;
-    case RV_OP_ORI: emit_binop_imm(a, op, G1_OR, false); return;
-    case RV_OP_ANDI: emit_binop_imm(a, op, G1_AND, false); return;
-    case RV_OP_ADDIW: emit_binop_imm(a, op, G1_ADD, true); return;
-    case RV_OP_SLTI: emit_slt(a, op, CC_L, true); return;
-    case RV_OP_SLTIU: emit_slt(a, op, CC_B, true); return;
-    case RV_OP_SLT: emit_slt(a, op, CC_L, false); return;
-    case RV_OP_SLTU: emit_slt(a, op, CC_B, false); return;
-    case RV_OP_SLLI: emit_shift_imm(a, op, G2_SHL, false); return;
-    case RV_OP_SRLI: emit_shift_imm(a, op, G2_SHR, false); return;
-    case RV_OP_SRAI: emit_shift_imm(a, op, G2_SAR, false); return;
-    case RV_OP_SLLIW: emit_shift_imm(a, op, G2_SHL, true); return;
-    case RV_OP_SRLIW: emit_shift_imm(a, op, G2_SHR, true); return;
-    case RV_OP_SRAIW: emit_shift_imm(a, op, G2_SAR, true); return;
-    case RV_OP_RORI: emit_shift_imm(a, op, G2_ROR, false); return;
-    case RV_OP_RORIW: emit_shift_imm(a, op, G2_ROR, true); return;
-    case RV_OP_ADD: emit_binop(a, op, 0x03, false); return;
-    case RV_OP_SUB: emit_binop(a, op, 0x2b, false); return;
-    case RV_OP_XOR: emit_binop(a, op, 0x33, false); return;
-    case RV_OP_OR: emit_binop(a, op, 0x0b, false); return;
-    case RV_OP_AND: emit_binop(a, op, 0x23, false); return;
-    case RV_OP_ADDW: emit_binop(a, op, 0x03, true); return;
-    case RV_OP_SUBW: emit_binop(a, op, 0x2b, true); return;
-    case RV_OP_MUL: emit_binop(a, op, 0x0faf, false); return;
-    case RV_OP_MULW: emit_binop(a, op, 0x0faf, true); return;
-    case RV_OP_SLL: emit_shift_reg(a, op, G2_SHL, false); return;
-    case RV_OP_SRL: emit_shift_reg(a, op, G2_SHR, false); return;
-    case RV_OP_SRA: emit_shift_reg(a, op, G2_SAR, false); return;
-    case RV_OP_SLLW: emit_shift_reg(a, op, G2_SHL, true); return;
-    case RV_OP_SRLW: emit_shift_reg(a, op, G2_SHR, true); return;
-    case RV_OP_SRAW: emit_shift_reg(a, op, G2_SAR, true); return;
-    case RV_OP_ROL: emit_shift_reg(a, op, G2_ROL, false); return;
-    case RV_OP_ROR: emit_shift_reg(a, op, G2_ROR, false); return;
-    case RV_OP_ROLW: emit_shift_reg(a, op, G2_ROL, true); return;
-    case RV_OP_RORW: emit_shift_reg(a, op, G2_ROR, true); return;
+    case RV_OP_ADDI: emit_binop_imm(c, op, G1_ADD, false); return;
+    case RV_OP_XORI: emit_binop_imm(c, op, G1_XOR, false); return;
+    case RV_OP_ORI: emit_binop_imm(c, op, G1_OR, false); return;
+    case RV_OP_ANDI: emit_binop_imm(c, op, G1_AND, false); return;
+    case RV_OP_ADDIW: emit_binop_imm(c, op, G1_ADD, true); return;
+    case RV_OP_SLTI: emit_slt(c, op, CC_L, true); return;
+    case RV_OP_SLTIU: emit_slt(c, op, CC_B, true); return;
+    case RV_OP_SLT: emit_slt(c, op, CC_L, false); return;
+    case RV_OP_SLTU: emit_slt(c, op, CC_B, false); return;
+    case RV_OP_SLLI: emit_shift_imm(c, op, G2_SHL, false); return;
+    case RV_OP_SRLI: emit_shift_imm(c, op, G2_SHR, false); return;
+    case RV_OP_SRAI: emit_shift_imm(c, op, G2_SAR, false); return;
+    case RV_OP_SLLIW: emit_shift_imm(c, op, G2_SHL, true); return;
+    case RV_OP_SRLIW: emit_shift_imm(c, op, G2_SHR, true); return;
+    case RV_OP_SRAIW: emit_shift_imm(c, op, G2_SAR, true); return;
+    case RV_OP_RORI: emit_shift_imm(c, op, G2_ROR, false); return;
+    case RV_OP_RORIW: emit_shift_imm(c, op, G2_ROR, true); return;
+    case RV_OP_ADD: emit_binop(c, op, 0x03, false); return;
+    case RV_OP_SUB: emit_binop(c, op, 0x2b, false); return;
+    case RV_OP_XOR: emit_binop(c, op, 0x33, false); return;
+    case RV_OP_OR: emit_binop(c, op, 0x0b, false); return;
+    case RV_OP_AND: emit_binop(c, op, 0x23, false); return;
+    case RV_OP_ADDW: emit_binop(c, op, 0x03, true); return;
+    case RV_OP_SUBW: emit_binop(c, op, 0x2b, true); return;
+    case RV_OP_MUL: emit_binop(c, op, 0x0faf, false); return;
+    case RV_OP_MULW: emit_binop(c, op, 0x0faf, true); return;
+    case RV_OP_SLL: emit_shift_reg(c, op, G2_SHL, false); return;
+    case RV_OP_SRL: emit_shift_reg(c, op, G2_SHR, false); return;
+    case RV_OP_SRA: emit_shift_reg(c, op, G2_SAR, false); return;
+    case RV_OP_SLLW: emit_shift_reg(c, op, G2_SHL, true); return;
+    case RV_OP_SRLW: emit_shift_reg(c, op, G2_SHR, true); return;
+    case RV_OP_SRAW: emit_shift_reg(c, op, G2_SAR, true); return;
+    case RV_OP_ROL: emit_shift_reg(c, op, G2_ROL, false); return;
+    case RV_OP_ROR: emit_shift_reg(c, op, G2_ROR, false); return;
+    case RV_OP_ROLW: emit_shift_reg(c, op, G2_ROL, true); return;
+    case RV_OP_RORW: emit_shift_reg(c, op, G2_ROR, true); return;
 
     case RV_OP_MULH: case RV_OP_MULHU:
-        ldx(a, RAX, op->rs1);
-        op_x(a, X_W, 0xf7, op->opc == RV_OP_MULH ? G3_IMUL : G3_MUL, op->rs2);
-        stx(a, RDX, op->rd);
+        ldx(c, RAX, op->rs1);
+        op_x(c, X_W, 0xf7, op->opc == RV_OP_MULH ? G3_IMUL : G3_MUL, op->rs2);
+        stx(c, RDX, op->rd);
         return;
     case RV_OP_MULHSU:
         /* Unsigned high half, minus rs2 when rs1 is negative. */
-        ldx(a, RAX, op->rs1);
+        ldx(c, RAX, op->rs1);
         x_rr(a, X_W, 0x8b, RCX, RAX);
-        op_x(a, X_W, 0xf7, G3_MUL, op->rs2);
+        op_x(c, X_W, 0xf7, G3_MUL, op->rs2);
         x_shift_ri(a, X_W, G2_SAR, RCX, 63);
-        op_x(a, X_W, 0x23, RCX, op->rs2);
+        op_x(c, X_W, 0x23, RCX, op->rs2);
         x_rr(a, X_W, 0x2b, RDX, RCX);
-        stx(a, RDX, op->rd);
+        stx(c, RDX, op->rd);
         return;
-    case RV_OP_DIV: emit_div(a, op, true, false, false); return;
-    case RV_OP_DIVU: emit_div(a, op, false, false, false); return;
-    case RV_OP_REM: emit_div(a, op, true, true, false); return;
-    case RV_OP_REMU: emit_div(a, op, false, true, false); return;
-    case RV_OP_DIVW: emit_div(a, op, true, false, true); return;
-    case RV_OP_DIVUW: emit_div(a, op, false, false, true); return;
-    case RV_OP_REMW: emit_div(a, op, true, true, true); return;
-    case RV_OP_REMUW: emit_div(a, op, false, true, true); return;
+    case RV_OP_DIV: emit_div(c, op, true, false, false); return;
+    case RV_OP_DIVU: emit_div(c, op, false, false, false); return;
+    case RV_OP_REM: emit_div(c, op, true, true, false); return;
+    case RV_OP_REMU: emit_div(c, op, false, true, false); return;
+    case RV_OP_DIVW: emit_div(c, op, true, false, true); return;
+    case RV_OP_DIVUW: emit_div(c, op, false, false, true); return;
+    case RV_OP_REMW: emit_div(c, op, true, true, true); return;
+    case RV_OP_REMUW: emit_div(c, op, false, true, true); return;
 
-    case RV_OP_SH1ADD: emit_shadd(a, op, 1, false); return;
-    case RV_OP_SH2ADD: emit_shadd(a, op, 2, false); return;
-    case RV_OP_SH3ADD: emit_shadd(a, op, 3, false); return;
-    case RV_OP_ADD_UW: emit_shadd(a, op, 0, true); return;
-    case RV_OP_SH1ADD_UW: emit_shadd(a, op, 1, true); return;
-    case RV_OP_SH2ADD_UW: emit_shadd(a, op, 2, true); return;
-    case RV_OP_SH3ADD_UW: emit_shadd(a, op, 3, true); return;
+    case RV_OP_SH1ADD: emit_shadd(c, op, 1, false); return;
+    case RV_OP_SH2ADD: emit_shadd(c, op, 2, false); return;
+    case RV_OP_SH3ADD: emit_shadd(c, op, 3, false); return;
+    case RV_OP_ADD_UW: emit_shadd(c, op, 0, true); return;
+    case RV_OP_SH1ADD_UW: emit_shadd(c, op, 1, true); return;
+    case RV_OP_SH2ADD_UW: emit_shadd(c, op, 2, true); return;
+    case RV_OP_SH3ADD_UW: emit_shadd(c, op, 3, true); return;
     case RV_OP_SLLI_UW:
-        ldx_w(a, 0, RAX, op->rs1);
+        ldx_w(c, 0, RAX, op->rs1);
         x_shift_ri(a, X_W, G2_SHL, RAX, (unsigned)op->imm & 63);
-        stx(a, RAX, op->rd);
+        stx(c, RAX, op->rd);
         return;
     case RV_OP_ANDN: case RV_OP_ORN: case RV_OP_XNOR:
-        ldx(a, RAX, op->rs2);
+        ldx(c, RAX, op->rs2);
         if (op->opc != RV_OP_XNOR)
             x_rr(a, X_W, 0xf7, G3_NOT, RAX);
-        op_x(a, X_W, op->opc == RV_OP_ANDN ? 0x23 : op->opc == RV_OP_ORN ? 0x0b : 0x33, RAX, op->rs1);
+        op_x(c, X_W, op->opc == RV_OP_ANDN ? 0x23 : op->opc == RV_OP_ORN ? 0x0b : 0x33, RAX, op->rs1);
         if (op->opc == RV_OP_XNOR)
             x_rr(a, X_W, 0xf7, G3_NOT, RAX);
-        stx(a, RAX, op->rd);
+        stx(c, RAX, op->rd);
         return;
-    case RV_OP_CLZ: emit_bitscan(a, op, true, false); return;
-    case RV_OP_CLZW: emit_bitscan(a, op, true, true); return;
-    case RV_OP_CTZ: emit_bitscan(a, op, false, false); return;
-    case RV_OP_CTZW: emit_bitscan(a, op, false, true); return;
+    case RV_OP_CLZ: emit_bitscan(c, op, true, false); return;
+    case RV_OP_CLZW: emit_bitscan(c, op, true, true); return;
+    case RV_OP_CTZ: emit_bitscan(c, op, false, false); return;
+    case RV_OP_CTZW: emit_bitscan(c, op, false, true); return;
     case RV_OP_CPOP: case RV_OP_CPOPW:
-        op_x(a, X_F3 | (op->opc == RV_OP_CPOP ? X_W : 0), 0x0fb8, RAX, op->rs1);
-        stx(a, RAX, op->rd);
+        op_x(c, X_F3 | (op->opc == RV_OP_CPOP ? X_W : 0), 0x0fb8, RAX, op->rs1);
+        stx(c, RAX, op->rd);
         return;
-    case RV_OP_MAX: emit_minmax(a, op, CC_L); return;
-    case RV_OP_MIN: emit_minmax(a, op, CC_G); return;
-    case RV_OP_MAXU: emit_minmax(a, op, CC_B); return;
-    case RV_OP_MINU: emit_minmax(a, op, CC_A); return;
-    case RV_OP_SEXT_B: op_x(a, X_W, 0x0fbe, RAX, op->rs1); stx(a, RAX, op->rd); return;
-    case RV_OP_SEXT_H: op_x(a, X_W, 0x0fbf, RAX, op->rs1); stx(a, RAX, op->rd); return;
-    case RV_OP_ZEXT_H: op_x(a, 0, 0x0fb7, RAX, op->rs1); stx(a, RAX, op->rd); return;
+    case RV_OP_MAX: emit_minmax(c, op, CC_L); return;
+    case RV_OP_MIN: emit_minmax(c, op, CC_G); return;
+    case RV_OP_MAXU: emit_minmax(c, op, CC_B); return;
+    case RV_OP_MINU: emit_minmax(c, op, CC_A); return;
+    case RV_OP_SEXT_B: op_x(c, X_W, 0x0fbe, RAX, op->rs1); stx(c, RAX, op->rd); return;
+    case RV_OP_SEXT_H: op_x(c, X_W, 0x0fbf, RAX, op->rs1); stx(c, RAX, op->rd); return;
+    case RV_OP_ZEXT_H: op_x(c, 0, 0x0fb7, RAX, op->rs1); stx(c, RAX, op->rd); return;
     case RV_OP_REV8:
-        ldx(a, RAX, op->rs1);
+        ldx(c, RAX, op->rs1);
         x_b(a, 0x48);
         x_b(a, 0x0f);
         x_b(a, 0xc8);                                /* bswap rax */
-        stx(a, RAX, op->rd);
+        stx(c, RAX, op->rd);
         return;
     case RV_OP_ORC_B:
         /* pcmpeqb against zero marks the zero bytes; invert. */
-        ldx(a, RAX, op->rs1);
+        ldx(c, RAX, op->rs1);
         x_rr(a, X_66 | X_W, 0x0f6e, 0, RAX);         /* movq xmm0, rax */
         x_rr(a, X_66, 0x0fef, 1, 1);                 /* pxor xmm1, xmm1 */
         x_rr(a, X_66, 0x0f74, 0, 1);                 /* pcmpeqb xmm0, xmm1 */
         x_rr(a, X_66 | X_W, 0x0f7e, 0, RAX);         /* movq rax, xmm0 */
         x_rr(a, X_W, 0xf7, G3_NOT, RAX);
-        stx(a, RAX, op->rd);
+        stx(c, RAX, op->rd);
         return;
-    case RV_OP_BCLR: emit_bitop(a, op, G8_BTR, false); return;
-    case RV_OP_BCLRI: emit_bitop(a, op, G8_BTR, true); return;
-    case RV_OP_BEXT: emit_bitop(a, op, G8_BT, false); return;
-    case RV_OP_BEXTI: emit_bitop(a, op, G8_BT, true); return;
-    case RV_OP_BINV: emit_bitop(a, op, G8_BTC, false); return;
-    case RV_OP_BINVI: emit_bitop(a, op, G8_BTC, true); return;
-    case RV_OP_BSET: emit_bitop(a, op, G8_BTS, false); return;
-    case RV_OP_BSETI: emit_bitop(a, op, G8_BTS, true); return;
+    case RV_OP_BCLR: emit_bitop(c, op, G8_BTR, false); return;
+    case RV_OP_BCLRI: emit_bitop(c, op, G8_BTR, true); return;
+    case RV_OP_BEXT: emit_bitop(c, op, G8_BT, false); return;
+    case RV_OP_BEXTI: emit_bitop(c, op, G8_BT, true); return;
+    case RV_OP_BINV: emit_bitop(c, op, G8_BTC, false); return;
+    case RV_OP_BINVI: emit_bitop(c, op, G8_BTC, true); return;
+    case RV_OP_BSET: emit_bitop(c, op, G8_BTS, false); return;
+    case RV_OP_BSETI: emit_bitop(c, op, G8_BTS, true); return;
 
     case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D:
-        emit_fsgnj_d(a, op);
+        emit_fsgnj_d(c, op);
         return;
     case RV_OP_FMV_X_D:
         ldh(a, RAX, FO(op->rs1));
-        stx(a, RAX, op->rd);
+        stx(c, RAX, op->rd);
         return;
     case RV_OP_FMV_D_X:
-        ldx(a, RAX, op->rs1);
+        ldx(c, RAX, op->rs1);
         sth(a, RAX, FO(op->rd));
         return;
     default:
@@ -823,8 +914,105 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
             return;
         }
         /* Not reached: op_supported() said yes to an op without a template. */
-        emit_exit(a, RV_JIT_INTERPRET, k);
+        emit_exit(c, RV_JIT_INTERPRET, k);
         return;
+    }
+}
+
+/* ---- register cache ------------------------------------------------------------ */
+
+/* The x registers op reads or writes (0 and the sink are never cached). */
+static unsigned op_xregs(const struct rv_op *op, unsigned out[3])
+{
+    unsigned n = 0;
+    const struct fp_desc *d = &fp_ops[op->opc];
+    if (d->fn) {
+        const unsigned regs[3] = { op->rs1, op->rs2, op->rs3 };
+        for (int i = 0; i < 3; i++)
+            if (d->src[i] == K_X)
+                out[n++] = regs[i];
+        if (d->dst == K_X)
+            out[n++] = op->rd;
+        return n;
+    }
+    switch (op->opc) {
+    case RV_OP_FALLTHRU: case RV_OP_FENCE:
+    case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D:
+        return 0;
+    case RV_OP_FMV_X_D: case RV_OP_LI: case RV_OP_LUI: case RV_OP_AUIPC: case RV_OP_JAL:
+        out[0] = op->rd;
+        return 1;
+    case RV_OP_FMV_D_X: case RV_OP_FLW: case RV_OP_FLD:
+        out[0] = op->rs1;
+        return 1;
+    case RV_OP_FSW: case RV_OP_FSD:
+        out[0] = op->rs1;
+        return 1;
+    case RV_OP_SB: case RV_OP_SH: case RV_OP_SW: case RV_OP_SD:
+    case RV_OP_BEQ: case RV_OP_BNE: case RV_OP_BLT: case RV_OP_BGE: case RV_OP_BLTU: case RV_OP_BGEU:
+        out[0] = op->rs1;
+        out[1] = op->rs2;
+        return 2;
+    default:
+        out[0] = op->rs1;
+        out[1] = op->rs2;
+        out[2] = op->rd;
+        return 3;
+    }
+}
+
+/* Picks the guest registers worth a host register: used at least twice
+ * in the compiled part of the block (once is enough in a one-block loop,
+ * which reuses them every iteration), most used first. Caller-saved host
+ * registers cost nothing to enter and leave with, callee-saved ones a
+ * push and a pop, so those only go to registers used more often; blocks
+ * that call helpers on their hot path prefer callee-saved ones (no reload
+ * after each call). */
+static void choose_cache(struct jc *c, const struct rv_jit *j)
+{
+    const struct rv_block *b = c->b;
+    unsigned uses[RV_XSINK + 1] = { 0 };
+    bool loops = false, calls = false;
+    for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
+        const struct rv_op *op = &b->ops[k];
+        unsigned r[3];
+        unsigned n = op_xregs(op, r);
+        for (unsigned i = 0; i < n; i++)
+            uses[r[i]]++;
+        if (fp_ops[op->opc].fn)
+            calls = true;
+        if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
+            op->pcoff + (uint64_t)(int64_t)op->imm == 0)
+            loops = true;
+    }
+    for (unsigned i = 0; i <= RV_XSINK; i++)
+        c->host[i] = -1;
+    c->n_cached = 0;
+    c->n_saved = 0;
+    static const int volatile_regs[] = { R9, R10, R11 };
+    static const int saved_regs[] = { RBP, R12, R13, R14, R15 };
+    unsigned nv = 0, ns = 0;
+    unsigned min_uses = loops ? 1 : 2;
+    while (c->n_cached < JIT_CACHE_MAX) {
+        unsigned best = 0;
+        for (unsigned i = 1; i < RV_XSINK; i++)
+            if (c->host[i] < 0 && uses[i] > uses[best])
+                best = i;
+        if (best == 0 || uses[best] < min_uses)
+            break;
+        bool want_saved = calls || nv == N_OF(volatile_regs);
+        bool saved_ok = ns < N_OF(saved_regs) && (loops || calls || uses[best] >= 3);
+        int r;
+        if (want_saved && saved_ok) {
+            r = saved_regs[ns++];
+            c->saved[c->n_saved++] = (uint8_t)r;
+        } else if (nv < N_OF(volatile_regs)) {
+            r = volatile_regs[nv++];
+        } else {
+            break;
+        }
+        c->host[best] = (int8_t)r;
+        c->cached[c->n_cached++] = (uint8_t)best;
     }
 }
 
@@ -865,7 +1053,7 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
 {
     if (!j || b->n_ops == 0 || !op_supported(j, &b->ops[0]))
         return NULL;
-    size_t need = 64 + (size_t)b->n_ops * JIT_OP_BYTES;
+    size_t need = 128 + (size_t)b->n_ops * JIT_OP_BYTES;
     if (j->size - j->used < need)
         return NULL;
     struct jc *c = malloc(sizeof *c);
@@ -878,11 +1066,12 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
     c->a.overflow = false;
     uint8_t *entry = c->a.p;
 
-    emit_prologue(&c->a);
+    choose_cache(c, j);
+    emit_prologue(c);
     for (unsigned k = 0; k < b->n_ops; k++) {
         const struct rv_op *op = &b->ops[k];
         if (!op_supported(j, op)) {
-            emit_exit(&c->a, RV_JIT_INTERPRET, k);
+            emit_exit(c, RV_JIT_INTERPRET, k);
             break;
         }
         emit_op(c, k, op);

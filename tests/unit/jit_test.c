@@ -441,9 +441,10 @@ static void world_result(struct world *w, int exit, const struct init *in, struc
     mem_read(w->as, in->pc, r->code, sizeof r->code);
 }
 
-/* Runs the case's block for exactly its own instructions. jit: compile it
- * on entry (the heat is raised to the threshold); *compiled: it was. */
-static int world_run(struct world *w, const struct init *in, unsigned n_insns, bool jit, bool *compiled)
+/* Runs the case's block (and whatever follows) for budget instructions.
+ * jit: compile it on entry (its heat is raised to the threshold);
+ * *compiled: it was. */
+static int world_run(struct world *w, const struct init *in, unsigned budget, bool jit, bool *compiled)
 {
     struct rv_hart *h = w->h;
     rv_sync(h);
@@ -456,7 +457,7 @@ static int world_run(struct world *w, const struct init *in, unsigned n_insns, b
     /* Count instret from 0 in both worlds: rdinstret reads it. */
     h->instret_base = 0;
     h->budget_start = h->budget;
-    rv_set_budget(h, n_insns);
+    rv_set_budget(h, budget);
     int exit = rv_run(h);
     if (compiled)
         *compiled = h->stat_jit_blocks > before;
@@ -564,9 +565,12 @@ static unsigned run_random(struct world *wi, struct world *wj, const struct mix 
         if (!fallthru)
             in.code[in.n_code++] = gen_terminator(n);
         in.code[in.n_code] = 0;   /* what a fall-through reaches: an illegal encoding */
+        /* Mostly exactly the block; sometimes enough for a block that
+         * branches to its own start to loop, running out part-way. */
+        unsigned budget = rn(3) ? in.n_code : in.n_code * (2 + rn(6)) + rn(in.n_code);
 
         world_load(wi, &in, true);
-        int ei = world_run(wi, &in, in.n_code, false, NULL);
+        int ei = world_run(wi, &in, budget, false, NULL);
         world_result(wi, ei, &in, &ri);
 
         /* First run: compiled on entry, TLB warm or cold. */
@@ -574,7 +578,7 @@ static unsigned run_random(struct world *wi, struct world *wj, const struct mix 
         if (rn(2))
             rv_flush_tlb(wj->h);
         bool compiled = false;
-        int ej = world_run(wj, &in, in.n_code, true, &compiled);
+        int ej = world_run(wj, &in, budget, true, &compiled);
         world_result(wj, ej, &in, &rj);
         *n_compiled += compiled;
         if (!same_result(what, &in, &ri, &rj)) {
@@ -589,7 +593,7 @@ static unsigned run_random(struct world *wi, struct world *wj, const struct mix 
             struct rv_block *b = rv_cache_lookup(wj->h, in.pc);
             if (!b || !b->jit)
                 continue;   /* a store into its page dropped it: nothing to rerun */
-            ej = world_run(wj, &in, in.n_code, false, NULL);
+            ej = world_run(wj, &in, budget, false, NULL);
             world_result(wj, ej, &in, &rj);
             if (!same_result(what, &in, &ri, &rj))
                 bad++;
@@ -751,6 +755,51 @@ static void jit_shifts_and_words(void)
     world_free(&w);
 }
 
+/* A one-block loop runs inside compiled code and stops exactly when the
+ * budget says so, as block-by-block interpretation would. */
+static void jit_loop_budget(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    uint64_t regs[32] = { 0 };
+    regs[10] = 1000;
+    const uint32_t code[] = {
+        enc_i(0x00000013, 10, 10, -1),    /* loop: addi a0, a0, -1 */
+        enc_i(0x00000013, 11, 11, 3),     /*       addi a1, a1, 3 */
+        enc_b(0x00001063, 10, 0, -8),     /*       bnez a0, loop */
+        0x00000073,                       /*       ecall */
+    };
+    /* 1000 iterations of 3 instructions, then the ecall (not retired). */
+    bool compiled = false;
+    int exit = run_compiled(&w, code, N_OF(code), regs, &compiled);
+    CHECK(compiled);
+    CHECK(exit == RV_EXIT_BUDGET);   /* run_compiled's budget is 4 */
+    rv_set_budget(w.h, 100000);
+    exit = rv_run(w.h);
+    CHECK(exit == RV_EXIT_ECALL);
+    CHECK(w.h->x[10] == 0);
+    CHECK(w.h->x[11] == 3000);
+    CHECK(w.h->pc == CODE + 12);
+
+    /* Budget 3 * 400 + 2: 400 whole iterations, then the interpreter runs
+     * the two instructions left: a0 = 1000 - 401, a1 = 3 * 401. */
+    w.h->x[10] = 1000;
+    w.h->x[11] = 0;
+    w.h->pc = CODE;
+    rv_set_budget(w.h, 3 * 400 + 2);
+    uint64_t instret0 = rv_instret(w.h);
+    exit = rv_run(w.h);
+    CHECK(exit == RV_EXIT_BUDGET);
+    CHECK(w.h->x[10] == 599);
+    CHECK(w.h->x[11] == 1203);
+    CHECK(w.h->pc == CODE + 8);
+    CHECK(rv_instret(w.h) - instret0 == 3 * 400 + 2);
+    world_free(&w);
+}
+
 /* A load from an unmapped page traps at that load: earlier ops retired,
  * later ones did not, pc and instret point at it. */
 static void jit_fault_mid_block(void)
@@ -883,6 +932,7 @@ int main(void)
     RUN(jit_division_edges);
     RUN(jit_shifts_and_words);
     RUN(jit_fault_mid_block);
+    RUN(jit_loop_budget);
     RUN(jit_self_modifying_store);
     RUN(jit_first_op_unsupported);
     RUN(jit_buffer_full);
