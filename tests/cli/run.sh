@@ -1,0 +1,439 @@
+#!/bin/sh
+# CLI suite: the monitor's command line against bad input and its
+# pass-through promises (docs/cli.md).
+#
+# Bad input — no arguments, unknown commands and options, malformed option
+# values, missing or unloadable programs, and ELF files with one defect each
+# (made by tests/cli/mkelf.c from a valid static guest) — must end in the
+# documented exit status with exactly one "mvm: ..." line on stderr and
+# nothing on stdout: never a crash, a hang or a sanitizer report.
+# tests/cli/xrun.c runs each command with a time limit and tells a normal
+# exit from death by a signal.
+#
+# Pass-through — exit statuses, stdin, argv, --env and the hidden host
+# environment, guest faults (with the faulting pc checked against nm of the
+# guest binary), --budget — is checked against literal expectations and,
+# where qemu-riscv64 is installed, against the same binary run under it.
+#
+# Usage: tests/cli/run.sh        MVM=path overrides build/mvm
+cd "$(dirname "$0")/../.." || exit 2
+MVM=${MVM:-build/mvm}
+OUT=build/tests/cli
+RES=$OUT/results
+T=${CLI_TIMEOUT:-60}
+HOST_CC=${HOST_CC:-cc}
+RVCC=riscv64-linux-gnu-gcc
+RVNM=riscv64-linux-gnu-nm
+QEMU=${QEMU_RISCV64:-qemu-riscv64}
+mkdir -p "$RES" || exit 2
+
+# A host variable the guest must never see (--env is its whole environment).
+MVM_CLI_HOST_ONLY=leaked
+export MVM_CLI_HOST_ONLY
+
+pass() { echo "PASS cli/$1"; }
+fail() { echo "FAIL cli/$1: $2"; }
+skip() { echo "SKIP cli/$1: $2"; }
+
+# Native helpers. Without them no test can run: say so once per test below.
+helpers_ok=1
+for h in xrun mkelf; do
+	if ! $HOST_CC -std=c11 -O1 -Wall -Wextra -o "$OUT/$h" "tests/cli/$h.c" 2>"$OUT/$h.log"; then
+		helpers_ok=0
+		helpers_why="tests/cli/$h.c does not compile with $HOST_CC: $(head -n 1 "$OUT/$h.log")"
+	fi
+done
+XRUN=$OUT/xrun
+MKELF=$OUT/mkelf
+
+# Guest programs, built with the RISC-V cross compiler.
+GUEST=$OUT/guest
+guest_ok=0
+guest_why="$RVCC not installed (scripts/deps)"
+if command -v $RVCC >/dev/null 2>&1 && command -v $RVNM >/dev/null 2>&1; then
+	guest_why="tests/cli/guest.c does not build (see $OUT/guest.log)"
+	if $RVCC -static -O2 -Wall -Wextra -o "$GUEST" tests/cli/guest.c >"$OUT/guest.log" 2>&1 &&
+		$RVCC -O2 -o "$OUT/guest-dynamic" tests/cli/guest.c >>"$OUT/guest.log" 2>&1 &&
+		$RVCC -O2 -c -o "$OUT/guest.o" tests/cli/guest.c >>"$OUT/guest.log" 2>&1; then
+		guest_ok=1
+	fi
+fi
+have_qemu=0
+command -v "$QEMU" >/dev/null 2>&1 && have_qemu=1
+
+# ready NAME [guest]: 0 if the test can run, else prints its FAIL/SKIP line.
+ready() {
+	if [ "$helpers_ok" != 1 ]; then
+		fail "$1" "$helpers_why"
+		return 1
+	fi
+	if [ "${2:-}" = guest ] && [ "$guest_ok" != 1 ]; then
+		skip "$1" "$guest_why"
+		return 1
+	fi
+	if [ ! -x "$MVM" ]; then
+		fail "$1" "monitor $MVM not built"
+		return 1
+	fi
+	return 0
+}
+
+# mvm_run NAME STDIN ARGS...: runs the monitor; leaves $RES/NAME.{out,err}
+# and sets st to "exit N", "signal N" or "timeout".
+mvm_run() {
+	res=$RES/$1
+	in=$2
+	shift 2
+	"$XRUN" "$T" "$res.status" "$MVM" "$@" <"$in" >"$res.out" 2>"$res.err"
+	st=$(cat "$res.status" 2>/dev/null)
+}
+
+# qemu_run NAME STDIN ARGS...: the same under qemu-riscv64 (clean
+# environment); leaves $RES/NAME.qemu.{out,err}, sets qst.
+qemu_run() {
+	qres=$RES/$1.qemu
+	in=$2
+	shift 2
+	"$XRUN" "$T" "$qres.status" env -i "$QEMU" "$@" <"$in" >"$qres.out" 2>"$qres.err"
+	qst=$(cat "$qres.status" 2>/dev/null)
+}
+
+# ended: how the last mvm_run ended, in words.
+ended() {
+	case $st in
+	"exit "*) echo "exited ${st#exit }" ;;
+	"signal "*) echo "the monitor itself died of signal ${st#signal }" ;;
+	timeout) echo "hung (killed after ${T}s)" ;;
+	*) echo "did not run ($st)" ;;
+	esac
+}
+
+# first FILE: its start, on one line, for messages.
+first() { head -c 200 "$1" | tr '\n' '|'; }
+
+# stderr_problem FILE: prints why FILE is not exactly one "mvm: " line.
+stderr_problem() {
+	if grep -q -e 'Sanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; then
+		echo "sanitizer report on stderr: $(grep -m 1 -e 'ERROR' -e 'runtime error:' "$1" | cut -c1-160)"
+	elif [ "$(wc -l <"$1")" -ne 1 ] || [ "$(awk 'END { print NR }' "$1")" -ne 1 ]; then
+		echo "stderr is not exactly one line: '$(first "$1")'"
+	elif ! head -n 1 "$1" | grep -q '^mvm: .'; then
+		echo "stderr does not start with 'mvm: ': '$(first "$1")'"
+	fi
+}
+
+# expect_error NAME STATUS ERE ARGS...: the monitor must exit STATUS with one
+# "mvm: " line on stderr (matching the extended regex ERE, if not empty) and
+# nothing on stdout.
+expect_error() {
+	name=$1 want=$2 re=$3
+	shift 3
+	ready "$name" || return
+	mvm_run "$name" /dev/null "$@"
+	if [ "$st" != "exit $want" ]; then
+		fail "$name" "$(ended), want exit $want; stderr: '$(first "$res.err")'"
+		return
+	fi
+	p=$(stderr_problem "$res.err")
+	if [ -n "$p" ]; then
+		fail "$name" "$p"
+	elif [ -s "$res.out" ]; then
+		fail "$name" "wrote to stdout: '$(first "$res.out")'"
+	elif [ -n "$re" ] && ! grep -Eq -- "$re" "$res.err"; then
+		fail "$name" "message '$(first "$res.err")' does not match /$re/"
+	else
+		pass "$name"
+	fi
+}
+
+# ---- usage errors: 125 ------------------------------------------------------
+expect_error no-args 125 ''
+expect_error unknown-command 125 'frobnicate' frobnicate
+expect_error unknown-option 125 '--frobnicate' run --frobnicate "$GUEST" exit 0
+expect_error no-program 125 '' run
+expect_error no-program-after-options 125 '' run --mem 64M
+# A missing argument is not an unknown option: the message must say what
+# is wrong with which option.
+for o in mem dir env cwd budget; do
+	expect_error "missing-argument-$o" 125 "--$o.*(argument|requires|needs|missing|expected)" run "--$o"
+done
+expect_error mem-garbage 125 '--mem' run --mem lots "$GUEST" exit 0
+expect_error mem-bad-suffix 125 '--mem' run --mem 64Q "$GUEST" exit 0
+expect_error mem-empty 125 '--mem' run --mem '' "$GUEST" exit 0
+expect_error mem-zero 125 '--mem' run --mem 0 "$GUEST" exit 0
+expect_error mem-negative 125 '--mem' run --mem -64M "$GUEST" exit 0
+expect_error mem-huge-2e64 125 '--mem' run --mem 18446744073709551616 "$GUEST" exit 0
+expect_error mem-huge-suffix 125 '--mem' run --mem 16777216T "$GUEST" exit 0
+expect_error budget-garbage 125 '--budget' run --budget lots "$GUEST" exit 0
+expect_error budget-trailing 125 '--budget' run --budget 12x "$GUEST" exit 0
+expect_error budget-empty 125 '--budget' run --budget '' "$GUEST" exit 0
+expect_error budget-negative 125 '--budget' run --budget -5 "$GUEST" exit 0
+expect_error budget-overflow 125 '--budget' run --budget 99999999999999999999999 "$GUEST" exit 0
+expect_error env-no-equals 125 '--env' run --env FOO "$GUEST" exit 0
+expect_error trace-unknown 125 '--trace' run --trace=bogus "$GUEST" exit 0
+# The guest program is valid, so only the directory can be what is wrong.
+nodir=$PWD/$OUT/no-such-directory
+rm -rf "$nodir"
+if [ "$guest_ok" = 1 ]; then
+	expect_error dir-missing 125 'no-such-directory' run --dir "$nodir" "$GUEST" exit 0
+	expect_error dir-missing-mapped 125 'no-such-directory' run --dir "$nodir:/data" "$GUEST" exit 0
+else
+	ready dir-missing guest
+	ready dir-missing-mapped guest
+fi
+
+# ---- programs that cannot be found or loaded: 127, 126 ----------------------
+expect_error program-missing 127 'no-such-program' run "$OUT/no-such-program"
+expect_error program-missing-with-args 127 'no-such-program' run "$OUT/no-such-program" a b
+expect_error program-directory 126 '' run "$OUT"
+: >"$OUT/empty"
+expect_error program-empty 126 '' run "$OUT/empty"
+printf '#!/bin/sh\necho this is a shell script, not a RISC-V program\n' >"$OUT/script.sh"
+chmod +x "$OUT/script.sh"
+expect_error program-text 126 '' run "$OUT/script.sh"
+printf '\177ELF' >"$OUT/magic-only"
+expect_error elf-magic-only 126 '' run "$OUT/magic-only"
+# The host's own /bin/true is a valid ELF for some other machine (x86-64 on
+# most hosts): wrong machine.
+expect_error elf-host-native 126 '' run /bin/true
+
+if [ "$guest_ok" = 1 ] && [ "$helpers_ok" = 1 ]; then
+	# The base of every malformed variant below must itself run.
+	if ready elf-valid-base; then
+		mvm_run elf-valid-base /dev/null run "$GUEST" exit 0
+		if [ "$st" = "exit 0" ] && [ ! -s "$res.err" ]; then
+			pass elf-valid-base
+		else
+			fail elf-valid-base "$(ended), want exit 0 and no stderr; stderr: '$(first "$res.err")'"
+		fi
+	fi
+	# PT_INTERP: dynamically linked.
+	expect_error elf-dynamic 126 '' run "$OUT/guest-dynamic" exit 0
+	# ET_REL: an object file.
+	expect_error elf-object 126 '' run "$OUT/guest.o"
+	size=$(wc -c <"$GUEST")
+	head -c 64 "$GUEST" >"$OUT/trunc-64"
+	expect_error elf-trunc-64 126 '' run "$OUT/trunc-64"
+	head -c $((size / 2)) "$GUEST" >"$OUT/trunc-half"
+	expect_error elf-trunc-half 126 '' run "$OUT/trunc-half" exit 0
+	for c in $("$MKELF" --list | cut -f 1); do
+		if ! "$MKELF" "$c" "$GUEST" "$OUT/bad-$c" 2>"$OUT/bad-$c.log"; then
+			fail "elf-$c" "generator: $(first "$OUT/bad-$c.log")"
+			continue
+		fi
+		expect_error "elf-$c" 126 '' run "$OUT/bad-$c" exit 0
+	done
+else
+	cases="valid-base dynamic object trunc-64 trunc-half"
+	[ "$helpers_ok" = 1 ] && cases="$cases $("$MKELF" --list | cut -f 1)"
+	for c in $cases; do ready "elf-$c" guest; done
+fi
+
+# ---- help and version -------------------------------------------------------
+if ready help; then
+	mvm_run help /dev/null --help
+	missing=""
+	for o in run --mem --dir --env --cwd --budget --stats --trace; do
+		grep -q -e "$o" "$res.out" || missing="$missing $o"
+	done
+	if [ "$st" != "exit 0" ]; then
+		fail help "$(ended), want exit 0"
+	elif ! grep -qi usage "$res.out"; then
+		fail help "no usage text on stdout: '$(first "$res.out")'"
+	elif [ -n "$missing" ]; then
+		fail help "usage does not mention:$missing"
+	elif [ -s "$res.err" ]; then
+		fail help "wrote to stderr: '$(first "$res.err")'"
+	else
+		pass help
+	fi
+fi
+if ready version; then
+	mvm_run version /dev/null --version
+	if [ "$st" != "exit 0" ]; then
+		fail version "$(ended), want exit 0"
+	elif [ "$(awk 'END { print NR }' "$res.out")" -ne 1 ] || ! grep -Eq '^mvm .*[0-9]+\.[0-9]+' "$res.out"; then
+		fail version "want one line 'mvm X.Y...' on stdout, got '$(first "$res.out")'"
+	elif [ -s "$res.err" ]; then
+		fail version "wrote to stderr: '$(first "$res.err")'"
+	else
+		pass version
+	fi
+fi
+
+# ---- exit statuses pass through ---------------------------------------------
+# exit(256) is status 0: Linux keeps the low 8 bits.
+for n in 0 1 42 255 256; do
+	name=exit-$n
+	ready "$name" guest || continue
+	want=$((n % 256))
+	mvm_run "$name" /dev/null run "$GUEST" exit "$n"
+	if [ "$have_qemu" = 1 ]; then
+		qemu_run "$name" /dev/null "$GUEST" exit "$n"
+		if [ "$qst" != "exit $want" ]; then
+			fail "$name" "oracle disagrees: under qemu-riscv64 it ended '$qst', want exit $want"
+			continue
+		fi
+	fi
+	if [ "$st" != "exit $want" ]; then
+		fail "$name" "$(ended), want exit $want; stderr: '$(first "$res.err")'"
+	elif [ -s "$res.err" ] || [ -s "$res.out" ]; then
+		fail "$name" "unexpected output: stdout '$(first "$res.out")' stderr '$(first "$res.err")'"
+	else
+		pass "$name"
+	fi
+done
+
+# Every option used correctly at once: the guest still runs and its status
+# passes through.
+if ready options-accepted guest; then
+	mvm_run options-accepted /dev/null run --mem 64M --budget 1000000000 --env A=b \
+		--dir "$PWD/$OUT:/data:ro" --cwd /data "$GUEST" exit 5
+	if [ "$st" = "exit 5" ] && [ ! -s "$res.err" ]; then
+		pass options-accepted
+	else
+		fail options-accepted "$(ended), want exit 5 and no stderr; stderr: '$(first "$res.err")'"
+	fi
+fi
+
+# ---- the instruction budget -------------------------------------------------
+if ready budget-exhausted guest; then
+	mvm_run budget-exhausted /dev/null run --budget 1000 "$GUEST" loop
+	p=$(stderr_problem "$res.err")
+	if [ "$st" != "exit 124" ]; then
+		fail budget-exhausted "$(ended), want exit 124; stderr: '$(first "$res.err")'"
+	elif [ -n "$p" ]; then
+		fail budget-exhausted "$p"
+	elif ! grep -q budget "$res.err"; then
+		fail budget-exhausted "message does not mention the budget: '$(first "$res.err")'"
+	else
+		pass budget-exhausted
+	fi
+fi
+if ready budget-ample guest; then
+	mvm_run budget-ample /dev/null run --budget 100000000 "$GUEST" exit 7
+	if [ "$st" = "exit 7" ] && [ ! -s "$res.err" ]; then
+		pass budget-ample
+	else
+		fail budget-ample "$(ended), want exit 7 and no stderr; stderr: '$(first "$res.err")'"
+	fi
+fi
+
+# ---- guest faults -----------------------------------------------------------
+# fault NAME MODE SIGNAL SYMBOL PREFIX: the guest's MODE faults at the first
+# instruction of SYMBOL; the monitor must exit 128+SIGNAL (not die of it)
+# with the one line "PREFIX... pc=0x<SYMBOL's address>". The address comes
+# from nm, the status is also checked under qemu-riscv64.
+fault() {
+	name=$1 mode=$2 want=$((128 + $3)) sym=$4 prefix=$5
+	ready "$name" guest || return
+	addr=$($RVNM "$GUEST" | awk -v s="$sym" '$3 == s { print $1 }')
+	if [ -z "$addr" ]; then
+		fail "$name" "symbol $sym not found in $GUEST"
+		return
+	fi
+	pc=$(printf '%x' "0x$addr")
+	if [ "$have_qemu" = 1 ]; then
+		# qemu-riscv64 kills itself with the guest's signal.
+		qemu_run "$name" /dev/null "$GUEST" "$mode"
+		if [ "$qst" != "signal $3" ] && [ "$qst" != "exit $want" ]; then
+			fail "$name" "oracle disagrees: under qemu-riscv64 it ended '$qst', want signal $3"
+			return
+		fi
+	fi
+	mvm_run "$name" /dev/null run "$GUEST" "$mode"
+	p=$(stderr_problem "$res.err")
+	line=$(head -n 1 "$res.err")
+	if [ "$st" != "exit $want" ]; then
+		fail "$name" "$(ended), want exit $want; stderr: '$(first "$res.err")'"
+	elif [ -n "$p" ]; then
+		fail "$name" "$p"
+	else
+		case $line in
+		"$prefix"*" pc=0x$pc") pass "$name" ;;
+		*) fail "$name" "stderr '$line', want '$prefix... pc=0x$pc'" ;;
+		esac
+	fi
+}
+fault guest-segv segv 11 cli_store_zero "mvm: guest fault: store access at 0x0"
+fault guest-illegal ill 4 cli_illegal "mvm: guest fault: illegal instruction"
+fault guest-ebreak ebreak 5 cli_ebreak "mvm: guest fault: "
+
+# ---- stdin, argv and environment pass through -------------------------------
+printf 'hello\nworld\n\000\001\002\377 binary, no final newline' >"$OUT/stdin-small"
+seq 1 60000 >"$OUT/stdin-large"
+for s in empty small large; do
+	name=stdin-$s
+	in=$OUT/stdin-$s
+	[ "$s" = empty ] && in=/dev/null
+	ready "$name" guest || continue
+	mvm_run "$name" "$in" run "$GUEST" cat
+	if [ "$st" != "exit 0" ]; then
+		fail "$name" "$(ended), want exit 0; stderr: '$(first "$res.err")'"
+	elif ! cmp -s "$in" "$res.out"; then
+		fail "$name" "stdout differs from stdin ($(wc -c <"$res.out") vs $(wc -c <"$in") bytes)"
+	else
+		pass "$name"
+	fi
+done
+
+# check_output NAME EXPECTED ARGS...: runs the monitor with ARGS, wants
+# exit 0 and stdout equal to the file EXPECTED.
+check_output() {
+	name=$1 expected=$2
+	shift 2
+	mvm_run "$name" /dev/null "$@"
+	if [ "$st" != "exit 0" ]; then
+		fail "$name" "$(ended), want exit 0; stderr: '$(first "$res.err")'"
+	elif ! cmp -s "$expected" "$res.out"; then
+		fail "$name" "stdout '$(first "$res.out")', want '$(first "$expected")'"
+	else
+		pass "$name"
+	fi
+}
+
+# The guest's environment is exactly the --env values, in the order given.
+if ready env-passed guest; then
+	printf 'A=1\nB=two words\nC=\nD=x=y\n' >"$OUT/env-passed.want"
+	bad=""
+	if [ "$have_qemu" = 1 ]; then
+		"$XRUN" "$T" "$RES/env-passed.qemu.status" env -i A=1 'B=two words' C= D=x=y "$QEMU" "$GUEST" env \
+			</dev/null >"$RES/env-passed.qemu.out" 2>&1
+		# env(1) may reorder what it is given; the set must agree.
+		sort "$RES/env-passed.qemu.out" >"$RES/env-passed.qemu.sorted"
+		sort "$OUT/env-passed.want" | cmp -s - "$RES/env-passed.qemu.sorted" ||
+			bad="oracle disagrees: under qemu-riscv64: '$(first "$RES/env-passed.qemu.out")'"
+	fi
+	if [ -n "$bad" ]; then
+		fail env-passed "$bad"
+	else
+		check_output env-passed "$OUT/env-passed.want" run --env A=1 --env 'B=two words' --env C= --env D=x=y "$GUEST" env
+	fi
+fi
+if ready env-host-hidden guest; then
+	# MVM_CLI_HOST_ONLY, PATH, HOME... are in the monitor's environment;
+	# the guest, given no --env, must see none of them.
+	: >"$OUT/env-host-hidden.want"
+	check_output env-host-hidden "$OUT/env-host-hidden.want" run "$GUEST" env
+fi
+if ready argv-exact guest; then
+	set -- 'two words' '' 'ünïcödé ✓ 日本語' --mem -x "$(printf 'tab\there')" '$HOME' '*' \
+		"$(printf 'new\nline')" ' lead and trail '
+	{
+		echo "$#"
+		printf '[%s]\n' "$@"
+	} >"$OUT/argv-exact.want"
+	bad=""
+	if [ "$have_qemu" = 1 ]; then
+		"$XRUN" "$T" "$RES/argv-exact.qemu.status" "$QEMU" "$GUEST" argv "$@" \
+			</dev/null >"$RES/argv-exact.qemu.out" 2>&1
+		cmp -s "$OUT/argv-exact.want" "$RES/argv-exact.qemu.out" ||
+			bad="oracle disagrees: under qemu-riscv64: '$(first "$RES/argv-exact.qemu.out")'"
+	fi
+	if [ -n "$bad" ]; then
+		fail argv-exact "$bad"
+	else
+		check_output argv-exact "$OUT/argv-exact.want" run "$GUEST" argv "$@"
+	fi
+fi
+exit 0
