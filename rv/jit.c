@@ -32,7 +32,7 @@
 #include "rv/jit_x64.h"
 
 #define JIT_BUF_SIZE (32u << 20)
-#define JIT_OP_BYTES 192     /* room reserved per op: hot path and stub, with margin */
+#define JIT_OP_BYTES 320     /* room reserved per op: hot path and stub, with margin */
 #define JIT_BIAS 128
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -63,10 +63,12 @@ struct stub {
     uint8_t *back;            /* where the hot path goes on */
 };
 
-/* Guest registers cached in host registers for one block. Write-through:
- * every write goes to h->x[] as well, so memory is always current, an exit
- * needs no write-back, and a cached register in a caller-saved host
- * register is simply reloaded after a call. */
+/* Guest registers cached in host registers for one block: loaded at entry,
+ * read and written in the host register only, and written back to h->x[]
+ * at every exit (all the cached registers the block writes anywhere: one
+ * not yet written holds the value memory has, so storing it is harmless).
+ * Around a call, those in caller-saved registers are stored before and
+ * reloaded after. */
 #define JIT_CACHE_MAX 8
 
 struct jc {
@@ -77,6 +79,7 @@ struct jc {
     int8_t host[RV_XSINK + 1];         /* host register of x[i], or -1 */
     unsigned n_cached;
     uint8_t cached[JIT_CACHE_MAX];     /* the guest registers cached */
+    bool written[RV_XSINK + 1];        /* cached and written by some op */
     unsigned n_saved;
     uint8_t saved[JIT_CACHE_MAX];      /* callee-saved host registers pushed */
     int32_t frame;                     /* rsp adjustment below the pushes */
@@ -114,9 +117,10 @@ static void stx(struct jc *c, int r, unsigned xr)
     struct x64 *a = &c->a;
     if (xr == RV_XSINK)
         return;
-    x_mem(a, X_W, 0x89, r, RBX, -1, XO(xr));
     if (c->host[xr] >= 0)
         x_rr(a, X_W, 0x8b, c->host[xr], r);
+    else
+        x_mem(a, X_W, 0x89, r, RBX, -1, XO(xr));
 }
 
 static void ldh(struct x64 *a, int r, int32_t off) { x_mem(a, X_W, 0x8b, r, RBX, -1, off); }
@@ -139,8 +143,7 @@ static void stx_imm(struct jc *c, unsigned xr, uint64_t v)
     if (xr == RV_XSINK)
         return;
     if (c->host[xr] >= 0) {
-        x_mov_imm(&c->a, RAX, v);
-        stx(c, RAX, xr);
+        x_mov_imm(&c->a, c->host[xr], v);
     } else {
         sth_imm(&c->a, XO(xr), v);
     }
@@ -155,7 +158,21 @@ static void op_x(struct jc *c, unsigned fl, unsigned opc, int r, unsigned xr)
         x_mem(&c->a, fl, opc, r, RBX, -1, XO(xr));
 }
 
-/* After a call: caller-saved cache registers are refreshed from memory. */
+/* Stores the cached registers the block writes (kind: all, or only those
+ * in caller-saved host registers). */
+static void write_back(struct jc *c, bool only_volatile)
+{
+    for (unsigned i = 0; i < c->n_cached; i++) {
+        unsigned xr = c->cached[i];
+        if (c->written[xr] && (!only_volatile || !is_callee_saved(c->host[xr])))
+            x_mem(&c->a, X_W, 0x89, c->host[xr], RBX, -1, XO(xr));
+    }
+}
+
+/* Around a call: before, memory gets the values of caller-saved cache
+ * registers; after, they are refreshed from it. */
+static void save_volatile(struct jc *c) { write_back(c, true); }
+
 static void reload_volatile(struct jc *c)
 {
     for (unsigned i = 0; i < c->n_cached; i++) {
@@ -193,6 +210,7 @@ static void emit_prologue(struct jc *c)
 static void emit_exit(struct jc *c, unsigned kind, unsigned k)
 {
     struct x64 *a = &c->a;
+    write_back(c, false);
     x_mov_imm(a, RAX, RV_JIT_EXIT(kind, k));
     x_g1_ri(a, X_W, G1_ADD, RSP, c->frame);
     for (unsigned i = c->n_saved; i-- > 0;)
@@ -501,24 +519,28 @@ static void emit_stub(struct jc *c, const struct stub *s)
         return;
     }
     unsigned size = access_size(s->op->opc);
+    /* rsi = va already; the exits below write the cache back, so the
+     * caller-saved part of it is restored right after the call. */
     lea_hart(a, RDI);
     x_mov_imm(a, RDX, size);
     if (s->kind == STUB_LOAD) {
         x_rr(a, X_W, 0x8b, RCX, RSP);                /* rcx = &scratch */
+        save_volatile(c);
         call_abs(a, (const void *)rv_load_slow);
+        reload_volatile(c);
         x_rr(a, 0, 0x85, RAX, RAX);
         uint8_t *ok = x_jcc8(a, CC_E);
         emit_exit(c, RV_JIT_TRAP, s->k);
         x_patch8(a, ok, a->p);
         emit_load_insn(a, s->op->opc, RSP);
-        reload_volatile(c);
         x_patch32(a, x_jmp32(a), s->back);
     } else {
         ld_store_value(c, s->op);
+        save_volatile(c);
         call_abs(a, (const void *)rv_store_slow);
+        reload_volatile(c);
         x_rr(a, 0, 0x85, RAX, RAX);
         uint8_t *fail = x_jcc8(a, CC_NE);
-        reload_volatile(c);
         x_patch32(a, x_jmp32(a), s->back);
         x_patch8(a, fail, a->p);
         x_g1_ri(a, 0, G1_CMP, RAX, 1);
@@ -641,8 +663,6 @@ static const struct fp_desc fp_ops[RV_OP_COUNT] = {
 #undef FX2
 #undef XF1
 
-static int32_t reg_off(unsigned kind, unsigned r) { return kind == K_F ? FO(r) : XO(r); }
-
 static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const struct fp_desc *d)
 {
     struct x64 *a = &c->a;
@@ -657,10 +677,14 @@ static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const
     } else {
         x_mov_imm(a, R8, d->rm ? op->rm : 0);
     }
-    for (int i = 0; i < 3; i++)
-        if (d->src[i] != K_NO)
-            ldh(a, arg[i], reg_off(d->src[i], regs[i]));
+    for (int i = 0; i < 3; i++) {
+        if (d->src[i] == K_X)
+            ldx(c, arg[i], regs[i]);
+        else if (d->src[i] == K_F)
+            ldh(a, arg[i], FO(regs[i]));
+    }
     lea_hart(a, RDI);
+    save_volatile(c);
     call_abs(a, (const void *)d->fn);
     reload_volatile(c);
     if (d->dst == K_F)
@@ -961,6 +985,24 @@ static unsigned op_xregs(const struct rv_op *op, unsigned out[3])
     }
 }
 
+/* The x register op writes, or 0. */
+static unsigned op_xdst(const struct rv_op *op)
+{
+    const struct fp_desc *d = &fp_ops[op->opc];
+    if (d->fn)
+        return d->dst == K_X ? op->rd : 0;
+    switch (op->opc) {
+    case RV_OP_FALLTHRU: case RV_OP_FENCE:
+    case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D: case RV_OP_FMV_D_X:
+    case RV_OP_FLW: case RV_OP_FLD: case RV_OP_FSW: case RV_OP_FSD:
+    case RV_OP_SB: case RV_OP_SH: case RV_OP_SW: case RV_OP_SD:
+    case RV_OP_BEQ: case RV_OP_BNE: case RV_OP_BLT: case RV_OP_BGE: case RV_OP_BLTU: case RV_OP_BGEU:
+        return 0;
+    default:
+        return op->rd;
+    }
+}
+
 /* Picks the guest registers worth a host register: used at least twice
  * in the compiled part of the block (once is enough in a one-block loop,
  * which reuses them every iteration), most used first. Caller-saved host
@@ -985,8 +1027,11 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
             op->pcoff + (uint64_t)(int64_t)op->imm == 0)
             loops = true;
     }
-    for (unsigned i = 0; i <= RV_XSINK; i++)
+    uses[0] = uses[RV_XSINK] = 0;   /* never cached: constant zero, write-only sink */
+    for (unsigned i = 0; i <= RV_XSINK; i++) {
         c->host[i] = -1;
+        c->written[i] = false;
+    }
     c->n_cached = 0;
     c->n_saved = 0;
     static const int volatile_regs[] = { R9, R10, R11 };
@@ -1013,6 +1058,10 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
         }
         c->host[best] = (int8_t)r;
         c->cached[c->n_cached++] = (uint8_t)best;
+    }
+    for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
+        unsigned rd = op_xdst(&b->ops[k]);
+        c->written[rd] = c->host[rd] >= 0;
     }
 }
 
