@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,7 @@
 #include <unistd.h>
 
 #include "host/host.h"
-#include "user/fs.h"
-#include "user/proc.h"
-
-#define MVM_VERSION "0.1.0"
+#include "mvm.h"
 
 #define EXIT_INTERNAL 123
 #define EXIT_USAGE 125
@@ -132,7 +130,7 @@ static int read_program(const char *path, uint8_t **data, size_t *size)
 }
 
 /* --dir HOST[:GUEST][:ro] */
-static int add_dir(struct fs *fs, const char *spec)
+static int add_dir(mvm_vm *vm, const char *spec)
 {
     char *copy = strdup(spec);
     if (!copy)
@@ -154,7 +152,7 @@ static int add_dir(struct fs *fs, const char *spec)
     if (!*host || !*guest || guest[0] != '/') {
         rc = usage_error("--dir %s: expected HOST[:GUEST][:ro] with an absolute GUEST path", spec);
     } else {
-        int r = fs_add_dir(fs, host, guest, ro);
+        int r = mvm_vm_add_dir(vm, host, guest, ro);
         if (r < 0) {
             fprintf(stderr, "mvm: --dir %s: %s\n", spec, strerror(-r));
             rc = EXIT_USAGE;
@@ -162,6 +160,45 @@ static int add_dir(struct fs *fs, const char *spec)
     }
     free(copy);
     return rc;
+}
+
+/* The one line that says why a guest did not simply exit. */
+static void report_exit(const struct mvm_exit *ex)
+{
+    switch (ex->reason) {
+    case MVM_EXIT_BUDGET:
+        fprintf(stderr, "mvm: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)ex->pc);
+        break;
+    case MVM_EXIT_NOMEM:
+        fprintf(stderr, "mvm: guest out of memory (the limit was reached; raise --mem) pc=0x%llx\n",
+                (unsigned long long)ex->pc);
+        break;
+    case MVM_EXIT_FAULT:
+        if (ex->cause == 2)
+            fprintf(stderr, "mvm: guest fault: illegal instruction 0x%llx pc=0x%llx\n",
+                    (unsigned long long)ex->addr, (unsigned long long)ex->pc);
+        else
+            fprintf(stderr, "mvm: guest fault: %s at 0x%llx pc=0x%llx\n", ex->what,
+                    (unsigned long long)ex->addr, (unsigned long long)ex->pc);
+        break;
+    }
+}
+
+static void print_stats(mvm_vm *vm, double seconds)
+{
+    struct mvm_stats st;
+    mvm_vm_stats(vm, &st);
+    fprintf(stderr,
+            "mvm: stats: %llu instructions in %.3f s (%.1f MIPS)\n"
+            "mvm: stats: %llu syscalls, %llu blocks decoded, %llu compiled, %llu code flushes, %llu TLB misses\n"
+            "mvm: stats: memory: %llu KiB resident, %llu KiB peak, %llu zero-fills, %llu COW copies\n",
+            (unsigned long long)st.instructions, seconds,
+            seconds > 0 ? (double)st.instructions / seconds / 1e6 : 0.0,
+            (unsigned long long)st.syscalls, (unsigned long long)st.blocks_decoded,
+            (unsigned long long)st.blocks_compiled, (unsigned long long)st.code_flushes,
+            (unsigned long long)st.tlb_misses, (unsigned long long)(st.resident_bytes >> 10),
+            (unsigned long long)(st.peak_bytes >> 10), (unsigned long long)st.zero_fills,
+            (unsigned long long)st.cow_copies);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -179,13 +216,13 @@ static int cmd_run(int argc, char **argv)
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    struct proc_options opt = { 0 };
+    struct mvm_config cfg = MVM_CONFIG_INIT;
     const char **dirs = calloc((size_t)argc, sizeof *dirs);
     char **envs = calloc((size_t)argc + 1, sizeof *envs);
     const char *cwd = NULL;
     int ndirs = 0, nenvs = 0, rc = 0;
     bool stats = false;
-    struct proc *p = NULL;
+    mvm_vm *vm = NULL;
     uint8_t *file = NULL;
     size_t size = 0;
     if (!dirs || !envs) {
@@ -199,8 +236,8 @@ static int cmd_run(int argc, char **argv)
         const char *a = optarg;
         switch (c) {
         case OPT_MEM:
-            opt.mem_limit = parse_size(a);
-            if (opt.mem_limit < (1u << 20)) {
+            cfg.mem_limit = parse_size(a);
+            if (cfg.mem_limit < (1u << 20)) {
                 rc = usage_error("--mem %s: expected a size of at least 1M, like 256M or 2G", a);
                 goto out;
             }
@@ -222,16 +259,16 @@ static int cmd_run(int argc, char **argv)
                 rc = usage_error("--budget %s: expected a positive number of instructions", a);
                 goto out;
             }
-            opt.budget = v;
+            cfg.budget = v;
             break;
         }
         case OPT_STATS: stats = true; break;
-        case OPT_NOJIT: opt.no_jit = true; break;
+        case OPT_NOJIT: cfg.flags |= MVM_NO_JIT; break;
         case OPT_TRACE: {
             char *t = strdup(a), *save = NULL;
             for (char *w = strtok_r(t, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-                if (strcmp(w, "syscalls") == 0) opt.trace_syscalls = true;
-                else if (strcmp(w, "insns") == 0) opt.trace_insns = true;
+                if (strcmp(w, "syscalls") == 0) cfg.flags |= MVM_TRACE_SYSCALLS;
+                else if (strcmp(w, "insns") == 0) cfg.flags |= MVM_TRACE_INSNS;
                 else {
                     rc = usage_error("--trace=%s: expected syscalls or insns", a);
                     free(t);
@@ -259,40 +296,46 @@ static int cmd_run(int argc, char **argv)
     const char *path = argv[optind];
     if ((rc = read_program(path, &file, &size)) != 0)
         goto out;
-    p = proc_new(&opt);
-    if (!p) {
-        fprintf(stderr, "mvm: out of host memory\n");
+    int r = mvm_vm_create(&cfg, &vm);
+    if (r != 0) {
+        fprintf(stderr, "mvm: cannot create the VM: %s\n", mvm_strerror(r));
         rc = EXIT_INTERNAL;
         goto out;
     }
     for (int i = 0; i < ndirs; i++)
-        if ((rc = add_dir(p->fs, dirs[i])) != 0)
+        if ((rc = add_dir(vm, dirs[i])) != 0)
             goto out;
     if (cwd) {
-        int r = fs_set_cwd(p->fs, cwd);
+        r = mvm_vm_set_cwd(vm, cwd);
         if (r < 0) {
             fprintf(stderr, "mvm: --cwd %s: %s\n", cwd, strerror(-r));
             rc = EXIT_USAGE;
             goto out;
         }
     }
-    char err[256];
-    int r = proc_load(p, path, file, size, argc - optind, argv + optind, nenvs, envs, err, sizeof err);
+    r = mvm_vm_load_elf(vm, path, file, size, argc - optind, argv + optind, nenvs, envs);
     free(file);
     file = NULL;
     if (r != 0) {
-        fprintf(stderr, "mvm: %s: %s\n", path, err);
-        rc = r == -1 ? EXIT_NOEXEC : EXIT_INTERNAL;
+        fprintf(stderr, "mvm: %s: %s\n", path, r == -MVM_ENOEXEC ? mvm_vm_error(vm) : mvm_strerror(r));
+        rc = r == -MVM_ENOEXEC ? EXIT_NOEXEC : EXIT_INTERNAL;
         goto out;
     }
     uint64_t t0 = host_time_monotonic_ns();
     fflush(stdout);
-    rc = proc_run(p);
+    struct mvm_exit ex;
+    if ((r = mvm_vm_run(vm, &ex)) != 0) {
+        fprintf(stderr, "mvm: %s\n", mvm_strerror(r));
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
+    report_exit(&ex);
+    rc = ex.status;
     if (stats)
-        proc_print_stats(p, (double)(host_time_monotonic_ns() - t0) / 1e9);
+        print_stats(vm, (double)(host_time_monotonic_ns() - t0) / 1e9);
 out:
     free(file);
-    proc_free(p);
+    mvm_vm_destroy(vm);
     free(dirs);
     free(envs);
     return rc;

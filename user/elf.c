@@ -123,14 +123,14 @@ int elf_load(struct mem_space *as, const uint8_t *file, size_t size, uint64_t pi
         }
         if (ph.type != PT_LOAD)
             continue;
-        if (ph.memsz == 0)
-            continue;
-        has_load = true;
         if (ph.filesz > ph.memsz)
             return fail(err, errlen, "segment %u: file size 0x%llx exceeds memory size 0x%llx", i,
                         (unsigned long long)ph.filesz, (unsigned long long)ph.memsz);
         if (ph.offset > size || ph.filesz > size - ph.offset)
             return fail(err, errlen, "truncated: segment %u extends past end of file", i);
+        if (ph.memsz == 0)
+            continue;
+        has_load = true;
         if (ph.vaddr + ph.memsz < ph.vaddr || ph.memsz > va_limit || ph.vaddr > va_limit - ph.memsz)
             return fail(err, errlen, "segment %u: absurd address range 0x%llx+0x%llx", i,
                         (unsigned long long)ph.vaddr, (unsigned long long)ph.memsz);

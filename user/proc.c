@@ -190,7 +190,7 @@ int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size
     return 0;
 }
 
-static int signal_of(uint32_t cause)
+int proc_signal_of(uint32_t cause)
 {
     switch (cause) {
     case RV_CAUSE_ILLEGAL: return LX_SIGILL;
@@ -198,53 +198,4 @@ static int signal_of(uint32_t cause)
     case RV_CAUSE_LOAD_MISALIGNED: case RV_CAUSE_STORE_MISALIGNED: return LX_SIGBUS;
     }
     return LX_SIGSEGV;
-}
-
-int proc_run(struct proc *p)
-{
-    struct rv_hart *h = p->hart;
-    for (;;) {
-        switch (rv_run(h)) {
-        case RV_EXIT_ECALL:
-            p->syscalls++;
-            sys_dispatch(p);
-            if (p->exited)
-                return p->exit_code;
-            break;
-        case RV_EXIT_BUDGET:
-            fprintf(stderr, "mvm: instruction budget exhausted after %llu instructions (pc=0x%llx)\n",
-                    (unsigned long long)rv_instret(h), (unsigned long long)h->pc);
-            return 124;
-        case RV_EXIT_NOMEM:
-            fprintf(stderr, "mvm: guest out of memory (memory limit reached; raise --mem) pc=0x%llx\n",
-                    (unsigned long long)h->pc);
-            return 128 + LX_SIGKILL;
-        case RV_EXIT_TRAP:
-        default:
-            if (h->cause == RV_CAUSE_ILLEGAL)
-                fprintf(stderr, "mvm: guest fault: illegal instruction 0x%llx pc=0x%llx\n",
-                        (unsigned long long)h->tval, (unsigned long long)h->pc);
-            else
-                fprintf(stderr, "mvm: guest fault: %s at 0x%llx pc=0x%llx\n", rv_cause_name(h->cause),
-                        (unsigned long long)h->tval, (unsigned long long)h->pc);
-            return 128 + signal_of(h->cause);
-        }
-    }
-}
-
-void proc_print_stats(struct proc *p, double seconds)
-{
-    struct rv_hart *h = p->hart;
-    struct mem_stats ms;
-    mem_pool_stats(p->pool, &ms);
-    fprintf(stderr,
-            "mvm: stats: %llu instructions in %.3f s (%.1f MIPS)\n"
-            "mvm: stats: %llu syscalls, %llu blocks decoded, %llu compiled, %llu code flushes, %llu TLB misses\n"
-            "mvm: stats: memory: %llu KiB resident, %llu KiB peak, %llu zero-fills, %llu COW copies\n",
-            (unsigned long long)rv_instret(h), seconds, seconds > 0 ? (double)rv_instret(h) / seconds / 1e6 : 0.0,
-            (unsigned long long)p->syscalls, (unsigned long long)h->stat_blocks_translated,
-            (unsigned long long)h->stat_jit_blocks,
-            (unsigned long long)h->stat_cache_flushes, (unsigned long long)h->stat_tlb_misses,
-            (unsigned long long)(mem_space_resident(p->as) * 4), (unsigned long long)(ms.pages_peak * 4),
-            (unsigned long long)ms.zero_fills, (unsigned long long)ms.cow_copies);
 }

@@ -63,6 +63,7 @@ struct proc {
 
     bool exited;
     int exit_code;           /* status for the host process (guest code or 128+sig) */
+    int killed_by;           /* the signal that ended it, or 0 if it exited */
     bool trace_syscalls;
     int64_t budget_left;     /* mirrors options.budget; < 0 means unlimited */
     uint64_t syscalls;       /* statistics */
@@ -71,18 +72,15 @@ struct proc {
 /*
  * Life of a process (user/proc.c). proc_new sets up an empty process;
  * proc_load loads the ELF image in file (path is what AT_EXECFN shows) and
- * builds the initial stack; proc_run runs it to the end and returns the
- * status for the host: the guest's exit code, 128+signal when the guest
- * dies as Linux would kill it, 124 when the budget runs out.
- * proc_load returns 0, or -1 with a one-line reason in err (bad program:
- * exit 126), or -2 (out of memory: exit 123).
+ * builds the initial stack: 0, or -1 with a one-line reason in err (bad
+ * program), or -2 (out of memory). vm/vm.c runs it (mvm_vm_run).
  */
 struct proc *proc_new(const struct proc_options *opt);
 void proc_free(struct proc *p);
 int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size,
               int argc, char *const argv[], int envc, char *const envp[], char *err, size_t errlen);
-int proc_run(struct proc *p);
-void proc_print_stats(struct proc *p, double seconds);
+/* The signal Linux would kill a process with for this exception. */
+int proc_signal_of(uint32_t cause);
 
 /*
  * Memory-management system calls (user/mm.c). Each returns the Linux

@@ -1,0 +1,137 @@
+/*
+ * mvm.h — libmvm, the one public interface of Matryoshka.
+ *
+ * A program embeds virtual machines through these calls; the mvm command
+ * is built on them. Every call returns 0 or a negative MVM_E* error (a
+ * Linux errno value); nothing here prints, exits or aborts.
+ *
+ * A VM runs one static RV64GC Linux program in process mode: its own
+ * address space, one hart, the Linux system calls, and a sandboxed view of
+ * the host directories granted with mvm_vm_add_dir.
+ *
+ *   mvm_vm *vm;
+ *   struct mvm_config cfg = MVM_CONFIG_INIT;
+ *   mvm_vm_create(&cfg, &vm);
+ *   mvm_vm_load_elf(vm, image, size, argc, argv, 0, NULL);
+ *   struct mvm_exit ex;
+ *   mvm_vm_run(vm, &ex);            // until the program exits or faults
+ *   mvm_vm_destroy(vm);
+ */
+#ifndef MVM_H
+#define MVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MVM_VERSION "0.1.0"
+
+/* Errors (negated). */
+#define MVM_EPERM   1
+#define MVM_ENOENT  2
+#define MVM_ENOEXEC 8
+#define MVM_EBADF   9
+#define MVM_ENOMEM  12
+#define MVM_EFAULT  14
+#define MVM_EBUSY   16
+#define MVM_EINVAL  22
+
+/* Permissions of mapped guest memory. */
+#define MVM_PROT_READ  1
+#define MVM_PROT_WRITE 2
+#define MVM_PROT_EXEC  4
+
+/* Configuration flags. */
+#define MVM_TRACE_SYSCALLS 0x1   /* one line per system call on stderr */
+#define MVM_TRACE_INSNS    0x2   /* one line per instruction on stderr */
+#define MVM_NO_JIT         0x4   /* interpret every block */
+
+struct mvm_config {
+    uint64_t mem_limit;   /* bytes of host memory for guest pages; 0 = 2 GiB */
+    int64_t budget;       /* instructions before MVM_EXIT_BUDGET; 0 = unlimited */
+    unsigned flags;       /* MVM_TRACE_*, MVM_NO_JIT */
+};
+#define MVM_CONFIG_INIT { 0, 0, 0 }
+
+typedef struct mvm_vm mvm_vm;
+
+/* Why mvm_vm_run returned. */
+enum mvm_exit_reason {
+    MVM_EXIT_EXITED = 1,  /* the program called exit: status */
+    MVM_EXIT_SIGNALED,    /* the program died as Linux would kill it: signal */
+    MVM_EXIT_FAULT,       /* a guest fault killed it: signal, cause, addr, pc */
+    MVM_EXIT_BUDGET,      /* the instruction budget ran out: pc */
+    MVM_EXIT_NOMEM,       /* the memory limit was reached: pc */
+};
+
+struct mvm_exit {
+    int reason;           /* enum mvm_exit_reason */
+    int status;           /* exit status for EXITED; 128 + signal otherwise;
+                             124 for BUDGET (as the mvm command exits) */
+    int signal;           /* SIGNALED, FAULT, NOMEM: the Linux signal number */
+    uint32_t cause;       /* FAULT: the RISC-V exception cause */
+    uint64_t addr;        /* FAULT: the faulting address (or instruction bits) */
+    uint64_t pc;          /* where the hart stopped */
+    const char *what;     /* FAULT: "store access", "illegal instruction", ... */
+};
+
+/* The hart's user-visible state. f[] holds raw bits (singles NaN-boxed). */
+struct mvm_regs {
+    uint64_t pc;
+    uint64_t x[32];       /* x[0] reads as 0 */
+    uint64_t f[32];
+    uint32_t fcsr;
+};
+
+struct mvm_stats {
+    uint64_t instructions, syscalls, blocks_decoded, blocks_compiled;
+    uint64_t code_flushes, tlb_misses;
+    uint64_t resident_bytes, peak_bytes, zero_fills, cow_copies;
+};
+
+const char *mvm_version(void);
+const char *mvm_strerror(int err);   /* err as returned (negative) */
+
+int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out);
+void mvm_vm_destroy(mvm_vm *vm);
+
+/* Grants the guest host_dir at guest_path (read-only if read_only != 0). */
+int mvm_vm_add_dir(mvm_vm *vm, const char *host_dir, const char *guest_path, int read_only);
+int mvm_vm_set_cwd(mvm_vm *vm, const char *guest_path);
+
+/*
+ * Loads a static ELF64 RISC-V executable and builds its Linux initial
+ * stack. On -MVM_ENOEXEC, mvm_vm_error(vm) says what is wrong with the file.
+ * name is what the guest sees as its program path (AT_EXECFN).
+ */
+int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size,
+                    int argc, char *const argv[], int envc, char *const envp[]);
+const char *mvm_vm_error(const mvm_vm *vm);
+
+/* Guest memory: anonymous zero pages, and copies in and out of it. */
+int mvm_vm_map(mvm_vm *vm, uint64_t addr, uint64_t len, int prot);
+int mvm_vm_unmap(mvm_vm *vm, uint64_t addr, uint64_t len);
+int mvm_vm_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len);
+int mvm_vm_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len);
+
+int mvm_vcpu_get_regs(mvm_vm *vm, struct mvm_regs *regs);
+int mvm_vcpu_set_regs(mvm_vm *vm, const struct mvm_regs *regs);
+
+/*
+ * Runs until the program ends, faults, runs out of budget or memory; the
+ * system calls in between are served. -MVM_EBUSY if it already ended.
+ */
+int mvm_vm_run(mvm_vm *vm, struct mvm_exit *exit);
+/* Sets the instruction budget for the following runs (0 = unlimited). */
+int mvm_vm_set_budget(mvm_vm *vm, int64_t budget);
+
+void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
