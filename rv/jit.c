@@ -715,6 +715,51 @@ static void emit_fsgnj_d(struct jc *c, const struct rv_op *op)
     sth(a, RAX, FO(op->rd));
 }
 
+/* ---- CSRs ------------------------------------------------------------------------ */
+
+/* Zicsr on fflags (1), frm (2) and fcsr (3), as the interpreter's csr_op:
+ * the old value is read first, the source before rd is written; a write
+ * happens for csrrw[i] always, for the set/clear forms only when the
+ * rs1 field is not 0. All three are readable and writable, so nothing
+ * here is illegal. */
+static void emit_csr(struct jc *c, const struct rv_op *op)
+{
+    struct x64 *a = &c->a;
+    unsigned csr = (unsigned)op->imm & 0xfff;
+    bool imm = op->opc >= RV_OP_CSRRWI;
+    bool rw = op->opc == RV_OP_CSRRW || op->opc == RV_OP_CSRRWI;
+    bool set = op->opc == RV_OP_CSRRS || op->opc == RV_OP_CSRRSI;
+    if (csr == 1) {
+        x_mem(a, 0, 0x8b, RAX, RBX, -1, HO(fflags));
+    } else {
+        x_mem(a, 0, 0x8b, RAX, RBX, -1, HO(frm));
+        if (csr == 3) {
+            x_shift_ri(a, 0, G2_SHL, RAX, 5);
+            x_mem(a, 0, 0x0b, RAX, RBX, -1, HO(fflags));
+        }
+    }
+    if (rw || op->rs1 != 0) {
+        if (imm)
+            x_mov_imm(a, RDX, op->rs1);
+        else
+            ldx(c, RDX, op->rs1);
+        if (!rw) {
+            if (!set)
+                x_rr(a, X_W, 0xf7, G3_NOT, RDX);
+            x_rr(a, X_W, set ? 0x0b : 0x23, RDX, RAX);   /* or / and rdx, rax */
+        }
+        if (csr == 3) {
+            x_rr(a, 0, 0x8b, RCX, RDX);
+            x_g1_ri(a, 0, G1_AND, RCX, 0x1f);
+            x_mem(a, 0, 0x89, RCX, RBX, -1, HO(fflags));
+            x_shift_ri(a, X_W, G2_SHR, RDX, 5);
+        }
+        x_g1_ri(a, 0, G1_AND, RDX, csr == 1 ? 0x1f : 7);
+        x_mem(a, 0, 0x89, RDX, RBX, -1, csr == 1 ? HO(fflags) : HO(frm));
+    }
+    stx(c, RAX, op->rd);
+}
+
 /* ---- one op ------------------------------------------------------------------ */
 
 /* Does the backend compile op? (Decided before emitting anything for it.) */
@@ -725,7 +770,9 @@ static bool op_supported(const struct rv_jit *j, const struct rv_op *op)
     case RV_OP_LR_W: case RV_OP_LR_D: case RV_OP_SC_W: case RV_OP_SC_D:
     case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC:
     case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
-        return false;
+        /* fflags, frm, fcsr; the counters (and any illegal CSR) stay with
+         * the interpreter. */
+        return ((unsigned)op->imm & 0xfff) >= 1 && ((unsigned)op->imm & 0xfff) <= 3;
     case RV_OP_CPOP: case RV_OP_CPOPW:
         return j->popcnt;
     default:
@@ -928,6 +975,10 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         ldh(a, RAX, FO(op->rs1));
         stx(c, RAX, op->rd);
         return;
+    case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC:
+    case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
+        emit_csr(c, op);
+        return;
     case RV_OP_FMV_D_X:
         ldx(c, RAX, op->rs1);
         sth(a, RAX, FO(op->rd));
@@ -964,8 +1015,13 @@ static unsigned op_xregs(const struct rv_op *op, unsigned out[3])
     case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D:
         return 0;
     case RV_OP_FMV_X_D: case RV_OP_LI: case RV_OP_LUI: case RV_OP_AUIPC: case RV_OP_JAL:
+    case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
         out[0] = op->rd;
         return 1;
+    case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC: case RV_OP_MV: case RV_OP_JALR:
+        out[0] = op->rs1;
+        out[1] = op->rd;
+        return 2;
     case RV_OP_FMV_D_X: case RV_OP_FLW: case RV_OP_FLD:
         out[0] = op->rs1;
         return 1;
