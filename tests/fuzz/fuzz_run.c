@@ -11,12 +11,13 @@
  * the run. It must never crash or hang the host, only end as a guest.
  *
  * Oracle: the same code runs twice, on two fresh harts — once with the
- * whole budget, once in slices of k instructions (a budget exit after
- * every slice). The interpreter promises that instret is exact at every
- * exit and that a budget exit is only a pause (rv.h, interp.c), so both
- * runs must end identically: same exit, cause, trap value, pc, registers,
- * FP state, instret, and the same permissions and bytes in every page of
- * the three areas. The time CSR is the one host-dependent input; the
+ * whole budget and the block compiler on (where the host has one), once
+ * interpreted only (no_jit) in slices of k instructions (a budget exit
+ * after every slice). Compiled code must have the interpreter's exact
+ * semantics (jit.h), instret is exact at every exit and a budget exit is
+ * only a pause (rv.h, interp.c), so both runs must end identically:
+ * same exit, cause, trap value, pc, registers, FP state, instret, and the
+ * same permissions and bytes in every page of the three areas. The time CSR is the one host-dependent input; the
  * build wraps host_time_monotonic_ns (-Wl,--wrap) to a fixed clock.
  * Also checked at every exit: x0 is zero and instret never exceeds what
  * was granted. Any violation aborts, which libFuzzer reports with the input.
@@ -201,6 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vm whole = { 0 }, sliced = { 0 };
     if (vm_init(&whole, data + 1, size - 1) == 0 && vm_init(&sliced, data + 1, size - 1) == 0) {
         vm_run(&whole, 0);
+        sliced.h->no_jit = true;
         vm_run(&sliced, slice);
         compare(&whole, &sliced);
     }
