@@ -22,8 +22,9 @@ OUT=build/tests/cli
 RES=$OUT/results
 T=${CLI_TIMEOUT:-60}
 HOST_CC=${HOST_CC:-cc}
-RVCC=riscv64-linux-gnu-gcc
-RVNM=riscv64-linux-gnu-nm
+RV=riscv64-linux-gnu
+RVCC=$RV-gcc
+RVNM=$RV-nm
 QEMU=${QEMU_RISCV64:-qemu-riscv64}
 mkdir -p "$RES" || exit 2
 
@@ -171,6 +172,11 @@ expect_error budget-negative 125 '--budget' run --budget -5 "$GUEST" exit 0
 expect_error budget-overflow 125 '--budget' run --budget 99999999999999999999999 "$GUEST" exit 0
 expect_error env-no-equals 125 '--env' run --env FOO "$GUEST" exit 0
 expect_error trace-unknown 125 '--trace' run --trace=bogus "$GUEST" exit 0
+expect_error trace-empty 125 '--trace' run --trace= "$GUEST" exit 0
+# In a cluster of unknown short options the message names the first one.
+expect_error unknown-option-cluster 125 '-x' run -xyz "$GUEST" exit 0
+expect_error dir-relative-guest-path 125 '--dir' run --dir "$PWD/$OUT:relative" "$GUEST" exit 0
+expect_error cwd-missing 125 '--cwd' run --cwd /no/such/directory "$GUEST" exit 0
 # The guest program is valid, so only the directory can be what is wrong.
 nodir=$PWD/$OUT/no-such-directory
 rm -rf "$nodir"
@@ -316,6 +322,40 @@ if ready budget-ample guest; then
 		pass budget-ample
 	else
 		fail budget-ample "$(ended), want exit 7 and no stderr; stderr: '$(first "$res.err")'"
+	fi
+fi
+
+# ---- tracing ----------------------------------------------------------------
+# --trace=insns with --budget 3: exactly the three instructions that ran,
+# the first at the ELF entry point (from readelf), then the budget line.
+if ready trace-insns guest; then
+	mvm_run trace-insns /dev/null run --trace=insns --budget 3 "$GUEST" exit 0
+	entry=$(${RV}-readelf -h "$GUEST" | sed -n 's/.*Entry point address: *0x//p')
+	want=$(printf '%016x' "0x$entry")
+	n=$(grep -c '^\[mvm\] ' "$res.err")
+	if [ "$st" != "exit 124" ]; then
+		fail trace-insns "$(ended), want exit 124; stderr: '$(first "$res.err")'"
+	elif [ "$n" -ne 3 ]; then
+		fail trace-insns "$n instructions traced, want the 3 that ran: '$(first "$res.err")'"
+	elif ! head -n 1 "$res.err" | grep -q "^\[mvm\] $want: "; then
+		fail trace-insns "first traced instruction is not the entry point 0x$entry: '$(head -n 1 "$res.err")'"
+	elif ! tail -n 1 "$res.err" | grep -q '^mvm: instruction budget exhausted'; then
+		fail trace-insns "last line is not the budget message: '$(tail -n 1 "$res.err")'"
+	else
+		pass trace-insns
+	fi
+fi
+# --trace=syscalls shows the guest's exit_group(42); the status passes through.
+if ready trace-syscalls guest; then
+	mvm_run trace-syscalls /dev/null run --trace=syscalls "$GUEST" exit 42
+	if [ "$st" != "exit 42" ]; then
+		fail trace-syscalls "$(ended), want exit 42; stderr: '$(first "$res.err")'"
+	elif ! grep -q 'exit_group(42)' "$res.err"; then
+		fail trace-syscalls "no exit_group(42) in the trace: '$(first "$res.err")'"
+	elif [ -s "$res.out" ]; then
+		fail trace-syscalls "trace on stdout: '$(first "$res.out")'"
+	else
+		pass trace-syscalls
 	fi
 fi
 
