@@ -53,13 +53,16 @@ struct rv_jit {
 };
 
 /* Out-of-line code of one op, emitted after the block. */
-enum stub_kind { STUB_LOAD, STUB_STORE, STUB_INTERPRET };
+enum stub_kind { STUB_LOAD, STUB_STORE, STUB_INTERPRET, STUB_FPCALL };
+
+#define STUB_JUMPS 8
 
 struct stub {
     enum stub_kind kind;
     unsigned k;               /* op index */
     const struct rv_op *op;
-    uint8_t *jump;            /* rel32 of the hot path's jump here */
+    unsigned n_jumps;
+    uint8_t *jumps[STUB_JUMPS];   /* rel32s of the hot path's jumps here */
     uint8_t *back;            /* where the hot path goes on */
 };
 
@@ -74,7 +77,7 @@ struct stub {
 struct jc {
     struct x64 a;
     const struct rv_block *b;
-    struct stub stubs[RV_BLOCK_MAX_INSNS + 1];
+    struct stub stubs[2 * (RV_BLOCK_MAX_INSNS + 1)];
     unsigned n_stubs;
     int8_t host[RV_XSINK + 1];         /* host register of x[i], or -1 */
     unsigned n_cached;
@@ -86,11 +89,17 @@ struct jc {
     uint8_t *loop_top;                 /* after the prologue: a self-loop goes here */
 };
 
-static void add_stub(struct jc *c, enum stub_kind kind, unsigned k, const struct rv_op *op,
-                     uint8_t *jump, uint8_t *back)
+static struct stub *add_stub(struct jc *c, enum stub_kind kind, unsigned k, const struct rv_op *op,
+                             uint8_t *jump, uint8_t *back)
 {
-    c->stubs[c->n_stubs++] = (struct stub){ kind, k, op, jump, back };
+    struct stub *s = &c->stubs[c->n_stubs++];
+    *s = (struct stub){ .kind = kind, .k = k, .op = op, .n_jumps = 1, .back = back };
+    s->jumps[0] = jump;
+    return s;
 }
+
+/* Another jump of the hot path to stub s. */
+static void stub_jump(struct stub *s, uint8_t *jump) { s->jumps[s->n_jumps++] = jump; }
 
 /* ---- small emitters ------------------------------------------------------ */
 
@@ -184,9 +193,11 @@ static void reload_volatile(struct jc *c)
 
 static void movsxd(struct x64 *a, int r) { x_rr(a, X_W, 0x63, r, r); }
 
-static void call_abs(struct x64 *a, const void *fn)
+/* fn: a function's address, as an integer (ISO C converts function
+ * pointers to integers, not to object pointers). */
+static void call_abs(struct x64 *a, uintptr_t fn)
 {
-    x_mov_imm(a, RAX, (uint64_t)(uintptr_t)fn);
+    x_mov_imm(a, RAX, fn);
     x_rr(a, 0, 0xff, 2, RAX);                        /* call rax */
 }
 
@@ -510,47 +521,6 @@ static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
     add_stub(c, STUB_STORE, k, op, miss, a->p);
 }
 
-static void emit_stub(struct jc *c, const struct stub *s)
-{
-    struct x64 *a = &c->a;
-    x_patch32(a, s->jump, a->p);
-    if (s->kind == STUB_INTERPRET) {
-        emit_exit(c, RV_JIT_INTERPRET, s->k);
-        return;
-    }
-    unsigned size = access_size(s->op->opc);
-    /* rsi = va already; the exits below write the cache back, so the
-     * caller-saved part of it is restored right after the call. */
-    lea_hart(a, RDI);
-    x_mov_imm(a, RDX, size);
-    if (s->kind == STUB_LOAD) {
-        x_rr(a, X_W, 0x8b, RCX, RSP);                /* rcx = &scratch */
-        save_volatile(c);
-        call_abs(a, (const void *)rv_load_slow);
-        reload_volatile(c);
-        x_rr(a, 0, 0x85, RAX, RAX);
-        uint8_t *ok = x_jcc8(a, CC_E);
-        emit_exit(c, RV_JIT_TRAP, s->k);
-        x_patch8(a, ok, a->p);
-        emit_load_insn(a, s->op->opc, RSP);
-        x_patch32(a, x_jmp32(a), s->back);
-    } else {
-        ld_store_value(c, s->op);
-        save_volatile(c);
-        call_abs(a, (const void *)rv_store_slow);
-        reload_volatile(c);
-        x_rr(a, 0, 0x85, RAX, RAX);
-        uint8_t *fail = x_jcc8(a, CC_NE);
-        x_patch32(a, x_jmp32(a), s->back);
-        x_patch8(a, fail, a->p);
-        x_g1_ri(a, 0, G1_CMP, RAX, 1);
-        uint8_t *trap = x_jcc8(a, CC_NE);
-        emit_exit(c, RV_JIT_CODE_WRITTEN, s->k);
-        x_patch8(a, trap, a->p);
-        emit_exit(c, RV_JIT_TRAP, s->k);
-    }
-}
-
 /* ---- floating point --------------------------------------------------------- */
 
 /* NaN boxing, as the interpreter does it. */
@@ -663,20 +633,17 @@ static const struct fp_desc fp_ops[RV_OP_COUNT] = {
 #undef FX2
 #undef XF1
 
-static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const struct fp_desc *d)
+/* The helper call: rm (resolved; a dynamic frm was checked already),
+ * sources, call, result. */
+static void emit_fp_call(struct jc *c, const struct rv_op *op, const struct fp_desc *d)
 {
     struct x64 *a = &c->a;
     static const int arg[3] = { RSI, RDX, RCX };
     const unsigned regs[3] = { op->rs1, op->rs2, op->rs3 };
-    if (d->rm && op->rm == 7) {
-        /* Dynamic: an frm above 4 makes the op illegal; the interpreter
-         * raises that, so leave before the op. */
+    if (d->rm && op->rm == 7)
         x_mem(a, 0, 0x8b, R8, RBX, -1, HO(frm));
-        x_g1_ri(a, 0, G1_CMP, R8, 4);
-        add_stub(c, STUB_INTERPRET, k, op, x_jcc32(a, CC_A), NULL);
-    } else {
+    else
         x_mov_imm(a, R8, d->rm ? op->rm : 0);
-    }
     for (int i = 0; i < 3; i++) {
         if (d->src[i] == K_X)
             ldx(c, arg[i], regs[i]);
@@ -685,12 +652,158 @@ static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const
     }
     lea_hart(a, RDI);
     save_volatile(c);
-    call_abs(a, (const void *)d->fn);
+    call_abs(a, (uintptr_t)d->fn);
     reload_volatile(c);
     if (d->dst == K_F)
         sth(a, RAX, FO(op->rd));
     else
         stx(c, RAX, op->rd);
+}
+
+/* Is there an inline form of op's host fast path? rv/fpu.h uses the host
+ * FPU only in round-to-nearest-even, so a static rm other than 0 never
+ * qualifies. */
+static bool fp_inline_ok(const struct rv_op *op)
+{
+#if FPU_HARDFLOAT
+    switch (op->opc) {
+    case RV_OP_FADD_S: case RV_OP_FSUB_S: case RV_OP_FMUL_S: case RV_OP_FDIV_S: case RV_OP_FSQRT_S:
+    case RV_OP_FADD_D: case RV_OP_FSUB_D: case RV_OP_FMUL_D: case RV_OP_FDIV_D: case RV_OP_FSQRT_D:
+        return op->rm == 0 || op->rm == 7;
+    default:
+        break;
+    }
+#else
+    (void)op;
+#endif
+    return false;
+}
+
+/* SSE scalar opcode (0f xx) of an inline op. */
+static unsigned sse_opcode(unsigned opc)
+{
+    switch (opc) {
+    case RV_OP_FADD_S: case RV_OP_FADD_D: return 0x0f58;
+    case RV_OP_FSUB_S: case RV_OP_FSUB_D: return 0x0f5c;
+    case RV_OP_FMUL_S: case RV_OP_FMUL_D: return 0x0f59;
+    case RV_OP_FDIV_S: case RV_OP_FDIV_D: return 0x0f5e;
+    default: return 0x0f51;   /* sqrt */
+    }
+}
+
+/*
+ * rv/fpu.h's host fast path, inline: in round-to-nearest-even with NX
+ * already accrued, non-subnormal operands and a normal result above the
+ * smallest normal, the host's IEEE result is the RISC-V result and no flag
+ * changes (the proof is in rv/fpu.h). The range tests are the same
+ * unsigned comparisons, on values doubled so that the sign bit drops out:
+ *     (|a| - 1) >= M      <=>  2a - 2 >= 2M
+ *     (|r| - c) <  L      <=>  2r - 2c < 2L
+ * Anything else calls the helper from a stub, which decides as before.
+ */
+static void emit_fp_inline(struct jc *c, unsigned k, const struct rv_op *op)
+{
+    struct x64 *a = &c->a;
+    bool d = op->opc >= RV_OP_FADD_D;
+    bool sqrt = op->opc == RV_OP_FSQRT_S || op->opc == RV_OP_FSQRT_D;
+    struct stub *s = NULL;
+#define TO_SLOW(cc) do { \
+        uint8_t *j_ = x_jcc32(a, (cc)); \
+        if (s) stub_jump(s, j_); else s = add_stub(c, STUB_FPCALL, k, op, j_, NULL); \
+    } while (0)
+    if (op->rm == 7) {
+        x_rr(a, 0, 0x85, R8, R8);                    /* frm (loaded, <= 4) == RNE? */
+        TO_SLOW(CC_NE);
+    }
+    x_mem(a, 0, 0xf6, 0, RBX, -1, HO(fflags));       /* test byte fflags, NX */
+    x_b(a, RV_FFLAGS_NX);
+    TO_SLOW(CC_E);
+    ldh(a, RSI, FO(op->rs1));
+    if (!sqrt)
+        ldh(a, RDX, FO(op->rs2));
+    if (d) {
+        if (sqrt) {
+            x_mov_imm(a, RCX, 0x0010000000000000ull);
+            x_rr(a, X_W, 0x8b, RAX, RSI);
+            x_rr(a, X_W, 0x2b, RAX, RCX);
+            x_mov_imm(a, RCX, 0x7fe0000000000000ull);
+            x_rr(a, X_W, 0x3b, RAX, RCX);
+            TO_SLOW(CC_AE);
+        } else {
+            x_mov_imm(a, RCX, 2 * 0x000fffffffffffffull);
+            x_mem(a, X_W, 0x8d, RAX, RSI, RSI, -2);
+            x_rr(a, X_W, 0x3b, RAX, RCX);
+            TO_SLOW(CC_B);
+            x_mem(a, X_W, 0x8d, RAX, RDX, RDX, -2);
+            x_rr(a, X_W, 0x3b, RAX, RCX);
+            TO_SLOW(CC_B);
+        }
+        x_rr(a, X_66 | X_W, 0x0f6e, 0, RSI);         /* movq xmm0, rsi */
+        x_rr(a, X_66 | X_W, 0x0f6e, 1, RDX);         /* movq xmm1, rdx */
+        x_rr(a, X_F2, sse_opcode(op->opc), 0, sqrt ? 0 : 1);
+        x_rr(a, X_66 | X_W, 0x0f7e, 0, RAX);         /* movq rax, xmm0 */
+        if (!sqrt) {
+            x_mem(a, X_W, 0x8d, RCX, RAX, RAX, 0);
+            x_mov_imm(a, RDX, 2 * 0x0010000000000001ull);
+            x_rr(a, X_W, 0x2b, RCX, RDX);
+            x_mov_imm(a, RDX, 2 * (0x7fefffffffffffffull - 0x0010000000000001ull + 1));
+            x_rr(a, X_W, 0x3b, RCX, RDX);
+            TO_SLOW(CC_AE);
+        }
+    } else {
+        /* Operands must be NaN-boxed (else they read as the canonical NaN). */
+        static const int src[2] = { RSI, RDX };
+        for (int i = 0; i < (sqrt ? 1 : 2); i++) {
+            x_rr(a, X_W, 0x8b, RAX, src[i]);
+            x_shift_ri(a, X_W, G2_SHR, RAX, 32);
+            x_g1_ri(a, 0, G1_CMP, RAX, -1);
+            TO_SLOW(CC_NE);
+        }
+        if (sqrt) {
+            x_rr(a, 0, 0x8b, RAX, RSI);
+            x_g1_ri(a, 0, G1_SUB, RAX, 0x00800000);
+            x_g1_ri(a, 0, G1_CMP, RAX, 0x7f000000);
+            TO_SLOW(CC_AE);
+        } else {
+            for (int i = 0; i < 2; i++) {
+                x_mem(a, 0, 0x8d, RAX, src[i], src[i], -2);
+                x_g1_ri(a, 0, G1_CMP, RAX, 2 * 0x007fffff);
+                TO_SLOW(CC_B);
+            }
+        }
+        x_rr(a, X_66, 0x0f6e, 0, RSI);               /* movd xmm0, esi */
+        x_rr(a, X_66, 0x0f6e, 1, RDX);               /* movd xmm1, edx */
+        x_rr(a, X_F3, sse_opcode(op->opc), 0, sqrt ? 0 : 1);
+        x_rr(a, X_66, 0x0f7e, 0, RAX);               /* movd eax, xmm0 */
+        if (!sqrt) {
+            x_mem(a, 0, 0x8d, RCX, RAX, RAX, 0);
+            x_g1_ri(a, 0, G1_SUB, RCX, 2 * 0x00800001);
+            x_g1_ri(a, 0, G1_CMP, RCX, (int32_t)(2u * (0x7f7fffffu - 0x00800001u + 1u)));
+            TO_SLOW(CC_AE);
+        }
+        x_mov_imm(a, RCX, 0xffffffff00000000ull);    /* NaN-box */
+        x_rr(a, X_W, 0x0b, RAX, RCX);
+    }
+#undef TO_SLOW
+    sth(a, RAX, FO(op->rd));
+    s->back = a->p;
+}
+
+/* An FP op through its helper, or inline with the helper as the slow path. */
+static void emit_fp(struct jc *c, unsigned k, const struct rv_op *op, const struct fp_desc *d)
+{
+    struct x64 *a = &c->a;
+    if (d->rm && op->rm == 7) {
+        /* Dynamic: an frm above 4 makes the op illegal; the interpreter
+         * raises that, so leave before the op. */
+        x_mem(a, 0, 0x8b, R8, RBX, -1, HO(frm));
+        x_g1_ri(a, 0, G1_CMP, R8, 4);
+        add_stub(c, STUB_INTERPRET, k, op, x_jcc32(a, CC_A), NULL);
+    }
+    if (fp_inline_ok(op))
+        emit_fp_inline(c, k, op);
+    else
+        emit_fp_call(c, op, d);
 }
 
 /* fsgnj.d and friends (fmv.d, fneg.d, fabs.d) are bit operations: inline. */
@@ -713,6 +826,55 @@ static void emit_fsgnj_d(struct jc *c, const struct rv_op *op)
         x_rr(a, X_W, 0x0b, RAX, RCX);
     }
     sth(a, RAX, FO(op->rd));
+}
+
+/* ---- out-of-line code ---------------------------------------------------------- */
+
+static void emit_stub(struct jc *c, const struct stub *s)
+{
+    struct x64 *a = &c->a;
+    for (unsigned i = 0; i < s->n_jumps; i++)
+        x_patch32(a, s->jumps[i], a->p);
+    if (s->kind == STUB_INTERPRET) {
+        emit_exit(c, RV_JIT_INTERPRET, s->k);
+        return;
+    }
+    if (s->kind == STUB_FPCALL) {
+        emit_fp_call(c, s->op, &fp_ops[s->op->opc]);
+        x_patch32(a, x_jmp32(a), s->back);
+        return;
+    }
+    unsigned size = access_size(s->op->opc);
+    /* rsi = va already; the exits below write the cache back, so the
+     * caller-saved part of it is restored right after the call. */
+    lea_hart(a, RDI);
+    x_mov_imm(a, RDX, size);
+    if (s->kind == STUB_LOAD) {
+        x_rr(a, X_W, 0x8b, RCX, RSP);                /* rcx = &scratch */
+        save_volatile(c);
+        call_abs(a, (uintptr_t)rv_load_slow);
+        reload_volatile(c);
+        x_rr(a, 0, 0x85, RAX, RAX);
+        uint8_t *ok = x_jcc8(a, CC_E);
+        emit_exit(c, RV_JIT_TRAP, s->k);
+        x_patch8(a, ok, a->p);
+        emit_load_insn(a, s->op->opc, RSP);
+        x_patch32(a, x_jmp32(a), s->back);
+    } else {
+        ld_store_value(c, s->op);
+        save_volatile(c);
+        call_abs(a, (uintptr_t)rv_store_slow);
+        reload_volatile(c);
+        x_rr(a, 0, 0x85, RAX, RAX);
+        uint8_t *fail = x_jcc8(a, CC_NE);
+        x_patch32(a, x_jmp32(a), s->back);
+        x_patch8(a, fail, a->p);
+        x_g1_ri(a, 0, G1_CMP, RAX, 1);
+        uint8_t *trap = x_jcc8(a, CC_NE);
+        emit_exit(c, RV_JIT_CODE_WRITTEN, s->k);
+        x_patch8(a, trap, a->p);
+        emit_exit(c, RV_JIT_TRAP, s->k);
+    }
 }
 
 /* ---- CSRs ------------------------------------------------------------------------ */
@@ -985,7 +1147,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         return;
     default:
         if (fp_ops[op->opc].fn) {
-            emit_fp_call(c, k, op, &fp_ops[op->opc]);
+            emit_fp(c, k, op, &fp_ops[op->opc]);
             return;
         }
         /* Not reached: op_supported() said yes to an op without a template. */

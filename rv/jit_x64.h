@@ -3,7 +3,7 @@
  * (rv/jit.c): just the forms the templates use.
  *
  * Every instruction is one of two shapes, after optional mandatory
- * prefixes (66, F3) and a REX byte:
+ * prefixes (66, F3, F2) and a REX byte:
  *     opcode  ModRM(reg, [base + index + disp])   memory operand
  *     opcode  ModRM(reg, rm)                      register operand
  * Opcodes are passed as one integer and emitted most significant byte
@@ -28,7 +28,8 @@ enum x_cc {
 /* Instruction flags. */
 #define X_W  1u   /* REX.W: 64-bit operand */
 #define X_66 2u   /* operand-size prefix (16-bit, or SSE) */
-#define X_F3 4u   /* mandatory F3 prefix (popcnt) */
+#define X_F3 4u   /* mandatory F3 prefix (popcnt, scalar single SSE) */
+#define X_F2 8u   /* mandatory F2 prefix (scalar double SSE) */
 
 /* Group opcodes: the /digit of ModRM.reg. */
 enum { G1_ADD = 0, G1_OR = 1, G1_AND = 4, G1_SUB = 5, G1_XOR = 6, G1_CMP = 7 };
@@ -67,6 +68,8 @@ static inline void x_prefix(struct x64 *a, unsigned fl, int reg, int index, int 
         x_b(a, 0x66);
     if (fl & X_F3)
         x_b(a, 0xf3);
+    if (fl & X_F2)
+        x_b(a, 0xf2);
     unsigned rex = (fl & X_W ? 8u : 0u) | (reg & 8 ? 4u : 0u) |
                    (index >= 0 && (index & 8) ? 2u : 0u) | (base & 8 ? 1u : 0u);
     if (rex)

@@ -234,9 +234,15 @@ static int32_t pick_imm12(void)
     return rn(3) ? edge[rn(N_OF(edge))] : (int32_t)rn(4096) - 2048;
 }
 
+/* Set by the FP fast-path test: round to nearest, NX accrued, operands
+ * whose results land near the ends of the normal range. */
+static bool bias_fast;
+
 static unsigned pick_rm(void)
 {
     static const unsigned rms[] = { 0, 1, 2, 3, 4, 7, 7, 7, 7, 5 };
+    if (bias_fast && rn(8))
+        return rn(2) ? 0 : 7;
     return rms[rn(N_OF(rms))];
 }
 
@@ -350,6 +356,7 @@ static uint64_t edge_value(void)
     }
 }
 
+
 static uint64_t fp_value(void)
 {
     static const uint64_t d[] = {
@@ -364,7 +371,19 @@ static uint64_t fp_value(void)
         0xff800000u, 0x00000001u, 0x007fffffu, 0x00800000u, 0x7f7fffffu, 0x4f000000u,
         0xcf000000u, 0x3f000000u, 0x5f800000u,
     };
-    switch (rn(6)) {
+    switch (bias_fast && rn(4) ? 6 + rn(4) : rn(8)) {
+    case 8: return d[rn(N_OF(d))];
+    case 9: return 0xffffffff00000000ull | s[rn(N_OF(s))];
+    case 6: {   /* tiny, near one or huge normal doubles: results near and past the ends */
+        static const uint64_t lo[] = { 1, 990, 1990 };
+        uint64_t e = lo[rn(3)] + rn(57);
+        return (uint64_t)rn(2) << 63 | e << 52 | (rnd() & 0xfffffffffffffull);
+    }
+    case 7: {   /* the same for singles */
+        static const uint32_t lo[] = { 1, 110, 230 };
+        uint32_t e = lo[rn(3)] + rn(25);
+        return 0xffffffff00000000ull | (uint64_t)rn(2) << 31 | e << 23 | ((uint32_t)rnd() & 0x7fffffu);
+    }
     case 0: return rnd();
     case 1: return d[rn(N_OF(d))];
     case 2: return 0xffffffff00000000ull | s[rn(N_OF(s))];
@@ -394,6 +413,10 @@ static void init_random(struct init *in, unsigned page)
     in->x[P_CODE] = in->pc + rn(16) * 4;
     in->fflags = rn(4) ? rn(32) : 0;
     in->frm = rn(5) ? rn(5) : rn(8);
+    if (bias_fast && rn(8)) {
+        in->fflags |= RV_FFLAGS_NX;
+        in->frm = 0;
+    }
     for (unsigned i = 0; i < DATA_BYTES; i += 8) {
         uint64_t v = rn(3) ? edge_value() : fp_value();
         memcpy(&in->data[i], &v, 8);
@@ -513,11 +536,24 @@ static bool same_result(const char *what, const struct init *in, const struct re
 struct mix {
     unsigned int_w, mem_w, fp_w, csr_w;   /* weights of the op families */
     unsigned max_ops;
+    unsigned arith_w;                     /* weight of FP add/sub/mul/div/sqrt */
+};
+
+static const struct tmpl fp_arith_ops[] = {
+    { "fadd.s", K_FRM, 0x00000053, 0, 1 }, { "fsub.s", K_FRM, 0x08000053, 0, 1 },
+    { "fmul.s", K_FRM, 0x10000053, 0, 1 }, { "fdiv.s", K_FRM, 0x18000053, 0, 1 },
+    { "fsqrt.s", K_FRM, 0x58000053, 0, 1 },
+    { "fadd.d", K_FRM, 0x02000053, 0, 1 }, { "fsub.d", K_FRM, 0x0a000053, 0, 1 },
+    { "fmul.d", K_FRM, 0x12000053, 0, 1 }, { "fdiv.d", K_FRM, 0x1a000053, 0, 1 },
+    { "fsqrt.d", K_FRM, 0x5a000053, 0, 1 },
 };
 
 static uint32_t gen_op(const struct mix *m)
 {
-    unsigned t = rn(m->int_w + m->mem_w + m->fp_w + m->csr_w);
+    unsigned t = rn(m->int_w + m->mem_w + m->fp_w + m->csr_w + m->arith_w);
+    if (t < m->arith_w)
+        return gen_from(&fp_arith_ops[rn(N_OF(fp_arith_ops))]);
+    t -= m->arith_w;
     if (t < m->int_w)
         return gen_from(&int_ops[rn(N_OF(int_ops))]);
     t -= m->int_w;
@@ -641,6 +677,17 @@ static void jit_fp_ops(void)
 {
     static const struct mix m = { 1, 1, 4, 0, 16 };
     differential(&m, 4000, "fp");
+}
+
+/* The inline host fast path of FP arithmetic and the edges of its
+ * conditions: rounding mode, NX accrued or not, subnormal operands,
+ * results just inside and outside the normal range. */
+static void jit_fp_fast_path(void)
+{
+    static const struct mix m = { 0, 1, 1, 0, 12, 12 };
+    bias_fast = true;
+    differential(&m, 3000, "fp fast path");
+    bias_fast = false;
 }
 
 static void jit_interpreted_ops_mid_block(void)
@@ -944,6 +991,7 @@ int main(void)
     RUN(jit_integer_ops);
     RUN(jit_loads_stores);
     RUN(jit_fp_ops);
+    RUN(jit_fp_fast_path);
     RUN(jit_interpreted_ops_mid_block);
     return check_total_failed;
 }
