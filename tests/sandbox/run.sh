@@ -8,6 +8,8 @@
 #   posix.c   file-system behaviour inside a mapped directory, compared
 #             with qemu-riscv64 running the same binary (the oracle)
 #   sysc.c    argument checking and signal deaths, compared with qemu
+#   fuzz.c    random calls with hostile arguments: the guest must reach its
+#             end and nothing outside the writable mapping may change
 # Prints PASS/FAIL/SKIP sandbox/<name> lines. MVM overrides build/mvm.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -22,12 +24,14 @@ mkdir -p "$B"
 ESCAPES="dotdot abs_symlink rel_symlink symlink_loop dirfd_dotdot read_only unmapped proc_self
 long_paths guest_symlinks dangling_create rename_race self_rename inside"
 SYSC="calls sigpipe abort term ignored"
+FUZZ_SEEDS="1 2 3"
 
 if ! command -v "$CC" >/dev/null 2>&1; then
   for t in $ESCAPES posix $SYSC; do echo "SKIP sandbox/$t: $CC not installed (scripts/deps)"; done
+  for s in $FUZZ_SEEDS; do echo "SKIP sandbox/fuzz_$s: $CC not installed (scripts/deps)"; done
   exit 0
 fi
-for prog in escape posix sysc; do
+for prog in escape posix sysc fuzz; do
   if ! $CC -static -O2 -Wall -Wextra -o "$B/$prog" "tests/sandbox/$prog.c" 2>"$B/$prog.log"; then
     echo "FAIL sandbox/build-$prog: does not compile"; sed 's/^/  /' "$B/$prog.log" | head -20
     exit 1
@@ -108,6 +112,22 @@ for t in $ESCAPES; do
   fi
   after=$(snapshot)
   check "$t" "$rc" "$T/out" "$before" "$after"
+done
+
+for s in $FUZZ_SEEDS; do
+  fresh
+  before=$(snapshot)
+  mvm_run "$B/fuzz" "$s" 30000 </dev/null >"$T/out" 2>&1; rc=$?
+  after=$(snapshot)
+  if [ "$before" != "$after" ]; then
+    echo "FAIL sandbox/fuzz_$s: the host tree outside the writable mapping changed:"
+    printf '%s\n' "$before" >"$T/before"; printf '%s\n' "$after" >"$T/after"
+    diff "$T/before" "$T/after" | head -10 | sed 's/^/  /'
+  elif [ "$rc" -ne 0 ]; then
+    printf 'FAIL sandbox/fuzz_%s: exit status %s: %s\n' "$s" "$rc" "$(tail -2 "$T/out" | tr '\n' ' ' | cut -c1-200)"
+  else
+    echo "PASS sandbox/fuzz_$s"
+  fi
 done
 
 # Differential tests: the same binary under qemu-riscv64 and under mvm.
