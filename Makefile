@@ -5,6 +5,8 @@
 #   make SAN=1 test the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      run the benchmarks (bench/run)
 #   make CC=aarch64-linux-gnu-gcc BUILD=build/aarch64   cross-build the monitor
+#   make rv64       the monitor as an RV64GC guest (build/mvm.rv64), which
+#                   `make` also builds when the riscv64 cross compiler is there
 CC      ?= cc
 BUILD   ?= build
 ifeq ($(SAN),1)
@@ -24,7 +26,17 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 MVM     := $(BUILD)/mvm
 
-all: $(MVM)
+RV64_CC ?= riscv64-linux-gnu-gcc
+HAVE_RV64_CC := $(shell command -v $(RV64_CC) 2>/dev/null)
+
+all: $(MVM) $(if $(HAVE_RV64_CC),rv64)
+
+# The same sources as a static RISC-V Linux program, placed beside mvm so
+# that `mvm run --depth N` finds it.
+rv64:
+	@$(MAKE) --no-print-directory CC=$(RV64_CC) BUILD=build/rv64 SAN= OPT=-O2 LDFLAGS=-static build/rv64/mvm
+	@mkdir -p $(BUILD)
+	@cmp -s build/rv64/mvm $(BUILD)/mvm.rv64 || cp build/rv64/mvm $(BUILD)/mvm.rv64
 
 $(MVM): $(CLI_OBJ) $(BUILD)/libmvm.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmvm.a $(LDLIBS)
@@ -49,7 +61,7 @@ guests: $(MVM)
 demo: guests
 	@guests/demo.sh $(MVM)
 
-test: deps all
+test: deps all rv64
 	@$(MAKE) --no-print-directory -C guests
 	MVM=$(abspath $(MVM)) SAN=$(SAN) tests/run
 
@@ -61,4 +73,4 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: all deps guests demo test bench clean
+.PHONY: all rv64 deps guests demo test bench clean

@@ -48,6 +48,9 @@ static const char usage_text[] =
     "  --stats                 print execution statistics to stderr at exit\n"
     "  --trace=syscalls|insns  trace system calls or instructions to stderr\n"
     "  --no-jit                interpret every block (no compiled host code)\n"
+    "  --depth N               run PROGRAM at nesting depth N: inside N-1 copies of\n"
+    "                          the monitor's own RV64 build (mvm.rv64 beside mvm)\n"
+    "  --nest-mode=emulate     how nested levels run (emulate: each interprets the next)\n"
     "\n"
     "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
     "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
@@ -162,6 +165,139 @@ static int add_dir(mvm_vm *vm, const char *spec)
     return rc;
 }
 
+#define MAX_DEPTH 32
+#define MAX_DEPTH_STR "32"
+
+/* The directory part of path, made absolute; NULL on error. */
+static char *abs_dir_of(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return NULL;
+    char *slash = strrchr(real, '/');
+    if (slash == real)
+        slash[1] = 0;
+    else
+        *slash = 0;
+    return real;
+}
+
+/* Where the monitor's RV64 build is: $MVM_IMAGE, or mvm.rv64 beside us. */
+static char *find_image(const char *self)
+{
+    const char *env = getenv("MVM_IMAGE");
+    if (env && *env)
+        return realpath(env, NULL);
+    char buf[4096];
+    if (!strchr(self, '/')) {
+        ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+        if (n <= 0)
+            return NULL;
+        buf[n] = 0;
+        self = buf;
+    }
+    char *dir = abs_dir_of(self);
+    if (!dir)
+        return NULL;
+    char *img = malloc(strlen(dir) + sizeof "/mvm.rv64");
+    if (img)
+        sprintf(img, "%s/mvm.rv64", dir);
+    free(dir);
+    char *real = img ? realpath(img, NULL) : NULL;
+    free(img);
+    return real;
+}
+
+static void free_nest_command(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+/*
+ * --depth N: the command line that runs PROGRAM at depth N inside the
+ * monitor's own RV64 build. The image's and the program's directories are
+ * granted read-only at their own (absolute) paths, so every level sees
+ * the same names; the user's --dir and --env go down to the innermost
+ * level. Two extra --dir specs for this level are stored at extra_dirs.
+ */
+static int nest_command(const char *self, int depth, const char **dirs, int ndirs, char **envs,
+                        int nenvs, const char *cwd, unsigned flags, int prog_argc, char **prog_argv,
+                        char ***out_argv, int *out_argc, const char **extra_dirs)
+{
+    static char specs[2][4200];
+    char *image = find_image(self);
+    if (!image) {
+        fprintf(stderr, "mvm: --depth: cannot find mvm.rv64 beside the monitor (set MVM_IMAGE)\n");
+        return EXIT_NOTFOUND;
+    }
+    char *prog = realpath(prog_argv[0], NULL);
+    char *image_dir = abs_dir_of(image), *prog_dir = prog ? abs_dir_of(prog) : NULL;
+    if (!prog || !prog_dir || !image_dir) {
+        fprintf(stderr, "mvm: %s: %s\n", prog_argv[0], strerror(errno));
+        free(image); free(prog); free(image_dir); free(prog_dir);
+        return EXIT_NOTFOUND;
+    }
+    snprintf(specs[0], sizeof specs[0], "%s:%s:ro", image_dir, image_dir);
+    snprintf(specs[1], sizeof specs[1], "%s:%s:ro", prog_dir, prog_dir);
+    extra_dirs[0] = specs[0];
+    extra_dirs[1] = specs[1];
+    free(image_dir);
+    free(prog_dir);
+
+    size_t max = 8 + 2 * (size_t)ndirs + 2 * (size_t)nenvs + (size_t)prog_argc + 4;
+    char **v = calloc(max, sizeof *v);
+    int n = 0;
+    if (!v)
+        goto oom;
+    char num[16];
+    snprintf(num, sizeof num, "%d", depth - 1);
+#define PUSH(s) do { if (!(v[n++] = strdup(s))) goto oom; } while (0)
+    PUSH(image);
+    PUSH("run");
+    PUSH("--depth");
+    PUSH(num);
+    if (flags & MVM_NO_JIT)
+        PUSH("--no-jit");
+    for (int i = 0; i < ndirs; i++) {
+        /* The inner level sees the user's directory at its guest path. */
+        const char *spec = dirs[i], *colon = strchr(spec, ':');
+        const char *guest = colon ? colon + 1 : spec;
+        size_t glen = strcspn(guest, ":");
+        bool ro = strlen(spec) >= 3 && strcmp(spec + strlen(spec) - 3, ":ro") == 0;
+        char buf[8400];
+        snprintf(buf, sizeof buf, "%.*s:%.*s%s", (int)glen, guest, (int)glen, guest, ro ? ":ro" : "");
+        PUSH("--dir");
+        PUSH(buf);
+    }
+    for (int i = 0; i < nenvs; i++) {
+        PUSH("--env");
+        PUSH(envs[i]);
+    }
+    if (cwd) {
+        PUSH("--cwd");
+        PUSH(cwd);
+    }
+    PUSH(prog);
+    for (int i = 1; i < prog_argc; i++)
+        PUSH(prog_argv[i]);
+#undef PUSH
+    free(image);
+    free(prog);
+    *out_argv = v;
+    *out_argc = n;
+    return 0;
+oom:
+    free_nest_command(v);
+    free(image);
+    free(prog);
+    fprintf(stderr, "mvm: out of host memory\n");
+    return EXIT_INTERNAL;
+}
+
 /* The one line that says why a guest did not simply exit. */
 static void report_exit(const struct mvm_exit *ex)
 {
@@ -203,7 +339,7 @@ static void print_stats(mvm_vm *vm, double seconds)
 
 static int cmd_run(int argc, char **argv)
 {
-    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_HELP };
+    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, OPT_MEM },
         { "dir", required_argument, NULL, OPT_DIR },
@@ -213,15 +349,19 @@ static int cmd_run(int argc, char **argv)
         { "stats", no_argument, NULL, OPT_STATS },
         { "trace", required_argument, NULL, OPT_TRACE },
         { "no-jit", no_argument, NULL, OPT_NOJIT },
+        { "depth", required_argument, NULL, OPT_DEPTH },
+        { "nest-mode", required_argument, NULL, OPT_NEST },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     struct mvm_config cfg = MVM_CONFIG_INIT;
-    const char **dirs = calloc((size_t)argc, sizeof *dirs);
+    const char **dirs = calloc((size_t)argc + 2, sizeof *dirs);
     char **envs = calloc((size_t)argc + 1, sizeof *envs);
     const char *cwd = NULL;
     int ndirs = 0, nenvs = 0, rc = 0;
     bool stats = false;
+    int depth = 1;
+    char **nest_argv = NULL;
     mvm_vm *vm = NULL;
     uint8_t *file = NULL;
     size_t size = 0;
@@ -264,8 +404,35 @@ static int cmd_run(int argc, char **argv)
         }
         case OPT_STATS: stats = true; break;
         case OPT_NOJIT: cfg.flags |= MVM_NO_JIT; break;
+        case OPT_DEPTH: {
+            char *end;
+            errno = 0;
+            long v = strtol(a, &end, 10);
+            if (errno || *end || end == a || v < 1 || v > MAX_DEPTH) {
+                rc = usage_error("--depth %s: expected a depth from 1 to " MAX_DEPTH_STR, a);
+                goto out;
+            }
+            depth = (int)v;
+            break;
+        }
+        case OPT_NEST:
+            if (strcmp(a, "emulate") != 0) {
+                fprintf(stderr, "mvm: --nest-mode=%s: only 'emulate' is implemented in this version\n", a);
+                rc = EXIT_USAGE;
+                goto out;
+            }
+            break;
         case OPT_TRACE: {
             char *t = strdup(a), *save = NULL;
+            if (!t) {
+                rc = EXIT_INTERNAL;
+                goto out;
+            }
+            if (!*t) {
+                rc = usage_error("--trace=%s: expected syscalls or insns", a);
+                free(t);
+                goto out;
+            }
             for (char *w = strtok_r(t, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
                 if (strcmp(w, "syscalls") == 0) cfg.flags |= MVM_TRACE_SYSCALLS;
                 else if (strcmp(w, "insns") == 0) cfg.flags |= MVM_TRACE_INSNS;
@@ -285,7 +452,12 @@ static int cmd_run(int argc, char **argv)
             rc = usage_error("option %s needs an argument", argv[optind - 1]);
             goto out;
         default:
-            rc = usage_error("unknown option %s", argv[optind - 1]);
+            if (optopt) {
+                char opt_name[3] = { '-', (char)optopt, 0 };
+                rc = usage_error("unknown option %s", opt_name);
+            } else {
+                rc = usage_error("unknown option %s", argv[optind - 1]);
+            }
             goto out;
         }
     }
@@ -294,6 +466,21 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     const char *path = argv[optind];
+    int prog_argc = argc - optind;
+    char **prog_argv = argv + optind;
+    int prog_envc = nenvs;
+    if (depth > 1) {
+        /* Run the monitor's own RV64 build, which runs the rest. */
+        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, cwd, cfg.flags,
+                          prog_argc, prog_argv, &nest_argv, &prog_argc, dirs + ndirs);
+        if (rc != 0)
+            goto out;
+        ndirs += 2;
+        prog_argv = nest_argv;
+        path = nest_argv[0];
+        prog_envc = 0;
+        cwd = NULL;
+    }
     if ((rc = read_program(path, &file, &size)) != 0)
         goto out;
     int r = mvm_vm_create(&cfg, &vm);
@@ -313,7 +500,7 @@ static int cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    r = mvm_vm_load_elf(vm, path, file, size, argc - optind, argv + optind, nenvs, envs);
+    r = mvm_vm_load_elf(vm, path, file, size, prog_argc, prog_argv, prog_envc, envs);
     free(file);
     file = NULL;
     if (r != 0) {
@@ -336,6 +523,7 @@ static int cmd_run(int argc, char **argv)
 out:
     free(file);
     mvm_vm_destroy(vm);
+    free_nest_command(nest_argv);
     free(dirs);
     free(envs);
     return rc;

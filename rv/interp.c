@@ -406,6 +406,10 @@ enter:
     DISPATCH();
 
 single:
+    if (h->budget <= 0) {   /* trace only what will run */
+        h->pc = pc;
+        return RV_EXIT_BUDGET;
+    }
     b = rv_cache_build_tmp(h, pc, 1);
     if (!b)
         goto fetch_fault;

@@ -51,6 +51,7 @@ static long deadlock(struct proc *p)
 {
     p->exited = true;
     p->exit_code = 128 + LX_SIGKILL;
+    p->killed_by = LX_SIGKILL;
     return 0;
 }
 
@@ -429,6 +430,7 @@ void sys_signal_self(struct proc *p, int sig)
         return;
     p->exited = true;
     p->exit_code = 128 + sig;
+    p->killed_by = sig;
 }
 
 static long send(struct proc *p, int sig)
@@ -554,6 +556,7 @@ long sys_rt_sigreturn(struct proc *p, const uint64_t *a)
        kills a process whose signal frame is bad with SIGSEGV. */
     p->exited = true;
     p->exit_code = 128 + LX_SIGSEGV;
+    p->killed_by = LX_SIGSEGV;
     return 0;
 }
 
