@@ -51,25 +51,35 @@
         li      a7, 93
         ecall
 
+        /* FP arithmetic in a loop (so it gets hot enough to compile),
+         * under a different rounding mode each time round. */
         .section .seed_fp, "ax"
+        li      s3, 20
+        li      s5, 5
         li      t0, 3
+1:      remu    s4, s3, s5
+        fsrm    s4
         fcvt.d.l fa0, t0
         fcvt.s.w fa1, t0
         fsqrt.d fa2, fa0
         fdiv.d  fa3, fa2, fa0
         fmadd.d fa4, fa3, fa2, fa0
         fcvt.s.d fa5, fa4
-        fmin.s  fa6, fa5, fa1
+        fdiv.s  fa6, fa5, fa1
+        fmin.s  fa7, fa6, fa1
+        fmul.s  ft1, fa6, fa5
+        fsub.d  ft2, fa4, fa3
         fclass.d t1, fa4
         feq.s   t2, fa6, fa1
-        fcvt.w.d t3, fa4, rtz
+        fcvt.w.d t3, fa4
         fsd     fa4, 0(a1)
         flw     ft0, 0(a1)
         fmv.x.w t4, ft0
-        csrrwi  t5, frm, 2
         frflags t6
         csrr    s2, fcsr
-        fsflags zero
+        addi    t0, t0, 7
+        addi    s3, s3, -1
+        bnez    s3, 1b
         li      a7, 93
         ecall
 
