@@ -457,6 +457,8 @@ if ready env-host-hidden guest; then
 	check_output env-host-hidden "$OUT/env-host-hidden.want" run "$GUEST" env
 fi
 if ready argv-exact guest; then
+	# '$HOME' and '*' must reach the guest as written: no shell expands them.
+	# shellcheck disable=SC2016
 	set -- 'two words' '' 'ünïcödé ✓ 日本語' --mem -x "$(printf 'tab\there')" '$HOME' '*' \
 		"$(printf 'new\nline')" ' lead and trail '
 	{

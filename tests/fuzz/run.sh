@@ -54,10 +54,11 @@ update_seeds() {
 		{ printf '\000'; cat "$tmp/$s"; } >"tests/fuzz/corpus/fuzz_run/$s"
 		{ printf '\002'; cat "$tmp/$s"; } >"tests/fuzz/corpus/fuzz_run/$s-slice3"
 	done
-	flags="-nostdlib -Wl,--build-id=none -s"
-	$RV-gcc $flags -static -o tests/fuzz/corpus/fuzz_elf/static tests/fuzz/elf_seed.S &&
-		$RV-gcc $flags -fPIE -Wl,-pie,--no-dynamic-linker -o tests/fuzz/corpus/fuzz_elf/static-pie \
-			tests/fuzz/elf_seed.S
+	$RV-gcc -nostdlib -Wl,--build-id=none -s -static -o tests/fuzz/corpus/fuzz_elf/static \
+		tests/fuzz/elf_seed.S &&
+		$RV-gcc -nostdlib -Wl,--build-id=none -s -fPIE -Wl,-pie,--no-dynamic-linker \
+			-o tests/fuzz/corpus/fuzz_elf/static-pie tests/fuzz/elf_seed.S &&
+		chmod a-x tests/fuzz/corpus/*/*   # data, not programs to run on the host
 }
 
 if [ "${1:-}" = --update-seeds ]; then
@@ -123,7 +124,7 @@ for t in $targets; do
 		-timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$t")" -print_final_stats=1 \
 		-artifact_prefix="$dir/findings/" "$dir/corpus" >"$dir/fuzz.log" 2>&1
 	rc=$?
-	found=$(ls "$dir/findings" 2>/dev/null | head -n 1)
+	found=$(find "$dir/findings" -type f -exec basename {} \; | head -n 1)
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log")
 	if [ "$rc" -eq 0 ] && [ -z "$found" ] && [ -n "$runs" ]; then
 		echo "PASS fuzz/$t"
