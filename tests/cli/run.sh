@@ -173,6 +173,10 @@ expect_error budget-overflow 125 '--budget' run --budget 99999999999999999999999
 expect_error env-no-equals 125 '--env' run --env FOO "$GUEST" exit 0
 expect_error trace-unknown 125 '--trace' run --trace=bogus "$GUEST" exit 0
 expect_error trace-empty 125 '--trace' run --trace= "$GUEST" exit 0
+expect_error depth-zero 125 '--depth' run --depth 0 "$GUEST" exit 0
+expect_error depth-too-deep 125 '--depth' run --depth 33 "$GUEST" exit 0
+expect_error depth-garbage 125 '--depth' run --depth two "$GUEST" exit 0
+expect_error nest-mode-unknown 125 '--nest-mode' run --nest-mode=bogus "$GUEST" exit 0
 # In a cluster of unknown short options the message names the first one.
 expect_error unknown-option-cluster 125 '-x' run -xyz "$GUEST" exit 0
 expect_error dir-relative-guest-path 125 '--dir' run --dir "$PWD/$OUT:relative" "$GUEST" exit 0
@@ -267,29 +271,6 @@ if ready version; then
 	fi
 fi
 
-# ---- exit statuses pass through ---------------------------------------------
-# exit(256) is status 0: Linux keeps the low 8 bits.
-for n in 0 1 42 255 256; do
-	name=exit-$n
-	ready "$name" guest || continue
-	want=$((n % 256))
-	mvm_run "$name" /dev/null run "$GUEST" exit "$n"
-	if [ "$have_qemu" = 1 ]; then
-		qemu_run "$name" /dev/null "$GUEST" exit "$n"
-		if [ "$qst" != "exit $want" ]; then
-			fail "$name" "oracle disagrees: under qemu-riscv64 it ended '$qst', want exit $want"
-			continue
-		fi
-	fi
-	if [ "$st" != "exit $want" ]; then
-		fail "$name" "$(ended), want exit $want; stderr: '$(first "$res.err")'"
-	elif [ -s "$res.err" ] || [ -s "$res.out" ]; then
-		fail "$name" "unexpected output: stdout '$(first "$res.out")' stderr '$(first "$res.err")'"
-	else
-		pass "$name"
-	fi
-done
-
 # Every option used correctly at once: the guest still runs and its status
 # passes through.
 if ready options-accepted guest; then
@@ -359,29 +340,75 @@ if ready trace-syscalls guest; then
 	fi
 fi
 
-# ---- guest faults -----------------------------------------------------------
+# ---- pass-through: status, faults, stdin, environment, argv -----------------
+# Each check runs twice: directly (depth 1), and with --depth 2, where the
+# monitor's own RV64 build (mvm.rv64 beside it) runs inside it and runs the
+# guest; the promises are the same at every depth. The qemu-riscv64
+# cross-checks of the expectations run once, at depth 1.
+IMAGE=${MVM_IMAGE:-$(dirname "$MVM")/mvm.rv64}
+printf 'hello\nworld\n\000\001\002\377 binary, no final newline' >"$OUT/stdin-small"
+seq 1 60000 >"$OUT/stdin-large"
+printf 'A=1\nB=two words\nC=\nD=x=y\n' >"$OUT/env-passed.want"
+: >"$OUT/env-host-hidden.want"
+# '$HOME' and '*' must reach the guest as written: no shell expands them.
+# shellcheck disable=SC2016
+set -- 'two words' '' 'ünïcödé ✓ 日本語' --mem -x "$(printf 'tab\there')" '$HOME' '*' \
+	"$(printf 'new\nline')" ' lead and trail '
+{
+	echo "$#"
+	printf '[%s]\n' "$@"
+} >"$OUT/argv-exact.want"
+
+# can NAME: ready, and at depth 2 the RV64 image exists.
+can() {
+	ready "$1" guest || return 1
+	if [ "$depth" != 1 ] && [ ! -f "$IMAGE" ]; then
+		skip "$1" "no $IMAGE (make rv64)"
+		return 1
+	fi
+	return 0
+}
+
+# mvm_guest NAME STDIN ARGS...: mvm_run of "run ARGS" at $depth.
+mvm_guest() {
+	n=$1 i=$2
+	shift 2
+	if [ "$depth" = 1 ]; then
+		mvm_run "$n" "$i" run "$@"
+	else
+		mvm_run "$n" "$i" run --depth "$depth" "$@"
+	fi
+}
+
+# oracle NAME WANT: at depth 1 with qemu installed, $qst (set by a qemu_run
+# just before) must be WANT; prints the FAIL line and returns 1 if not.
+oracle() {
+	[ "$qst" = "$2" ] && return 0
+	fail "$1" "oracle disagrees: under qemu-riscv64 it ended '$qst', want '$2'"
+	return 1
+}
+use_qemu() { [ "$depth" = 1 ] && [ "$have_qemu" = 1 ]; }
+
 # fault NAME MODE SIGNAL SYMBOL PREFIX: the guest's MODE faults at the first
 # instruction of SYMBOL; the monitor must exit 128+SIGNAL (not die of it)
 # with the one line "PREFIX... pc=0x<SYMBOL's address>". The address comes
-# from nm, the status is also checked under qemu-riscv64.
+# from nm; qemu-riscv64, which kills itself with the guest's signal, must
+# agree on the signal.
 fault() {
 	name=$1 mode=$2 want=$((128 + $3)) sym=$4 prefix=$5
-	ready "$name" guest || return
+	can "$name" || return
 	addr=$($RVNM "$GUEST" | awk -v s="$sym" '$3 == s { print $1 }')
 	if [ -z "$addr" ]; then
 		fail "$name" "symbol $sym not found in $GUEST"
 		return
 	fi
 	pc=$(printf '%x' "0x$addr")
-	if [ "$have_qemu" = 1 ]; then
-		# qemu-riscv64 kills itself with the guest's signal.
+	if use_qemu; then
 		qemu_run "$name" /dev/null "$GUEST" "$mode"
-		if [ "$qst" != "signal $3" ] && [ "$qst" != "exit $want" ]; then
-			fail "$name" "oracle disagrees: under qemu-riscv64 it ended '$qst', want signal $3"
-			return
-		fi
+		[ "$qst" = "exit $want" ] && qst="signal $3"
+		oracle "$name" "signal $3" || return
 	fi
-	mvm_run "$name" /dev/null run "$GUEST" "$mode"
+	mvm_guest "$name" /dev/null "$GUEST" "$mode"
 	p=$(stderr_problem "$res.err")
 	line=$(head -n 1 "$res.err")
 	if [ "$st" != "exit $want" ]; then
@@ -395,87 +422,90 @@ fault() {
 		esac
 	fi
 }
-fault guest-segv segv 11 cli_store_zero "mvm: guest fault: store access at 0x0"
-fault guest-illegal ill 4 cli_illegal "mvm: guest fault: illegal instruction"
-fault guest-ebreak ebreak 5 cli_ebreak "mvm: guest fault: "
 
-# ---- stdin, argv and environment pass through -------------------------------
-printf 'hello\nworld\n\000\001\002\377 binary, no final newline' >"$OUT/stdin-small"
-seq 1 60000 >"$OUT/stdin-large"
-for s in empty small large; do
-	name=stdin-$s
-	in=$OUT/stdin-$s
-	[ "$s" = empty ] && in=/dev/null
-	ready "$name" guest || continue
-	mvm_run "$name" "$in" run "$GUEST" cat
-	if [ "$st" != "exit 0" ]; then
-		fail "$name" "$(ended), want exit 0; stderr: '$(first "$res.err")'"
-	elif ! cmp -s "$in" "$res.out"; then
-		fail "$name" "stdout differs from stdin ($(wc -c <"$res.out") vs $(wc -c <"$in") bytes)"
-	else
-		pass "$name"
-	fi
-done
-
-# check_output NAME EXPECTED ARGS...: runs the monitor with ARGS, wants
-# exit 0 and stdout equal to the file EXPECTED.
+# check_output NAME EXPECTED STDIN ARGS...: runs "run ARGS" at $depth,
+# wants exit 0, stdout equal to the file EXPECTED and nothing on stderr.
 check_output() {
-	name=$1 expected=$2
-	shift 2
-	mvm_run "$name" /dev/null "$@"
+	name=$1 expected=$2 in=$3
+	shift 3
+	mvm_guest "$name" "$in" "$@"
 	if [ "$st" != "exit 0" ]; then
 		fail "$name" "$(ended), want exit 0; stderr: '$(first "$res.err")'"
 	elif ! cmp -s "$expected" "$res.out"; then
-		fail "$name" "stdout '$(first "$res.out")', want '$(first "$expected")'"
+		fail "$name" "stdout '$(first "$res.out")' ($(wc -c <"$res.out") bytes), want '$(first "$expected")' ($(wc -c <"$expected") bytes)"
+	elif [ -s "$res.err" ]; then
+		fail "$name" "wrote to stderr: '$(first "$res.err")'"
 	else
 		pass "$name"
 	fi
 }
 
-# The guest's environment is exactly the --env values, in the order given.
-if ready env-passed guest; then
-	printf 'A=1\nB=two words\nC=\nD=x=y\n' >"$OUT/env-passed.want"
-	bad=""
-	if [ "$have_qemu" = 1 ]; then
-		"$XRUN" "$T" "$RES/env-passed.qemu.status" env -i A=1 'B=two words' C= D=x=y "$QEMU" "$GUEST" env \
-			</dev/null >"$RES/env-passed.qemu.out" 2>&1
-		# env(1) may reorder what it is given; the set must agree.
-		sort "$RES/env-passed.qemu.out" >"$RES/env-passed.qemu.sorted"
-		sort "$OUT/env-passed.want" | cmp -s - "$RES/env-passed.qemu.sorted" ||
-			bad="oracle disagrees: under qemu-riscv64: '$(first "$RES/env-passed.qemu.out")'"
+for depth in 1 2; do
+	sfx=""
+	[ "$depth" = 1 ] || sfx="-depth$depth"
+
+	# exit(256) is status 0: Linux keeps the low 8 bits.
+	for n in 0 1 42 255 256; do
+		name=exit-$n$sfx
+		can "$name" || continue
+		want=$((n % 256))
+		if use_qemu; then
+			qemu_run "$name" /dev/null "$GUEST" exit "$n"
+			oracle "$name" "exit $want" || continue
+		fi
+		mvm_guest "$name" /dev/null "$GUEST" exit "$n"
+		if [ "$st" != "exit $want" ]; then
+			fail "$name" "$(ended), want exit $want; stderr: '$(first "$res.err")'"
+		elif [ -s "$res.err" ] || [ -s "$res.out" ]; then
+			fail "$name" "unexpected output: stdout '$(first "$res.out")' stderr '$(first "$res.err")'"
+		else
+			pass "$name"
+		fi
+	done
+
+	fault "guest-segv$sfx" segv 11 cli_store_zero "mvm: guest fault: store access at 0x0"
+	fault "guest-illegal$sfx" ill 4 cli_illegal "mvm: guest fault: illegal instruction"
+	fault "guest-ebreak$sfx" ebreak 5 cli_ebreak "mvm: guest fault: "
+
+	# The guest copies stdin to stdout: the bytes must come back unchanged.
+	for s in empty small large; do
+		in=$OUT/stdin-$s
+		[ "$s" = empty ] && in=/dev/null
+		can "stdin-$s$sfx" && check_output "stdin-$s$sfx" "$in" "$in" "$GUEST" cat
+	done
+
+	# The guest's environment is exactly the --env values, in the order
+	# given; env(1), which starts the qemu run, may reorder them.
+	if can "env-passed$sfx"; then
+		ok=1
+		if use_qemu; then
+			"$XRUN" "$T" "$RES/env-passed.qemu.status" env -i A=1 'B=two words' C= D=x=y "$QEMU" \
+				"$GUEST" env </dev/null >"$RES/env-passed.qemu.out" 2>&1
+			sort "$RES/env-passed.qemu.out" >"$RES/env-passed.qemu.sorted"
+			if ! sort "$OUT/env-passed.want" | cmp -s - "$RES/env-passed.qemu.sorted"; then
+				fail env-passed "oracle disagrees: under qemu-riscv64: '$(first "$RES/env-passed.qemu.out")'"
+				ok=0
+			fi
+		fi
+		[ "$ok" = 1 ] && check_output "env-passed$sfx" "$OUT/env-passed.want" /dev/null \
+			--env A=1 --env 'B=two words' --env C= --env D=x=y "$GUEST" env
 	fi
-	if [ -n "$bad" ]; then
-		fail env-passed "$bad"
-	else
-		check_output env-passed "$OUT/env-passed.want" run --env A=1 --env 'B=two words' --env C= --env D=x=y "$GUEST" env
-	fi
-fi
-if ready env-host-hidden guest; then
 	# MVM_CLI_HOST_ONLY, PATH, HOME... are in the monitor's environment;
 	# the guest, given no --env, must see none of them.
-	: >"$OUT/env-host-hidden.want"
-	check_output env-host-hidden "$OUT/env-host-hidden.want" run "$GUEST" env
-fi
-if ready argv-exact guest; then
-	# '$HOME' and '*' must reach the guest as written: no shell expands them.
-	# shellcheck disable=SC2016
-	set -- 'two words' '' 'ünïcödé ✓ 日本語' --mem -x "$(printf 'tab\there')" '$HOME' '*' \
-		"$(printf 'new\nline')" ' lead and trail '
-	{
-		echo "$#"
-		printf '[%s]\n' "$@"
-	} >"$OUT/argv-exact.want"
-	bad=""
-	if [ "$have_qemu" = 1 ]; then
-		"$XRUN" "$T" "$RES/argv-exact.qemu.status" "$QEMU" "$GUEST" argv "$@" \
-			</dev/null >"$RES/argv-exact.qemu.out" 2>&1
-		cmp -s "$OUT/argv-exact.want" "$RES/argv-exact.qemu.out" ||
-			bad="oracle disagrees: under qemu-riscv64: '$(first "$RES/argv-exact.qemu.out")'"
+	can "env-host-hidden$sfx" &&
+		check_output "env-host-hidden$sfx" "$OUT/env-host-hidden.want" /dev/null "$GUEST" env
+
+	if can "argv-exact$sfx"; then
+		ok=1
+		if use_qemu; then
+			"$XRUN" "$T" "$RES/argv-exact.qemu.status" "$QEMU" "$GUEST" argv "$@" \
+				</dev/null >"$RES/argv-exact.qemu.out" 2>&1
+			if ! cmp -s "$OUT/argv-exact.want" "$RES/argv-exact.qemu.out"; then
+				fail argv-exact "oracle disagrees: under qemu-riscv64: '$(first "$RES/argv-exact.qemu.out")'"
+				ok=0
+			fi
+		fi
+		[ "$ok" = 1 ] && check_output "argv-exact$sfx" "$OUT/argv-exact.want" /dev/null "$GUEST" argv "$@"
 	fi
-	if [ -n "$bad" ]; then
-		fail argv-exact "$bad"
-	else
-		check_output argv-exact "$OUT/argv-exact.want" run "$GUEST" argv "$@"
-	fi
-fi
+done
 exit 0
