@@ -50,7 +50,11 @@ static const char usage_text[] =
     "  --no-jit                interpret every block (no compiled host code)\n"
     "  --depth N               run PROGRAM at nesting depth N: inside N-1 copies of\n"
     "                          the monitor's own RV64 build (mvm.rv64 beside mvm)\n"
-    "  --nest-mode=emulate     how nested levels run (emulate: each interprets the next)\n"
+    "  --nest-mode=MODE        how nested levels run: emulate (each level interprets\n"
+    "                          the next), trusted (the real environment runs every\n"
+    "                          level; exits climb level by level), lowered (the real\n"
+    "                          environment also serves every level's system calls\n"
+    "                          and hypercalls; the default)\n"
     "\n"
     "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
     "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
@@ -225,7 +229,7 @@ static void free_nest_command(char **v)
  * level. Two extra --dir specs for this level are stored at extra_dirs.
  */
 static int nest_command(const char *self, int depth, const char **dirs, int ndirs, char **envs,
-                        int nenvs, const char *cwd, unsigned flags, int prog_argc, char **prog_argv,
+                        int nenvs, const char *cwd, unsigned flags, unsigned nest_mode, int prog_argc, char **prog_argv,
                         char ***out_argv, int *out_argc, const char **extra_dirs)
 {
     static char specs[2][4200];
@@ -262,6 +266,9 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
     PUSH(num);
     if (flags & MVM_NO_JIT)
         PUSH("--no-jit");
+    static const char *const modes[] = { "--nest-mode=lowered", "--nest-mode=emulate",
+                                         "--nest-mode=trusted", "--nest-mode=lowered" };
+    PUSH(modes[nest_mode]);
     for (int i = 0; i < ndirs; i++) {
         /* The inner level sees the user's directory at its guest path. */
         const char *spec = dirs[i], *colon = strchr(spec, ':');
@@ -416,9 +423,11 @@ static int cmd_run(int argc, char **argv)
             break;
         }
         case OPT_NEST:
-            if (strcmp(a, "emulate") != 0) {
-                fprintf(stderr, "mvm: --nest-mode=%s: only 'emulate' is implemented in this version\n", a);
-                rc = EXIT_USAGE;
+            if (strcmp(a, "emulate") == 0) cfg.nest_mode = MVM_NEST_EMULATE;
+            else if (strcmp(a, "trusted") == 0) cfg.nest_mode = MVM_NEST_TRUSTED;
+            else if (strcmp(a, "lowered") == 0) cfg.nest_mode = MVM_NEST_LOWERED;
+            else {
+                rc = usage_error("--nest-mode=%s: expected emulate, trusted or lowered", a);
                 goto out;
             }
             break;
@@ -471,7 +480,7 @@ static int cmd_run(int argc, char **argv)
     int prog_envc = nenvs;
     if (depth > 1) {
         /* Run the monitor's own RV64 build, which runs the rest. */
-        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, cwd, cfg.flags,
+        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, cwd, cfg.flags, cfg.nest_mode,
                           prog_argc, prog_argv, &nest_argv, &prog_argc, dirs + ndirs);
         if (rc != 0)
             goto out;

@@ -49,12 +49,26 @@ extern "C" {
 #define MVM_TRACE_INSNS    0x2   /* one line per instruction on stderr */
 #define MVM_NO_JIT         0x4   /* interpret every block */
 
+/*
+ * Where a VM runs when this program itself runs inside mvm (see
+ * docs/design.md, "Nesting"). Outside mvm every VM is interpreted here.
+ */
+enum mvm_nest_mode {
+    MVM_NEST_AUTO = 0,    /* LOWERED inside mvm, else here */
+    MVM_NEST_EMULATE,     /* interpret the VM in this process */
+    MVM_NEST_TRUSTED,     /* the real environment runs it; its system calls
+                             and hypercalls come back here level by level */
+    MVM_NEST_LOWERED,     /* the real environment runs it and serves its
+                             system calls and hypercalls itself */
+};
+
 struct mvm_config {
     uint64_t mem_limit;   /* bytes of host memory for guest pages; 0 = 2 GiB */
     int64_t budget;       /* instructions before MVM_EXIT_BUDGET; 0 = unlimited */
     unsigned flags;       /* MVM_TRACE_*, MVM_NO_JIT */
+    unsigned nest_mode;   /* enum mvm_nest_mode */
 };
-#define MVM_CONFIG_INIT { 0, 0, 0 }
+#define MVM_CONFIG_INIT { 0, 0, 0, MVM_NEST_AUTO }
 
 typedef struct mvm_vm mvm_vm;
 
@@ -93,6 +107,8 @@ struct mvm_stats {
 };
 
 const char *mvm_version(void);
+/* Is this program running inside mvm (does the monitor above answer)? */
+int mvm_inside(void);
 const char *mvm_strerror(int err);   /* err as returned (negative) */
 
 int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out);

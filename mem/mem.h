@@ -58,6 +58,9 @@ struct mem_stats {
 
 /* Pool: limit_bytes caps the host pages it hands out (0 = unlimited). */
 struct mem_pool *mem_pool_new(uint64_t limit_bytes);
+/* A pool whose use is also charged to parent (and its ancestors), so a
+ * parent's limit caps its whole subtree. The parent must outlive it. */
+struct mem_pool *mem_pool_new_child(struct mem_pool *parent, uint64_t limit_bytes);
 void mem_pool_free(struct mem_pool *pool);
 struct mem_page *mem_page_alloc(struct mem_pool *pool);   /* zeroed, ref 1; NULL if over limit */
 void mem_page_ref(struct mem_page *pg);

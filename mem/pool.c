@@ -22,6 +22,7 @@ struct pool_chunk {
 };
 
 struct mem_pool {
+    struct mem_pool *parent;   /* charged too: a child VM's pages count for its ancestors */
     struct pool_chunk *chunks;
     struct mem_page **free;
     size_t nfree, cap_free, total;   /* cap_free >= total: every page fits */
@@ -95,13 +96,24 @@ fail:
 
 bool mem_pool_charge(struct mem_pool *pool, int64_t pages)
 {
-    if (pages > 0 && pool->st.limit_pages &&
-        pool->st.pages_in_use + (uint64_t)pages > pool->st.limit_pages)
-        return false;
-    pool->st.pages_in_use += (uint64_t)pages;
-    if (pool->st.pages_in_use > pool->st.pages_peak)
-        pool->st.pages_peak = pool->st.pages_in_use;
+    if (pages > 0)
+        for (const struct mem_pool *p = pool; p; p = p->parent)
+            if (p->st.limit_pages && p->st.pages_in_use + (uint64_t)pages > p->st.limit_pages)
+                return false;
+    for (struct mem_pool *p = pool; p; p = p->parent) {
+        p->st.pages_in_use += (uint64_t)pages;
+        if (p->st.pages_in_use > p->st.pages_peak)
+            p->st.pages_peak = p->st.pages_in_use;
+    }
     return true;
+}
+
+struct mem_pool *mem_pool_new_child(struct mem_pool *parent, uint64_t limit_bytes)
+{
+    struct mem_pool *pool = mem_pool_new(limit_bytes);
+    if (pool)
+        pool->parent = parent;
+    return pool;
 }
 
 /* A page whose contents the caller overwrites entirely. */

@@ -715,17 +715,20 @@ void fs_free(struct fs *fs)
     free(fs);
 }
 
-int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool read_only)
+/* Mounts host directory handle fd (which it takes over) at guest_path. */
+static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_only)
 {
-    if (!guest_path || guest_path[0] != '/')
+    if (!guest_path || guest_path[0] != '/') {
+        host_close(fd);
         return -LX_EINVAL;
+    }
     /* Canonical form: no empty, "." or ".." components, no trailing '/'. */
     size_t n = strlen(guest_path);
-    if (n >= FS_PATH_MAX)
-        return -LX_ENAMETOOLONG;
-    char *g = malloc(n + 1);
-    if (!g)
-        return -LX_ENOMEM;
+    char *g = n < FS_PATH_MAX ? malloc(n + 1) : NULL;
+    if (!g) {
+        host_close(fd);
+        return n < FS_PATH_MAX ? -LX_ENOMEM : -LX_ENAMETOOLONG;
+    }
     size_t len = 0;
     for (const char *p = guest_path; *p;) {
         while (*p == '/')
@@ -738,6 +741,7 @@ int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool
             break;
         if (c > FS_NAME_MAX || (c == 1 && p[0] == '.') || (c == 2 && p[0] == '.' && p[1] == '.')) {
             free(g);
+            host_close(fd);
             return c > FS_NAME_MAX ? -LX_ENAMETOOLONG : -LX_EINVAL;
         }
         g[len++] = '/';
@@ -748,12 +752,8 @@ int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool
     g[len] = 0;
     if (mount_at(fs, g, len) >= 0) {
         free(g);
+        host_close(fd);
         return -LX_EEXIST;
-    }
-    int fd = host_root_open(host_dir);
-    if (fd < 0) {
-        free(g);
-        return fd;
     }
     struct mount *m = realloc(fs->mounts, (size_t)(fs->nmounts + 1) * sizeof *m);
     if (!m) {
@@ -767,6 +767,28 @@ int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool
     if (fs->cwd->fd < 0)
         return fs_set_cwd(fs, fs->cwd->path[0] ? fs->cwd->path : "/");
     return 0;
+}
+
+int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool read_only)
+{
+    int fd = host_root_open(host_dir);
+    return fd < 0 ? fd : mount_fd(fs, fd, guest_path, read_only);
+}
+
+int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const char *guest_path, bool read_only)
+{
+    int gfd = fs_openat(from, LX_AT_FDCWD, from_path, LX_O_PATH | LX_O_DIRECTORY, 0);
+    if (gfd < 0)
+        return gfd;
+    struct fs_fd_info info;
+    int r = fs_fd_info(from, gfd, &info);
+    int fd = r < 0 ? r : info.host_fd < 0 ? -LX_EINVAL   /* the virtual "/" is no host directory */
+                          : host_openat(info.host_fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
+    fs_close(from, gfd);
+    if (fd < 0)
+        return fd;
+    /* A grant never widens: what was read-only for the parent stays so. */
+    return mount_fd(fs, fd, guest_path, read_only || info.read_only_mount);
 }
 
 int fs_set_cwd(struct fs *fs, const char *guest_path)

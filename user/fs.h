@@ -42,6 +42,9 @@ struct fs;
 struct fs *fs_new(void);     /* guest fds 0, 1, 2 are the host's 0, 1, 2 */
 void fs_free(struct fs *fs);
 int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool read_only);
+/* Grants the directory that from_path names in another sandbox (a parent
+ * VM's), read-only if it is read-only there: composition never widens. */
+int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const char *guest_path, bool read_only);
 int fs_set_cwd(struct fs *fs, const char *guest_path);   /* default "/" */
 long fs_pread(struct fs *fs, int fd, void *buf, size_t len, uint64_t off);
 

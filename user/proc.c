@@ -40,7 +40,7 @@ struct proc *proc_new(const struct proc_options *opt)
     struct proc *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->pool = mem_pool_new(opt->mem_limit ? opt->mem_limit : DEFAULT_MEM_LIMIT);
+    p->pool = mem_pool_new_child(opt->parent_pool, opt->mem_limit ? opt->mem_limit : DEFAULT_MEM_LIMIT);
     if (!p->pool)
         goto fail;
     p->as = mem_space_new(p->pool);

@@ -32,6 +32,7 @@ struct mm_areas;  /* user/mm.c: the list of mapped ranges */
 #define PROC_PID 1000
 
 struct proc_options {
+    struct mem_pool *parent_pool;   /* charged too (a parent VM's), or NULL */
     uint64_t mem_limit;      /* bytes of host memory for guest pages; 0 = default */
     int64_t budget;          /* instructions; <= 0 = unlimited */
     bool trace_syscalls;

@@ -1,25 +1,26 @@
 /*
- * vm.c — libmvm's VM object (include/mvm.h) over a process-mode guest:
- * creation, loading, memory and register access, and the run loop that
- * serves system calls and turns everything else into an mvm_exit.
+ * vm.c — libmvm's VM object (include/mvm.h). A VM is native (this process
+ * interprets it: a process-mode guest, user/proc.h) or remote (the monitor
+ * above runs it and we reach it through hypercalls, vm/parent.c). Every
+ * call dispatches on that; everything else in the project uses only these
+ * calls, so a monitor works the same at any depth.
  */
-#include "mvm.h"
+#include "vm/vm_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/host.h"
 #include "user/fs.h"
 #include "user/lx.h"
-#include "user/proc.h"
 
-struct mvm_vm {
-    struct proc *p;
-    char error[256];
-    bool loaded;
-};
+#define HC(n, a, b, c, d, e, f) parent_hc(MVM_HC_##n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+#define PTR(p) ((long)(uintptr_t)(p))
 
 const char *mvm_version(void) { return MVM_VERSION; }
+
+int mvm_inside(void) { return parent_present(); }
 
 const char *mvm_strerror(int err)
 {
@@ -35,19 +36,20 @@ const char *mvm_strerror(int err)
     case MVM_EINVAL: return "invalid argument";
     case 13: return "permission denied";
     case 20: return "not a directory";
+    case 24: return "too many VMs";
+    case 30: return "read-only file system";
     case 36: return "name too long";
+    case 38: return "not supported here";
     }
     return "error";
 }
 
-int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
+/* ---- creation ------------------------------------------------------------ */
+
+static int create_native(const struct mvm_config *cfg, struct mem_pool *parent_pool, unsigned hc_flags, mvm_vm **out)
 {
-    static const struct mvm_config dflt = MVM_CONFIG_INIT;
-    if (!cfg)
-        cfg = &dflt;
-    if (!out || cfg->budget < 0)
-        return -MVM_EINVAL;
     struct proc_options opt = {
+        .parent_pool = parent_pool,
         .mem_limit = cfg->mem_limit,
         .budget = cfg->budget,
         .trace_syscalls = (cfg->flags & MVM_TRACE_SYSCALLS) != 0,
@@ -62,30 +64,119 @@ int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
         free(vm);
         return -MVM_ENOMEM;
     }
+    vm->hc_flags = hc_flags;
     *out = vm;
     return 0;
+}
+
+static int create_remote(const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out)
+{
+    uint8_t wire[MVM_HC_CONFIG_SIZE];
+    hc_put_config(wire, cfg);
+    mvm_vm *vm = calloc(1, sizeof *vm);
+    if (!vm)
+        return -MVM_ENOMEM;
+    long h = HC(VM_CREATE, PTR(wire), hc_flags, 0, 0, 0, 0);
+    if (h < 0) {
+        free(vm);
+        return (int)h;
+    }
+    vm->remote = true;
+    vm->handle = h;
+    *out = vm;
+    return 0;
+}
+
+int vm_create_child(mvm_vm *caller, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out)
+{
+    if (parent_present())
+        return create_remote(cfg, hc_flags, out);
+    return create_native(cfg, caller && !caller->remote ? caller->p->pool : NULL, hc_flags, out);
+}
+
+int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
+{
+    static const struct mvm_config dflt = MVM_CONFIG_INIT;
+    if (!cfg)
+        cfg = &dflt;
+    if (!out || cfg->budget < 0 || cfg->nest_mode > MVM_NEST_LOWERED)
+        return -MVM_EINVAL;
+    if (cfg->nest_mode != MVM_NEST_EMULATE && parent_present()) {
+        unsigned flags = cfg->nest_mode == MVM_NEST_TRUSTED
+                             ? MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS : 0;
+        return create_remote(cfg, flags, out);
+    }
+    if (cfg->nest_mode == MVM_NEST_TRUSTED || cfg->nest_mode == MVM_NEST_LOWERED) {
+        /* Outside mvm this process is the real environment: its VMs run
+         * here, and their own VMs are served here, lowered. */
+    }
+    return create_native(cfg, NULL, 0, out);
 }
 
 void mvm_vm_destroy(mvm_vm *vm)
 {
     if (!vm)
         return;
-    proc_free(vm->p);
+    vm_children_destroy(vm);
+    if (vm->remote)
+        HC(VM_DESTROY, vm->handle, 0, 0, 0, 0, 0);
+    else
+        proc_free(vm->p);
     free(vm);
 }
+
+/* ---- set-up -------------------------------------------------------------- */
 
 int mvm_vm_add_dir(mvm_vm *vm, const char *host_dir, const char *guest_path, int read_only)
 {
     if (!vm || !host_dir || !guest_path)
         return -MVM_EINVAL;
+    if (vm->remote)   /* host_dir is a path of ours: the parent composes */
+        return (int)HC(VM_ADD_DIR, vm->handle, 0, PTR(host_dir), PTR(guest_path), read_only != 0, 0);
     return fs_add_dir(vm->p->fs, host_dir, guest_path, read_only != 0);
+}
+
+int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest_path, int read_only)
+{
+    if (vm->remote)
+        return (int)HC(VM_ADD_DIR, vm->handle, src->remote ? src->handle : 0, PTR(path), PTR(guest_path),
+                       read_only != 0, 0);
+    if (src->remote)
+        return -MVM_EINVAL;
+    return fs_add_dir_from(vm->p->fs, src->p->fs, path, guest_path, read_only != 0);
 }
 
 int mvm_vm_set_cwd(mvm_vm *vm, const char *guest_path)
 {
     if (!vm || !guest_path)
         return -MVM_EINVAL;
+    if (vm->remote)
+        return (int)HC(VM_SET_CWD, vm->handle, PTR(guest_path), 0, 0, 0, 0);
     return fs_set_cwd(vm->p->fs, guest_path);
+}
+
+/* argv and envp as the hypercall's argument block; NULL on ENOMEM. */
+static uint8_t *pack_args(int argc, char *const argv[], int envc, char *const envp[], size_t *len)
+{
+    size_t n = 8;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    for (int i = 0; i < envc; i++)
+        n += strlen(envp[i]) + 1;
+    uint8_t *b = malloc(n);
+    if (!b)
+        return NULL;
+    st32(b, (uint32_t)argc);
+    st32(b + 4, (uint32_t)envc);
+    size_t at = 8;
+    for (int i = 0; i < argc + envc; i++) {
+        const char *s = i < argc ? argv[i] : envp[i - argc];
+        size_t l = strlen(s) + 1;
+        memcpy(b + at, s, l);
+        at += l;
+    }
+    *len = n;
+    return b;
 }
 
 int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size,
@@ -96,6 +187,18 @@ int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size
     if (vm->loaded)
         return -MVM_EBUSY;
     vm->error[0] = 0;
+    if (vm->remote) {
+        size_t len;
+        uint8_t *args = pack_args(argc, argv, envc, envp, &len);
+        if (!args)
+            return -MVM_ENOMEM;
+        long r = HC(VM_LOAD_ELF, vm->handle, PTR(name), PTR(image), size, PTR(args), len);
+        free(args);
+        if (r == -MVM_ENOEXEC)
+            HC(VM_ERROR, vm->handle, PTR(vm->error), sizeof vm->error, 0, 0, 0);
+        vm->loaded = r == 0;
+        return (int)r;
+    }
     int r = proc_load(vm->p, name, image, size, argc, argv, envc, envp, vm->error, sizeof vm->error);
     if (r == -1)
         return -MVM_ENOEXEC;
@@ -110,6 +213,8 @@ const char *mvm_vm_error(const mvm_vm *vm)
     return vm ? vm->error : "";
 }
 
+/* ---- memory and registers ------------------------------------------------ */
+
 static int mem_prot(int prot)
 {
     return (prot & MVM_PROT_READ ? MEM_R : 0) | (prot & MVM_PROT_WRITE ? MEM_W | MEM_R : 0) |
@@ -120,6 +225,10 @@ int mvm_vm_map(mvm_vm *vm, uint64_t addr, uint64_t len, int prot)
 {
     if (!vm || (addr | len) & (MEM_PAGE_SIZE - 1) || len == 0 || (prot & ~7))
         return -MVM_EINVAL;
+    if (vm->remote)
+        return (int)HC(VM_MAP, vm->handle, addr, len, prot, 0, 0);
+    if (addr < 0x10000 || addr + len < addr || addr + len > PROC_STACK_TOP)
+        return -MVM_EINVAL;
     return mm_map_fixed(vm->p, addr, len, mem_prot(prot));
 }
 
@@ -127,14 +236,17 @@ int mvm_vm_unmap(mvm_vm *vm, uint64_t addr, uint64_t len)
 {
     if (!vm)
         return -MVM_EINVAL;
-    long r = mm_munmap(vm->p, addr, len);
-    return (int)r;
+    if (vm->remote)
+        return (int)HC(VM_UNMAP, vm->handle, addr, len, 0, 0, 0);
+    return (int)mm_munmap(vm->p, addr, len);
 }
 
 int mvm_vm_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len)
 {
     if (!vm || (!src && len))
         return -MVM_EINVAL;
+    if (vm->remote)
+        return (int)HC(VM_WRITE, vm->handle, addr, PTR(src), len, 0, 0);
     return mem_poke(vm->p->as, addr, src, len);
 }
 
@@ -142,6 +254,8 @@ int mvm_vm_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len)
 {
     if (!vm || (!dst && len))
         return -MVM_EINVAL;
+    if (vm->remote)
+        return (int)HC(VM_READ, vm->handle, addr, PTR(dst), len, 0, 0);
     /* The host may read what the guest cannot (e.g. execute-only pages). */
     uint8_t *d = dst;
     while (len > 0) {
@@ -149,10 +263,9 @@ int mvm_vm_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len)
         size_t off = (size_t)(addr & (MEM_PAGE_SIZE - 1)), n = MEM_PAGE_SIZE - off;
         if (n > len)
             n = len;
-        const uint8_t *page = NULL;
         int prot = mem_prot_at(vm->p->as, addr);
-        if (prot >= 0)
-            page = mem_translate(vm->p->as, addr & MEM_PAGE_MASK, prot & MEM_X && !(prot & MEM_R) ? MEM_X : MEM_R, &err);
+        const uint8_t *page = prot < 0 ? NULL
+            : mem_translate(vm->p->as, addr & MEM_PAGE_MASK, (prot & MEM_X) && !(prot & MEM_R) ? MEM_X : MEM_R, &err);
         if (!page)
             return -MVM_EFAULT;
         memcpy(d, page + off, n);
@@ -167,6 +280,13 @@ int mvm_vcpu_get_regs(mvm_vm *vm, struct mvm_regs *r)
 {
     if (!vm || !r)
         return -MVM_EINVAL;
+    if (vm->remote) {
+        uint8_t wire[MVM_HC_REGS_SIZE];
+        long e = HC(VCPU_GET, vm->handle, PTR(wire), 0, 0, 0, 0);
+        if (e == 0)
+            hc_get_regs(wire, r);
+        return (int)e;
+    }
     const struct rv_hart *h = vm->p->hart;
     r->pc = h->pc;
     memcpy(r->x, h->x, sizeof r->x);
@@ -180,6 +300,11 @@ int mvm_vcpu_set_regs(mvm_vm *vm, const struct mvm_regs *r)
 {
     if (!vm || !r || (r->pc & 1) || (r->fcsr >> 8))
         return -MVM_EINVAL;
+    if (vm->remote) {
+        uint8_t wire[MVM_HC_REGS_SIZE];
+        hc_put_regs(wire, r);
+        return (int)HC(VCPU_SET, vm->handle, PTR(wire), 0, 0, 0, 0);
+    }
     struct rv_hart *h = vm->p->hart;
     h->pc = r->pc;
     memcpy(h->x, r->x, sizeof r->x);
@@ -194,7 +319,100 @@ int mvm_vm_set_budget(mvm_vm *vm, int64_t budget)
 {
     if (!vm || budget < 0)
         return -MVM_EINVAL;
+    if (vm->remote)
+        return (int)HC(VM_SET_BUDGET, vm->handle, budget, 0, 0, 0, 0);
     rv_set_budget(vm->p->hart, budget ? budget : INT64_MAX);
+    return 0;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static void exit_of_process(const struct proc *p, struct mvm_exit *ex)
+{
+    ex->status = p->exit_code;
+    ex->reason = p->killed_by ? MVM_EXIT_SIGNALED : MVM_EXIT_EXITED;
+    ex->signal = p->killed_by;
+}
+
+/* Runs until an exit, including the SYSCALL and HYPERCALL exits of a VM
+ * whose owner serves them (the hypercall server passes those up). */
+int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
+{
+    memset(ex, 0, sizeof *ex);
+    if (vm->remote) {
+        uint8_t wire[MVM_HC_EXIT_SIZE];
+        long r = HC(VM_RUN, vm->handle, PTR(wire), 0, 0, 0, 0);
+        if (r == 0) {
+            hc_get_exit(wire, ex);
+            if (ex->reason == MVM_EXIT_FAULT)
+                ex->what = rv_cause_name(ex->cause);
+        }
+        return (int)r;
+    }
+    struct proc *p = vm->p;
+    struct rv_hart *h = p->hart;
+    if (!vm->loaded)
+        return -MVM_EINVAL;
+    for (;;) {
+        if (p->exited) {
+            exit_of_process(p, ex);
+            ex->pc = h->pc;
+            return 0;
+        }
+        int r = rv_run(h);
+        ex->pc = h->pc;
+        switch (r) {
+        case RV_EXIT_ECALL:
+            if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
+                if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
+                    ex->reason = MVM_EXIT_HYPERCALL;
+                    return 0;
+                }
+                vm_hcall_serve(vm);
+            } else {
+                if (vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) {
+                    ex->reason = MVM_EXIT_SYSCALL;
+                    return 0;
+                }
+                p->syscalls++;
+                sys_dispatch(p);
+            }
+            continue;
+        case RV_EXIT_BUDGET:
+            ex->reason = MVM_EXIT_BUDGET;
+            ex->status = 124;
+            return 0;
+        case RV_EXIT_NOMEM:
+            p->exited = true;
+            p->exit_code = 128 + LX_SIGKILL;
+            ex->reason = MVM_EXIT_NOMEM;
+            ex->signal = LX_SIGKILL;
+            ex->status = 128 + LX_SIGKILL;
+            return 0;
+        default:
+            p->exited = true;
+            p->killed_by = proc_signal_of(h->cause);
+            p->exit_code = 128 + p->killed_by;
+            ex->reason = MVM_EXIT_FAULT;
+            ex->cause = h->cause;
+            ex->addr = h->tval;
+            ex->what = rv_cause_name(h->cause);
+            ex->signal = p->killed_by;
+            ex->status = p->exit_code;
+            return 0;
+        }
+    }
+}
+
+/* Serves a system call the VM stopped at, as if the VM had no owner. */
+int vm_syscall(mvm_vm *vm)
+{
+    if (vm->remote)
+        return (int)HC(VM_SYSCALL, vm->handle, 0, 0, 0, 0, 0);
+    if (vm->p->exited || vm->p->hart->x[17] - MVM_HC_BASE < MVM_HC_COUNT)
+        return -MVM_EINVAL;
+    vm->p->syscalls++;
+    sys_dispatch(vm->p);
     return 0;
 }
 
@@ -202,48 +420,18 @@ int mvm_vm_run(mvm_vm *vm, struct mvm_exit *ex)
 {
     if (!vm || !ex)
         return -MVM_EINVAL;
-    struct proc *p = vm->p;
-    struct rv_hart *h = p->hart;
-    memset(ex, 0, sizeof *ex);
-    if (p->exited)
-        return -MVM_EBUSY;
     for (;;) {
-        int r = rv_run(h);
-        ex->pc = h->pc;
-        switch (r) {
-        case RV_EXIT_ECALL:
-            p->syscalls++;
-            sys_dispatch(p);
-            if (!p->exited)
-                continue;
-            ex->status = p->exit_code;
-            if (p->killed_by) {
-                ex->reason = MVM_EXIT_SIGNALED;
-                ex->signal = p->killed_by;
-            } else {
-                ex->reason = MVM_EXIT_EXITED;
-            }
+        int r = vm_run_raw(vm, ex);
+        if (r != 0)
+            return r;
+        if (ex->reason == MVM_EXIT_SYSCALL)
+            r = vm_syscall(vm);          /* passed through untouched */
+        else if (ex->reason == MVM_EXIT_HYPERCALL)
+            vm_hcall_serve(vm);          /* we are its monitor */
+        else
             return 0;
-        case RV_EXIT_BUDGET:
-            ex->reason = MVM_EXIT_BUDGET;
-            ex->status = 124;
-            return 0;
-        case RV_EXIT_NOMEM:
-            p->exited = true;
-            ex->reason = MVM_EXIT_NOMEM;
-            ex->signal = LX_SIGKILL;
-            ex->status = 128 + LX_SIGKILL;
-            return 0;
-        default:
-            p->exited = true;
-            ex->reason = MVM_EXIT_FAULT;
-            ex->cause = h->cause;
-            ex->addr = h->tval;
-            ex->what = rv_cause_name(h->cause);
-            ex->signal = proc_signal_of(h->cause);
-            ex->status = 128 + ex->signal;
-            return 0;
-        }
+        if (r != 0)
+            return r;
     }
 }
 
@@ -252,6 +440,12 @@ void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out)
     memset(out, 0, sizeof *out);
     if (!vm)
         return;
+    if (vm->remote) {
+        uint8_t wire[MVM_HC_STATS_SIZE];
+        if (HC(VM_STATS, vm->handle, PTR(wire), 0, 0, 0, 0) == 0)
+            hc_get_stats(wire, out);
+        return;
+    }
     const struct proc *p = vm->p;
     const struct rv_hart *h = p->hart;
     struct mem_stats ms;

@@ -1,0 +1,67 @@
+/*
+ * mvm_hypercall.h — the hypercall interface: how a guest asks the monitor
+ * above it for virtual machines of its own (docs/hypercalls.md).
+ *
+ * A hypercall is an `ecall` with a7 = MVM_HC_BASE + number, arguments in
+ * a0..a5 and the result (>= 0) or a negative Linux errno in a0. Every
+ * pointer is an address in the caller's own memory and is checked against
+ * its map; every handle is one the caller itself was given. Structures are
+ * little-endian with the layouts below, whatever the host.
+ */
+#ifndef MVM_HYPERCALL_H
+#define MVM_HYPERCALL_H
+
+#define MVM_HC_BASE 0x4d564d00u   /* "MVM\0": far above any Linux syscall */
+#define MVM_HC_MAGIC 0x4d564d01   /* what PROBE answers (version 1) */
+
+enum mvm_hc {
+    MVM_HC_PROBE = 0,        /* () -> MVM_HC_MAGIC */
+    MVM_HC_VM_CREATE,        /* (config*, create flags) -> handle */
+    MVM_HC_VM_DESTROY,       /* (h) */
+    MVM_HC_VM_ADD_DIR,       /* (h, src, path*, guest path*, read_only): path names a
+                                directory in src's view (0: the caller's own) */
+    MVM_HC_VM_SET_CWD,       /* (h, path*) */
+    MVM_HC_VM_LOAD_ELF,      /* (h, name*, image*, size, args*, args size) */
+    MVM_HC_VM_MAP,           /* (h, addr, len, prot) */
+    MVM_HC_VM_UNMAP,         /* (h, addr, len) */
+    MVM_HC_VM_READ,          /* (h, child addr, buf*, len) */
+    MVM_HC_VM_WRITE,         /* (h, child addr, buf*, len) */
+    MVM_HC_VCPU_GET,         /* (h, regs*) */
+    MVM_HC_VCPU_SET,         /* (h, regs*) */
+    MVM_HC_VM_RUN,           /* (h, exit*) */
+    MVM_HC_VM_SET_BUDGET,    /* (h, instructions) */
+    MVM_HC_VM_STATS,         /* (h, stats*) */
+    MVM_HC_VM_SYSCALL,       /* (h): serve the child's pending system call */
+    MVM_HC_VM_ERROR,         /* (h, buf*, len): the last load error text */
+    MVM_HC_COUNT
+};
+
+/* VM_CREATE flags: who serves the child's ecalls. */
+#define MVM_HC_CREATE_EXIT_SYSCALLS   0x1  /* trusted: system calls exit to the owner */
+#define MVM_HC_CREATE_EXIT_HYPERCALLS 0x2  /* trusted: hypercalls exit to the owner */
+/* Neither flag: delegated (lowered) — the real environment serves both. */
+
+/* Exit reasons beyond enum mvm_exit_reason (only with the flags above). */
+#define MVM_EXIT_SYSCALL   16   /* pending system call: a7 and a0..a5 in regs */
+#define MVM_EXIT_HYPERCALL 17   /* pending hypercall: a7 and a0..a5 in regs */
+
+/*
+ * Layouts (byte offsets; u = unsigned, i = signed, little-endian):
+ *   config (24): u64 mem_limit | i64 budget | u32 flags | u32 0
+ *   exit   (40): u32 reason | i32 status | i32 signal | u32 cause
+ *                | u64 addr | u64 pc
+ *   regs  (528): u64 pc | u64 x[32] | u64 f[32] | u32 fcsr | u32 0
+ *   stats  (80): u64 instructions, syscalls, blocks_decoded, blocks_compiled,
+ *                code_flushes, tlb_misses, resident_bytes, peak_bytes,
+ *                zero_fills, cow_copies
+ *   args       : u32 argc | u32 envc | argc + envc NUL-terminated strings
+ */
+#define MVM_HC_CONFIG_SIZE 24
+#define MVM_HC_EXIT_SIZE 40
+#define MVM_HC_REGS_SIZE 528
+#define MVM_HC_STATS_SIZE 80
+#define MVM_HC_ARGS_MAX (1u << 20)
+#define MVM_HC_IMAGE_MAX (256u << 20)
+#define MVM_HC_MAX_CHILDREN 64
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * hcall.c — the hypercall server: what a monitor does when a guest asks it
+ * for VMs of its own (include/mvm_hypercall.h, docs/hypercalls.md).
+ *
+ * The same code serves at every depth: it reads the caller's registers and
+ * memory, and acts on the caller's children, only through the libmvm calls,
+ * so in the real environment it works on native VMs and inside a nested
+ * monitor it forwards to the monitor above (trusted execution: the request
+ * climbs, pointers and handles translated at each level, until the real
+ * environment runs the VM; the exit climbs back the same way).
+ *
+ * Isolation: a caller names only VMs it created (its own handle table),
+ * every pointer is checked by the read or write into its own memory, and
+ * sizes are bounded before anything is allocated.
+ */
+#include "vm/vm_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host.h"
+#include "user/lx.h"
+
+#define PATH_MAX_HC 4096
+#define CHUNK 65536
+
+void vm_children_destroy(mvm_vm *vm)
+{
+    for (int i = 0; i < MVM_HC_MAX_CHILDREN; i++)
+        if (vm->children[i]) {
+            mvm_vm_destroy(vm->children[i]);
+            vm->children[i] = NULL;
+        }
+}
+
+static mvm_vm *child_of(mvm_vm *caller, uint64_t h)
+{
+    return h >= 1 && h <= MVM_HC_MAX_CHILDREN ? caller->children[h - 1] : NULL;
+}
+
+/* A NUL-terminated string of the caller's; 0 or a negative errno. */
+static int read_str(mvm_vm *caller, uint64_t addr, char *buf, size_t size)
+{
+    size_t n = 0;
+    while (n < size) {
+        size_t chunk = size - n < 256 ? size - n : 256;
+        size_t in_page = MEM_PAGE_SIZE - ((addr + n) & (MEM_PAGE_SIZE - 1));
+        if (chunk > in_page)
+            chunk = in_page;   /* never read past a page the string may end in */
+        int r = mvm_vm_read(caller, addr + n, buf + n, chunk);
+        if (r != 0)
+            return r;
+        const char *z = memchr(buf + n, 0, chunk);
+        if (z)
+            return 0;
+        n += chunk;
+    }
+    return -LX_ENAMETOOLONG;
+}
+
+/* Copies len bytes between two VMs through a bounce buffer. */
+static int copy_between(mvm_vm *from, uint64_t faddr, mvm_vm *to, uint64_t taddr, uint64_t len)
+{
+    uint8_t *buf = malloc(len < CHUNK ? (size_t)len + 1 : CHUNK);
+    if (!buf)
+        return -MVM_ENOMEM;
+    int r = 0;
+    for (uint64_t done = 0; done < len && r == 0;) {
+        size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
+        r = mvm_vm_read(from, faddr + done, buf, n);
+        if (r == 0)
+            r = mvm_vm_write(to, taddr + done, buf, n);
+        done += n;
+    }
+    free(buf);
+    return r;
+}
+
+static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags)
+{
+    uint8_t wire[MVM_HC_CONFIG_SIZE];
+    struct mvm_config cfg;
+    if (flags & ~(uint64_t)(MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS))
+        return -MVM_EINVAL;
+    int r = mvm_vm_read(caller, cfg_addr, wire, sizeof wire);
+    if (r != 0)
+        return r;
+    hc_get_config(wire, &cfg);
+    if (cfg.budget < 0 || (cfg.flags & ~(unsigned)MVM_NO_JIT))
+        return -MVM_EINVAL;   /* a guest may not make the monitor trace */
+    int slot = -1;
+    for (int i = 0; i < MVM_HC_MAX_CHILDREN && slot < 0; i++)
+        if (!caller->children[i])
+            slot = i;
+    if (slot < 0)
+        return -24;   /* EMFILE: the handle table is full */
+    mvm_vm *child;
+    r = vm_create_child(caller, &cfg, (unsigned)flags, &child);
+    if (r != 0)
+        return r;
+    caller->children[slot] = child;
+    return slot + 1;
+}
+
+static long hc_load(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
+{
+    char name[PATH_MAX_HC];
+    uint64_t size = a[3], args_len = a[5];
+    if (size > MVM_HC_IMAGE_MAX || args_len < 8 || args_len > MVM_HC_ARGS_MAX)
+        return -MVM_EINVAL;
+    int r = read_str(caller, a[1], name, sizeof name);
+    if (r != 0)
+        return r;
+    uint8_t *image = malloc(size ? (size_t)size : 1), *args = malloc((size_t)args_len + 1);
+    char **v = NULL;
+    if (!image || !args) {
+        r = -MVM_ENOMEM;
+        goto out;
+    }
+    if ((r = mvm_vm_read(caller, a[2], image, (size_t)size)) != 0 ||
+        (r = mvm_vm_read(caller, a[4], args, (size_t)args_len)) != 0)
+        goto out;
+    args[args_len] = 0;
+    uint32_t argc = ld32(args), envc = ld32(args + 4);
+    if (argc > args_len || envc > args_len || argc + envc > args_len) {
+        r = -MVM_EINVAL;
+        goto out;
+    }
+    v = calloc((size_t)argc + envc + 1, sizeof *v);
+    if (!v) {
+        r = -MVM_ENOMEM;
+        goto out;
+    }
+    char *s = (char *)args + 8, *end = (char *)args + args_len;
+    for (uint32_t i = 0; i < argc + envc; i++) {
+        if (s >= end) {
+            r = -MVM_EINVAL;
+            goto out;
+        }
+        v[i] = s;
+        s += strlen(s) + 1;
+    }
+    r = mvm_vm_load_elf(child, name, image, (size_t)size, (int)argc, v, (int)envc, v + argc);
+out:
+    free(v);
+    free(image);
+    free(args);
+    return r;
+}
+
+/* Runs a child for its caller; the caller pays for what the child ran. */
+static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
+{
+    struct mvm_exit ex;
+    uint8_t wire[MVM_HC_EXIT_SIZE] = { 0 };
+    /* Check the exit record's address first: nothing runs for a bad one. */
+    int r = mvm_vm_write(caller, exit_addr, wire, sizeof wire);
+    if (r != 0)
+        return r;
+    struct rv_hart *payer = caller->remote ? NULL : caller->p->hart;
+    struct rv_hart *ch = child->remote ? NULL : child->p->hart;
+    int64_t own = 0;
+    uint64_t before = ch ? rv_instret(ch) : 0;
+    if (payer && ch && ch->budget > payer->budget) {
+        own = ch->budget;   /* the child may not outrun its caller's budget */
+        rv_set_budget(ch, payer->budget > 0 ? payer->budget : 0);
+    }
+    r = vm_run_raw(child, &ex);
+    if (ch) {
+        uint64_t spent = rv_instret(ch) - before;
+        if (own)
+            rv_set_budget(ch, own - (int64_t)spent > 0 ? own - (int64_t)spent : 0);
+        if (payer) {   /* charged, without counting as the caller's own */
+            payer->budget -= (int64_t)spent;
+            payer->budget_start -= (int64_t)spent;
+        }
+    }
+    if (r != 0)
+        return r;
+    hc_put_exit(wire, &ex);
+    return mvm_vm_write(caller, exit_addr, wire, sizeof wire);
+}
+
+static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
+{
+    if (n == MVM_HC_PROBE)
+        return MVM_HC_MAGIC;
+    if (n == MVM_HC_VM_CREATE)
+        return hc_create(caller, a[0], a[1]);
+    mvm_vm *child = child_of(caller, a[0]);
+    if (!child)
+        return -MVM_EBADF;
+    switch (n) {
+    case MVM_HC_VM_DESTROY:
+        mvm_vm_destroy(child);
+        caller->children[a[0] - 1] = NULL;
+        return 0;
+    case MVM_HC_VM_ADD_DIR: {
+        char path[PATH_MAX_HC], guest[PATH_MAX_HC];
+        mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
+        if (!src || src == child)
+            return -MVM_EBADF;
+        int r = read_str(caller, a[2], path, sizeof path);
+        if (r == 0)
+            r = read_str(caller, a[3], guest, sizeof guest);
+        return r != 0 ? r : vm_add_dir_from(child, src, path, guest, a[4] != 0);
+    }
+    case MVM_HC_VM_SET_CWD: {
+        char path[PATH_MAX_HC];
+        int r = read_str(caller, a[1], path, sizeof path);
+        return r != 0 ? r : mvm_vm_set_cwd(child, path);
+    }
+    case MVM_HC_VM_LOAD_ELF:
+        return hc_load(caller, child, a);
+    case MVM_HC_VM_MAP:
+        return mvm_vm_map(child, a[1], a[2], (int)(a[3] & 7));
+    case MVM_HC_VM_UNMAP:
+        return mvm_vm_unmap(child, a[1], a[2]);
+    case MVM_HC_VM_READ:
+        return copy_between(child, a[1], caller, a[2], a[3]);
+    case MVM_HC_VM_WRITE:
+        return copy_between(caller, a[2], child, a[1], a[3]);
+    case MVM_HC_VCPU_GET: {
+        uint8_t wire[MVM_HC_REGS_SIZE];
+        struct mvm_regs regs;
+        int r = mvm_vcpu_get_regs(child, &regs);
+        if (r == 0) {
+            hc_put_regs(wire, &regs);
+            r = mvm_vm_write(caller, a[1], wire, sizeof wire);
+        }
+        return r;
+    }
+    case MVM_HC_VCPU_SET: {
+        uint8_t wire[MVM_HC_REGS_SIZE];
+        struct mvm_regs regs;
+        int r = mvm_vm_read(caller, a[1], wire, sizeof wire);
+        if (r != 0)
+            return r;
+        hc_get_regs(wire, &regs);
+        return mvm_vcpu_set_regs(child, &regs);
+    }
+    case MVM_HC_VM_RUN:
+        return hc_run(caller, child, a[1]);
+    case MVM_HC_VM_SET_BUDGET:
+        return mvm_vm_set_budget(child, (int64_t)a[1]);
+    case MVM_HC_VM_STATS: {
+        uint8_t wire[MVM_HC_STATS_SIZE];
+        struct mvm_stats st;
+        mvm_vm_stats(child, &st);
+        hc_put_stats(wire, &st);
+        return mvm_vm_write(caller, a[1], wire, sizeof wire);
+    }
+    case MVM_HC_VM_SYSCALL:
+        return vm_syscall(child);
+    case MVM_HC_VM_ERROR: {
+        size_t len = strlen(child->error) + 1;
+        if (a[2] < len)
+            return -MVM_EINVAL;
+        return mvm_vm_write(caller, a[1], child->error, len);
+    }
+    }
+    return -38;   /* ENOSYS */
+}
+
+void vm_hcall_serve(mvm_vm *caller)
+{
+    struct mvm_regs r;
+    if (mvm_vcpu_get_regs(caller, &r) != 0)
+        return;
+    uint64_t a[6];
+    memcpy(a, &r.x[10], sizeof a);
+    unsigned n = (unsigned)(r.x[17] - MVM_HC_BASE);
+    long res = n < MVM_HC_COUNT ? serve(caller, n, a) : -38;
+    r.x[10] = (uint64_t)res;
+    r.pc += 4;
+    mvm_vcpu_set_regs(caller, &r);
+}

@@ -1,0 +1,52 @@
+/*
+ * vm_int.h — what the files of vm/ share: the VM object with its two
+ * backends (native: this process interprets it; parent: the monitor above
+ * runs it, reached through hypercalls) and the hypercall server.
+ */
+#ifndef MVM_VM_INT_H
+#define MVM_VM_INT_H
+
+#include <stdbool.h>
+
+#include "mvm.h"
+#include "mvm_hypercall.h"
+#include "user/proc.h"
+
+struct mvm_vm {
+    bool remote;            /* parent backend */
+    long handle;            /* remote: the handle the parent gave us */
+    struct proc *p;         /* native: the process */
+    unsigned hc_flags;      /* native: MVM_HC_CREATE_EXIT_* — whose ecalls come back */
+    int64_t charge_left;    /* native: instructions the caller may still spend */
+    mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
+    char error[256];
+    bool loaded, ended;
+};
+
+/* Internal forms of the public calls (vm/vm.c). */
+int vm_create_child(mvm_vm *caller, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out);
+int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest_path, int read_only);
+int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex);
+int vm_syscall(mvm_vm *vm);
+
+/* Serves the hypercall vm stopped at (a7 = MVM_HC_BASE + n), on whatever
+ * backend this process has; writes a0 and steps over the ecall. */
+void vm_hcall_serve(mvm_vm *vm);
+/* Destroys the VMs vm created (and theirs). */
+void vm_children_destroy(mvm_vm *vm);
+
+/* The parent backend (vm/parent.c): ecalls to the monitor above. */
+bool parent_present(void);
+long parent_hc(unsigned n, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* Little-endian (de)serialisation of the hypercall structures. */
+void hc_put_exit(uint8_t out[MVM_HC_EXIT_SIZE], const struct mvm_exit *ex);
+void hc_get_exit(const uint8_t in[MVM_HC_EXIT_SIZE], struct mvm_exit *ex);
+void hc_put_regs(uint8_t out[MVM_HC_REGS_SIZE], const struct mvm_regs *r);
+void hc_get_regs(const uint8_t in[MVM_HC_REGS_SIZE], struct mvm_regs *r);
+void hc_put_stats(uint8_t out[MVM_HC_STATS_SIZE], const struct mvm_stats *st);
+void hc_get_stats(const uint8_t in[MVM_HC_STATS_SIZE], struct mvm_stats *st);
+void hc_put_config(uint8_t out[MVM_HC_CONFIG_SIZE], const struct mvm_config *c);
+void hc_get_config(const uint8_t in[MVM_HC_CONFIG_SIZE], struct mvm_config *c);
+
+#endif
