@@ -55,6 +55,8 @@ static const char usage_text[] =
     "                          level; exits climb level by level), lowered (the real\n"
     "                          environment also serves every level's system calls\n"
     "                          and hypercalls; the default)\n"
+    "  --no-unroll             nested VMs keep their pages in their parent's memory:\n"
+    "                          every access at depth d walks d maps\n"
     "\n"
     "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
     "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
@@ -266,6 +268,8 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
     PUSH(num);
     if (flags & MVM_NO_JIT)
         PUSH("--no-jit");
+    if (flags & MVM_NO_UNROLL)
+        PUSH("--no-unroll");
     static const char *const modes[] = { "--nest-mode=lowered", "--nest-mode=emulate",
                                          "--nest-mode=trusted", "--nest-mode=lowered" };
     PUSH(modes[nest_mode]);
@@ -346,7 +350,7 @@ static void print_stats(mvm_vm *vm, double seconds)
 
 static int cmd_run(int argc, char **argv)
 {
-    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_HELP };
+    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, OPT_MEM },
         { "dir", required_argument, NULL, OPT_DIR },
@@ -358,6 +362,7 @@ static int cmd_run(int argc, char **argv)
         { "no-jit", no_argument, NULL, OPT_NOJIT },
         { "depth", required_argument, NULL, OPT_DEPTH },
         { "nest-mode", required_argument, NULL, OPT_NEST },
+        { "no-unroll", no_argument, NULL, OPT_NOUNROLL },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -411,6 +416,7 @@ static int cmd_run(int argc, char **argv)
         }
         case OPT_STATS: stats = true; break;
         case OPT_NOJIT: cfg.flags |= MVM_NO_JIT; break;
+        case OPT_NOUNROLL: cfg.flags |= MVM_NO_UNROLL; break;
         case OPT_DEPTH: {
             char *end;
             errno = 0;

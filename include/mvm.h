@@ -48,6 +48,9 @@ extern "C" {
 #define MVM_TRACE_SYSCALLS 0x1   /* one line per system call on stderr */
 #define MVM_TRACE_INSNS    0x2   /* one line per instruction on stderr */
 #define MVM_NO_JIT         0x4   /* interpret every block */
+#define MVM_NO_UNROLL      0x8   /* nested: keep the VM's pages in this process's
+                                    own memory, so each access walks every
+                                    level's map (instead of one composed map) */
 
 /*
  * Where a VM runs when this program itself runs inside mvm (see

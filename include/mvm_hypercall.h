@@ -16,7 +16,9 @@
 
 enum mvm_hc {
     MVM_HC_PROBE = 0,        /* () -> MVM_HC_MAGIC */
-    MVM_HC_VM_CREATE,        /* (config*, create flags) -> handle */
+    MVM_HC_VM_CREATE,        /* (config*, create flags, backing) -> handle; backing
+                                names the VM whose memory holds the new VM's pages
+                                with MVM_HC_CREATE_NO_UNROLL (0: the caller) */
     MVM_HC_VM_DESTROY,       /* (h) */
     MVM_HC_VM_ADD_DIR,       /* (h, src, path*, guest path*, read_only): path names a
                                 directory in src's view (0: the caller's own) */
@@ -40,6 +42,8 @@ enum mvm_hc {
 #define MVM_HC_CREATE_EXIT_SYSCALLS   0x1  /* trusted: system calls exit to the owner */
 #define MVM_HC_CREATE_EXIT_HYPERCALLS 0x2  /* trusted: hypercalls exit to the owner */
 /* Neither flag: delegated (lowered) — the real environment serves both. */
+#define MVM_HC_CREATE_NO_UNROLL       0x4  /* pages live in the backing VM's memory:
+                                              every access walks each level's map */
 
 /* Exit reasons beyond enum mvm_exit_reason (only with the flags above). */
 #define MVM_EXIT_SYSCALL   16   /* pending system call: a7 and a0..a5 in regs */

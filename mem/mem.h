@@ -72,6 +72,13 @@ void mem_pool_stats(const struct mem_pool *pool, struct mem_stats *out);
 struct mem_space *mem_space_new(struct mem_pool *pool);
 void mem_space_free(struct mem_space *as);
 struct mem_pool *mem_space_pool(const struct mem_space *as);
+/*
+ * Makes as a space whose pages live in backing (which must outlive it):
+ * each page gets a slot in backing's address space (above 2^40) on first
+ * write, and every access walks both maps (and backing's own backing):
+ * memory that is not unrolled. Only for a space with no pages yet.
+ */
+int mem_space_set_backing(struct mem_space *as, struct mem_space *backing);
 uint64_t mem_space_gen(const struct mem_space *as);
 uint64_t mem_space_code_gen(const struct mem_space *as);
 uint64_t mem_space_resident(const struct mem_space *as);   /* pages with a host page */

@@ -26,6 +26,8 @@
 
 struct mem_pte {
     struct mem_page *page;   /* NULL: absent, reads as zero */
+    uint64_t backing_va;     /* backed spaces: where the page lives in the
+                                backing space, 0 until first written */
     uint8_t prot;
     uint8_t flags;
 };
@@ -44,7 +46,14 @@ struct mem_space {
     uint64_t gen;
     uint64_t code_gen;
     uint64_t resident;
+    struct mem_space *backing;   /* not unrolled: our pages live in it */
+    /* As a backing space: page slots handed out above MEM_BACKING_BASE. */
+    uint64_t slot_next;
+    uint64_t *slot_free;
+    size_t nslot_free, cap_slot_free;
 };
+
+#define MEM_BACKING_BASE (1ull << 40)
 
 /* Table memory rounded to pages, charged to the pool. */
 #define LEAF_PAGES ((sizeof(struct mem_leaf) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
@@ -61,13 +70,18 @@ struct mem_space *mem_space_new(struct mem_pool *pool)
     return as;
 }
 
+static void backing_release(struct mem_space *b, uint64_t va);
+
 static void free_level(struct mem_space *as, void *t, int level)
 {
     if (level == LEVELS - 1) {
         struct mem_leaf *leaf = t;
-        for (unsigned i = 0; i < LEVEL_SIZE; i++)
+        for (unsigned i = 0; i < LEVEL_SIZE; i++) {
             if (leaf->pte[i].page)
                 mem_page_unref(as->pool, leaf->pte[i].page);
+            if (leaf->pte[i].backing_va)
+                backing_release(as->backing, leaf->pte[i].backing_va);
+        }
         mem_pool_charge(as->pool, -(int64_t)LEAF_PAGES);
         free(leaf);
         return;
@@ -87,7 +101,17 @@ void mem_space_free(struct mem_space *as)
     if (!as)
         return;
     free_level(as, &as->root, 0);
+    free(as->slot_free);
     free(as);
+}
+
+int mem_space_set_backing(struct mem_space *as, struct mem_space *backing)
+{
+    if (!backing || backing == as || as->backing || as->resident)
+        return MEM_EINVAL;
+    as->backing = backing;
+    as->gen++;
+    return 0;
 }
 
 struct mem_pool *mem_space_pool(const struct mem_space *as) { return as->pool; }
@@ -152,6 +176,8 @@ static void pte_clear(struct mem_space *as, struct mem_pte *p)
         mem_page_unref(as->pool, p->page);
         as->resident--;
     }
+    if (p->backing_va)
+        backing_release(as->backing, p->backing_va);
     if (p->flags & PTE_CODE)
         as->code_gen++;   /* gen is bumped by every caller */
     memset(p, 0, sizeof *p);
@@ -234,12 +260,70 @@ int mem_prot_at(const struct mem_space *as, uint64_t va)
 }
 
 /* The page of va for access, allocating or copying for writes. */
+/* A page slot in backing space b (its pte made mapped); 0 if none is left. */
+static uint64_t backing_alloc(struct mem_space *b)
+{
+    uint64_t va;
+    if (b->nslot_free)
+        va = b->slot_free[--b->nslot_free];
+    else if (b->slot_next < (1ull << MEM_VA_BITS) - MEM_BACKING_BASE)
+        va = MEM_BACKING_BASE + (b->slot_next += MEM_PAGE_SIZE) - MEM_PAGE_SIZE;
+    else
+        return 0;
+    struct mem_pte *p = pte_get(b, va, true);
+    if (!p) {
+        backing_release(b, va);
+        return 0;
+    }
+    p->prot = MEM_R | MEM_W;
+    p->flags = PTE_MAPPED;
+    return va;
+}
+
+/* Drops the page at slot va of backing space b and recycles the slot. */
+static void backing_release(struct mem_space *b, uint64_t va)
+{
+    struct mem_pte *p = pte_get(b, va, false);
+    if (p && (p->flags & PTE_MAPPED)) {
+        pte_clear(b, p);
+        b->gen++;
+    }
+    if (b->nslot_free == b->cap_slot_free) {
+        size_t cap = b->cap_slot_free ? 2 * b->cap_slot_free : 256;
+        uint64_t *n = realloc(b->slot_free, cap * sizeof *n);
+        if (!n)
+            return;   /* the slot is lost, not reused: harmless */
+        b->slot_free = n;
+        b->cap_slot_free = cap;
+    }
+    b->slot_free[b->nslot_free++] = va;
+}
+
 static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool check, int *err)
 {
     struct mem_pte *p = pte_get(as, va, false);
     if (!p || !(p->flags & PTE_MAPPED) || (check && !(p->prot & access))) {
         *err = MEM_EFAULT;
         return NULL;
+    }
+    if (as->backing) {
+        /* Not unrolled: the page is the backing space's page at its slot,
+         * found by walking every level's map in turn. */
+        if (!p->backing_va) {
+            if (access != MEM_W)
+                return (uint8_t *)mem_zero_page(as->pool);
+            if (!(p->backing_va = backing_alloc(as->backing))) {
+                *err = MEM_ENOMEM;
+                return NULL;
+            }
+            as->gen++;
+        }
+        if (access == MEM_W && (p->flags & PTE_CODE)) {
+            p->flags &= (uint8_t)~PTE_CODE;
+            as->code_gen++;
+            as->gen++;
+        }
+        return translate(as->backing, p->backing_va, access == MEM_X ? MEM_R : access, false, err);
     }
     if (access != MEM_W)
         return p->page ? p->page->data : (uint8_t *)mem_zero_page(as->pool);
@@ -399,7 +483,7 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
 
 int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len)
 {
-    if (!range_ok(dva, len) || !range_ok(sva, len) || dst->pool != src->pool)
+    if (!range_ok(dva, len) || !range_ok(sva, len) || dst->pool != src->pool || dst->backing || src->backing)
         return MEM_EINVAL;
     if (dst == src && dva < sva + len && sva < dva + len)
         return MEM_EINVAL;

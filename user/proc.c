@@ -44,7 +44,7 @@ struct proc *proc_new(const struct proc_options *opt)
     if (!p->pool)
         goto fail;
     p->as = mem_space_new(p->pool);
-    if (!p->as)
+    if (!p->as || (opt->backing && mem_space_set_backing(p->as, opt->backing) != 0))
         goto fail;
     p->hart = rv_hart_new(p->as);
     if (!p->hart)

@@ -33,6 +33,7 @@ struct mm_areas;  /* user/mm.c: the list of mapped ranges */
 
 struct proc_options {
     struct mem_pool *parent_pool;   /* charged too (a parent VM's), or NULL */
+    struct mem_space *backing;      /* not unrolled: pages live there, or NULL */
     uint64_t mem_limit;      /* bytes of host memory for guest pages; 0 = default */
     int64_t budget;          /* instructions; <= 0 = unlimited */
     bool trace_syscalls;

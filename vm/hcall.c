@@ -76,17 +76,20 @@ static int copy_between(mvm_vm *from, uint64_t faddr, mvm_vm *to, uint64_t taddr
     return r;
 }
 
-static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags)
+static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_t backing_h)
 {
     uint8_t wire[MVM_HC_CONFIG_SIZE];
     struct mvm_config cfg;
-    if (flags & ~(uint64_t)(MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS))
+    if (flags & ~(uint64_t)(MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS | MVM_HC_CREATE_NO_UNROLL))
         return -MVM_EINVAL;
+    mvm_vm *backing = backing_h == 0 ? caller : child_of(caller, backing_h);
+    if (!backing)
+        return -MVM_EBADF;
     int r = mvm_vm_read(caller, cfg_addr, wire, sizeof wire);
     if (r != 0)
         return r;
     hc_get_config(wire, &cfg);
-    if (cfg.budget < 0 || (cfg.flags & ~(unsigned)MVM_NO_JIT))
+    if (cfg.budget < 0 || (cfg.flags & ~(unsigned)(MVM_NO_JIT | MVM_NO_UNROLL)))
         return -MVM_EINVAL;   /* a guest may not make the monitor trace */
     int slot = -1;
     for (int i = 0; i < MVM_HC_MAX_CHILDREN && slot < 0; i++)
@@ -95,7 +98,7 @@ static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags)
     if (slot < 0)
         return -24;   /* EMFILE: the handle table is full */
     mvm_vm *child;
-    r = vm_create_child(caller, &cfg, (unsigned)flags, &child);
+    r = vm_create_child(caller, backing, &cfg, (unsigned)flags, &child);
     if (r != 0)
         return r;
     caller->children[slot] = child;
@@ -186,7 +189,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     if (n == MVM_HC_PROBE)
         return MVM_HC_MAGIC;
     if (n == MVM_HC_VM_CREATE)
-        return hc_create(caller, a[0], a[1]);
+        return hc_create(caller, a[0], a[1], a[2]);
     mvm_vm *child = child_of(caller, a[0]);
     if (!child)
         return -MVM_EBADF;

@@ -46,10 +46,12 @@ const char *mvm_strerror(int err)
 
 /* ---- creation ------------------------------------------------------------ */
 
-static int create_native(const struct mvm_config *cfg, struct mem_pool *parent_pool, unsigned hc_flags, mvm_vm **out)
+static int create_native(const struct mvm_config *cfg, struct mem_pool *parent_pool,
+                         struct mem_space *backing, unsigned hc_flags, mvm_vm **out)
 {
     struct proc_options opt = {
         .parent_pool = parent_pool,
+        .backing = backing,
         .mem_limit = cfg->mem_limit,
         .budget = cfg->budget,
         .trace_syscalls = (cfg->flags & MVM_TRACE_SYSCALLS) != 0,
@@ -64,19 +66,19 @@ static int create_native(const struct mvm_config *cfg, struct mem_pool *parent_p
         free(vm);
         return -MVM_ENOMEM;
     }
-    vm->hc_flags = hc_flags;
+    vm->hc_flags = hc_flags & ~(unsigned)MVM_HC_CREATE_NO_UNROLL;
     *out = vm;
     return 0;
 }
 
-static int create_remote(const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out)
+static int create_remote(const struct mvm_config *cfg, unsigned hc_flags, long backing, mvm_vm **out)
 {
     uint8_t wire[MVM_HC_CONFIG_SIZE];
     hc_put_config(wire, cfg);
     mvm_vm *vm = calloc(1, sizeof *vm);
     if (!vm)
         return -MVM_ENOMEM;
-    long h = HC(VM_CREATE, PTR(wire), hc_flags, 0, 0, 0, 0);
+    long h = HC(VM_CREATE, PTR(wire), hc_flags, backing, 0, 0, 0);
     if (h < 0) {
         free(vm);
         return (int)h;
@@ -87,11 +89,14 @@ static int create_remote(const struct mvm_config *cfg, unsigned hc_flags, mvm_vm
     return 0;
 }
 
-int vm_create_child(mvm_vm *caller, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out)
+int vm_create_child(mvm_vm *caller, mvm_vm *backing, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out)
 {
     if (parent_present())
-        return create_remote(cfg, hc_flags, out);
-    return create_native(cfg, caller && !caller->remote ? caller->p->pool : NULL, hc_flags, out);
+        return create_remote(cfg, hc_flags, backing->remote ? backing->handle : 0, out);
+    if (caller->remote || backing->remote)
+        return -MVM_EINVAL;
+    return create_native(cfg, caller->p->pool,
+                         hc_flags & MVM_HC_CREATE_NO_UNROLL ? backing->p->as : NULL, hc_flags, out);
 }
 
 int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
@@ -104,13 +109,13 @@ int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
     if (cfg->nest_mode != MVM_NEST_EMULATE && parent_present()) {
         unsigned flags = cfg->nest_mode == MVM_NEST_TRUSTED
                              ? MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS : 0;
-        return create_remote(cfg, flags, out);
+        if (cfg->flags & MVM_NO_UNROLL)
+            flags |= MVM_HC_CREATE_NO_UNROLL;
+        return create_remote(cfg, flags, 0, out);
     }
-    if (cfg->nest_mode == MVM_NEST_TRUSTED || cfg->nest_mode == MVM_NEST_LOWERED) {
-        /* Outside mvm this process is the real environment: its VMs run
-         * here, and their own VMs are served here, lowered. */
-    }
-    return create_native(cfg, NULL, 0, out);
+    /* Outside mvm this process is the real environment: the VM runs here
+     * (and the VMs it creates are served here). */
+    return create_native(cfg, NULL, NULL, 0, out);
 }
 
 void mvm_vm_destroy(mvm_vm *vm)

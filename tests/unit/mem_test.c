@@ -167,6 +167,65 @@ static void test_read_str(void)
     mem_pool_free(pool);
 }
 
+/* A space whose pages live in another (memory not unrolled), twice over. */
+static void test_backing_chain(void)
+{
+    struct mem_pool *pool = mem_pool_new(0);
+    struct mem_space *root = mem_space_new(pool), *mid = mem_space_new(pool), *leaf = mem_space_new(pool);
+    char buf[8];
+    CHECK(mem_space_set_backing(mid, root) == 0);
+    CHECK(mem_space_set_backing(leaf, mid) == 0);
+    CHECK(mem_space_set_backing(leaf, root) == MEM_EINVAL);      /* once only */
+    CHECK(mem_map(leaf, 0x10000, 2 * PG, MEM_R | MEM_W) == 0);
+    CHECK(mem_read(leaf, 0x10000, buf, 4) == 0 && buf[0] == 0);  /* absent: zero */
+    CHECK(mem_space_resident(root) == 0);
+    CHECK(mem_write(leaf, 0x10000 + 8, "deep", 5) == 0);
+    CHECK(mem_read(leaf, 0x10000 + 8, buf, 5) == 0 && strcmp(buf, "deep") == 0);
+    /* The page is the root's: one host page, held there, none below. */
+    CHECK(mem_space_resident(root) == 1 && mem_space_resident(mid) == 0 && mem_space_resident(leaf) == 0);
+    /* Unmapping in the leaf frees the root's page; mapping again reads zero. */
+    CHECK(mem_unmap(leaf, 0x10000, 2 * PG) == 0);
+    CHECK(mem_space_resident(root) == 0);
+    CHECK(mem_map(leaf, 0x10000, PG, MEM_R | MEM_W) == 0);
+    CHECK(mem_read(leaf, 0x10000 + 8, buf, 5) == 0 && buf[0] == 0);
+    CHECK(mem_write(leaf, 0x10000, "x", 1) == 0);
+    /* Moving pages carries the data along. */
+    CHECK(mem_move(leaf, 0x10000, 0x40000, PG) == 0);
+    CHECK(mem_read(leaf, 0x40000, buf, 1) == 0 && buf[0] == 'x');
+    CHECK(mem_share(root, 0x10000, leaf, 0x40000, PG) == MEM_EINVAL);
+    mem_space_free(leaf);
+    CHECK(mem_space_resident(root) == 0);     /* the leaf's pages went with it */
+    mem_space_free(mid);
+    mem_space_free(root);
+    struct mem_stats st;
+    mem_pool_stats(pool, &st);
+    CHECK(st.pages_in_use == 0);
+    mem_pool_free(pool);
+}
+
+/* A child pool's pages count against every ancestor's limit. */
+static void test_pool_subtree(void)
+{
+    struct mem_pool *parent = mem_pool_new(32 * PG);
+    struct mem_pool *child = mem_pool_new_child(parent, 0);
+    struct mem_space *as = mem_space_new(child);
+    CHECK(mem_map(as, 0x100000, 64 * PG, MEM_R | MEM_W) == 0);
+    int ok = 0;
+    for (int i = 0; i < 64; i++)
+        if (mem_write(as, 0x100000 + (uint64_t)i * PG, "x", 1) == 0)
+            ok++;
+    CHECK(ok > 0 && ok < 32);
+    struct mem_stats ps, cs;
+    mem_pool_stats(parent, &ps);
+    mem_pool_stats(child, &cs);
+    CHECK(ps.pages_in_use == cs.pages_in_use && ps.pages_in_use <= 32);
+    mem_space_free(as);
+    mem_pool_stats(parent, &ps);
+    CHECK(ps.pages_in_use == 0);
+    mem_pool_free(child);
+    mem_pool_free(parent);
+}
+
 int main(void)
 {
     RUN(test_absent_reads_zero);
@@ -176,5 +235,7 @@ int main(void)
     RUN(test_code_gen);
     RUN(test_move_discard);
     RUN(test_read_str);
+    RUN(test_backing_chain);
+    RUN(test_pool_subtree);
     return check_total_failed;
 }
