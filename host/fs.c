@@ -244,6 +244,12 @@ int host_openat(int dir_fd, const char *name, int lx_flags, uint32_t mode)
     return fd < 0 ? neg_errno() : fd;
 }
 
+int host_dup(int fd)
+{
+    int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    return r < 0 ? neg_errno() : r;
+}
+
 int host_close(int fd)
 {
     return close(fd) != 0 && errno != EINTR ? neg_errno() : 0;

@@ -58,6 +58,8 @@ int host_lookup(int dir_fd, const char *name, int *dir_fd_out, struct host_stat 
  * a directory handle itself, pass name ".".
  */
 int host_openat(int dir_fd, const char *name, int lx_flags, uint32_t mode);
+/* Another handle of the same open file (close-on-exec, never 0..2). */
+int host_dup(int fd);
 int host_close(int fd);
 
 long host_read(int fd, void *buf, size_t len);

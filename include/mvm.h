@@ -122,6 +122,17 @@ int mvm_vm_add_dir(mvm_vm *vm, const char *host_dir, const char *guest_path, int
 int mvm_vm_set_cwd(mvm_vm *vm, const char *guest_path);
 
 /*
+ * Points the guest's standard stream fd (0, 1 or 2) at a file of ours:
+ * path is opened for reading (MVM_REDIRECT_READ), or created and
+ * truncated (MVM_REDIRECT_WRITE) or appended to (MVM_REDIRECT_APPEND).
+ * Inside mvm, path is resolved in this program's own sandbox.
+ */
+#define MVM_REDIRECT_READ   0
+#define MVM_REDIRECT_WRITE  1
+#define MVM_REDIRECT_APPEND 2
+int mvm_vm_redirect(mvm_vm *vm, int fd, const char *path, int how);
+
+/*
  * Loads a static ELF64 RISC-V executable and builds its Linux initial
  * stack. On -MVM_ENOEXEC, mvm_vm_error(vm) says what is wrong with the file.
  * name is what the guest sees as its program path (AT_EXECFN).

@@ -35,6 +35,8 @@ enum mvm_hc {
     MVM_HC_VM_STATS,         /* (h, stats*) */
     MVM_HC_VM_SYSCALL,       /* (h): serve the child's pending system call */
     MVM_HC_VM_ERROR,         /* (h, buf*, len): the last load error text */
+    MVM_HC_VM_REDIRECT,      /* (h, src, fd, path*, how): stream fd of the child
+                                from a file that path names in src's view */
     MVM_HC_COUNT
 };
 

@@ -1421,6 +1421,29 @@ int fs_dup3(struct fs *fs, int oldfd, int newfd, int flags)
     return newfd;
 }
 
+int fs_import_fd(struct fs *fs, int newfd, struct fs *from, int fromfd)
+{
+    struct file *src = fd_file(from, fromfd);
+    if (!src)
+        return -LX_EBADF;
+    if (src->fd < 0 || src->type == LX_S_IFDIR || (src->flags & LX_O_PATH))
+        return -LX_EINVAL;   /* directories know their mount: they stay home */
+    if (newfd < 0 || newfd > 2)
+        return -LX_EBADF;
+    int hfd = host_dup(src->fd);
+    if (hfd < 0)
+        return hfd;
+    struct file *f = file_new(hfd, -1, src->flags, src->type, NULL);
+    if (!f) {
+        host_close(hfd);
+        return -LX_ENOMEM;
+    }
+    struct file *old = fs->fds[newfd].f;
+    fs->fds[newfd] = (struct fd_slot){ .f = f, .cloexec = false };
+    file_unref(old);
+    return newfd;
+}
+
 int fs_getfd(struct fs *fs, int fd)
 {
     if (!fd_file(fs, fd))

@@ -46,6 +46,9 @@ int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool
  * VM's), read-only if it is read-only there: composition never widens. */
 int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const char *guest_path, bool read_only);
 int fs_set_cwd(struct fs *fs, const char *guest_path);   /* default "/" */
+/* Makes standard stream newfd (0..2) a copy of another sandbox's open
+ * file fromfd (not a directory): a parent VM redirecting its child. */
+int fs_import_fd(struct fs *fs, int newfd, struct fs *from, int fromfd);
 long fs_pread(struct fs *fs, int fd, void *buf, size_t len, uint64_t off);
 
 /* What an fd refers to, for the calls that go straight to the host. */

@@ -208,6 +208,14 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
             r = read_str(caller, a[3], guest, sizeof guest);
         return r != 0 ? r : vm_add_dir_from(child, src, path, guest, a[4] != 0);
     }
+    case MVM_HC_VM_REDIRECT: {
+        char path[PATH_MAX_HC];
+        mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
+        if (!src || src == child)
+            return -MVM_EBADF;
+        int r = read_str(caller, a[3], path, sizeof path);
+        return r != 0 ? r : vm_redirect_from(child, src, (int)a[2], path, (int)a[4]);
+    }
     case MVM_HC_VM_SET_CWD: {
         char path[PATH_MAX_HC];
         int r = read_str(caller, a[1], path, sizeof path);

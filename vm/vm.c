@@ -160,6 +160,52 @@ int mvm_vm_set_cwd(mvm_vm *vm, const char *guest_path)
     return fs_set_cwd(vm->p->fs, guest_path);
 }
 
+static int redirect_flags(int how)
+{
+    return how == MVM_REDIRECT_READ ? 0
+         : LX_O_WRONLY | LX_O_CREAT | (how == MVM_REDIRECT_APPEND ? LX_O_APPEND : LX_O_TRUNC);
+}
+
+/* Opens path in sandbox from and makes it stream fd of vm. */
+static int redirect_native(mvm_vm *vm, struct fs *from, int fd, const char *path, int how)
+{
+    int gfd = fs_openat(from, LX_AT_FDCWD, path, redirect_flags(how), 0644);
+    if (gfd < 0)
+        return gfd;
+    int r = fs_import_fd(vm->p->fs, fd, from, gfd);
+    fs_close(from, gfd);
+    return r < 0 ? r : 0;
+}
+
+int vm_redirect_from(mvm_vm *vm, mvm_vm *src, int fd, const char *path, int how)
+{
+    if (fd < 0 || fd > 2 || how < MVM_REDIRECT_READ || how > MVM_REDIRECT_APPEND)
+        return -MVM_EINVAL;
+    if (vm->remote)
+        return (int)HC(VM_REDIRECT, vm->handle, src->remote ? src->handle : 0, fd, PTR(path), how, 0);
+    if (src->remote)
+        return -MVM_EINVAL;
+    return redirect_native(vm, src->p->fs, fd, path, how);
+}
+
+int mvm_vm_redirect(mvm_vm *vm, int fd, const char *path, int how)
+{
+    if (!vm || !path || fd < 0 || fd > 2 || how < MVM_REDIRECT_READ || how > MVM_REDIRECT_APPEND)
+        return -MVM_EINVAL;
+    if (vm->remote)
+        return (int)HC(VM_REDIRECT, vm->handle, 0, fd, PTR(path), how, 0);
+    /* Our own files: a sandbox whose root is the host's (absolute paths)
+     * or the working directory (relative ones). */
+    struct fs *host = fs_new();
+    if (!host)
+        return -MVM_ENOMEM;
+    int r = fs_add_dir(host, path[0] == '/' ? "/" : ".", "/", false);
+    if (r == 0)
+        r = redirect_native(vm, host, fd, path, how);
+    fs_free(host);
+    return r;
+}
+
 /* argv and envp as the hypercall's argument block; NULL on ENOMEM. */
 static uint8_t *pack_args(int argc, char *const argv[], int envc, char *const envp[], size_t *len)
 {

@@ -26,6 +26,7 @@ struct mvm_vm {
 /* Internal forms of the public calls (vm/vm.c). */
 int vm_create_child(mvm_vm *caller, mvm_vm *backing, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out);
 int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest_path, int read_only);
+int vm_redirect_from(mvm_vm *vm, mvm_vm *src, int fd, const char *path, int how);
 int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex);
 int vm_syscall(mvm_vm *vm);
 
