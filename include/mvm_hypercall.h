@@ -26,8 +26,9 @@ enum mvm_hc {
     MVM_HC_VM_LOAD_ELF,      /* (h, name*, image*, size, args*, args size) */
     MVM_HC_VM_MAP,           /* (h, addr, len, prot) */
     MVM_HC_VM_UNMAP,         /* (h, addr, len) */
-    MVM_HC_VM_READ,          /* (h, child addr, buf*, len) */
-    MVM_HC_VM_WRITE,         /* (h, child addr, buf*, len) */
+    MVM_HC_VM_READ,          /* (h, child addr, buf*, len, checked): checked = as the
+                                child's own load would (else any mapped page) */
+    MVM_HC_VM_WRITE,         /* (h, child addr, buf*, len, checked) */
     MVM_HC_VCPU_GET,         /* (h, regs*) */
     MVM_HC_VCPU_SET,         /* (h, regs*) */
     MVM_HC_VM_RUN,           /* (h, exit*) */

@@ -47,7 +47,7 @@ static int read_str(mvm_vm *caller, uint64_t addr, char *buf, size_t size)
         size_t in_page = MEM_PAGE_SIZE - ((addr + n) & (MEM_PAGE_SIZE - 1));
         if (chunk > in_page)
             chunk = in_page;   /* never read past a page the string may end in */
-        int r = mvm_vm_read(caller, addr + n, buf + n, chunk);
+        int r = vm_guest_read(caller, addr + n, buf + n, chunk);
         if (r != 0)
             return r;
         const char *z = memchr(buf + n, 0, chunk);
@@ -58,8 +58,11 @@ static int read_str(mvm_vm *caller, uint64_t addr, char *buf, size_t size)
     return -LX_ENAMETOOLONG;
 }
 
-/* Copies len bytes between two VMs through a bounce buffer. */
-static int copy_between(mvm_vm *from, uint64_t faddr, mvm_vm *to, uint64_t taddr, uint64_t len)
+/* Copies len bytes between a child and its caller through a bounce
+ * buffer; the caller's side is checked as its own access would be, the
+ * child's only if asked (the owner may write a child's read-only code). */
+static int copy_between(mvm_vm *from, uint64_t faddr, mvm_vm *to, uint64_t taddr, uint64_t len,
+                        bool from_checked, bool to_checked)
 {
     uint8_t *buf = malloc(len < CHUNK ? (size_t)len + 1 : CHUNK);
     if (!buf)
@@ -67,9 +70,9 @@ static int copy_between(mvm_vm *from, uint64_t faddr, mvm_vm *to, uint64_t taddr
     int r = 0;
     for (uint64_t done = 0; done < len && r == 0;) {
         size_t n = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
-        r = mvm_vm_read(from, faddr + done, buf, n);
+        r = from_checked ? vm_guest_read(from, faddr + done, buf, n) : mvm_vm_read(from, faddr + done, buf, n);
         if (r == 0)
-            r = mvm_vm_write(to, taddr + done, buf, n);
+            r = to_checked ? vm_guest_write(to, taddr + done, buf, n) : mvm_vm_write(to, taddr + done, buf, n);
         done += n;
     }
     free(buf);
@@ -85,7 +88,7 @@ static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_
     mvm_vm *backing = backing_h == 0 ? caller : child_of(caller, backing_h);
     if (!backing)
         return -MVM_EBADF;
-    int r = mvm_vm_read(caller, cfg_addr, wire, sizeof wire);
+    int r = vm_guest_read(caller, cfg_addr, wire, sizeof wire);
     if (r != 0)
         return r;
     hc_get_config(wire, &cfg);
@@ -120,8 +123,8 @@ static long hc_load(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
         r = -MVM_ENOMEM;
         goto out;
     }
-    if ((r = mvm_vm_read(caller, a[2], image, (size_t)size)) != 0 ||
-        (r = mvm_vm_read(caller, a[4], args, (size_t)args_len)) != 0)
+    if ((r = vm_guest_read(caller, a[2], image, (size_t)size)) != 0 ||
+        (r = vm_guest_read(caller, a[4], args, (size_t)args_len)) != 0)
         goto out;
     args[args_len] = 0;
     uint32_t argc = ld32(args), envc = ld32(args + 4);
@@ -157,7 +160,7 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
     struct mvm_exit ex;
     uint8_t wire[MVM_HC_EXIT_SIZE] = { 0 };
     /* Check the exit record's address first: nothing runs for a bad one. */
-    int r = mvm_vm_write(caller, exit_addr, wire, sizeof wire);
+    int r = vm_guest_write(caller, exit_addr, wire, sizeof wire);
     if (r != 0)
         return r;
     struct rv_hart *payer = caller->remote ? NULL : caller->p->hart;
@@ -181,7 +184,7 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
     if (r != 0)
         return r;
     hc_put_exit(wire, &ex);
-    return mvm_vm_write(caller, exit_addr, wire, sizeof wire);
+    return vm_guest_write(caller, exit_addr, wire, sizeof wire);
 }
 
 static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
@@ -228,23 +231,23 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     case MVM_HC_VM_UNMAP:
         return mvm_vm_unmap(child, a[1], a[2]);
     case MVM_HC_VM_READ:
-        return copy_between(child, a[1], caller, a[2], a[3]);
+        return copy_between(child, a[1], caller, a[2], a[3], a[4] != 0, true);
     case MVM_HC_VM_WRITE:
-        return copy_between(caller, a[2], child, a[1], a[3]);
+        return copy_between(caller, a[2], child, a[1], a[3], true, a[4] != 0);
     case MVM_HC_VCPU_GET: {
         uint8_t wire[MVM_HC_REGS_SIZE];
         struct mvm_regs regs;
         int r = mvm_vcpu_get_regs(child, &regs);
         if (r == 0) {
             hc_put_regs(wire, &regs);
-            r = mvm_vm_write(caller, a[1], wire, sizeof wire);
+            r = vm_guest_write(caller, a[1], wire, sizeof wire);
         }
         return r;
     }
     case MVM_HC_VCPU_SET: {
         uint8_t wire[MVM_HC_REGS_SIZE];
         struct mvm_regs regs;
-        int r = mvm_vm_read(caller, a[1], wire, sizeof wire);
+        int r = vm_guest_read(caller, a[1], wire, sizeof wire);
         if (r != 0)
             return r;
         hc_get_regs(wire, &regs);
@@ -259,7 +262,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
         struct mvm_stats st;
         mvm_vm_stats(child, &st);
         hc_put_stats(wire, &st);
-        return mvm_vm_write(caller, a[1], wire, sizeof wire);
+        return vm_guest_write(caller, a[1], wire, sizeof wire);
     }
     case MVM_HC_VM_SYSCALL:
         return vm_syscall(child);
@@ -267,7 +270,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
         size_t len = strlen(child->error) + 1;
         if (a[2] < len)
             return -MVM_EINVAL;
-        return mvm_vm_write(caller, a[1], child->error, len);
+        return vm_guest_write(caller, a[1], child->error, len);
     }
     }
     return -38;   /* ENOSYS */

@@ -292,6 +292,20 @@ int mvm_vm_unmap(mvm_vm *vm, uint64_t addr, uint64_t len)
     return (int)mm_munmap(vm->p, addr, len);
 }
 
+int vm_guest_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len)
+{
+    if (vm->remote)
+        return (int)HC(VM_WRITE, vm->handle, addr, PTR(src), len, 1, 0);
+    return mem_write(vm->p->as, addr, src, len);
+}
+
+int vm_guest_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len)
+{
+    if (vm->remote)
+        return (int)HC(VM_READ, vm->handle, addr, PTR(dst), len, 1, 0);
+    return mem_read(vm->p->as, addr, dst, len);
+}
+
 int mvm_vm_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len)
 {
     if (!vm || (!src && len))

@@ -28,6 +28,10 @@ int vm_create_child(mvm_vm *caller, mvm_vm *backing, const struct mvm_config *cf
 int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest_path, int read_only);
 int vm_redirect_from(mvm_vm *vm, mvm_vm *src, int fd, const char *path, int how);
 int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex);
+/* Reads and writes of a guest's memory as its own loads and stores would
+ * do them (permissions checked): how a server touches its caller. */
+int vm_guest_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len);
+int vm_guest_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len);
 int vm_syscall(mvm_vm *vm);
 
 /* Serves the hypercall vm stopped at (a7 = MVM_HC_BASE + n), on whatever

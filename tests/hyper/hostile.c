@@ -1,0 +1,132 @@
+/*
+ * hostile.c — a guest that attacks the hypercall interface and checks
+ * that every attempt gets the error the interface specifies
+ * (docs/hypercalls.md), while a VM of its own keeps working.
+ * Prints "ok NAME" / "FAIL NAME: got X" and exits 1 on any failure.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mvm_hypercall.h"
+
+static long hc(unsigned n, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+    register long r0 __asm__("a0") = a0;
+    register long r1 __asm__("a1") = a1;
+    register long r2 __asm__("a2") = a2;
+    register long r3 __asm__("a3") = a3;
+    register long r4 __asm__("a4") = a4;
+    register long r5 __asm__("a5") = a5;
+    register long r7 __asm__("a7") = (long)(MVM_HC_BASE + n);
+    __asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r7) : "memory");
+    return r0;
+}
+
+static int failed;
+
+static void expect(const char *name, long got, long want)
+{
+    if (got == want)
+        printf("ok %s\n", name);
+    else {
+        printf("FAIL %s: got %ld, want %ld\n", name, got, want);
+        failed = 1;
+    }
+}
+
+#define EBADF 9
+#define ENOMEM 12
+#define EFAULT 14
+#define EINVAL 22
+#define EMFILE 24
+#define ENOENT 2
+#define ENAMETOOLONG 36
+
+int main(int argc, char **argv)
+{
+    const char *self = argc > 0 ? argv[0] : "";
+    static uint8_t cfg[MVM_HC_CONFIG_SIZE];   /* zero: defaults */
+    uint8_t exit_rec[MVM_HC_EXIT_SIZE];
+
+    expect("probe", hc(MVM_HC_PROBE, 0, 0, 0, 0, 0, 0), MVM_HC_MAGIC);
+    expect("unknown-hypercall", hc(MVM_HC_COUNT + 5, 0, 0, 0, 0, 0, 0), -38);
+
+    /* Handles we were never given: none, a made-up one, out of range. */
+    expect("run-handle-0", hc(MVM_HC_VM_RUN, 0, (long)exit_rec, 0, 0, 0, 0), -EBADF);
+    expect("run-handle-7", hc(MVM_HC_VM_RUN, 7, (long)exit_rec, 0, 0, 0, 0), -EBADF);
+    expect("run-handle-huge", hc(MVM_HC_VM_RUN, 1L << 40, (long)exit_rec, 0, 0, 0, 0), -EBADF);
+    expect("destroy-negative", hc(MVM_HC_VM_DESTROY, -1, 0, 0, 0, 0, 0), -EBADF);
+
+    /* Pointers outside our own memory. */
+    expect("create-bad-config", hc(MVM_HC_VM_CREATE, 0x10, 0, 0, 0, 0, 0), -EFAULT);
+    expect("create-kernel-config", hc(MVM_HC_VM_CREATE, -4096, 0, 0, 0, 0, 0), -EFAULT);
+    expect("create-bad-flags", hc(MVM_HC_VM_CREATE, (long)cfg, 0x100, 0, 0, 0, 0), -EINVAL);
+    static uint8_t trace_cfg[MVM_HC_CONFIG_SIZE] = { [16] = 1 };   /* MVM_TRACE_SYSCALLS */
+    expect("create-may-not-trace", hc(MVM_HC_VM_CREATE, (long)trace_cfg, 0, 0, 0, 0, 0), -EINVAL);
+
+    long h = hc(MVM_HC_VM_CREATE, (long)cfg, 0, 0, 0, 0, 0);
+    expect("create", h > 0, 1);
+    expect("run-unloaded", hc(MVM_HC_VM_RUN, h, (long)exit_rec, 0, 0, 0, 0), -EINVAL);
+    expect("read-into-bad-buffer", hc(MVM_HC_VM_MAP, h, 0x100000, 4096, 3, 0, 0), 0);
+    expect("read-to-null", hc(MVM_HC_VM_READ, h, 0x100000, 0, 16, 0, 0), -EFAULT);
+    expect("write-from-null", hc(MVM_HC_VM_WRITE, h, 0x100000, 0, 16, 0, 0), -EFAULT);
+    expect("read-child-unmapped", hc(MVM_HC_VM_READ, h, 0x900000, (long)exit_rec, 16, 0, 0), -EFAULT);
+    /* A read-only page of ours cannot receive anything. */
+    void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    expect("read-into-readonly", hc(MVM_HC_VM_READ, h, 0x100000, (long)ro, 16, 0, 0), -EFAULT);
+    expect("regs-into-readonly", hc(MVM_HC_VCPU_GET, h, (long)ro, 0, 0, 0, 0), -EFAULT);
+    expect("run-exit-readonly", hc(MVM_HC_VM_RUN, h, (long)ro, 0, 0, 0, 0), -EFAULT);
+    expect("load-huge", hc(MVM_HC_VM_LOAD_ELF, h, (long)self, 0x1000, 1L << 40, (long)cfg, 8), -EINVAL);
+    expect("map-unaligned", hc(MVM_HC_VM_MAP, h, 0x100001, 4096, 3, 0, 0), -EINVAL);
+    expect("map-page-zero", hc(MVM_HC_VM_MAP, h, 0, 4096, 3, 0, 0), -EINVAL);
+
+    /* A string that never ends within the limit. */
+    static char longpath[8192];
+    memset(longpath, 'a', sizeof longpath);
+    expect("cwd-unterminated", hc(MVM_HC_VM_SET_CWD, h, (long)longpath, 0, 0, 0, 0), -ENAMETOOLONG);
+    /* Directories we cannot see cannot be granted. */
+    expect("add-dir-invisible", hc(MVM_HC_VM_ADD_DIR, h, 0, (long)"/etc", (long)"/etc", 0, 0), -ENOENT);
+    expect("add-dir-src-self", hc(MVM_HC_VM_ADD_DIR, h, h, (long)"/", (long)"/x", 0, 0), -EBADF);
+    expect("redirect-invisible", hc(MVM_HC_VM_REDIRECT, h, 0, 1, (long)"/etc/passwd", 0, 0), -ENOENT);
+
+    /* The handle table is bounded. */
+    long last = 0, n = 1;
+    for (int i = 0; i < MVM_HC_MAX_CHILDREN + 4; i++) {
+        long r = hc(MVM_HC_VM_CREATE, (long)cfg, 0, 0, 0, 0, 0);
+        if (r < 0) {
+            last = r;
+            break;
+        }
+        n++;
+    }
+    /* At most MVM_HC_MAX_CHILDREN; fewer when trusted execution forwards our
+     * requests to a level whose own table holds our VM too. */
+    expect("handles-bounded", n > MVM_HC_MAX_CHILDREN - 8 && n <= MVM_HC_MAX_CHILDREN, 1);
+    expect("handles-exhausted", last, -EMFILE);
+    expect("destroy", hc(MVM_HC_VM_DESTROY, h, 0, 0, 0, 0, 0), 0);
+    expect("destroyed-handle", hc(MVM_HC_VM_RUN, h, (long)exit_rec, 0, 0, 0, 0), -EBADF);
+    expect("create-after-destroy", hc(MVM_HC_VM_CREATE, (long)cfg, 0, 0, 0, 0, 0), h);
+
+    /* Memory: a child allowed 1 MiB may use no more, and we go on. */
+    uint8_t small[MVM_HC_CONFIG_SIZE] = { 0 };
+    small[2] = 0x10;   /* mem_limit = 0x100000 */
+    long hs = hc(MVM_HC_VM_CREATE, (long)small, 0, 0, 0, 0, 0);
+    expect("create-small", hs > 0 || hs == -EMFILE, 1);
+    if (hs > 0) {
+        long r = hc(MVM_HC_VM_MAP, hs, 0x100000, 8 << 20, 3, 0, 0);
+        static uint8_t page[4096];
+        long bad = 0;
+        for (long off = 0; off < (8 << 20) && r == 0; off += 4096) {
+            long w = hc(MVM_HC_VM_WRITE, hs, 0x100000 + off, (long)page, sizeof page, 0, 0);
+            if (w != 0) {
+                bad = w;
+                break;
+            }
+        }
+        expect("child-memory-capped", r == 0 ? bad : -ENOMEM, -ENOMEM);
+    }
+    puts(failed ? "hostile: FAILED" : "hostile: all attacks refused");
+    return failed;
+}
