@@ -60,6 +60,20 @@ run 124 "$MVM" run --budget 200000 "$G/demo"
 say "5. --stats reports what the machine did (on stderr)."
 run 0 "$MVM" run --stats "$G/hello"
 
+if [ -f "$(dirname "$MVM")/mvm.rv64" ] && [ -f "$G/spawn" ]; then
+	say "6. The monitor runs inside itself: hello world at depth 8 (seven nested monitors)."
+	echo "Nested VMs are created by hypercalls and run by the real environment, so depth costs little."
+	run 0 "$MVM" run --depth 8 "$G/hello" "depth 8"
+	echo "For comparison, each level interpreting the next (--nest-mode=emulate), at depth 3:"
+	run 0 "$MVM" run --nest-mode=emulate --depth 3 "$G/hello" "depth 3, emulated"
+
+	say "7. A guest with VMs of its own: spawn runs isolated programs side by side and collects their output."
+	gdir=$(cd "$G" && pwd)
+	out=$(mktemp -d "${TMPDIR:-/tmp}/mvm-demo.XXXXXX")
+	run 0 "$MVM" run --dir "$out" --dir "$gdir:/g:ro" "$G/spawn" "$out" /g/hello spawned -- /g/hello-picolibc too
+	rm -rf "$out"
+fi
+
 if [ "$failed" = 0 ]; then
 	say "That was the demo. Next: 'make test' runs every test suite."
 else
