@@ -57,6 +57,7 @@ static const char usage_text[] =
     "                          and hypercalls; the default)\n"
     "  --no-unroll             nested VMs keep their pages in their parent's memory:\n"
     "                          every access at depth d walks d maps\n"
+    "  --argv0 NAME            the guest's argv[0] (default: PROGRAM as given)\n"
     "\n"
     "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
     "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
@@ -139,7 +140,7 @@ static int read_program(const char *path, uint8_t **data, size_t *size)
 }
 
 /* --dir HOST[:GUEST][:ro] */
-static int add_dir(mvm_vm *vm, const char *spec)
+static int add_dir(mvm_vm *vm, const char *spec, bool implicit)
 {
     char *copy = strdup(spec);
     if (!copy)
@@ -162,6 +163,8 @@ static int add_dir(mvm_vm *vm, const char *spec)
         rc = usage_error("--dir %s: expected HOST[:GUEST][:ro] with an absolute GUEST path", spec);
     } else {
         int r = mvm_vm_add_dir(vm, host, guest, ro);
+        if (r == -17 && implicit)
+            r = 0;   /* --depth's own grant: the user granted that path already */
         if (r < 0) {
             fprintf(stderr, "mvm: --dir %s: %s\n", spec, strerror(-r));
             rc = EXIT_USAGE;
@@ -231,7 +234,8 @@ static void free_nest_command(char **v)
  * level. Two extra --dir specs for this level are stored at extra_dirs.
  */
 static int nest_command(const char *self, int depth, const char **dirs, int ndirs, char **envs,
-                        int nenvs, const char *cwd, unsigned flags, unsigned nest_mode, int prog_argc, char **prog_argv,
+                        int nenvs, const char *cwd, unsigned flags, unsigned nest_mode, const char *argv0,
+                        int prog_argc, char **prog_argv,
                         char ***out_argv, int *out_argc, const char **extra_dirs)
 {
     static char specs[2][4200];
@@ -254,7 +258,7 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
     free(image_dir);
     free(prog_dir);
 
-    size_t max = 8 + 2 * (size_t)ndirs + 2 * (size_t)nenvs + (size_t)prog_argc + 4;
+    size_t max = 12 + 2 * (size_t)ndirs + 2 * (size_t)nenvs + (size_t)prog_argc + 4;
     char **v = calloc(max, sizeof *v);
     int n = 0;
     if (!v)
@@ -275,12 +279,16 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
     PUSH(modes[nest_mode]);
     for (int i = 0; i < ndirs; i++) {
         /* The inner level sees the user's directory at its guest path. */
-        const char *spec = dirs[i], *colon = strchr(spec, ':');
+        const char *spec = dirs[i];
+        size_t len = strlen(spec);
+        bool ro = len >= 3 && strcmp(spec + len - 3, ":ro") == 0;
+        if (ro || (len >= 3 && strcmp(spec + len - 3, ":rw") == 0))
+            len -= 3;
+        const char *colon = memchr(spec, ':', len);
         const char *guest = colon ? colon + 1 : spec;
-        size_t glen = strcspn(guest, ":");
-        bool ro = strlen(spec) >= 3 && strcmp(spec + strlen(spec) - 3, ":ro") == 0;
+        int glen = (int)(spec + len - guest);
         char buf[8400];
-        snprintf(buf, sizeof buf, "%.*s:%.*s%s", (int)glen, guest, (int)glen, guest, ro ? ":ro" : "");
+        snprintf(buf, sizeof buf, "%.*s:%.*s%s", glen, guest, glen, guest, ro ? ":ro" : "");
         PUSH("--dir");
         PUSH(buf);
     }
@@ -292,6 +300,8 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
         PUSH("--cwd");
         PUSH(cwd);
     }
+    PUSH("--argv0");
+    PUSH(argv0 ? argv0 : prog_argv[0]);
     PUSH(prog);
     for (int i = 1; i < prog_argc; i++)
         PUSH(prog_argv[i]);
@@ -350,7 +360,7 @@ static void print_stats(mvm_vm *vm, double seconds)
 
 static int cmd_run(int argc, char **argv)
 {
-    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_HELP };
+    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_ARGV0, OPT_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, OPT_MEM },
         { "dir", required_argument, NULL, OPT_DIR },
@@ -363,6 +373,7 @@ static int cmd_run(int argc, char **argv)
         { "depth", required_argument, NULL, OPT_DEPTH },
         { "nest-mode", required_argument, NULL, OPT_NEST },
         { "no-unroll", no_argument, NULL, OPT_NOUNROLL },
+        { "argv0", required_argument, NULL, OPT_ARGV0 },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -373,6 +384,7 @@ static int cmd_run(int argc, char **argv)
     int ndirs = 0, nenvs = 0, rc = 0;
     bool stats = false;
     int depth = 1;
+    const char *argv0 = NULL;
     char **nest_argv = NULL;
     mvm_vm *vm = NULL;
     uint8_t *file = NULL;
@@ -417,6 +429,7 @@ static int cmd_run(int argc, char **argv)
         case OPT_STATS: stats = true; break;
         case OPT_NOJIT: cfg.flags |= MVM_NO_JIT; break;
         case OPT_NOUNROLL: cfg.flags |= MVM_NO_UNROLL; break;
+        case OPT_ARGV0: argv0 = a; break;
         case OPT_DEPTH: {
             char *end;
             errno = 0;
@@ -486,7 +499,7 @@ static int cmd_run(int argc, char **argv)
     int prog_envc = nenvs;
     if (depth > 1) {
         /* Run the monitor's own RV64 build, which runs the rest. */
-        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, cwd, cfg.flags, cfg.nest_mode,
+        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, cwd, cfg.flags, cfg.nest_mode, argv0,
                           prog_argc, prog_argv, &nest_argv, &prog_argc, dirs + ndirs);
         if (rc != 0)
             goto out;
@@ -505,7 +518,7 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     for (int i = 0; i < ndirs; i++)
-        if ((rc = add_dir(vm, dirs[i])) != 0)
+        if ((rc = add_dir(vm, dirs[i], depth > 1 && i >= ndirs - 2)) != 0)
             goto out;
     if (cwd) {
         r = mvm_vm_set_cwd(vm, cwd);
@@ -515,6 +528,8 @@ static int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    if (argv0 && depth == 1)
+        prog_argv[0] = (char *)argv0;   /* the name the guest sees as argv[0] */
     r = mvm_vm_load_elf(vm, path, file, size, prog_argc, prog_argv, prog_envc, envs);
     free(file);
     file = NULL;
