@@ -28,11 +28,12 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "rv/cache.h"
 #include "rv/fpu.h"
 #include "rv/jit_x64.h"
 
 #define JIT_BUF_SIZE (32u << 20)
-#define JIT_OP_BYTES 320     /* room reserved per op: hot path and stub, with margin */
+#define JIT_OP_BYTES 640     /* room reserved per op: hot path and stub, with margin */
 #define JIT_BIAS 128
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -201,36 +202,181 @@ static void call_abs(struct x64 *a, uintptr_t fn)
     x_rr(a, 0, 0xff, 2, RAX);                        /* call rax */
 }
 
-/* Saves rbx and the callee-saved cache registers, keeps rsp 16-byte
- * aligned at calls with an 8-byte scratch slot at [rsp], loads the cache. */
+/*
+ * Entry. The interpreter calls the code at its start; a chained jump from
+ * another block's code enters CHAIN_ENTRY bytes later with esi = 1. The
+ * flag is kept at [rsp + FLAG_OFF]: a chained block's exits cannot be
+ * reported as op indices (the interpreter applies those to the block it
+ * called), see emit_exit. Then: rbx and the callee-saved cache registers
+ * are saved, rsp is 16-byte aligned at calls with an 8-byte scratch slot
+ * at [rsp], and the cache is loaded.
+ */
+#define CHAIN_ENTRY 2
+#define FLAG_OFF 8
+
 static void emit_prologue(struct jc *c)
 {
     struct x64 *a = &c->a;
+    x_rr(a, 0, 0x33, RSI, RSI);                      /* xor esi, esi: CHAIN_ENTRY bytes */
     x_push(a, RBX);
     for (unsigned i = 0; i < c->n_saved; i++)
         x_push(a, c->saved[i]);
     /* Entry rsp is 8 mod 16; each push moves it by 8. */
-    c->frame = (1 + c->n_saved) % 2 ? 16 : 8;
+    c->frame = (1 + c->n_saved) % 2 ? 16 : 24;
     x_g1_ri(a, X_W, G1_SUB, RSP, c->frame);
+    x_mem(a, X_W, 0x89, RSI, RSP, -1, FLAG_OFF);
     x_mem(a, X_W, 0x8d, RBX, RDI, -1, JIT_BIAS);     /* lea rbx, [rdi + bias] */
     for (unsigned i = 0; i < c->n_cached; i++)
         x_mem(a, X_W, 0x8b, c->host[c->cached[i]], RBX, -1, XO(c->cached[i]));
     c->loop_top = a->p;
 }
 
-static void emit_exit(struct jc *c, unsigned kind, unsigned k)
+/* Pops the frame (not the return address). */
+static void emit_unwind(struct jc *c)
 {
     struct x64 *a = &c->a;
-    write_back(c, false);
-    x_mov_imm(a, RAX, RV_JIT_EXIT(kind, k));
     x_g1_ri(a, X_W, G1_ADD, RSP, c->frame);
     for (unsigned i = c->n_saved; i-- > 0;)
         x_pop(a, c->saved[i]);
     x_pop(a, RBX);
-    x_b(a, 0xc3);
+}
+
+/* Returns word to the interpreter; wb: write the cache back first. */
+static void emit_ret(struct jc *c, uint64_t word, bool wb)
+{
+    if (wb)
+        write_back(c, false);
+    x_mov_imm(&c->a, RAX, word);
+    emit_unwind(c);
+    x_b(&c->a, 0xc3);
 }
 
 static void lea_hart(struct x64 *a, int r) { x_mem(a, X_W, 0x8d, r, RBX, -1, -JIT_BIAS); }
+
+static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
+
+/* jne32 taken when this code was entered by chaining. */
+static uint8_t *jump_if_chained(struct jc *c)
+{
+    x_mem(&c->a, 0, 0x80, G1_CMP, RSP, -1, FLAG_OFF);   /* cmp byte [rsp + flag], 0 */
+    x_b(&c->a, 0);
+    return x_jcc32(&c->a, CC_NE);
+}
+
+/*
+ * Leaves at op k with TRAP, INTERPRET or CODE_WRITTEN. Entered by chaining,
+ * the code says instead "the ops before k retired, go on at op k's pc"
+ * (after the store, for CODE_WRITTEN), which the interpreter takes as an
+ * indirect jump: the un-run instructions are refunded, and the op at k
+ * runs again from a block that starts there, entered by the interpreter
+ * itself, so it reports its own trap. A code write first brings the block
+ * cache in line (rv_sync), as the interpreter does before going on.
+ */
+static void emit_exit(struct jc *c, unsigned kind, unsigned k)
+{
+    struct x64 *a = &c->a;
+    uint8_t *chained = jump_if_chained(c);
+    emit_ret(c, RV_JIT_EXIT(kind, k), true);
+    x_patch32(a, chained, a->p);
+    const struct rv_op *op = &c->b->ops[k];
+    bool written = kind == RV_JIT_CODE_WRITTEN;
+    x_mem(a, X_W, 0x81, G1_ADD, RBX, -1, HO(budget));
+    x_d(a, c->b->n_insns - k - (written ? 1 : 0));
+    sth_imm(a, HO(pc), op_pc(c, op) + (written ? op->len : 0));
+    if (written) {
+        write_back(c, false);
+        lea_hart(a, RDI);
+        call_abs(a, (uintptr_t)rv_sync);
+        emit_ret(c, RV_JIT_EXIT(RV_JIT_INDIRECT, k), false);
+    } else {
+        emit_ret(c, RV_JIT_EXIT(RV_JIT_INDIRECT, k), true);
+    }
+}
+
+/*
+ * Chaining: jumps straight to the compiled code of the block at target if
+ * the interpreter's jump cache holds it, doing what the interpreter's
+ * block entry would (the budget check and charge); otherwise falls
+ * through. The target is the constant `target`, or in rdx (is_const
+ * false; then also as the interpreter's indirect path, not while tracing).
+ */
+static void emit_chain(struct jc *c, bool is_const, uint64_t target)
+{
+    struct x64 *a = &c->a;
+    const int32_t jc_off = (int32_t)offsetof(struct rv_cache, jc);
+    uint8_t *no[5];
+    unsigned n_no = 0;
+    ldh(a, RAX, HO(cache));
+    if (is_const) {
+        x_mem(a, X_W, 0x8b, RAX, RAX, -1, jc_off + 8 * (int32_t)RV_JC_INDEX(target));
+    } else {
+        x_rr(a, 0, 0x8b, RCX, RDX);                  /* ecx = ((pc >> 1) & mask) * 8 */
+        x_shift_ri(a, 0, G2_SHL, RCX, 2);
+        x_g1_ri(a, 0, G1_AND, RCX, (int32_t)(((1u << RV_JC_BITS) - 1) << 3));
+        x_mem(a, X_W, 0x8b, RAX, RAX, RCX, jc_off);
+    }
+    x_rr(a, X_W, 0x85, RAX, RAX);
+    no[n_no++] = x_jcc32(a, CC_E);
+    if (is_const && fits32(target)) {
+        x_mem(a, X_W, 0x81, G1_CMP, RAX, -1, (int32_t)offsetof(struct rv_block, pc));
+        x_d(a, (uint32_t)target);
+    } else {
+        if (is_const)
+            x_mov_imm(a, RDX, target);
+        x_mem(a, X_W, 0x3b, RDX, RAX, -1, (int32_t)offsetof(struct rv_block, pc));
+    }
+    no[n_no++] = x_jcc32(a, CC_NE);
+    x_mem(a, X_W, 0x8b, RCX, RAX, -1, (int32_t)offsetof(struct rv_block, jit));
+    x_rr(a, X_W, 0x85, RCX, RCX);
+    no[n_no++] = x_jcc32(a, CC_E);
+    if (!is_const) {
+        x_mem(a, 0, 0x80, G1_CMP, RBX, -1, HO(trace_insns));
+        x_b(a, 0);
+        no[n_no++] = x_jcc32(a, CC_NE);
+    }
+    x_mem(a, 0, 0x8b, RDX, RAX, -1, (int32_t)offsetof(struct rv_block, n_insns));
+    ldh(a, RAX, HO(budget));
+    x_rr(a, X_W, 0x3b, RAX, RDX);
+    no[n_no++] = x_jcc32(a, CC_L);
+    x_rr(a, X_W, 0x2b, RAX, RDX);
+    sth(a, RAX, HO(budget));
+    write_back(c, false);
+    lea_hart(a, RDI);
+    emit_unwind(c);
+    x_mov_imm(a, RSI, 1);
+    x_g1_ri(a, X_W, G1_ADD, RCX, CHAIN_ENTRY);
+    x_rr(a, 0, 0xff, 4, RCX);                        /* jmp rcx */
+    for (unsigned i = 0; i < n_no; i++)
+        x_patch32(a, no[i], a->p);
+}
+
+/* Leaves to the constant target through successor kind (SUCC0/SUCC1):
+ * around a one-block loop, to the next block's code, or to the
+ * interpreter (as INDIRECT if entered by chaining: the interpreter would
+ * follow the successor links of the block it called). */
+static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
+{
+    struct x64 *a = &c->a;
+    if (target == c->b->pc) {
+        /* A loop of one block stays here while the budget allows,
+         * charging it as the interpreter's block entry does. */
+        int32_t n = (int32_t)c->b->n_insns;
+        ldh(a, RAX, HO(budget));
+        x_g1_ri(a, X_W, G1_CMP, RAX, n);
+        uint8_t *out = x_jcc8(a, CC_L);
+        x_g1_ri(a, X_W, G1_SUB, RAX, n);
+        sth(a, RAX, HO(budget));
+        x_patch32(a, x_jmp32(a), c->loop_top);
+        x_patch8(a, out, a->p);
+    } else {
+        emit_chain(c, true, target);
+    }
+    sth_imm(a, HO(pc), target);
+    uint8_t *chained = jump_if_chained(c);
+    emit_ret(c, RV_JIT_EXIT(kind, k), true);
+    x_patch32(a, chained, a->p);
+    emit_ret(c, RV_JIT_EXIT(RV_JIT_INDIRECT, k), true);
+}
 
 /* ---- integer ops ---------------------------------------------------------- */
 
@@ -400,39 +546,15 @@ static void emit_shadd(struct jc *c, const struct rv_op *op, unsigned sh, bool u
 
 /* ---- control flow --------------------------------------------------------- */
 
-static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
-
-/* Leaves through successor 0 to target. A jump to the block's own start
- * (a loop of one block) stays in compiled code while the budget allows,
- * charging it exactly as the interpreter's block entry does; otherwise
- * the interpreter's entry check decides (and may run a shorter block). */
-static void emit_jump(struct jc *c, unsigned k, uint64_t target)
-{
-    struct x64 *a = &c->a;
-    if (target == c->b->pc) {
-        int32_t n = (int32_t)c->b->n_insns;
-        ldh(a, RAX, HO(budget));
-        x_g1_ri(a, X_W, G1_CMP, RAX, n);
-        uint8_t *out = x_jcc8(a, CC_L);
-        x_g1_ri(a, X_W, G1_SUB, RAX, n);
-        sth(a, RAX, HO(budget));
-        x_patch32(a, x_jmp32(a), c->loop_top);
-        x_patch8(a, out, a->p);
-    }
-    sth_imm(a, HO(pc), target);
-    emit_exit(c, RV_JIT_SUCC0, k);
-}
-
 static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc)
 {
     struct x64 *a = &c->a;
     ldx(c, RAX, op->rs1);
     op_x(c, X_W, 0x3b, RAX, op->rs2);
     uint8_t *taken = x_jcc32(a, cc);
-    sth_imm(a, HO(pc), op_pc(c, op) + op->len);
-    emit_exit(c, RV_JIT_SUCC1, k);
+    emit_leave(c, k, RV_JIT_SUCC1, op_pc(c, op) + op->len);
     x_patch32(a, taken, a->p);
-    emit_jump(c, k, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+    emit_leave(c, k, RV_JIT_SUCC0, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
 }
 
 /* ---- memory ---------------------------------------------------------------- */
@@ -855,9 +977,9 @@ static void emit_stub(struct jc *c, const struct stub *s)
         call_abs(a, (uintptr_t)rv_load_slow);
         reload_volatile(c);
         x_rr(a, 0, 0x85, RAX, RAX);
-        uint8_t *ok = x_jcc8(a, CC_E);
+        uint8_t *ok = x_jcc32(a, CC_E);
         emit_exit(c, RV_JIT_TRAP, s->k);
-        x_patch8(a, ok, a->p);
+        x_patch32(a, ok, a->p);
         emit_load_insn(a, s->op->opc, RSP);
         x_patch32(a, x_jmp32(a), s->back);
     } else {
@@ -870,9 +992,9 @@ static void emit_stub(struct jc *c, const struct stub *s)
         x_patch32(a, x_jmp32(a), s->back);
         x_patch8(a, fail, a->p);
         x_g1_ri(a, 0, G1_CMP, RAX, 1);
-        uint8_t *trap = x_jcc8(a, CC_NE);
+        uint8_t *trap = x_jcc32(a, CC_NE);
         emit_exit(c, RV_JIT_CODE_WRITTEN, s->k);
-        x_patch8(a, trap, a->p);
+        x_patch32(a, trap, a->p);
         emit_exit(c, RV_JIT_TRAP, s->k);
     }
 }
@@ -962,8 +1084,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         return;   /* writing x0 has no effect */
     switch (op->opc) {
     case RV_OP_FALLTHRU:
-        sth_imm(a, HO(pc), op_pc(c, op));
-        emit_exit(c, RV_JIT_SUCC1, k);
+        emit_leave(c, k, RV_JIT_SUCC1, op_pc(c, op));
         return;
     case RV_OP_LI: case RV_OP_LUI:
         stx_imm(c, op->rd, (uint64_t)(int64_t)op->imm);
@@ -980,7 +1101,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
 
     case RV_OP_JAL:
         stx_imm(c, op->rd, op_pc(c, op) + op->len);
-        emit_jump(c, k, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+        emit_leave(c, k, RV_JIT_SUCC0, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
         return;
     case RV_OP_JALR:
         /* The target first: rd may be rs1. */
@@ -989,8 +1110,10 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
             x_g1_ri(a, X_W, G1_ADD, RAX, op->imm);
         x_g1_ri(a, X_W, G1_AND, RAX, -2);
         sth(a, RAX, HO(pc));
+        x_rr(a, X_W, 0x8b, RDX, RAX);
         stx_imm(c, op->rd, op_pc(c, op) + op->len);
-        emit_exit(c, RV_JIT_INDIRECT, k);
+        emit_chain(c, false, 0);
+        emit_ret(c, RV_JIT_EXIT(RV_JIT_INDIRECT, k), true);
         return;
     case RV_OP_BEQ: emit_branch(c, k, op, CC_E); return;
     case RV_OP_BNE: emit_branch(c, k, op, CC_NE); return;

@@ -15,6 +15,7 @@
 #define MVM_JIT_X64_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum x_reg { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
@@ -209,12 +210,18 @@ static inline void x_patch32(struct x64 *a, uint8_t *at, const uint8_t *target)
         at[i] = (uint8_t)((uint32_t)rel >> (8 * i));
 }
 
-/* Points the rel8 at `at` to target (the distance is known to be short). */
+/* Points the rel8 at `at` to target; a distance out of range fails the
+ * whole compilation (as an overflow) rather than jump astray. */
 static inline void x_patch8(struct x64 *a, uint8_t *at, const uint8_t *target)
 {
     if (a->overflow || !at)
         return;
-    *at = (uint8_t)(int8_t)(target - (at + 1));
+    ptrdiff_t d = target - (at + 1);
+    if (d < -128 || d > 127) {
+        a->overflow = true;
+        return;
+    }
+    *at = (uint8_t)(int8_t)d;
 }
 
 #endif

@@ -35,6 +35,7 @@
 #define DATA 0x20000ull         /* two read-write pages */
 #define RO   0x22000ull         /* one read-only page; 0x23000 is unmapped */
 #define DATA_BYTES 0x3000u
+#define CODE_WORDS 256          /* the code image of one case */
 
 /* Pointer registers: loads and stores use them as bases, ALU ops rarely
  * overwrite them. x8 points into the block's own page (jalr, code writes). */
@@ -338,7 +339,7 @@ struct init {
     uint64_t x[32], f[32], pc;
     uint32_t fflags, frm;
     uint8_t data[DATA_BYTES];
-    uint32_t code[RV_BLOCK_MAX_INSNS + 4];
+    uint32_t code[CODE_WORDS];
     unsigned n_code;
 };
 
@@ -446,7 +447,7 @@ struct result {
     uint64_t x[32], f[32], pc, instret, tval;
     uint32_t fflags, frm, cause;
     uint8_t data[DATA_BYTES];
-    uint32_t code[RV_BLOCK_MAX_INSNS + 4];
+    uint32_t code[CODE_WORDS];
 };
 
 /* instret counts from 0 at each run's start (world_run). */
@@ -643,7 +644,102 @@ static unsigned run_random(struct world *wi, struct world *wj, const struct mix 
     return bad;
 }
 
+/*
+ * Programs of several blocks that jump among each other (block i at
+ * offset CHAIN_STRIDE * i), every block compiled on its first entry, with
+ * budgets for many transitions: compiled code goes straight on to the
+ * next block's code, and the exits of a block entered that way (traps,
+ * code writes, ops left to the interpreter, the budget running out in
+ * between) must still come out as block-by-block interpretation has them.
+ */
+#define CHAIN_STRIDE 0x80u
+
+static uint32_t gen_chain_end(struct init *in, unsigned at, unsigned n_blocks, uint64_t *heat_pcs,
+                              unsigned *n_heat)
+{
+    unsigned to = rn(n_blocks);
+    int32_t off = (int32_t)(CHAIN_STRIDE * to) - (int32_t)(4 * at);
+    static const uint32_t br[] = { 0x63, 0x1063, 0x4063, 0x5063, 0x6063, 0x7063 };
+    switch (rn(8)) {
+    case 0: case 1: case 2: {
+        /* A branch; its fall-through is a jal to another block (a block
+         * of its own). */
+        in->code[at + 1] = enc_j(0x6f, 0, (int32_t)(CHAIN_STRIDE * rn(n_blocks)) - (int32_t)(4 * (at + 1)));
+        heat_pcs[(*n_heat)++] = in->pc + 4 * (at + 1);
+        return enc_b(br[rn(N_OF(br))], pick_rs(), pick_rs(), off);
+    }
+    case 3: case 4:
+        return enc_j(0x6f, rn(2) ? 1 : pick_rd(), off);
+    case 5: case 6:   /* x8 holds the page start */
+        return enc_i(0x67, rn(2) ? 0 : pick_rd(), P_CODE, (int32_t)(CHAIN_STRIDE * to));
+    default:
+        return rn(4) ? enc_j(0x6f, 0, off) : 0x00000073;   /* ecall ends the run */
+    }
+}
+
+static unsigned run_chained(struct world *wi, struct world *wj, const struct mix *m, unsigned cases,
+                            unsigned *n_compiled)
+{
+    static struct init in;
+    static struct result ri, rj;
+    unsigned bad = 0;
+    for (unsigned c = 0; c < cases; c++) {
+        init_random(&in, c % CODE_PAGES);
+        in.x[P_CODE] = in.pc;
+        unsigned n_blocks = 2 + rn(5);
+        uint64_t heat_pcs[16];
+        unsigned n_heat = 0;
+        memset(in.code, 0, sizeof in.code);
+        for (unsigned bl = 0; bl < n_blocks; bl++) {
+            unsigned at = bl * CHAIN_STRIDE / 4, n = 1 + rn(m->max_ops);
+            for (unsigned i = 0; i < n; i++)
+                in.code[at + i] = gen_op(m);
+            in.code[at + n] = gen_chain_end(&in, at + n, n_blocks, heat_pcs, &n_heat);
+            heat_pcs[n_heat++] = in.pc + CHAIN_STRIDE * bl;
+        }
+        in.n_code = n_blocks * CHAIN_STRIDE / 4;
+        unsigned budget = 50 + rn(3000);
+
+        world_load(wi, &in, true);
+        int ei = world_run(wi, &in, budget, false, NULL);
+        world_result(wi, ei, &in, &ri);
+
+        world_load(wj, &in, true);
+        if (rn(2))
+            rv_flush_tlb(wj->h);
+        rv_sync(wj->h);
+        for (unsigned i = 0; i < n_heat; i++) {
+            struct rv_block *b = rv_cache_lookup(wj->h, heat_pcs[i]);
+            if (b && !b->jit)
+                b->heat = RV_JIT_HEAT - 1;
+        }
+        bool compiled = false;
+        int ej = world_run(wj, &in, budget, false, &compiled);
+        world_result(wj, ej, &in, &rj);
+        *n_compiled += compiled;
+        if (!same_result("chained", &in, &ri, &rj))
+            bad++;
+    }
+    return bad;
+}
+
 static unsigned long cases_scale = 1;
+
+static void jit_chained_blocks(void)
+{
+    static const struct mix m = { 6, 4, 2, 1, 12, 1 };
+    struct world wi, wj;
+    if (world_new(&wi, false) || world_new(&wj, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    unsigned compiled = 0, cases = 2000 * (unsigned)cases_scale;
+    unsigned bad = run_chained(&wi, &wj, &m, cases, &compiled);
+    CHECK(bad == 0);
+    CHECK(compiled > cases / 2);
+    world_free(&wi);
+    world_free(&wj);
+}
 
 static void differential(const struct mix *m, unsigned cases, const char *what)
 {
@@ -916,6 +1012,55 @@ static void jit_self_modifying_store(void)
     world_free(&w);
 }
 
+/* A block entered from another block's compiled code writes code: the
+ * store retires, the rest of that block does not, and execution goes on
+ * right after the store as the interpreter would.
+ *   A (CODE):        add s1, s1, s2 ; j B
+ *   B (CODE + 0x80): sw a2, 0(s1) ; addi a3, a3, 1 ; j A
+ * s1 + s2 is DATA on the first pass and CODE + 0x200 on the second, when
+ * A and B are compiled and A goes straight on to B's code. */
+static void jit_chained_code_write(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    static struct init in;
+    memset(&in, 0, sizeof in);
+    in.pc = CODE;
+    in.code[0] = enc_r(0x00000033, 9, 9, 18);                  /* add s1, s1, s2 */
+    in.code[1] = enc_j(0x6f, 0, 0x80 - 4);                       /* j B */
+    in.code[32] = enc_s(0x00002023, 9, 12, 0);                   /* sw a2, 0(s1) */
+    in.code[33] = enc_i(0x00000013, 13, 13, 1);                  /* addi a3, a3, 1 */
+    in.code[34] = enc_j(0x6f, 0, -(int32_t)(0x80 + 8));          /* j A */
+    in.n_code = 35;
+    uint64_t step = CODE + 0x200 - DATA;
+    in.x[9] = DATA - step;
+    in.x[18] = step;
+    in.x[12] = 0x12345678;
+    world_load(&w, &in, true);
+    rv_sync(w.h);
+    struct rv_block *a = rv_cache_lookup(w.h, CODE), *b = rv_cache_lookup(w.h, CODE + 0x80);
+    CHECK(a && b);
+    if (a && b) {
+        a->heat = b->heat = RV_JIT_HEAT - 1;
+        /* A B A B(store only) = 2 + 3 + 2 + 1 instructions, then the
+         * interpreter runs B's last two: 10 in all, ending at A. */
+        int exit = world_run(&w, &in, 10, false, NULL);
+        CHECK(exit == RV_EXIT_BUDGET);
+        CHECK(w.h->pc == CODE);
+        CHECK(rv_instret(w.h) == 10);
+        CHECK(w.h->x[13] == 2);
+        CHECK(w.h->x[9] == CODE + 0x200);
+        uint32_t v = 0, d = 0;
+        CHECK(mem_read(w.as, CODE + 0x200, &v, 4) == 0 && v == 0x12345678);
+        CHECK(mem_read(w.as, DATA, &d, 4) == 0 && d == 0x12345678);
+        CHECK(w.h->stat_jit_blocks >= 2);
+    }
+    world_free(&w);
+}
+
 /* The buffer fills up: compile then returns NULL; a reset makes room. */
 static void jit_buffer_full(void)
 {
@@ -993,5 +1138,7 @@ int main(void)
     RUN(jit_fp_ops);
     RUN(jit_fp_fast_path);
     RUN(jit_interpreted_ops_mid_block);
+    RUN(jit_chained_blocks);
+    RUN(jit_chained_code_write);
     return check_total_failed;
 }
