@@ -12,7 +12,8 @@
  * Frame of compiled code (rbx is callee-saved, so it survives helper calls):
  *     rbx          = h + JIT_BIAS, so that x[0..31] are within a disp8
  *     [rsp]        8-byte scratch for rv_load_slow's result
- *     rax rcx rdx rsi rdi r8  temporaries (rsi holds the guest address)
+ *     rax rcx rdx rsi temporaries (rsi holds the guest address)
+ *     r9 r10 r11 r8 rdi, rbp r12..r15: guest registers cached for the block
  * Loads and stores probe the hart's TLB inline, exactly as the interpreter
  * does (tag == va & (page mask | (size - 1)): misaligned accesses miss);
  * misses go to rv_load_slow / rv_store_slow in out-of-line stubs placed
@@ -65,6 +66,7 @@ struct stub {
     unsigned n_jumps;
     uint8_t *jumps[STUB_JUMPS];   /* rel32s of the hot path's jumps here */
     uint8_t *back;            /* where the hot path goes on */
+    int dst;                  /* STUB_LOAD: the register the value goes to */
 };
 
 /* Guest registers cached in host registers for one block: loaded at entry,
@@ -73,7 +75,7 @@ struct stub {
  * not yet written holds the value memory has, so storing it is harmless).
  * Around a call, those in caller-saved registers are stored before and
  * reloaded after. */
-#define JIT_CACHE_MAX 8
+#define JIT_CACHE_MAX 10
 
 struct jc {
     struct x64 a;
@@ -253,6 +255,31 @@ static void emit_ret(struct jc *c, uint64_t word, bool wb)
 
 static void lea_hart(struct x64 *a, int r) { x_mem(a, X_W, 0x8d, r, RBX, -1, -JIT_BIAS); }
 
+/* Where to compute rd's new value: in its cache register, unless the
+ * computation still reads guest register `keep` after its first write
+ * to the destination (and keep is rd); otherwise rax, stored by put(). */
+static int dst_reg(struct jc *c, unsigned rd, int keep)
+{
+    if (rd != RV_XSINK && c->host[rd] >= 0 && (int)rd != keep)
+        return c->host[rd];
+    return RAX;
+}
+
+static void put(struct jc *c, int d, unsigned rd)
+{
+    if (d == RAX)
+        stx(c, RAX, rd);
+}
+
+/* d = x[xr] (64 or, with fl 0, 32 bits zero-extended); nothing if d
+ * already is xr's register (a 32-bit form still zero-extends). */
+static void ldx_to(struct jc *c, unsigned fl, int d, unsigned xr)
+{
+    if (xr != 0 && c->host[xr] == d && fl == X_W)
+        return;
+    ldx_w(c, fl, d, xr);
+}
+
 static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
 
 /* jne32 taken when this code was entered by chaining. */
@@ -384,44 +411,49 @@ static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
 static void emit_binop(struct jc *c, const struct rv_op *op, unsigned opc, bool w)
 {
     struct x64 *a = &c->a;
-    ldx(c, RAX, op->rs1);
-    op_x(c, w ? 0 : X_W, opc, RAX, op->rs2);
+    int d = dst_reg(c, op->rd, op->rs1 == op->rs2 ? -1 : (int)op->rs2);
+    ldx_to(c, X_W, d, op->rs1);
+    op_x(c, w ? 0 : X_W, opc, d, op->rs2);
     if (w)
-        movsxd(a, RAX);
-    stx(c, RAX, op->rd);
+        movsxd(a, d);
+    put(c, d, op->rd);
 }
 
 static void emit_binop_imm(struct jc *c, const struct rv_op *op, int ext, bool w)
 {
     struct x64 *a = &c->a;
-    ldx(c, RAX, op->rs1);
+    int d = dst_reg(c, op->rd, -1);
+    ldx_to(c, X_W, d, op->rs1);
     if (op->imm != 0 || ext == G1_AND)
-        x_g1_ri(a, w ? 0 : X_W, ext, RAX, op->imm);
+        x_g1_ri(a, w ? 0 : X_W, ext, d, op->imm);
     if (w)
-        movsxd(a, RAX);
-    stx(c, RAX, op->rd);
+        movsxd(a, d);
+    put(c, d, op->rd);
 }
 
 static void emit_shift_imm(struct jc *c, const struct rv_op *op, int ext, bool w)
 {
     struct x64 *a = &c->a;
-    ldx(c, RAX, op->rs1);
-    x_shift_ri(a, w ? 0 : X_W, ext, RAX, (unsigned)op->imm & (w ? 31u : 63u));
+    int d = dst_reg(c, op->rd, -1);
+    ldx_to(c, X_W, d, op->rs1);
+    x_shift_ri(a, w ? 0 : X_W, ext, d, (unsigned)op->imm & (w ? 31u : 63u));
     if (w)
-        movsxd(a, RAX);
-    stx(c, RAX, op->rd);
+        movsxd(a, d);
+    put(c, d, op->rd);
 }
 
-/* x86 masks the count in cl to 5 or 6 bits, as RISC-V does. */
+/* x86 masks the count in cl to 5 or 6 bits, as RISC-V does. The count is
+ * copied first, so rd may be rs2. */
 static void emit_shift_reg(struct jc *c, const struct rv_op *op, int ext, bool w)
 {
     struct x64 *a = &c->a;
+    int d = dst_reg(c, op->rd, -1);
     ldx(c, RCX, op->rs2);
-    ldx(c, RAX, op->rs1);
-    x_rr(a, w ? 0 : X_W, 0xd3, ext, RAX);
+    ldx_to(c, X_W, d, op->rs1);
+    x_rr(a, w ? 0 : X_W, 0xd3, ext, d);
     if (w)
-        movsxd(a, RAX);
-    stx(c, RAX, op->rd);
+        movsxd(a, d);
+    put(c, d, op->rd);
 }
 
 static void setcc_rax(struct x64 *a, int cc)
@@ -537,11 +569,12 @@ static void emit_minmax(struct jc *c, const struct rv_op *op, int cc)
 static void emit_shadd(struct jc *c, const struct rv_op *op, unsigned sh, bool uw)
 {
     struct x64 *a = &c->a;
-    ldx_w(c, uw ? 0 : X_W, RAX, op->rs1);
+    int d = dst_reg(c, op->rd, op->rs1 == op->rs2 && !uw && !sh ? -1 : (int)op->rs2);
+    ldx_to(c, uw ? 0 : X_W, d, op->rs1);
     if (sh)
-        x_shift_ri(a, X_W, G2_SHL, RAX, sh);
-    op_x(c, X_W, 0x03, RAX, op->rs2);
-    stx(c, RAX, op->rd);
+        x_shift_ri(a, X_W, G2_SHL, d, sh);
+    op_x(c, X_W, 0x03, d, op->rs2);
+    put(c, d, op->rd);
 }
 
 /* ---- control flow --------------------------------------------------------- */
@@ -588,26 +621,28 @@ static unsigned access_size(unsigned opc)
     }
 }
 
-/* rax = the loaded value, extended as the op wants, from [base]. */
-static void emit_load_insn(struct x64 *a, unsigned opc, int base)
+/* d = the loaded value, extended as the op wants, from [base]. */
+static void emit_load_insn(struct x64 *a, unsigned opc, int d, int base)
 {
     switch (opc) {
-    case RV_OP_LB: x_mem(a, X_W, 0x0fbe, RAX, base, -1, 0); break;
-    case RV_OP_LH: x_mem(a, X_W, 0x0fbf, RAX, base, -1, 0); break;
-    case RV_OP_LW: x_mem(a, X_W, 0x63, RAX, base, -1, 0); break;
-    case RV_OP_LBU: x_mem(a, 0, 0x0fb6, RAX, base, -1, 0); break;
-    case RV_OP_LHU: x_mem(a, 0, 0x0fb7, RAX, base, -1, 0); break;
-    case RV_OP_LWU: case RV_OP_FLW: x_mem(a, 0, 0x8b, RAX, base, -1, 0); break;
-    default: x_mem(a, X_W, 0x8b, RAX, base, -1, 0); break;
+    case RV_OP_LB: x_mem(a, X_W, 0x0fbe, d, base, -1, 0); break;
+    case RV_OP_LH: x_mem(a, X_W, 0x0fbf, d, base, -1, 0); break;
+    case RV_OP_LW: x_mem(a, X_W, 0x63, d, base, -1, 0); break;
+    case RV_OP_LBU: x_mem(a, 0, 0x0fb6, d, base, -1, 0); break;
+    case RV_OP_LHU: x_mem(a, 0, 0x0fb7, d, base, -1, 0); break;
+    case RV_OP_LWU: case RV_OP_FLW: x_mem(a, 0, 0x8b, d, base, -1, 0); break;
+    default: x_mem(a, X_W, 0x8b, d, base, -1, 0); break;
     }
 }
 
 static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct x64 *a = &c->a;
+    bool fp = op->opc == RV_OP_FLW || op->opc == RV_OP_FLD;
+    int d = fp ? RAX : dst_reg(c, op->rd, -1);
     uint8_t *miss = emit_tlb_probe(c, op, access_size(op->opc), HO(tlb_r));
-    emit_load_insn(a, op->opc, RSI);
-    add_stub(c, STUB_LOAD, k, op, miss, a->p);
+    emit_load_insn(a, op->opc, d, RSI);
+    add_stub(c, STUB_LOAD, k, op, miss, a->p)->dst = d;
     if (op->opc == RV_OP_FLW) {
         x_mov_imm(a, RCX, 0xffffffff00000000ull);    /* NaN-box */
         x_rr(a, X_W, 0x0b, RAX, RCX);
@@ -615,7 +650,7 @@ static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
     } else if (op->opc == RV_OP_FLD) {
         sth(a, RAX, FO(op->rd));
     } else {
-        stx(c, RAX, op->rd);
+        put(c, d, op->rd);
     }
 }
 
@@ -762,18 +797,19 @@ static void emit_fp_call(struct jc *c, const struct rv_op *op, const struct fp_d
     struct x64 *a = &c->a;
     static const int arg[3] = { RSI, RDX, RCX };
     const unsigned regs[3] = { op->rs1, op->rs2, op->rs3 };
-    if (d->rm && op->rm == 7)
-        x_mem(a, 0, 0x8b, R8, RBX, -1, HO(frm));
-    else
-        x_mov_imm(a, R8, d->rm ? op->rm : 0);
+    /* Sources first: rdi and r8 may hold cached registers until saved. */
     for (int i = 0; i < 3; i++) {
         if (d->src[i] == K_X)
             ldx(c, arg[i], regs[i]);
         else if (d->src[i] == K_F)
             ldh(a, arg[i], FO(regs[i]));
     }
-    lea_hart(a, RDI);
     save_volatile(c);
+    if (d->rm && op->rm == 7)
+        x_mem(a, 0, 0x8b, R8, RBX, -1, HO(frm));
+    else
+        x_mov_imm(a, R8, d->rm ? op->rm : 0);
+    lea_hart(a, RDI);
     call_abs(a, (uintptr_t)d->fn);
     reload_volatile(c);
     if (d->dst == K_F)
@@ -834,7 +870,8 @@ static void emit_fp_inline(struct jc *c, unsigned k, const struct rv_op *op)
         if (s) stub_jump(s, j_); else s = add_stub(c, STUB_FPCALL, k, op, j_, NULL); \
     } while (0)
     if (op->rm == 7) {
-        x_rr(a, 0, 0x85, R8, R8);                    /* frm (loaded, <= 4) == RNE? */
+        x_mem(a, 0, 0x83, G1_CMP, RBX, -1, HO(frm)); /* frm (checked <= 4) == RNE? */
+        x_b(a, 0);
         TO_SLOW(CC_NE);
     }
     x_mem(a, 0, 0xf6, 0, RBX, -1, HO(fflags));       /* test byte fflags, NX */
@@ -918,8 +955,8 @@ static void emit_fp(struct jc *c, unsigned k, const struct rv_op *op, const stru
     if (d->rm && op->rm == 7) {
         /* Dynamic: an frm above 4 makes the op illegal; the interpreter
          * raises that, so leave before the op. */
-        x_mem(a, 0, 0x8b, R8, RBX, -1, HO(frm));
-        x_g1_ri(a, 0, G1_CMP, R8, 4);
+        x_mem(a, 0, 0x83, G1_CMP, RBX, -1, HO(frm));
+        x_b(a, 4);
         add_stub(c, STUB_INTERPRET, k, op, x_jcc32(a, CC_A), NULL);
     }
     if (fp_inline_ok(op))
@@ -967,24 +1004,27 @@ static void emit_stub(struct jc *c, const struct stub *s)
         return;
     }
     unsigned size = access_size(s->op->opc);
-    /* rsi = va already; the exits below write the cache back, so the
-     * caller-saved part of it is restored right after the call. */
-    lea_hart(a, RDI);
-    x_mov_imm(a, RDX, size);
+    /* rsi = va already. The caller-saved part of the cache is saved before
+     * rdi is set (it may be a cache register) and restored right after the
+     * call, so the exits below write back the right values. */
     if (s->kind == STUB_LOAD) {
-        x_rr(a, X_W, 0x8b, RCX, RSP);                /* rcx = &scratch */
         save_volatile(c);
+        lea_hart(a, RDI);
+        x_mov_imm(a, RDX, size);
+        x_rr(a, X_W, 0x8b, RCX, RSP);                /* rcx = &scratch */
         call_abs(a, (uintptr_t)rv_load_slow);
         reload_volatile(c);
         x_rr(a, 0, 0x85, RAX, RAX);
         uint8_t *ok = x_jcc32(a, CC_E);
         emit_exit(c, RV_JIT_TRAP, s->k);
         x_patch32(a, ok, a->p);
-        emit_load_insn(a, s->op->opc, RSP);
+        emit_load_insn(a, s->op->opc, s->dst, RSP);
         x_patch32(a, x_jmp32(a), s->back);
     } else {
         ld_store_value(c, s->op);
         save_volatile(c);
+        lea_hart(a, RDI);
+        x_mov_imm(a, RDX, size);
         call_abs(a, (uintptr_t)rv_store_slow);
         reload_volatile(c);
         x_rr(a, 0, 0x85, RAX, RAX);
@@ -1092,10 +1132,12 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     case RV_OP_AUIPC:
         stx_imm(c, op->rd, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
         return;
-    case RV_OP_MV:
-        ldx(c, RAX, op->rs1);
-        stx(c, RAX, op->rd);
+    case RV_OP_MV: {
+        int d = dst_reg(c, op->rd, -1);
+        ldx_to(c, X_W, d, op->rs1);
+        put(c, d, op->rd);
         return;
+    }
     case RV_OP_FENCE:
         return;
 
@@ -1375,7 +1417,7 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
     }
     c->n_cached = 0;
     c->n_saved = 0;
-    static const int volatile_regs[] = { R9, R10, R11 };
+    static const int volatile_regs[] = { R9, R10, R11, R8, RDI };
     static const int saved_regs[] = { RBP, R12, R13, R14, R15 };
     unsigned nv = 0, ns = 0;
     unsigned min_uses = loops ? 1 : 2;
