@@ -1,23 +1,33 @@
 /*
- * jit.c — the block compiler: decoded blocks (rv/decode.h) to host code.
+ * jit.c — the block compiler: decoded blocks (rv/decode.h) to host code,
+ * with exactly the interpreter's semantics (rv/jit.h has the contract,
+ * rv/interp.c is the reference, docs/jit.md the design and measurements).
  *
- * One backend, x86-64 (System V ABI), a template compiler: each op becomes
- * a fixed instruction sequence that reads and writes the hart's registers
- * in memory, so every op boundary is also a consistent hart state and an
- * exit needs no write-back. Ops it does not compile (ecall, CSRs, atomics,
- * fence.i, illegal encodings) end the compiled code with RV_JIT_INTERPRET
- * and the interpreter goes on from there. Other hosts get no backend: the
- * interpreter (rv/interp.c) is the reference and runs everything.
+ * One backend, x86-64 (System V ABI); every other host gets the stubs at
+ * the end (no code buffer: everything is interpreted). A template compiler:
+ * each op becomes a fixed x86 sequence, in block order, with
+ *   - a register cache: the block's most used guest registers live in host
+ *     registers from entry to exit and are written back at every exit;
+ *   - loads and stores probing the hart's TLB inline as the interpreter
+ *     does (tag == va & (page mask | (size - 1)), so misaligned accesses
+ *     miss), misses calling rv_load_slow / rv_store_slow from out-of-line
+ *     stubs placed after the block;
+ *   - F and D add/sub/mul/div/sqrt inline where rv/fpu.h would take its
+ *     host fast path, the other FP ops through helpers (rv/jit_fp.c);
+ *   - a block that branches to its own start looping in place, and other
+ *     exits jumping straight to the next block's code when it is compiled
+ *     (chaining), both charging the budget as the interpreter's block
+ *     entry does.
+ * Ops it does not compile (ecall, ebreak, fence.i, atomics, the counter
+ * CSRs, illegal encodings) end the code with RV_JIT_INTERPRET at that op.
  *
- * Frame of compiled code (rbx is callee-saved, so it survives helper calls):
- *     rbx          = h + JIT_BIAS, so that x[0..31] are within a disp8
- *     [rsp]        8-byte scratch for rv_load_slow's result
- *     rax rcx rdx rsi temporaries (rsi holds the guest address)
- *     r9 r10 r11 r8 rdi, rbp r12..r15: guest registers cached for the block
- * Loads and stores probe the hart's TLB inline, exactly as the interpreter
- * does (tag == va & (page mask | (size - 1)): misaligned accesses miss);
- * misses go to rv_load_slow / rv_store_slow in out-of-line stubs placed
- * after the block's code. See docs/jit.md.
+ * Frame and registers of compiled code:
+ *     rbx            h + JIT_BIAS (callee-saved: survives helper calls;
+ *                    the bias puts x[0..31] within a disp8)
+ *     [rsp]          8-byte scratch for rv_load_slow's result
+ *     [rsp + 8]      1 if entered by chaining (see emit_exit)
+ *     rax rcx rdx rsi  temporaries (rsi holds a load's or store's address)
+ *     r9 r10 r11 r8 rdi, rbp r12..r15  the register cache
  */
 #include "rv/jit.h"
 
@@ -31,6 +41,7 @@
 
 #include "rv/cache.h"
 #include "rv/fpu.h"
+#include "rv/jit_int.h"
 #include "rv/jit_x64.h"
 
 #define JIT_BUF_SIZE (32u << 20)
@@ -680,128 +691,19 @@ static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
 
 /* ---- floating point --------------------------------------------------------- */
 
-/* NaN boxing, as the interpreter does it. */
-static inline uint32_t unbox(uint64_t v) { return (v >> 32) == 0xffffffffu ? (uint32_t)v : 0x7fc00000u; }
-static inline uint64_t box(uint32_t v) { return 0xffffffff00000000ull | v; }
-static inline uint64_t sext32(uint64_t v) { return ((v & 0xffffffffu) ^ 0x80000000u) - 0x80000000u; }
-
-/* Every FP op the compiled code calls has this shape: sources a, b, c
- * (f or x registers, raw), the resolved rounding mode, the result to store. */
-typedef uint64_t (*fp_helper)(struct rv_hart *h, uint64_t a, uint64_t b, uint64_t c, unsigned rm);
-
-#define H(name) static uint64_t h_##name(struct rv_hart *h, uint64_t a, uint64_t b, uint64_t c, unsigned rm)
-#define UNUSED4 (void)h; (void)a; (void)b; (void)c; (void)rm
-#define H_S2(name) H(name##_s) { (void)c; return box(fpu_##name##_s(unbox(a), unbox(b), rm, &h->fflags)); }
-#define H_D2(name) H(name##_d) { (void)c; return fpu_##name##_d(a, b, rm, &h->fflags); }
-#define H_S3(name) H(name##_s) { return box(fpu_##name##_s(unbox(a), unbox(b), unbox(c), rm, &h->fflags)); }
-#define H_D3(name) H(name##_d) { return fpu_##name##_d(a, b, c, rm, &h->fflags); }
-H_S2(add) H_S2(sub) H_S2(mul) H_S2(div)
-H_D2(add) H_D2(sub) H_D2(mul) H_D2(div)
-H_S3(fmadd) H_S3(fmsub) H_S3(fnmsub) H_S3(fnmadd)
-H_D3(fmadd) H_D3(fmsub) H_D3(fnmsub) H_D3(fnmadd)
-H(sqrt_s) { (void)b; (void)c; return box(fpu_sqrt_s(unbox(a), rm, &h->fflags)); }
-H(sqrt_d) { (void)b; (void)c; return fpu_sqrt_d(a, rm, &h->fflags); }
-H(min_s) { (void)c; (void)rm; return box(fpu_min_s(unbox(a), unbox(b), &h->fflags)); }
-H(max_s) { (void)c; (void)rm; return box(fpu_max_s(unbox(a), unbox(b), &h->fflags)); }
-H(min_d) { (void)c; (void)rm; return fpu_min_d(a, b, &h->fflags); }
-H(max_d) { (void)c; (void)rm; return fpu_max_d(a, b, &h->fflags); }
-H(sgnj_s) { UNUSED4; return box((unbox(a) & 0x7fffffffu) | (unbox(b) & 0x80000000u)); }
-H(sgnjn_s) { UNUSED4; return box((unbox(a) & 0x7fffffffu) | (~unbox(b) & 0x80000000u)); }
-H(sgnjx_s) { UNUSED4; return box(unbox(a) ^ (unbox(b) & 0x80000000u)); }
-H(eq_s) { (void)c; (void)rm; return (uint64_t)fpu_eq_s(unbox(a), unbox(b), &h->fflags); }
-H(lt_s) { (void)c; (void)rm; return (uint64_t)fpu_lt_s(unbox(a), unbox(b), &h->fflags); }
-H(le_s) { (void)c; (void)rm; return (uint64_t)fpu_le_s(unbox(a), unbox(b), &h->fflags); }
-H(eq_d) { (void)c; (void)rm; return (uint64_t)fpu_eq_d(a, b, &h->fflags); }
-H(lt_d) { (void)c; (void)rm; return (uint64_t)fpu_lt_d(a, b, &h->fflags); }
-H(le_d) { (void)c; (void)rm; return (uint64_t)fpu_le_d(a, b, &h->fflags); }
-H(class_s) { UNUSED4; return fpu_class_s(unbox(a)); }
-H(class_d) { UNUSED4; return fpu_class_d(a); }
-H(mv_x_w) { UNUSED4; return sext32(a); }
-H(mv_w_x) { UNUSED4; return box((uint32_t)a); }
-H(cvt_w_s) { (void)b; (void)c; return (uint64_t)fpu_cvt_w_s(unbox(a), rm, &h->fflags); }
-H(cvt_wu_s) { (void)b; (void)c; return (uint64_t)fpu_cvt_wu_s(unbox(a), rm, &h->fflags); }
-H(cvt_l_s) { (void)b; (void)c; return (uint64_t)fpu_cvt_l_s(unbox(a), rm, &h->fflags); }
-H(cvt_lu_s) { (void)b; (void)c; return (uint64_t)fpu_cvt_lu_s(unbox(a), rm, &h->fflags); }
-H(cvt_w_d) { (void)b; (void)c; return (uint64_t)fpu_cvt_w_d(a, rm, &h->fflags); }
-H(cvt_wu_d) { (void)b; (void)c; return (uint64_t)fpu_cvt_wu_d(a, rm, &h->fflags); }
-H(cvt_l_d) { (void)b; (void)c; return (uint64_t)fpu_cvt_l_d(a, rm, &h->fflags); }
-H(cvt_lu_d) { (void)b; (void)c; return (uint64_t)fpu_cvt_lu_d(a, rm, &h->fflags); }
-H(cvt_s_w) { (void)b; (void)c; return box(fpu_cvt_s_w((int32_t)(uint32_t)a, rm, &h->fflags)); }
-H(cvt_s_wu) { (void)b; (void)c; return box(fpu_cvt_s_wu((uint32_t)a, rm, &h->fflags)); }
-H(cvt_s_l) { (void)b; (void)c; return box(fpu_cvt_s_l((int64_t)a, rm, &h->fflags)); }
-H(cvt_s_lu) { (void)b; (void)c; return box(fpu_cvt_s_lu(a, rm, &h->fflags)); }
-H(cvt_d_w) { (void)b; (void)c; return fpu_cvt_d_w((int32_t)(uint32_t)a, rm, &h->fflags); }
-H(cvt_d_wu) { (void)b; (void)c; return fpu_cvt_d_wu((uint32_t)a, rm, &h->fflags); }
-H(cvt_d_l) { (void)b; (void)c; return fpu_cvt_d_l((int64_t)a, rm, &h->fflags); }
-H(cvt_d_lu) { (void)b; (void)c; return fpu_cvt_d_lu(a, rm, &h->fflags); }
-H(cvt_s_d) { (void)b; (void)c; return box(fpu_cvt_s_d(a, rm, &h->fflags)); }
-H(cvt_d_s) { (void)b; (void)c; (void)rm; return fpu_cvt_d_s(unbox(a), &h->fflags); }
-#undef H
-#undef UNUSED4
-#undef H_S2
-#undef H_D2
-#undef H_S3
-#undef H_D3
-
-/* Operand kinds: none, an x register, an f register. */
-enum { K_NO, K_X, K_F };
-
-struct fp_desc {
-    fp_helper fn;
-    uint8_t src[3];  /* kinds of rs1, rs2, rs3 */
-    uint8_t dst;     /* kind of rd */
-    bool rm;         /* takes a rounding mode (checked as the interpreter's CHECK_RM) */
-};
-
-#define FF2(o, f, r) [RV_OP_##o] = { h_##f, { K_F, K_F, K_NO }, K_F, r }
-#define FF3(o, f) [RV_OP_##o] = { h_##f, { K_F, K_F, K_F }, K_F, true }
-#define FF1(o, f, r) [RV_OP_##o] = { h_##f, { K_F, K_NO, K_NO }, K_F, r }
-#define FX1(o, f, r) [RV_OP_##o] = { h_##f, { K_F, K_NO, K_NO }, K_X, r }
-#define FX2(o, f) [RV_OP_##o] = { h_##f, { K_F, K_F, K_NO }, K_X, false }
-#define XF1(o, f, r) [RV_OP_##o] = { h_##f, { K_X, K_NO, K_NO }, K_F, r }
-static const struct fp_desc fp_ops[RV_OP_COUNT] = {
-    FF2(FADD_S, add_s, true), FF2(FSUB_S, sub_s, true), FF2(FMUL_S, mul_s, true),
-    FF2(FDIV_S, div_s, true), FF1(FSQRT_S, sqrt_s, true),
-    FF2(FSGNJ_S, sgnj_s, false), FF2(FSGNJN_S, sgnjn_s, false), FF2(FSGNJX_S, sgnjx_s, false),
-    FF2(FMIN_S, min_s, false), FF2(FMAX_S, max_s, false),
-    FX1(FCVT_W_S, cvt_w_s, true), FX1(FCVT_WU_S, cvt_wu_s, true),
-    FX1(FCVT_L_S, cvt_l_s, true), FX1(FCVT_LU_S, cvt_lu_s, true),
-    FX1(FMV_X_W, mv_x_w, false), FX1(FCLASS_S, class_s, false),
-    FX2(FEQ_S, eq_s), FX2(FLT_S, lt_s), FX2(FLE_S, le_s),
-    XF1(FCVT_S_W, cvt_s_w, true), XF1(FCVT_S_WU, cvt_s_wu, true),
-    XF1(FCVT_S_L, cvt_s_l, true), XF1(FCVT_S_LU, cvt_s_lu, true), XF1(FMV_W_X, mv_w_x, false),
-    FF3(FMADD_S, fmadd_s), FF3(FMSUB_S, fmsub_s), FF3(FNMSUB_S, fnmsub_s), FF3(FNMADD_S, fnmadd_s),
-    FF2(FADD_D, add_d, true), FF2(FSUB_D, sub_d, true), FF2(FMUL_D, mul_d, true),
-    FF2(FDIV_D, div_d, true), FF1(FSQRT_D, sqrt_d, true),
-    FF2(FMIN_D, min_d, false), FF2(FMAX_D, max_d, false),
-    FF1(FCVT_S_D, cvt_s_d, true), FF1(FCVT_D_S, cvt_d_s, true),
-    FX1(FCVT_W_D, cvt_w_d, true), FX1(FCVT_WU_D, cvt_wu_d, true),
-    FX1(FCVT_L_D, cvt_l_d, true), FX1(FCVT_LU_D, cvt_lu_d, true),
-    FX1(FCLASS_D, class_d, false),
-    FX2(FEQ_D, eq_d), FX2(FLT_D, lt_d), FX2(FLE_D, le_d),
-    XF1(FCVT_D_W, cvt_d_w, true), XF1(FCVT_D_WU, cvt_d_wu, true),
-    XF1(FCVT_D_L, cvt_d_l, true), XF1(FCVT_D_LU, cvt_d_lu, true),
-    FF3(FMADD_D, fmadd_d), FF3(FMSUB_D, fmsub_d), FF3(FNMSUB_D, fnmsub_d), FF3(FNMADD_D, fnmadd_d),
-};
-#undef FF2
-#undef FF3
-#undef FF1
-#undef FX1
-#undef FX2
-#undef XF1
 
 /* The helper call: rm (resolved; a dynamic frm was checked already),
  * sources, call, result. */
-static void emit_fp_call(struct jc *c, const struct rv_op *op, const struct fp_desc *d)
+static void emit_fp_call(struct jc *c, const struct rv_op *op, const struct rv_jit_fp_desc *d)
 {
     struct x64 *a = &c->a;
     static const int arg[3] = { RSI, RDX, RCX };
     const unsigned regs[3] = { op->rs1, op->rs2, op->rs3 };
     /* Sources first: rdi and r8 may hold cached registers until saved. */
     for (int i = 0; i < 3; i++) {
-        if (d->src[i] == K_X)
+        if (d->src[i] == JIT_K_X)
             ldx(c, arg[i], regs[i]);
-        else if (d->src[i] == K_F)
+        else if (d->src[i] == JIT_K_F)
             ldh(a, arg[i], FO(regs[i]));
     }
     save_volatile(c);
@@ -812,7 +714,7 @@ static void emit_fp_call(struct jc *c, const struct rv_op *op, const struct fp_d
     lea_hart(a, RDI);
     call_abs(a, (uintptr_t)d->fn);
     reload_volatile(c);
-    if (d->dst == K_F)
+    if (d->dst == JIT_K_F)
         sth(a, RAX, FO(op->rd));
     else
         stx(c, RAX, op->rd);
@@ -949,7 +851,7 @@ static void emit_fp_inline(struct jc *c, unsigned k, const struct rv_op *op)
 }
 
 /* An FP op through its helper, or inline with the helper as the slow path. */
-static void emit_fp(struct jc *c, unsigned k, const struct rv_op *op, const struct fp_desc *d)
+static void emit_fp(struct jc *c, unsigned k, const struct rv_op *op, const struct rv_jit_fp_desc *d)
 {
     struct x64 *a = &c->a;
     if (d->rm && op->rm == 7) {
@@ -999,7 +901,7 @@ static void emit_stub(struct jc *c, const struct stub *s)
         return;
     }
     if (s->kind == STUB_FPCALL) {
-        emit_fp_call(c, s->op, &fp_ops[s->op->opc]);
+        emit_fp_call(c, s->op, &rv_jit_fp_ops[s->op->opc]);
         x_patch32(a, x_jmp32(a), s->back);
         return;
     }
@@ -1104,8 +1006,8 @@ static bool op_supported(const struct rv_jit *j, const struct rv_op *op)
     }
     if (op->opc >= RV_OP_AMOSWAP_W && op->opc <= RV_OP_AMOMAXU_D)
         return false;
-    if (fp_ops[op->opc].fn)
-        return !fp_ops[op->opc].rm || op->rm <= 4 || op->rm == 7;
+    if (rv_jit_fp_ops[op->opc].fn)
+        return !rv_jit_fp_ops[op->opc].rm || op->rm <= 4 || op->rm == 7;
     return true;
 }
 
@@ -1311,8 +1213,8 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         sth(a, RAX, FO(op->rd));
         return;
     default:
-        if (fp_ops[op->opc].fn) {
-            emit_fp(c, k, op, &fp_ops[op->opc]);
+        if (rv_jit_fp_ops[op->opc].fn) {
+            emit_fp(c, k, op, &rv_jit_fp_ops[op->opc]);
             return;
         }
         /* Not reached: op_supported() said yes to an op without a template. */
@@ -1327,13 +1229,13 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
 static unsigned op_xregs(const struct rv_op *op, unsigned out[3])
 {
     unsigned n = 0;
-    const struct fp_desc *d = &fp_ops[op->opc];
+    const struct rv_jit_fp_desc *d = &rv_jit_fp_ops[op->opc];
     if (d->fn) {
         const unsigned regs[3] = { op->rs1, op->rs2, op->rs3 };
         for (int i = 0; i < 3; i++)
-            if (d->src[i] == K_X)
+            if (d->src[i] == JIT_K_X)
                 out[n++] = regs[i];
-        if (d->dst == K_X)
+        if (d->dst == JIT_K_X)
             out[n++] = op->rd;
         return n;
     }
@@ -1371,9 +1273,9 @@ static unsigned op_xregs(const struct rv_op *op, unsigned out[3])
 /* The x register op writes, or 0. */
 static unsigned op_xdst(const struct rv_op *op)
 {
-    const struct fp_desc *d = &fp_ops[op->opc];
+    const struct rv_jit_fp_desc *d = &rv_jit_fp_ops[op->opc];
     if (d->fn)
-        return d->dst == K_X ? op->rd : 0;
+        return d->dst == JIT_K_X ? op->rd : 0;
     switch (op->opc) {
     case RV_OP_FALLTHRU: case RV_OP_FENCE:
     case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D: case RV_OP_FMV_D_X:
@@ -1404,7 +1306,7 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
         unsigned n = op_xregs(op, r);
         for (unsigned i = 0; i < n; i++)
             uses[r[i]]++;
-        if (fp_ops[op->opc].fn)
+        if (rv_jit_fp_ops[op->opc].fn)
             calls = true;
         if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
             op->pcoff + (uint64_t)(int64_t)op->imm == 0)
