@@ -97,9 +97,6 @@ struct jc {
     unsigned n_cached;
     uint8_t cached[JIT_CACHE_MAX];     /* the guest registers cached */
     bool written[RV_XSINK + 1];        /* cached and written by some op */
-    unsigned n_saved;
-    uint8_t saved[JIT_CACHE_MAX];      /* callee-saved host registers pushed */
-    int32_t frame;                     /* rsp adjustment below the pushes */
     uint8_t *loop_top;                 /* after the prologue: a self-loop goes here */
 };
 
@@ -216,29 +213,33 @@ static void call_abs(struct x64 *a, uintptr_t fn)
 }
 
 /*
- * Entry. The interpreter calls the code at its start; a chained jump from
- * another block's code enters CHAIN_ENTRY bytes later with esi = 1. The
- * flag is kept at [rsp + FLAG_OFF]: a chained block's exits cannot be
+ * Entry. Every block's code has the same frame: rbx and all the
+ * callee-saved registers pushed, then JIT_FRAME bytes (rsp 16-byte
+ * aligned at calls), [rsp] an 8-byte scratch slot, [rsp + FLAG_OFF] 1 if
+ * the code was entered by chaining: a chained block's exits cannot be
  * reported as op indices (the interpreter applies those to the block it
- * called), see emit_exit. Then: rbx and the callee-saved cache registers
- * are saved, rsp is 16-byte aligned at calls with an 8-byte scratch slot
- * at [rsp], and the cache is loaded.
+ * called), see emit_exit. The interpreter calls the code at its start;
+ * chaining reuses the frame it is in, sets the flag and jumps CHAIN_ENTRY
+ * bytes in, where the block loads its register cache.
  */
-#define CHAIN_ENTRY 2
+#define JIT_FRAME 24
 #define FLAG_OFF 8
+#define CHAIN_ENTRY 30
 
-static void emit_prologue(struct jc *c)
+static const int saved_regs[] = { RBP, R12, R13, R14, R15 };
+
+static void emit_prologue(struct jc *c, const uint8_t *entry)
 {
     struct x64 *a = &c->a;
-    x_rr(a, 0, 0x33, RSI, RSI);                      /* xor esi, esi: CHAIN_ENTRY bytes */
     x_push(a, RBX);
-    for (unsigned i = 0; i < c->n_saved; i++)
-        x_push(a, c->saved[i]);
-    /* Entry rsp is 8 mod 16; each push moves it by 8. */
-    c->frame = (1 + c->n_saved) % 2 ? 16 : 24;
-    x_g1_ri(a, X_W, G1_SUB, RSP, c->frame);
-    x_mem(a, X_W, 0x89, RSI, RSP, -1, FLAG_OFF);
+    for (unsigned i = 0; i < N_OF(saved_regs); i++)
+        x_push(a, saved_regs[i]);
+    x_g1_ri(a, X_W, G1_SUB, RSP, JIT_FRAME);        /* entry rsp was 8 mod 16 */
+    x_mem(a, X_W, 0xc7, 0, RSP, -1, FLAG_OFF);       /* not chained */
+    x_d(a, 0);
     x_mem(a, X_W, 0x8d, RBX, RDI, -1, JIT_BIAS);     /* lea rbx, [rdi + bias] */
+    if (a->p - entry != CHAIN_ENTRY)
+        a->overflow = true;                          /* cannot happen: fixed encodings */
     for (unsigned i = 0; i < c->n_cached; i++)
         x_mem(a, X_W, 0x8b, c->host[c->cached[i]], RBX, -1, XO(c->cached[i]));
     c->loop_top = a->p;
@@ -248,9 +249,9 @@ static void emit_prologue(struct jc *c)
 static void emit_unwind(struct jc *c)
 {
     struct x64 *a = &c->a;
-    x_g1_ri(a, X_W, G1_ADD, RSP, c->frame);
-    for (unsigned i = c->n_saved; i-- > 0;)
-        x_pop(a, c->saved[i]);
+    x_g1_ri(a, X_W, G1_ADD, RSP, JIT_FRAME);
+    for (unsigned i = N_OF(saved_regs); i-- > 0;)
+        x_pop(a, saved_regs[i]);
     x_pop(a, RBX);
 }
 
@@ -379,9 +380,8 @@ static void emit_chain(struct jc *c, bool is_const, uint64_t target)
     x_rr(a, X_W, 0x2b, RAX, RDX);
     sth(a, RAX, HO(budget));
     write_back(c, false);
-    lea_hart(a, RDI);
-    emit_unwind(c);
-    x_mov_imm(a, RSI, 1);
+    x_mem(a, X_W, 0xc7, 0, RSP, -1, FLAG_OFF);       /* chained */
+    x_d(a, 1);
     x_g1_ri(a, X_W, G1_ADD, RCX, CHAIN_ENTRY);
     x_rr(a, 0, 0xff, 4, RCX);                        /* jmp rcx */
     for (unsigned i = 0; i < n_no; i++)
@@ -1290,24 +1290,18 @@ static unsigned op_xdst(const struct rv_op *op)
 
 /* Picks the guest registers worth a host register: used at least twice
  * in the compiled part of the block (once is enough in a one-block loop,
- * which reuses them every iteration), most used first. Caller-saved host
- * registers cost nothing to enter and leave with, callee-saved ones a
- * push and a pop, so those only go to registers used more often; blocks
- * that call helpers on their hot path prefer callee-saved ones (no reload
- * after each call). */
+ * which reuses them every iteration), most used first. */
 static void choose_cache(struct jc *c, const struct rv_jit *j)
 {
     const struct rv_block *b = c->b;
     unsigned uses[RV_XSINK + 1] = { 0 };
-    bool loops = false, calls = false;
+    bool loops = false;
     for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
         const struct rv_op *op = &b->ops[k];
         unsigned r[3];
         unsigned n = op_xregs(op, r);
         for (unsigned i = 0; i < n; i++)
             uses[r[i]]++;
-        if (rv_jit_fp_ops[op->opc].fn)
-            calls = true;
         if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
             op->pcoff + (uint64_t)(int64_t)op->imm == 0)
             loops = true;
@@ -1318,10 +1312,8 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
         c->written[i] = false;
     }
     c->n_cached = 0;
-    c->n_saved = 0;
-    static const int volatile_regs[] = { R9, R10, R11, R8, RDI };
-    static const int saved_regs[] = { RBP, R12, R13, R14, R15 };
-    unsigned nv = 0, ns = 0;
+    /* Callee-saved first: they are saved anyway and survive calls. */
+    static const int cache_regs[JIT_CACHE_MAX] = { RBP, R12, R13, R14, R15, R9, R10, R11, R8, RDI };
     unsigned min_uses = loops ? 1 : 2;
     while (c->n_cached < JIT_CACHE_MAX) {
         unsigned best = 0;
@@ -1330,18 +1322,7 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
                 best = i;
         if (best == 0 || uses[best] < min_uses)
             break;
-        bool want_saved = calls || nv == N_OF(volatile_regs);
-        bool saved_ok = ns < N_OF(saved_regs) && (loops || calls || uses[best] >= 3);
-        int r;
-        if (want_saved && saved_ok) {
-            r = saved_regs[ns++];
-            c->saved[c->n_saved++] = (uint8_t)r;
-        } else if (nv < N_OF(volatile_regs)) {
-            r = volatile_regs[nv++];
-        } else {
-            break;
-        }
-        c->host[best] = (int8_t)r;
+        c->host[best] = (int8_t)cache_regs[c->n_cached];
         c->cached[c->n_cached++] = (uint8_t)best;
     }
     for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
@@ -1401,7 +1382,7 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
     uint8_t *entry = c->a.p;
 
     choose_cache(c, j);
-    emit_prologue(c);
+    emit_prologue(c, entry);
     for (unsigned k = 0; k < b->n_ops; k++) {
         const struct rv_op *op = &b->ops[k];
         if (!op_supported(j, op)) {
