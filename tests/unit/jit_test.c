@@ -89,6 +89,50 @@ static uint32_t enc_j(uint32_t base, unsigned rd, int32_t imm)
            ((u >> 1) & 0x3ff) << 21 | ((u >> 20) & 1) << 31;
 }
 
+/* Compressed (RVC, chapter 16) forms: the decoder expands them to base ops
+ * of length 2, which changes links, fall-through pcs and the pc after a
+ * store. Two of them fill one 32-bit word of the test's code images. */
+static uint16_t c_ci(unsigned f3, unsigned quad, unsigned rd, int32_t imm6)
+{
+    return (uint16_t)(f3 << 13 | (((unsigned)imm6 >> 5) & 1) << 12 | rd << 7 | ((unsigned)imm6 & 0x1f) << 2 | quad);
+}
+
+static uint16_t c_cr(unsigned f4, unsigned rd, unsigned rs2)
+{
+    return (uint16_t)(f4 << 12 | rd << 7 | rs2 << 2 | 2);
+}
+
+/* c.sub/xor/or/and (w = 0) and c.subw/addw (w = 1) on x8 + rdp, x8 + rs2p */
+static uint16_t c_ca(unsigned w, unsigned f2, unsigned rdp, unsigned rs2p)
+{
+    return (uint16_t)(4u << 13 | w << 12 | 3u << 10 | rdp << 7 | f2 << 5 | rs2p << 2 | 1);
+}
+
+/* c.lw/ld/sw/sd (f3 2, 3, 6, 7) at 8 * u(x8 + rs1p), data register x8 + rp */
+static uint16_t c_ls(unsigned f3, unsigned rs1p, unsigned rp, unsigned u)
+{
+    return (uint16_t)(f3 << 13 | (u & 7) << 10 | rs1p << 7 | rp << 2);
+}
+
+static uint16_t c_j(int32_t off)
+{
+    uint32_t o = (uint32_t)off;
+    return (uint16_t)(5u << 13 | ((o >> 11) & 1) << 12 | ((o >> 4) & 1) << 11 | ((o >> 8) & 3) << 9 |
+                      ((o >> 10) & 1) << 8 | ((o >> 6) & 1) << 7 | ((o >> 7) & 1) << 6 |
+                      ((o >> 1) & 7) << 3 | ((o >> 5) & 1) << 2 | 1);
+}
+
+/* c.beqz (f3 6) / c.bnez (f3 7) on x8 + rs1p */
+static uint16_t c_b(unsigned f3, unsigned rs1p, int32_t off)
+{
+    uint32_t o = (uint32_t)off;
+    return (uint16_t)(f3 << 13 | ((o >> 8) & 1) << 12 | ((o >> 3) & 3) << 10 | rs1p << 7 |
+                      ((o >> 6) & 3) << 5 | ((o >> 1) & 3) << 3 | ((o >> 5) & 1) << 2 | 1);
+}
+
+/* Instructions in a word of a code image: one, or a pair of compressed. */
+static unsigned word_insns(uint32_t w) { return (w & 3) == 3 ? 1 : 2; }
+
 enum kind {
     K_R,      /* rd, rs1, rs2 */
     K_I,      /* rd, rs1, imm12 */
@@ -228,6 +272,15 @@ static unsigned pick_rd(void)
 }
 
 static unsigned pick_rs(void) { return rn(32); }
+
+static unsigned pick_rd_nz(void)
+{
+    unsigned r;
+    do
+        r = pick_rd();
+    while (r == 0);
+    return r;
+}
 
 static int32_t pick_imm12(void)
 {
@@ -549,8 +602,30 @@ static const struct tmpl fp_arith_ops[] = {
     { "fsqrt.d", K_FRM, 0x5a000053, 0, 1 },
 };
 
+static unsigned pick_rd_nz(void);
+
+/* One compressed op that is not a terminator. */
+static uint16_t gen_c_op(void)
+{
+    unsigned rd = pick_rd_nz(), rs2 = 1 + rn(31);
+    unsigned rdp = 1 + rn(7);   /* x9..x15: x8 stays the code pointer */
+    switch (rn(9)) {
+    case 0: return c_ci(0, 1, rd, (int32_t)rn(64) - 32);          /* c.addi */
+    case 1: return c_ci(1, 1, rd, (int32_t)rn(64) - 32);          /* c.addiw */
+    case 2: return c_ci(2, 1, rd, (int32_t)rn(64) - 32);          /* c.li */
+    case 3: return c_ci(0, 2, rd, 1 + (int32_t)rn(63));           /* c.slli */
+    case 4: return c_cr(8, rd, rs2);                                /* c.mv */
+    case 5: return c_cr(9, rd, rs2);                                /* c.add */
+    case 6: return c_ca(rn(2), rn(2) ? rn(4) : rn(2), rdp, rn(8));   /* c.sub ... c.addw */
+    case 7: return c_ls(2 + rn(2), 0, rdp, rn(8));                 /* c.lw/c.ld from the code page */
+    default: return c_ls(6 + rn(2), 0, rn(8), 8 + rn(8));          /* c.sw/c.sd: code written */
+    }
+}
+
 static uint32_t gen_op(const struct mix *m)
 {
+    if (m->int_w && rn(10) == 0)
+        return (uint32_t)gen_c_op() | (uint32_t)gen_c_op() << 16;
     unsigned t = rn(m->int_w + m->mem_w + m->fp_w + m->csr_w + m->arith_w);
     if (t < m->arith_w)
         return gen_from(&fp_arith_ops[rn(N_OF(fp_arith_ops))]);
@@ -572,6 +647,18 @@ static uint32_t gen_terminator(unsigned n)
     int32_t back = -(int32_t)(4 * n);                 /* to the page start */
     int32_t fwd = (int32_t)(rn(64) * 4) + 1024 - (int32_t)(4 * n);
     int32_t off = rn(2) ? back : fwd;
+    if (rn(6) == 0) {
+        /* A compressed op, then a compressed terminator at 4n + 2. */
+        uint32_t lo = gen_c_op(), hi;
+        int32_t cb = back - 2, cf = off - 2;
+        switch (rn(4)) {
+        case 0: hi = c_j(cf); break;
+        case 1: hi = c_b(6 + rn(2), rn(8), cb); break;                  /* c.beqz/c.bnez */
+        case 2: hi = c_cr(8, P_CODE, 0); break;                         /* c.jr x8 */
+        default: hi = c_cr(9, P_CODE, 0); break;                        /* c.jalr x8 */
+        }
+        return lo | hi << 16;
+    }
     switch (rn(12)) {
     case 0: return enc_b(0x00000063, pick_rs(), pick_rs(), off);   /* beq */
     case 1: return enc_b(0x00001063, pick_rs(), pick_rs(), off);   /* bne */
@@ -607,9 +694,12 @@ static unsigned run_random(struct world *wi, struct world *wj, const struct mix 
         if (!fallthru)
             in.code[in.n_code++] = gen_terminator(n);
         in.code[in.n_code] = 0;   /* what a fall-through reaches: an illegal encoding */
+        unsigned n_insns = 0;
+        for (unsigned i = 0; i < in.n_code; i++)
+            n_insns += word_insns(in.code[i]);
         /* Mostly exactly the block; sometimes enough for a block that
          * branches to its own start to loop, running out part-way. */
-        unsigned budget = rn(3) ? in.n_code : in.n_code * (2 + rn(6)) + rn(in.n_code);
+        unsigned budget = rn(3) ? n_insns : n_insns * (2 + rn(6)) + rn(n_insns);
 
         world_load(wi, &in, true);
         int ei = world_run(wi, &in, budget, false, NULL);
@@ -1018,8 +1108,9 @@ static void jit_self_modifying_store(void)
  *   A (CODE):        add s1, s1, s2 ; j B
  *   B (CODE + 0x80): sw a2, 0(s1) ; addi a3, a3, 1 ; j A
  * s1 + s2 is DATA on the first pass and CODE + 0x200 on the second, when
- * A and B are compiled and A goes straight on to B's code. */
-static void jit_chained_code_write(void)
+ * A and B are compiled and A goes straight on to B's code. compressed: B
+ * is c.sw a2, 0(s1) ; c.addi a3, 1 ; j A (the store is 2 bytes long). */
+static void chained_code_write(bool compressed)
 {
     struct world w;
     if (world_new(&w, true)) {
@@ -1031,10 +1122,16 @@ static void jit_chained_code_write(void)
     in.pc = CODE;
     in.code[0] = enc_r(0x00000033, 9, 9, 18);                  /* add s1, s1, s2 */
     in.code[1] = enc_j(0x6f, 0, 0x80 - 4);                       /* j B */
-    in.code[32] = enc_s(0x00002023, 9, 12, 0);                   /* sw a2, 0(s1) */
-    in.code[33] = enc_i(0x00000013, 13, 13, 1);                  /* addi a3, a3, 1 */
-    in.code[34] = enc_j(0x6f, 0, -(int32_t)(0x80 + 8));          /* j A */
-    in.n_code = 35;
+    if (compressed) {
+        in.code[32] = c_ls(6, 1, 4, 0) | (uint32_t)c_ci(0, 1, 13, 1) << 16;
+        in.code[33] = enc_j(0x6f, 0, -(int32_t)(0x80 + 4));
+        in.n_code = 34;
+    } else {
+        in.code[32] = enc_s(0x00002023, 9, 12, 0);               /* sw a2, 0(s1) */
+        in.code[33] = enc_i(0x00000013, 13, 13, 1);              /* addi a3, a3, 1 */
+        in.code[34] = enc_j(0x6f, 0, -(int32_t)(0x80 + 8));      /* j A */
+        in.n_code = 35;
+    }
     uint64_t step = CODE + 0x200 - DATA;
     in.x[9] = DATA - step;
     in.x[18] = step;
@@ -1059,6 +1156,12 @@ static void jit_chained_code_write(void)
         CHECK(w.h->stat_jit_blocks >= 2);
     }
     world_free(&w);
+}
+
+static void jit_chained_code_write(void)
+{
+    chained_code_write(false);
+    chained_code_write(true);
 }
 
 /* The buffer fills up: compile then returns NULL; a reset makes room. */
