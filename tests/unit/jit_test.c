@@ -1158,10 +1158,59 @@ static void chained_code_write(bool compressed)
     world_free(&w);
 }
 
+/* The same, where the store rewrites the very next instruction and a
+ * block starting there was looked up before (so the jump cache holds it,
+ * decoded from the old code): the new instruction must run.
+ *   C (CODE + 0x100): j B + 4                     (runs first)
+ *   A (CODE):         add s1, s1, s2 ; j A + 0x80
+ *   B (CODE + 0x80):  sw a2, 0(s1) ; addi a3, a3, 1 ; j A
+ * The second pass of B (chained) stores "addi a3, a3, 100" over B + 4.
+ * C, B+4 (2), A (2), B (3), A (2), B's store, then the new B + 4 (2):
+ * 13 instructions, a3 = 1 + 1 + 100. */
+static void chained_code_write_stale(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    static struct init in;
+    memset(&in, 0, sizeof in);
+    in.pc = CODE;
+    in.code[0] = enc_r(0x00000033, 9, 9, 18);
+    in.code[1] = enc_j(0x6f, 0, 0x80 - 4);
+    in.code[32] = enc_s(0x00002023, 9, 12, 0);
+    in.code[33] = enc_i(0x00000013, 13, 13, 1);
+    in.code[34] = enc_j(0x6f, 0, -(int32_t)(0x80 + 8));
+    in.code[64] = enc_j(0x6f, 0, -(int32_t)(0x100 - 0x84));
+    in.n_code = 65;
+    uint64_t step = CODE + 0x84 - DATA;
+    in.x[9] = DATA - step;
+    in.x[18] = step;
+    in.x[12] = enc_i(0x00000013, 13, 13, 100);
+    world_load(&w, &in, true);
+    w.h->pc = CODE + 0x100;
+    rv_sync(w.h);
+    static const uint64_t starts[] = { CODE, CODE + 0x80, CODE + 0x84, CODE + 0x100 };
+    for (unsigned i = 0; i < N_OF(starts); i++) {
+        struct rv_block *b = rv_cache_lookup(w.h, starts[i]);
+        CHECK(b != NULL);
+        if (b)
+            b->heat = RV_JIT_HEAT - 1;
+    }
+    int exit = world_run(&w, &in, 13, false, NULL);
+    CHECK(exit == RV_EXIT_BUDGET);
+    CHECK(w.h->pc == CODE);
+    CHECK(rv_instret(w.h) == 13);
+    CHECK(w.h->x[13] == 102);
+    world_free(&w);
+}
+
 static void jit_chained_code_write(void)
 {
     chained_code_write(false);
     chained_code_write(true);
+    chained_code_write_stale();
 }
 
 /* The buffer fills up: compile then returns NULL; a reset makes room. */
