@@ -16,7 +16,7 @@ endif
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -Wall -Wextra -Wno-unused-parameter -D_DEFAULT_SOURCE -D_GNU_SOURCE \
-           -frounding-math -fno-strict-aliasing -I. -Iinclude $(SANFLAGS)
+           -frounding-math -fno-strict-aliasing -I. -Iinclude $(SANFLAGS) $(XCFLAGS)
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += -lm
 
