@@ -849,19 +849,19 @@ static void differential(const struct mix *m, unsigned cases, const char *what)
 
 static void jit_integer_ops(void)
 {
-    static const struct mix m = { 1, 0, 0, 0, 24 };
+    static const struct mix m = { 1, 0, 0, 0, 24, 0 };
     differential(&m, 4000, "integer");
 }
 
 static void jit_loads_stores(void)
 {
-    static const struct mix m = { 2, 3, 0, 0, 16 };
+    static const struct mix m = { 2, 3, 0, 0, 16, 0 };
     differential(&m, 4000, "memory");
 }
 
 static void jit_fp_ops(void)
 {
-    static const struct mix m = { 1, 1, 4, 0, 16 };
+    static const struct mix m = { 1, 1, 4, 0, 16, 0 };
     differential(&m, 4000, "fp");
 }
 
@@ -878,7 +878,7 @@ static void jit_fp_fast_path(void)
 
 static void jit_interpreted_ops_mid_block(void)
 {
-    static const struct mix m = { 4, 2, 2, 1, 20 };
+    static const struct mix m = { 4, 2, 2, 1, 20, 0 };
     differential(&m, 2000, "csr");
 }
 
