@@ -9,13 +9,17 @@
  * mix edge values (0, -1, INT64_MIN, shift counts >= 32/64, division by
  * zero and INT_MIN / -1), loads and stores that hit and miss the TLB, are
  * misaligned, cross pages, fault (read-only and unmapped pages) or write
- * code, FP ops in every rounding mode, and CSR ops the backend leaves to
- * the interpreter in the middle of a block.
+ * code, FP ops in every rounding mode, CSR ops (compiled or left to the
+ * interpreter in the middle of a block) and compressed forms. Budgets
+ * sometimes let a block loop on itself and run out part-way; programs of
+ * several compiled blocks exercise chaining from one block's code to the
+ * next.
  *
  * A few directed cases check results worked by hand from the spec, so the
  * test also fails if both engines were wrong the same way there.
  *
- * JIT_TEST_SEED=n picks another random sequence.
+ * JIT_TEST_SEED=n picks another random sequence, JIT_TEST_SCALE=n runs n
+ * times as many random cases.
  */
 #include <stdint.h>
 #include <stdio.h>
