@@ -364,6 +364,8 @@ int rv_run(struct rv_hart *h)
     if (HOST_UNLIKELY(!rv_handler_table))
         rv_handler_table = labels;
 #endif
+    if (!h)
+        return 0;   /* rv_hart_new's call: the handler table is set */
     rv_sync(h);
 
 lookup:
@@ -824,6 +826,9 @@ code_written:
 
 struct rv_hart *rv_hart_new(struct mem_space *as)
 {
+    /* Blocks decoded before the first run need the handler addresses. */
+    if (!rv_handler_table)
+        rv_run(NULL);
     struct rv_hart *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;

@@ -11,7 +11,8 @@
  *       RV_JIT_SUCC0/SUCC1  left through a direct jump or branch to
  *                           successor 0 (taken/jump) or 1 (fall-through);
  *                           the next pc is in h->pc
- *       RV_JIT_INDIRECT     left through JALR; next pc in h->pc
+ *       RV_JIT_INDIRECT     go on at h->pc: left through JALR, or after
+ *                           chaining (below)
  *       RV_JIT_TRAP         the op at index faulted and did not retire;
  *                           h->cause and h->tval are set
  *       RV_JIT_CODE_WRITTEN the store at index retired and wrote a page
@@ -19,6 +20,13 @@
  *       RV_JIT_INTERPRET    ops before index ran; the interpreter goes on
  *                           with the op at index (ops the backend does not
  *                           compile)
+ *   - compiled code may go on into another compiled block found in the
+ *     jump cache (chaining), doing at that block's entry exactly what the
+ *     interpreter does at `enter:` (budget check and charge); an exit from
+ *     such a chained block is then reported as RV_JIT_INDIRECT with the
+ *     unexecuted instructions already refunded and h->pc set, since op
+ *     indexes would name the wrong block. Any new per-block check in the
+ *     interpreter must be mirrored in the chaining code (rv/jit.c).
  */
 #ifndef MVM_JIT_H
 #define MVM_JIT_H

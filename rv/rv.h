@@ -111,7 +111,8 @@ static inline uint64_t rv_instret(const struct rv_hart *h)
 /* Sets how many instructions may run before RV_EXIT_BUDGET. */
 void rv_set_budget(struct rv_hart *h, int64_t n);
 
-/* Runs until an exit; returns the enum rv_exit. */
+/* Runs until an exit; returns the enum rv_exit. (rv_run(NULL) only sets
+ * up the interpreter's handler table and returns 0.) */
 int rv_run(struct rv_hart *h);
 
 /* Drops every decoded block (fence.i, or code pages changed). */
