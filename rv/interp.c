@@ -352,6 +352,12 @@ int rv_run(struct rv_hart *h)
 #define IMM ((uint64_t)(int64_t)op->imm)
 #define RETIRED_BEFORE_OP ((uint32_t)(op - b->ops))
 
+#if USE_COMPUTED_GOTO
+    if (HOST_UNLIKELY(!rv_handler_table))
+        rv_handler_table = labels;
+#endif
+    if (!h)
+        return 0;   /* rv_hart_new's call: the handler table is set */
     uint64_t *const x = h->x;
     uint64_t *const f = h->f;
     struct rv_block *b, *prev = NULL;
@@ -360,12 +366,6 @@ int rv_run(struct rv_hart *h)
     unsigned which = 0;
     uint32_t cause;
 
-#if USE_COMPUTED_GOTO
-    if (HOST_UNLIKELY(!rv_handler_table))
-        rv_handler_table = labels;
-#endif
-    if (!h)
-        return 0;   /* rv_hart_new's call: the handler table is set */
     rv_sync(h);
 
 lookup:
