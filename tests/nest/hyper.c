@@ -221,11 +221,15 @@ int main(int argc, char **argv)
 			break;
 		made++;
 	}
-	printf("children created before the table was full: %d\n", made);
+	/* 64 per caller; in trusted mode the level that forwards our requests
+	 * holds our own VM in the same table, so a guest at depth d gets
+	 * 64 - (d - 1) (docs/hypercalls.md). */
+	printf("the handle table holds at most 64 VMs: %s\n",
+	       made > MVM_HC_MAX_CHILDREN - 8 && made <= MVM_HC_MAX_CHILDREN ? "yes" : "no");
 	report("the next create", last);
 	int destroyed = 0;
 	for (int i = 1; i <= MVM_HC_MAX_CHILDREN; i++)
 		destroyed += hc(MVM_HC_VM_DESTROY, (uint64_t)i, 0, 0, 0, 0, 0) == 0;
-	printf("children destroyed: %d\n", destroyed);
+	printf("every child created was destroyed: %s\n", destroyed == made ? "yes" : "no");
 	return 0;
 }
