@@ -4,6 +4,7 @@
 #   make test       install test dependencies, build everything, run every suite
 #   make SAN=1 test the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      run the benchmarks (bench/run)
+#   make bench-nest the nesting benchmark (bench/nest, about 15 minutes)
 #   make CC=aarch64-linux-gnu-gcc BUILD=build/aarch64   cross-build the monitor
 #   make rv64       the monitor as an RV64GC guest (build/mvm.rv64), which
 #                   `make` also builds when the riscv64 cross compiler is there
@@ -69,8 +70,11 @@ bench: deps all
 	@$(MAKE) --no-print-directory -C guests
 	MVM=$(abspath $(MVM)) bench/run
 
+bench-nest: deps all rv64
+	MVM=$(abspath $(MVM)) bench/nest
+
 clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: all rv64 deps guests demo test bench clean
+.PHONY: all rv64 deps guests demo test bench bench-nest clean
