@@ -24,13 +24,23 @@
 #define PATH_MAX_HC 4096
 #define CHUNK 65536
 
+/* Destroys child slot i of vm, after any sibling whose pages live in it
+ * (a VM that is not unrolled must go before the VM backing it). */
+static void destroy_child(mvm_vm *vm, int i)
+{
+    mvm_vm *target = vm->children[i];
+    vm->children[i] = NULL;
+    for (int j = 0; j < MVM_HC_MAX_CHILDREN; j++)
+        if (vm->children[j] && vm->children[j]->backing == target)
+            destroy_child(vm, j);
+    mvm_vm_destroy(target);
+}
+
 void vm_children_destroy(mvm_vm *vm)
 {
     for (int i = 0; i < MVM_HC_MAX_CHILDREN; i++)
-        if (vm->children[i]) {
-            mvm_vm_destroy(vm->children[i]);
-            vm->children[i] = NULL;
-        }
+        if (vm->children[i])
+            destroy_child(vm, i);
 }
 
 static mvm_vm *child_of(mvm_vm *caller, uint64_t h)
@@ -198,8 +208,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
         return -MVM_EBADF;
     switch (n) {
     case MVM_HC_VM_DESTROY:
-        mvm_vm_destroy(child);
-        caller->children[a[0] - 1] = NULL;
+        destroy_child(caller, (int)a[0] - 1);
         return 0;
     case MVM_HC_VM_ADD_DIR: {
         char path[PATH_MAX_HC], guest[PATH_MAX_HC];

@@ -95,8 +95,11 @@ int vm_create_child(mvm_vm *caller, mvm_vm *backing, const struct mvm_config *cf
         return create_remote(cfg, hc_flags, backing->remote ? backing->handle : 0, out);
     if (caller->remote || backing->remote)
         return -MVM_EINVAL;
-    return create_native(cfg, caller->p->pool,
-                         hc_flags & MVM_HC_CREATE_NO_UNROLL ? backing->p->as : NULL, hc_flags, out);
+    bool backed = hc_flags & MVM_HC_CREATE_NO_UNROLL;
+    int r = create_native(cfg, caller->p->pool, backed ? backing->p->as : NULL, hc_flags, out);
+    if (r == 0 && backed)
+        (*out)->backing = backing;
+    return r;
 }
 
 int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)

@@ -17,7 +17,7 @@ struct mvm_vm {
     long handle;            /* remote: the handle the parent gave us */
     struct proc *p;         /* native: the process */
     unsigned hc_flags;      /* native: MVM_HC_CREATE_EXIT_* — whose ecalls come back */
-    int64_t charge_left;    /* native: instructions the caller may still spend */
+    mvm_vm *backing;        /* native, not unrolled: whose memory holds our pages */
     mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
     char error[256];
     bool loaded, ended;
