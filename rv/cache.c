@@ -153,7 +153,6 @@ static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_b
             break;
     }
     b->n_insns = n;
-    b->end = pc;
     b->n_ops = n;
     if (!rv_op_is_terminator(b->ops[n - 1].opc)) {
         struct rv_op *op = &b->ops[n];

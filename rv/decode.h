@@ -85,7 +85,6 @@ struct rv_op {
 
 struct rv_block {
     uint64_t pc;
-    uint64_t end;             /* pc after the last instruction */
     struct rv_block *hash_next;
     struct rv_block *succ[2]; /* chained successors: [0] taken/jump, [1] fall-through */
     void *jit;                /* compiled host code (rv/jit.h), or NULL */

@@ -184,7 +184,6 @@ int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size
         snprintf(err, errlen, "out of memory building the stack (raise --mem)");
         return -2;
     }
-    p->execfn_addr = execfn;
     p->hart->x[2] = s.sp;
     p->hart->pc = img.entry;
     return 0;

@@ -56,7 +56,6 @@ struct proc {
 
     uint64_t entry;          /* program entry point */
     uint64_t phdr_addr, phent, phnum, load_bias;
-    uint64_t execfn_addr;
 
     uint64_t tid_address;    /* set_tid_address */
     uint64_t robust_list, robust_len;
@@ -67,7 +66,6 @@ struct proc {
     int exit_code;           /* status for the host process (guest code or 128+sig) */
     int killed_by;           /* the signal that ended it, or 0 if it exited */
     bool trace_syscalls;
-    int64_t budget_left;     /* mirrors options.budget; < 0 means unlimited */
     uint64_t syscalls;       /* statistics */
 };
 
