@@ -115,8 +115,28 @@ int mem_space_set_backing(struct mem_space *as, struct mem_space *backing)
 }
 
 struct mem_pool *mem_space_pool(const struct mem_space *as) { return as->pool; }
-uint64_t mem_space_gen(const struct mem_space *as) { return as->gen; }
-uint64_t mem_space_code_gen(const struct mem_space *as) { return as->code_gen; }
+/*
+ * A space that is not unrolled reaches its pages through its backing
+ * chain, so what a hart caches from it (TLB entries, decoded blocks) is
+ * stale when any space of the chain changes. Each generation only grows,
+ * so the sum over the chain grows whenever one of them does: the sum is
+ * the generation a hart compares.
+ */
+uint64_t mem_space_gen(const struct mem_space *as)
+{
+    uint64_t g = 0;
+    for (; as; as = as->backing)
+        g += as->gen;
+    return g;
+}
+
+uint64_t mem_space_code_gen(const struct mem_space *as)
+{
+    uint64_t g = 0;
+    for (; as; as = as->backing)
+        g += as->code_gen;
+    return g;
+}
 uint64_t mem_space_resident(const struct mem_space *as) { return as->resident; }
 
 static unsigned idx(uint64_t vpn, int level)
@@ -371,6 +391,10 @@ void mem_mark_code(struct mem_space *as, uint64_t va)
         p->flags |= PTE_CODE;
         as->gen++;   /* drop write TLB entries of this page */
     }
+    /* Not unrolled: the backing space's own writes to the slot (or its
+     * unmapping) must invalidate what was decoded from it, too. */
+    if (p && as->backing && p->backing_va)
+        mem_mark_code(as->backing, p->backing_va);
 }
 
 static int copy(struct mem_space *as, uint64_t va, void *buf, size_t len, int access, bool check)
