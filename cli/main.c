@@ -58,6 +58,9 @@ static const char usage_text[] =
     "  --no-unroll             nested VMs keep their pages in their parent's memory:\n"
     "                          every access at depth d walks d maps\n"
     "  --argv0 NAME            the guest's argv[0] (default: PROGRAM as given)\n"
+    "  --stream-meta           let the guest change the mode, owner and times of its\n"
+    "                          standard streams when they are host files (default:\n"
+    "                          EPERM)\n"
     "\n"
     "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
     "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
@@ -174,8 +177,8 @@ static int add_dir(mvm_vm *vm, const char *spec, bool implicit)
     return rc;
 }
 
-#define MAX_DEPTH 32
-#define MAX_DEPTH_STR "32"
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* The directory part of path, made absolute; NULL on error. */
 static char *abs_dir_of(const char *path)
@@ -274,6 +277,8 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
         PUSH("--no-jit");
     if (flags & MVM_NO_UNROLL)
         PUSH("--no-unroll");
+    if (flags & MVM_STREAM_META)
+        PUSH("--stream-meta");
     static const char *const modes[] = { "--nest-mode=lowered", "--nest-mode=emulate",
                                          "--nest-mode=trusted", "--nest-mode=lowered" };
     PUSH(modes[nest_mode]);
@@ -360,7 +365,7 @@ static void print_stats(mvm_vm *vm, double seconds)
 
 static int cmd_run(int argc, char **argv)
 {
-    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_ARGV0, OPT_HELP };
+    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_ARGV0, OPT_STREAM_META, OPT_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, OPT_MEM },
         { "dir", required_argument, NULL, OPT_DIR },
@@ -374,6 +379,7 @@ static int cmd_run(int argc, char **argv)
         { "nest-mode", required_argument, NULL, OPT_NEST },
         { "no-unroll", no_argument, NULL, OPT_NOUNROLL },
         { "argv0", required_argument, NULL, OPT_ARGV0 },
+        { "stream-meta", no_argument, NULL, OPT_STREAM_META },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -429,13 +435,14 @@ static int cmd_run(int argc, char **argv)
         case OPT_STATS: stats = true; break;
         case OPT_NOJIT: cfg.flags |= MVM_NO_JIT; break;
         case OPT_NOUNROLL: cfg.flags |= MVM_NO_UNROLL; break;
+        case OPT_STREAM_META: cfg.flags |= MVM_STREAM_META; break;
         case OPT_ARGV0: argv0 = a; break;
         case OPT_DEPTH: {
             char *end;
             errno = 0;
             long v = strtol(a, &end, 10);
-            if (errno || *end || end == a || v < 1 || v > MAX_DEPTH) {
-                rc = usage_error("--depth %s: expected a depth from 1 to " MAX_DEPTH_STR, a);
+            if (errno || *end || end == a || v < 1 || v > MVM_MAX_DEPTH) {
+                rc = usage_error("--depth %s: expected a depth from 1 to " STR(MVM_MAX_DEPTH), a);
                 goto out;
             }
             depth = (int)v;

@@ -38,6 +38,16 @@ extern "C" {
 #define MVM_EFAULT  14
 #define MVM_EBUSY   16
 #define MVM_EINVAL  22
+#define MVM_ELOOP   40   /* VMs nested deeper than MVM_MAX_DEPTH */
+
+/*
+ * Limits. A VM created by mvm_vm_create is at depth 1, a VM it creates
+ * at depth 2, and so on; a VM at MVM_MAX_DEPTH may not create VMs. A
+ * memory limit, when given, is at least MVM_MEM_MIN: what a VM costs
+ * the monitor before it runs anything (its hart, tables and stack).
+ */
+#define MVM_MAX_DEPTH 32
+#define MVM_MEM_MIN (1u << 20)
 
 /* Permissions of mapped guest memory. */
 #define MVM_PROT_READ  1
@@ -51,6 +61,9 @@ extern "C" {
 #define MVM_NO_UNROLL      0x8   /* nested: keep the VM's pages in this process's
                                     own memory, so each access walks every
                                     level's map (instead of one composed map) */
+#define MVM_STREAM_META    0x10  /* the guest may change the metadata (mode,
+                                    owner, times) of standard streams that
+                                    come from outside its sandbox */
 
 /*
  * Where a VM runs when this program itself runs inside mvm (see
@@ -66,7 +79,8 @@ enum mvm_nest_mode {
 };
 
 struct mvm_config {
-    uint64_t mem_limit;   /* bytes of host memory for guest pages; 0 = 2 GiB */
+    uint64_t mem_limit;   /* bytes of host memory for the VM: its pages and
+                             what the monitor spends on it; 0 = 2 GiB */
     int64_t budget;       /* instructions before MVM_EXIT_BUDGET; 0 = unlimited */
     unsigned flags;       /* MVM_TRACE_*, MVM_NO_JIT */
     unsigned nest_mode;   /* enum mvm_nest_mode */
@@ -92,6 +106,8 @@ struct mvm_exit {
     uint32_t cause;       /* FAULT: the RISC-V exception cause */
     uint64_t addr;        /* FAULT: the faulting address (or instruction bits) */
     uint64_t pc;          /* where the hart stopped */
+    uint64_t instructions;/* what the run cost: instructions the VM retired
+                             and those its own VMs ran meanwhile */
     const char *what;     /* FAULT: "store access", "illegal instruction", ... */
 };
 
@@ -153,6 +169,9 @@ int mvm_vcpu_set_regs(mvm_vm *vm, const struct mvm_regs *regs);
 /*
  * Runs until the program ends, faults, runs out of budget or memory; the
  * system calls in between are served. -MVM_EBUSY if it already ended.
+ * A VM created by a guest never runs more instructions than its creator
+ * (and every VM above) has left, and what it runs is charged to each of
+ * them: a budget caps a whole tree.
  */
 int mvm_vm_run(mvm_vm *vm, struct mvm_exit *exit);
 /* Sets the instruction budget for the following runs (0 = unlimited). */

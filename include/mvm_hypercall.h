@@ -16,9 +16,12 @@
 
 enum mvm_hc {
     MVM_HC_PROBE = 0,        /* () -> MVM_HC_MAGIC */
-    MVM_HC_VM_CREATE,        /* (config*, create flags, backing) -> handle; backing
-                                names the VM whose memory holds the new VM's pages
-                                with MVM_HC_CREATE_NO_UNROLL (0: the caller) */
+    MVM_HC_VM_CREATE,        /* (config*, create flags, backing, parent) -> handle;
+                                backing names the VM whose memory holds the new VM's
+                                pages with MVM_HC_CREATE_NO_UNROLL (0: the caller);
+                                parent the VM charged for it besides the caller
+                                (0: the caller; a monitor forwarding a child's
+                                request names that child) */
     MVM_HC_VM_DESTROY,       /* (h) */
     MVM_HC_VM_ADD_DIR,       /* (h, src, path*, guest path*, read_only): path names a
                                 directory in src's view (0: the caller's own) */
@@ -56,7 +59,7 @@ enum mvm_hc {
  * Layouts (byte offsets; u = unsigned, i = signed, little-endian):
  *   config (24): u64 mem_limit | i64 budget | u32 flags | u32 0
  *   exit   (40): u32 reason | i32 status | i32 signal | u32 cause
- *                | u64 addr | u64 pc
+ *                | u64 addr | u64 pc | u64 instructions
  *   regs  (528): u64 pc | u64 x[32] | u64 f[32] | u32 fcsr | u32 0
  *   stats  (80): u64 instructions, syscalls, blocks_decoded, blocks_compiled,
  *                code_flushes, tlb_misses, resident_bytes, peak_bytes,
@@ -67,7 +70,7 @@ enum mvm_hc {
 #define MVM_HC_EXIT_SIZE 40
 #define MVM_HC_REGS_SIZE 528
 #define MVM_HC_STATS_SIZE 80
-#define MVM_HC_ARGS_MAX (1u << 20)
+#define MVM_HC_ARGS_MAX (2u << 20)   /* what Linux and depth 1 allow: a quarter of the 8 MiB stack */
 #define MVM_HC_IMAGE_MAX (256u << 20)
 #define MVM_HC_MAX_CHILDREN 64
 

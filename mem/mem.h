@@ -66,6 +66,16 @@ struct mem_page *mem_page_alloc(struct mem_pool *pool);   /* zeroed, ref 1; NULL
 void mem_page_ref(struct mem_page *pg);
 void mem_page_unref(struct mem_pool *pool, struct mem_page *pg);
 const uint8_t *mem_zero_page(struct mem_pool *pool);
+/*
+ * Adds (or with a negative count, returns) pages to the pool's accounting
+ * and its ancestors'; false, with nothing changed, if a limit would be
+ * exceeded. Guest pages and page tables are charged here, and so is the
+ * monitor memory a VM costs beyond them (its hart, decoded and compiled
+ * code, file tables), so that a limit caps what the host really spends.
+ */
+bool mem_pool_charge(struct mem_pool *pool, int64_t pages);
+/* Pages that bytes of monitor memory occupy, for mem_pool_charge. */
+#define MEM_PAGES_OF(bytes) (((uint64_t)(bytes) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 void mem_pool_stats(const struct mem_pool *pool, struct mem_stats *out);
 
 /* Address spaces. */

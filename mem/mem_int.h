@@ -8,9 +8,6 @@
 
 enum { MEM_COUNT_COW, MEM_COUNT_ZERO };
 
-/* Adds (or with a negative count, returns) pages to the pool's accounting;
- * false, with nothing changed, if the limit would be exceeded. */
-bool mem_pool_charge(struct mem_pool *pool, int64_t pages);
 struct mem_page *mem_page_alloc_raw(struct mem_pool *pool);
 void mem_pool_count(struct mem_pool *pool, int what);
 

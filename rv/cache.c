@@ -17,14 +17,21 @@
 const void *const *rv_handler_table;
 
 #define ARENA_SIZE (16u << 20)
+#define METER_STEP (64u << 10)   /* code memory is charged in steps of this */
 
+/* What the cache costs before any code is decoded. */
+#define CACHE_FIXED_PAGES MEM_PAGES_OF(sizeof(struct rv_cache) + RV_BLOCK_BYTES)
 
-
-struct rv_cache *rv_cache_new(void)
+struct rv_cache *rv_cache_new(struct mem_pool *pool)
 {
-    struct rv_cache *c = calloc(1, sizeof *c);
-    if (!c)
+    if (!mem_pool_charge(pool, (int64_t)CACHE_FIXED_PAGES))
         return NULL;
+    struct rv_cache *c = calloc(1, sizeof *c);
+    if (!c) {
+        mem_pool_charge(pool, -(int64_t)CACHE_FIXED_PAGES);
+        return NULL;
+    }
+    c->pool = pool;
     c->arena = host_page_alloc(ARENA_SIZE);
     c->tmp = malloc(sizeof *c->tmp);
     c->jit = rv_jit_new();
@@ -42,7 +49,20 @@ void rv_cache_free(struct rv_cache *c)
     host_page_free(c->arena, ARENA_SIZE);
     rv_jit_free(c->jit);
     free(c->tmp);
+    mem_pool_charge(c->pool, -(int64_t)(CACHE_FIXED_PAGES + c->metered / MEM_PAGE_SIZE));
     free(c);
+}
+
+bool rv_cache_meter(struct rv_cache *c, size_t more)
+{
+    size_t in_use = c->used + rv_jit_used(c->jit) + more;
+    if (in_use <= c->metered)
+        return true;
+    size_t step = (in_use - c->metered + METER_STEP - 1) / METER_STEP * METER_STEP;
+    if (!mem_pool_charge(c->pool, (int64_t)(step / MEM_PAGE_SIZE)))
+        return false;
+    c->metered += step;
+    return true;
 }
 
 uint64_t rv_cache_epoch(const struct rv_cache *c) { return c->epoch; }
@@ -179,8 +199,15 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
             return b;
         }
     rv_sync(h);   /* may flush: lay the new block out only afterwards */
-    if (c->used + RV_BLOCK_BYTES > ARENA_SIZE)
+    if (c->used + RV_BLOCK_BYTES > ARENA_SIZE || !rv_cache_meter(c, RV_BLOCK_BYTES)) {
+        /* Full, or the VM's memory limit allows no more code memory:
+         * start again in what it already has. */
         rv_flush_code(h);
+        if (!rv_cache_meter(c, RV_BLOCK_BYTES)) {
+            fetch_fault(h, pc, MEM_ENOMEM);
+            return NULL;
+        }
+    }
     jc = &c->jc[RV_JC_INDEX(pc)];
     struct rv_block *b = (struct rv_block *)(c->arena + c->used);
     if (build(h, pc, RV_BLOCK_MAX_INSNS, b) != 0)

@@ -26,14 +26,20 @@ struct rv_cache {
     struct rv_block *hash[1u << RV_HASH_BITS];
     struct rv_block *jc[1u << RV_JC_BITS];
     struct rv_jit *jit;     /* compiled code of these blocks; NULL: interpret only */
+    struct mem_pool *pool;  /* charged for the cache: its tables, and code as it grows */
+    size_t metered;         /* bytes of arena and code buffer charged so far */
     union {
         struct rv_block blk;
         uint8_t bytes[RV_BLOCK_BYTES];
     } *tmp;
 };
 
-struct rv_cache *rv_cache_new(void);
+/* A cache whose memory is charged to pool (NULL if over its limit). */
+struct rv_cache *rv_cache_new(struct mem_pool *pool);
 void rv_cache_free(struct rv_cache *c);
+/* Charges the pool for `more` bytes of decoded or compiled code beyond
+ * what is in use; false if the VM's memory limit leaves no room. */
+bool rv_cache_meter(struct rv_cache *c, size_t more);
 
 /* Flushes are counted; a block pointer taken before a flush is dead after. */
 uint64_t rv_cache_epoch(const struct rv_cache *c);

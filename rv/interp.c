@@ -397,7 +397,8 @@ enter:
         default: op = b->ops + RV_JIT_INDEX(r); DISPATCH();
         }
     }
-    if (HOST_UNLIKELY(++b->heat == RV_JIT_HEAT) && h->cache->jit && !h->no_jit && !rv_block_is_tmp(h, b)) {
+    if (HOST_UNLIKELY(++b->heat == RV_JIT_HEAT) && h->cache->jit && !h->no_jit && !rv_block_is_tmp(h, b) &&
+        rv_cache_meter(h->cache, rv_jit_need(b))) {
         b->jit = rv_jit_compile(h->cache->jit, b);
         if (b->jit) {
             h->stat_jit_blocks++;
@@ -829,12 +830,15 @@ struct rv_hart *rv_hart_new(struct mem_space *as)
     /* Blocks decoded before the first run need the handler addresses. */
     if (!rv_handler_table)
         rv_run(NULL);
-    struct rv_hart *h = calloc(1, sizeof *h);
-    if (!h)
+    struct mem_pool *pool = mem_space_pool(as);
+    if (!mem_pool_charge(pool, (int64_t)MEM_PAGES_OF(sizeof(struct rv_hart))))
         return NULL;
-    h->cache = rv_cache_new();
-    if (!h->cache) {
+    struct rv_hart *h = calloc(1, sizeof *h);
+    if (h)
+        h->cache = rv_cache_new(pool);
+    if (!h || !h->cache) {
         free(h);
+        mem_pool_charge(pool, -(int64_t)MEM_PAGES_OF(sizeof(struct rv_hart)));
         return NULL;
     }
     h->as = as;
@@ -856,6 +860,7 @@ void rv_hart_free(struct rv_hart *h)
     if (!h)
         return;
     rv_cache_free(h->cache);
+    mem_pool_charge(mem_space_pool(h->as), -(int64_t)MEM_PAGES_OF(sizeof(struct rv_hart)));
     free(h);
 }
 

@@ -1364,11 +1364,14 @@ void rv_jit_reset(struct rv_jit *j)
         j->used = 0;
 }
 
+size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used : 0; }
+size_t rv_jit_need(const struct rv_block *b) { return 128 + (size_t)b->n_ops * JIT_OP_BYTES; }
+
 void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
 {
     if (!j || b->n_ops == 0 || !op_supported(j, &b->ops[0]))
         return NULL;
-    size_t need = 128 + (size_t)b->n_ops * JIT_OP_BYTES;
+    size_t need = rv_jit_need(b);
     if (j->size - j->used < need)
         return NULL;
     struct jc *c = malloc(sizeof *c);
@@ -1411,5 +1414,7 @@ struct rv_jit *rv_jit_new(void) { return NULL; }
 void rv_jit_free(struct rv_jit *j) { (void)j; }
 void rv_jit_reset(struct rv_jit *j) { (void)j; }
 void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b) { (void)j; (void)b; return NULL; }
+size_t rv_jit_used(const struct rv_jit *j) { (void)j; return 0; }
+size_t rv_jit_need(const struct rv_block *b) { (void)b; return 0; }
 
 #endif

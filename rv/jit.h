@@ -31,6 +31,7 @@
 #ifndef MVM_JIT_H
 #define MVM_JIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rv/decode.h"
@@ -62,6 +63,9 @@ void rv_jit_free(struct rv_jit *j);
 void rv_jit_reset(struct rv_jit *j);
 /* Compiles b; NULL if the buffer is full or nothing of b compiles. */
 void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b);
+/* Bytes of code buffer in use, and at most what compiling b adds. */
+size_t rv_jit_used(const struct rv_jit *j);
+size_t rv_jit_need(const struct rv_block *b);
 
 /* Slow paths the compiled code calls (rv/interp.c): 0, a cause (also
  * stored in h->cause, with h->tval), or for stores 1 = code written. */

@@ -82,6 +82,9 @@ int fs_import_fd(struct fs *fs, int newfd, struct fs *from, int fromfd)
         host_close(hfd);
         return -LX_ENOMEM;
     }
+    /* The access of the grant it came from goes with it. */
+    f->stream = true;
+    f->ro = src->ro || (src->mount >= 0 && from->mounts[src->mount].ro);
     struct file *old = fs->fds[newfd].f;
     fs->fds[newfd] = (struct fd_slot){ .f = f, .cloexec = false };
     file_unref(old);
@@ -373,9 +376,30 @@ int fs_fchmod(struct fs *fs, int fd, uint32_t mode)
     int r = get_file(fs, fd, false, &f);
     if (r < 0)
         return r;
-    if (f->fd < 0 || (f->mount >= 0 && fs->mounts[f->mount].ro))
-        return -LX_EROFS;
+    if ((r = file_meta_check(fs, f)) < 0)
+        return r;
     return host_fchmod(f->fd, mode & 07777 & ~NOT_GRANTED);
+}
+
+int file_meta_check(const struct fs *fs, const struct file *f)
+{
+    if (f->fd < 0 || f->ro || (f->mount >= 0 && fs->mounts[f->mount].ro))
+        return -LX_EROFS;
+    /* A stream is a host file the guest was handed, not granted: changing
+     * it for everyone else is opt-in (docs/sandbox.md). */
+    if (f->stream && !fs->stream_meta)
+        return -LX_EPERM;
+    return 0;
+}
+
+void fs_set_stream_meta(struct fs *fs, bool allow)
+{
+    fs->stream_meta = allow;
+}
+
+bool fs_stream_meta(const struct fs *fs)
+{
+    return fs->stream_meta;
 }
 
 uint32_t fs_umask(struct fs *fs, uint32_t mask)

@@ -613,12 +613,18 @@ struct fs *fs_new(void)
         if (!f)
             goto fail;
         f->borrowed = true;
+        f->stream = true;
         fs->fds[i].f = f;
     }
     return fs;
 fail:
     fs_free(fs);
     return NULL;
+}
+
+size_t fs_table_bytes(void)
+{
+    return sizeof(struct fs) + sizeof(struct walk) + FS_NOFILE_MAX * sizeof(struct fd_slot);
 }
 
 void fs_free(struct fs *fs)
@@ -698,20 +704,61 @@ int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool
     return fd < 0 ? fd : mount_fd(fs, fd, guest_path, read_only);
 }
 
+/* Drops the mounts added after the first n (a grant that failed half way). */
+static void mounts_truncate(struct fs *fs, int n)
+{
+    while (fs->nmounts > n) {
+        struct mount *m = &fs->mounts[--fs->nmounts];
+        host_close(m->fd);
+        free(m->guest);
+    }
+}
+
+/*
+ * The child's view of the subtree is the parent's: the directory itself
+ * (unless it is virtual) and every mount of the parent's beneath it, each
+ * with its own flags, so that a read-only mount nested in a writable one
+ * stays read-only. A grant never widens: read-only for the parent stays so.
+ */
 int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const char *guest_path, bool read_only)
 {
     int gfd = fs_openat(from, LX_AT_FDCWD, from_path, LX_O_PATH | LX_O_DIRECTORY, 0);
     if (gfd < 0)
         return gfd;
-    struct fs_fd_info info;
-    int r = fs_fd_info(from, gfd, &info);
-    int fd = r < 0 ? r : info.host_fd < 0 ? -LX_EINVAL   /* the virtual "/" is no host directory */
-                          : host_openat(info.host_fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
+    const struct file *dir = fd_file(from, gfd);
+    bool ro = read_only || mount_ro(from, dir->mount);
+    char base[FS_PATH_MAX], at[FS_PATH_MAX];
+    snprintf(base, sizeof base, "%s", dir->path);
+    bool virtual = dir->fd < 0;
+    int fd = virtual ? 0 : host_openat(dir->fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
     fs_close(from, gfd);
+    int first = fs->nmounts, r = 0;
     if (fd < 0)
         return fd;
-    /* A grant never widens: what was read-only for the parent stays so. */
-    return mount_fd(fs, fd, guest_path, read_only || info.read_only_mount);
+    if (!virtual && (r = mount_fd(fs, fd, guest_path, ro)) < 0)
+        return r;
+    /* Nested mounts go where the directory went, in the child's canonical
+     * form of guest_path (the first mount's, or the path as given). */
+    snprintf(at, sizeof at, "%s", fs->nmounts > first ? fs->mounts[first].guest
+                                  : strcmp(guest_path, "/") == 0 ? "" : guest_path);
+    size_t blen = strlen(base);
+    for (int i = 0; i < from->nmounts && r == 0; i++) {
+        const struct mount *m = &from->mounts[i];
+        if (m->len <= blen || memcmp(m->guest, base, blen) != 0 || m->guest[blen] != '/')
+            continue;
+        char path[FS_PATH_MAX];
+        if ((size_t)snprintf(path, sizeof path, "%s%s", at, m->guest + blen) >= sizeof path) {
+            r = -LX_ENAMETOOLONG;
+            break;
+        }
+        int mfd = host_openat(m->fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
+        r = mfd < 0 ? mfd : mount_fd(fs, mfd, path, ro || m->ro);
+    }
+    if (r == 0 && fs->nmounts == first)
+        r = -LX_EINVAL;   /* a virtual directory with nothing mounted beneath */
+    if (r < 0)
+        mounts_truncate(fs, first);
+    return r;
 }
 
 int fs_set_cwd(struct fs *fs, const char *guest_path)
@@ -1191,8 +1238,8 @@ int fs_fchownat(struct fs *fs, int dirfd, const char *path, uint32_t uid, uint32
         int r = get_file(fs, dirfd, true, &f);
         if (r < 0)
             return r;
-        if (f->fd < 0 || (f->mount >= 0 && fs->mounts[f->mount].ro))
-            return -LX_EROFS;
+        if ((r = file_meta_check(fs, f)) < 0)
+            return r;
         return f->mount < 0 && f->type != LX_S_IFDIR ? -LX_EPERM : host_fchownat(f->fd, "", uid, gid);
     }
     struct loc l;
@@ -1213,8 +1260,8 @@ int fs_utimensat(struct fs *fs, int dirfd, const char *path, const int64_t *ts, 
         int r = get_file(fs, dirfd, true, &f);
         if (r < 0)
             return r;
-        if (f->fd < 0 || (f->mount >= 0 && fs->mounts[f->mount].ro))
-            return -LX_EROFS;
+        if ((r = file_meta_check(fs, f)) < 0)
+            return r;
         return host_utimensat(f->fd, "", ts);
     }
     struct loc l;

@@ -41,6 +41,9 @@ struct fs;
 /* Set-up, used by the monitor before the guest runs. */
 struct fs *fs_new(void);     /* guest fds 0, 1, 2 are the host's 0, 1, 2 */
 void fs_free(struct fs *fs);
+/* An upper bound of the host memory a sandbox's tables take (its fd table
+ * at its largest): what a VM is charged for them. */
+size_t fs_table_bytes(void);
 int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool read_only);
 /* Grants the directory that from_path names in another sandbox (a parent
  * VM's), read-only if it is read-only there: composition never widens. */
@@ -49,6 +52,10 @@ int fs_set_cwd(struct fs *fs, const char *guest_path);   /* default "/" */
 /* Makes standard stream newfd (0..2) a copy of another sandbox's open
  * file fromfd (not a directory): a parent VM redirecting its child. */
 int fs_import_fd(struct fs *fs, int newfd, struct fs *from, int fromfd);
+/* May the guest change the mode, owner or times of its standard streams
+ * (which come from outside the sandbox)? Default: no (EPERM). */
+void fs_set_stream_meta(struct fs *fs, bool allow);
+bool fs_stream_meta(const struct fs *fs);
 long fs_pread(struct fs *fs, int fd, void *buf, size_t len, uint64_t off);
 
 /* What an fd refers to, for the calls that go straight to the host. */

@@ -31,6 +31,9 @@ struct file {
     int refs;
     int fd;               /* host handle; -1 for a virtual directory */
     bool borrowed;        /* the host's 0, 1, 2: never closed */
+    bool stream;          /* a standard stream from outside the sandbox (the
+                             host's, or redirected by a parent VM) */
+    bool ro;              /* from a read-only grant (kept when passed to a child) */
     int mount;            /* mount index; -1 outside any (virtual dir, pipe, std stream) */
     int flags;            /* LX_O_* status flags */
     uint32_t type;        /* LX_S_IF* */
@@ -70,6 +73,7 @@ struct fs {
     struct file *cwd;
     uint32_t umask;
     int64_t born;         /* time stamps of virtual directories */
+    bool stream_meta;     /* metadata changes allowed on streams (MVM_STREAM_META) */
     struct walk *w;       /* scratch: one resolution at a time */
 };
 
@@ -94,5 +98,7 @@ struct file *file_new(int fd, int mount, int flags, uint32_t type, const char *p
 void file_unref(struct file *f);
 int fd_alloc(struct fs *fs, int min);
 int get_file(struct fs *fs, int fd, bool path_ok, struct file **out);
+/* 0 if the guest may change f's mode, owner or times, else the errno. */
+int file_meta_check(const struct fs *fs, const struct file *f);
 
 #endif

@@ -35,14 +35,17 @@ enum {
     AT_EXECFN = 31,
 };
 
+/* What a process costs the monitor beyond its hart and pages. */
+#define PROC_FIXED_PAGES MEM_PAGES_OF(sizeof(struct proc) + fs_table_bytes())
+
 struct proc *proc_new(const struct proc_options *opt)
 {
     struct proc *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->pool = mem_pool_new_child(opt->parent_pool, opt->mem_limit ? opt->mem_limit : DEFAULT_MEM_LIMIT);
-    if (!p->pool)
-        goto fail;
+    if (!p->pool || !mem_pool_charge(p->pool, (int64_t)PROC_FIXED_PAGES))
+        goto fail_pool;
     p->as = mem_space_new(p->pool);
     if (!p->as || (opt->backing && mem_space_set_backing(p->as, opt->backing) != 0))
         goto fail;
@@ -59,9 +62,14 @@ struct proc *proc_new(const struct proc_options *opt)
     p->hart->trace_insns = opt->trace_insns;
     p->hart->no_jit = opt->no_jit;
     p->trace_syscalls = opt->trace_syscalls;
+    fs_set_stream_meta(p->fs, opt->stream_meta);
     return p;
 fail:
     proc_free(p);
+    return NULL;
+fail_pool:
+    mem_pool_free(p->pool);
+    free(p);
     return NULL;
 }
 
@@ -74,6 +82,7 @@ void proc_free(struct proc *p)
     mm_areas_free(p->areas);
     rv_hart_free(p->hart);
     mem_space_free(p->as);
+    mem_pool_charge(p->pool, -(int64_t)PROC_FIXED_PAGES);
     mem_pool_free(p->pool);
     free(p);
 }

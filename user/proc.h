@@ -39,6 +39,7 @@ struct proc_options {
     bool trace_syscalls;
     bool trace_insns;
     bool no_jit;             /* interpret every block */
+    bool stream_meta;        /* metadata changes on standard streams allowed */
 };
 
 struct proc {

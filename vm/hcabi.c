@@ -17,6 +17,7 @@ void hc_put_exit(uint8_t o[MVM_HC_EXIT_SIZE], const struct mvm_exit *ex)
     st32(o + 12, ex->cause);
     st64(o + 16, ex->addr);
     st64(o + 24, ex->pc);
+    st64(o + 32, ex->instructions);
 }
 
 void hc_get_exit(const uint8_t in[MVM_HC_EXIT_SIZE], struct mvm_exit *ex)
@@ -28,6 +29,7 @@ void hc_get_exit(const uint8_t in[MVM_HC_EXIT_SIZE], struct mvm_exit *ex)
     ex->cause = ld32(in + 12);
     ex->addr = ld64(in + 16);
     ex->pc = ld64(in + 24);
+    ex->instructions = ld64(in + 32);
 }
 
 void hc_put_regs(uint8_t o[MVM_HC_REGS_SIZE], const struct mvm_regs *r)

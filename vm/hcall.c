@@ -19,19 +19,20 @@
 #include <string.h>
 
 #include "host/host.h"
+#include "user/fs.h"
 #include "user/lx.h"
 
 #define PATH_MAX_HC 4096
 #define CHUNK 65536
 
-/* Destroys child slot i of vm, after any sibling whose pages live in it
- * (a VM that is not unrolled must go before the VM backing it). */
+/* Destroys child slot i of vm, after any sibling that depends on it: one
+ * whose pages live in it (not unrolled), or that it is charged to. */
 static void destroy_child(mvm_vm *vm, int i)
 {
     mvm_vm *target = vm->children[i];
     vm->children[i] = NULL;
     for (int j = 0; j < MVM_HC_MAX_CHILDREN; j++)
-        if (vm->children[j] && vm->children[j]->backing == target)
+        if (vm->children[j] && (vm->children[j]->backing == target || vm->children[j]->parent == target))
             destroy_child(vm, j);
     mvm_vm_destroy(target);
 }
@@ -89,21 +90,26 @@ static int copy_between(mvm_vm *from, uint64_t faddr, mvm_vm *to, uint64_t taddr
     return r;
 }
 
-static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_t backing_h)
+static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_t backing_h, uint64_t parent_h)
 {
     uint8_t wire[MVM_HC_CONFIG_SIZE];
     struct mvm_config cfg;
     if (flags & ~(uint64_t)(MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS | MVM_HC_CREATE_NO_UNROLL))
         return -MVM_EINVAL;
     mvm_vm *backing = backing_h == 0 ? caller : child_of(caller, backing_h);
-    if (!backing)
+    mvm_vm *parent = parent_h == 0 ? caller : child_of(caller, parent_h);
+    if (!backing || !parent)
         return -MVM_EBADF;
     int r = vm_guest_read(caller, cfg_addr, wire, sizeof wire);
     if (r != 0)
         return r;
     hc_get_config(wire, &cfg);
-    if (cfg.budget < 0 || (cfg.flags & ~(unsigned)(MVM_NO_JIT | MVM_NO_UNROLL)))
+    if (cfg.budget < 0 || (cfg.flags & ~(unsigned)(MVM_NO_JIT | MVM_NO_UNROLL | MVM_STREAM_META)))
         return -MVM_EINVAL;   /* a guest may not make the monitor trace */
+    /* Composition never widens: stream metadata only if the parent may
+     * (a remote parent is checked by the monitor that holds it). */
+    if ((cfg.flags & MVM_STREAM_META) && !parent->remote && !fs_stream_meta(parent->p->fs))
+        return -MVM_EPERM;
     int slot = -1;
     for (int i = 0; i < MVM_HC_MAX_CHILDREN && slot < 0; i++)
         if (!caller->children[i])
@@ -111,7 +117,7 @@ static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_
     if (slot < 0)
         return -24;   /* EMFILE: the handle table is full */
     mvm_vm *child;
-    r = vm_create_child(caller, backing, &cfg, (unsigned)flags, &child);
+    r = vm_create_child(parent, backing, &cfg, (unsigned)flags, &child);
     if (r != 0)
         return r;
     caller->children[slot] = child;
@@ -164,7 +170,21 @@ out:
     return r;
 }
 
-/* Runs a child for its caller; the caller pays for what the child ran. */
+/* Sets a budget for this run; 0 here means none left (never "unlimited"). */
+static void set_run_budget(mvm_vm *vm, int64_t n)
+{
+    if (vm->remote)
+        mvm_vm_set_budget(vm, n > 0 ? n : 1);   /* 1: its native ancestors have 0 */
+    else
+        rv_set_budget(vm->p->hart, n > 0 ? n : 0);
+}
+
+/*
+ * Runs a child for its caller. Budgets compose: the child may not run
+ * more instructions than any VM above it has left, and what it runs is
+ * charged to each of them at once, so a budget anywhere caps the whole
+ * subtree below it, however deep and in whichever nesting mode.
+ */
 static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
 {
     struct mvm_exit ex;
@@ -173,26 +193,32 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
     int r = vm_guest_write(caller, exit_addr, wire, sizeof wire);
     if (r != 0)
         return r;
-    struct rv_hart *payer = caller->remote ? NULL : caller->p->hart;
-    struct rv_hart *ch = child->remote ? NULL : child->p->hart;
-    int64_t own = 0;
-    uint64_t before = ch ? rv_instret(ch) : 0;
-    if (payer && ch && ch->budget > payer->budget) {
-        own = ch->budget;   /* the child may not outrun its caller's budget */
-        rv_set_budget(ch, payer->budget > 0 ? payer->budget : 0);
+    int64_t own = child->remote ? child->budget : child->p->hart->budget;
+    int64_t left = vm_budget_left(child);
+    if (left <= 0) {
+        /* An ancestor is out of instructions: the child does not run. */
+        struct mvm_regs regs;
+        memset(&ex, 0, sizeof ex);
+        ex.reason = MVM_EXIT_BUDGET;
+        ex.status = 124;
+        if (mvm_vcpu_get_regs(child, &regs) == 0)
+            ex.pc = regs.pc;
+    } else {
+        bool clamped = left < own;
+        if (clamped)
+            set_run_budget(child, left);
+        uint64_t before = child->remote ? 0 : rv_instret(child->p->hart);
+        r = vm_run_raw(child, &ex);
+        if (clamped)
+            set_run_budget(child, own - (int64_t)ex.instructions);
+        else if (child->remote)
+            child->budget -= (int64_t)ex.instructions;
+        /* A native child's own VMs charged its ancestors as they ran; a
+         * remote one's whole run is charged here. */
+        vm_charge(child->parent, child->remote ? ex.instructions : rv_instret(child->p->hart) - before);
+        if (r != 0)
+            return r;
     }
-    r = vm_run_raw(child, &ex);
-    if (ch) {
-        uint64_t spent = rv_instret(ch) - before;
-        if (own)
-            rv_set_budget(ch, own - (int64_t)spent > 0 ? own - (int64_t)spent : 0);
-        if (payer) {   /* charged, without counting as the caller's own */
-            payer->budget -= (int64_t)spent;
-            payer->budget_start -= (int64_t)spent;
-        }
-    }
-    if (r != 0)
-        return r;
     hc_put_exit(wire, &ex);
     return vm_guest_write(caller, exit_addr, wire, sizeof wire);
 }
@@ -202,7 +228,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     if (n == MVM_HC_PROBE)
         return MVM_HC_MAGIC;
     if (n == MVM_HC_VM_CREATE)
-        return hc_create(caller, a[0], a[1], a[2]);
+        return hc_create(caller, a[0], a[1], a[2], a[3]);
     mvm_vm *child = child_of(caller, a[0]);
     if (!child)
         return -MVM_EBADF;

@@ -40,23 +40,28 @@ const char *mvm_strerror(int err)
     case 30: return "read-only file system";
     case 36: return "name too long";
     case 38: return "not supported here";
+    case MVM_ELOOP: return "VMs nested too deep";
     }
     return "error";
 }
 
 /* ---- creation ------------------------------------------------------------ */
 
-static int create_native(const struct mvm_config *cfg, struct mem_pool *parent_pool,
+static int create_native(const struct mvm_config *cfg, mvm_vm *parent,
                          struct mem_space *backing, unsigned hc_flags, mvm_vm **out)
 {
+    int depth = parent ? parent->depth + 1 : 1;
+    if (depth > MVM_MAX_DEPTH)
+        return -MVM_ELOOP;
     struct proc_options opt = {
-        .parent_pool = parent_pool,
+        .parent_pool = parent ? parent->p->pool : NULL,
         .backing = backing,
         .mem_limit = cfg->mem_limit,
         .budget = cfg->budget,
         .trace_syscalls = (cfg->flags & MVM_TRACE_SYSCALLS) != 0,
         .trace_insns = (cfg->flags & MVM_TRACE_INSNS) != 0,
         .no_jit = (cfg->flags & MVM_NO_JIT) != 0,
+        .stream_meta = (cfg->flags & MVM_STREAM_META) != 0,
     };
     mvm_vm *vm = calloc(1, sizeof *vm);
     if (!vm)
@@ -67,39 +72,56 @@ static int create_native(const struct mvm_config *cfg, struct mem_pool *parent_p
         return -MVM_ENOMEM;
     }
     vm->hc_flags = hc_flags & ~(unsigned)MVM_HC_CREATE_NO_UNROLL;
+    vm->depth = depth;
+    vm->parent = parent;
     *out = vm;
     return 0;
 }
 
-static int create_remote(const struct mvm_config *cfg, unsigned hc_flags, long backing, mvm_vm **out)
+static int create_remote(const struct mvm_config *cfg, unsigned hc_flags, long backing, long parent, mvm_vm **out)
 {
     uint8_t wire[MVM_HC_CONFIG_SIZE];
     hc_put_config(wire, cfg);
     mvm_vm *vm = calloc(1, sizeof *vm);
     if (!vm)
         return -MVM_ENOMEM;
-    long h = HC(VM_CREATE, PTR(wire), hc_flags, backing, 0, 0, 0);
+    long h = HC(VM_CREATE, PTR(wire), hc_flags, backing, parent, 0, 0);
     if (h < 0) {
         free(vm);
         return (int)h;
     }
     vm->remote = true;
     vm->handle = h;
+    vm->budget = cfg->budget ? cfg->budget : INT64_MAX;
     *out = vm;
     return 0;
 }
 
-int vm_create_child(mvm_vm *caller, mvm_vm *backing, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out)
+/*
+ * A VM for a guest: parent is the guest (or a VM of its that it named),
+ * charged for the new VM's pages and instructions. Inside mvm the VM is
+ * the monitor above's, told the same parent, so that the level that runs
+ * it charges every level above it.
+ */
+int vm_create_child(mvm_vm *parent, mvm_vm *backing, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out)
 {
-    if (parent_present())
-        return create_remote(cfg, hc_flags, backing->remote ? backing->handle : 0, out);
-    if (caller->remote || backing->remote)
+    if (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN)
         return -MVM_EINVAL;
     bool backed = hc_flags & MVM_HC_CREATE_NO_UNROLL;
-    int r = create_native(cfg, caller->p->pool, backed ? backing->p->as : NULL, hc_flags, out);
-    if (r == 0 && backed)
+    int r;
+    if (parent_present())
+        r = create_remote(cfg, hc_flags, backing->remote ? backing->handle : 0,
+                          parent->remote ? parent->handle : 0, out);
+    else if (parent->remote || backing->remote)
+        return -MVM_EINVAL;
+    else
+        r = create_native(cfg, parent, backed ? backing->p->as : NULL, hc_flags, out);
+    if (r != 0)
+        return r;
+    (*out)->parent = parent;
+    if (backed && !(*out)->remote)
         (*out)->backing = backing;
-    return r;
+    return 0;
 }
 
 int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
@@ -107,14 +129,15 @@ int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
     static const struct mvm_config dflt = MVM_CONFIG_INIT;
     if (!cfg)
         cfg = &dflt;
-    if (!out || cfg->budget < 0 || cfg->nest_mode > MVM_NEST_LOWERED)
+    if (!out || cfg->budget < 0 || cfg->nest_mode > MVM_NEST_LOWERED ||
+        (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN))
         return -MVM_EINVAL;
     if (cfg->nest_mode != MVM_NEST_EMULATE && parent_present()) {
         unsigned flags = cfg->nest_mode == MVM_NEST_TRUSTED
                              ? MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS : 0;
         if (cfg->flags & MVM_NO_UNROLL)
             flags |= MVM_HC_CREATE_NO_UNROLL;
-        return create_remote(cfg, flags, 0, out);
+        return create_remote(cfg, flags, 0, 0, out);
     }
     /* Outside mvm this process is the real environment: the VM runs here
      * (and the VMs it creates are served here). */
@@ -387,10 +410,39 @@ int mvm_vm_set_budget(mvm_vm *vm, int64_t budget)
 {
     if (!vm || budget < 0)
         return -MVM_EINVAL;
-    if (vm->remote)
-        return (int)HC(VM_SET_BUDGET, vm->handle, budget, 0, 0, 0, 0);
+    if (vm->remote) {
+        int r = (int)HC(VM_SET_BUDGET, vm->handle, budget, 0, 0, 0, 0);
+        if (r == 0)
+            vm->budget = budget ? budget : INT64_MAX;
+        return r;
+    }
     rv_set_budget(vm->p->hart, budget ? budget : INT64_MAX);
     return 0;
+}
+
+static int64_t own_budget(const mvm_vm *vm)
+{
+    return vm->remote ? vm->budget : vm->p->hart->budget;
+}
+
+int64_t vm_budget_left(const mvm_vm *vm)
+{
+    int64_t left = own_budget(vm);
+    for (const mvm_vm *a = vm->parent; a && !a->remote; a = a->parent)
+        if (a->p->hart->budget < left)
+            left = a->p->hart->budget;
+    return left;
+}
+
+/* Ancestors above this process (remote ones) are charged by the monitor
+ * that runs the VM; here, every native one is. The charge does not count
+ * as the ancestor's own instructions (instret stays). */
+void vm_charge(mvm_vm *vm, uint64_t instructions)
+{
+    for (; vm && !vm->remote; vm = vm->parent) {
+        vm->p->hart->budget -= (int64_t)instructions;
+        vm->p->hart->budget_start -= (int64_t)instructions;
+    }
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -421,13 +473,18 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
     struct rv_hart *h = p->hart;
     if (!vm->loaded)
         return -MVM_EINVAL;
+    /* The run's cost is what left the budget: what the VM retired, and
+     * what its own VMs ran meanwhile (charged to it by hc_run). */
+    const int64_t budget0 = h->budget;
     for (;;) {
+        ex->instructions = (uint64_t)(budget0 - h->budget);
         if (p->exited) {
             exit_of_process(p, ex);
             ex->pc = h->pc;
             return 0;
         }
         int r = rv_run(h);
+        ex->instructions = (uint64_t)(budget0 - h->budget);
         ex->pc = h->pc;
         switch (r) {
         case RV_EXIT_ECALL:

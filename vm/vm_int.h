@@ -18,13 +18,18 @@ struct mvm_vm {
     struct proc *p;         /* native: the process */
     unsigned hc_flags;      /* native: MVM_HC_CREATE_EXIT_* — whose ecalls come back */
     mvm_vm *backing;        /* native, not unrolled: whose memory holds our pages */
+    mvm_vm *parent;         /* the VM charged for our pages and instructions (our
+                               creator, or the VM it named): NULL for a root, and
+                               in this process always native when set */
+    int depth;              /* native: 1 for a root, parent's + 1 (<= MVM_MAX_DEPTH) */
+    int64_t budget;         /* remote: the budget we gave it, less what its runs cost */
     mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
     char error[256];
     bool loaded, ended;
 };
 
 /* Internal forms of the public calls (vm/vm.c). */
-int vm_create_child(mvm_vm *caller, mvm_vm *backing, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out);
+int vm_create_child(mvm_vm *parent, mvm_vm *backing, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out);
 int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest_path, int read_only);
 int vm_redirect_from(mvm_vm *vm, mvm_vm *src, int fd, const char *path, int how);
 int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex);
@@ -37,6 +42,11 @@ int vm_syscall(mvm_vm *vm);
 /* Serves the hypercall vm stopped at (a7 = MVM_HC_BASE + n), on whatever
  * backend this process has; writes a0 and steps over the ecall. */
 void vm_hcall_serve(mvm_vm *vm);
+/* Instructions vm may still run: its budget, and in this process no more
+ * than any ancestor's. */
+int64_t vm_budget_left(const mvm_vm *vm);
+/* Charges a run's cost to vm and every ancestor in this process. */
+void vm_charge(mvm_vm *vm, uint64_t instructions);
 /* Destroys the VMs vm created (and theirs). */
 void vm_children_destroy(mvm_vm *vm);
 
