@@ -644,8 +644,9 @@ void fs_free(struct fs *fs)
     free(fs);
 }
 
-/* Mounts host directory handle fd (which it takes over) at guest_path. */
-static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_only)
+/* Mounts host directory handle fd (which it takes over) at guest_path;
+ * *index is then the mount's index. */
+static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_only, int *index)
 {
     if (!guest_path || guest_path[0] != '/') {
         host_close(fd);
@@ -679,10 +680,21 @@ static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_onl
         p = q;
     }
     g[len] = 0;
-    if (mount_at(fs, g, len) >= 0) {
+    int old = mount_at(fs, g, len);
+    if (old >= 0) {
+        /* The same directory granted again (a nested mount that came with
+         * its parent, then named on its own) changes nothing, except that
+         * it may narrow to read-only; another directory is a conflict. */
+        struct host_stat a, b;
+        bool same = host_fstat(fd, &a) == 0 && host_fstat(fs->mounts[old].fd, &b) == 0 &&
+                    a.dev == b.dev && a.ino == b.ino;
         free(g);
         host_close(fd);
-        return -LX_EEXIST;
+        if (!same)
+            return -LX_EEXIST;
+        fs->mounts[old].ro |= read_only;
+        *index = old;
+        return 0;
     }
     struct mount *m = realloc(fs->mounts, (size_t)(fs->nmounts + 1) * sizeof *m);
     if (!m) {
@@ -691,6 +703,7 @@ static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_onl
         return -LX_ENOMEM;
     }
     fs->mounts = m;
+    *index = fs->nmounts;
     m[fs->nmounts++] = (struct mount){ .guest = g, .len = len, .fd = fd, .ro = read_only };
     /* A virtual cwd may now be (or be under) the new mount: look again. */
     if (fs->cwd->fd < 0)
@@ -701,7 +714,8 @@ static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_onl
 int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool read_only)
 {
     int fd = host_root_open(host_dir);
-    return fd < 0 ? fd : mount_fd(fs, fd, guest_path, read_only);
+    int index;
+    return fd < 0 ? fd : mount_fd(fs, fd, guest_path, read_only, &index);
 }
 
 /* Drops the mounts added after the first n (a grant that failed half way). */
@@ -732,14 +746,15 @@ int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const
     bool virtual = dir->fd < 0;
     int fd = virtual ? 0 : host_openat(dir->fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
     fs_close(from, gfd);
-    int first = fs->nmounts, r = 0;
+    int first = fs->nmounts, r = 0, index;
+    bool granted = !virtual;
     if (fd < 0)
         return fd;
-    if (!virtual && (r = mount_fd(fs, fd, guest_path, ro)) < 0)
+    if (!virtual && (r = mount_fd(fs, fd, guest_path, ro, &index)) < 0)
         return r;
-    /* Nested mounts go where the directory went, in the child's canonical
-     * form of guest_path (the first mount's, or the path as given). */
-    snprintf(at, sizeof at, "%s", fs->nmounts > first ? fs->mounts[first].guest
+    /* Nested mounts go where the directory went: the mount's canonical
+     * path, or for a virtual directory the path as given. */
+    snprintf(at, sizeof at, "%s", !virtual ? fs->mounts[index].guest
                                   : strcmp(guest_path, "/") == 0 ? "" : guest_path);
     size_t blen = strlen(base);
     for (int i = 0; i < from->nmounts && r == 0; i++) {
@@ -752,9 +767,10 @@ int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const
             break;
         }
         int mfd = host_openat(m->fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
-        r = mfd < 0 ? mfd : mount_fd(fs, mfd, path, ro || m->ro);
+        r = mfd < 0 ? mfd : mount_fd(fs, mfd, path, ro || m->ro, &index);
+        granted = true;
     }
-    if (r == 0 && fs->nmounts == first)
+    if (r == 0 && !granted)
         r = -LX_EINVAL;   /* a virtual directory with nothing mounted beneath */
     if (r < 0)
         mounts_truncate(fs, first);
