@@ -683,8 +683,9 @@ static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_onl
     int old = mount_at(fs, g, len);
     if (old >= 0) {
         /* The same directory granted again (a nested mount that came with
-         * its parent, then named on its own) changes nothing, except that
-         * it may narrow to read-only; another directory is a conflict. */
+         * a read-only parent, then granted on its own) has the rights of
+         * both grants: each was checked against what its granter may do
+         * (fs_add_dir_from). Another directory there is a conflict. */
         struct host_stat a, b;
         bool same = host_fstat(fd, &a) == 0 && host_fstat(fs->mounts[old].fd, &b) == 0 &&
                     a.dev == b.dev && a.ino == b.ino;
@@ -692,7 +693,7 @@ static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_onl
         host_close(fd);
         if (!same)
             return -LX_EEXIST;
-        fs->mounts[old].ro |= read_only;
+        fs->mounts[old].ro = fs->mounts[old].ro && read_only;
         *index = old;
         return 0;
     }

@@ -65,6 +65,13 @@ int main(int argc, char **argv)
     expect("create-bad-flags", hc(MVM_HC_VM_CREATE, (long)cfg, 0x100, 0, 0, 0, 0), -EINVAL);
     static uint8_t trace_cfg[MVM_HC_CONFIG_SIZE] = { [16] = 1 };   /* MVM_TRACE_SYSCALLS */
     expect("create-may-not-trace", hc(MVM_HC_VM_CREATE, (long)trace_cfg, 0, 0, 0, 0, 0), -EINVAL);
+    /* A limit below MVM_MEM_MIN (1 MiB) is refused, not taken as "none". */
+    static uint8_t tiny_cfg[MVM_HC_CONFIG_SIZE] = { [0] = 1 };   /* mem_limit = 1 byte */
+    expect("create-limit-1-byte", hc(MVM_HC_VM_CREATE, (long)tiny_cfg, 0, 0, 0, 0, 0), -EINVAL);
+    static uint8_t under_cfg[MVM_HC_CONFIG_SIZE] = { [0] = 0xff, [1] = 0xff, [2] = 0x0f };  /* 1 MiB - 1 */
+    expect("create-limit-under-min", hc(MVM_HC_VM_CREATE, (long)under_cfg, 0, 0, 0, 0, 0), -EINVAL);
+    /* The charged-to parent must be one of ours. */
+    expect("create-foreign-parent", hc(MVM_HC_VM_CREATE, (long)cfg, 0, 0, 9, 0, 0), -EBADF);
 
     long h = hc(MVM_HC_VM_CREATE, (long)cfg, 0, 0, 0, 0, 0);
     expect("create", h > 0, 1);
