@@ -325,7 +325,7 @@ static int decode32(uint32_t insn, struct rv_op *op)
     case 0x33: return decode_op(insn, op, rd, rs1, rs2, f3);
     case 0x3b: return decode_op32(insn, op, rd, rs1, rs2, f3);
     case 0x0f:
-        if (f3 == 0) { set(op, RV_OP_FENCE, 0, 0, 0, 0); return 0; }
+        if (f3 == 0) { set(op, RV_OP_FENCE, 0, 0, 0, (insn >> 20) & 0xff); return 0; }   /* pred | succ */
         if (f3 == 1) { set(op, RV_OP_FENCE_I, 0, 0, 0, 0); return 0; }
         return illegal(op);
     case 0x73:

@@ -15,6 +15,18 @@
 
 #include "rv/rv.h"
 
+/*
+ * FENCE keeps its predecessor and successor sets in imm:
+ *    7    6    5    4    3    2    1    0
+ *  +----+----+----+----+----+----+----+----+
+ *  | PI | PO | PR | PW | SI | SO | SR | SW |
+ *  +----+----+----+----+----+----+----+----+
+ */
+#define RV_FENCE_PR 0x20
+#define RV_FENCE_PW 0x10
+#define RV_FENCE_SR 0x02
+#define RV_FENCE_SW 0x01
+
 /* X(name, is_terminator) */
 #define RV_OPS(X) \
     X(ILLEGAL, 1) X(FALLTHRU, 1) \

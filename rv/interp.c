@@ -17,6 +17,7 @@
  */
 #include "rv/rv.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -555,7 +556,12 @@ fetch_fault:
     CASE(SRLW) RD = sext32((RS1 & 0xffffffffu) >> (RS2 & 31)); NEXT();
     CASE(SRAW) RD = sra64(sext32(RS1), (unsigned)RS2 & 31); NEXT();
 
-    CASE(FENCE) NEXT();
+    CASE(FENCE)
+        /* Other harts run on other host threads: a full host barrier
+         * (mfence on x86-64, dmb ish on AArch64, bcr 15 on s390x) gives
+         * every order a RISC-V fence can ask for. */
+        atomic_thread_fence(memory_order_seq_cst);
+        NEXT();
     CASE(FENCE_I)
         pc = OPPC + op->len;
         rv_flush_code(h);
@@ -608,30 +614,39 @@ fetch_fault:
         RD = v;
         NEXT();
     }
-#define SC(size, ldfn, stfn, mask) do { \
+    /* SC is a compare-and-swap of the reserved value, and an AMO a
+     * compare-and-swap loop, on the host's atomics: harts on other host
+     * threads see each as one indivisible access (sequentially consistent,
+     * which covers every aq/rl). Guest bytes are little-endian; the loop
+     * works on any host byte order. */
+#define SC(size, T, le, mask) do { \
         uint64_t va = RS1; int code = 0; \
         uint8_t *p = amo_ptr(h, va, size, &cause, &code); \
         if (!p) goto trap; \
-        bool ok = h->resv_valid && h->resv_addr == va && ldfn(p) == (h->resv_value & mask); \
+        T expect_ = le((T)(h->resv_value & mask)); \
+        bool ok = h->resv_valid && h->resv_addr == va && \
+                  atomic_compare_exchange_strong((_Atomic T *)(void *)p, &expect_, le((T)RS2)); \
         h->resv_valid = false; \
-        if (ok) stfn(p, RS2); \
         RD = !ok; \
         if (code) goto code_written; \
     } while (0)
-    CASE(SC_W) SC(4, ld32, st32, 0xffffffffull); NEXT();
-    CASE(SC_D) SC(8, ld64, st64, ~0ull); NEXT();
+    CASE(SC_W) SC(4, uint32_t, HOST_LE32, 0xffffffffull); NEXT();
+    CASE(SC_D) SC(8, uint64_t, HOST_LE64, ~0ull); NEXT();
 
-#define AMO(size, ldfn, stfn, conv, expr) do { \
-        uint64_t va = RS1, b_ = RS2; int code = 0; \
+#define AMO(size, T, le, conv, expr) do { \
+        uint64_t va = RS1, b_ = RS2, a_; int code = 0; \
         uint8_t *p = amo_ptr(h, va, size, &cause, &code); \
         if (!p) goto trap; \
-        uint64_t a_ = conv(ldfn(p)); \
-        stfn(p, expr); \
+        _Atomic T *q_ = (_Atomic T *)(void *)p; \
+        T old_ = atomic_load_explicit(q_, memory_order_relaxed); \
+        do \
+            a_ = conv(le(old_)); \
+        while (!atomic_compare_exchange_weak(q_, &old_, le((T)(expr)))); \
         RD = a_; \
         if (code) goto code_written; \
     } while (0)
-#define AMO_W(expr) AMO(4, ld32, st32, sext32, (uint32_t)(expr))
-#define AMO_D(expr) AMO(8, ld64, st64, ID, (expr))
+#define AMO_W(expr) AMO(4, uint32_t, HOST_LE32, sext32, (uint32_t)(expr))
+#define AMO_D(expr) AMO(8, uint64_t, HOST_LE64, ID, (expr))
     CASE(AMOSWAP_W) AMO_W(b_); NEXT();
     CASE(AMOADD_W) AMO_W(a_ + b_); NEXT();
     CASE(AMOXOR_W) AMO_W(a_ ^ b_); NEXT();

@@ -1041,6 +1041,11 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         return;
     }
     case RV_OP_FENCE:
+        /* x86-64 keeps every order RVWMO asks for except a store before a
+         * later load: a fence ordering W before R needs mfence. */
+        if ((op->imm & RV_FENCE_PW) && (op->imm & RV_FENCE_SR)) {
+            x_b(a, 0x0f); x_b(a, 0xae); x_b(a, 0xf0);
+        }
         return;
 
     case RV_OP_JAL:

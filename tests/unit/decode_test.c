@@ -49,7 +49,8 @@ static const struct row rows[] = {
     { 0xe0058553, "fmv.x.w a0,fa1", RV_OP_FMV_X_W, 10, 11, 0, 0, 4 },
     { 0x00c12507, "flw fa0,12(sp)", RV_OP_FLW, 10, 2, 0, 12, 4 },
     { 0xfeb53827, "fsd fa1,-16(a0)", RV_OP_FSD, S, 10, 11, -16, 4 },
-    { 0x0ff0000f, "fence iorw,iorw", RV_OP_FENCE, S, 0, 0, 0, 4 },
+    { 0x0ff0000f, "fence iorw,iorw", RV_OP_FENCE, S, 0, 0, 0xff, 4 },   /* imm: pred 1111, succ 1111 */
+    { 0x0330000f, "fence rw,rw", RV_OP_FENCE, S, 0, 0, 0x33, 4 },
     { 0x0000100f, "fence.i", RV_OP_FENCE_I, S, 0, 0, 0, 4 },
     { 0x00000073, "ecall", RV_OP_ECALL, S, 0, 0, 0, 4 },
     { 0x00100073, "ebreak", RV_OP_EBREAK, S, 0, 0, 0, 4 },
