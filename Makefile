@@ -17,8 +17,8 @@ endif
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -Wall -Wextra -Wno-unused-parameter -D_DEFAULT_SOURCE -D_GNU_SOURCE \
-           -frounding-math -fno-strict-aliasing -I. -Iinclude $(SANFLAGS) $(XCFLAGS)
-LDFLAGS += $(SANFLAGS)
+           -frounding-math -fno-strict-aliasing -pthread -I. -Iinclude $(SANFLAGS) $(XCFLAGS)
+LDFLAGS += -pthread $(SANFLAGS)
 LDLIBS  += -lm
 
 LIB_SRC := $(wildcard rv/*.c mem/*.c vm/*.c user/*.c host/*.c)
@@ -35,7 +35,7 @@ all: $(MVM) $(if $(HAVE_RV64_CC),rv64)
 # The same sources as a static RISC-V Linux program, placed beside mvm so
 # that `mvm run --depth N` finds it.
 rv64:
-	@$(MAKE) --no-print-directory CC=$(RV64_CC) BUILD=build/rv64 SAN= OPT=-O2 LDFLAGS=-static build/rv64/mvm
+	@$(MAKE) --no-print-directory CC=$(RV64_CC) BUILD=build/rv64 SAN= OPT=-O2 "LDFLAGS=-static -pthread" build/rv64/mvm
 	@mkdir -p $(BUILD)
 	@cmp -s build/rv64/mvm $(BUILD)/mvm.rv64 || cp build/rv64/mvm $(BUILD)/mvm.rv64
 

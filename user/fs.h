@@ -144,7 +144,7 @@ typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
     X(getegid) X(gettid) X(sysinfo) X(getresuid) X(getresgid) X(brk) \
     X(munmap) X(mremap) X(mmap) X(mprotect) X(msync) X(mlock) X(munlock) \
     X(mincore) X(madvise) X(wait4) X(prlimit64) X(getrandom) \
-    X(riscv_hwprobe) X(riscv_flush_icache)
+    X(riscv_hwprobe) X(riscv_flush_icache) X(clone)
 
 #define SYS_DECLARE(name) long sys_##name(struct proc *p, const uint64_t *a);
 SYS_FILE_CALLS(SYS_DECLARE)

@@ -50,7 +50,7 @@ struct proc *proc_new(const struct proc_options *opt)
     if (!p->as || (opt->backing && mem_space_set_backing(p->as, opt->backing) != 0))
         goto fail;
     p->hart = rv_hart_new(p->as);
-    if (!p->hart)
+    if (!p->hart || proc_threads_init(p) != 0)
         goto fail;
     p->areas = mm_areas_new();
     if (!p->areas)
@@ -77,10 +77,10 @@ void proc_free(struct proc *p)
 {
     if (!p)
         return;
+    proc_threads_free(p);   /* first: stops and joins the other threads */
     if (p->fs)
         fs_free(p->fs);
     mm_areas_free(p->areas);
-    rv_hart_free(p->hart);
     mem_space_free(p->as);
     mem_pool_charge(p->pool, -(int64_t)PROC_FIXED_PAGES);
     mem_pool_free(p->pool);

@@ -1,6 +1,7 @@
 /*
- * proc.h — a guest process in process mode: one hart, one address space,
- * a sandboxed view of files, and the Linux system call layer serving it.
+ * proc.h — a guest process in process mode: one or more threads (each a
+ * hart) on one address space, a sandboxed view of files, and the Linux
+ * system call layer serving it.
  *
  * Guest address-space layout (all below 2^38, as under Sv39 Linux):
  *   ELF segments (ET_EXEC at their addresses, static-PIE at PROC_PIE_BASE)
@@ -25,6 +26,9 @@
 
 struct fs;        /* user/fs.h: the sandboxed file system and fd table */
 struct mm_areas;  /* user/mm.c: the list of mapped ranges */
+struct host_thread;
+struct host_mutex;
+struct host_cond;
 
 /* The identity a guest sees (getuid, AT_UID, ...): fixed, not the host's. */
 #define PROC_UID 1000
@@ -42,10 +46,61 @@ struct proc_options {
     bool stream_meta;        /* metadata changes on standard streams allowed */
 };
 
+/*
+ * A guest thread (user/thread.c): its hart and what Linux keeps per task.
+ * The main thread (tid PROC_PID) runs on the host thread that calls
+ * mvm_vm_run; every other one on a host thread of its own.
+ */
+struct thread {
+    struct proc *p;
+    struct rv_hart *hart;
+    int tid;
+    uint64_t clear_child_tid;    /* set_tid_address, CLONE_CHILD_CLEARTID */
+    uint64_t robust_list, robust_len;
+    uint64_t sigmask;
+    struct host_thread *host;    /* NULL for the main thread */
+    struct thread *next;         /* p->threads, in creation order */
+
+    /* Under p->mu: */
+    bool exited;                 /* it called exit (or the process ended) */
+    bool done;                   /* its host thread touches nothing any more */
+    bool queued;                 /* waiting for the run lock */
+    uint64_t queue_seq;          /* its place in that queue (FIFO) */
+    bool fwait;                  /* in a futex wait ... */
+    bool fforever;               /* ... with no timeout */
+    bool fwoken;                 /* woken by FUTEX_WAKE / REQUEUE */
+    uint64_t faddr;              /* the futex word waited on */
+    uint32_t fbits;              /* FUTEX_WAIT_BITSET's mask */
+    uint64_t fseq;               /* wake order (FIFO) */
+
+    /* Under the run lock: */
+    bool exit_pending;           /* sys_exit asked this thread to end */
+    int exit_status;
+};
+
+/*
+ * THE RUN LOCK (step 1 of threads): the threads of a process run one at a
+ * time. Whoever holds the run lock owns every guest-visible thing of the
+ * process (memory, fs, mm areas, brk, signal state, the harts' registers);
+ * a thread gives it up at the end of each time slice and while it blocks
+ * (futex wait, sleeps, sched_yield, polls and reads of pipes/terminals),
+ * and waiters get it in FIFO order. The scheduling state below "under mu"
+ * is guarded by the host mutex mu instead. Later steps (parallel harts)
+ * replace the run lock by a thread-safe memory system and per-object
+ * locks; the places that take or drop it are all in user/thread.c and
+ * vm/vm.c's run loop.
+ *
+ * Invariant for p->hart: it is the hart of the thread holding the run lock
+ * (p->cur), set whenever a thread takes the lock, so that the system-call
+ * handlers, which all say p->hart, serve the calling thread. Between runs
+ * it is the main thread's. The VM's instruction budget lives in the main
+ * thread's hart (p->main->hart), which every thread's instructions are
+ * charged to.
+ */
 struct proc {
     struct mem_pool *pool;
     struct mem_space *as;
-    struct rv_hart *hart;
+    struct rv_hart *hart;    /* the running thread's (see above) */
     struct fs *fs;
 
     struct mm_areas *areas;
@@ -58,14 +113,40 @@ struct proc {
     uint64_t entry;          /* program entry point */
     uint64_t phdr_addr, phent, phnum, load_bias;
 
-    uint64_t tid_address;    /* set_tid_address */
-    uint64_t robust_list, robust_len;
     uint64_t sigactions[65][4];  /* rt_sigaction records: handler, flags, restorer, mask */
-    uint64_t sigmask;
 
-    bool exited;
+    /* Threads. */
+    struct thread *main;     /* tid PROC_PID; its hart holds the budget */
+    struct thread *cur;      /* the thread holding the run lock */
+    struct thread *threads;  /* every thread not yet reaped, main first */
+    int next_tid;
+    bool no_threads;         /* clone of a thread gives ENOSYS (see sys_clone) */
+    /* Starts running thread t on the calling host thread (vm/vm.c). */
+    void (*thread_run)(void *ctx, struct thread *t);
+    void *thread_ctx;
+    uint64_t reaped_instret; /* instructions of threads already freed */
+
+    /* Under mu (see THE RUN LOCK): */
+    struct host_mutex *mu;
+    struct host_cond *cv;    /* every change below is broadcast here */
+    struct thread *holder;   /* who holds the run lock, or NULL */
+    uint64_t queue_next;     /* ticket for the run lock's FIFO */
+    uint64_t fseq_next;
+    int nlive;               /* threads that have not exited */
+    int nforever;            /* of them, in a futex wait with no timeout */
+    bool running;            /* a run (mvm_vm_run) is in progress */
+    bool stop;               /* the budget ran out: the run ends, threads park */
+    bool ended;              /* the process has ended: every thread stops */
+
+    bool exited;             /* (run lock) the process ended: status below */
     int exit_code;           /* status for the host process (guest code or 128+sig) */
     int killed_by;           /* the signal that ended it, or 0 if it exited */
+    /* How it ended when a thread faulted: fault_reason is RV_EXIT_TRAP or
+       RV_EXIT_NOMEM (0: it exited or was signalled), with the cause,
+       address and pc of the fault. */
+    int fault_reason;
+    uint32_t fault_cause;
+    uint64_t fault_addr, fault_pc;
     bool trace_syscalls;
     uint64_t syscalls;       /* statistics */
 };
@@ -82,6 +163,60 @@ int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size
               int argc, char *const argv[], int envc, char *const envp[], char *err, size_t errlen);
 /* The signal Linux would kill a process with for this exception. */
 int proc_signal_of(uint32_t cause);
+
+/*
+ * Threads and the run lock (user/thread.c). Each returns with the run
+ * lock held by t, except as said.
+ */
+enum { PROC_LOCK_OK, PROC_LOCK_ENDED, PROC_LOCK_STOP };
+/* Takes the run lock for t, in turn: PROC_LOCK_OK; PROC_LOCK_ENDED if the
+ * process has ended (lock not held). A thread other than the runner waits
+ * (parked) while no run is in progress or the budget has stopped it; the
+ * runner (the host thread in mvm_vm_run) gets PROC_LOCK_STOP instead, and
+ * if its main thread has exited it only waits for the end or a stop. */
+int proc_lock(struct proc *p, struct thread *t, bool runner);
+void proc_unlock(struct proc *p, struct thread *t);
+/* Ends the process (p->exited, status set by the caller, who holds the
+ * run lock): every thread stops at its next wait or lock. */
+void proc_end(struct proc *p);
+/* The budget is spent: the run stops, other threads park. */
+void proc_stop(struct proc *p);
+/* A run begins / ends (the runner's side). */
+void proc_run_begin(struct proc *p);
+void proc_run_end(struct proc *p);
+/* PROC_LOCK_ENDED if the process has ended, PROC_LOCK_STOP if the run
+ * should stop (budget), else PROC_LOCK_OK. */
+int proc_state(struct proc *p);
+/* Thread t's host thread is finishing: it touches nothing any more. */
+void proc_thread_done(struct proc *p, struct thread *t);
+/* Ends thread t after sys_exit (clear_child_tid, robust list); the last
+ * thread's exit ends the process. Releases the run lock. */
+void proc_thread_exit(struct proc *p, struct thread *t);
+/* Stops and joins every secondary thread (the process has ended). */
+void proc_join_threads(struct proc *p);
+/* Set-up and tear-down of the thread machinery (proc_new, proc_free). */
+int proc_threads_init(struct proc *p);
+void proc_threads_free(struct proc *p);
+/* The live thread with this tid, or NULL. */
+struct thread *proc_thread_of(struct proc *p, int tid);
+/* Blocks the calling thread until the process ends (nothing else can
+ * end the wait); a deadlock, named by what, if no other thread runs. */
+long proc_wait_forever(struct proc *p, const char *what);
+/* Threads alive (not exited). */
+int proc_live_threads(struct proc *p);
+/* Instructions retired by every thread of the process. */
+uint64_t proc_instret(struct proc *p);
+/* Blocking helpers for system calls: drop the run lock while waiting.
+ * proc_sleep_until: monotonic deadline; false if the process ended or
+ * (main thread only) the run stopped — the call is then restarted.
+ * proc_poll: host_poll without the run lock. */
+bool proc_sleep_until(struct proc *p, uint64_t deadline_ns);
+struct host_pollfd;
+int proc_poll(struct proc *p, struct host_pollfd *h, size_t n, int ms);
+/* Prints why the process is ending and ends it as killed by SIGKILL. */
+void proc_deadlock(struct proc *p, const char *what);
+/* A system call handler's result asking to run the call again later. */
+#define PROC_RESTART (-512L)
 
 /*
  * Memory-management system calls (user/mm.c). Each returns the Linux

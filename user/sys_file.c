@@ -131,6 +131,14 @@ static long transfer(struct proc *p, int fd, const struct seg *v, int n, int64_t
             return wr ? fs_pwrite(p->fs, fd, &dummy, 0, (uint64_t)off) : fs_pread(p->fs, fd, &dummy, 0, (uint64_t)off);
         return wr ? fs_write(p->fs, fd, &dummy, 0) : fs_read(p->fs, fd, &dummy, 0);
     }
+    if (!wr && !regular && info.host_fd >= 0 && !(info.flags & LX_O_NONBLOCK) && proc_live_threads(p) > 1) {
+        /* A pipe or terminal may block: wait for data without the run lock,
+           so that other threads (maybe the writer) run meanwhile. */
+        struct host_pollfd hp = { info.host_fd, LX_POLLIN, 0 };
+        long pr = proc_poll(p, &hp, 1, -1);
+        if (pr < 0)
+            return pr;
+    }
     uint8_t *buf = malloc(CHUNK);
     if (!buf)
         return -LX_ENOMEM;
@@ -912,7 +920,7 @@ static int poll_fds(struct proc *p, const int *fd, struct host_pollfd *h, size_t
         return -LX_ENOMEM;
     for (size_t i = 0; i < n; i++)
         keep[i] = h[i].revents;
-    int r = host_poll(h, n, ready_now ? 0 : ms);
+    int r = proc_poll(p, h, n, ready_now ? 0 : ms);   /* without the run lock */
     if (r >= 0) {
         r = 0;
         for (size_t i = 0; i < n; i++) {

@@ -2,14 +2,15 @@
  * sys_misc.c — the process, identity, time, signal-bookkeeping, limits,
  * randomness and memory system calls (memory ones forward to user/mm.c).
  *
- * The guest is one single-threaded process (PROC_PID, parent 1, its own
- * process group and session) running as PROC_UID/PROC_GID on one CPU.
+ * The guest is one process (PROC_PID, parent 1, its own process group and
+ * session; its threads are user/thread.c's) running as PROC_UID/PROC_GID
+ * on one CPU.
  * Clocks are the host's. Signals are bookkeeping plus self-delivery: a
  * signal the guest sends itself (kill, tgkill, raise, abort, SIGPIPE)
  * takes its default action — for most, ending the process with status
  * 128+sig as Linux would — or is ignored; handlers are recorded and
- * returned by rt_sigaction but never run (there is nothing to run them
- * on: no other thread, no timers). Layouts are riscv64 Linux's.
+ * returned by rt_sigaction but never run (not yet: a thread is never
+ * interrupted to run one). Layouts are riscv64 Linux's.
  */
 #include <string.h>
 
@@ -31,93 +32,8 @@ static long put_bytes(struct proc *p, uint64_t va, const void *b, size_t n)
 
 /* ------------------------------------------------------------ processes */
 
-long sys_exit(struct proc *p, const uint64_t *a)
-{
-    p->exited = true;
-    p->exit_code = (int)(a[0] & 0xff);
-    return 0;
-}
-
-long sys_exit_group(struct proc *p, const uint64_t *a)
-{
-    return sys_exit(p, a);
-}
-
-/*
- * The process waits for something no other thread or signal can bring:
- * it would hang forever. End it as if killed, rather than hang the host.
- */
-static long deadlock(struct proc *p)
-{
-    p->exited = true;
-    p->exit_code = 128 + LX_SIGKILL;
-    p->killed_by = LX_SIGKILL;
-    return 0;
-}
-
-long sys_set_tid_address(struct proc *p, const uint64_t *a)
-{
-    p->tid_address = a[0];
-    return PROC_PID;
-}
-
-long sys_set_robust_list(struct proc *p, const uint64_t *a)
-{
-    if (a[1] != 24)     /* sizeof(struct robust_list_head) */
-        return -LX_EINVAL;
-    p->robust_list = a[0];
-    p->robust_len = a[1];
-    return 0;
-}
-
-long sys_get_robust_list(struct proc *p, const uint64_t *a)
-{
-    if ((int)a[0] != 0 && (int)a[0] != PROC_PID)
-        return -LX_ESRCH;
-    uint8_t b[8];
-    st64(b, p->robust_list);
-    long r = mem_write(p->as, a[1], b, 8);
-    if (r < 0)
-        return r;
-    st64(b, p->robust_len);
-    return mem_write(p->as, a[2], b, 8);
-}
-
-long sys_futex(struct proc *p, const uint64_t *a)
-{
-    int op = (int)a[1] & ~(128 | 256);      /* FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
-    switch (op) {
-    case 0:     /* FUTEX_WAIT */
-    case 9: {   /* FUTEX_WAIT_BITSET */
-        uint8_t b[4];
-        long r = mem_read(p->as, a[0], b, 4);
-        if (r < 0)
-            return r;
-        if (ld32(b) != (uint32_t)a[2])
-            return -LX_EAGAIN;
-        if (!a[3])
-            return deadlock(p);     /* no other thread can wake it */
-        uint8_t t[16];
-        if ((r = mem_read(p->as, a[3], t, 16)) < 0)
-            return r;
-        int64_t sec = (int64_t)ld64(t), nsec = (int64_t)ld64(t + 8);
-        if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC)
-            return -LX_EINVAL;
-        uint64_t ns = (uint64_t)sec * NSEC + (uint64_t)nsec;
-        if (op == 9) {      /* an absolute time on the chosen clock */
-            uint64_t now = (a[1] & 256) ? host_time_realtime_ns() : host_time_monotonic_ns();
-            ns = ns > now ? ns - now : 0;
-        }
-        host_sleep_ns(ns);
-        return -LX_ETIMEDOUT;
-    }
-    case 1:     /* FUTEX_WAKE */
-    case 10:    /* FUTEX_WAKE_BITSET */
-        return 0;
-    default:
-        return -LX_ENOSYS;
-    }
-}
+/* exit, exit_group, clone, futex, gettid, set_tid_address, the robust
+   list and sched_yield are per thread: user/thread.c. */
 
 long sys_wait4(struct proc *p, const uint64_t *a)
 {
@@ -125,7 +41,6 @@ long sys_wait4(struct proc *p, const uint64_t *a)
 }
 
 long sys_getpid(struct proc *p, const uint64_t *a) { return PROC_PID; }
-long sys_gettid(struct proc *p, const uint64_t *a) { return PROC_PID; }
 long sys_getppid(struct proc *p, const uint64_t *a) { return PPID; }
 long sys_getuid(struct proc *p, const uint64_t *a) { return PROC_UID; }
 long sys_geteuid(struct proc *p, const uint64_t *a) { return PROC_UID; }
@@ -204,7 +119,8 @@ long sys_sysinfo(struct proc *p, const uint64_t *a)
     uint64_t used = ms.pages_in_use * MEM_PAGE_SIZE;
     uint8_t b[112];
     memset(b, 0, sizeof b);
-    st64(b + 0, (p->hart->time_base_ns ? host_time_monotonic_ns() - p->hart->time_base_ns : 0) / NSEC);
+    const struct rv_hart *mh = p->main->hart;
+    st64(b + 0, (mh->time_base_ns ? host_time_monotonic_ns() - mh->time_base_ns : 0) / NSEC);
     st64(b + 32, total);
     st64(b + 40, used < total ? total - used : 0);
     st16(b + 80, 1);            /* procs */
@@ -240,7 +156,6 @@ long sys_sched_setaffinity(struct proc *p, const uint64_t *a)
     return b & 1 ? 0 : -LX_EINVAL;
 }
 
-long sys_sched_yield(struct proc *p, const uint64_t *a) { return 0; }
 
 /* ---------------------------------------------------------------- time */
 
@@ -328,14 +243,24 @@ long sys_gettimeofday(struct proc *p, const uint64_t *a)
     return put_bytes(p, a[1], b, 8);
 }
 
+/* Sleeps without the run lock; an ended process or a stopped run ends the
+   sleep (the call is then run again when the run resumes). */
+static long sleep_for(struct proc *p, uint64_t ns)
+{
+    uint64_t now = host_time_monotonic_ns();
+    uint64_t deadline = ns > UINT64_MAX / 4 ? UINT64_MAX / 2 : now + ns;
+    if (proc_sleep_until(p, deadline))
+        return 0;
+    return p->exited ? 0 : PROC_RESTART;
+}
+
 long sys_nanosleep(struct proc *p, const uint64_t *a)
 {
     uint64_t ns;
     long r = get_timespec(p, a[0], &ns);
     if (r < 0)
         return r;
-    host_sleep_ns(ns);
-    return 0;
+    return sleep_for(p, ns);
 }
 
 long sys_clock_nanosleep(struct proc *p, const uint64_t *a)
@@ -352,8 +277,7 @@ long sys_clock_nanosleep(struct proc *p, const uint64_t *a)
         uint64_t now = now_ns(c, &ok);
         ns = ns > now ? ns - now : 0;
     }
-    host_sleep_ns(ns);
-    return 0;
+    return sleep_for(p, ns);
 }
 
 long sys_times(struct proc *p, const uint64_t *a)
@@ -423,7 +347,7 @@ void sys_signal_self(struct proc *p, int sig)
     if (sig <= 0 || sig > LX_NSIG)
         return;
     bool unstoppable = sig == LX_SIGKILL || sig == LX_SIGSTOP;
-    if (!unstoppable && (p->sigmask >> (sig - 1) & 1))
+    if (!unstoppable && (p->cur->sigmask >> (sig - 1) & 1))
         return;     /* blocked: it stays pending, and nothing ever unblocks it here */
     uint64_t handler = unstoppable ? LX_SIG_DFL : p->sigactions[sig][0];
     if (handler != LX_SIG_DFL || default_ignored(sig))
@@ -453,12 +377,27 @@ long sys_kill(struct proc *p, const uint64_t *a)
     return -LX_ESRCH;
 }
 
+/* A signal for one thread: its mask decides; the action is the process's. */
+static long send_thread(struct proc *p, int tid, int sig)
+{
+    struct thread *t = proc_thread_of(p, tid);
+    if (!t)
+        return -LX_ESRCH;
+    if (sig < 0 || sig > LX_NSIG)
+        return -LX_EINVAL;
+    struct thread *self = p->cur;
+    p->cur = t;             /* sys_signal_self reads the mask of p->cur */
+    sys_signal_self(p, sig);
+    p->cur = self;
+    return 0;
+}
+
 long sys_tkill(struct proc *p, const uint64_t *a)
 {
     int tid = (int)a[0];
     if (tid <= 0)
         return -LX_EINVAL;
-    return tid == PROC_PID ? send(p, (int)a[1]) : -LX_ESRCH;
+    return send_thread(p, tid, (int)a[1]);
 }
 
 long sys_tgkill(struct proc *p, const uint64_t *a)
@@ -466,7 +405,7 @@ long sys_tgkill(struct proc *p, const uint64_t *a)
     int tgid = (int)a[0], tid = (int)a[1];
     if (tgid <= 0 || tid <= 0)
         return -LX_EINVAL;
-    return tgid == PROC_PID && tid == PROC_PID ? send(p, (int)a[2]) : -LX_ESRCH;
+    return tgid == PROC_PID ? send_thread(p, tid, (int)a[2]) : -LX_ESRCH;
 }
 
 #define UNBLOCKABLE ((1ull << (LX_SIGKILL - 1)) | (1ull << (LX_SIGSTOP - 1)))
@@ -517,7 +456,7 @@ long sys_rt_sigprocmask(struct proc *p, const uint64_t *a)
         if (how != LX_SIG_BLOCK && how != LX_SIG_UNBLOCK && how != LX_SIG_SETMASK)
             return -LX_EINVAL;
     }
-    uint64_t old = p->sigmask;
+    uint64_t old = p->cur->sigmask;
     if (a[2]) {
         uint8_t b[8];
         st64(b, old);
@@ -527,9 +466,9 @@ long sys_rt_sigprocmask(struct proc *p, const uint64_t *a)
     }
     if (a[1]) {
         switch ((int)a[0]) {
-        case LX_SIG_BLOCK: p->sigmask |= set; break;
-        case LX_SIG_UNBLOCK: p->sigmask &= ~set; break;
-        default: p->sigmask = set; break;
+        case LX_SIG_BLOCK: p->cur->sigmask |= set; break;
+        case LX_SIG_UNBLOCK: p->cur->sigmask &= ~set; break;
+        default: p->cur->sigmask = set; break;
         }
     }
     return 0;
@@ -547,7 +486,8 @@ long sys_rt_sigsuspend(struct proc *p, const uint64_t *a)
 {
     if (a[1] != 8)
         return -LX_EINVAL;
-    return deadlock(p);     /* no signal can arrive */
+    /* No signal can arrive (handlers never run): only the end ends it. */
+    return proc_wait_forever(p, "every thread waits for a signal or on a futex with no timeout");
 }
 
 long sys_rt_sigreturn(struct proc *p, const uint64_t *a)
@@ -737,7 +677,8 @@ long sys_riscv_flush_icache(struct proc *p, const uint64_t *a)
 {
     if (a[2] & ~1ull)       /* SYS_RISCV_FLUSH_ICACHE_LOCAL */
         return -LX_EINVAL;
-    rv_flush_code(p->hart);
+    for (struct thread *t = p->threads; t; t = t->next)
+        rv_flush_code(t->hart);
     return 0;
 }
 

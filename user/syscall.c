@@ -439,6 +439,7 @@ static const struct call calls[SYS_NR] = {
     [178] = { sys_gettid, "" },
     [179] = { sys_sysinfo, "p" },
     [214] = { sys_brk, "p" },
+    [220] = { sys_clone, "xppxp" },
     [215] = { sys_munmap, "pu" },
     [216] = { sys_mremap, "puuxp" },
     [222] = { sys_mmap, "puxxdx" },
@@ -627,14 +628,16 @@ void sys_dispatch(struct proc *p)
 
     long r = c ? c->fn(p, a) : -LX_ENOSYS;
 
+    bool gone = p->exited || (p->cur && p->cur->exit_pending);
     if (p->trace_syscalls) {
-        if (p->exited)
+        if (gone || r == PROC_RESTART)
             put(&l, " = ?\n");
         else
             put_result(&l, nr, r);
         fputs(l.b, stderr);
     }
-    if (p->exited)
+    /* Ended, or to be run again (the run stopped while it blocked). */
+    if (gone || r == PROC_RESTART)
         return;
     h->x[10] = (uint64_t)r;
     h->pc += 4;

@@ -47,6 +47,8 @@ const char *mvm_strerror(int err)
 
 /* ---- creation ------------------------------------------------------------ */
 
+static void run_thread(void *ctx, struct thread *t);
+
 static int create_native(const struct mvm_config *cfg, mvm_vm *parent,
                          struct mem_space *backing, unsigned hc_flags, mvm_vm **out)
 {
@@ -74,6 +76,10 @@ static int create_native(const struct mvm_config *cfg, mvm_vm *parent,
     vm->hc_flags = hc_flags & ~(unsigned)MVM_HC_CREATE_NO_UNROLL;
     vm->depth = depth;
     vm->parent = parent;
+    /* Exits that go to the owner name no thread: such a VM keeps one. */
+    vm->p->no_threads = (vm->hc_flags & (MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS)) != 0;
+    vm->p->thread_run = run_thread;
+    vm->p->thread_ctx = vm;
     *out = vm;
     return 0;
 }
@@ -416,21 +422,22 @@ int mvm_vm_set_budget(mvm_vm *vm, int64_t budget)
             vm->budget = budget ? budget : INT64_MAX;
         return r;
     }
-    rv_set_budget(vm->p->hart, budget ? budget : INT64_MAX);
+    rv_set_budget(vm->p->main->hart, budget ? budget : INT64_MAX);
     return 0;
 }
 
+/* A native VM's budget lives in its main thread's hart (user/proc.h). */
 static int64_t own_budget(const mvm_vm *vm)
 {
-    return vm->remote ? vm->budget : vm->p->hart->budget;
+    return vm->remote ? vm->budget : vm->p->main->hart->budget;
 }
 
 int64_t vm_budget_left(const mvm_vm *vm)
 {
     int64_t left = own_budget(vm);
     for (const mvm_vm *a = vm->parent; a && !a->remote; a = a->parent)
-        if (a->p->hart->budget < left)
-            left = a->p->hart->budget;
+        if (a->p->main->hart->budget < left)
+            left = a->p->main->hart->budget;
     return left;
 }
 
@@ -440,18 +447,124 @@ int64_t vm_budget_left(const mvm_vm *vm)
 void vm_charge(mvm_vm *vm, uint64_t instructions)
 {
     for (; vm && !vm->remote; vm = vm->parent) {
-        vm->p->hart->budget -= (int64_t)instructions;
-        vm->p->hart->budget_start -= (int64_t)instructions;
+        vm->p->main->hart->budget -= (int64_t)instructions;
+        vm->p->main->hart->budget_start -= (int64_t)instructions;
     }
 }
 
 /* ---- running ------------------------------------------------------------- */
 
-static void exit_of_process(const struct proc *p, struct mvm_exit *ex)
+/*
+ * Threads (user/proc.h, THE RUN LOCK). The main thread runs on the host
+ * thread that calls vm_run_raw (the runner), every other one on its own
+ * (run_thread); each holds the process's run lock while it runs, for a
+ * slice of at most SLICE instructions when there are others to take
+ * turns with. All instructions are charged to the main hart's budget,
+ * which is the VM's: a secondary thread's slice never exceeds what is left
+ * of it, and what it retired is charged at once (vm_charge, which also
+ * charges the native ancestors, as a nested run does).
+ */
+#define SLICE 200000
+
+static void exit_of_process(struct proc *p, struct mvm_exit *ex)
 {
-    ex->status = p->exit_code;
-    ex->reason = p->killed_by ? MVM_EXIT_SIGNALED : MVM_EXIT_EXITED;
-    ex->signal = p->killed_by;
+    if (p->fault_reason == RV_EXIT_NOMEM) {
+        ex->reason = MVM_EXIT_NOMEM;
+        ex->signal = LX_SIGKILL;
+        ex->status = 128 + LX_SIGKILL;
+        ex->pc = p->fault_pc;
+    } else if (p->fault_reason == RV_EXIT_TRAP) {
+        ex->reason = MVM_EXIT_FAULT;
+        ex->cause = p->fault_cause;
+        ex->addr = p->fault_addr;
+        ex->what = rv_cause_name(p->fault_cause);
+        ex->signal = p->killed_by;
+        ex->status = p->exit_code;
+        ex->pc = p->fault_pc;
+    } else {
+        ex->status = p->exit_code;
+        ex->reason = p->killed_by ? MVM_EXIT_SIGNALED : MVM_EXIT_EXITED;
+        ex->signal = p->killed_by;
+        ex->pc = p->main->hart->pc;
+    }
+    p->fault_reason = 0;    /* reported once; later runs see the status */
+}
+
+/* Records that hart h's thread ended the process with rv_run's result r. */
+static void fault(struct proc *p, struct rv_hart *h, int r)
+{
+    p->exited = true;
+    p->fault_pc = h->pc;
+    if (r == RV_EXIT_NOMEM) {
+        p->fault_reason = RV_EXIT_NOMEM;
+        p->exit_code = 128 + LX_SIGKILL;
+    } else {
+        p->fault_reason = RV_EXIT_TRAP;
+        p->fault_cause = h->cause;
+        p->fault_addr = h->tval;
+        p->killed_by = proc_signal_of(h->cause);
+        p->exit_code = 128 + p->killed_by;
+    }
+    proc_end(p);
+}
+
+/* rv_run for at most slice instructions of h's budget (which stays exact). */
+static int run_slice(struct rv_hart *h, int64_t slice)
+{
+    if (h->budget <= slice)
+        return rv_run(h);
+    int64_t hold = h->budget - slice;
+    h->budget -= hold;
+    h->budget_start -= hold;
+    int r = rv_run(h);
+    h->budget += hold;
+    h->budget_start += hold;
+    return r;
+}
+
+/* A secondary thread's host thread: slices until it exits or the process
+ * ends; parked (in proc_lock) while no run is in progress. */
+static void run_thread(void *ctx, struct thread *t)
+{
+    mvm_vm *vm = ctx;
+    struct proc *p = vm->p;
+    struct rv_hart *h = t->hart, *mh = p->main->hart;
+    while (proc_lock(p, t, false) == PROC_LOCK_OK) {
+        int64_t slice = SLICE;
+        while (slice > 0) {
+            int64_t give = mh->budget < slice ? mh->budget : slice;
+            if (give <= 0) {
+                proc_stop(p);   /* the VM's budget is spent: the run ends */
+                break;
+            }
+            rv_set_budget(h, give);
+            int r = rv_run(h);
+            int64_t used = give - h->budget;
+            slice -= used;
+            vm_charge(vm, (uint64_t)used);
+            if (r == RV_EXIT_BUDGET)
+                continue;
+            if (r != RV_EXIT_ECALL) {
+                fault(p, h, r);
+                return;
+            }
+            if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
+                vm_hcall_serve(vm);     /* no_threads: never an owner's exit */
+            } else {
+                p->syscalls++;
+                sys_dispatch(p);
+            }
+            if (t->exit_pending) {
+                proc_thread_exit(p, t);
+                return;
+            }
+            if (p->exited) {    /* this thread ended it, or saw the end */
+                proc_end(p);
+                return;
+            }
+        }
+        proc_unlock(p, t);
+    }
 }
 
 /* Runs until an exit, including the SYSCALL and HYPERCALL exits of a VM
@@ -470,63 +583,82 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         return (int)r;
     }
     struct proc *p = vm->p;
-    struct rv_hart *h = p->hart;
+    struct thread *mt = p->main;
+    struct rv_hart *h = mt->hart;
     if (!vm->loaded)
         return -MVM_EINVAL;
-    /* The run's cost is what left the budget: what the VM retired, and
-     * what its own VMs ran meanwhile (charged to it by hc_run). */
+    /* The run's cost is what left the budget: what the VM's threads
+     * retired, and what its own VMs ran meanwhile (charged to it by hc_run). */
     const int64_t budget0 = h->budget;
-    for (;;) {
-        ex->instructions = (uint64_t)(budget0 - h->budget);
-        if (p->exited) {
-            exit_of_process(p, ex);
-            ex->pc = h->pc;
-            return 0;
-        }
-        int r = rv_run(h);
-        ex->instructions = (uint64_t)(budget0 - h->budget);
-        ex->pc = h->pc;
-        switch (r) {
-        case RV_EXIT_ECALL:
-            if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
-                if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
-                    ex->reason = MVM_EXIT_HYPERCALL;
-                    return 0;
-                }
-                vm_hcall_serve(vm);
-            } else {
-                if (vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) {
-                    ex->reason = MVM_EXIT_SYSCALL;
-                    return 0;
-                }
-                p->syscalls++;
-                sys_dispatch(p);
-            }
-            continue;
-        case RV_EXIT_BUDGET:
-            ex->reason = MVM_EXIT_BUDGET;
-            ex->status = 124;
-            return 0;
-        case RV_EXIT_NOMEM:
-            p->exited = true;
-            p->exit_code = 128 + LX_SIGKILL;
-            ex->reason = MVM_EXIT_NOMEM;
-            ex->signal = LX_SIGKILL;
-            ex->status = 128 + LX_SIGKILL;
-            return 0;
-        default:
-            p->exited = true;
-            p->killed_by = proc_signal_of(h->cause);
-            p->exit_code = 128 + p->killed_by;
-            ex->reason = MVM_EXIT_FAULT;
-            ex->cause = h->cause;
-            ex->addr = h->tval;
-            ex->what = rv_cause_name(h->cause);
-            ex->signal = p->killed_by;
-            ex->status = p->exit_code;
-            return 0;
-        }
+    if (p->exited) {
+        exit_of_process(p, ex);
+        return 0;
     }
+    proc_run_begin(p);
+    bool have = false;      /* the runner holds the run lock */
+    for (;;) {
+        if (!have && proc_lock(p, mt, true) != PROC_LOCK_OK)
+            break;          /* ended, or stopped (budget) */
+        have = true;
+        int r = p->nlive > 1 ? run_slice(h, SLICE) : rv_run(h);
+        ex->pc = h->pc;
+        if (r == RV_EXIT_BUDGET) {
+            if (h->budget > 0) {
+                proc_unlock(p, mt);     /* end of its slice: others' turn */
+                have = false;
+                continue;
+            }
+            proc_stop(p);
+            break;
+        }
+        if (r != RV_EXIT_ECALL) {
+            fault(p, h, r);
+            break;
+        }
+        if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
+            if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
+                ex->reason = MVM_EXIT_HYPERCALL;
+                proc_run_end(p);
+                ex->instructions = (uint64_t)(budget0 - h->budget);
+                return 0;
+            }
+            vm_hcall_serve(vm);
+        } else {
+            if (vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) {
+                ex->reason = MVM_EXIT_SYSCALL;
+                proc_run_end(p);
+                ex->instructions = (uint64_t)(budget0 - h->budget);
+                return 0;
+            }
+            p->syscalls++;
+            sys_dispatch(p);
+        }
+        if (mt->exit_pending) {
+            mt->exit_pending = false;
+            proc_thread_exit(p, mt);    /* others go on; we wait for the end */
+            have = false;
+            continue;
+        }
+        if (p->exited) {
+            proc_end(p);
+            break;
+        }
+        if (proc_state(p) != PROC_LOCK_OK)
+            break;          /* it blocked, and meanwhile the run stopped or ended */
+    }
+    bool ended = proc_state(p) == PROC_LOCK_ENDED;
+    if (ended)
+        proc_join_threads(p);
+    proc_run_end(p);
+    ex->instructions = (uint64_t)(budget0 - h->budget);
+    if (ended) {
+        exit_of_process(p, ex);
+        return 0;
+    }
+    ex->reason = MVM_EXIT_BUDGET;
+    ex->status = 124;
+    ex->pc = h->pc;
+    return 0;
 }
 
 /* Serves a system call the VM stopped at, as if the VM had no owner. */
@@ -571,11 +703,11 @@ void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out)
             hc_get_stats(wire, out);
         return;
     }
-    const struct proc *p = vm->p;
-    const struct rv_hart *h = p->hart;
+    struct proc *p = vm->p;
+    const struct rv_hart *h = p->main->hart;
     struct mem_stats ms;
     mem_pool_stats(p->pool, &ms);
-    out->instructions = rv_instret(h);
+    out->instructions = proc_instret(p);
     out->syscalls = p->syscalls;
     out->blocks_decoded = h->stat_blocks_translated;
     out->blocks_compiled = h->stat_jit_blocks;
