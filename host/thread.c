@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -50,6 +51,8 @@ void host_thread_join(struct host_thread *t)
     pthread_join(t->id, NULL);
     free(t);
 }
+
+void host_thread_yield(void) { sched_yield(); }
 
 struct host_mutex *host_mutex_new(void)
 {

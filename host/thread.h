@@ -20,6 +20,9 @@ struct host_thread *host_thread_start(void (*fn)(void *), void *arg);
 /* Waits for the thread to end and frees it. */
 void host_thread_join(struct host_thread *t);
 
+/* Lets another host thread run (sched_yield). */
+void host_thread_yield(void);
+
 struct host_mutex *host_mutex_new(void);     /* NULL on ENOMEM */
 void host_mutex_free(struct host_mutex *m);
 void host_mutex_lock(struct host_mutex *m);

@@ -20,6 +20,7 @@
 #ifndef MVM_MEM_H
 #define MVM_MEM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,7 +42,7 @@
 
 struct mem_page {
     uint8_t *data;          /* MEM_PAGE_SIZE bytes, little-endian guest bytes */
-    uint32_t ref;           /* references from address spaces and snapshots */
+    _Atomic uint32_t ref;   /* references from address spaces and snapshots */
     uint32_t pool_index;
 };
 
@@ -125,6 +126,43 @@ uint8_t *mem_translate(struct mem_space *as, uint64_t va, int access, int *err);
 
 /* Marks the page holding va as a source of decoded code (see invariant). */
 void mem_mark_code(struct mem_space *as, uint64_t va);
+/* Code of the space changed (riscv_flush_icache): every view drops its
+ * decoded blocks before this returns. */
+void mem_space_flush_code(struct mem_space *as);
+
+/*
+ * Views: what a hart caches of a space (TLB entries, decoded blocks). The
+ * harts of a process run on several host threads, so a change that takes
+ * a page or a permission away (unmap, protect, a copy-on-write break, ...)
+ * returns only when every other view that is running guest code has
+ * synchronised to the new generation (a TLB shootdown); pages it drops are
+ * freed only then, so a stale TLB entry can never reach a reused page.
+ * A view is quiescent while its hart is outside guest code (serving a
+ * system call, blocked) and while it waits for others.
+ *
+ *   mem_view_attach / detach   when a hart is created / freed
+ *   mem_view_enter / leave     around running guest code (rv_run), on
+ *                              the hart's own host thread
+ *   mem_view_seen              after the hart synchronised to gen
+ *
+ * While a space has more than one view, reading an absent page allocates
+ * it (no view ever caches the shared zero page for it), so filling a page
+ * needs no shootdown.
+ */
+struct mem_view {
+    struct mem_space *as;
+    _Atomic uint64_t seen;     /* the generation last synchronised to */
+    _Atomic bool active;       /* running guest code */
+    struct mem_view *next;
+};
+void mem_view_attach(struct mem_space *as, struct mem_view *v);
+void mem_view_detach(struct mem_view *v);
+void mem_view_enter(struct mem_view *v);
+void mem_view_leave(struct mem_view *v);
+static inline void mem_view_seen(struct mem_view *v, uint64_t gen)
+{
+    atomic_store_explicit(&v->seen, gen, memory_order_release);
+}
 
 /*
  * Copies between guest memory and the host, as the guest's own loads and

@@ -5,6 +5,12 @@
  * Invariant: a page with ref == 0 is on the free list; pages_in_use counts
  * pages (and page-table memory, see mem_pool_charge) handed out, and never
  * exceeds limit_pages when a limit is set.
+ *
+ * Concurrency: the harts of a process run on several host threads, and a
+ * VM's pool is charged together with its ancestors'. One mutex per tree
+ * of pools (the root's, shared by its children) guards the free lists,
+ * the chunks and every count; a page's ref is atomic, because pages are
+ * shared between spaces that hold different locks.
  */
 #include "mem/mem.h"
 #include "mem/mem_int.h"
@@ -12,6 +18,7 @@
 #include <stdlib.h>
 
 #include "host/host.h"
+#include "host/thread.h"
 
 #define CHUNK_PAGES 256
 
@@ -23,6 +30,7 @@ struct pool_chunk {
 
 struct mem_pool {
     struct mem_pool *parent;   /* charged too: a child VM's pages count for its ancestors */
+    struct host_mutex *lock;   /* the tree's (the root owns it) */
     struct pool_chunk *chunks;
     struct mem_page **free;
     size_t nfree, cap_free, total;   /* cap_free >= total: every page fits */
@@ -36,7 +44,10 @@ struct mem_pool *mem_pool_new(uint64_t limit_bytes)
     if (!pool)
         return NULL;
     pool->zero = host_page_alloc(MEM_PAGE_SIZE);
-    if (!pool->zero) {
+    pool->lock = host_mutex_new();
+    if (!pool->zero || !pool->lock) {
+        host_page_free(pool->zero, MEM_PAGE_SIZE);
+        host_mutex_free(pool->lock);
         free(pool);
         return NULL;
     }
@@ -56,6 +67,8 @@ void mem_pool_free(struct mem_pool *pool)
         c = next;
     }
     host_page_free(pool->zero, MEM_PAGE_SIZE);
+    if (!pool->parent)
+        host_mutex_free(pool->lock);
     free(pool->free);
     free(pool);
 }
@@ -94,7 +107,7 @@ fail:
     return MEM_ENOMEM;
 }
 
-bool mem_pool_charge(struct mem_pool *pool, int64_t pages)
+static bool charge_locked(struct mem_pool *pool, int64_t pages)
 {
     if (pages > 0)
         for (const struct mem_pool *p = pool; p; p = p->parent)
@@ -108,25 +121,39 @@ bool mem_pool_charge(struct mem_pool *pool, int64_t pages)
     return true;
 }
 
+bool mem_pool_charge(struct mem_pool *pool, int64_t pages)
+{
+    host_mutex_lock(pool->lock);
+    bool ok = charge_locked(pool, pages);
+    host_mutex_unlock(pool->lock);
+    return ok;
+}
+
 struct mem_pool *mem_pool_new_child(struct mem_pool *parent, uint64_t limit_bytes)
 {
     struct mem_pool *pool = mem_pool_new(limit_bytes);
-    if (pool)
+    if (pool && parent) {
+        host_mutex_free(pool->lock);
         pool->parent = parent;
+        pool->lock = parent->lock;
+    }
     return pool;
 }
 
 /* A page whose contents the caller overwrites entirely. */
 struct mem_page *mem_page_alloc_raw(struct mem_pool *pool)
 {
-    if (!mem_pool_charge(pool, 1))
-        return NULL;
-    if (pool->nfree == 0 && pool_grow(pool) != 0) {
-        mem_pool_charge(pool, -1);
-        return NULL;
+    struct mem_page *pg = NULL;
+    host_mutex_lock(pool->lock);
+    if (charge_locked(pool, 1)) {
+        if (pool->nfree == 0 && pool_grow(pool) != 0)
+            charge_locked(pool, -1);
+        else
+            pg = pool->free[--pool->nfree];
     }
-    struct mem_page *pg = pool->free[--pool->nfree];
-    pg->ref = 1;
+    host_mutex_unlock(pool->lock);
+    if (pg)
+        atomic_store(&pg->ref, 1);
     return pg;
 }
 
@@ -140,14 +167,16 @@ struct mem_page *mem_page_alloc(struct mem_pool *pool)
 
 void mem_page_ref(struct mem_page *pg)
 {
-    pg->ref++;
+    atomic_fetch_add(&pg->ref, 1);
 }
 
 void mem_page_unref(struct mem_pool *pool, struct mem_page *pg)
 {
-    if (--pg->ref == 0) {
+    if (atomic_fetch_sub(&pg->ref, 1) == 1) {
+        host_mutex_lock(pool->lock);
         pool->free[pool->nfree++] = pg;
-        mem_pool_charge(pool, -1);
+        charge_locked(pool, -1);
+        host_mutex_unlock(pool->lock);
     }
 }
 
@@ -158,13 +187,17 @@ const uint8_t *mem_zero_page(struct mem_pool *pool)
 
 void mem_pool_count(struct mem_pool *pool, int what)
 {
+    host_mutex_lock(pool->lock);
     if (what == MEM_COUNT_COW)
         pool->st.cow_copies++;
     else
         pool->st.zero_fills++;
+    host_mutex_unlock(pool->lock);
 }
 
 void mem_pool_stats(const struct mem_pool *pool, struct mem_stats *out)
 {
+    host_mutex_lock(pool->lock);
     *out = pool->st;
+    host_mutex_unlock(pool->lock);
 }

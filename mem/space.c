@@ -10,12 +10,24 @@
  * Invariants (see mem.h): gen bumps on every change of a page's host page
  * or permissions; code_gen bumps when a page flagged CODE is written or
  * remapped. Page-table memory is charged to the pool like guest pages.
+ *
+ * Concurrency: every public function takes the space's lock (and, for a
+ * space that is not unrolled, its backing spaces' locks after it: the
+ * order is always backed -> backing). Harts read host pointers from their
+ * TLBs without any lock; what keeps them safe is the shootdown protocol of
+ * mem.h: a page taken away from a space that other running views may
+ * cache goes to the space's limbo, tagged with the generation of the
+ * change, and is released only after every such view has synchronised
+ * past it. View lists (own and of the spaces backed by this one) are
+ * guarded by one global mutex, never held while taking another lock.
  */
 #include "mem/mem.h"
 #include "mem/mem_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "host/thread.h"
 
 #define LEVEL_BITS 9
 #define LEVEL_SIZE (1u << LEVEL_BITS)
@@ -40,13 +52,26 @@ struct mem_dir {
     void *slot[LEVEL_SIZE];
 };
 
+struct limbo {
+    struct mem_page *page;
+    uint64_t gen;            /* as->gen once the page was taken away */
+};
+
 struct mem_space {
     struct mem_pool *pool;
+    struct host_mutex *lock;
     struct mem_dir root;
-    uint64_t gen;
-    uint64_t code_gen;
+    _Atomic uint64_t gen;
+    _Atomic uint64_t code_gen;
     uint64_t resident;
     struct mem_space *backing;   /* not unrolled: our pages live in it */
+    /* Under views_lock: */
+    struct mem_view *views;      /* harts caching this space */
+    int nviews;
+    struct mem_space *dependents, *next_dependent;   /* spaces backed by this one */
+    /* Pages waiting for the views to let go of them (under lock). */
+    struct limbo *limbo;
+    size_t nlimbo, cap_limbo;
     /* As a backing space: page slots handed out above MEM_BACKING_BASE. */
     uint64_t slot_next;
     uint64_t *slot_free;
@@ -59,11 +84,31 @@ struct mem_space {
 #define LEAF_PAGES ((sizeof(struct mem_leaf) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 #define DIR_PAGES  ((sizeof(struct mem_dir) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 
+/* The view lists' lock: short walks, so a spin lock of C11 atomics. */
+static atomic_flag views_flag = ATOMIC_FLAG_INIT;
+static void views_lock(void)
+{
+    while (atomic_flag_test_and_set_explicit(&views_flag, memory_order_acquire))
+        host_thread_yield();
+}
+static void views_unlock(void)
+{
+    atomic_flag_clear_explicit(&views_flag, memory_order_release);
+}
+
+static _Thread_local struct mem_view *self;   /* the view running on this host thread */
+
 struct mem_space *mem_space_new(struct mem_pool *pool)
 {
     struct mem_space *as = calloc(1, sizeof *as);
     if (!as)
         return NULL;
+    as->lock = host_mutex_new();
+    if (!as->lock) {
+        host_mutex_free(as->lock);
+        free(as);
+        return NULL;
+    }
     as->pool = pool;
     as->gen = 1;
     as->code_gen = 1;
@@ -96,12 +141,26 @@ static void free_level(struct mem_space *as, void *t, int level)
     }
 }
 
+static void limbo_release(struct mem_space *as, uint64_t upto);
+
 void mem_space_free(struct mem_space *as)
 {
     if (!as)
         return;
+    if (as->backing) {
+        views_lock();
+        struct mem_space **d = &as->backing->dependents;
+        while (*d && *d != as)
+            d = &(*d)->next_dependent;
+        if (*d)
+            *d = as->next_dependent;
+        views_unlock();
+    }
+    limbo_release(as, UINT64_MAX);   /* no view is left */
     free_level(as, &as->root, 0);
+    free(as->limbo);
     free(as->slot_free);
+    host_mutex_free(as->lock);
     free(as);
 }
 
@@ -111,7 +170,184 @@ int mem_space_set_backing(struct mem_space *as, struct mem_space *backing)
         return MEM_EINVAL;
     as->backing = backing;
     as->gen++;
+    views_lock();
+    as->next_dependent = backing->dependents;
+    backing->dependents = as;
+    views_unlock();
     return 0;
+}
+
+/* ---- views and shootdown ------------------------------------------------ */
+
+void mem_view_attach(struct mem_space *as, struct mem_view *v)
+{
+    views_lock();
+    v->as = as;
+    atomic_store(&v->active, false);
+    atomic_store(&v->seen, 0);
+    v->next = as->views;
+    as->views = v;
+    as->nviews++;
+    views_unlock();
+    /* A second view: nobody may keep caching the zero page for an absent
+     * page (see mem.h), so the first one drops what it has. */
+    if (as->nviews == 2)
+        atomic_fetch_add(&as->gen, 1);
+}
+
+void mem_view_detach(struct mem_view *v)
+{
+    struct mem_space *as = v->as;
+    views_lock();
+    for (struct mem_view **p = &as->views; *p; p = &(*p)->next)
+        if (*p == v) {
+            *p = v->next;
+            as->nviews--;
+            break;
+        }
+    views_unlock();
+}
+
+void mem_view_enter(struct mem_view *v)
+{
+    atomic_store(&v->active, true);
+    self = v;
+}
+
+void mem_view_leave(struct mem_view *v)
+{
+    atomic_store(&v->active, false);
+    self = NULL;
+}
+
+/* Several views: absent pages are filled on any access (views_lock not
+ * needed: the count changes only while the process's threads are made). */
+static bool shared_views(const struct mem_space *as)
+{
+    return as->nviews > 1;
+}
+
+/* Is a view of as or of a space backed by it (other than self) running
+ * guest code without having seen its space's current generation? */
+static bool pending_locked(const struct mem_space *as)
+{
+    for (const struct mem_view *v = as->views; v; v = v->next)
+        if (v != self && atomic_load(&v->active) && atomic_load_explicit(&v->seen, memory_order_acquire) < mem_space_gen(as))
+            return true;
+    for (const struct mem_space *d = as->dependents; d; d = d->next_dependent)
+        if (pending_locked(d))
+            return true;
+    return false;
+}
+
+static bool others_active_locked(const struct mem_space *as)
+{
+    for (const struct mem_view *v = as->views; v; v = v->next)
+        if (v != self && atomic_load(&v->active))
+            return true;
+    for (const struct mem_space *d = as->dependents; d; d = d->next_dependent)
+        if (others_active_locked(d))
+            return true;
+    return false;
+}
+
+/* May a view other than the caller's be holding pointers into as? */
+static bool others_active(const struct mem_space *as)
+{
+    views_lock();
+    bool r = others_active_locked(as);
+    views_unlock();
+    return r;
+}
+
+/*
+ * The TLB shootdown: returns when every running view of as (and of the
+ * spaces it backs) has synchronised to the current generation. The
+ * caller's own view counts as quiescent meanwhile (two harts shooting
+ * each other down must not wait for each other); it resynchronises itself
+ * afterwards. Never called with a space lock held.
+ */
+static void shootdown(struct mem_space *as)
+{
+    struct mem_view *me = self;
+    bool was = me && atomic_load(&me->active);
+    if (was)
+        atomic_store(&me->active, false);
+    for (;;) {
+        views_lock();
+        bool pending = pending_locked(as);
+        views_unlock();
+        if (!pending)
+            break;
+        host_thread_yield();
+    }
+    if (was)
+        atomic_store(&me->active, true);
+}
+
+/* Takes page pg out of as (lock held): released at once if no other view
+ * runs, else once they have all seen this change. */
+static void drop_page(struct mem_space *as, struct mem_page *pg)
+{
+    if (!others_active(as)) {
+        mem_page_unref(as->pool, pg);
+        return;
+    }
+    if (as->nlimbo == as->cap_limbo) {
+        size_t cap = as->cap_limbo ? 2 * as->cap_limbo : 64;
+        struct limbo *l = realloc(as->limbo, cap * sizeof *l);
+        if (!l) {
+            /* No room to wait: wait now (a rare, slow, safe path). */
+            host_mutex_unlock(as->lock);
+            shootdown(as);
+            host_mutex_lock(as->lock);
+            mem_page_unref(as->pool, pg);
+            return;
+        }
+        as->limbo = l;
+        as->cap_limbo = cap;
+    }
+    as->limbo[as->nlimbo++] = (struct limbo){ pg, 0 };   /* stamped by limbo_stamp */
+}
+
+/* Stamps the pages a change just put in limbo with its generation (the
+ * change has bumped gen; lock held). */
+static void limbo_stamp(struct mem_space *as)
+{
+    uint64_t g = atomic_load(&as->gen);
+    for (size_t i = as->nlimbo; i > 0 && as->limbo[i - 1].gen == 0; i--)
+        as->limbo[i - 1].gen = g;
+}
+
+/* Releases the pages of as's limbo taken away at generations <= upto. */
+static void limbo_release(struct mem_space *as, uint64_t upto)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < as->nlimbo; i++) {
+        if (as->limbo[i].gen && as->limbo[i].gen <= upto)
+            mem_page_unref(as->pool, as->limbo[i].page);
+        else
+            as->limbo[keep++] = as->limbo[i];
+    }
+    as->nlimbo = keep;
+}
+
+/*
+ * Ends a change to as that took pages or permissions away (called without
+ * the lock, after the change bumped gen): waits for the running views,
+ * then releases what they may have cached. The same for the backing
+ * chain, whose slots a change here may have released.
+ */
+static void settle(struct mem_space *as)
+{
+    for (; as; as = as->backing) {
+        uint64_t g = atomic_load(&as->gen);
+        if (others_active(as))
+            shootdown(as);
+        host_mutex_lock(as->lock);
+        limbo_release(as, g);
+        host_mutex_unlock(as->lock);
+    }
 }
 
 struct mem_pool *mem_space_pool(const struct mem_space *as) { return as->pool; }
@@ -126,7 +362,7 @@ uint64_t mem_space_gen(const struct mem_space *as)
 {
     uint64_t g = 0;
     for (; as; as = as->backing)
-        g += as->gen;
+        g += atomic_load(&as->gen);
     return g;
 }
 
@@ -134,10 +370,17 @@ uint64_t mem_space_code_gen(const struct mem_space *as)
 {
     uint64_t g = 0;
     for (; as; as = as->backing)
-        g += as->code_gen;
+        g += atomic_load(&as->code_gen);
     return g;
 }
-uint64_t mem_space_resident(const struct mem_space *as) { return as->resident; }
+
+uint64_t mem_space_resident(const struct mem_space *as)
+{
+    host_mutex_lock(as->lock);
+    uint64_t r = as->resident;
+    host_mutex_unlock(as->lock);
+    return r;
+}
 
 static unsigned idx(uint64_t vpn, int level)
 {
@@ -193,37 +436,51 @@ static bool range_ok(uint64_t va, uint64_t len)
 static void pte_clear(struct mem_space *as, struct mem_pte *p)
 {
     if (p->page) {
-        mem_page_unref(as->pool, p->page);
+        drop_page(as, p->page);
         as->resident--;
     }
     if (p->backing_va)
         backing_release(as->backing, p->backing_va);
     if (p->flags & PTE_CODE)
-        as->code_gen++;   /* gen is bumped by every caller */
+        atomic_fetch_add(&as->code_gen, 1);   /* gen is bumped by every caller */
     memset(p, 0, sizeof *p);
+}
+
+/* The public calls: lock, change, bump gen, stamp, unlock, settle. */
+#define LOCKED(as) host_mutex_lock((as)->lock)
+static void unlock_settle(struct mem_space *as)
+{
+    limbo_stamp(as);
+    host_mutex_unlock(as->lock);
+    settle(as);
 }
 
 int mem_map(struct mem_space *as, uint64_t va, uint64_t len, int prot)
 {
     if (!range_ok(va, len))
         return MEM_EINVAL;
-    as->gen++;
+    int r = 0;
+    LOCKED(as);
     for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
         struct mem_pte *p = pte_get(as, a, true);
-        if (!p)
-            return MEM_ENOMEM;
+        if (!p) {
+            r = MEM_ENOMEM;
+            break;
+        }
         pte_clear(as, p);
         p->prot = (uint8_t)prot;
         p->flags = PTE_MAPPED;
     }
-    return 0;
+    atomic_fetch_add(&as->gen, 1);
+    unlock_settle(as);
+    return r;
 }
 
 int mem_unmap(struct mem_space *as, uint64_t va, uint64_t len)
 {
     if (!range_ok(va, len))
         return MEM_EINVAL;
-    as->gen++;
+    LOCKED(as);
     for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
         struct mem_pte *p = pte_get(as, a, false);
         if (p)
@@ -231,39 +488,12 @@ int mem_unmap(struct mem_space *as, uint64_t va, uint64_t len)
         else  /* skip the rest of an absent leaf table */
             a = last_page_of_leaf(a);
     }
+    atomic_fetch_add(&as->gen, 1);
+    unlock_settle(as);
     return 0;
 }
 
-int mem_protect(struct mem_space *as, uint64_t va, uint64_t len, int prot)
-{
-    if (!range_ok(va, len))
-        return MEM_EINVAL;
-    if (!mem_is_mapped(as, va, len))
-        return MEM_ENOMEM;
-    as->gen++;
-    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
-        struct mem_pte *p = pte_get(as, a, false);
-        p->prot = (uint8_t)prot;
-    }
-    return 0;
-}
-
-bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len)
-{
-    if (!range_ok(va, len))
-        return false;
-    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
-        if (!pte_get((struct mem_space *)as, a, false)) {
-            a = last_page_of_leaf(a);
-            continue;
-        }
-        if (pte_find(as, a))
-            return false;
-    }
-    return true;
-}
-
-bool mem_is_mapped(const struct mem_space *as, uint64_t va, uint64_t len)
+static bool is_mapped_locked(struct mem_space *as, uint64_t va, uint64_t len)
 {
     if (!range_ok(va, len))
         return false;
@@ -273,40 +503,101 @@ bool mem_is_mapped(const struct mem_space *as, uint64_t va, uint64_t len)
     return true;
 }
 
-int mem_prot_at(const struct mem_space *as, uint64_t va)
+int mem_protect(struct mem_space *as, uint64_t va, uint64_t len, int prot)
 {
-    const struct mem_pte *p = pte_find(as, va);
-    return p ? p->prot : -1;
+    if (!range_ok(va, len))
+        return MEM_EINVAL;
+    LOCKED(as);
+    if (!is_mapped_locked(as, va, len)) {
+        host_mutex_unlock(as->lock);
+        return MEM_ENOMEM;
+    }
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_get(as, a, false);
+        p->prot = (uint8_t)prot;
+    }
+    atomic_fetch_add(&as->gen, 1);
+    unlock_settle(as);
+    return 0;
 }
 
-/* The page of va for access, allocating or copying for writes. */
+bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (!range_ok(va, len))
+        return false;
+    bool r = true;
+    LOCKED(as);
+    for (uint64_t a = va; a < va + len && r; a += MEM_PAGE_SIZE) {
+        if (!pte_get((struct mem_space *)as, a, false)) {
+            a = last_page_of_leaf(a);
+            continue;
+        }
+        if (pte_find(as, a))
+            r = false;
+    }
+    host_mutex_unlock(as->lock);
+    return r;
+}
+
+bool mem_is_mapped(const struct mem_space *as, uint64_t va, uint64_t len)
+{
+    LOCKED(as);
+    bool r = is_mapped_locked((struct mem_space *)as, va, len);
+    host_mutex_unlock(as->lock);
+    return r;
+}
+
+int mem_prot_at(const struct mem_space *as, uint64_t va)
+{
+    LOCKED(as);
+    const struct mem_pte *p = pte_find(as, va);
+    int r = p ? p->prot : -1;
+    host_mutex_unlock(as->lock);
+    return r;
+}
+
+static void backing_release_locked(struct mem_space *b, uint64_t va);
+
 /* A page slot in backing space b (its pte made mapped); 0 if none is left. */
 static uint64_t backing_alloc(struct mem_space *b)
 {
+    LOCKED(b);
     uint64_t va;
     if (b->nslot_free)
         va = b->slot_free[--b->nslot_free];
     else if (b->slot_next < (1ull << MEM_VA_BITS) - MEM_BACKING_BASE)
         va = MEM_BACKING_BASE + (b->slot_next += MEM_PAGE_SIZE) - MEM_PAGE_SIZE;
     else
-        return 0;
-    struct mem_pte *p = pte_get(b, va, true);
-    if (!p) {
-        backing_release(b, va);
-        return 0;
+        va = 0;
+    struct mem_pte *p = va ? pte_get(b, va, true) : NULL;
+    if (p) {
+        p->prot = MEM_R | MEM_W;
+        p->flags = PTE_MAPPED;
+    } else if (va) {
+        backing_release_locked(b, va);
+        va = 0;
     }
-    p->prot = MEM_R | MEM_W;
-    p->flags = PTE_MAPPED;
+    limbo_stamp(b);
+    host_mutex_unlock(b->lock);
     return va;
 }
 
-/* Drops the page at slot va of backing space b and recycles the slot. */
+/* Drops the page at slot va of backing space b and recycles the slot. The
+ * caller settles b (settle follows the backing chain). */
 static void backing_release(struct mem_space *b, uint64_t va)
+{
+    LOCKED(b);
+    backing_release_locked(b, va);
+    limbo_stamp(b);
+    host_mutex_unlock(b->lock);
+}
+
+static void backing_release_locked(struct mem_space *b, uint64_t va)
 {
     struct mem_pte *p = pte_get(b, va, false);
     if (p && (p->flags & PTE_MAPPED)) {
         pte_clear(b, p);
-        b->gen++;
+        atomic_fetch_add(&b->gen, 1);
     }
     if (b->nslot_free == b->cap_slot_free) {
         size_t cap = b->cap_slot_free ? 2 * b->cap_slot_free : 256;
@@ -319,33 +610,45 @@ static void backing_release(struct mem_space *b, uint64_t va)
     b->slot_free[b->nslot_free++] = va;
 }
 
-static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool check, int *err)
+/*
+ * The page of va for access (lock held), allocating or copying for writes.
+ * *changed: a page other running views may cache was taken away (a
+ * copy-on-write break): the caller settles before using the result.
+ */
+static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool check, int *err, bool *changed)
 {
     struct mem_pte *p = pte_get(as, va, false);
     if (!p || !(p->flags & PTE_MAPPED) || (check && !(p->prot & access))) {
         *err = MEM_EFAULT;
         return NULL;
     }
+    /* With several views, any access fills an absent page (mem.h). */
+    bool fill = access == MEM_W || shared_views(as);
     if (as->backing) {
         /* Not unrolled: the page is the backing space's page at its slot,
          * found by walking every level's map in turn. */
         if (!p->backing_va) {
-            if (access != MEM_W)
+            if (!fill)
                 return (uint8_t *)mem_zero_page(as->pool);
             if (!(p->backing_va = backing_alloc(as->backing))) {
                 *err = MEM_ENOMEM;
                 return NULL;
             }
-            as->gen++;
+            atomic_fetch_add(&as->gen, 1);
         }
         if (access == MEM_W && (p->flags & PTE_CODE)) {
             p->flags &= (uint8_t)~PTE_CODE;
-            as->code_gen++;
-            as->gen++;
+            atomic_fetch_add(&as->code_gen, 1);
+            atomic_fetch_add(&as->gen, 1);
         }
-        return translate(as->backing, p->backing_va, access == MEM_X ? MEM_R : access, false, err);
+        struct mem_space *b = as->backing;
+        LOCKED(b);
+        uint8_t *r = translate(b, p->backing_va, access == MEM_X ? MEM_R : access, false, err, changed);
+        limbo_stamp(b);
+        host_mutex_unlock(b->lock);
+        return r;
     }
-    if (access != MEM_W)
+    if (!fill)
         return p->page ? p->page->data : (uint8_t *)mem_zero_page(as->pool);
     if (!p->page) {
         struct mem_page *pg = mem_page_alloc(as->pool);
@@ -355,60 +658,99 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
         }
         p->page = pg;
         as->resident++;
-        as->gen++;
+        /* One view: its own zero-page entries go. Several: none exist. */
+        if (!shared_views(as))
+            atomic_fetch_add(&as->gen, 1);
         mem_pool_count(as->pool, MEM_COUNT_ZERO);
-    } else if (p->page->ref > 1) {
+    } else if (access == MEM_W && atomic_load(&p->page->ref) > 1) {
         struct mem_page *pg = mem_page_alloc_raw(as->pool);
         if (!pg) {
             *err = MEM_ENOMEM;
             return NULL;
         }
         memcpy(pg->data, p->page->data, MEM_PAGE_SIZE);
-        mem_page_unref(as->pool, p->page);
+        drop_page(as, p->page);
         p->page = pg;
-        as->gen++;
+        atomic_fetch_add(&as->gen, 1);
         mem_pool_count(as->pool, MEM_COUNT_COW);
+        *changed = true;
     }
-    if (p->flags & PTE_CODE) {
+    if (access == MEM_W && (p->flags & PTE_CODE)) {
         /* Decoded blocks from this page are stale, and so are fetch TLB
          * entries: without them the next decode flags the page again. */
         p->flags &= (uint8_t)~PTE_CODE;
-        as->code_gen++;
-        as->gen++;
+        atomic_fetch_add(&as->code_gen, 1);
+        atomic_fetch_add(&as->gen, 1);
     }
     return p->page->data;
 }
 
 uint8_t *mem_translate(struct mem_space *as, uint64_t va, int access, int *err)
 {
-    return translate(as, va, access, true, err);
+    bool changed = false;
+    LOCKED(as);
+    uint8_t *r = translate(as, va, access, true, err, &changed);
+    limbo_stamp(as);
+    host_mutex_unlock(as->lock);
+    if (changed)
+        settle(as);
+    return r;
 }
 
-void mem_mark_code(struct mem_space *as, uint64_t va)
+static void mark_code_locked(struct mem_space *as, uint64_t va)
 {
     struct mem_pte *p = pte_get(as, va, false);
     if (p && !(p->flags & PTE_CODE)) {
         p->flags |= PTE_CODE;
-        as->gen++;   /* drop write TLB entries of this page */
+        atomic_fetch_add(&as->gen, 1);   /* drop write TLB entries of this page */
     }
     /* Not unrolled: the backing space's own writes to the slot (or its
      * unmapping) must invalidate what was decoded from it, too. */
-    if (p && as->backing && p->backing_va)
-        mem_mark_code(as->backing, p->backing_va);
+    if (p && as->backing && p->backing_va) {
+        LOCKED(as->backing);
+        mark_code_locked(as->backing, p->backing_va);
+        host_mutex_unlock(as->backing->lock);
+    }
 }
 
+void mem_mark_code(struct mem_space *as, uint64_t va)
+{
+    LOCKED(as);
+    mark_code_locked(as, va);
+    host_mutex_unlock(as->lock);
+}
+
+void mem_space_flush_code(struct mem_space *as)
+{
+    atomic_fetch_add(&as->code_gen, 1);
+    atomic_fetch_add(&as->gen, 1);
+    shootdown(as);
+}
+
+/* Copies under the lock, so no page can go while its bytes move. */
 static int copy(struct mem_space *as, uint64_t va, void *buf, size_t len, int access, bool check)
 {
     uint8_t *b = buf;
+    int r = 0;
+    LOCKED(as);
     while (len > 0) {
         int err = 0;
+        bool changed = false;
         size_t off = (size_t)(va & (MEM_PAGE_SIZE - 1));
         size_t n = MEM_PAGE_SIZE - off;
         if (n > len)
             n = len;
-        uint8_t *page = translate(as, va & MEM_PAGE_MASK, access, check, &err);
-        if (!page)
-            return err;
+        uint8_t *page = translate(as, va & MEM_PAGE_MASK, access, check, &err, &changed);
+        if (changed) {
+            /* Other harts let go of the old copy before this one is written. */
+            unlock_settle(as);
+            LOCKED(as);
+            page = translate(as, va & MEM_PAGE_MASK, access, check, &err, &changed);
+        }
+        if (!page) {
+            r = err;
+            break;
+        }
         if (access == MEM_W)
             memcpy(page + off, b, n);
         else
@@ -417,7 +759,9 @@ static int copy(struct mem_space *as, uint64_t va, void *buf, size_t len, int ac
         va += n;
         len -= n;
     }
-    return 0;
+    limbo_stamp(as);
+    host_mutex_unlock(as->lock);
+    return r;
 }
 
 int mem_read(struct mem_space *as, uint64_t va, void *dst, size_t len)
@@ -438,12 +782,17 @@ int mem_poke(struct mem_space *as, uint64_t va, const void *src, size_t len)
 long mem_read_str(struct mem_space *as, uint64_t va, char *dst, size_t size)
 {
     size_t n = 0;
+    long r = -36;   /* ENAMETOOLONG: no terminator within size bytes */
+    LOCKED(as);
     while (n < size) {
         int err = 0;
+        bool changed = false;   /* reads take nothing away */
         size_t off = (size_t)(va & (MEM_PAGE_SIZE - 1));
-        const uint8_t *page = translate(as, va & MEM_PAGE_MASK, MEM_R, true, &err);
-        if (!page)
-            return err;
+        const uint8_t *page = translate(as, va & MEM_PAGE_MASK, MEM_R, true, &err, &changed);
+        if (!page) {
+            r = err;
+            break;
+        }
         size_t chunk = MEM_PAGE_SIZE - off;
         if (chunk > size - n)
             chunk = size - n;
@@ -453,18 +802,20 @@ long mem_read_str(struct mem_space *as, uint64_t va, char *dst, size_t size)
         n += take;
         if (z) {
             dst[n] = 0;
-            return (long)n;
+            r = (long)n;
+            break;
         }
         va += chunk;
     }
-    return -36; /* ENAMETOOLONG: no terminator within size bytes */
+    host_mutex_unlock(as->lock);
+    return r;
 }
 
 int mem_discard(struct mem_space *as, uint64_t va, uint64_t len)
 {
     if (!range_ok(va, len))
         return MEM_EINVAL;
-    as->gen++;
+    LOCKED(as);
     for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
         struct mem_pte *p = pte_get(as, a, false);
         if (!p) {
@@ -478,6 +829,8 @@ int mem_discard(struct mem_space *as, uint64_t va, uint64_t len)
         p->prot = prot;
         p->flags = PTE_MAPPED;
     }
+    atomic_fetch_add(&as->gen, 1);
+    unlock_settle(as);
     return 0;
 }
 
@@ -485,23 +838,27 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
 {
     if (!range_ok(from, len) || !range_ok(to, len) || (from < to + len && to < from + len))
         return MEM_EINVAL;
+    LOCKED(as);
     /* Create every destination pte first, so failure leaves nothing moved. */
     for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE)
-        if (!pte_get(as, to + off, true))
+        if (!pte_get(as, to + off, true)) {
+            host_mutex_unlock(as->lock);
             return MEM_ENOMEM;
-    as->gen++;
+        }
     for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE) {
         struct mem_pte *src = pte_get(as, from + off, false);
         struct mem_pte *dst = pte_get(as, to + off, false);
         pte_clear(as, dst);
         if (src) {
             if (src->flags & PTE_CODE)
-                as->code_gen++;
+                atomic_fetch_add(&as->code_gen, 1);
             *dst = *src;
             dst->flags &= (uint8_t)~PTE_CODE;
             memset(src, 0, sizeof *src);
         }
     }
+    atomic_fetch_add(&as->gen, 1);
+    unlock_settle(as);
     return 0;
 }
 
@@ -511,13 +868,16 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
         return MEM_EINVAL;
     if (dst == src && dva < sva + len && sva < dva + len)
         return MEM_EINVAL;
-    for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE)
+    /* Two locks: always in address order. */
+    struct mem_space *first = dst < src ? dst : src, *second = dst < src ? src : dst;
+    LOCKED(first);
+    if (second != first)
+        LOCKED(second);
+    int r = 0;
+    for (uint64_t off = 0; off < len && r == 0; off += MEM_PAGE_SIZE)
         if (!pte_get(dst, dva + off, true))
-            return MEM_ENOMEM;
-    /* Both sides lose their write TLB entries: the pages are shared now. */
-    dst->gen++;
-    src->gen++;
-    for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE) {
+            r = MEM_ENOMEM;
+    for (uint64_t off = 0; off < len && r == 0; off += MEM_PAGE_SIZE) {
         const struct mem_pte *s = pte_find(src, sva + off);
         struct mem_pte *d = pte_get(dst, dva + off, false);
         pte_clear(dst, d);
@@ -531,5 +891,17 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
             dst->resident++;
         }
     }
-    return 0;
+    /* Both sides lose their write TLB entries: the pages are shared now. */
+    atomic_fetch_add(&dst->gen, 1);
+    atomic_fetch_add(&src->gen, 1);
+    if (second != first) {
+        limbo_stamp(second);
+        host_mutex_unlock(second->lock);
+    }
+    limbo_stamp(first);
+    host_mutex_unlock(first->lock);
+    settle(dst);
+    if (src != dst)
+        settle(src);
+    return r;
 }

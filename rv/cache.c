@@ -95,13 +95,17 @@ void rv_flush_tlb(struct rv_hart *h)
 
 void rv_sync(struct rv_hart *h)
 {
+    /* gen first: a change bumps code_gen before gen, so code seen at gen
+     * is at least as new. */
+    uint64_t g = mem_space_gen(h->as);
     uint64_t cg = mem_space_code_gen(h->as);
     if (h->cache->code_gen != cg) {
         rv_flush_code(h);
         h->cache->code_gen = cg;
     }
-    if (h->tlb_gen != mem_space_gen(h->as))
+    if (h->tlb_gen != g)
         rv_flush_tlb(h);
+    mem_view_seen(&h->view, g);
 }
 
 static unsigned hash_pc(uint64_t pc)

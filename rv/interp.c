@@ -320,7 +320,19 @@ static int csr_op(struct rv_hart *h, const struct rv_op *op, uint64_t instret)
 
 /* ---- the interpreter ---------------------------------------------------- */
 
+static int run(struct rv_hart *h);
+
 int rv_run(struct rv_hart *h)
+{
+    if (!h)
+        return run(h);
+    mem_view_enter(&h->view);
+    int r = run(h);
+    mem_view_leave(&h->view);
+    return r;
+}
+
+static int run(struct rv_hart *h)
 {
 #if USE_COMPUTED_GOTO
     static const void *const labels[RV_OP_COUNT] = {
@@ -857,6 +869,7 @@ struct rv_hart *rv_hart_new(struct mem_space *as)
         return NULL;
     }
     h->as = as;
+    mem_view_attach(as, &h->view);
     h->cache->code_gen = mem_space_code_gen(as);
     h->budget = h->budget_start = INT64_MAX;
     h->time_base_ns = host_time_monotonic_ns();
@@ -874,6 +887,7 @@ void rv_hart_free(struct rv_hart *h)
 {
     if (!h)
         return;
+    mem_view_detach(&h->view);
     rv_cache_free(h->cache);
     mem_pool_charge(mem_space_pool(h->as), -(int64_t)MEM_PAGES_OF(sizeof(struct rv_hart)));
     free(h);

@@ -7,7 +7,11 @@
  *   - x[0] reads as zero; the decoder sends writes to x0 to x[RV_XSINK];
  *   - f[] holds 64-bit patterns; single-precision values are NaN-boxed
  *     (upper 32 bits all ones), per the F extension;
- *   - tlb_* entries are valid only while tlb_gen == mem_space_gen(as).
+ *   - tlb_* entries are valid only while tlb_gen == mem_space_gen(as);
+ *   - the hart runs on one host thread at a time; other threads reach it
+ *     only through its address space (mem_view: a change that takes memory
+ *     away waits until the hart has synchronised, at a block boundary or
+ *     by leaving rv_run).
  * Spec: RISC-V Unprivileged ISA 20191213 (RV64GC, Zicsr, Zifencei, Zba/Zbb/Zbs).
  */
 #ifndef MVM_RV_H
@@ -82,6 +86,7 @@ struct rv_hart {
     uint64_t tval;
 
     struct mem_space *as;
+    struct mem_view view;  /* how the space's shootdowns reach this hart */
     uint64_t tlb_gen;
     struct rv_tlb_entry tlb_r[RV_TLB_SIZE];
     struct rv_tlb_entry tlb_w[RV_TLB_SIZE];

@@ -677,8 +677,9 @@ long sys_riscv_flush_icache(struct proc *p, const uint64_t *a)
 {
     if (a[2] & ~1ull)       /* SYS_RISCV_FLUSH_ICACHE_LOCAL */
         return -LX_EINVAL;
-    for (struct thread *t = p->threads; t; t = t->next)
-        rv_flush_code(t->hart);
+    /* Every thread's decoded blocks go before this returns (the caller's
+     * at its next block, the others' at theirs: a shootdown). */
+    mem_space_flush_code(p->as);
     return 0;
 }
 
