@@ -3,6 +3,7 @@
 #   make demo       build the bundled guests and run the demo
 #   make test       install test dependencies, build everything, run every suite
 #   make SAN=1 test the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make TSAN=1 test-threads   the threaded suites under ThreadSanitizer
 #   make bench      run the benchmarks (bench/run)
 #   make bench-nest the nesting benchmark (bench/nest, about 15 minutes)
 #   make CC=aarch64-linux-gnu-gcc BUILD=build/aarch64   cross-build the monitor
@@ -13,6 +14,10 @@ BUILD   ?= build
 ifeq ($(SAN),1)
 BUILD   := build/san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+ifeq ($(TSAN),1)
+BUILD   := build/tsan
+SANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 endif
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -66,6 +71,12 @@ test: deps all rv64
 	@$(MAKE) --no-print-directory -C guests
 	MVM=$(abspath $(MVM)) SAN=$(SAN) tests/run
 
+# The concurrent core under ThreadSanitizer: the monitor built with
+# -fsanitize=thread runs the threads suite (any report fails a test).
+test-threads: deps all rv64
+	@$(MAKE) --no-print-directory -C guests
+	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads
+
 bench: deps all
 	@$(MAKE) --no-print-directory -C guests
 	MVM=$(abspath $(MVM)) bench/run
@@ -77,4 +88,4 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: all rv64 deps guests demo test bench bench-nest clean
+.PHONY: all rv64 deps guests demo test test-threads bench bench-nest clean

@@ -67,7 +67,7 @@ struct mem_space {
     struct mem_space *backing;   /* not unrolled: our pages live in it */
     /* Under views_lock: */
     struct mem_view *views;      /* harts caching this space */
-    int nviews;
+    _Atomic int nviews;
     struct mem_space *dependents, *next_dependent;   /* spaces backed by this one */
     /* Pages waiting for the views to let go of them (under lock). */
     struct limbo *limbo;

@@ -130,6 +130,23 @@ static inline uint32_t ror32(uint32_t a, unsigned s) { s &= 31; return s ? a >> 
 static inline uint32_t unbox(uint64_t v) { return (v >> 32) == 0xffffffffu ? (uint32_t)v : 0x7fc00000u; }
 static inline uint64_t box(uint32_t v) { return 0xffffffff00000000ull | v; }
 
+/*
+ * Guest memory as the other harts of the process see it: an aligned access
+ * of 1, 2, 4 or 8 bytes is one relaxed atomic access (a plain load or store
+ * on every host, and no data race in C's memory model: the guest's own
+ * races are RVWMO's business, not undefined behaviour of the monitor).
+ * Little-endian, as every guest byte.
+ */
+#define G_ATOM(T, p) ((_Atomic T *)(void *)(p))
+static inline uint8_t gld8(const void *p) { return atomic_load_explicit(G_ATOM(uint8_t, p), memory_order_relaxed); }
+static inline uint16_t gld16(const void *p) { return HOST_LE16(atomic_load_explicit(G_ATOM(uint16_t, p), memory_order_relaxed)); }
+static inline uint32_t gld32(const void *p) { return HOST_LE32(atomic_load_explicit(G_ATOM(uint32_t, p), memory_order_relaxed)); }
+static inline uint64_t gld64(const void *p) { return HOST_LE64(atomic_load_explicit(G_ATOM(uint64_t, p), memory_order_relaxed)); }
+static inline void gst8(void *p, uint8_t v) { atomic_store_explicit(G_ATOM(uint8_t, p), v, memory_order_relaxed); }
+static inline void gst16(void *p, uint16_t v) { atomic_store_explicit(G_ATOM(uint16_t, p), HOST_LE16(v), memory_order_relaxed); }
+static inline void gst32(void *p, uint32_t v) { atomic_store_explicit(G_ATOM(uint32_t, p), HOST_LE32(v), memory_order_relaxed); }
+static inline void gst64(void *p, uint64_t v) { atomic_store_explicit(G_ATOM(uint64_t, p), HOST_LE64(v), memory_order_relaxed); }
+
 /* ---- slow paths --------------------------------------------------------- */
 
 static uint32_t fault_cause(int err, int access)
@@ -194,7 +211,10 @@ static uint32_t load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_
         if (!p)
             goto fail;
         p += off;
-        *out = size == 1 ? ld8(p) : size == 2 ? ld16(p) : size == 4 ? ld32(p) : ld64(p);
+        if (va & (size - 1))   /* misaligned within the page: no single access */
+            *out = size == 2 ? ld16(p) : size == 4 ? ld32(p) : ld64(p);
+        else
+            *out = size == 1 ? gld8(p) : size == 2 ? gld16(p) : size == 4 ? gld32(p) : gld64(p);
         return 0;
     }
     uint64_t v = 0;
@@ -204,7 +224,7 @@ static uint32_t load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_
             va += i;
             goto fail;
         }
-        v |= (uint64_t)p[(va + i) & (MEM_PAGE_SIZE - 1)] << (8 * i);
+        v |= (uint64_t)gld8(p + ((va + i) & (MEM_PAGE_SIZE - 1))) << (8 * i);
     }
     *out = v;
     return 0;
@@ -232,10 +252,14 @@ static uint32_t store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64
         if (!p)
             goto fail;
         p += off;
-        if (size == 1) st8(p, (uint8_t)val);
-        else if (size == 2) st16(p, (uint16_t)val);
-        else if (size == 4) st32(p, (uint32_t)val);
-        else st64(p, val);
+        if (va & (size - 1)) {   /* misaligned within the page */
+            if (size == 2) st16(p, (uint16_t)val);
+            else if (size == 4) st32(p, (uint32_t)val);
+            else st64(p, val);
+        } else if (size == 1) gst8(p, (uint8_t)val);
+        else if (size == 2) gst16(p, (uint16_t)val);
+        else if (size == 4) gst32(p, (uint32_t)val);
+        else gst64(p, val);
     } else {
         /* Check both pages before writing any byte: a store is all or nothing. */
         if (!tlb_fill(h, va, MEM_W, &cause))
@@ -246,7 +270,7 @@ static uint32_t store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64
         }
         for (unsigned i = 0; i < size; i++) {
             uint8_t *p = tlb_fill(h, va + i, MEM_W, &cause);
-            p[(va + i) & (MEM_PAGE_SIZE - 1)] = (uint8_t)(val >> (8 * i));
+            gst8(p + ((va + i) & (MEM_PAGE_SIZE - 1)), (uint8_t)(val >> (8 * i)));
         }
     }
     return mem_space_code_gen(h->as) != code_gen ? 1 : 0;
@@ -527,17 +551,17 @@ fetch_fault:
     CASE(BLTU) BRANCH(RS1 < RS2);
     CASE(BGEU) BRANCH(RS1 >= RS2);
 
-    CASE(LB) LOAD(S8, 1, ld8); NEXT();
-    CASE(LH) LOAD(S16, 2, ld16); NEXT();
-    CASE(LW) LOAD(S32, 4, ld32); NEXT();
-    CASE(LD) LOAD(ID, 8, ld64); NEXT();
-    CASE(LBU) LOAD(ID, 1, ld8); NEXT();
-    CASE(LHU) LOAD(ID, 2, ld16); NEXT();
-    CASE(LWU) LOAD(ID, 4, ld32); NEXT();
-    CASE(SB) STORE(1, st8, (uint8_t)RS2); NEXT();
-    CASE(SH) STORE(2, st16, (uint16_t)RS2); NEXT();
-    CASE(SW) STORE(4, st32, (uint32_t)RS2); NEXT();
-    CASE(SD) STORE(8, st64, RS2); NEXT();
+    CASE(LB) LOAD(S8, 1, gld8); NEXT();
+    CASE(LH) LOAD(S16, 2, gld16); NEXT();
+    CASE(LW) LOAD(S32, 4, gld32); NEXT();
+    CASE(LD) LOAD(ID, 8, gld64); NEXT();
+    CASE(LBU) LOAD(ID, 1, gld8); NEXT();
+    CASE(LHU) LOAD(ID, 2, gld16); NEXT();
+    CASE(LWU) LOAD(ID, 4, gld32); NEXT();
+    CASE(SB) STORE(1, gst8, (uint8_t)RS2); NEXT();
+    CASE(SH) STORE(2, gst16, (uint16_t)RS2); NEXT();
+    CASE(SW) STORE(4, gst32, (uint32_t)RS2); NEXT();
+    CASE(SD) STORE(8, gst64, RS2); NEXT();
 
     CASE(ADDI) RD = RS1 + IMM; NEXT();
     CASE(SLTI) RD = lt_s(RS1, IMM); NEXT();
@@ -688,7 +712,7 @@ fetch_fault:
         uint64_t va_ = RS1 + IMM, v_;
         const struct rv_tlb_entry *e_ = &h->tlb_r[(va_ >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
         if (HOST_LIKELY(e_->tag == (va_ & (MEM_PAGE_MASK | 3))))
-            v_ = ld32((const void *)(uintptr_t)(va_ + e_->addend));
+            v_ = gld32((const void *)(uintptr_t)(va_ + e_->addend));
         else if ((cause = load_slow(h, va_, 4, &v_)) != 0)
             goto trap;
         f[op->rd] = box((uint32_t)v_);
@@ -698,14 +722,14 @@ fetch_fault:
         uint64_t va_ = RS1 + IMM, v_;
         const struct rv_tlb_entry *e_ = &h->tlb_r[(va_ >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
         if (HOST_LIKELY(e_->tag == (va_ & (MEM_PAGE_MASK | 7))))
-            v_ = ld64((const void *)(uintptr_t)(va_ + e_->addend));
+            v_ = gld64((const void *)(uintptr_t)(va_ + e_->addend));
         else if ((cause = load_slow(h, va_, 8, &v_)) != 0)
             goto trap;
         f[op->rd] = v_;
         NEXT();
     }
-    CASE(FSW) STORE(4, st32, (uint32_t)f[op->rs2]); NEXT();
-    CASE(FSD) STORE(8, st64, f[op->rs2]); NEXT();
+    CASE(FSW) STORE(4, gst32, (uint32_t)f[op->rs2]); NEXT();
+    CASE(FSD) STORE(8, gst64, f[op->rs2]); NEXT();
 
 #define FOP_S2(fn) do { CHECK_RM(); f[op->rd] = box(fn(FS1, FS2, RM(), &h->fflags)); } while (0)
 #define FOP_D2(fn) do { CHECK_RM(); f[op->rd] = fn(f[op->rs1], f[op->rs2], RM(), &h->fflags); } while (0)

@@ -58,7 +58,7 @@ struct proc *proc_new(const struct proc_options *opt)
     p->fs = fs_new();
     if (!p->fs)
         goto fail;
-    rv_set_budget(p->hart, opt->budget > 0 ? opt->budget : INT64_MAX);
+    p->budget = opt->budget > 0 ? opt->budget : INT64_MAX;
     p->hart->trace_insns = opt->trace_insns;
     p->hart->no_jit = opt->no_jit;
     p->trace_syscalls = opt->trace_syscalls;

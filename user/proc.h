@@ -116,7 +116,10 @@ struct proc {
     uint64_t sigactions[65][4];  /* rt_sigaction records: handler, flags, restorer, mask */
 
     /* Threads. */
-    struct thread *main;     /* tid PROC_PID; its hart holds the budget */
+    struct thread *main;     /* tid PROC_PID */
+    /* Instructions the VM may still run, shared by its threads (each runs
+     * slices taken from it) and charged for what its own VMs run. */
+    _Atomic int64_t budget;
     struct thread *cur;      /* the thread holding the run lock */
     struct thread *threads;  /* every thread not yet reaped, main first */
     int next_tid;
@@ -135,8 +138,9 @@ struct proc {
     int nlive;               /* threads that have not exited */
     int nforever;            /* of them, in a futex wait with no timeout */
     bool running;            /* a run (mvm_vm_run) is in progress */
-    bool stop;               /* the budget ran out: the run ends, threads park */
-    bool ended;              /* the process has ended: every thread stops */
+    int in_guest;            /* threads running guest code (without the lock) */
+    _Atomic bool stop;       /* the budget ran out: the run ends, threads park */
+    _Atomic bool ended;      /* the process has ended: every thread stops */
 
     bool exited;             /* (run lock) the process ended: status below */
     int exit_code;           /* status for the host process (guest code or 128+sig) */
@@ -176,6 +180,11 @@ enum { PROC_LOCK_OK, PROC_LOCK_ENDED, PROC_LOCK_STOP };
  * if its main thread has exited it only waits for the end or a stop. */
 int proc_lock(struct proc *p, struct thread *t, bool runner);
 void proc_unlock(struct proc *p, struct thread *t);
+/* Around running guest code in parallel: gives the run lock up (t holds
+ * it), and takes it back as proc_lock does. A run ends (proc_run_end) only
+ * when no thread is in guest code. */
+void proc_guest_enter(struct proc *p, struct thread *t);
+int proc_guest_leave(struct proc *p, struct thread *t, bool runner);
 /* Ends the process (p->exited, status set by the caller, who holds the
  * run lock): every thread stops at its next wait or lock. */
 void proc_end(struct proc *p);

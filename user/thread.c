@@ -226,6 +226,26 @@ void proc_unlock(struct proc *p, struct thread *t)
     host_mutex_unlock(p->mu);
 }
 
+void proc_guest_enter(struct proc *p, struct thread *t)
+{
+    host_mutex_lock(p->mu);
+    p->in_guest++;
+    unlock_locked(p, t);
+    host_mutex_unlock(p->mu);
+}
+
+int proc_guest_leave(struct proc *p, struct thread *t, bool runner)
+{
+    host_mutex_lock(p->mu);
+    p->in_guest--;
+    host_cond_broadcast(p->cv);     /* proc_run_end may be waiting for it */
+    int r = lock_locked(p, t, runner);
+    host_mutex_unlock(p->mu);
+    if (r == PROC_LOCK_OK)
+        took(p, t);
+    return r;
+}
+
 static void end_locked(struct proc *p)
 {
     p->ended = true;
@@ -261,7 +281,7 @@ void proc_run_end(struct proc *p)
     host_mutex_lock(p->mu);
     if (p->holder == p->main)
         p->holder = NULL;
-    while (p->holder && !p->ended)
+    while ((p->holder && !p->ended) || p->in_guest)
         host_cond_wait(p->cv, p->mu);   /* a slice that was under way */
     p->running = false;
     host_cond_broadcast(p->cv);

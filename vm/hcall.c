@@ -176,7 +176,7 @@ static void set_run_budget(mvm_vm *vm, int64_t n)
     if (vm->remote)
         mvm_vm_set_budget(vm, n > 0 ? n : 1);   /* 1: its native ancestors have 0 */
     else
-        rv_set_budget(vm->p->main->hart, n > 0 ? n : 0);
+        atomic_store(&vm->p->budget, n > 0 ? n : 0);
 }
 
 /*
@@ -193,7 +193,7 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
     int r = vm_guest_write(caller, exit_addr, wire, sizeof wire);
     if (r != 0)
         return r;
-    int64_t own = child->remote ? child->budget : child->p->main->hart->budget;
+    int64_t own = child->remote ? child->budget : atomic_load(&child->p->budget);
     int64_t left = vm_budget_left(child);
     if (left <= 0) {
         /* An ancestor is out of instructions: the child does not run. */
@@ -207,15 +207,15 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
         bool clamped = left < own;
         if (clamped)
             set_run_budget(child, left);
-        uint64_t before = child->remote ? 0 : rv_instret(child->p->main->hart);
         r = vm_run_raw(child, &ex);
         if (clamped)
             set_run_budget(child, own - (int64_t)ex.instructions);
         else if (child->remote)
             child->budget -= (int64_t)ex.instructions;
-        /* A native child's own VMs charged its ancestors as they ran; a
-         * remote one's whole run is charged here. */
-        vm_charge(child->parent, child->remote ? ex.instructions : rv_instret(child->p->main->hart) - before);
+        /* A native child's threads charged its ancestors slice by slice as
+         * they ran; a remote one's whole run is charged here. */
+        if (child->remote)
+            vm_charge(child->parent, ex.instructions);
         if (r != 0)
             return r;
     }

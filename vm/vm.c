@@ -422,22 +422,22 @@ int mvm_vm_set_budget(mvm_vm *vm, int64_t budget)
             vm->budget = budget ? budget : INT64_MAX;
         return r;
     }
-    rv_set_budget(vm->p->main->hart, budget ? budget : INT64_MAX);
+    atomic_store(&vm->p->budget, budget ? budget : INT64_MAX);
     return 0;
 }
 
-/* A native VM's budget lives in its main thread's hart (user/proc.h). */
+/* A native VM's budget is its process's, shared by its threads (user/proc.h). */
 static int64_t own_budget(const mvm_vm *vm)
 {
-    return vm->remote ? vm->budget : vm->p->main->hart->budget;
+    return vm->remote ? vm->budget : atomic_load(&vm->p->budget);
 }
 
 int64_t vm_budget_left(const mvm_vm *vm)
 {
     int64_t left = own_budget(vm);
     for (const mvm_vm *a = vm->parent; a && !a->remote; a = a->parent)
-        if (a->p->main->hart->budget < left)
-            left = a->p->main->hart->budget;
+        if (atomic_load(&a->p->budget) < left)
+            left = atomic_load(&a->p->budget);
     return left;
 }
 
@@ -446,10 +446,8 @@ int64_t vm_budget_left(const mvm_vm *vm)
  * as the ancestor's own instructions (instret stays). */
 void vm_charge(mvm_vm *vm, uint64_t instructions)
 {
-    for (; vm && !vm->remote; vm = vm->parent) {
-        vm->p->main->hart->budget -= (int64_t)instructions;
-        vm->p->main->hart->budget_start -= (int64_t)instructions;
-    }
+    for (; vm && !vm->remote; vm = vm->parent)
+        atomic_fetch_sub(&vm->p->budget, (int64_t)instructions);
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -457,12 +455,14 @@ void vm_charge(mvm_vm *vm, uint64_t instructions)
 /*
  * Threads (user/proc.h, THE RUN LOCK). The main thread runs on the host
  * thread that calls vm_run_raw (the runner), every other one on its own
- * (run_thread); each holds the process's run lock while it runs, for a
- * slice of at most SLICE instructions when there are others to take
- * turns with. All instructions are charged to the main hart's budget,
- * which is the VM's: a secondary thread's slice never exceeds what is left
- * of it, and what it retired is charged at once (vm_charge, which also
- * charges the native ancestors, as a nested run does).
+ * (run_thread). A thread holds the process's run lock while it serves a
+ * system call, and runs guest code without it, in parallel with the
+ * others (the memory system is thread-safe: mem.h, views). Each run of
+ * guest code is a slice taken from the VM's budget (p->budget): at most
+ * SLICE instructions when there are other threads, the whole budget when
+ * alone (then the lock is kept: nobody else could want it). What a slice
+ * retired is charged at once to every native ancestor (vm_charge), so
+ * budgets cap threads as they cap nested VMs.
  */
 #define SLICE 200000
 
@@ -508,62 +508,99 @@ static void fault(struct proc *p, struct rv_hart *h, int r)
     proc_end(p);
 }
 
-/* rv_run for at most slice instructions of h's budget (which stays exact). */
-static int run_slice(struct rv_hart *h, int64_t slice)
+/* Takes up to want instructions from the VM's budget for one slice. */
+static int64_t budget_take(struct proc *p, int64_t want)
 {
-    if (h->budget <= slice)
-        return rv_run(h);
-    int64_t hold = h->budget - slice;
-    h->budget -= hold;
-    h->budget_start -= hold;
-    int r = rv_run(h);
-    h->budget += hold;
-    h->budget_start += hold;
-    return r;
+    int64_t b = atomic_load(&p->budget), take;
+    do {
+        take = b < want ? b : want;
+        if (take <= 0)
+            return 0;
+    } while (!atomic_compare_exchange_weak(&p->budget, &b, b - take));
+    return take;
 }
 
-/* A secondary thread's host thread: slices until it exits or the process
+/*
+ * Runs thread t's hart for one slice (the caller holds the run lock);
+ * *rv is rv_run's result (RV_EXIT_BUDGET without running if the budget is
+ * spent). Returns with the run lock held (PROC_LOCK_OK), or not held if
+ * meanwhile the process ended (PROC_LOCK_ENDED) or, for the runner, the
+ * run stopped (PROC_LOCK_STOP); another thread is parked in that case.
+ */
+static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
+{
+    struct proc *p = vm->p;
+    struct rv_hart *h = t->hart;
+    bool alone = p->nlive == 1;
+    int64_t take = budget_take(p, alone ? INT64_MAX : SLICE);
+    if (take == 0) {
+        *rv = RV_EXIT_BUDGET;
+        return PROC_LOCK_OK;
+    }
+    if (!alone)
+        proc_guest_enter(p, t);
+    for (;;) {
+        rv_set_budget(h, take);
+        *rv = rv_run(h);
+        int64_t used = take - h->budget;
+        atomic_fetch_add(&p->budget, h->budget);   /* what it did not use */
+        vm_charge(vm->parent, (uint64_t)used);
+        /* The end of a slice: go on without the lock unless the process
+         * ended or stopped meanwhile (seen then in proc_guest_leave). */
+        if (alone || *rv != RV_EXIT_BUDGET || p->ended || p->stop ||
+            (take = budget_take(p, SLICE)) == 0)
+            break;
+    }
+    return alone ? PROC_LOCK_OK : proc_guest_leave(p, t, runner);
+}
+
+/* A slice ended by the budget: false if the VM's budget is spent (the run
+ * stops: proc_stop). */
+static bool budget_left(struct proc *p)
+{
+    if (atomic_load(&p->budget) > 0)
+        return true;
+    proc_stop(p);
+    return false;
+}
+
+/* A secondary thread's host thread: runs until it exits or the process
  * ends; parked (in proc_lock) while no run is in progress. */
 static void run_thread(void *ctx, struct thread *t)
 {
     mvm_vm *vm = ctx;
     struct proc *p = vm->p;
-    struct rv_hart *h = t->hart, *mh = p->main->hart;
-    while (proc_lock(p, t, false) == PROC_LOCK_OK) {
-        int64_t slice = SLICE;
-        while (slice > 0) {
-            int64_t give = mh->budget < slice ? mh->budget : slice;
-            if (give <= 0) {
-                proc_stop(p);   /* the VM's budget is spent: the run ends */
-                break;
+    struct rv_hart *h = t->hart;
+    int lr = proc_lock(p, t, false);
+    while (lr == PROC_LOCK_OK) {
+        int r;
+        if ((lr = run_guest(vm, t, false, &r)) != PROC_LOCK_OK)
+            break;
+        if (r == RV_EXIT_BUDGET) {
+            if (!budget_left(p)) {
+                proc_unlock(p, t);
+                lr = proc_lock(p, t, false);   /* parked until the next run */
             }
-            rv_set_budget(h, give);
-            int r = rv_run(h);
-            int64_t used = give - h->budget;
-            slice -= used;
-            vm_charge(vm, (uint64_t)used);
-            if (r == RV_EXIT_BUDGET)
-                continue;
-            if (r != RV_EXIT_ECALL) {
-                fault(p, h, r);
-                return;
-            }
-            if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
-                vm_hcall_serve(vm);     /* no_threads: never an owner's exit */
-            } else {
-                p->syscalls++;
-                sys_dispatch(p);
-            }
-            if (t->exit_pending) {
-                proc_thread_exit(p, t);
-                return;
-            }
-            if (p->exited) {    /* this thread ended it, or saw the end */
-                proc_end(p);
-                return;
-            }
+            continue;
         }
-        proc_unlock(p, t);
+        if (r != RV_EXIT_ECALL) {
+            fault(p, h, r);
+            return;
+        }
+        if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
+            vm_hcall_serve(vm);     /* no_threads: never an owner's exit */
+        } else {
+            p->syscalls++;
+            sys_dispatch(p);
+        }
+        if (t->exit_pending) {
+            proc_thread_exit(p, t);
+            return;
+        }
+        if (p->exited) {    /* this thread ended it, or saw the end */
+            proc_end(p);
+            return;
+        }
     }
 }
 
@@ -589,7 +626,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         return -MVM_EINVAL;
     /* The run's cost is what left the budget: what the VM's threads
      * retired, and what its own VMs ran meanwhile (charged to it by hc_run). */
-    const int64_t budget0 = h->budget;
+    const int64_t budget0 = atomic_load(&p->budget);
     if (p->exited) {
         exit_of_process(p, ex);
         return 0;
@@ -600,15 +637,13 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         if (!have && proc_lock(p, mt, true) != PROC_LOCK_OK)
             break;          /* ended, or stopped (budget) */
         have = true;
-        int r = p->nlive > 1 ? run_slice(h, SLICE) : rv_run(h);
+        int r;
+        if (run_guest(vm, mt, true, &r) != PROC_LOCK_OK)
+            break;          /* meanwhile it ended, or the budget ran out */
         ex->pc = h->pc;
         if (r == RV_EXIT_BUDGET) {
-            if (h->budget > 0) {
-                proc_unlock(p, mt);     /* end of its slice: others' turn */
-                have = false;
-                continue;
-            }
-            proc_stop(p);
+            if (budget_left(p))
+                continue;   /* the end of a slice */
             break;
         }
         if (r != RV_EXIT_ECALL) {
@@ -619,7 +654,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
             if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
                 ex->reason = MVM_EXIT_HYPERCALL;
                 proc_run_end(p);
-                ex->instructions = (uint64_t)(budget0 - h->budget);
+                ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
                 return 0;
             }
             vm_hcall_serve(vm);
@@ -627,7 +662,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
             if (vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) {
                 ex->reason = MVM_EXIT_SYSCALL;
                 proc_run_end(p);
-                ex->instructions = (uint64_t)(budget0 - h->budget);
+                ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
                 return 0;
             }
             p->syscalls++;
@@ -650,7 +685,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
     if (ended)
         proc_join_threads(p);
     proc_run_end(p);
-    ex->instructions = (uint64_t)(budget0 - h->budget);
+    ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
     if (ended) {
         exit_of_process(p, ex);
         return 0;

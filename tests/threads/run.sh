@@ -6,7 +6,8 @@
 # match qemu's and the hand-computed <name>.expect. Then: a budget caps
 # threads that spin forever (exit 124), a deadlock (every thread waits
 # forever) ends with 137 and a "mvm: deadlock" line, and a fault in a
-# secondary thread ends the process (139).
+# secondary thread ends the process (139). A sanitizer report on stderr
+# fails a test (make SAN=1 / TSAN=1 builds).
 #
 # Usage: tests/threads/run.sh [name...]     MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
@@ -21,7 +22,7 @@ mkdir -p "$OUT"
 all=1
 [ "$#" -gt 0 ] && all=0
 # name:expected-exit
-progs="create_join:3 prodcons:0 barrier:0 atomics:0 tls:0 cancel:0 c11:0 pipe:0 exits:7 robust:0"
+progs="create_join:3 prodcons:0 barrier:0 atomics:0 tls:0 cancel:0 c11:0 pipe:0 exits:7 robust:0 memstress:0"
 [ "$#" -gt 0 ] && progs=$(for n in "$@"; do for p in $progs; do [ "${p%%:*}" = "$n" ] && echo "$p"; done; done)
 
 for tool in "$CC" "$QEMU"; do
@@ -49,6 +50,8 @@ for p in $progs; do
 		rc=$?
 		if [ "$rc" != "$qrc" ]; then
 			echo "FAIL $label: exit $rc, qemu $qrc: $(head -c 300 "$OUT/$name.err$mode")"
+		elif grep -q "Sanitizer\|runtime error" "$OUT/$name.err$mode"; then
+			echo "FAIL $label: a sanitizer report (see $OUT/$name.err$mode)"
 		elif ! cmp -s "$OUT/$name.mvm$mode" "$OUT/$name.qemu"; then
 			echo "FAIL $label: stdout differs from qemu's (see $OUT/$name.mvm$mode)"
 		else
