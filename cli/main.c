@@ -61,6 +61,11 @@ static const char usage_text[] =
     "  --stream-meta           let the guest change the mode, owner and times of its\n"
     "                          standard streams when they are host files (default:\n"
     "                          EPERM)\n"
+    "  --listen ADDR:PORT      let the guest bind and listen on ADDR:PORT (numeric\n"
+    "                          IPv4, [IPv6] or localhost); repeatable. Default: no\n"
+    "                          network (bind and connect give EACCES)\n"
+    "  --connect HOST:PORT     let the guest connect (and send datagrams) to\n"
+    "                          HOST:PORT; repeatable\n"
     "\n"
     "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
     "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
@@ -237,7 +242,7 @@ static void free_nest_command(char **v)
  * level. Two extra --dir specs for this level are stored at extra_dirs.
  */
 static int nest_command(const char *self, int depth, const char **dirs, int ndirs, char **envs,
-                        int nenvs, const char *cwd, unsigned flags, unsigned nest_mode, const char *argv0,
+                        int nenvs, char **nets, int nnets, const char *cwd, unsigned flags, unsigned nest_mode, const char *argv0,
                         int prog_argc, char **prog_argv,
                         char ***out_argv, int *out_argc, const char **extra_dirs)
 {
@@ -261,7 +266,7 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
     free(image_dir);
     free(prog_dir);
 
-    size_t max = 12 + 2 * (size_t)ndirs + 2 * (size_t)nenvs + (size_t)prog_argc + 4;
+    size_t max = 12 + 2 * (size_t)ndirs + 2 * (size_t)nenvs + 2 * (size_t)nnets + (size_t)prog_argc + 4;
     char **v = calloc(max, sizeof *v);
     int n = 0;
     if (!v)
@@ -300,6 +305,11 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
     for (int i = 0; i < nenvs; i++) {
         PUSH("--env");
         PUSH(envs[i]);
+    }
+    /* Network grants go down too; each level can pass on only what it has. */
+    for (int i = 0; i < nnets; i++) {
+        PUSH(nets[i][0] == 'L' ? "--listen" : "--connect");
+        PUSH(nets[i] + 1);
     }
     if (cwd) {
         PUSH("--cwd");
@@ -365,7 +375,7 @@ static void print_stats(mvm_vm *vm, double seconds)
 
 static int cmd_run(int argc, char **argv)
 {
-    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_ARGV0, OPT_STREAM_META, OPT_HELP };
+    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_ARGV0, OPT_STREAM_META, OPT_LISTEN, OPT_CONNECT, OPT_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, OPT_MEM },
         { "dir", required_argument, NULL, OPT_DIR },
@@ -380,14 +390,17 @@ static int cmd_run(int argc, char **argv)
         { "no-unroll", no_argument, NULL, OPT_NOUNROLL },
         { "argv0", required_argument, NULL, OPT_ARGV0 },
         { "stream-meta", no_argument, NULL, OPT_STREAM_META },
+        { "listen", required_argument, NULL, OPT_LISTEN },
+        { "connect", required_argument, NULL, OPT_CONNECT },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     struct mvm_config cfg = MVM_CONFIG_INIT;
     const char **dirs = calloc((size_t)argc + 2, sizeof *dirs);
     char **envs = calloc((size_t)argc + 1, sizeof *envs);
+    char **nets = calloc((size_t)argc + 1, sizeof *nets);   /* 'L' or 'C' + ADDR:PORT */
     const char *cwd = NULL;
-    int ndirs = 0, nenvs = 0, rc = 0;
+    int ndirs = 0, nenvs = 0, nnets = 0, rc = 0;
     bool stats = false;
     int depth = 1;
     const char *argv0 = NULL;
@@ -395,7 +408,7 @@ static int cmd_run(int argc, char **argv)
     mvm_vm *vm = NULL;
     uint8_t *file = NULL;
     size_t size = 0;
-    if (!dirs || !envs) {
+    if (!dirs || !envs || !nets) {
         rc = EXIT_INTERNAL;
         goto out;
     }
@@ -421,6 +434,18 @@ static int cmd_run(int argc, char **argv)
             envs[nenvs++] = (char *)a;
             break;
         case OPT_CWD: cwd = a; break;
+        case OPT_LISTEN:
+        case OPT_CONNECT: {
+            char *g = malloc(strlen(a) + 2);
+            if (!g) {
+                rc = EXIT_INTERNAL;
+                goto out;
+            }
+            g[0] = c == OPT_LISTEN ? 'L' : 'C';
+            strcpy(g + 1, a);
+            nets[nnets++] = g;
+            break;
+        }
         case OPT_BUDGET: {
             char *end;
             errno = 0;
@@ -506,7 +531,7 @@ static int cmd_run(int argc, char **argv)
     int prog_envc = nenvs;
     if (depth > 1) {
         /* Run the monitor's own RV64 build, which runs the rest. */
-        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, cwd, cfg.flags, cfg.nest_mode, argv0,
+        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, nets, nnets, cwd, cfg.flags, cfg.nest_mode, argv0,
                           prog_argc, prog_argv, &nest_argv, &prog_argc, dirs + ndirs);
         if (rc != 0)
             goto out;
@@ -527,6 +552,16 @@ static int cmd_run(int argc, char **argv)
     for (int i = 0; i < ndirs; i++)
         if ((rc = add_dir(vm, dirs[i], depth > 1 && i >= ndirs - 2)) != 0)
             goto out;
+    for (int i = 0; i < nnets; i++) {
+        r = mvm_vm_allow_net(vm, nets[i][0] == 'L' ? MVM_NET_LISTEN : MVM_NET_CONNECT, nets[i] + 1);
+        if (r < 0) {
+            fprintf(stderr, "mvm: --%s %s: %s\n", nets[i][0] == 'L' ? "listen" : "connect", nets[i] + 1,
+                    r == -MVM_EINVAL ? "expected ADDR:PORT with a numeric IPv4 address, [IPv6] or localhost"
+                                     : mvm_strerror(r));
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
     if (cwd) {
         r = mvm_vm_set_cwd(vm, cwd);
         if (r < 0) {
@@ -563,6 +598,9 @@ out:
     free_nest_command(nest_argv);
     free(dirs);
     free(envs);
+    for (int i = 0; nets && i < nnets; i++)
+        free(nets[i]);
+    free(nets);
     return rc;
 }
 

@@ -138,6 +138,21 @@ int mvm_vm_add_dir(mvm_vm *vm, const char *host_dir, const char *guest_path, int
 int mvm_vm_set_cwd(mvm_vm *vm, const char *guest_path);
 
 /*
+ * The network is off by default: the guest may make sockets, but binds
+ * and connects fail with EACCES (as behind a firewall) except where
+ * granted. addr is "IPV4:PORT", "[IPV6]:PORT" or "localhost:PORT"
+ * (numeric addresses only; no name lookup). A listen grant lets the guest
+ * bind and listen on exactly that address and port; a connect grant lets
+ * it connect (or send datagrams) there. Inside mvm a VM can be granted
+ * only what this program was granted itself (-13, EACCES, otherwise).
+ */
+#define MVM_NET_LISTEN  0
+#define MVM_NET_CONNECT 1
+int mvm_vm_allow_net(mvm_vm *vm, int direction, const char *addr);
+int mvm_vm_allow_listen(mvm_vm *vm, const char *addr);
+int mvm_vm_allow_connect(mvm_vm *vm, const char *addr);
+
+/*
  * Points the guest's standard stream fd (0, 1 or 2) at a file of ours:
  * path is opened for reading (MVM_REDIRECT_READ), or created and
  * truncated (MVM_REDIRECT_WRITE) or appended to (MVM_REDIRECT_APPEND).

@@ -41,6 +41,9 @@ enum mvm_hc {
     MVM_HC_VM_ERROR,         /* (h, buf*, len): the last load error text */
     MVM_HC_VM_REDIRECT,      /* (h, src, fd, path*, how): stream fd of the child
                                 from a file that path names in src's view */
+    MVM_HC_VM_ALLOW_NET,     /* (h, src, direction, addr*): a network grant
+                                (MVM_NET_LISTEN/CONNECT, "ADDR:PORT") that src
+                                (0: the caller) holds itself */
     MVM_HC_COUNT
 };
 

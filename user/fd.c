@@ -181,7 +181,12 @@ long fs_read(struct fs *fs, int fd, void *buf, size_t len)
 {
     struct file *f;
     int r = readable(fs, fd, &f);
-    return r < 0 ? r : host_read(f->fd, buf, len);
+    if (r < 0)
+        return r;
+    long n = host_read(f->fd, buf, len);
+    if (f->sock)
+        net_counter_order(f, buf, n);
+    return n;
 }
 
 long fs_pread(struct fs *fs, int fd, void *buf, size_t len, uint64_t off)
@@ -203,6 +208,12 @@ long fs_write(struct fs *fs, int fd, const void *buf, size_t len)
         return r;
     if (f->type == LX_S_IFREG || f->type == LX_S_IFBLK)
         return host_write(f->fd, buf, len);
+    if (f->sock && len == 8) {
+        uint8_t v[8];
+        memcpy(v, buf, 8);
+        net_counter_order(f, v, 8);
+        return host_write_stream(f->fd, v, 8);
+    }
     return host_write_stream(f->fd, buf, len);
 }
 
@@ -423,5 +434,40 @@ int fs_set_nofile(struct fs *fs, uint64_t cur, uint64_t max)
         return -LX_EPERM;
     fs->nofile = cur;
     fs->nofile_max = max;
+    return 0;
+}
+
+/* ------------------------------------------------------------ signalfd */
+
+int fs_signalfd(struct fs *fs, int fd, uint64_t mask, int flags)
+{
+    if (fd != -1) {
+        struct file *f = fd_file(fs, fd);
+        if (!f)
+            return -LX_EBADF;
+        if (!f->sigfd)
+            return -LX_EINVAL;
+        f->sigmask = mask;
+        return fd;
+    }
+    int nfd = fd_alloc(fs, 0);
+    if (nfd < 0)
+        return nfd;
+    struct file *f = file_new(-1, -1, LX_O_RDWR | (flags & LX_O_NONBLOCK), 0, NULL);
+    if (!f)
+        return -LX_ENOMEM;
+    f->sigfd = true;
+    f->sigmask = mask;
+    fs->fds[nfd] = (struct fd_slot){ .f = f, .cloexec = (flags & LX_O_CLOEXEC) != 0 };
+    return nfd;
+}
+
+int fs_sigfd(struct fs *fs, int fd, uint64_t *mask, int *flags)
+{
+    struct file *f = fd_file(fs, fd);
+    if (!f || !f->sigfd)
+        return -LX_EINVAL;
+    *mask = f->sigmask;
+    *flags = f->flags;
     return 0;
 }

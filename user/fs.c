@@ -36,6 +36,7 @@
 #include <time.h>
 
 #include "host/fs.h"
+#include "host/net.h"
 #include "user/lx.h"
 
 /* ---------------------------------------------------------------- mounts */
@@ -547,6 +548,7 @@ void file_unref(struct file *f)
     if (!f || --f->refs > 0)
         return;
     host_dir_close(f->dir);
+    net_sock_free(f->sock);
     if (f->fd >= 0 && !f->borrowed)
         host_close(f->fd);
     free(f->path);
@@ -635,6 +637,7 @@ void fs_free(struct fs *fs)
         file_unref(fs->fds[i].f);
     free(fs->fds);
     file_unref(fs->cwd);
+    net_free(fs->net);
     for (int i = 0; i < fs->nmounts; i++) {
         host_close(fs->mounts[i].fd);
         free(fs->mounts[i].guest);
@@ -751,6 +754,8 @@ int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const
     bool granted = !virtual;
     if (fd < 0)
         return fd;
+    if (virtual && guest_path[0] != '/')
+        return -LX_EINVAL;   /* as mount_fd says for a real directory */
     if (!virtual && (r = mount_fd(fs, fd, guest_path, ro, &index)) < 0)
         return r;
     /* Nested mounts go where the directory went: the mount's canonical
@@ -1011,6 +1016,29 @@ int fs_mkdirat(struct fs *fs, int dirfd, const char *path, uint32_t mode)
         r = -LX_EROFS;
     else
         r = host_mkdirat(l.dir_fd, l.name, create_mode(fs, mode));
+    loc_done(&l);
+    return r;
+}
+
+int fs_unix_at(struct fs *fs, const char *path, bool create,
+               int (*fn)(void *ctx, int dir_fd, const char *name), void *ctx)
+{
+    struct loc l;
+    int r = resolve_retry(fs, LX_AT_FDCWD, path, create ? 0 : R_FOLLOW, &l);
+    if (r < 0)
+        return r;
+    if (!l.name[0])
+        r = create ? -LX_EADDRINUSE : -LX_ECONNREFUSED;
+    else if (create && l.exists)
+        r = -LX_EADDRINUSE;
+    else if (!create && !l.exists)
+        r = -LX_ENOENT;
+    else if (create && mount_ro(fs, l.mount))
+        r = -LX_EROFS;
+    else if (l.dir_fd < 0)
+        r = create ? -LX_EROFS : -LX_ENOENT;
+    else
+        r = fn(ctx, l.dir_fd, l.name);
     loc_done(&l);
     return r;
 }

@@ -108,6 +108,12 @@ int fs_ftruncate(struct fs *fs, int fd, int64_t len);
 int fs_fsync(struct fs *fs, int fd, bool data_only);
 int fs_fchmod(struct fs *fs, int fd, uint32_t mode);
 
+/* signalfd: fd -1 makes one (flags LX_O_CLOEXEC, LX_O_NONBLOCK), else
+ * sets the mask of signalfd fd. fs_sigfd: its mask and LX_O_* flags, or
+ * -LX_EINVAL if fd is not a signalfd. */
+int fs_signalfd(struct fs *fs, int fd, uint64_t mask, int flags);
+int fs_sigfd(struct fs *fs, int fd, uint64_t *mask, int *flags);
+
 /* Process-wide state Linux keeps beside the fd table. */
 uint32_t fs_umask(struct fs *fs, uint32_t mask);   /* sets, returns the old mask */
 void fs_nofile(struct fs *fs, uint64_t *cur, uint64_t *max);
@@ -146,7 +152,16 @@ typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
     X(mincore) X(madvise) X(wait4) X(prlimit64) X(getrandom) \
     X(riscv_hwprobe) X(riscv_flush_icache) X(clone)
 
+/* Sockets and event loops (user/net.c). */
+#define SYS_NET_CALLS(X) \
+    X(socket) X(socketpair) X(bind) X(listen) X(accept) X(accept4) X(connect) \
+    X(getsockname) X(getpeername) X(sendto) X(recvfrom) X(sendmsg) X(recvmsg) \
+    X(shutdown) X(setsockopt) X(getsockopt) X(eventfd2) X(epoll_create1) \
+    X(epoll_ctl) X(epoll_pwait) X(epoll_pwait2) X(timerfd_create) \
+    X(timerfd_settime) X(timerfd_gettime)
+
 #define SYS_DECLARE(name) long sys_##name(struct proc *p, const uint64_t *a);
+SYS_NET_CALLS(SYS_DECLARE)
 SYS_FILE_CALLS(SYS_DECLARE)
 SYS_MISC_CALLS(SYS_DECLARE)
 #undef SYS_DECLARE

@@ -40,6 +40,9 @@ struct file {
     char *path;           /* directories: canonical guest path when opened */
     struct host_dir *dir; /* directory stream, opened by the first getdents64 */
     uint64_t vpos;        /* position in a virtual directory's listing */
+    struct sock *sock;    /* sockets and event objects: user/net.c's state */
+    bool sigfd;           /* a signalfd (fd -1, type 0): user/signal.c reads it */
+    uint64_t sigmask;     /* its signals */
 };
 
 struct fd_slot {
@@ -75,6 +78,7 @@ struct fs {
     int64_t born;         /* time stamps of virtual directories */
     bool stream_meta;     /* metadata changes allowed on streams (MVM_STREAM_META) */
     struct walk *w;       /* scratch: one resolution at a time */
+    struct net *net;      /* network grants (user/net.c); NULL: none */
 };
 
 /* What a resolution found. */
@@ -100,5 +104,15 @@ int fd_alloc(struct fs *fs, int min);
 int get_file(struct fs *fs, int fd, bool path_ok, struct file **out);
 /* 0 if the guest may change f's mode, owner or times, else the errno. */
 int file_meta_check(const struct fs *fs, const struct file *f);
+/* AF_UNIX names (user/net.c): resolves path, then runs fn on the pair
+ * (parent handle, last name). create: the name must be new (EADDRINUSE)
+ * in a writable mount (EROFS); else it must exist, links followed. */
+int fs_unix_at(struct fs *fs, const char *path, bool create,
+               int (*fn)(void *ctx, int dir_fd, const char *name), void *ctx);
+/* user/net.c's parts of a file and of the sandbox. */
+void net_sock_free(struct sock *s);
+void net_free(struct net *n);
+/* eventfd/timerfd counters between host and guest (LE) byte order. */
+void net_counter_order(struct file *f, void *buf, long n);
 
 #endif

@@ -131,6 +131,12 @@ int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size
     p->load_bias = img.load_bias;
     p->brk_start = p->brk_cur = p->brk_mapped = hi;
 
+    /* The signal return trampoline (user/signal.c), as Linux's vDSO. */
+    if (sig_map_trampoline(p) != 0) {
+        snprintf(err, errlen, "out of memory for the signal trampoline (raise --mem)");
+        return -2;
+    }
+
     /* Stack. */
     uint64_t stack_lo = PROC_STACK_TOP - PROC_STACK_SIZE;
     if (mm_map_fixed(p, stack_lo, PROC_STACK_SIZE, MEM_R | MEM_W) != 0) {
@@ -193,6 +199,10 @@ int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size
         snprintf(err, errlen, "out of memory building the stack (raise --mem)");
         return -2;
     }
+    /* As execve leaves them: every register zero but sp (and pc). */
+    memset(p->hart->x, 0, sizeof p->hart->x);
+    memset(p->hart->f, 0, sizeof p->hart->f);
+    p->hart->fflags = p->hart->frm = 0;
     p->hart->x[2] = s.sp;
     p->hart->pc = img.entry;
     return 0;

@@ -18,6 +18,7 @@
 
 #include "mem/mem.h"
 #include "rv/rv.h"
+#include "user/signal.h"
 
 #define PROC_STACK_TOP   0x3ffffff000ull
 #define PROC_STACK_SIZE  (8ull << 20)
@@ -57,7 +58,7 @@ struct thread {
     int tid;
     uint64_t clear_child_tid;    /* set_tid_address, CLONE_CHILD_CLEARTID */
     uint64_t robust_list, robust_len;
-    uint64_t sigmask;
+    uint64_t sigmask;            /* written by the thread under the run lock and mu */
     struct host_thread *host;    /* NULL for the main thread */
     struct thread *next;         /* p->threads, in creation order */
 
@@ -76,6 +77,13 @@ struct thread {
     /* Under the run lock: */
     bool exit_pending;           /* sys_exit asked this thread to end */
     int exit_status;
+
+    /* Signals (user/signal.c): pending under mu, the rest the thread's own. */
+    struct sig_pending pending;  /* sent to this thread */
+    uint64_t saved_mask;         /* rt_sigsuspend's: put back at delivery */
+    bool restore_mask;
+    uint64_t ss_sp, ss_size;     /* sigaltstack */
+    uint32_t ss_flags;
 };
 
 /*
@@ -113,7 +121,10 @@ struct proc {
     uint64_t entry;          /* program entry point */
     uint64_t phdr_addr, phent, phnum, load_bias;
 
-    uint64_t sigactions[65][4];  /* rt_sigaction records: handler, flags, restorer, mask */
+    uint64_t sigactions[65][4];  /* handler, flags, restorer, mask (user/signal.h: locking) */
+    struct sig_pending sigpending;   /* (mu) sent to the process */
+    struct sig_timer timers[SIG_NTIMERS];   /* (mu) */
+    _Atomic int timers_armed;    /* how many; read without a lock */
 
     /* Threads. */
     struct thread *main;     /* tid PROC_PID */
@@ -208,18 +219,21 @@ int proc_threads_init(struct proc *p);
 void proc_threads_free(struct proc *p);
 /* The live thread with this tid, or NULL. */
 struct thread *proc_thread_of(struct proc *p, int tid);
-/* Blocks the calling thread until the process ends (nothing else can
- * end the wait); a deadlock, named by what, if no other thread runs. */
-long proc_wait_forever(struct proc *p, const char *what);
+/* Blocks the calling thread until a signal it does not block is pending
+ * (PROC_ERESTARTSYS), the monotonic deadline passes if has_deadline
+ * (-LX_ETIMEDOUT), the process ends (-LX_EINTR) or the run stops
+ * (PROC_RESTART); a deadlock, named by what, if nothing could end it. */
+long proc_wait_signal(struct proc *p, bool has_deadline, uint64_t deadline, const char *what);
 /* Threads alive (not exited). */
 int proc_live_threads(struct proc *p);
 /* Instructions retired by every thread of the process. */
 uint64_t proc_instret(struct proc *p);
 /* Blocking helpers for system calls: drop the run lock while waiting.
- * proc_sleep_until: monotonic deadline; false if the process ended or
- * (main thread only) the run stopped — the call is then restarted.
- * proc_poll: host_poll without the run lock. */
-bool proc_sleep_until(struct proc *p, uint64_t deadline_ns);
+ * proc_sleep_until: monotonic deadline; 0 slept, 1 a signal came, -1 the
+ * process ended or (main thread only) the run stopped — the call is then
+ * restarted. proc_poll: host_poll without the run lock (PROC_ERESTARTSYS
+ * when a signal comes). */
+int proc_sleep_until(struct proc *p, uint64_t deadline_ns);
 struct host_pollfd;
 int proc_poll(struct proc *p, struct host_pollfd *h, size_t n, int ms);
 /* Prints why the process is ending and ends it as killed by SIGKILL. */

@@ -120,6 +120,9 @@ static long transfer(struct proc *p, int fd, const struct seg *v, int n, int64_t
     int r = fs_fd_info(p->fs, fd, &info);
     if (r < 0)
         return r;
+    long sr;
+    if (!wr && off < 0 && n > 0 && info.host_fd < 0 && sig_fd_read(p, fd, v[0].va, v[0].len, &sr))
+        return sr;      /* a signalfd (user/signal.c) */
     bool regular = info.type == LX_S_IFREG || info.type == LX_S_IFBLK;
     uint64_t want = 0;
     for (int i = 0; i < n; i++)
@@ -131,7 +134,8 @@ static long transfer(struct proc *p, int fd, const struct seg *v, int n, int64_t
             return wr ? fs_pwrite(p->fs, fd, &dummy, 0, (uint64_t)off) : fs_pread(p->fs, fd, &dummy, 0, (uint64_t)off);
         return wr ? fs_write(p->fs, fd, &dummy, 0) : fs_read(p->fs, fd, &dummy, 0);
     }
-    if (!wr && !regular && info.host_fd >= 0 && !(info.flags & LX_O_NONBLOCK) && proc_live_threads(p) > 1) {
+    if (!wr && !regular && info.host_fd >= 0 && !(info.flags & LX_O_NONBLOCK) &&
+        (proc_live_threads(p) > 1 || sig_async(p))) {
         /* A pipe or terminal may block: wait for data without the run lock,
            so that other threads (maybe the writer) run meanwhile. */
         struct host_pollfd hp = { info.host_fd, LX_POLLIN, 0 };

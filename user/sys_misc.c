@@ -1,16 +1,12 @@
 /*
- * sys_misc.c — the process, identity, time, signal-bookkeeping, limits,
+ * sys_misc.c — the process, identity, time, limits,
  * randomness and memory system calls (memory ones forward to user/mm.c).
  *
  * The guest is one process (PROC_PID, parent 1, its own process group and
  * session; its threads are user/thread.c's) running as PROC_UID/PROC_GID
  * on one CPU.
- * Clocks are the host's. Signals are bookkeeping plus self-delivery: a
- * signal the guest sends itself (kill, tgkill, raise, abort, SIGPIPE)
- * takes its default action — for most, ending the process with status
- * 128+sig as Linux would — or is ignored; handlers are recorded and
- * returned by rt_sigaction but never run (not yet: a thread is never
- * interrupted to run one). Layouts are riscv64 Linux's.
+ * Clocks are the host's; signals, interval timers and the rest of the
+ * signal calls are user/signal.c's. Layouts are riscv64 Linux's.
  */
 #include <string.h>
 
@@ -244,13 +240,20 @@ long sys_gettimeofday(struct proc *p, const uint64_t *a)
 }
 
 /* Sleeps without the run lock; an ended process or a stopped run ends the
-   sleep (the call is then run again when the run resumes). */
-static long sleep_for(struct proc *p, uint64_t ns)
+   sleep (the call is then run again when the run resumes). A signal ends
+   it with EINTR (after its handler) and the time left in *rem. */
+static long sleep_for(struct proc *p, uint64_t ns, uint64_t rem)
 {
     uint64_t now = host_time_monotonic_ns();
     uint64_t deadline = ns > UINT64_MAX / 4 ? UINT64_MAX / 2 : now + ns;
-    if (proc_sleep_until(p, deadline))
+    int r = proc_sleep_until(p, deadline);
+    if (r == 0)
         return 0;
+    if (r > 0) {
+        uint64_t left = deadline - host_time_monotonic_ns();
+        long w = rem ? put_timespec(p, rem, (int64_t)left > 0 ? left : 0) : 0;
+        return w < 0 ? w : PROC_ERESTARTNOHAND;
+    }
     return p->exited ? 0 : PROC_RESTART;
 }
 
@@ -260,7 +263,7 @@ long sys_nanosleep(struct proc *p, const uint64_t *a)
     long r = get_timespec(p, a[0], &ns);
     if (r < 0)
         return r;
-    return sleep_for(p, ns);
+    return sleep_for(p, ns, a[1]);
 }
 
 long sys_clock_nanosleep(struct proc *p, const uint64_t *a)
@@ -276,8 +279,9 @@ long sys_clock_nanosleep(struct proc *p, const uint64_t *a)
         bool ok;
         uint64_t now = now_ns(c, &ok);
         ns = ns > now ? ns - now : 0;
+        return sleep_for(p, ns, 0);
     }
-    return sleep_for(p, ns);
+    return sleep_for(p, ns, a[3]);
 }
 
 long sys_times(struct proc *p, const uint64_t *a)
@@ -305,221 +309,6 @@ long sys_getrusage(struct proc *p, const uint64_t *a)
         st64(b + 32, ms.pages_peak * (MEM_PAGE_SIZE / 1024));     /* ru_maxrss in KiB */
     }
     return mem_write(p->as, a[1], b, sizeof b);
-}
-
-long sys_getitimer(struct proc *p, const uint64_t *a)
-{
-    if (a[0] > 2)
-        return -LX_EINVAL;
-    uint8_t b[32] = { 0 };
-    return mem_write(p->as, a[1], b, 32);
-}
-
-long sys_setitimer(struct proc *p, const uint64_t *a)
-{
-    if (a[0] > 2)
-        return -LX_EINVAL;
-    uint8_t b[32] = { 0 };
-    if (a[1]) {
-        long r = mem_read(p->as, a[1], b, 32);
-        if (r < 0)
-            return r;
-        /* Arming a timer would need a signal delivered later: not supported. */
-        if (ld64(b + 16) || ld64(b + 24))
-            return -LX_ENOSYS;
-    }
-    memset(b, 0, sizeof b);
-    return put_bytes(p, a[2], b, 32);
-}
-
-/* ------------------------------------------------------------- signals */
-
-/* Signals whose default action is to do nothing (stop signals included:
-   there is no one to continue a stopped guest). */
-static bool default_ignored(int sig)
-{
-    return sig == LX_SIGCHLD || sig == LX_SIGURG || sig == LX_SIGWINCH || sig == LX_SIGCONT ||
-           sig == LX_SIGSTOP || sig == LX_SIGTSTP || sig == LX_SIGTTIN || sig == LX_SIGTTOU;
-}
-
-void sys_signal_self(struct proc *p, int sig)
-{
-    if (sig <= 0 || sig > LX_NSIG)
-        return;
-    bool unstoppable = sig == LX_SIGKILL || sig == LX_SIGSTOP;
-    if (!unstoppable && (p->cur->sigmask >> (sig - 1) & 1))
-        return;     /* blocked: it stays pending, and nothing ever unblocks it here */
-    uint64_t handler = unstoppable ? LX_SIG_DFL : p->sigactions[sig][0];
-    if (handler != LX_SIG_DFL || default_ignored(sig))
-        return;
-    p->exited = true;
-    p->exit_code = 128 + sig;
-    p->killed_by = sig;
-}
-
-static long send(struct proc *p, int sig)
-{
-    if (sig < 0 || sig > LX_NSIG)
-        return -LX_EINVAL;
-    sys_signal_self(p, sig);
-    return 0;
-}
-
-long sys_kill(struct proc *p, const uint64_t *a)
-{
-    int pid = (int)a[0], sig = (int)a[1];
-    if (sig < 0 || sig > LX_NSIG)
-        return -LX_EINVAL;
-    /* Itself, its process group (0, -pgid); kill(-1) reaches every process
-       but the caller: there is none. */
-    if (pid == PROC_PID || pid == 0 || pid == -PROC_PID)
-        return send(p, sig);
-    return -LX_ESRCH;
-}
-
-/* A signal for one thread: its mask decides; the action is the process's. */
-static long send_thread(struct proc *p, int tid, int sig)
-{
-    struct thread *t = proc_thread_of(p, tid);
-    if (!t)
-        return -LX_ESRCH;
-    if (sig < 0 || sig > LX_NSIG)
-        return -LX_EINVAL;
-    struct thread *self = p->cur;
-    p->cur = t;             /* sys_signal_self reads the mask of p->cur */
-    sys_signal_self(p, sig);
-    p->cur = self;
-    return 0;
-}
-
-long sys_tkill(struct proc *p, const uint64_t *a)
-{
-    int tid = (int)a[0];
-    if (tid <= 0)
-        return -LX_EINVAL;
-    return send_thread(p, tid, (int)a[1]);
-}
-
-long sys_tgkill(struct proc *p, const uint64_t *a)
-{
-    int tgid = (int)a[0], tid = (int)a[1];
-    if (tgid <= 0 || tid <= 0)
-        return -LX_EINVAL;
-    return tgid == PROC_PID ? send_thread(p, tid, (int)a[2]) : -LX_ESRCH;
-}
-
-#define UNBLOCKABLE ((1ull << (LX_SIGKILL - 1)) | (1ull << (LX_SIGSTOP - 1)))
-
-long sys_rt_sigaction(struct proc *p, const uint64_t *a)
-{
-    int sig = (int)a[0];
-    if (a[3] != 8)
-        return -LX_EINVAL;
-    if (sig < 1 || sig > LX_NSIG || (a[1] && (sig == LX_SIGKILL || sig == LX_SIGSTOP)))
-        return -LX_EINVAL;
-    /* riscv64 struct sigaction: handler, flags, mask (no sa_restorer). */
-    uint8_t in[24], out[24];
-    if (a[1]) {
-        long r = mem_read(p->as, a[1], in, 24);
-        if (r < 0)
-            return r;
-    }
-    if (a[2]) {
-        st64(out, p->sigactions[sig][0]);
-        st64(out + 8, p->sigactions[sig][1]);
-        st64(out + 16, p->sigactions[sig][3]);
-        long r = mem_write(p->as, a[2], out, 24);
-        if (r < 0)
-            return r;
-    }
-    if (a[1]) {
-        p->sigactions[sig][0] = ld64(in);
-        p->sigactions[sig][1] = ld64(in + 8);
-        p->sigactions[sig][2] = 0;
-        p->sigactions[sig][3] = ld64(in + 16) & ~UNBLOCKABLE;
-    }
-    return 0;
-}
-
-long sys_rt_sigprocmask(struct proc *p, const uint64_t *a)
-{
-    if (a[3] != 8)
-        return -LX_EINVAL;
-    uint64_t set = 0;
-    if (a[1]) {
-        uint8_t b[8];
-        long r = mem_read(p->as, a[1], b, 8);
-        if (r < 0)
-            return r;
-        set = ld64(b) & ~UNBLOCKABLE;
-        int how = (int)a[0];
-        if (how != LX_SIG_BLOCK && how != LX_SIG_UNBLOCK && how != LX_SIG_SETMASK)
-            return -LX_EINVAL;
-    }
-    uint64_t old = p->cur->sigmask;
-    if (a[2]) {
-        uint8_t b[8];
-        st64(b, old);
-        long r = mem_write(p->as, a[2], b, 8);
-        if (r < 0)
-            return r;
-    }
-    if (a[1]) {
-        switch ((int)a[0]) {
-        case LX_SIG_BLOCK: p->cur->sigmask |= set; break;
-        case LX_SIG_UNBLOCK: p->cur->sigmask &= ~set; break;
-        default: p->cur->sigmask = set; break;
-        }
-    }
-    return 0;
-}
-
-long sys_rt_sigpending(struct proc *p, const uint64_t *a)
-{
-    if (a[1] > 8)
-        return -LX_EINVAL;
-    uint8_t b[8] = { 0 };
-    return mem_write(p->as, a[0], b, (size_t)a[1]);
-}
-
-long sys_rt_sigsuspend(struct proc *p, const uint64_t *a)
-{
-    if (a[1] != 8)
-        return -LX_EINVAL;
-    /* No signal can arrive (handlers never run): only the end ends it. */
-    return proc_wait_forever(p, "every thread waits for a signal or on a futex with no timeout");
-}
-
-long sys_rt_sigreturn(struct proc *p, const uint64_t *a)
-{
-    /* No handler ever ran, so there is no frame to return from: Linux
-       kills a process whose signal frame is bad with SIGSEGV. */
-    p->exited = true;
-    p->exit_code = 128 + LX_SIGSEGV;
-    p->killed_by = LX_SIGSEGV;
-    return 0;
-}
-
-long sys_sigaltstack(struct proc *p, const uint64_t *a)
-{
-    if (a[0]) {
-        uint8_t b[24];
-        long r = mem_read(p->as, a[0], b, 24);
-        if (r < 0)
-            return r;
-        uint32_t flags = ld32(b + 8);
-        if (flags & ~(uint32_t)(LX_SS_DISABLE | 0x80000000u))     /* SS_AUTODISARM */
-            return -LX_EINVAL;
-        if (!(flags & LX_SS_DISABLE) && ld64(b + 16) < LX_MINSIGSTKSZ)
-            return -LX_ENOMEM;
-    }
-    if (a[1]) {
-        /* Handlers never run, so no alternate stack is ever in use. */
-        uint8_t b[24] = { 0 };
-        st32(b + 8, LX_SS_DISABLE);
-        return mem_write(p->as, a[1], b, 24);
-    }
-    return 0;
 }
 
 /* -------------------------------------------------------------- limits */

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "host/net.h"
 #include "user/fs.h"
+#include "user/net.h"
 #include "user/lx.h"
 #include "user/proc.h"
 
@@ -335,6 +337,7 @@ static const char *const names[SYS_NR] = {
  *   d int   D dirfd   i 64-bit signed   u unsigned   x hex   p pointer
  *   o octal mode   O open flags   s string (read from guest memory)
  *   m octal mode, shown only if the open flags before it create a file
+ *   A a socket address, whose length is the next argument
  */
 struct call {
     sys_fn fn;
@@ -343,6 +346,30 @@ struct call {
 
 static const struct call calls[SYS_NR] = {
     [17] = { sys_getcwd, "pu" },
+    [19] = { sys_eventfd2, "ux" },
+    [20] = { sys_epoll_create1, "x" },
+    [21] = { sys_epoll_ctl, "dddp" },
+    [22] = { sys_epoll_pwait, "dpddpu" },
+    [85] = { sys_timerfd_create, "dx" },
+    [86] = { sys_timerfd_settime, "dxpp" },
+    [87] = { sys_timerfd_gettime, "dp" },
+    [198] = { sys_socket, "ddd" },
+    [199] = { sys_socketpair, "dddp" },
+    [200] = { sys_bind, "dAu" },
+    [201] = { sys_listen, "dd" },
+    [202] = { sys_accept, "dpp" },
+    [203] = { sys_connect, "dAu" },
+    [204] = { sys_getsockname, "dpp" },
+    [205] = { sys_getpeername, "dpp" },
+    [206] = { sys_sendto, "dpuxAu" },
+    [207] = { sys_recvfrom, "dpuxpp" },
+    [208] = { sys_setsockopt, "dddpu" },
+    [209] = { sys_getsockopt, "dddpp" },
+    [210] = { sys_shutdown, "dd" },
+    [211] = { sys_sendmsg, "dpx" },
+    [212] = { sys_recvmsg, "dpx" },
+    [242] = { sys_accept4, "dppx" },
+    [441] = { sys_epoll_pwait2, "dpdppu" },
     [23] = { sys_dup, "d" },
     [24] = { sys_dup3, "ddO" },
     [25] = { sys_fcntl, "ddx" },
@@ -381,6 +408,7 @@ static const struct call calls[SYS_NR] = {
     [71] = { sys_sendfile, "ddpu" },
     [72] = { sys_pselect6, "dppppp" },
     [73] = { sys_ppoll, "pupp" },
+    [74] = { sys_signalfd4, "dpux" },
     [78] = { sys_readlinkat, "Dspu" },
     [79] = { sys_newfstatat, "Dspx" },
     [80] = { sys_fstat, "dp" },
@@ -397,6 +425,11 @@ static const struct call calls[SYS_NR] = {
     [101] = { sys_nanosleep, "pp" },
     [102] = { sys_getitimer, "dp" },
     [103] = { sys_setitimer, "dpp" },
+    [107] = { sys_timer_create, "dpp" },
+    [108] = { sys_timer_gettime, "dp" },
+    [109] = { sys_timer_getoverrun, "d" },
+    [110] = { sys_timer_settime, "dxpp" },
+    [111] = { sys_timer_delete, "d" },
     [113] = { sys_clock_gettime, "dp" },
     [114] = { sys_clock_getres, "dp" },
     [115] = { sys_clock_nanosleep, "dxpp" },
@@ -411,6 +444,8 @@ static const struct call calls[SYS_NR] = {
     [134] = { sys_rt_sigaction, "dppu" },
     [135] = { sys_rt_sigprocmask, "dppu" },
     [136] = { sys_rt_sigpending, "pu" },
+    [137] = { sys_rt_sigtimedwait, "pppu" },
+    [138] = { sys_rt_sigqueueinfo, "ddp" },
     [139] = { sys_rt_sigreturn, "" },
     [140] = { sys_setpriority, "ddd" },
     [141] = { sys_getpriority, "dd" },
@@ -450,6 +485,7 @@ static const struct call calls[SYS_NR] = {
     [229] = { sys_munlock, "pu" },
     [232] = { sys_mincore, "pup" },
     [233] = { sys_madvise, "pud" },
+    [240] = { sys_rt_tgsigqueueinfo, "dddp" },
     [258] = { sys_riscv_hwprobe, "puupx" },
     [259] = { sys_riscv_flush_icache, "ppx" },
     [260] = { sys_wait4, "dpdp" },
@@ -484,6 +520,12 @@ static const char *errno_name(long e)
         [LX_ENOLCK] = "ENOLCK", [LX_ENOSYS] = "ENOSYS", [LX_ENOTEMPTY] = "ENOTEMPTY",
         [LX_ELOOP] = "ELOOP", [LX_ENODATA] = "ENODATA", [LX_EOVERFLOW] = "EOVERFLOW",
         [LX_ENOTSOCK] = "ENOTSOCK", [LX_EOPNOTSUPP] = "EOPNOTSUPP", [LX_ETIMEDOUT] = "ETIMEDOUT",
+        [LX_EADDRINUSE] = "EADDRINUSE", [LX_EADDRNOTAVAIL] = "EADDRNOTAVAIL",
+        [LX_ECONNREFUSED] = "ECONNREFUSED", [LX_ECONNRESET] = "ECONNRESET",
+        [LX_EINPROGRESS] = "EINPROGRESS", [LX_ENOTCONN] = "ENOTCONN", [LX_EISCONN] = "EISCONN",
+        [LX_EAFNOSUPPORT] = "EAFNOSUPPORT", [LX_ENOPROTOOPT] = "ENOPROTOOPT",
+        [LX_EPROTONOSUPPORT] = "EPROTONOSUPPORT", [LX_ESOCKTNOSUPPORT] = "ESOCKTNOSUPPORT",
+        [LX_EMSGSIZE] = "EMSGSIZE", [LX_EDESTADDRREQ] = "EDESTADDRREQ",
     };
     return e > 0 && (size_t)e < sizeof n / sizeof n[0] && n[e] ? n[e] : "E?";
 }
@@ -578,6 +620,12 @@ static void put_args(struct line *l, struct proc *p, const char *fmt, const uint
         case 'o': put(l, "%#" PRIo64, v); break;
         case 'O': put_open_flags(l, v); break;
         case 's': put_string(l, p, v); break;
+        case 'A': {     /* a sockaddr; its length is the next argument */
+            char sa[160];
+            net_trace_addr(p, v, i < 5 ? a[i + 1] : 0, sa, sizeof sa);
+            put(l, "%s", sa);
+            break;
+        }
         case 'p':
             if (!v)
                 put(l, "NULL");
@@ -641,4 +689,5 @@ void sys_dispatch(struct proc *p)
         return;
     h->x[10] = (uint64_t)r;
     h->pc += 4;
+    sig_syscall_exit(p, nr, r, a[0]);   /* signals: handlers, restarts */
 }

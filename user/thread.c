@@ -11,9 +11,11 @@
  * its time slice (vm/vm.c) and whenever it blocks here.
  *
  * Deadlock: a thread that would wait forever (a futex wait with no
- * timeout) while every other live thread does too can never be woken —
- * nothing outside the process can write its memory or send it a signal.
- * The process then ends with status 137 (as if killed) and a message.
+ * timeout) while every other live thread does too, no timer is armed and
+ * no signal is pending for it, can never be woken — nothing outside the
+ * process can write its memory or send it a signal. The process then ends
+ * with status 137 (as if killed) and a message. Every wait here also ends
+ * for a signal the thread does not block (user/signal.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,13 +132,14 @@ static void reap(struct proc *p)
         struct thread *t = *pp;
         host_mutex_lock(p->mu);
         bool done = t->done;
+        if (done)
+            *pp = t->next;  /* under mu: timers look threads up (user/signal.c) */
         host_mutex_unlock(p->mu);
         if (!done) {
             pp = &t->next;
             continue;
         }
         host_thread_join(t->host);
-        *pp = t->next;
         p->reaped_instret += rv_instret(t->hart);
         rv_hart_free(t->hart);
         free(t);
@@ -326,10 +329,12 @@ void proc_deadlock(struct proc *p, const char *what)
 
 /*
  * Blocks the calling thread (p->cur) until woken (t->fwoken, when waiting
- * on a futex), the monotonic deadline (if any) passes, or the process ends
- * or — for the main thread — the run stops. Drops the run lock meanwhile
- * if the thread holds it, and takes it back. Called and returns with mu
- * held. Returns 0 woken, 1 timed out, -1 ended/stopped (lock not held).
+ * on a futex), the monotonic deadline (if any) passes, a signal it does
+ * not block is pending (user/signal.c; timers fire meanwhile), or the
+ * process ends or — for the main thread — the run stops. Drops the run
+ * lock meanwhile if the thread holds it, and takes it back. Called and
+ * returns with mu held. Returns 0 woken, 1 timed out, 2 a signal, -1
+ * ended/stopped (lock not held).
  */
 static int block_locked(struct proc *p, struct thread *t, bool has_deadline, uint64_t deadline)
 {
@@ -346,8 +351,14 @@ static int block_locked(struct proc *p, struct thread *t, bool has_deadline, uin
             r = -1;
             break;
         }
-        if (has_deadline) {
-            if (!host_cond_wait_until(p->cv, p->mu, deadline)) {
+        if (sig_ready_locked(p, t)) {
+            r = 2;
+            break;
+        }
+        uint64_t due = sig_timer_due_locked(p);
+        if (has_deadline || due != UINT64_MAX) {
+            if (!host_cond_wait_until(p->cv, p->mu, has_deadline && deadline < due ? deadline : due) &&
+                has_deadline && host_time_monotonic_ns() >= deadline) {
                 r = 1;
                 break;
             }
@@ -363,14 +374,14 @@ static int block_locked(struct proc *p, struct thread *t, bool has_deadline, uin
     return r;
 }
 
-bool proc_sleep_until(struct proc *p, uint64_t deadline_ns)
+int proc_sleep_until(struct proc *p, uint64_t deadline_ns)
 {
-    if (p->nlive == 1) {
-        /* Alone: nothing can happen meanwhile. */
+    if (p->nlive == 1 && !sig_async(p)) {
+        /* Alone, no timer: nothing can happen meanwhile. */
         uint64_t now = host_time_monotonic_ns();
         if (deadline_ns > now)
             host_sleep_ns(deadline_ns - now);
-        return true;
+        return 0;
     }
     struct thread *t = p->cur;
     host_mutex_lock(p->mu);
@@ -378,24 +389,34 @@ bool proc_sleep_until(struct proc *p, uint64_t deadline_ns)
     host_mutex_unlock(p->mu);
     if (r >= 0)
         took(p, t);
-    return r >= 0;
+    return r < 0 ? -1 : r == 2 ? 1 : 0;
 }
 
 int proc_poll(struct proc *p, struct host_pollfd *h, size_t n, int ms)
 {
-    if (p->nlive == 1 || ms == 0)
+    if ((p->nlive == 1 && !sig_async(p)) || ms == 0)
         return host_poll(h, n, ms);
     int r = host_poll(h, n, 0);
     if (r != 0)
         return r;
     struct thread *t = p->cur;
     uint64_t deadline = ms < 0 ? UINT64_MAX : host_time_monotonic_ns() + (uint64_t)ms * 1000000u;
-    proc_unlock(p, t);
+    /* Not held when the call is served outside a run (vm_syscall: an
+     * owner serving its VM's calls): then it is not taken back either. */
+    host_mutex_lock(p->mu);
+    bool held = p->holder == t;
+    host_mutex_unlock(p->mu);
+    if (held)
+        proc_unlock(p, t);
     bool stopped = false;
     for (;;) {
         int st = proc_state(p);
         if (st == PROC_LOCK_ENDED || (t == p->main && st == PROC_LOCK_STOP)) {
             stopped = true;
+            break;
+        }
+        if (sig_ready(p, t)) {
+            r = (int)PROC_ERESTARTSYS;     /* a signal: user/signal.c decides */
             break;
         }
         uint64_t now = host_time_monotonic_ns();
@@ -410,6 +431,8 @@ int proc_poll(struct proc *p, struct host_pollfd *h, size_t n, int ms)
     }
     if (stopped)
         return proc_state(p) == PROC_LOCK_ENDED ? -LX_EINTR : (int)PROC_RESTART;
+    if (!held)
+        return r;
     int lr = proc_lock(p, t, t == p->main);
     if (lr == PROC_LOCK_ENDED)
         return -LX_EINTR;
@@ -464,8 +487,8 @@ static long wait_on(struct proc *p, uint64_t addr, uint32_t bits, bool has_deadl
     t->faddr = addr;
     t->fbits = bits;
     t->fseq = p->fseq_next++;
-    t->fforever = !has_deadline;
-    if (t->fforever && ++p->nforever >= p->nlive) {
+    t->fforever = !has_deadline && !sig_ready_locked(p, t);  /* a signal ends it at once */
+    if (t->fforever && ++p->nforever >= p->nlive && sig_timer_due_locked(p) == UINT64_MAX) {
         /* Every live thread now waits with no end: none can wake another. */
         p->nforever--;
         t->fforever = t->fwait = false;
@@ -488,7 +511,7 @@ static long wait_on(struct proc *p, uint64_t addr, uint32_t bits, bool has_deadl
         return 0;
     if (restart)
         return PROC_RESTART;    /* the run stopped (budget): wait again when it resumes */
-    return r == 1 ? -LX_ETIMEDOUT : -LX_EINTR;
+    return r == 2 ? PROC_ERESTARTSYS : r == 1 ? -LX_ETIMEDOUT : -LX_EINTR;
 }
 
 static long read_u32(struct proc *p, uint64_t va, uint32_t *v)
@@ -585,10 +608,10 @@ long sys_futex(struct proc *p, const uint64_t *a)
     }
 }
 
-/* No signal can come (handlers never run): a wait only the end ends. */
-long proc_wait_forever(struct proc *p, const char *what)
+/* A wait only a signal, the deadline or the end ends. */
+long proc_wait_signal(struct proc *p, bool has_deadline, uint64_t deadline, const char *what)
 {
-    return wait_on(p, UINT64_MAX, ~0u, false, 0, what);
+    return wait_on(p, UINT64_MAX, ~0u, has_deadline, deadline, what);
 }
 
 /* ------------------------------------------------------------- threads */
@@ -737,7 +760,7 @@ void proc_thread_exit(struct proc *p, struct thread *t)
         p->exit_code = t->exit_status;
         p->killed_by = 0;
         end_locked(p);
-    } else if (p->nforever >= p->nlive) {
+    } else if (p->nforever >= p->nlive && sig_timer_due_locked(p) == UINT64_MAX) {
         deadlock_locked(p, "every thread left waits on a futex with no timeout");
     }
     unlock_locked(p, t);

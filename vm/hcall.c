@@ -195,7 +195,8 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
         return r;
     int64_t own = child->remote ? child->budget : atomic_load(&child->p->budget);
     int64_t left = vm_budget_left(child);
-    if (left <= 0) {
+    bool done = !child->remote && (child->p->exited || !child->loaded);
+    if (left <= 0 && !done) {
         /* An ancestor is out of instructions: the child does not run. */
         struct mvm_regs regs;
         memset(&ex, 0, sizeof ex);
@@ -251,8 +252,18 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
         mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
         if (!src || src == child)
             return -MVM_EBADF;
+        if (a[2] > 2 || a[4] > MVM_REDIRECT_APPEND)
+            return -MVM_EINVAL;   /* checked before any narrowing */
         int r = read_str(caller, a[3], path, sizeof path);
         return r != 0 ? r : vm_redirect_from(child, src, (int)a[2], path, (int)a[4]);
+    }
+    case MVM_HC_VM_ALLOW_NET: {
+        char addr[256];
+        mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
+        if (!src || src == child)
+            return -MVM_EBADF;
+        int r = read_str(caller, a[3], addr, sizeof addr);
+        return r != 0 ? r : vm_allow_net_from(child, src, (int)a[2], addr);
     }
     case MVM_HC_VM_SET_CWD: {
         char path[PATH_MAX_HC];
@@ -295,7 +306,9 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     case MVM_HC_VM_STATS: {
         uint8_t wire[MVM_HC_STATS_SIZE];
         struct mvm_stats st;
-        mvm_vm_stats(child, &st);
+        int r = vm_stats(child, &st);
+        if (r != 0)
+            return r;
         hc_put_stats(wire, &st);
         return vm_guest_write(caller, a[1], wire, sizeof wire);
     }

@@ -14,6 +14,7 @@
 #include "host/host.h"
 #include "user/fs.h"
 #include "user/lx.h"
+#include "user/net.h"
 
 #define HC(n, a, b, c, d, e, f) parent_hc(MVM_HC_##n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 #define PTR(p) ((long)(uintptr_t)(p))
@@ -125,7 +126,7 @@ int vm_create_child(mvm_vm *parent, mvm_vm *backing, const struct mvm_config *cf
     if (r != 0)
         return r;
     (*out)->parent = parent;
-    if (backed && !(*out)->remote)
+    if (backed)   /* remote too: destroying the backing VM takes it along */
         (*out)->backing = backing;
     return 0;
 }
@@ -181,6 +182,29 @@ int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest
     if (src->remote)
         return -MVM_EINVAL;
     return fs_add_dir_from(vm->p->fs, src->p->fs, path, guest_path, read_only != 0);
+}
+
+int mvm_vm_allow_net(mvm_vm *vm, int direction, const char *addr)
+{
+    if (!vm || !addr || (direction != MVM_NET_LISTEN && direction != MVM_NET_CONNECT))
+        return -MVM_EINVAL;
+    if (vm->remote)   /* the monitor above checks that we hold it */
+        return (int)HC(VM_ALLOW_NET, vm->handle, 0, direction, PTR(addr), 0, 0);
+    return net_allow(vm->p->fs, direction, addr);
+}
+
+int mvm_vm_allow_listen(mvm_vm *vm, const char *addr) { return mvm_vm_allow_net(vm, MVM_NET_LISTEN, addr); }
+int mvm_vm_allow_connect(mvm_vm *vm, const char *addr) { return mvm_vm_allow_net(vm, MVM_NET_CONNECT, addr); }
+
+int vm_allow_net_from(mvm_vm *vm, mvm_vm *src, int direction, const char *addr)
+{
+    if (direction != MVM_NET_LISTEN && direction != MVM_NET_CONNECT)
+        return -MVM_EINVAL;
+    if (vm->remote)
+        return (int)HC(VM_ALLOW_NET, vm->handle, src->remote ? src->handle : 0, direction, PTR(addr), 0, 0);
+    if (src->remote)
+        return -MVM_EINVAL;
+    return net_allow_from(vm->p->fs, src->p->fs, direction, addr);
 }
 
 int mvm_vm_set_cwd(mvm_vm *vm, const char *guest_path)
@@ -459,10 +483,12 @@ void vm_charge(mvm_vm *vm, uint64_t instructions)
  * system call, and runs guest code without it, in parallel with the
  * others (the memory system is thread-safe: mem.h, views). Each run of
  * guest code is a slice taken from the VM's budget (p->budget): at most
- * SLICE instructions when there are other threads, the whole budget when
- * alone (then the lock is kept: nobody else could want it). What a slice
- * retired is charged at once to every native ancestor (vm_charge), so
- * budgets cap threads as they cap nested VMs.
+ * SLICE instructions when there are other threads or a timer is armed
+ * (user/signal.c), the whole budget when alone (then the lock is kept:
+ * nobody else could want it). What a slice retired is charged at once to
+ * every native ancestor (vm_charge), so budgets cap threads as they cap
+ * nested VMs. Signals are taken at slice ends, system-call returns and
+ * traps (sig_deliver, sys_dispatch, sig_fault).
  */
 #define SLICE 200000
 
@@ -532,7 +558,9 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
     struct proc *p = vm->p;
     struct rv_hart *h = t->hart;
     bool alone = p->nlive == 1;
-    int64_t take = budget_take(p, alone ? INT64_MAX : SLICE);
+    /* Alone with no timer armed nothing can interrupt it: one long run. */
+    bool whole = alone && !sig_async(p);
+    int64_t take = budget_take(p, whole ? INT64_MAX : SLICE);
     if (take == 0) {
         *rv = RV_EXIT_BUDGET;
         return PROC_LOCK_OK;
@@ -546,8 +574,9 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
         atomic_fetch_add(&p->budget, h->budget);   /* what it did not use */
         vm_charge(vm->parent, (uint64_t)used);
         /* The end of a slice: go on without the lock unless the process
-         * ended or stopped meanwhile (seen then in proc_guest_leave). */
-        if (alone || *rv != RV_EXIT_BUDGET || p->ended || p->stop ||
+         * ended or stopped meanwhile (seen then in proc_guest_leave), or a
+         * signal waits for this thread (taken with the lock: sig_deliver). */
+        if (whole || *rv != RV_EXIT_BUDGET || p->ended || p->stop || sig_ready(p, t) ||
             (take = budget_take(p, SLICE)) == 0)
             break;
     }
@@ -580,12 +609,22 @@ static void run_thread(void *ctx, struct thread *t)
             if (!budget_left(p)) {
                 proc_unlock(p, t);
                 lr = proc_lock(p, t, false);   /* parked until the next run */
+            } else if (sig_deliver(p, t)) {
+                proc_end(p);    /* a fatal signal */
+                return;
             }
             continue;
         }
         if (r != RV_EXIT_ECALL) {
-            fault(p, h, r);
-            return;
+            if (r != RV_EXIT_TRAP || !sig_fault(p, t)) {
+                fault(p, h, r);
+                return;
+            }
+            if (p->exited) {
+                proc_end(p);
+                return;
+            }
+            continue;   /* its handler runs */
         }
         if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
             vm_hcall_serve(vm);     /* no_threads: never an owner's exit */
@@ -624,6 +663,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
     struct rv_hart *h = mt->hart;
     if (!vm->loaded)
         return -MVM_EINVAL;
+    vm->at_syscall = false;   /* a pending call not served is run again */
     /* The run's cost is what left the budget: what the VM's threads
      * retired, and what its own VMs ran meanwhile (charged to it by hc_run). */
     const int64_t budget0 = atomic_load(&p->budget);
@@ -642,13 +682,24 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
             break;          /* meanwhile it ended, or the budget ran out */
         ex->pc = h->pc;
         if (r == RV_EXIT_BUDGET) {
-            if (budget_left(p))
-                continue;   /* the end of a slice */
-            break;
+            if (!budget_left(p))
+                break;
+            if (sig_deliver(p, mt)) {   /* the end of a slice: signals */
+                proc_end(p);
+                break;
+            }
+            continue;
         }
         if (r != RV_EXIT_ECALL) {
-            fault(p, h, r);
-            break;
+            if (r != RV_EXIT_TRAP || !sig_fault(p, mt)) {
+                fault(p, h, r);
+                break;
+            }
+            if (p->exited) {
+                proc_end(p);
+                break;
+            }
+            continue;   /* its handler runs */
         }
         if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
             if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
@@ -661,6 +712,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         } else {
             if (vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) {
                 ex->reason = MVM_EXIT_SYSCALL;
+                vm->at_syscall = true;
                 proc_run_end(p);
                 ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
                 return 0;
@@ -701,8 +753,9 @@ int vm_syscall(mvm_vm *vm)
 {
     if (vm->remote)
         return (int)HC(VM_SYSCALL, vm->handle, 0, 0, 0, 0, 0);
-    if (vm->p->exited || vm->p->hart->x[17] - MVM_HC_BASE < MVM_HC_COUNT)
-        return -MVM_EINVAL;
+    if (!vm->at_syscall || vm->p->exited)
+        return -MVM_EINVAL;   /* not stopped at a system call */
+    vm->at_syscall = false;
     vm->p->syscalls++;
     sys_dispatch(vm->p);
     return 0;
@@ -730,13 +783,18 @@ int mvm_vm_run(mvm_vm *vm, struct mvm_exit *ex)
 void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out)
 {
     memset(out, 0, sizeof *out);
-    if (!vm)
-        return;
+    if (vm)
+        vm_stats(vm, out);
+}
+
+int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
+{
     if (vm->remote) {
         uint8_t wire[MVM_HC_STATS_SIZE];
-        if (HC(VM_STATS, vm->handle, PTR(wire), 0, 0, 0, 0) == 0)
+        long r = HC(VM_STATS, vm->handle, PTR(wire), 0, 0, 0, 0);
+        if (r == 0)
             hc_get_stats(wire, out);
-        return;
+        return (int)r;
     }
     struct proc *p = vm->p;
     const struct rv_hart *h = p->main->hart;
@@ -752,4 +810,5 @@ void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out)
     out->peak_bytes = ms.pages_peak * MEM_PAGE_SIZE;
     out->zero_fills = ms.zero_fills;
     out->cow_copies = ms.cow_copies;
+    return 0;
 }

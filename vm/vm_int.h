@@ -26,18 +26,22 @@ struct mvm_vm {
     mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
     char error[256];
     bool loaded, ended;
+    bool at_syscall;        /* native: stopped at a system call its owner serves */
 };
 
 /* Internal forms of the public calls (vm/vm.c). */
 int vm_create_child(mvm_vm *parent, mvm_vm *backing, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out);
 int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest_path, int read_only);
 int vm_redirect_from(mvm_vm *vm, mvm_vm *src, int fd, const char *path, int how);
+int vm_allow_net_from(mvm_vm *vm, mvm_vm *src, int direction, const char *addr);
 int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex);
 /* Reads and writes of a guest's memory as its own loads and stores would
  * do them (permissions checked): how a server touches its caller. */
 int vm_guest_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len);
 int vm_guest_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len);
 int vm_syscall(mvm_vm *vm);
+/* mvm_vm_stats with the error (a remote VM's handle may be gone). */
+int vm_stats(const mvm_vm *vm, struct mvm_stats *out);
 
 /* Serves the hypercall vm stopped at (a7 = MVM_HC_BASE + n), on whatever
  * backend this process has; writes a0 and steps over the ecall. */
