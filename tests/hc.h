@@ -1,11 +1,12 @@
 /*
- * hc.h — what the isolation guests share: the raw hypercall (an `ecall`
- * with a7 = MVM_HC_BASE + n, docs/hypercalls.md) and the wire layouts of
- * include/mvm_hypercall.h as C structures (RV64 is little-endian, so the
- * fixed offsets of the interface are the structures' own).
+ * hc.h — what the test guests that speak the hypercall interface share:
+ * the raw hypercall (an `ecall` with a7 = MVM_HC_BASE + n,
+ * docs/hypercalls.md) and the wire layouts of include/mvm_hypercall.h as
+ * C structures (RV64 is little-endian, so the fixed offsets of the
+ * interface are the structures' own). Built with -Itests -Iinclude.
  */
-#ifndef ISOLATION_HC_H
-#define ISOLATION_HC_H
+#ifndef TESTS_HC_H
+#define TESTS_HC_H
 
 #include <stdint.h>
 

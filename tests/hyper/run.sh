@@ -9,7 +9,7 @@ MVM=${MVM:-build/mvm}
 out=build/tests/hyper
 mkdir -p "$out"
 CC="riscv64-linux-gnu-gcc -static -O1"
-if ! $CC -Iinclude -o "$out/hostile" tests/hyper/hostile.c 2>"$out/build.log"; then
+if ! $CC -Itests -Iinclude -o "$out/hostile" tests/hyper/hostile.c 2>"$out/build.log"; then
     echo "FAIL hyper/build: $(head -c 300 "$out/build.log")"; exit 0
 fi
 cat > "$out/child.c" <<'C'

@@ -55,7 +55,7 @@ if ! command -v riscv64-linux-gnu-gcc >/dev/null 2>&1; then
     done
     exit 0
 fi
-CC="riscv64-linux-gnu-gcc -static -O1 -Iinclude"
+CC="riscv64-linux-gnu-gcc -static -O1 -Itests -Iinclude"
 # recurse is built without libc so that 32 levels of it load quickly.
 if ! $CC -nostdlib -ffreestanding -fno-builtin -fno-stack-protector -o "$out/bin/recurse" \
         tests/isolation/recurse.c 2>"$out/build.log"; then
