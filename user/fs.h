@@ -172,5 +172,7 @@ SYS_MISC_CALLS(SYS_DECLARE)
  * signals left at their default ends the process with status 128+sig.
  */
 void sys_signal_self(struct proc *p, int sig);
+/* A guest struct timespec at va as nanoseconds: 0 or -EFAULT / -EINVAL. */
+long sys_timespec_in(struct proc *p, uint64_t va, uint64_t *ns);
 
 #endif

@@ -682,19 +682,6 @@ long sys_rt_sigsuspend(struct proc *p, const uint64_t *a)
     return PROC_ERESTARTNOHAND;
 }
 
-static long read_timespec(struct proc *p, uint64_t va, uint64_t *ns)
-{
-    uint8_t b[16];
-    long r = mem_read(p->as, va, b, 16);
-    if (r < 0)
-        return r;
-    int64_t sec = (int64_t)ld64(b), nsec = (int64_t)ld64(b + 8);
-    if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC)
-        return -LX_EINVAL;
-    *ns = (uint64_t)sec > UINT64_MAX / 4 / NSEC ? UINT64_MAX / 4 : (uint64_t)sec * NSEC + (uint64_t)nsec;
-    return 0;
-}
-
 long sys_rt_sigtimedwait(struct proc *p, const uint64_t *a)
 {
     if (a[3] != 8)
@@ -708,7 +695,7 @@ long sys_rt_sigtimedwait(struct proc *p, const uint64_t *a)
     uint64_t deadline = 0;
     if (has_deadline) {
         uint64_t ns;
-        if ((r = read_timespec(p, a[2], &ns)) < 0)
+        if ((r = sys_timespec_in(p, a[2], &ns)) < 0)
             return r;
         deadline = host_time_monotonic_ns() + ns;
     }

@@ -193,7 +193,7 @@ static long put_timespec(struct proc *p, uint64_t va, uint64_t ns)
 }
 
 /* Reads a timespec as ns; -EINVAL when out of range. */
-static long get_timespec(struct proc *p, uint64_t va, uint64_t *ns)
+long sys_timespec_in(struct proc *p, uint64_t va, uint64_t *ns)
 {
     uint8_t b[16];
     long r = mem_read(p->as, va, b, 16);
@@ -202,7 +202,9 @@ static long get_timespec(struct proc *p, uint64_t va, uint64_t *ns)
     int64_t sec = (int64_t)ld64(b), nsec = (int64_t)ld64(b + 8);
     if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC)
         return -LX_EINVAL;
-    *ns = (uint64_t)sec > UINT64_MAX / NSEC - 1 ? UINT64_MAX : (uint64_t)sec * NSEC + (uint64_t)nsec;
+    /* Beyond a quarter of the range: never ends, and adding a clock
+     * reading to it cannot wrap. */
+    *ns = (uint64_t)sec > UINT64_MAX / 4 / NSEC ? UINT64_MAX / 4 : (uint64_t)sec * NSEC + (uint64_t)nsec;
     return 0;
 }
 
@@ -260,7 +262,7 @@ static long sleep_for(struct proc *p, uint64_t ns, uint64_t rem)
 long sys_nanosleep(struct proc *p, const uint64_t *a)
 {
     uint64_t ns;
-    long r = get_timespec(p, a[0], &ns);
+    long r = sys_timespec_in(p, a[0], &ns);
     if (r < 0)
         return r;
     return sleep_for(p, ns, a[1]);
@@ -272,7 +274,7 @@ long sys_clock_nanosleep(struct proc *p, const uint64_t *a)
     if (c != LX_CLOCK_REALTIME && c != LX_CLOCK_MONOTONIC && c != LX_CLOCK_BOOTTIME && c != LX_CLOCK_TAI)
         return c == LX_CLOCK_THREAD_CPUTIME_ID ? -LX_EINVAL : -LX_EOPNOTSUPP;
     uint64_t ns;
-    long r = get_timespec(p, a[2], &ns);
+    long r = sys_timespec_in(p, a[2], &ns);
     if (r < 0)
         return r;
     if (a[1] & LX_TIMER_ABSTIME) {

@@ -27,8 +27,8 @@ mkdir -p "$OUT" || exit 2
 sources() {
 	case $1 in
 	fuzz_decode) echo rv/decode.c ;;
-	fuzz_elf) echo user/elf.c mem/*.c host/host.c ;;
-	fuzz_run) echo rv/*.c mem/*.c host/host.c ;;
+	fuzz_elf) echo user/elf.c mem/*.c host/host.c host/thread.c ;;
+	fuzz_run) echo rv/*.c mem/*.c host/host.c host/thread.c ;;
 	esac
 }
 extra_flags() {
@@ -100,7 +100,7 @@ for t in $targets; do
 	bin=$dir/$t
 	# shellcheck disable=SC2046
 	if ! "$FUZZ_CC" -std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -D_DEFAULT_SOURCE -D_GNU_SOURCE \
-		-frounding-math -fno-strict-aliasing -I. -Iinclude \
+		-frounding-math -fno-strict-aliasing -pthread -I. -Iinclude \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 		$(extra_flags "$t") -o "$bin" "tests/fuzz/$t.c" $(sources "$t") >"$dir/build.log" 2>&1; then
 		echo "FAIL fuzz/$t: does not build: $(grep -m 1 -E 'error' "$dir/build.log" | cut -c1-160)"
