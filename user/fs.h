@@ -172,6 +172,13 @@ SYS_MISC_CALLS(SYS_DECLARE)
  * signals left at their default ends the process with status 128+sig.
  */
 void sys_signal_self(struct proc *p, int sig);
+/* A piece of guest memory a transfer reads or writes. */
+struct seg {
+    uint64_t va, len;
+};
+/* Reads a guest iovec array of cnt entries (at most 1024, else -EINVAL)
+ * into segments (*out, freed by the caller) and their total length. */
+long sys_iov_in(struct proc *p, uint64_t va, uint64_t cnt, struct seg **out, uint64_t *total);
 /* A guest struct timespec at va as nanoseconds: 0 or -EFAULT / -EINVAL. */
 long sys_timespec_in(struct proc *p, uint64_t va, uint64_t *ns);
 

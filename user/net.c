@@ -724,34 +724,11 @@ long sys_shutdown(struct proc *p, const uint64_t *a)
 
 /* ------------------------------------------------------------ messages */
 
-struct seg {
-    uint64_t va, len;
-};
-
-static int iov_in(struct proc *p, uint64_t va, uint64_t cnt, struct seg **out, uint64_t *total)
+/* An iovec array as sendmsg/recvmsg take it: more than 1024 entries is
+ * EMSGSIZE there (EINVAL for readv and writev). */
+static long iov_in(struct proc *p, uint64_t va, uint64_t cnt, struct seg **out, uint64_t *total)
 {
-    if (cnt > 1024)
-        return -LX_EMSGSIZE;
-    struct seg *v = calloc(cnt ? (size_t)cnt : 1, sizeof *v);
-    if (!v)
-        return -LX_ENOMEM;
-    *total = 0;
-    for (uint64_t i = 0; i < cnt; i++) {
-        uint8_t b[16];
-        int r = mem_read(p->as, va + 16 * i, b, 16);
-        if (r < 0) {
-            free(v);
-            return r;
-        }
-        v[i].va = ld64(b);
-        v[i].len = ld64(b + 8);
-        if ((int64_t)v[i].len < 0 || (*total += v[i].len) > INT64_MAX) {
-            free(v);
-            return -LX_EINVAL;
-        }
-    }
-    *out = v;
-    return 0;
+    return cnt > 1024 ? -LX_EMSGSIZE : sys_iov_in(p, va, cnt, out, total);
 }
 
 /* Gathers up to max bytes of the segments into buf. */

@@ -48,9 +48,6 @@ static size_t accessible(struct proc *p, uint64_t va, size_t len, int prot)
 
 /* ------------------------------------------------------------ data moves */
 
-struct seg {
-    uint64_t va, len;
-};
 
 struct cursor {
     const struct seg *v;
@@ -191,8 +188,7 @@ static long rw1(struct proc *p, const uint64_t *a, int64_t off, bool wr)
     return transfer(p, (int)a[0], &s, 1, off, wr);
 }
 
-/* Reads a guest iovec array into segments. */
-static long iov_in(struct proc *p, uint64_t va, uint64_t cnt, struct seg **out)
+long sys_iov_in(struct proc *p, uint64_t va, uint64_t cnt, struct seg **out, uint64_t *total_out)
 {
     if ((int64_t)cnt < 0 || cnt > IOV_MAX)
         return -LX_EINVAL;
@@ -215,13 +211,15 @@ static long iov_in(struct proc *p, uint64_t va, uint64_t cnt, struct seg **out)
         }
     }
     *out = v;
+    if (total_out)
+        *total_out = total;
     return 0;
 }
 
 static long rwv(struct proc *p, const uint64_t *a, int64_t off, bool wr)
 {
     struct seg *v;
-    long r = iov_in(p, a[1], a[2], &v);
+    long r = sys_iov_in(p, a[1], a[2], &v, NULL);
     if (r < 0)
         return r;
     r = transfer(p, (int)a[0], v, (int)a[2], off, wr);
