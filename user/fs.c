@@ -647,6 +647,66 @@ void fs_free(struct fs *fs)
     free(fs);
 }
 
+struct fs *fs_fork(const struct fs *src)
+{
+    struct fs *fs = calloc(1, sizeof *fs);
+    if (!fs)
+        return NULL;
+    fs->w = calloc(1, sizeof *fs->w);
+    fs->fds = calloc((size_t)src->nfds, sizeof *fs->fds);
+    fs->mounts = src->nmounts ? calloc((size_t)src->nmounts, sizeof *fs->mounts) : NULL;
+    if (!fs->w || !fs->fds || (src->nmounts && !fs->mounts)) {
+        fs_free(fs);
+        return NULL;
+    }
+    fs->nfds = src->nfds;
+    for (int i = 0; i < src->nfds; i++)
+        if (src->fds[i].f) {
+            src->fds[i].f->refs++;
+            fs->fds[i] = src->fds[i];
+        }
+    /* Mount indices stay the same: open files name their mount by index. */
+    for (int i = 0; i < src->nmounts; i++) {
+        const struct mount *m = &src->mounts[i];
+        int fd = host_dup(m->fd);
+        char *g = strdup(m->guest);
+        if (fd < 0 || !g) {
+            if (fd >= 0)
+                host_close(fd);
+            free(g);
+            fs_free(fs);
+            return NULL;
+        }
+        fs->mounts[fs->nmounts++] = (struct mount){ .guest = g, .len = m->len, .fd = fd, .ro = m->ro };
+    }
+    src->cwd->refs++;
+    fs->cwd = src->cwd;
+    fs->nofile = src->nofile;
+    fs->nofile_max = src->nofile_max;
+    fs->umask = src->umask;
+    fs->born = src->born;
+    fs->stream_meta = src->stream_meta;
+    if (src->net && !(fs->net = net_fork(src->net))) {
+        fs_free(fs);
+        return NULL;
+    }
+    return fs;
+}
+
+void fs_exec(struct fs *fs)
+{
+    for (int i = 0; i < fs->nfds; i++)
+        if (fs->fds[i].f && fs->fds[i].cloexec)
+            fs_close(fs, i);
+}
+
+void fs_close_all(struct fs *fs)
+{
+    for (int i = 0; i < fs->nfds; i++)
+        if (fs->fds[i].f)
+            fs_close(fs, i);
+}
+
 /* Mounts host directory handle fd (which it takes over) at guest_path;
  * *index is then the mount's index. */
 static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_only, int *index)

@@ -41,6 +41,14 @@ struct fs;
 /* Set-up, used by the monitor before the guest runs. */
 struct fs *fs_new(void);     /* guest fds 0, 1, 2 are the host's 0, 1, 2 */
 void fs_free(struct fs *fs);
+/* A new process's copy (fork): the same mounts, grants and working
+ * directory, every descriptor sharing its open file description. NULL
+ * if out of memory. */
+struct fs *fs_fork(const struct fs *fs);
+/* execve: closes the descriptors marked close-on-exec. */
+void fs_exec(struct fs *fs);
+/* A process's end: closes every descriptor (a pipe's reader sees EOF). */
+void fs_close_all(struct fs *fs);
 /* An upper bound of the host memory a sandbox's tables take (its fd table
  * at its largest): what a VM is charged for them. */
 size_t fs_table_bytes(void);
@@ -144,13 +152,18 @@ typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
     X(sched_getaffinity) X(sched_yield) X(kill) X(tkill) X(tgkill) \
     X(sigaltstack) X(rt_sigsuspend) X(rt_sigaction) X(rt_sigprocmask) \
     X(rt_sigpending) X(rt_sigreturn) X(getpriority) X(setpriority) X(times) \
-    X(setpgid) X(getpgid) X(getsid) X(setsid) X(getgroups) X(uname) \
+    X(getgroups) X(uname) \
     X(getrlimit) X(setrlimit) X(getrusage) X(prctl) X(getcpu) \
-    X(gettimeofday) X(getpid) X(getppid) X(getuid) X(geteuid) X(getgid) \
+    X(gettimeofday) X(getuid) X(geteuid) X(getgid) \
     X(getegid) X(gettid) X(sysinfo) X(getresuid) X(getresgid) X(brk) \
     X(munmap) X(mremap) X(mmap) X(mprotect) X(msync) X(mlock) X(munlock) \
-    X(mincore) X(madvise) X(wait4) X(prlimit64) X(getrandom) \
+    X(mincore) X(madvise) X(prlimit64) X(getrandom) \
     X(riscv_hwprobe) X(riscv_flush_icache) X(clone)
+
+/* Processes (user/process.c). */
+#define SYS_PROC_CALLS(X) \
+    X(execve) X(wait4) X(waitid) X(getpid) X(getppid) X(setpgid) X(getpgid) \
+    X(getsid) X(setsid)
 
 /* Sockets and event loops (user/net.c). */
 #define SYS_NET_CALLS(X) \
@@ -164,6 +177,7 @@ typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
 SYS_NET_CALLS(SYS_DECLARE)
 SYS_FILE_CALLS(SYS_DECLARE)
 SYS_MISC_CALLS(SYS_DECLARE)
+SYS_PROC_CALLS(SYS_DECLARE)
 #undef SYS_DECLARE
 
 /*

@@ -28,7 +28,7 @@ struct mount {
 
 /* An open file description, shared by dup'ed fds. */
 struct file {
-    int refs;
+    _Atomic int refs;     /* descriptors of every process holding it */
     int fd;               /* host handle; -1 for a virtual directory */
     bool borrowed;        /* the host's 0, 1, 2: never closed */
     bool stream;          /* a standard stream from outside the sandbox (the
@@ -112,6 +112,7 @@ int fs_unix_at(struct fs *fs, const char *path, bool create,
 /* user/net.c's parts of a file and of the sandbox. */
 void net_sock_free(struct sock *s);
 void net_free(struct net *n);
+struct net *net_fork(const struct net *n);   /* a forked process's copy of the grants */
 /* eventfd/timerfd counters between host and guest (LE) byte order. */
 void net_counter_order(struct file *f, void *buf, long n);
 

@@ -309,3 +309,32 @@ long mm_madvise(struct proc *p, uint64_t addr, uint64_t len, int advice)
     }
     return 0;
 }
+
+long mm_fork(struct proc *c, struct proc *p)
+{
+    struct mm_areas *m = c->areas;
+    if (p->areas->n) {
+        m->a = malloc(p->areas->n * sizeof *m->a);
+        if (!m->a)
+            return -LX_ENOMEM;
+        memcpy(m->a, p->areas->a, p->areas->n * sizeof *m->a);
+        m->n = m->cap = p->areas->n;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        int r = mem_share(c->as, m->a[i].start, p->as, m->a[i].start, m->a[i].end - m->a[i].start);
+        if (r != 0)
+            return r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EINVAL;
+    }
+    c->brk_start = p->brk_start;
+    c->brk_cur = p->brk_cur;
+    c->brk_mapped = p->brk_mapped;
+    c->mmap_hint = p->mmap_hint;
+    return 0;
+}
+
+void mm_release(struct proc *p)
+{
+    for (size_t i = 0; i < p->areas->n; i++)
+        mem_unmap(p->as, p->areas->a[i].start, p->areas->a[i].end - p->areas->a[i].start);
+    p->areas->n = 0;
+}

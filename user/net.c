@@ -80,6 +80,23 @@ static struct net *net_get(struct fs *fs)
     return fs->net;
 }
 
+struct net *net_fork(const struct net *n)
+{
+    struct net *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->g = n->n ? malloc((size_t)n->n * sizeof *c->g) : NULL;
+    if (n->n && !c->g) {
+        free(c);
+        return NULL;
+    }
+    if (n->n)
+        memcpy(c->g, n->g, (size_t)n->n * sizeof *c->g);
+    c->n = n->n;
+    c->id = n->id;      /* one namespace of abstract names per VM */
+    return c;
+}
+
 void net_free(struct net *n)
 {
     if (!n)

@@ -43,7 +43,9 @@ struct proc *proc_new(const struct proc_options *opt)
     struct proc *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->pool = mem_pool_new_child(opt->parent_pool, opt->mem_limit ? opt->mem_limit : DEFAULT_MEM_LIMIT);
+    p->shared_pool = opt->pool != NULL;
+    p->pool = opt->pool ? opt->pool
+                        : mem_pool_new_child(opt->parent_pool, opt->mem_limit ? opt->mem_limit : DEFAULT_MEM_LIMIT);
     if (!p->pool || !mem_pool_charge(p->pool, (int64_t)PROC_FIXED_PAGES))
         goto fail_pool;
     p->as = mem_space_new(p->pool);
@@ -58,6 +60,9 @@ struct proc *proc_new(const struct proc_options *opt)
     p->fs = fs_new();
     if (!p->fs)
         goto fail;
+    p->pid = p->pgid = p->sid = PROC_PID;
+    if (!opt->pool && proc_tree_new(p) != 0)     /* a forked one joins its parent's */
+        goto fail;
     p->budget = opt->budget > 0 ? opt->budget : INT64_MAX;
     p->hart->trace_insns = opt->trace_insns;
     p->hart->no_jit = opt->no_jit;
@@ -68,7 +73,8 @@ fail:
     proc_free(p);
     return NULL;
 fail_pool:
-    mem_pool_free(p->pool);
+    if (!p->shared_pool)
+        mem_pool_free(p->pool);
     free(p);
     return NULL;
 }
@@ -77,13 +83,20 @@ void proc_free(struct proc *p)
 {
     if (!p)
         return;
-    proc_threads_free(p);   /* first: stops and joins the other threads */
+    /* The first process of a VM: the others end first (they may still
+     * signal it), then its threads, then the others are freed. */
+    if (!p->shared_pool)
+        proc_tree_end(p);
+    proc_threads_free(p);   /* stops and joins the other threads */
+    if (!p->shared_pool)
+        proc_tree_free(p);
     if (p->fs)
         fs_free(p->fs);
     mm_areas_free(p->areas);
     mem_space_free(p->as);
     mem_pool_charge(p->pool, -(int64_t)PROC_FIXED_PAGES);
-    mem_pool_free(p->pool);
+    if (!p->shared_pool)
+        mem_pool_free(p->pool);
     free(p);
 }
 
@@ -205,6 +218,73 @@ int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size
     p->hart->fflags = p->hart->frm = 0;
     p->hart->x[2] = s.sp;
     p->hart->pc = img.entry;
+    return 0;
+}
+
+/*
+ * execve's last step. The new image is built in a new address space with
+ * a new hart, so that a program that fails to load leaves the caller as
+ * it was; then the old ones go. Only a single-threaded process execs
+ * (user/process.c checks), so no other hart uses the old space.
+ */
+long proc_exec(struct proc *p, const char *path, const uint8_t *file, size_t size,
+               int argc, char *const argv[], int envc, char *const envp[])
+{
+    struct mem_space *as = mem_space_new(p->pool);
+    struct mm_areas *areas = mm_areas_new();
+    struct rv_hart *h = as ? rv_hart_new(as) : NULL;
+    if (!as || !areas || !h) {
+        rv_hart_free(h);
+        mm_areas_free(areas);
+        mem_space_free(as);
+        return -LX_ENOMEM;
+    }
+    struct rv_hart *oh = p->hart;
+    h->trace_insns = oh->trace_insns;
+    h->no_jit = oh->no_jit;
+    h->time_base_ns = oh->time_base_ns;
+    rv_set_budget(h, 0);
+    struct {
+        struct mem_space *as;
+        struct mm_areas *areas;
+        uint64_t mmap_hint, entry, phdr_addr, phent, phnum, load_bias, brk_start, brk_cur, brk_mapped;
+    } old = { p->as, p->areas, p->mmap_hint, p->entry, p->phdr_addr, p->phent, p->phnum, p->load_bias,
+              p->brk_start, p->brk_cur, p->brk_mapped };
+    p->as = as;
+    p->areas = areas;
+    p->hart = h;
+    p->mmap_hint = 0;
+    char err[256];
+    int r = proc_load(p, path, file, size, argc, argv, envc, envp, err, sizeof err);
+    if (r != 0) {
+        p->as = old.as;
+        p->areas = old.areas;
+        p->hart = oh;
+        p->mmap_hint = old.mmap_hint;
+        p->entry = old.entry;
+        p->phdr_addr = old.phdr_addr;
+        p->phent = old.phent;
+        p->phnum = old.phnum;
+        p->load_bias = old.load_bias;
+        p->brk_start = old.brk_start;
+        p->brk_cur = old.brk_cur;
+        p->brk_mapped = old.brk_mapped;
+        rv_hart_free(h);
+        mm_areas_free(areas);
+        mem_space_free(as);
+        if (p->trace_syscalls)
+            fprintf(stderr, "[mvm] execve %s: %s\n", path, err);
+        return r == -2 ? -LX_ENOMEM : -LX_ENOEXEC;
+    }
+    p->main->hart = h;
+    p->reaped_instret += rv_instret(oh);
+    rv_hart_free(oh);
+    mm_areas_free(old.areas);
+    mem_space_free(old.as);
+    fs_exec(p->fs);
+    sig_exec(p);
+    p->main->robust_list = p->main->robust_len = 0;
+    p->main->clear_child_tid = 0;
     return 0;
 }
 

@@ -31,13 +31,20 @@ struct host_thread;
 struct host_mutex;
 struct host_cond;
 
-/* The identity a guest sees (getuid, AT_UID, ...): fixed, not the host's. */
+/* The identity a guest sees (getuid, AT_UID, ...): fixed, not the host's.
+ * The first process of a VM has pid PROC_PID (its parent is "1", outside
+ * the VM); the processes and threads it starts get the next ids. */
 #define PROC_UID 1000
 #define PROC_GID 1000
 #define PROC_PID 1000
+#define PROC_PPID 1
+#define PROC_MAX_ID 4194304     /* as Linux's pid_max: ids are not reused */
+
+struct ptree;     /* user/process.c: the processes of one VM */
 
 struct proc_options {
     struct mem_pool *parent_pool;   /* charged too (a parent VM's), or NULL */
+    struct mem_pool *pool;   /* a forked process: its parent's pool, shared; or NULL */
     struct mem_space *backing;      /* not unrolled: pages live there, or NULL */
     uint64_t mem_limit;      /* bytes of host memory for guest pages; 0 = default */
     int64_t budget;          /* instructions; <= 0 = unlimited */
@@ -49,8 +56,8 @@ struct proc_options {
 
 /*
  * A guest thread (user/thread.c): its hart and what Linux keeps per task.
- * The main thread (tid PROC_PID) runs on the host thread that calls
- * mvm_vm_run; every other one on a host thread of its own.
+ * The main thread (tid = pid) runs on the host thread that calls
+ * mvm_vm_run (or, in a forked process, vm/vm.c's thread for it); every other one on a host thread of its own.
  */
 struct thread {
     struct proc *p;
@@ -107,6 +114,7 @@ struct thread {
  */
 struct proc {
     struct mem_pool *pool;
+    bool shared_pool;        /* a forked process's: its tree's first process frees it */
     struct mem_space *as;
     struct rv_hart *hart;    /* the running thread's (see above) */
     struct fs *fs;
@@ -127,13 +135,12 @@ struct proc {
     _Atomic int timers_armed;    /* how many; read without a lock */
 
     /* Threads. */
-    struct thread *main;     /* tid PROC_PID */
+    struct thread *main;     /* its tid is the pid */
     /* Instructions the VM may still run, shared by its threads (each runs
      * slices taken from it) and charged for what its own VMs run. */
     _Atomic int64_t budget;
     struct thread *cur;      /* the thread holding the run lock */
     struct thread *threads;  /* every thread not yet reaped, main first */
-    int next_tid;
     bool no_threads;         /* clone of a thread gives ENOSYS (see sys_clone) */
     /* Starts running thread t on the calling host thread (vm/vm.c). */
     void (*thread_run)(void *ctx, struct thread *t);
@@ -164,6 +171,27 @@ struct proc {
     uint64_t fault_addr, fault_pc;
     bool trace_syscalls;
     uint64_t syscalls;       /* statistics */
+
+    /*
+     * Processes (user/process.c). Every process of a VM is a struct proc
+     * with its own address space, files, threads and run lock; they form
+     * one tree (struct ptree, its own mutex) whose first process is the
+     * one mvm_vm_run runs. vm/vm.c runs every other one on a host thread
+     * of its own (start_process) and frees it when it is reaped.
+     */
+    struct ptree *tree;
+    int pid, pgid, sid;
+    int exit_signal;         /* sent to the parent at the end (clone's low byte) */
+    struct proc *parent;     /* (tree) who reaps it; NULL for the first process */
+    struct proc *tnext;      /* (tree) every process of the tree */
+    bool zombie;             /* (tree) ended, status in wstatus, not reaped */
+    bool autoreap;           /* (tree) nobody waits: freed by the next collection */
+    bool vforked;            /* (tree) its parent waits (vfork) until it execs or ends */
+    int wstatus;             /* (tree) Linux wait status */
+    uint64_t child_events;   /* (mu) a child ended or left vfork: waiters look again */
+    bool execed;             /* (run lock) execve replaced the image: no return value */
+    int (*start_process)(struct proc *parent, struct proc *child);
+    void (*free_process)(struct proc *child);
 };
 
 /*
@@ -224,7 +252,9 @@ struct thread *proc_thread_of(struct proc *p, int tid);
  * (-LX_ETIMEDOUT), the process ends (-LX_EINTR) or the run stops
  * (PROC_RESTART); a deadlock, named by what, if nothing could end it. */
 long proc_wait_signal(struct proc *p, bool has_deadline, uint64_t deadline, const char *what);
-/* Threads alive (not exited). */
+/* Who could interrupt a blocking call: the threads alive (not exited),
+ * plus one for every other process of the VM (it may send a signal).
+ * 1: the caller alone, which may block on the host without polling. */
 int proc_live_threads(struct proc *p);
 /* Instructions retired by every thread of the process. */
 uint64_t proc_instret(struct proc *p);
@@ -242,6 +272,45 @@ void proc_deadlock(struct proc *p, const char *what);
 #define PROC_RESTART (-512L)
 
 /*
+ * Processes (user/process.c). proc_tree_new makes p the first process of
+ * a new tree (proc_new does it for a process of its own). proc_fork
+ * serves clone without CLONE_THREAD (fork, vfork, posix_spawn).
+ * proc_ended is called by the host thread of a process that is not the
+ * first one when its run has ended: it becomes a zombie, its parent gets
+ * SIGCHLD. proc_tree_kill ends every other process of p's tree (p, the
+ * first, has ended); proc_tree_free frees them (their host threads
+ * done). proc_new_id: a fresh pid/tid, or -LX_EAGAIN.
+ */
+int proc_tree_new(struct proc *p);
+long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid);
+void proc_ended(struct proc *p);
+void proc_tree_kill(struct proc *p);
+/* Kills the other processes and waits until their host threads are done. */
+void proc_tree_end(struct proc *p);
+void proc_tree_free(struct proc *p);
+int proc_tree_count(const struct proc *p);
+int proc_new_id(struct proc *p);
+/* Replaces p's image by the ELF in file (execve, after every check that
+ * can fail without harm): 0, or -errno with p unchanged. */
+long proc_exec(struct proc *p, const char *path, const uint8_t *file, size_t size,
+               int argc, char *const argv[], int envc, char *const envp[]);
+/* kill(pid, sig) inside p's tree (pid > 0, 0, -1 or -pgid). */
+long proc_kill_pid(struct proc *p, int pid, int sig);
+/* Instructions retired by every process of the tree. */
+uint64_t proc_tree_instret(struct proc *p);
+/* Blocks until p->child_events differs from seen: 0, or as wait_on. */
+long proc_wait_child(struct proc *p, uint64_t seen);
+/* Wakes p's threads waiting in proc_wait_child (the caller holds no lock of p). */
+void proc_child_event(struct proc *p);
+/* Ends p as killed by SIGKILL unless it has ended (any thread may call). */
+void proc_kill(struct proc *p);
+/* The process (not reaped) with this pid in p's tree: held under the
+ * tree's lock, which proc_tree_unlock drops. */
+struct proc *proc_tree_lock_find(struct proc *p, int pid);
+void proc_tree_lock(struct proc *p);
+void proc_tree_unlock(struct proc *p);
+
+/*
  * Memory-management system calls (user/mm.c). Each returns the Linux
  * result: a value, or a negative LX_E* errno.
  */
@@ -257,6 +326,10 @@ long mm_munmap(struct proc *p, uint64_t addr, uint64_t len);
 long mm_mprotect(struct proc *p, uint64_t addr, uint64_t len, int prot);
 long mm_mremap(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr);
 long mm_madvise(struct proc *p, uint64_t addr, uint64_t len, int advice);
+/* fork: c (new, empty) gets p's mappings, shared copy-on-write. */
+long mm_fork(struct proc *c, struct proc *p);
+/* Drops every mapping (a process that has ended keeps no pages). */
+void mm_release(struct proc *p);
 
 /*
  * The system call layer (user/syscall.c): serves the ecall the hart stopped

@@ -163,11 +163,31 @@ static void queue_locked(struct proc *p, struct thread *t, const struct sig_info
 void sig_send(struct proc *p, struct thread *t, int sig, int code)
 {
     struct sig_info in = { .signo = sig, .code = code, .kind = SIG_INFO_KILL,
-                           .pid = PROC_PID, .uid = PROC_UID };
+                           .pid = p->pid, .uid = PROC_UID };
     host_mutex_lock(p->mu);
     queue_locked(p, t, &in);
     host_mutex_unlock(p->mu);
 }
+
+void sig_send_from(struct proc *p, int sig, int from_pid)
+{
+    struct sig_info in = { .signo = sig, .code = SI_USER, .kind = SIG_INFO_KILL,
+                           .pid = from_pid, .uid = PROC_UID };
+    host_mutex_lock(p->mu);
+    queue_locked(p, NULL, &in);
+    host_mutex_unlock(p->mu);
+}
+
+void sig_send_child(struct proc *p, int sig, int pid, int code, int status)
+{
+    /* siginfo's _sigchld: si_pid, si_uid, then si_status where si_value is. */
+    struct sig_info in = { .signo = sig, .code = code, .kind = SIG_INFO_KILL,
+                           .pid = pid, .uid = PROC_UID, .value = (uint32_t)status };
+    host_mutex_lock(p->mu);
+    queue_locked(p, NULL, &in);
+    host_mutex_unlock(p->mu);
+}
+
 
 void sys_signal_self(struct proc *p, int sig)
 {
@@ -278,6 +298,26 @@ uint64_t sig_timer_due_locked(struct proc *p)
 bool sig_async(struct proc *p)
 {
     return atomic_load(&p->timers_armed) > 0;
+}
+
+void sig_exec(struct proc *p)
+{
+    host_mutex_lock(p->mu);
+    /* Handlers go back to the default; ignored signals stay ignored. */
+    for (int sig = 1; sig <= LX_NSIG; sig++) {
+        if (p->sigactions[sig][0] != LX_SIG_IGN)
+            p->sigactions[sig][0] = LX_SIG_DFL;
+        p->sigactions[sig][1] = p->sigactions[sig][2] = p->sigactions[sig][3] = 0;
+    }
+    /* POSIX timers go; interval timers and alarm stay, as in Linux. */
+    for (int i = 3; i < SIG_NTIMERS; i++) {
+        disarm_locked(p, &p->timers[i]);
+        p->timers[i].used = false;
+    }
+    struct thread *t = p->cur;
+    t->ss_sp = t->ss_size = 0;
+    t->ss_flags = 0;
+    host_mutex_unlock(p->mu);
 }
 
 /* ------------------------------------------------------------ readiness */
@@ -747,13 +787,14 @@ long sys_kill(struct proc *p, const uint64_t *a)
     int pid = (int)a[0], sig = (int)a[1];
     if (sig < 0 || sig > LX_NSIG)
         return -LX_EINVAL;
-    /* Itself, its process group (0, -pgid); kill(-1) reaches every process
-       but the caller: there is none. */
-    if (pid != PROC_PID && pid != 0 && pid != -PROC_PID)
+    if (pid == INT32_MIN)
         return -LX_ESRCH;
-    if (sig)
-        sig_send(p, NULL, sig, SI_USER);
-    return 0;
+    if (pid == p->pid) {
+        if (sig)
+            sig_send(p, NULL, sig, SI_USER);
+        return 0;
+    }
+    return proc_kill_pid(p, pid, sig);   /* the VM's processes, itself included */
 }
 
 static long send_thread(struct proc *p, int tid, int sig)
@@ -781,7 +822,7 @@ long sys_tgkill(struct proc *p, const uint64_t *a)
     int tgid = (int)a[0], tid = (int)a[1];
     if (tgid <= 0 || tid <= 0)
         return -LX_EINVAL;
-    return tgid == PROC_PID ? send_thread(p, tid, (int)a[2]) : -LX_ESRCH;
+    return tgid == p->pid ? send_thread(p, tid, (int)a[2]) : -LX_ESRCH;
 }
 
 /* rt_sigqueueinfo / rt_tgsigqueueinfo: a siginfo of the caller's making
@@ -808,14 +849,14 @@ static long queue_info(struct proc *p, struct thread *t, int sig, uint64_t va)
 long sys_rt_sigqueueinfo(struct proc *p, const uint64_t *a)
 {
     int pid = (int)a[0];
-    if (pid != PROC_PID)
+    if (pid != p->pid)
         return -LX_ESRCH;
     return queue_info(p, NULL, (int)a[1], a[2]);
 }
 
 long sys_rt_tgsigqueueinfo(struct proc *p, const uint64_t *a)
 {
-    if ((int)a[0] != PROC_PID)
+    if ((int)a[0] != p->pid)
         return -LX_ESRCH;
     struct thread *t = proc_thread_of(p, (int)a[1]);
     if (!t)

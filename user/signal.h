@@ -97,4 +97,12 @@ bool sig_fd_read(struct proc *p, int fd, uint64_t va, uint64_t len, long *res);
 SYS_SIGNAL_CALLS(SYS_DECLARE)
 #undef SYS_DECLARE
 
+/* Between processes (user/process.c): a signal from process from_pid,
+ * and SIGCHLD (or the child's exit signal) with its si_code and status.
+ * sig_exec: what execve resets (handlers, POSIX timers, the alternate
+ * stack). */
+void sig_send_from(struct proc *p, int sig, int from_pid);
+void sig_send_child(struct proc *p, int sig, int pid, int code, int status);
+void sig_exec(struct proc *p);
+
 #endif

@@ -841,7 +841,7 @@ long sys_ioctl(struct proc *p, const uint64_t *a)
     case LX_TIOCGPGRP:
         if (!tty)
             return -LX_ENOTTY;
-        st32(b, PROC_PID);
+        st32(b, (uint32_t)p->pgid);
         return mem_write(p->as, arg, b, 4);
     case LX_FIONREAD: {
         int n = 0;

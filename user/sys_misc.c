@@ -2,9 +2,8 @@
  * sys_misc.c — the process, identity, time, limits,
  * randomness and memory system calls (memory ones forward to user/mm.c).
  *
- * The guest is one process (PROC_PID, parent 1, its own process group and
- * session; its threads are user/thread.c's) running as PROC_UID/PROC_GID
- * on one CPU.
+ * The guest runs as PROC_UID/PROC_GID; its processes are
+ * user/process.c's, their threads user/thread.c's.
  * Clocks are the host's; signals, interval timers and the rest of the
  * signal calls are user/signal.c's. Layouts are riscv64 Linux's.
  */
@@ -17,7 +16,6 @@
 #include "user/lx.h"
 #include "user/proc.h"
 
-#define PPID 1
 #define NSEC 1000000000ull
 #define COARSE_NS 4000000ull    /* the resolution of *_COARSE clocks at HZ=250 */
 
@@ -29,15 +27,9 @@ static long put_bytes(struct proc *p, uint64_t va, const void *b, size_t n)
 /* ------------------------------------------------------------ processes */
 
 /* exit, exit_group, clone, futex, gettid, set_tid_address, the robust
-   list and sched_yield are per thread: user/thread.c. */
+   list and sched_yield are per thread: user/thread.c; fork, execve, wait
+   and the process ids are user/process.c's. */
 
-long sys_wait4(struct proc *p, const uint64_t *a)
-{
-    return -LX_ECHILD;
-}
-
-long sys_getpid(struct proc *p, const uint64_t *a) { return PROC_PID; }
-long sys_getppid(struct proc *p, const uint64_t *a) { return PPID; }
 long sys_getuid(struct proc *p, const uint64_t *a) { return PROC_UID; }
 long sys_geteuid(struct proc *p, const uint64_t *a) { return PROC_UID; }
 long sys_getgid(struct proc *p, const uint64_t *a) { return PROC_GID; }
@@ -63,31 +55,20 @@ long sys_getgroups(struct proc *p, const uint64_t *a)
     return (int)a[0] < 0 ? -LX_EINVAL : 0;
 }
 
-static bool self(int64_t pid) { return pid == 0 || pid == PROC_PID; }
-
-long sys_setpgid(struct proc *p, const uint64_t *a)
-{
-    if (!self((int)a[0]))
-        return -LX_ESRCH;
-    return self((int)a[1]) ? 0 : -LX_EPERM;
-}
-
-long sys_getpgid(struct proc *p, const uint64_t *a) { return self((int)a[0]) ? PROC_PID : -LX_ESRCH; }
-long sys_getsid(struct proc *p, const uint64_t *a) { return self((int)a[0]) ? PROC_PID : -LX_ESRCH; }
-long sys_setsid(struct proc *p, const uint64_t *a) { return -LX_EPERM; }   /* already a group leader */
+static bool self(struct proc *p, int64_t pid) { return pid == 0 || pid == p->pid; }
 
 long sys_getpriority(struct proc *p, const uint64_t *a)
 {
     if ((int)a[0] < 0 || (int)a[0] > 2)
         return -LX_EINVAL;
-    return self((int)a[1]) ? 20 : -LX_ESRCH;     /* 20 - nice, nice 0 */
+    return self(p, (int)a[1]) ? 20 : -LX_ESRCH;     /* 20 - nice, nice 0 */
 }
 
 long sys_setpriority(struct proc *p, const uint64_t *a)
 {
     if ((int)a[0] < 0 || (int)a[0] > 2)
         return -LX_EINVAL;
-    return self((int)a[1]) ? 0 : -LX_ESRCH;
+    return self(p, (int)a[1]) ? 0 : -LX_ESRCH;
 }
 
 long sys_prctl(struct proc *p, const uint64_t *a)
@@ -133,7 +114,7 @@ long sys_getcpu(struct proc *p, const uint64_t *a)
 
 long sys_sched_getaffinity(struct proc *p, const uint64_t *a)
 {
-    if (!self((int)a[0]))
+    if (!self(p, (int)a[0]))
         return -LX_ESRCH;
     if (a[1] < 8 || (a[1] & 7))
         return -LX_EINVAL;
@@ -144,7 +125,7 @@ long sys_sched_getaffinity(struct proc *p, const uint64_t *a)
 
 long sys_sched_setaffinity(struct proc *p, const uint64_t *a)
 {
-    if (!self((int)a[0]))
+    if (!self(p, (int)a[0]))
         return -LX_ESRCH;
     uint8_t b = 0;
     if (a[1] && mem_read(p->as, a[2], &b, 1) < 0)
@@ -155,7 +136,7 @@ long sys_sched_setaffinity(struct proc *p, const uint64_t *a)
 
 /* ---------------------------------------------------------------- time */
 
-static uint64_t now_ns(int clock, bool *ok)
+static uint64_t now_ns(struct proc *p, int clock, bool *ok)
 {
     *ok = true;
     switch (clock) {
@@ -177,7 +158,7 @@ static uint64_t now_ns(int clock, bool *ok)
     if (clock < 0) {
         /* CPU-time clocks of a pid: ((~pid) << 3) | type, type 3 invalid. */
         int pid = ~(clock >> 3);
-        if ((clock & 7) != 3 && (clock & 7) < 7 && self(pid))
+        if ((clock & 7) != 3 && (clock & 7) < 7 && self(p, pid))
             return host_time_cputime_ns();
     }
     *ok = false;
@@ -211,7 +192,7 @@ long sys_timespec_in(struct proc *p, uint64_t va, uint64_t *ns)
 long sys_clock_gettime(struct proc *p, const uint64_t *a)
 {
     bool ok;
-    uint64_t ns = now_ns((int)a[0], &ok);
+    uint64_t ns = now_ns(p, (int)a[0], &ok);
     return ok ? put_timespec(p, a[1], ns) : -LX_EINVAL;
 }
 
@@ -219,7 +200,7 @@ long sys_clock_getres(struct proc *p, const uint64_t *a)
 {
     bool ok;
     int c = (int)a[0];
-    now_ns(c, &ok);
+    now_ns(p, c, &ok);
     if (!ok)
         return -LX_EINVAL;
     if (!a[1])
@@ -279,7 +260,7 @@ long sys_clock_nanosleep(struct proc *p, const uint64_t *a)
         return r;
     if (a[1] & LX_TIMER_ABSTIME) {
         bool ok;
-        uint64_t now = now_ns(c, &ok);
+        uint64_t now = now_ns(p, c, &ok);
         ns = ns > now ? ns - now : 0;
         return sleep_for(p, ns, 0);
     }
@@ -387,7 +368,7 @@ long sys_setrlimit(struct proc *p, const uint64_t *a) { return rlimit(p, (int)a[
 
 long sys_prlimit64(struct proc *p, const uint64_t *a)
 {
-    if (!self((int)a[0]))
+    if (!self(p, (int)a[0]))
         return -LX_ESRCH;
     return rlimit(p, (int)a[1], a[2], a[3]);
 }

@@ -489,6 +489,8 @@ static const struct call calls[SYS_NR] = {
     [258] = { sys_riscv_hwprobe, "puupx" },
     [259] = { sys_riscv_flush_icache, "ppx" },
     [260] = { sys_wait4, "dpdp" },
+    [221] = { sys_execve, "spp" },
+    [95] = { sys_waitid, "ddpdp" },
     [261] = { sys_prlimit64, "ddpp" },
     [276] = { sys_renameat2, "DsDsx" },
     [278] = { sys_getrandom, "pux" },
@@ -660,7 +662,10 @@ void sys_dispatch(struct proc *p)
     l.n = 0;
     if (p->trace_syscalls) {
         /* Arguments are read before the call: it may change what they point to. */
-        put(&l, "[mvm] ");
+        if (p->pid == PROC_PID)
+            put(&l, "[mvm] ");
+        else
+            put(&l, "[mvm pid %d] ", p->pid);
         if (c) {
             put(&l, "%s(", names[nr]);
             put_args(&l, p, c->args, a);
@@ -677,6 +682,14 @@ void sys_dispatch(struct proc *p)
     long r = c ? c->fn(p, a) : -LX_ENOSYS;
 
     bool gone = p->exited || (p->cur && p->cur->exit_pending);
+    if (p->execed) {    /* a new image: h is gone, the registers are set */
+        p->execed = false;
+        if (p->trace_syscalls) {
+            put(&l, " = 0\n");
+            fputs(l.b, stderr);
+        }
+        return;
+    }
     if (p->trace_syscalls) {
         if (gone || r == PROC_RESTART)
             put(&l, " = ?\n");

@@ -13,7 +13,8 @@
  * Deadlock: a thread that would wait forever (a futex wait with no
  * timeout) while every other live thread does too, no timer is armed and
  * no signal is pending for it, can never be woken — nothing outside the
- * process can write its memory or send it a signal. The process then ends
+ * process can write its memory or send it a signal (unless the VM has
+ * other processes: they could; then nobody is declared deadlocked). The process then ends
  * with status 137 (as if killed) and a message. Every wait here also ends
  * for a signal the thread does not block (user/signal.c).
  */
@@ -86,7 +87,6 @@ int proc_threads_init(struct proc *p)
     if (!p->mu || !p->cv || !p->main)
         return -1;
     p->threads = p->cur = p->main;
-    p->next_tid = PROC_PID + 1;
     p->nlive = 1;
     return 0;
 }
@@ -148,7 +148,8 @@ static void reap(struct proc *p)
 
 int proc_live_threads(struct proc *p)
 {
-    return p->nlive;    /* changed only by the run lock's holder */
+    /* nlive is changed only by the run lock's holder. */
+    return p->nlive + proc_tree_count(p) - 1;
 }
 
 uint64_t proc_instret(struct proc *p)
@@ -376,7 +377,7 @@ static int block_locked(struct proc *p, struct thread *t, bool has_deadline, uin
 
 int proc_sleep_until(struct proc *p, uint64_t deadline_ns)
 {
-    if (p->nlive == 1 && !sig_async(p)) {
+    if (p->nlive == 1 && !sig_async(p) && proc_tree_count(p) == 1) {
         /* Alone, no timer: nothing can happen meanwhile. */
         uint64_t now = host_time_monotonic_ns();
         if (deadline_ns > now)
@@ -394,7 +395,7 @@ int proc_sleep_until(struct proc *p, uint64_t deadline_ns)
 
 int proc_poll(struct proc *p, struct host_pollfd *h, size_t n, int ms)
 {
-    if ((p->nlive == 1 && !sig_async(p)) || ms == 0)
+    if ((p->nlive == 1 && !sig_async(p) && proc_tree_count(p) == 1) || ms == 0)
         return host_poll(h, n, ms);
     int r = host_poll(h, n, 0);
     if (r != 0)
@@ -488,7 +489,8 @@ static long wait_on(struct proc *p, uint64_t addr, uint32_t bits, bool has_deadl
     t->fbits = bits;
     t->fseq = p->fseq_next++;
     t->fforever = !has_deadline && !sig_ready_locked(p, t);  /* a signal ends it at once */
-    if (t->fforever && ++p->nforever >= p->nlive && sig_timer_due_locked(p) == UINT64_MAX) {
+    if (t->fforever && ++p->nforever >= p->nlive && sig_timer_due_locked(p) == UINT64_MAX &&
+        proc_tree_count(p) == 1) {
         /* Every live thread now waits with no end: none can wake another. */
         p->nforever--;
         t->fforever = t->fwait = false;
@@ -614,6 +616,57 @@ long proc_wait_signal(struct proc *p, bool has_deadline, uint64_t deadline, cons
     return wait_on(p, UINT64_MAX, ~0u, has_deadline, deadline, what);
 }
 
+/* Not a futex word either: what waiters for a child's change wait on. */
+#define CHILD_WAIT (UINT64_MAX - 1)
+
+long proc_wait_child(struct proc *p, uint64_t seen)
+{
+    struct thread *t = p->cur;
+    host_mutex_lock(p->mu);
+    if (p->child_events != seen) {
+        host_mutex_unlock(p->mu);
+        return 0;
+    }
+    t->fwait = true;
+    t->fwoken = false;
+    t->faddr = CHILD_WAIT;
+    t->fbits = ~0u;
+    t->fseq = p->fseq_next++;
+    int r = block_locked(p, t, false, 0);
+    bool woken = t->fwoken;
+    t->fwait = t->fwoken = false;
+    bool restart = r < 0 && !p->ended && !woken;
+    host_mutex_unlock(p->mu);
+    if (r >= 0)
+        took(p, t);
+    if (woken)
+        return 0;
+    if (restart)
+        return PROC_RESTART;
+    return r == 2 ? PROC_ERESTARTSYS : -LX_EINTR;
+}
+
+void proc_child_event(struct proc *p)
+{
+    host_mutex_lock(p->mu);
+    p->child_events++;
+    wake_locked(p, CHILD_WAIT, INT64_MAX, ~0u);
+    host_cond_broadcast(p->cv);
+    host_mutex_unlock(p->mu);
+}
+
+void proc_kill(struct proc *p)
+{
+    host_mutex_lock(p->mu);
+    if (!p->ended) {
+        p->exited = true;   /* read by its threads only after seeing ended */
+        p->exit_code = 128 + LX_SIGKILL;
+        p->killed_by = LX_SIGKILL;
+    }
+    end_locked(p);
+    host_mutex_unlock(p->mu);
+}
+
 /* ------------------------------------------------------------- threads */
 
 static void proc_thread_entry(void *arg);
@@ -624,8 +677,10 @@ long sys_clone(struct proc *p, const uint64_t *a)
     const uint64_t thread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
     const uint64_t allowed = thread | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
                              CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | 0xff;
+    if (!(flags & CLONE_THREAD))    /* a new process: fork, vfork, posix_spawn */
+        return proc_fork(p, flags, stack, ptid, tls, ctid);
     if ((flags & thread) != thread)
-        return -LX_ENOSYS;      /* a new process (fork, vfork, posix_spawn): not yet */
+        return -LX_EINVAL;
     if (flags & ~allowed)
         return -LX_EINVAL;
     /*
@@ -639,13 +694,16 @@ long sys_clone(struct proc *p, const uint64_t *a)
     int n = 0;
     for (struct thread *t = p->threads; t; t = t->next)
         n++;
-    if (n >= MAX_THREADS || p->next_tid >= (int)FUTEX_TID_MASK)
+    if (n >= MAX_THREADS)
         return -LX_EAGAIN;
+    int tid = proc_new_id(p);
+    if (tid < 0)
+        return tid;
     struct thread *self = p->cur;
     struct rv_hart *h = rv_hart_new(p->as);
     if (!h)
         return -LX_ENOMEM;
-    struct thread *t = thread_new(p, h, p->next_tid);
+    struct thread *t = thread_new(p, h, tid);
     if (!t) {
         rv_hart_free(h);
         return -LX_ENOMEM;
@@ -698,7 +756,6 @@ long sys_clone(struct proc *p, const uint64_t *a)
         free(t);
         return -LX_EAGAIN;
     }
-    p->next_tid++;
     return t->tid;
 }
 
@@ -760,7 +817,7 @@ void proc_thread_exit(struct proc *p, struct thread *t)
         p->exit_code = t->exit_status;
         p->killed_by = 0;
         end_locked(p);
-    } else if (p->nforever >= p->nlive && sig_timer_due_locked(p) == UINT64_MAX) {
+    } else if (p->nforever >= p->nlive && sig_timer_due_locked(p) == UINT64_MAX && proc_tree_count(p) == 1) {
         deadlock_locked(p, "every thread left waits on a futex with no timeout");
     }
     unlock_locked(p, t);

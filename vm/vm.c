@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "host/host.h"
+#include "host/thread.h"
 #include "user/fs.h"
 #include "user/lx.h"
 #include "user/net.h"
@@ -49,6 +50,8 @@ const char *mvm_strerror(int err)
 /* ---- creation ------------------------------------------------------------ */
 
 static void run_thread(void *ctx, struct thread *t);
+static int start_process(struct proc *parent, struct proc *child);
+static void free_process(struct proc *child);
 
 static int create_native(const struct mvm_config *cfg, mvm_vm *parent,
                          struct mem_space *backing, unsigned hc_flags, mvm_vm **out)
@@ -81,6 +84,8 @@ static int create_native(const struct mvm_config *cfg, mvm_vm *parent,
     vm->p->no_threads = (vm->hc_flags & (MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS)) != 0;
     vm->p->thread_run = run_thread;
     vm->p->thread_ctx = vm;
+    vm->p->start_process = start_process;
+    vm->p->free_process = free_process;
     *out = vm;
     return 0;
 }
@@ -534,9 +539,16 @@ static void fault(struct proc *p, struct rv_hart *h, int r)
     proc_end(p);
 }
 
-/* Takes up to want instructions from the VM's budget for one slice. */
-static int64_t budget_take(struct proc *p, int64_t want)
+/* Takes up to want instructions from the VM's budget for one slice, no
+ * more than its ancestors here have left (they are charged after it). */
+static int64_t budget_take(mvm_vm *vm, int64_t want)
 {
+    struct proc *p = vm->p;
+    if (vm->parent) {
+        int64_t up = vm_budget_left(vm->parent);
+        if (up < want)
+            want = up;
+    }
     int64_t b = atomic_load(&p->budget), take;
     do {
         take = b < want ? b : want;
@@ -557,10 +569,10 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
 {
     struct proc *p = vm->p;
     struct rv_hart *h = t->hart;
-    bool alone = p->nlive == 1;
+    bool alone = p->nlive == 1 && proc_tree_count(p) == 1;
     /* Alone with no timer armed nothing can interrupt it: one long run. */
     bool whole = alone && !sig_async(p);
-    int64_t take = budget_take(p, whole ? INT64_MAX : SLICE);
+    int64_t take = budget_take(vm, whole ? INT64_MAX : SLICE);
     if (take == 0) {
         *rv = RV_EXIT_BUDGET;
         return PROC_LOCK_OK;
@@ -577,19 +589,21 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
          * signal waits for this thread (taken with the lock: sig_deliver). */
         if (whole || *rv != RV_EXIT_BUDGET || p->ended || p->stop || sig_ready(p, t) ||
-            (take = budget_take(p, SLICE)) == 0)
+            (take = budget_take(vm, SLICE)) == 0)
             break;
     }
     return alone ? PROC_LOCK_OK : proc_guest_leave(p, t, runner);
 }
 
 /* A slice ended by the budget: false if the VM's budget is spent (the run
- * stops: proc_stop). */
-static bool budget_left(struct proc *p)
+ * stops: proc_stop; for a forked process, the VM's run stops too). */
+static bool budget_left(mvm_vm *vm)
 {
-    if (atomic_load(&p->budget) > 0)
+    if (vm_budget_left(vm) > 0)
         return true;
-    proc_stop(p);
+    proc_stop(vm->p);
+    if (vm->proc_root && vm_budget_left(vm->proc_root) <= 0)
+        proc_stop(vm->proc_root->p);
     return false;
 }
 
@@ -606,7 +620,7 @@ static void run_thread(void *ctx, struct thread *t)
         if ((lr = run_guest(vm, t, false, &r)) != PROC_LOCK_OK)
             break;
         if (r == RV_EXIT_BUDGET) {
-            if (!budget_left(p)) {
+            if (!budget_left(vm)) {
                 proc_unlock(p, t);
                 lr = proc_lock(p, t, false);   /* parked until the next run */
             } else if (sig_deliver(p, t)) {
@@ -641,6 +655,72 @@ static void run_thread(void *ctx, struct thread *t)
             return;
         }
     }
+}
+
+/*
+ * Processes (user/process.c). A forked process is a VM object of its own
+ * (so that it runs, charges and serves hypercalls like any VM), sharing
+ * the first process's pool and charging its budget (parent = the VM),
+ * run by a host thread of its own: a run loop that parks while the VM's
+ * run is stopped (its budget spent, or between runs) and ends with the
+ * process.
+ */
+static bool vm_running(mvm_vm *root)
+{
+    struct proc *p = root->p;
+    host_mutex_lock(p->mu);
+    bool r = p->running && !p->stop;
+    host_mutex_unlock(p->mu);
+    return r;
+}
+
+static void process_main(void *arg)
+{
+    mvm_vm *vm = arg;
+    struct proc *p = vm->p;
+    struct mvm_exit ex;
+    for (;;) {
+        if (vm_run_raw(vm, &ex) != 0 || ex.reason != MVM_EXIT_BUDGET)
+            break;
+        /* Parked until the VM runs again with budget left, or the end. */
+        while (proc_state(p) != PROC_LOCK_ENDED && !(vm_running(vm->proc_root) && vm_budget_left(vm) > 0))
+            host_sleep_ns(1000000);
+    }
+    proc_join_threads(p);
+    mm_release(p);      /* a zombie keeps no pages and no files */
+    fs_close_all(p->fs);
+    proc_ended(p);
+}
+
+static int start_process(struct proc *parent, struct proc *child)
+{
+    mvm_vm *pvm = parent->thread_ctx;
+    mvm_vm *root = pvm->proc_root ? pvm->proc_root : pvm;
+    mvm_vm *vm = calloc(1, sizeof *vm);
+    if (!vm)
+        return -1;
+    vm->p = child;
+    vm->hc_flags = root->hc_flags;
+    vm->depth = root->depth;
+    vm->parent = root;
+    vm->proc_root = root;
+    vm->loaded = true;
+    child->thread_ctx = vm;
+    vm->proc_thread = host_thread_start(process_main, vm);
+    if (!vm->proc_thread) {
+        free(vm);
+        return -1;
+    }
+    return 0;
+}
+
+static void free_process(struct proc *child)
+{
+    mvm_vm *vm = child->thread_ctx;
+    host_thread_join(vm->proc_thread);
+    vm_children_destroy(vm);
+    proc_free(child);
+    free(vm);
 }
 
 /* Runs until an exit, including the SYSCALL and HYPERCALL exits of a VM
@@ -678,11 +758,12 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
             break;          /* ended, or stopped (budget) */
         have = true;
         int r;
+        h = mt->hart;       /* execve gives the main thread a new hart */
         if (run_guest(vm, mt, true, &r) != PROC_LOCK_OK)
             break;          /* meanwhile it ended, or the budget ran out */
         ex->pc = h->pc;
         if (r == RV_EXIT_BUDGET) {
-            if (!budget_left(p))
+            if (!budget_left(vm))
                 break;
             if (sig_deliver(p, mt)) {   /* the end of a slice: signals */
                 proc_end(p);
@@ -734,8 +815,12 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
             break;          /* it blocked, and meanwhile the run stopped or ended */
     }
     bool ended = proc_state(p) == PROC_LOCK_ENDED;
-    if (ended)
+    if (ended) {
         proc_join_threads(p);
+        if (!vm->proc_root)
+            proc_tree_end(p);   /* the VM's other processes die with the first */
+    }
+    h = mt->hart;
     proc_run_end(p);
     ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
     if (ended) {
@@ -800,7 +885,7 @@ int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
     const struct rv_hart *h = p->main->hart;
     struct mem_stats ms;
     mem_pool_stats(p->pool, &ms);
-    out->instructions = proc_instret(p);
+    out->instructions = proc_tree_instret(p);
     out->syscalls = p->syscalls;
     out->blocks_decoded = h->stat_blocks_translated;
     out->blocks_compiled = h->stat_jit_blocks;

@@ -23,6 +23,8 @@ struct mvm_vm {
                                in this process always native when set */
     int depth;              /* native: 1 for a root, parent's + 1 (<= MVM_MAX_DEPTH) */
     int64_t budget;         /* remote: the budget we gave it, less what its runs cost */
+    mvm_vm *proc_root;      /* native, a forked process: the VM (its first process) */
+    struct host_thread *proc_thread;   /* a forked process: the host thread running it */
     mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
     char error[256];
     bool loaded, ended;
