@@ -244,6 +244,19 @@ int host_openat(int dir_fd, const char *name, int lx_flags, uint32_t mode)
     return fd < 0 ? neg_errno() : fd;
 }
 
+int host_open_device(const char *name, int lx_flags)
+{
+    static const char *const ok[] = { "null", "zero", "full", "random", "urandom" };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(name, ok[i]) == 0) {
+            char path[32];
+            snprintf(path, sizeof path, "/dev/%s", name);
+            int fd = open(path, (open_flags(lx_flags) & (O_ACCMODE | O_NONBLOCK)) | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+            return fd < 0 ? neg_errno() : fd;
+        }
+    return -LX_ENOENT;
+}
+
 int host_dup(int fd)
 {
     int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);

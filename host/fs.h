@@ -58,6 +58,9 @@ int host_lookup(int dir_fd, const char *name, int *dir_fd_out, struct host_stat 
  * a directory handle itself, pass name ".".
  */
 int host_openat(int dir_fd, const char *name, int lx_flags, uint32_t mode);
+/* The host's /dev/NAME for NAME null, zero, full, random or urandom (no
+ * other): a handle, or -LX_ENOENT. */
+int host_open_device(const char *name, int lx_flags);
 /* Another handle of the same open file (close-on-exec, never 0..2). */
 int host_dup(int fd);
 int host_close(int fd);

@@ -920,6 +920,27 @@ static int open_loc(struct fs *fs, struct loc *l, int flags, uint32_t mode)
     return host_openat(l->dir_fd, l->name, flags & ~(LX_O_CREAT | LX_O_EXCL), mode);
 }
 
+/*
+ * The device nodes every Linux program counts on (/dev/null above all),
+ * where the sandbox has no file of that name: the host's own, which give
+ * nothing away. Their metadata cannot be changed (ro).
+ */
+static int open_device(struct fs *fs, const char *name, int flags, int status)
+{
+    if ((flags & LX_O_TMPFILE) == LX_O_TMPFILE)
+        return -LX_ENOENT;
+    int hfd = host_open_device(name, flags);
+    if (hfd < 0)
+        return hfd;
+    struct file *f = file_new(hfd, -1, status, LX_S_IFCHR, NULL);
+    if (!f) {
+        host_close(hfd);
+        return -LX_ENOMEM;
+    }
+    f->ro = true;
+    return fd_install(fs, f, flags & LX_O_CLOEXEC);
+}
+
 int fs_openat(struct fs *fs, int dirfd, const char *path, int flags, uint32_t mode)
 {
     bool tmpfile = (flags & LX_O_TMPFILE) == LX_O_TMPFILE;
@@ -934,6 +955,8 @@ int fs_openat(struct fs *fs, int dirfd, const char *path, int flags, uint32_t mo
     int hfd;
     for (int tries = 0;; tries++) {
         int r = resolve_retry(fs, dirfd, path, follow ? R_FOLLOW : 0, &l);
+        if (r == -LX_ENOENT && strncmp(path, "/dev/", 5) == 0 && !(flags & (LX_O_DIRECTORY | LX_O_PATH)))
+            return open_device(fs, path + 5, flags, status);
         if (r < 0)
             return r;
         if (!l.name[0] && l.dir_fd < 0) {
