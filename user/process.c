@@ -65,6 +65,7 @@ enum { P_ALL, P_PID, P_PGID, P_PIDFD };
 enum { CLD_EXITED = 1, CLD_KILLED, CLD_DUMPED };
 #define SA_NOCLDWAIT 2
 
+#define MAX_PROCS 1024                /* processes of one VM, zombies included */
 #define EXEC_MAX_FILE (256u << 20)   /* the largest program execve reads */
 #define EXEC_MAX_ARGS (2u << 20)     /* argv and envp strings together, as Linux's ARG_MAX-ish */
 #define EXEC_MAX_INTERP 4            /* #! scripts naming #! scripts, as Linux */
@@ -258,6 +259,8 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
     if (p->no_threads || !p->start_process)
         return -LX_ENOSYS;
     collect(p);
+    if (proc_tree_count(p) >= MAX_PROCS)
+        return -LX_EAGAIN;      /* as RLIMIT_NPROC would */
     int pid = proc_new_id(p);
     if (pid < 0)
         return pid;
