@@ -141,7 +141,6 @@ struct proc {
     _Atomic int64_t budget;
     struct thread *cur;      /* the thread holding the run lock */
     struct thread *threads;  /* every thread not yet reaped, main first */
-    bool no_threads;         /* clone of a thread gives ENOSYS (see sys_clone) */
     /* Starts running thread t on the calling host thread (vm/vm.c). */
     void (*thread_run)(void *ctx, struct thread *t);
     void *thread_ctx;

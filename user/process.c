@@ -255,8 +255,7 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
         return -LX_EINVAL;     /* shared files or handlers between processes: not served */
     if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
         return -LX_EINVAL;     /* two processes on one address space: only vfork's kind */
-    /* A VM whose calls exit to its owner names no process in an exit. */
-    if (p->no_threads || !p->start_process)
+    if (!p->start_process)
         return -LX_ENOSYS;
     collect(p);
     if (proc_tree_count(p) >= MAX_PROCS)
@@ -294,7 +293,6 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
     c->pgid = p->pgid;
     c->sid = p->sid;
     c->exit_signal = (int)(flags & 0xff);
-    c->no_threads = p->no_threads;
     c->thread_run = p->thread_run;
     c->start_process = p->start_process;
     c->free_process = p->free_process;

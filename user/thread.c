@@ -683,12 +683,7 @@ long sys_clone(struct proc *p, const uint64_t *a)
         return -LX_EINVAL;
     if (flags & ~allowed)
         return -LX_EINVAL;
-    /*
-     * A VM whose system calls (or hypercalls) exit to its owner
-     * (MVM_HC_CREATE_EXIT_SYSCALLS, trusted nesting) stays single-threaded:
-     * an exit names no thread, so the owner could not serve several.
-     */
-    if (p->no_threads || !p->thread_run)
+    if (!p->thread_run)
         return -LX_ENOSYS;
     reap(p);
     int n = 0;

@@ -80,8 +80,6 @@ static int create_native(const struct mvm_config *cfg, mvm_vm *parent,
     vm->hc_flags = hc_flags & ~(unsigned)MVM_HC_CREATE_NO_UNROLL;
     vm->depth = depth;
     vm->parent = parent;
-    /* Exits that go to the owner name no thread: such a VM keeps one. */
-    vm->p->no_threads = (vm->hc_flags & (MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS)) != 0;
     vm->p->thread_run = run_thread;
     vm->p->thread_ctx = vm;
     vm->p->start_process = start_process;
@@ -641,7 +639,14 @@ static void run_thread(void *ctx, struct thread *t)
             continue;   /* its handler runs */
         }
         if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
-            vm_hcall_serve(vm);     /* no_threads: never an owner's exit */
+            /* Only the main thread's exits go to an owner (an exit names
+             * no thread): the others' hypercalls are not served. */
+            if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
+                h->x[10] = (uint64_t)-38;   /* ENOSYS */
+                h->pc += 4;
+            } else {
+                vm_hcall_serve(vm);
+            }
         } else {
             p->syscalls++;
             sys_dispatch(p);
@@ -700,7 +705,9 @@ static int start_process(struct proc *parent, struct proc *child)
     if (!vm)
         return -1;
     vm->p = child;
-    vm->hc_flags = root->hc_flags;
+    /* Its exits go to no owner: it serves its own calls and hypercalls
+     * here (in trusted nesting too, as lowered nesting would). */
+    vm->hc_flags = 0;
     vm->depth = root->depth;
     vm->parent = root;
     vm->proc_root = root;
@@ -833,16 +840,40 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
     return 0;
 }
 
-/* Serves a system call the VM stopped at, as if the VM had no owner. */
+/*
+ * Serves a system call the VM stopped at, as if the VM had no owner. The
+ * call may block (a futex wait, a vfork): meanwhile the VM's other threads
+ * run, so this is a run of its own, the main thread holding the run lock
+ * as in vm_run_raw.
+ */
 int vm_syscall(mvm_vm *vm)
 {
     if (vm->remote)
         return (int)HC(VM_SYSCALL, vm->handle, 0, 0, 0, 0, 0);
-    if (!vm->at_syscall || vm->p->exited)
+    struct proc *p = vm->p;
+    struct thread *mt = p->main;
+    if (!vm->at_syscall || p->exited)
         return -MVM_EINVAL;   /* not stopped at a system call */
     vm->at_syscall = false;
-    vm->p->syscalls++;
-    sys_dispatch(vm->p);
+    proc_run_begin(p);
+    if (proc_lock(p, mt, true) == PROC_LOCK_OK) {
+        p->syscalls++;
+        sys_dispatch(p);
+        if (mt->exit_pending) {
+            mt->exit_pending = false;
+            proc_thread_exit(p, mt);    /* others go on */
+        } else {
+            if (p->exited)
+                proc_end(p);
+            proc_unlock(p, mt);
+        }
+    }
+    if (proc_state(p) == PROC_LOCK_ENDED) {
+        proc_join_threads(p);
+        if (!vm->proc_root)
+            proc_tree_end(p);
+    }
+    proc_run_end(p);
     return 0;
 }
 
