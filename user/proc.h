@@ -234,6 +234,9 @@ void proc_run_end(struct proc *p);
 /* PROC_LOCK_ENDED if the process has ended, PROC_LOCK_STOP if the run
  * should stop (budget), else PROC_LOCK_OK. */
 int proc_state(struct proc *p);
+/* A new thread's or process's registers (clone): the caller's ph, after
+ * the ecall, a0 = 0, sp = stack if not 0, tp = tls if settls. */
+void proc_child_regs(struct rv_hart *h, const struct rv_hart *ph, uint64_t stack, bool settls, uint64_t tls);
 /* Thread t's host thread is finishing: it touches nothing any more. */
 void proc_thread_done(struct proc *p, struct thread *t);
 /* Ends thread t after sys_exit (clear_child_tid, robust list); the last

@@ -226,19 +226,7 @@ static struct proc *parent_for(struct proc *p, uint64_t flags)
 /* The child's state from the calling thread's: registers, signals. */
 static void copy_thread(struct proc *c, struct proc *p, uint64_t flags, uint64_t stack, uint64_t tls)
 {
-    const struct rv_hart *ph = p->hart;
-    struct rv_hart *h = c->main->hart;
-    memcpy(h->x, ph->x, sizeof h->x);
-    memcpy(h->f, ph->f, sizeof h->f);
-    h->fflags = ph->fflags;
-    h->frm = ph->frm;
-    h->pc = ph->pc + 4;
-    h->x[10] = 0;
-    if (stack)
-        h->x[2] = stack;
-    if (flags & CLONE_SETTLS)
-        h->x[4] = tls;
-    h->time_base_ns = ph->time_base_ns;
+    proc_child_regs(c->main->hart, p->hart, stack, (flags & CLONE_SETTLS) != 0, tls);
     const struct thread *t = p->cur;
     c->main->sigmask = t->sigmask;
     c->main->ss_sp = t->ss_sp;

@@ -285,6 +285,9 @@ void proc_run_end(struct proc *p)
     host_mutex_lock(p->mu);
     if (p->holder == p->main)
         p->holder = NULL;
+    /* Threads in guest code end their slices (vm/vm.c looks at stop)
+     * and park: the run is over. */
+    p->stop = true;
     while ((p->holder && !p->ended) || p->in_guest)
         host_cond_wait(p->cv, p->mu);   /* a slice that was under way */
     p->running = false;
@@ -476,28 +479,20 @@ static int futex_wake(struct proc *p, uint64_t addr, int64_t n, uint32_t bits)
     return r;
 }
 
-/* FUTEX_WAIT: has_deadline says whether deadline (monotonic ns) counts.
- * faddr UINT64_MAX (never a futex word) waits for the process's end. */
-static long wait_on(struct proc *p, uint64_t addr, uint32_t bits, bool has_deadline, uint64_t deadline,
-                    const char *what)
+/* Puts t on the waiters of addr (under mu). */
+static void wait_setup_locked(struct proc *p, struct thread *t, uint64_t addr, uint32_t bits)
 {
-    struct thread *t = p->cur;
-    host_mutex_lock(p->mu);
     t->fwait = true;
     t->fwoken = false;
     t->faddr = addr;
     t->fbits = bits;
     t->fseq = p->fseq_next++;
-    t->fforever = !has_deadline && !sig_ready_locked(p, t);  /* a signal ends it at once */
-    if (t->fforever && ++p->nforever >= p->nlive && sig_timer_due_locked(p) == UINT64_MAX &&
-        proc_tree_count(p) == 1) {
-        /* Every live thread now waits with no end: none can wake another. */
-        p->nforever--;
-        t->fforever = t->fwait = false;
-        deadlock_locked(p, what);
-        host_mutex_unlock(p->mu);
-        return 0;
-    }
+}
+
+/* Blocks t, set up as a waiter, and says how the wait ended: 0 woken,
+ * else the system call's result. Called with mu held; releases it. */
+static long wait_finish(struct proc *p, struct thread *t, bool has_deadline, uint64_t deadline)
+{
     int r = block_locked(p, t, has_deadline, deadline);
     bool woken = t->fwoken;
     t->fwait = t->fwoken = false;
@@ -514,6 +509,27 @@ static long wait_on(struct proc *p, uint64_t addr, uint32_t bits, bool has_deadl
     if (restart)
         return PROC_RESTART;    /* the run stopped (budget): wait again when it resumes */
     return r == 2 ? PROC_ERESTARTSYS : r == 1 ? -LX_ETIMEDOUT : -LX_EINTR;
+}
+
+/* FUTEX_WAIT: has_deadline says whether deadline (monotonic ns) counts.
+ * faddr UINT64_MAX (never a futex word) waits for the process's end. */
+static long wait_on(struct proc *p, uint64_t addr, uint32_t bits, bool has_deadline, uint64_t deadline,
+                    const char *what)
+{
+    struct thread *t = p->cur;
+    host_mutex_lock(p->mu);
+    wait_setup_locked(p, t, addr, bits);
+    t->fforever = !has_deadline && !sig_ready_locked(p, t);  /* a signal ends it at once */
+    if (t->fforever && ++p->nforever >= p->nlive && sig_timer_due_locked(p) == UINT64_MAX &&
+        proc_tree_count(p) == 1) {
+        /* Every live thread now waits with no end: none can wake another. */
+        p->nforever--;
+        t->fforever = t->fwait = false;
+        deadlock_locked(p, what);
+        host_mutex_unlock(p->mu);
+        return 0;
+    }
+    return wait_finish(p, t, has_deadline, deadline);
 }
 
 static long read_u32(struct proc *p, uint64_t va, uint32_t *v)
@@ -627,23 +643,8 @@ long proc_wait_child(struct proc *p, uint64_t seen)
         host_mutex_unlock(p->mu);
         return 0;
     }
-    t->fwait = true;
-    t->fwoken = false;
-    t->faddr = CHILD_WAIT;
-    t->fbits = ~0u;
-    t->fseq = p->fseq_next++;
-    int r = block_locked(p, t, false, 0);
-    bool woken = t->fwoken;
-    t->fwait = t->fwoken = false;
-    bool restart = r < 0 && !p->ended && !woken;
-    host_mutex_unlock(p->mu);
-    if (r >= 0)
-        took(p, t);
-    if (woken)
-        return 0;
-    if (restart)
-        return PROC_RESTART;
-    return r == 2 ? PROC_ERESTARTSYS : -LX_EINTR;
+    wait_setup_locked(p, t, CHILD_WAIT, ~0u);
+    return wait_finish(p, t, false, 0);
 }
 
 void proc_child_event(struct proc *p)
@@ -670,6 +671,23 @@ void proc_kill(struct proc *p)
 /* ------------------------------------------------------------- threads */
 
 static void proc_thread_entry(void *arg);
+
+void proc_child_regs(struct rv_hart *h, const struct rv_hart *ph, uint64_t stack, bool settls, uint64_t tls)
+{
+    memcpy(h->x, ph->x, sizeof h->x);
+    memcpy(h->f, ph->f, sizeof h->f);
+    h->fflags = ph->fflags;
+    h->frm = ph->frm;
+    h->pc = ph->pc + 4;
+    h->x[10] = 0;
+    if (stack)
+        h->x[2] = stack;
+    if (settls)
+        h->x[4] = tls;
+    h->time_base_ns = ph->time_base_ns;     /* one rdtime for all */
+    h->trace_insns = ph->trace_insns;
+    h->no_jit = ph->no_jit;
+}
 
 long sys_clone(struct proc *p, const uint64_t *a)
 {
@@ -703,20 +721,7 @@ long sys_clone(struct proc *p, const uint64_t *a)
         rv_hart_free(h);
         return -LX_ENOMEM;
     }
-    const struct rv_hart *ph = p->hart;
-    memcpy(h->x, ph->x, sizeof h->x);
-    memcpy(h->f, ph->f, sizeof h->f);
-    h->fflags = ph->fflags;
-    h->frm = ph->frm;
-    h->pc = ph->pc + 4;
-    h->x[10] = 0;
-    if (stack)
-        h->x[2] = stack;
-    if (flags & CLONE_SETTLS)
-        h->x[4] = tls;
-    h->time_base_ns = p->main->hart->time_base_ns;  /* one rdtime for all */
-    h->trace_insns = ph->trace_insns;
-    h->no_jit = ph->no_jit;
+    proc_child_regs(h, p->hart, stack, (flags & CLONE_SETTLS) != 0, tls);
     rv_set_budget(h, 0);
     t->sigmask = self->sigmask;
     if (flags & CLONE_CHILD_CLEARTID)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Threads suite: pthread and C11 thread programs (tests/threads/*.c), built
 # with riscv64-linux-gnu-gcc -static -O2 -pthread. Each runs under
-# qemu-riscv64 (the oracle) and under $MVM at depth 1 and at depth 2
-# (--nest-mode=lowered); a test passes when stdout and the exit status
+# qemu-riscv64 (the oracle) and under $MVM at depth 1, at depth 2
+# (--nest-mode=lowered) and at depth 3 in trusted mode (where only the
+# main thread's exits go to the monitor above); a test passes when stdout and the exit status
 # match qemu's and the hand-computed <name>.expect. Then: a budget caps
 # threads that spin forever (exit 124), a deadlock (every thread waits
 # forever) ends with 137 and a "mvm: deadlock" line, and a fault in a
@@ -43,9 +44,12 @@ for p in $progs; do
 		echo "FAIL threads/$name: qemu-riscv64 gives exit $qrc or output other than $name.expect"
 		continue
 	fi
-	for mode in 1 2; do
-		if [ $mode = 1 ]; then label=threads/$name; set -- run
-		else label=threads/$name.depth2; set -- run --depth 2 --nest-mode=lowered; fi
+	for mode in 1 2 3; do
+		case $mode in
+		1) label=threads/$name; set -- run ;;
+		2) label=threads/$name.depth2; set -- run --depth 2 --nest-mode=lowered ;;
+		3) label=threads/$name.depth3-trusted; set -- run --depth 3 --nest-mode=trusted ;;
+		esac
 		timeout "$TMO" "$MVM" "$@" "$OUT/$name" >"$OUT/$name.mvm$mode" 2>"$OUT/$name.err$mode" </dev/null
 		rc=$?
 		if [ "$rc" != "$qrc" ]; then
