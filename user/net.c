@@ -942,8 +942,34 @@ static long do_send(struct proc *p, int fd, const struct seg *v, int nv, uint64_
     if (!buf)
         return -LX_ENOMEM;
     long n = gather(p, v, nv, buf, len);
-    if (n == 0)
-        n = host_sendmsg(f->fd, buf, len, flags & ~(LX_MSG_NOSIGNAL | LX_MSG_CMSG_CLOEXEC), to, hfds, nfds);
+    int hflags = flags & ~(LX_MSG_NOSIGNAL | LX_MSG_CMSG_CLOEXEC);
+    if (n == 0 && ((f->flags & LX_O_NONBLOCK) || (flags & LX_MSG_DONTWAIT) || proc_live_threads(p) <= 1)) {
+        n = host_sendmsg(f->fd, buf, len, hflags, to, hfds, nfds);
+    } else if (n == 0) {
+        /* Others could run: never block on the host holding the run lock
+         * (a thread of ours may be the reader that makes room). Wait for
+         * room without it, send what fits, and go on until all is sent,
+         * as a blocking send does. */
+        size_t done = 0;
+        f->refs++;
+        for (;;) {
+            long w = wait_ready(p, f, LX_POLLOUT, flags);
+            long k = w < 0 ? w : host_sendmsg(f->fd, buf + done, len - done, hflags | LX_MSG_DONTWAIT, to,
+                                              done ? NULL : hfds, done ? 0 : nfds);
+            if (k == -LX_EAGAIN)
+                continue;
+            if (k < 0) {
+                n = done ? (long)done : k;
+                break;
+            }
+            done += (size_t)k;
+            if (done == len || s->type != LX_SOCK_STREAM) {
+                n = (long)done;
+                break;
+            }
+        }
+        file_unref(f);
+    }
     free(buf);
     if (n == -LX_EPIPE && !(flags & LX_MSG_NOSIGNAL))
         sys_signal_self(p, LX_SIGPIPE);

@@ -21,6 +21,7 @@
 #include "user/proc.h"
 
 #define CHUNK (64 * 1024)
+#define PIPE_BUF 4096          /* what a pipe that polls writable surely takes */
 #define MAX_RW 0x7ffff000ull    /* Linux's MAX_RW_COUNT: one call moves at most this */
 #define IOV_MAX 1024
 
@@ -140,6 +141,12 @@ static long transfer(struct proc *p, int fd, const struct seg *v, int n, int64_t
         if (pr < 0)
             return pr;
     }
+    /* A write to a full pipe, socket or terminal would block holding the
+       run lock, and the reader may be one of our threads (or another
+       process may want to signal us): wait for room without the lock, then
+       write no more than is sure to fit (PIPE_BUF). */
+    bool wait_room = wr && !regular && info.host_fd >= 0 && !(info.flags & LX_O_NONBLOCK) &&
+                     (proc_live_threads(p) > 1 || sig_async(p));
     uint8_t *buf = malloc(CHUNK);
     if (!buf)
         return -LX_ENOMEM;
@@ -148,12 +155,20 @@ static long transfer(struct proc *p, int fd, const struct seg *v, int n, int64_t
     long res = 0;
     while (total < want && total < MAX_RW) {
         bool fault;
-        size_t len = span(p, c, CHUNK, wr ? MEM_R : MEM_W, &fault);
+        size_t len = span(p, c, wait_room ? PIPE_BUF : CHUNK, wr ? MEM_R : MEM_W, &fault);
         if (len == 0) {
             res = -LX_EFAULT;
             break;
         }
         long k;
+        if (wait_room) {
+            struct host_pollfd hp = { info.host_fd, LX_POLLOUT, 0 };
+            long pr = proc_poll(p, &hp, 1, -1);
+            if (pr < 0) {
+                res = pr;
+                break;
+            }
+        }
         if (wr) {
             if ((r = copy(p, c, buf, len, false)) < 0) {
                 res = r;
@@ -175,7 +190,7 @@ static long transfer(struct proc *p, int fd, const struct seg *v, int n, int64_t
         }
         total += (uint64_t)k;
         advance(&c, (size_t)k);
-        if ((size_t)k < len || fault || (!wr && !regular))
+        if (((size_t)k < len && !wait_room) || fault || (!wr && !regular))
             break;
     }
     free(buf);
