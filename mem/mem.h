@@ -81,7 +81,9 @@ void mem_pool_stats(const struct mem_pool *pool, struct mem_stats *out);
 
 /* Address spaces. */
 struct mem_space *mem_space_new(struct mem_pool *pool);
-void mem_space_free(struct mem_space *as);
+void mem_space_free(struct mem_space *as);   /* drops a reference; the last frees */
+void mem_space_ref(struct mem_space *as);    /* one more holder */
+int mem_space_refs(const struct mem_space *as);
 struct mem_pool *mem_space_pool(const struct mem_space *as);
 /*
  * Makes as a space whose pages live in backing (which must outlive it):
@@ -112,6 +114,10 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len);
  * (the first write on either side copies); unmapped pages stay unmapped.
  * Both spaces must use the same pool. */
 int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len);
+/* Marks the mapped pages of a range as shared memory (MAP_SHARED): a
+ * write never copies one, and mem_share shares it as it is (both sides
+ * see each other's writes), allocating an absent page first. */
+int mem_set_shared(struct mem_space *as, uint64_t va, uint64_t len);
 bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len);  /* no page mapped */
 bool mem_is_mapped(const struct mem_space *as, uint64_t va, uint64_t len); /* every page mapped */
 int mem_prot_at(const struct mem_space *as, uint64_t va);   /* -1 if unmapped */

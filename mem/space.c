@@ -35,6 +35,7 @@
 
 #define PTE_MAPPED 1
 #define PTE_CODE   2
+#define PTE_SHARED 4    /* shared memory: a write never copies (MAP_SHARED) */
 
 struct mem_pte {
     struct mem_page *page;   /* NULL: absent, reads as zero */
@@ -59,6 +60,7 @@ struct limbo {
 
 struct mem_space {
     struct mem_pool *pool;
+    _Atomic int refs;            /* holders (a vfork child borrows its parent's) */
     struct host_mutex *lock;
     struct mem_dir root;
     _Atomic uint64_t gen;
@@ -110,9 +112,20 @@ struct mem_space *mem_space_new(struct mem_pool *pool)
         return NULL;
     }
     as->pool = pool;
+    as->refs = 1;
     as->gen = 1;
     as->code_gen = 1;
     return as;
+}
+
+void mem_space_ref(struct mem_space *as)
+{
+    atomic_fetch_add(&as->refs, 1);
+}
+
+int mem_space_refs(const struct mem_space *as)
+{
+    return atomic_load(&as->refs);
 }
 
 static void backing_release(struct mem_space *b, uint64_t va);
@@ -145,7 +158,7 @@ static void limbo_release(struct mem_space *as, uint64_t upto);
 
 void mem_space_free(struct mem_space *as)
 {
-    if (!as)
+    if (!as || atomic_fetch_sub(&as->refs, 1) > 1)
         return;
     if (as->backing) {
         views_lock();
@@ -662,7 +675,7 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
         if (!shared_views(as))
             atomic_fetch_add(&as->gen, 1);
         mem_pool_count(as->pool, MEM_COUNT_ZERO);
-    } else if (access == MEM_W && atomic_load(&p->page->ref) > 1) {
+    } else if (access == MEM_W && !(p->flags & PTE_SHARED) && atomic_load(&p->page->ref) > 1) {
         struct mem_page *pg = mem_page_alloc_raw(as->pool);
         if (!pg) {
             *err = MEM_ENOMEM;
@@ -824,13 +837,33 @@ int mem_discard(struct mem_space *as, uint64_t va, uint64_t len)
         }
         if (!(p->flags & PTE_MAPPED))
             continue;
-        uint8_t prot = p->prot;
+        uint8_t prot = p->prot, shared = p->flags & PTE_SHARED;
         pte_clear(as, p);
         p->prot = prot;
-        p->flags = PTE_MAPPED;
+        p->flags = PTE_MAPPED | shared;
     }
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
+    return 0;
+}
+
+int mem_set_shared(struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (!range_ok(va, len))
+        return MEM_EINVAL;
+    if (as->backing)
+        return 0;       /* such a space is never shared (mem_share refuses it) */
+    LOCKED(as);
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_get(as, a, false);
+        if (!p) {
+            a = last_page_of_leaf(a);
+            continue;
+        }
+        if (p->flags & PTE_MAPPED)
+            p->flags |= PTE_SHARED;
+    }
+    host_mutex_unlock(as->lock);
     return 0;
 }
 
@@ -878,13 +911,21 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
         if (!pte_get(dst, dva + off, true))
             r = MEM_ENOMEM;
     for (uint64_t off = 0; off < len && r == 0; off += MEM_PAGE_SIZE) {
-        const struct mem_pte *s = pte_find(src, sva + off);
+        struct mem_pte *s = (struct mem_pte *)pte_find(src, sva + off);
         struct mem_pte *d = pte_get(dst, dva + off, false);
         pte_clear(dst, d);
         if (!s)
             continue;
         d->prot = s->prot;
-        d->flags = PTE_MAPPED;
+        d->flags = PTE_MAPPED | (s->flags & PTE_SHARED);
+        if ((s->flags & PTE_SHARED) && !s->page) {
+            /* Shared memory is one page for both sides from now on. */
+            if (!(s->page = mem_page_alloc(src->pool))) {
+                r = MEM_ENOMEM;
+                break;
+            }
+            src->resident++;
+        }
         if (s->page) {
             mem_page_ref(s->page);
             d->page = s->page;

@@ -211,6 +211,12 @@ long mm_mmap(struct proc *p, uint64_t addr, uint64_t len, int prot, int flags, i
     int r = mm_map_fixed(p, at, size, lx_prot(prot));
     if (r != 0)
         return r;
+    /* Anonymous shared memory stays one memory across fork. (A shared
+     * file mapping is a private copy of the file: docs/sandbox.md.) */
+    if ((flags & LX_MAP_ANONYMOUS) && type == LX_MAP_SHARED && mem_set_shared(p->as, at, size) != 0) {
+        mm_munmap(p, at, size);
+        return -LX_ENOMEM;
+    }
     if (!(flags & LX_MAP_ANONYMOUS)) {
         /* File-backed: a private copy of the file's bytes (reads past its
          * end are zero, like the tail of a Linux file mapping). */
@@ -310,7 +316,7 @@ long mm_madvise(struct proc *p, uint64_t addr, uint64_t len, int advice)
     return 0;
 }
 
-long mm_fork(struct proc *c, struct proc *p)
+long mm_fork(struct proc *c, struct proc *p, bool share_space)
 {
     struct mm_areas *m = c->areas;
     if (p->areas->n) {
@@ -320,7 +326,7 @@ long mm_fork(struct proc *c, struct proc *p)
         memcpy(m->a, p->areas->a, p->areas->n * sizeof *m->a);
         m->n = m->cap = p->areas->n;
     }
-    for (size_t i = 0; i < m->n; i++) {
+    for (size_t i = 0; i < m->n && !share_space; i++) {
         int r = mem_share(c->as, m->a[i].start, p->as, m->a[i].start, m->a[i].end - m->a[i].start);
         if (r != 0)
             return r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EINVAL;
@@ -334,6 +340,8 @@ long mm_fork(struct proc *c, struct proc *p)
 
 void mm_release(struct proc *p)
 {
+    if (mem_space_refs(p->as) > 1)
+        return;     /* a vfork child still runs in it (or its parent does) */
     for (size_t i = 0; i < p->areas->n; i++)
         mem_unmap(p->as, p->areas->a[i].start, p->areas->a[i].end - p->areas->a[i].start);
     p->areas->n = 0;

@@ -188,6 +188,10 @@ struct proc {
     bool vforked;            /* (tree) its parent waits (vfork) until it execs or ends */
     int wstatus;             /* (tree) Linux wait status */
     uint64_t child_events;   /* (mu) a child ended or left vfork: waiters look again */
+    _Atomic bool stopped;    /* (mu) stopped by SIGSTOP & co. until SIGCONT */
+    bool stop_report;        /* (tree) a stop not yet reported (WUNTRACED) */
+    bool cont_report;        /* (tree) a continue not yet reported (WCONTINUED) */
+    int stop_sig;            /* (tree) the signal that stopped it */
     bool execed;             /* (run lock) execve replaced the image: no return value */
     int (*start_process)(struct proc *parent, struct proc *child);
     void (*free_process)(struct proc *child);
@@ -304,6 +308,15 @@ uint64_t proc_tree_instret(struct proc *p);
 long proc_wait_child(struct proc *p, uint64_t seen);
 /* Wakes p's threads waiting in proc_wait_child (the caller holds no lock of p). */
 void proc_child_event(struct proc *p);
+/* Job control: p stopped (by sig) or continued; its parent is told
+ * (SIGCHLD unless SA_NOCLDSTOP, and wait's WUNTRACED / WCONTINUED). The
+ * _locked form with the tree's lock held. */
+void proc_job_event(struct proc *p, int sig, bool cont);
+void proc_job_event_locked(struct proc *p, int sig, bool cont);
+/* A thread of a stopped process waits here (without the run lock) until
+ * SIGCONT or SIGKILL, the end, or for the runner a stop of the run.
+ * Returns as proc_lock; PROC_LOCK_OK at once if the process runs. */
+int proc_park_stopped(struct proc *p, struct thread *t, bool runner);
 /* Ends p as killed by SIGKILL unless it has ended (any thread may call). */
 void proc_kill(struct proc *p);
 /* The process (not reaped) with this pid in p's tree: held under the
@@ -328,8 +341,9 @@ long mm_munmap(struct proc *p, uint64_t addr, uint64_t len);
 long mm_mprotect(struct proc *p, uint64_t addr, uint64_t len, int prot);
 long mm_mremap(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr);
 long mm_madvise(struct proc *p, uint64_t addr, uint64_t len, int advice);
-/* fork: c (new, empty) gets p's mappings, shared copy-on-write. */
-long mm_fork(struct proc *c, struct proc *p);
+/* fork: c (new, empty) gets p's mappings, shared copy-on-write; or, with
+ * share_space (vfork: c already runs in p's space), just their list. */
+long mm_fork(struct proc *c, struct proc *p, bool share_space);
 /* Drops every mapping (a process that has ended keeps no pages). */
 void mm_release(struct proc *p);
 

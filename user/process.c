@@ -20,10 +20,10 @@
  * copied until one side writes it), shares every open file description
  * (user/fs.c, fs_fork) and copies the signal actions and the calling
  * thread's registers, mask and alternate stack. vfork and
- * clone(CLONE_VM | CLONE_VFORK) (posix_spawn) are served the same way,
- * and the parent waits until the child execs or ends, as after vfork: the
- * one difference is that what the child writes before execve is not seen
- * by the parent.
+ * clone(CLONE_VM | CLONE_VFORK) (posix_spawn) give a child that runs in
+ * its parent's address space (a reference on it: mem_space_ref) with a
+ * hart of its own, while the parent waits until the child execs or ends.
+ * MAP_SHARED anonymous memory stays shared across fork (mem_set_shared).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -62,7 +62,8 @@
 #define WALL 0x40000000
 #define WCLONE 0x80000000
 enum { P_ALL, P_PID, P_PGID, P_PIDFD };
-enum { CLD_EXITED = 1, CLD_KILLED, CLD_DUMPED };
+enum { CLD_EXITED = 1, CLD_KILLED, CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED, CLD_CONTINUED };
+#define SA_NOCLDSTOP 1
 #define SA_NOCLDWAIT 2
 
 #define MAX_PROCS 1024                /* processes of one VM, zombies included */
@@ -262,8 +263,22 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
     struct proc *c = proc_new(&opt);
     if (!c)
         return -LX_ENOMEM;
+    bool vfork = (flags & CLONE_VM) != 0;
+    if (vfork) {
+        /* The child runs in the parent's memory until it execs or ends. */
+        struct rv_hart *h = rv_hart_new(p->as);
+        if (!h) {
+            proc_free(c);
+            return -LX_ENOMEM;
+        }
+        rv_hart_free(c->main->hart);
+        mem_space_free(c->as);
+        mem_space_ref(p->as);
+        c->as = p->as;
+        c->hart = c->main->hart = h;
+    }
     struct fs *fs = fs_fork(p->fs);
-    long r = fs ? mm_fork(c, p) : -LX_ENOMEM;
+    long r = fs ? mm_fork(c, p, vfork) : -LX_ENOMEM;
     if (r != 0) {
         fs_free(fs);
         proc_free(c);
@@ -391,6 +406,33 @@ void proc_ended(struct proc *p)
     host_mutex_unlock(tr->mu);
 }
 
+/* ------------------------------------------------------- job control */
+
+void proc_job_event_locked(struct proc *p, int sig, bool cont)
+{
+    p->stop_report = !cont;
+    p->cont_report = cont;
+    if (!cont)
+        p->stop_sig = sig;
+    struct proc *parent = p->parent;
+    if (!parent)
+        return;
+    host_mutex_lock(parent->mu);
+    bool quiet = parent->sigactions[LX_SIGCHLD][1] & SA_NOCLDSTOP;
+    host_mutex_unlock(parent->mu);
+    if (!quiet)
+        sig_send_child(parent, LX_SIGCHLD, p->pid, cont ? CLD_CONTINUED : CLD_STOPPED,
+                       cont ? LX_SIGCONT : sig);
+    proc_child_event(parent);
+}
+
+void proc_job_event(struct proc *p, int sig, bool cont)
+{
+    host_mutex_lock(p->tree->mu);
+    proc_job_event_locked(p, sig, cont);
+    host_mutex_unlock(p->tree->mu);
+}
+
 /* --------------------------------------------------------------- waits */
 
 /* Does child c match wait4's pid argument for the caller p? */
@@ -410,7 +452,29 @@ static bool matches(const struct proc *p, const struct proc *c, int idtype, int 
  * 0 if some match but none has ended and WNOHANG; -ECHILD if none
  * matches; or a wait's result when interrupted.
  */
-static long wait_child(struct proc *p, int idtype, int id, int options, struct proc *out)
+/* What wait reports of child c (under the tree's lock): 0 nothing, else
+ * the CLD_* code. */
+static int reportable(const struct proc *c, int options)
+{
+    if (c->zombie)
+        return (options & WEXITED) ? CLD_EXITED : 0;
+    if (c->stop_report && (options & WUNTRACED))
+        return CLD_STOPPED;
+    if (c->cont_report && (options & WCONTINUED))
+        return CLD_CONTINUED;
+    return 0;
+}
+
+/*
+ * The common part of wait4 and waitid: finds a matching child with
+ * something to report (its end with WEXITED, a stop with WUNTRACED, a
+ * continue with WCONTINUED); reaps an ended one unless WNOWAIT; returns
+ * its pid with *out (pid, wstatus, exit_code, killed_by, fault_reason;
+ * for a stop or continue wstatus is Linux's 0x7f | sig << 8 or 0xffff
+ * and *code says which). 0 if some match but none has news and WNOHANG;
+ * -ECHILD if none matches; or a wait's result when interrupted.
+ */
+static long wait_child(struct proc *p, int idtype, int id, int options, struct proc *out, int *code)
 {
     for (;;) {
         host_mutex_lock(p->mu);
@@ -424,23 +488,37 @@ static long wait_child(struct proc *p, int idtype, int id, int options, struct p
             if (q->parent != p || (q->zombie && q->autoreap) || !matches(p, q, idtype, id))
                 continue;
             any = true;
-            if (q->zombie) {
+            if ((*code = reportable(q, options)) != 0) {
                 z = q;
                 break;
             }
         }
+        bool reap = false;
         if (z) {
             out->pid = z->pid;
-            out->wstatus = z->wstatus;
             out->exit_code = z->exit_code;
             out->killed_by = z->killed_by;
             out->fault_reason = z->fault_reason;
-            if (!(options & WNOWAIT))
-                unlink_locked(z);
+            out->stop_sig = z->stop_sig;
+            if (*code == CLD_STOPPED) {
+                out->wstatus = 0x7f | z->stop_sig << 8;
+                if (!(options & WNOWAIT))
+                    z->stop_report = false;
+            } else if (*code == CLD_CONTINUED) {
+                out->wstatus = 0xffff;
+                if (!(options & WNOWAIT))
+                    z->cont_report = false;
+            } else {
+                out->wstatus = z->wstatus;
+                *code = !z->killed_by ? CLD_EXITED : z->fault_reason == RV_EXIT_TRAP ? CLD_DUMPED : CLD_KILLED;
+                reap = !(options & WNOWAIT);
+                if (reap)
+                    unlink_locked(z);
+            }
         }
         host_mutex_unlock(p->tree->mu);
         if (z) {
-            if (!(options & WNOWAIT))
+            if (reap)
                 p->free_process(z);
             return out->pid;
         }
@@ -464,7 +542,8 @@ long sys_wait4(struct proc *p, const uint64_t *a)
     int idtype = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID;
     int id = pid < -1 ? -pid : pid > 0 ? pid : 0;
     struct proc got;
-    long r = wait_child(p, idtype, id, options, &got);
+    int code;
+    long r = wait_child(p, idtype, id, options | WEXITED, &got, &code);
     if (r <= 0)
         return r;
     uint8_t b[4];
@@ -490,19 +569,20 @@ long sys_waitid(struct proc *p, const uint64_t *a)
     if (idtype < P_ALL || idtype > P_PGID || (idtype != P_ALL && id <= 0 && idtype == P_PID))
         return -LX_EINVAL;
     struct proc got;
-    long r = (options & WEXITED) ? wait_child(p, idtype, id, options, &got)
-                                 : (options & WNOHANG) ? 0 : -LX_ECHILD;
+    int code;
+    long r = wait_child(p, idtype, id, options, &got, &code);
     if (r < 0)
         return r;
     uint8_t si[128];
     memset(si, 0, sizeof si);
     if (r > 0) {
         st32(si, LX_SIGCHLD);
-        st32(si + 8, (uint32_t)(!got.killed_by ? CLD_EXITED
-                                : got.fault_reason == RV_EXIT_TRAP ? CLD_DUMPED : CLD_KILLED));
+        st32(si + 8, (uint32_t)code);
         st32(si + 16, (uint32_t)r);
         st32(si + 20, PROC_UID);
-        st32(si + 24, (uint32_t)(got.killed_by ? got.killed_by : got.exit_code & 0xff));
+        int status = code == CLD_STOPPED ? got.stop_sig : code == CLD_CONTINUED ? LX_SIGCONT
+                   : got.killed_by ? got.killed_by : got.exit_code & 0xff;
+        st32(si + 24, (uint32_t)status);
     }
     long w = a[2] ? mem_write(p->as, a[2], si, sizeof si) : 0;
     if (w == 0 && a[4]) {
@@ -602,8 +682,8 @@ long proc_kill_pid(struct proc *p, int pid, int sig)
         if (!hit)
             continue;
         r = 0;
-        if (sig && !q->zombie)
-            sig_send_from(q, sig, p->pid);
+        if (sig && !q->zombie && sig_send_from(q, sig, p->pid))
+            proc_job_event_locked(q, LX_SIGCONT, true);
     }
     host_mutex_unlock(tr->mu);
     return r;

@@ -79,19 +79,21 @@
 
 /* ------------------------------------------------------------ actions */
 
-enum { ACT_TERM, ACT_IGNORE };
+enum { ACT_TERM, ACT_IGNORE, ACT_STOP };
 
-/* Default actions: stop signals count as ignored (nobody could continue
- * a stopped guest); core-dumping ones end the process as the others. */
+/* Default actions; core-dumping ones end the process as the others. */
 static int default_action(int sig)
 {
     switch (sig) {
     case LX_SIGCHLD: case LX_SIGURG: case LX_SIGWINCH: case LX_SIGCONT:
-    case LX_SIGSTOP: case LX_SIGTSTP: case LX_SIGTTIN: case LX_SIGTTOU:
         return ACT_IGNORE;
+    case LX_SIGSTOP: case LX_SIGTSTP: case LX_SIGTTIN: case LX_SIGTTOU:
+        return ACT_STOP;
     }
     return ACT_TERM;
 }
+
+#define STOP_SIGS (BIT(LX_SIGSTOP) | BIT(LX_SIGTSTP) | BIT(LX_SIGTTIN) | BIT(LX_SIGTTOU))
 
 /* Under the run lock or mu. */
 static bool ignored(const struct proc *p, int sig)
@@ -133,21 +135,37 @@ static int lowest(uint64_t set)
 static uint64_t ready_locked(struct proc *p, struct thread *t, uint64_t mask);
 
 /* Queues info for thread t (NULL: the process). Under mu. */
-static void queue_locked(struct proc *p, struct thread *t, const struct sig_info *in)
+static bool queue_locked(struct proc *p, struct thread *t, const struct sig_info *in)
 {
     int sig = in->signo;
     uint64_t b = BIT(sig);
+    /* Job control acts when a signal is sent, whatever its disposition:
+     * SIGCONT (and SIGKILL) continue a stopped process and drop pending
+     * stop signals; a stop signal drops a pending SIGCONT. */
+    bool continued = false;
+    if (sig == LX_SIGCONT || sig == LX_SIGKILL) {
+        continued = p->stopped && sig == LX_SIGCONT;
+        p->stopped = false;
+        p->sigpending.set &= ~STOP_SIGS;
+        for (struct thread *w = p->threads; w; w = w->next)
+            w->pending.set &= ~STOP_SIGS;
+        host_cond_broadcast(p->cv);
+    } else if (b & STOP_SIGS) {
+        p->sigpending.set &= ~BIT(LX_SIGCONT);
+        for (struct thread *w = p->threads; w; w = w->next)
+            w->pending.set &= ~BIT(LX_SIGCONT);
+    }
     /* A blocked signal is kept even if ignored: the action may change
      * before it is unblocked (Linux's sig_ignored). */
     const struct thread *m = t ? t : p->main;
     if (ignored(p, sig) && !(m->sigmask & b))
-        return;
+        return continued;
     struct sig_pending *q = t ? &t->pending : &p->sigpending;
     if (q->set & b) {
         struct sig_info *old = &q->info[sig - 1];
         if (in->kind == SIG_INFO_TIMER && old->kind == SIG_INFO_TIMER && old->pid == in->pid)
             old->uid += 1 + in->uid;    /* the timer overran */
-        return;     /* one instance each */
+        return continued;     /* one instance each */
     }
     q->set |= b;
     q->info[sig - 1] = *in;
@@ -158,6 +176,7 @@ static void queue_locked(struct proc *p, struct thread *t, const struct sig_info
             p->nforever--;
         }
     host_cond_broadcast(p->cv);
+    return continued;
 }
 
 void sig_send(struct proc *p, struct thread *t, int sig, int code)
@@ -169,13 +188,14 @@ void sig_send(struct proc *p, struct thread *t, int sig, int code)
     host_mutex_unlock(p->mu);
 }
 
-void sig_send_from(struct proc *p, int sig, int from_pid)
+bool sig_send_from(struct proc *p, int sig, int from_pid)
 {
     struct sig_info in = { .signo = sig, .code = SI_USER, .kind = SIG_INFO_KILL,
                            .pid = from_pid, .uid = PROC_UID };
     host_mutex_lock(p->mu);
-    queue_locked(p, NULL, &in);
+    bool continued = queue_locked(p, NULL, &in);
     host_mutex_unlock(p->mu);
+    return continued;
 }
 
 void sig_send_child(struct proc *p, int sig, int pid, int code, int status)
@@ -448,8 +468,21 @@ static int handle(struct proc *p, struct thread *t, const struct sig_info *in, s
     if (handler == LX_SIG_IGN)
         return H_NONE;
     if (handler == LX_SIG_DFL) {
-        if (default_action(sig) == ACT_IGNORE)
+        int act = default_action(sig);
+        if (act == ACT_IGNORE)
             return H_NONE;
+        if (act == ACT_STOP) {
+            /* The first process is not stopped (nothing in the VM could
+             * then be sure to continue it), as a namespace's init. */
+            if (p->parent) {
+                host_mutex_lock(p->mu);
+                p->stopped = true;
+                host_cond_broadcast(p->cv);
+                host_mutex_unlock(p->mu);
+                proc_job_event(p, sig, false);
+            }
+            return H_NONE;  /* its threads park before they run again */
+        }
         kill_process(p, sig);
         return H_ENDED;
     }

@@ -101,7 +101,7 @@ SYS_SIGNAL_CALLS(SYS_DECLARE)
  * and SIGCHLD (or the child's exit signal) with its si_code and status.
  * sig_exec: what execve resets (handlers, POSIX timers, the alternate
  * stack). */
-void sig_send_from(struct proc *p, int sig, int from_pid);
+bool sig_send_from(struct proc *p, int sig, int from_pid);   /* true: it continued p */
 void sig_send_child(struct proc *p, int sig, int pid, int code, int status);
 void sig_exec(struct proc *p);
 

@@ -656,9 +656,27 @@ void proc_child_event(struct proc *p)
     host_mutex_unlock(p->mu);
 }
 
+int proc_park_stopped(struct proc *p, struct thread *t, bool runner)
+{
+    host_mutex_lock(p->mu);
+    if (!p->stopped) {
+        host_mutex_unlock(p->mu);
+        return PROC_LOCK_OK;
+    }
+    unlock_locked(p, t);
+    while (p->stopped && !p->ended && !(runner && p->stop))
+        host_cond_wait(p->cv, p->mu);
+    int r = lock_locked(p, t, runner);
+    host_mutex_unlock(p->mu);
+    if (r == PROC_LOCK_OK)
+        took(p, t);
+    return r;
+}
+
 void proc_kill(struct proc *p)
 {
     host_mutex_lock(p->mu);
+    p->stopped = false;
     if (!p->ended) {
         p->exited = true;   /* read by its threads only after seeing ended */
         p->exit_code = 128 + LX_SIGKILL;

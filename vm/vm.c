@@ -526,6 +526,7 @@ static void fault(struct proc *p, struct rv_hart *h, int r)
     p->fault_pc = h->pc;
     if (r == RV_EXIT_NOMEM) {
         p->fault_reason = RV_EXIT_NOMEM;
+        p->killed_by = LX_SIGKILL;      /* as Linux's OOM killer: wait says SIGKILL */
         p->exit_code = 128 + LX_SIGKILL;
     } else {
         p->fault_reason = RV_EXIT_TRAP;
@@ -567,6 +568,12 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
 {
     struct proc *p = vm->p;
     struct rv_hart *h = t->hart;
+    if (p->stopped) {
+        /* Stopped (SIGSTOP & co.): back when continued, to take what is
+         * pending (a SIGKILL) before running again. */
+        *rv = RV_EXIT_BUDGET;
+        return proc_park_stopped(p, t, runner);
+    }
     bool alone = p->nlive == 1 && proc_tree_count(p) == 1;
     /* Alone with no timer armed nothing can interrupt it: one long run. */
     bool whole = alone && !sig_async(p);
@@ -586,7 +593,7 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
         /* The end of a slice: go on without the lock unless the process
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
          * signal waits for this thread (taken with the lock: sig_deliver). */
-        if (whole || *rv != RV_EXIT_BUDGET || p->ended || p->stop || sig_ready(p, t) ||
+        if (whole || *rv != RV_EXIT_BUDGET || p->ended || p->stop || p->stopped || sig_ready(p, t) ||
             (take = budget_take(vm, SLICE)) == 0)
             break;
     }
