@@ -72,10 +72,11 @@ test: deps all rv64
 	MVM=$(abspath $(MVM)) SAN=$(SAN) tests/run
 
 # The concurrent core under ThreadSanitizer: the monitor built with
-# -fsanitize=thread runs the threads suite (any report fails a test).
+# -fsanitize=thread runs the threads, signals and processes suites (any
+# report fails a test).
 test-threads: deps all rv64
 	@$(MAKE) --no-print-directory -C guests
-	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads
+	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads signals procs
 
 bench: deps all
 	@$(MAKE) --no-print-directory -C guests
@@ -84,8 +85,11 @@ bench: deps all
 bench-nest: deps all rv64
 	MVM=$(abspath $(MVM)) bench/nest
 
+bench-threads bench-procs bench-net: deps all
+	MVM=$(abspath $(MVM)) bench/$(@:bench-%=%)
+
 clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: all rv64 deps guests demo test test-threads bench bench-nest clean
+.PHONY: all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net clean
