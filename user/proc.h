@@ -71,6 +71,7 @@ struct thread {
 
     /* Under p->mu: */
     bool exited;                 /* it called exit (or the process ended) */
+    _Atomic bool killed;         /* execve by another thread: it ends now */
     bool done;                   /* its host thread touches nothing any more */
     bool queued;                 /* waiting for the run lock */
     uint64_t queue_seq;          /* its place in that queue (FIFO) */
@@ -317,6 +318,10 @@ void proc_job_event_locked(struct proc *p, int sig, bool cont);
  * SIGCONT or SIGKILL, the end, or for the runner a stop of the run.
  * Returns as proc_lock; PROC_LOCK_OK at once if the process runs. */
 int proc_park_stopped(struct proc *p, struct thread *t, bool runner);
+/* execve by the main thread (self, holding the run lock): every other
+ * thread ends and is freed. Returns as proc_lock (the lock held again
+ * when PROC_LOCK_OK). */
+int proc_kill_others(struct proc *p, struct thread *self);
 /* Ends p as killed by SIGKILL unless it has ended (any thread may call). */
 void proc_kill(struct proc *p);
 /* The process (not reaped) with this pid in p's tree: held under the

@@ -824,8 +824,12 @@ long sys_execve(struct proc *p, const uint64_t *a)
     long r = mem_read_str(p->as, a[0], path, sizeof path);
     if (r < 0)
         return r;
-    if (p->nlive > 1 || p->cur != p->main)
-        return -LX_EAGAIN;      /* exec from a multi-threaded process: not served */
+    if (p->cur != p->main) {
+        /* Linux would make the caller the process's main thread; here the
+         * main thread's host thread is the one that runs the process. */
+        fprintf(stderr, "mvm: execve from a thread other than the main one is not supported (EAGAIN)\n");
+        return -LX_EAGAIN;
+    }
     size_t used = 0, cap = 1 << 16;
     char *strs = malloc(cap);
     if (!strs)
@@ -905,6 +909,11 @@ long sys_execve(struct proc *p, const uint64_t *a)
             for (int i = 0; i < keep; i++)
                 nargv[nextra + i] = argv[i + (nextra && argc > 0 ? 1 : 0)];
         }
+    }
+    if (r == 0 && p->threads->next) {
+        /* The other threads end first, as Linux's de_thread. */
+        int lr = proc_kill_others(p, p->cur);
+        r = lr == PROC_LOCK_OK ? 0 : lr == PROC_LOCK_STOP ? PROC_RESTART : -LX_EINTR;
     }
     if (r == 0)
         r = proc_exec(p, path, file, size, nargc, nargv, envc, envp);

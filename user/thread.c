@@ -176,7 +176,7 @@ static int lock_locked(struct proc *p, struct thread *t, bool runner)
     t->queue_seq = p->queue_next++;
     int r;
     for (;;) {
-        if (p->ended) {
+        if (p->ended || t->killed) {
             r = PROC_LOCK_ENDED;
             break;
         }
@@ -351,7 +351,7 @@ static int block_locked(struct proc *p, struct thread *t, bool has_deadline, uin
             r = 0;
             break;
         }
-        if (p->ended || (t == p->main && p->stop)) {
+        if (p->ended || t->killed || (t == p->main && p->stop)) {
             r = -1;
             break;
         }
@@ -414,7 +414,7 @@ int proc_poll(struct proc *p, struct host_pollfd *h, size_t n, int ms)
         proc_unlock(p, t);
     bool stopped = false;
     for (;;) {
-        int st = proc_state(p);
+        int st = t->killed ? PROC_LOCK_ENDED : proc_state(p);
         if (st == PROC_LOCK_ENDED || (t == p->main && st == PROC_LOCK_STOP)) {
             stopped = true;
             break;
@@ -500,7 +500,7 @@ static long wait_finish(struct proc *p, struct thread *t, bool has_deadline, uin
         t->fforever = false;
         p->nforever--;
     }
-    bool restart = r < 0 && !p->ended && !woken;
+    bool restart = r < 0 && !p->ended && !t->killed && !woken;
     host_mutex_unlock(p->mu);
     if (r >= 0)
         took(p, t);
@@ -664,13 +664,40 @@ int proc_park_stopped(struct proc *p, struct thread *t, bool runner)
         return PROC_LOCK_OK;
     }
     unlock_locked(p, t);
-    while (p->stopped && !p->ended && !(runner && p->stop))
+    while (p->stopped && !p->ended && !t->killed && !(runner && p->stop))
         host_cond_wait(p->cv, p->mu);
     int r = lock_locked(p, t, runner);
     host_mutex_unlock(p->mu);
     if (r == PROC_LOCK_OK)
         took(p, t);
     return r;
+}
+
+int proc_kill_others(struct proc *p, struct thread *self)
+{
+    host_mutex_lock(p->mu);
+    for (struct thread *q = p->threads; q; q = q->next)
+        if (q != self)
+            q->killed = true;
+    host_cond_broadcast(p->cv);
+    unlock_locked(p, self);     /* they may need the run lock to leave */
+    for (;;) {
+        bool all = true;
+        for (struct thread *q = p->threads; q && all; q = q->next)
+            all = q == self || q->done;
+        if (all || p->ended)
+            break;
+        host_cond_wait(p->cv, p->mu);
+    }
+    int r = lock_locked(p, self, self == p->main);
+    host_mutex_unlock(p->mu);
+    if (r != PROC_LOCK_OK)
+        return r;
+    took(p, self);
+    reap(p);
+    p->nlive = 1;
+    p->nforever = 0;
+    return PROC_LOCK_OK;
 }
 
 void proc_kill(struct proc *p)

@@ -593,7 +593,7 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
         /* The end of a slice: go on without the lock unless the process
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
          * signal waits for this thread (taken with the lock: sig_deliver). */
-        if (whole || *rv != RV_EXIT_BUDGET || p->ended || p->stop || p->stopped || sig_ready(p, t) ||
+        if (whole || *rv != RV_EXIT_BUDGET || p->ended || p->stop || p->stopped || t->killed || sig_ready(p, t) ||
             (take = budget_take(vm, SLICE)) == 0)
             break;
     }
@@ -657,6 +657,10 @@ static void run_thread(void *ctx, struct thread *t)
         } else {
             p->syscalls++;
             sys_dispatch(p);
+        }
+        if (t->killed) {        /* another thread's execve */
+            proc_unlock(p, t);
+            return;
         }
         if (t->exit_pending) {
             proc_thread_exit(p, t);

@@ -8,15 +8,32 @@
    - the pid and the parent pid stay; cwd and umask stay;
    - signals: a caught signal is reset to SIG_DFL, an ignored one stays
      ignored, the mask stays, a pending signal stays pending;
-   (execve from a process with other threads is not covered: mvm gives
-     EAGAIN there, docs/design.md, "Processes".) */
+   - exec from a process with a second thread (blocked forever), or with
+     two spinning, works and the other threads are gone. (execve from a thread other than the main
+     one is not covered: mvm gives EAGAIN there, docs/design.md,
+     "Processes".) */
 #include "procs.h"
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 static char probe[4200];
 
 static void on_usr1(int s) { (void)s; }
+
+static void *forever(void *a)
+{
+    for (;;)
+        pause();
+    return a;
+}
+
+static void *spin(void *a)
+{
+    for (volatile unsigned long n = 0;; n++)
+        ;
+    return a;
+}
 
 /* Formats a probe argument. */
 static char *arg(const char *fmt, ...)
@@ -100,5 +117,28 @@ int main(int argc, char **argv)
     st = reap(p);
     check(!strcmp(st, "exit 0"), "probe: %s", st);
 
+    puts("-- threads");
+    p = MUST(fork());
+    if (p == 0) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, forever, NULL))
+            _exit(3);
+        char *av[] = { "probe", arg("pid=%d", getpid()), NULL }, *ev[] = { NULL };
+        execve(probe, av, ev);
+        _exit(127);
+    }
+    st = reap(p);
+    check(!strcmp(st, "exit 0"), "exec while a second thread blocks in pause: %s", st);
+    p = MUST(fork());
+    if (p == 0) {
+        pthread_t t[2];
+        if (pthread_create(&t[0], NULL, spin, NULL) || pthread_create(&t[1], NULL, spin, NULL))
+            _exit(3);
+        char *av[] = { "probe", arg("pid=%d", getpid()), NULL }, *ev[] = { NULL };
+        execve(probe, av, ev);
+        _exit(127);
+    }
+    st = reap(p);
+    check(!strcmp(st, "exit 0"), "exec while two other threads spin: %s", st);
     return done();
 }
