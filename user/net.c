@@ -421,11 +421,18 @@ static int wait_ready(struct proc *p, struct file *f, short ev, int msg_flags)
 {
     if ((f->flags & LX_O_NONBLOCK) || (msg_flags & LX_MSG_DONTWAIT) || proc_live_threads(p) <= 1)
         return 0;
+    /* The socket's SO_RCVTIMEO / SO_SNDTIMEO bound the wait, as they
+     * bound the blocking call (EAGAIN when it passes). */
+    int64_t s = 0, us = 0;
+    int ms = -1;
+    if (host_getsockopt_pair(f->fd, LX_SOL_SOCKET, ev == LX_POLLOUT ? LX_SO_SNDTIMEO : LX_SO_RCVTIMEO, &s, &us) == 0 &&
+        (s > 0 || us > 0))
+        ms = s >= INT32_MAX / 1000 ? INT32_MAX : (int)(s * 1000 + (us + 999) / 1000);
     struct host_pollfd hp = { f->fd, ev, 0 };
     f->refs++;
-    int r = proc_poll(p, &hp, 1, -1);
+    int r = proc_poll(p, &hp, 1, ms);
     file_unref(f);
-    return r < 0 ? r : 0;
+    return r < 0 ? r : r == 0 ? -LX_EAGAIN : 0;
 }
 
 /* ------------------------------------------------------ AF_UNIX names */

@@ -23,7 +23,7 @@ mkdir -p "$OUT"
 all=1
 [ "$#" -gt 0 ] && all=0
 # name:expected-exit
-progs="create_join:3 prodcons:0 barrier:0 atomics:0 tls:0 cancel:0 c11:0 pipe:0 bigpipe:0 bigsock:0 exits:7 robust:0 memstress:0"
+progs="create_join:3 prodcons:0 barrier:0 atomics:0 tls:0 cancel:0 c11:0 pipe:0 bigpipe:0 bigsock:0 rcvtimeo:0 exits:7 robust:0 memstress:0"
 [ "$#" -gt 0 ] && progs=$(for n in "$@"; do for p in $progs; do [ "${p%%:*}" = "$n" ] && echo "$p"; done; done)
 
 for tool in "$CC" "$QEMU"; do
