@@ -65,6 +65,7 @@ struct sock {
     char *upeer;               /* AF_UNIX: the guest path it connected to */
     struct host_sockaddr peers[PEERS];
     int npeers, next_peer;
+    bool timeo;                /* may have SO_RCVTIMEO/SO_SNDTIMEO (ask the host) */
 };
 
 /* ------------------------------------------------------------- grants */
@@ -421,14 +422,14 @@ static int wait_ready(struct proc *p, struct file *f, short ev, int msg_flags)
 {
     if ((f->flags & LX_O_NONBLOCK) || (msg_flags & LX_MSG_DONTWAIT) || proc_live_threads(p) <= 1)
         return 0;
+    struct host_pollfd hp = { f->fd, ev, 0 };
     /* The socket's SO_RCVTIMEO / SO_SNDTIMEO bound the wait, as they
      * bound the blocking call (EAGAIN when it passes). */
     int64_t s = 0, us = 0;
     int ms = -1;
-    if (host_getsockopt_pair(f->fd, LX_SOL_SOCKET, ev == LX_POLLOUT ? LX_SO_SNDTIMEO : LX_SO_RCVTIMEO, &s, &us) == 0 &&
+    if (f->sock && f->sock->timeo && host_getsockopt_pair(f->fd, LX_SOL_SOCKET, ev == LX_POLLOUT ? LX_SO_SNDTIMEO : LX_SO_RCVTIMEO, &s, &us) == 0 &&
         (s > 0 || us > 0))
         ms = s >= INT32_MAX / 1000 ? INT32_MAX : (int)(s * 1000 + (us + 999) / 1000);
-    struct host_pollfd hp = { f->fd, ev, 0 };
     f->refs++;
     int r = proc_poll(p, &hp, 1, ms);
     file_unref(f);
@@ -892,6 +893,7 @@ static int rights_out(struct proc *p, uint64_t ctl, uint64_t clen, int *hfds, in
             int ty = LX_SOCK_STREAM;
             host_getsockopt_int(hfds[i], LX_SOL_SOCKET, LX_SO_TYPE, &ty);
             tmpl.kind = SK_SOCKET;
+            tmpl.timeo = true;         /* whatever the sender set on it */
             tmpl.domain = host_getsockname(hfds[i], &sa) == 0 ? sa.family : LX_AF_UNIX;
             tmpl.type = ty;
             sp = &tmpl;
@@ -959,11 +961,12 @@ static long do_send(struct proc *p, int fd, const struct seg *v, int nv, uint64_
          * as a blocking send does. */
         size_t done = 0;
         f->refs++;
-        for (;;) {
-            long w = wait_ready(p, f, LX_POLLOUT, flags);
+        for (bool wait = false;; wait = true) {
+            /* Try first: a send that fits costs one host call. */
+            long w = wait ? wait_ready(p, f, LX_POLLOUT, flags) : 0;
             long k = w < 0 ? w : host_sendmsg(f->fd, buf + done, len - done, hflags | LX_MSG_DONTWAIT, to,
                                               done ? NULL : hfds, done ? 0 : nfds);
-            if (k == -LX_EAGAIN)
+            if (k == -LX_EAGAIN && w == 0)
                 continue;
             if (k < 0) {
                 n = done ? (long)done : k;
@@ -1136,6 +1139,7 @@ long sys_setsockopt(struct proc *p, const uint64_t *a)
         int64_t sec = (int64_t)ld64(b), usec = (int64_t)ld64(b + 8);
         if (sec < 0 || usec < 0 || usec >= 1000000)
             return -LX_EDOM;
+        f->sock->timeo = true;
         return host_setsockopt_pair(f->fd, level, name == 66 ? LX_SO_RCVTIMEO : name == 67 ? LX_SO_SNDTIMEO : name,
                                     sec, usec);
     }
