@@ -257,6 +257,19 @@ int host_open_device(const char *name, int lx_flags)
     return -LX_ENOENT;
 }
 
+long host_pipe_room(int fd)
+{
+#if defined(F_GETPIPE_SZ) && defined(FIONREAD)
+    int size = fcntl(fd, F_GETPIPE_SZ), queued = 0;
+    if (size < 0 || ioctl(fd, FIONREAD, &queued) != 0)
+        return -1;
+    return size > queued ? size - queued : 0;
+#else
+    (void)fd;
+    return -1;
+#endif
+}
+
 int host_dup(int fd)
 {
     int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);

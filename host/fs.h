@@ -61,6 +61,9 @@ int host_openat(int dir_fd, const char *name, int lx_flags, uint32_t mode);
 /* The host's /dev/NAME for NAME null, zero, full, random or urandom (no
  * other): a handle, or -LX_ENOENT. */
 int host_open_device(const char *name, int lx_flags);
+/* Bytes a write to pipe fd surely takes without blocking now (its
+ * capacity less what is queued), or -1 if the host cannot say. */
+long host_pipe_room(int fd);
 /* Another handle of the same open file (close-on-exec, never 0..2). */
 int host_dup(int fd);
 int host_close(int fd);

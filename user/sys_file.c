@@ -144,7 +144,8 @@ static long transfer(struct proc *p, int fd, const struct seg *v, int n, int64_t
     /* A write to a full pipe, socket or terminal would block holding the
        run lock, and the reader may be one of our threads (or another
        process may want to signal us): wait for room without the lock, then
-       write no more than is sure to fit (PIPE_BUF). */
+       write no more than is sure to fit (a pipe's free room, else
+       PIPE_BUF). */
     bool wait_room = wr && !regular && info.host_fd >= 0 && !(info.flags & LX_O_NONBLOCK) &&
                      (proc_live_threads(p) > 1 || sig_async(p));
     uint8_t *buf = malloc(CHUNK);
@@ -155,20 +156,29 @@ static long transfer(struct proc *p, int fd, const struct seg *v, int n, int64_t
     long res = 0;
     while (total < want && total < MAX_RW) {
         bool fault;
-        size_t len = span(p, c, wait_room ? PIPE_BUF : CHUNK, wr ? MEM_R : MEM_W, &fault);
+        size_t limit = CHUNK;
+        if (wait_room) {
+            /* A pipe says how much room it has: no wait while there is
+             * some; else wait, and write what surely fits. */
+            long room = info.type == LX_S_IFIFO ? host_pipe_room(info.host_fd) : -1;
+            if (room <= 0) {
+                struct host_pollfd hp = { info.host_fd, LX_POLLOUT, 0 };
+                long pr = proc_poll(p, &hp, 1, -1);
+                if (pr < 0) {
+                    res = pr;
+                    break;
+                }
+                if (room == 0)
+                    room = host_pipe_room(info.host_fd);
+            }
+            limit = room > 0 ? (room < CHUNK ? (size_t)room : CHUNK) : PIPE_BUF;
+        }
+        size_t len = span(p, c, limit, wr ? MEM_R : MEM_W, &fault);
         if (len == 0) {
             res = -LX_EFAULT;
             break;
         }
         long k;
-        if (wait_room) {
-            struct host_pollfd hp = { info.host_fd, LX_POLLOUT, 0 };
-            long pr = proc_poll(p, &hp, 1, -1);
-            if (pr < 0) {
-                res = pr;
-                break;
-            }
-        }
         if (wr) {
             if ((r = copy(p, c, buf, len, false)) < 0) {
                 res = r;
