@@ -348,6 +348,8 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
         long w = proc_wait_child(p, seen);
         if (w == -LX_EINTR || w == PROC_RESTART)
             break;      /* the parent ends, or the run stops: the child goes on */
+        if (w != 0)
+            host_sleep_ns(1000000);     /* a signal waits: it is taken after the vfork */
         host_mutex_lock(p->mu);
         seen = p->child_events;
         host_mutex_unlock(p->mu);
