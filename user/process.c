@@ -244,6 +244,8 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
         return -LX_EINVAL;     /* shared files or handlers between processes: not served */
     if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
         return -LX_EINVAL;     /* two processes on one address space: only vfork's kind */
+    if ((flags & 0xff) > LX_NSIG)
+        return -LX_EINVAL;     /* the exit signal, as Linux checks it */
     if (!p->start_process)
         return -LX_ENOSYS;
     collect(p);

@@ -12,7 +12,8 @@
      child (the caller itself);
    - the child's getppid is the parent's getpid, its getpid is what fork
      returned and differs from the parent's;
-   - a raw clone(SIGCHLD) system call is a fork. */
+   - a raw clone(SIGCHLD) system call is a fork; an exit signal past the
+     last signal is EINVAL. */
 #include "procs.h"
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -160,5 +161,11 @@ int main(void)
     check(c > 0, "raw clone(SIGCHLD) gives a pid");
     if (c > 0)
         check(!strcmp(reap((pid_t)c), "exit 9"), "the clone child sees me as parent and exits 9");
+    /* An exit signal beyond the last signal is refused. */
+    errno = 0;
+    c = syscall(SYS_clone, 200L, 0L, 0L, 0L, 0L);
+    if (c == 0)
+        _exit(0);
+    check(c == -1 && errno == EINVAL, "clone with exit signal 200 gives EINVAL");
     return done();
 }
