@@ -340,7 +340,8 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
         return -LX_EAGAIN;
     }
     /* vfork: the parent waits until the child execs or ends (signals
-     * stay pending meanwhile, as in Linux's uninterruptible wait). */
+     * stay pending meanwhile, except one that would end the parent: the
+     * wait is killable, as Linux's). */
     while (flags & CLONE_VFORK) {
         host_mutex_lock(p->tree->mu);
         bool waiting = c->vforked;
@@ -350,6 +351,8 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
         long w = proc_wait_child(p, seen);
         if (w == -LX_EINTR || w == PROC_RESTART)
             break;      /* the parent ends, or the run stops: the child goes on */
+        if (w != 0 && sig_fatal_pending(p, p->cur))
+            break;      /* a killable wait, as Linux's: the signal ends the parent */
         if (w != 0)
             host_sleep_ns(1000000);     /* a signal waits: it is taken after the vfork */
         host_mutex_lock(p->mu);

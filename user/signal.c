@@ -358,6 +358,18 @@ bool sig_ready_locked(struct proc *p, struct thread *t)
     return ready_locked(p, t, t->sigmask) != 0;
 }
 
+bool sig_fatal_pending(struct proc *p, struct thread *t)
+{
+    host_mutex_lock(p->mu);
+    uint64_t set = ready_locked(p, t, t->sigmask);
+    bool fatal = false;
+    for (int sig = 1; sig <= LX_NSIG && !fatal; sig++)
+        fatal = (set & BIT(sig)) &&
+                (sig == LX_SIGKILL || (p->sigactions[sig][0] == LX_SIG_DFL && default_action(sig) == ACT_TERM));
+    host_mutex_unlock(p->mu);
+    return fatal;
+}
+
 bool sig_ready(struct proc *p, struct thread *t)
 {
     host_mutex_lock(p->mu);

@@ -104,5 +104,8 @@ SYS_SIGNAL_CALLS(SYS_DECLARE)
 bool sig_send_from(struct proc *p, int sig, int from_pid);   /* true: it continued p */
 void sig_send_child(struct proc *p, int sig, int pid, int code, int status);
 void sig_exec(struct proc *p);
+/* Is a signal pending for t that would end the process (SIGKILL, or one
+ * left at a default action that terminates)? */
+bool sig_fatal_pending(struct proc *p, struct thread *t);
 
 #endif

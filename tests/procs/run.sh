@@ -37,7 +37,8 @@
 # at once, leaving no process that holds its stdout); spinchild (a child
 # spins forever, the parent waits: --budget ends it with 124). These run
 # as '{ mvm ...; } | cat' so that a guest process outliving mvm shows as
-# a timeout. A sanitizer report on stderr fails a test (make SAN=1).
+# a timeout. pfuzz (hostile process calls, 16 seeds): mvm must end by
+# itself, not by a host signal, with no sanitizer report. A sanitizer report on stderr fails a test (make SAN=1).
 # Every program but forkbomb has a 30 s watchdog (procs.h): a hung test
 # prints "FAIL watchdog" and exits 3 long before the 120 s timeout.
 #
@@ -58,7 +59,7 @@ GUEST=/t
 progs="wait:0 cow:0 pipes:0 fdshare:0 sigs:0 stop:0 pgrp:0 waitid:0 many:0
 chldflags:0:noqemu exec:0:noqemu execstate:0:noqemu spawn:0:noqemu shell:0:noqemu"
 helpers="echoargs upcase count repeat headn probe"
-specials="forkbomb orphan spinchild"
+specials="forkbomb orphan spinchild pfuzz"
 all=1
 if [ "$#" -gt 0 ]; then
 	all=0
@@ -179,6 +180,36 @@ special() {
 	done
 }
 
+# pfuzz: hostile process calls (tests/procs/pfuzz.c) with seeds 1..16;
+# what the guest does to itself is its business (any exit status), but
+# mvm must end by itself within the timeout (the guest has a 5 s alarm),
+# not be killed by a host signal, and report no sanitizer error.
+fuzz() {
+	if ! build pfuzz; then echo "FAIL procs/pfuzz: build (see $OUT/pfuzz.log)"; return; fi
+	command -v python3 >/dev/null 2>&1 || { echo "SKIP procs/pfuzz: python3 not installed"; return; }
+	for seed in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		how=$(python3 - "$TMO" "$OUT/pfuzz.err$seed" "$MVM" run --dir "$OUT:$GUEST" "$OUT/pfuzz" "$GUEST" "$seed" <<'PY'
+import subprocess, sys
+try:
+    r = subprocess.run(sys.argv[3:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=open(sys.argv[2], "w"), timeout=float(sys.argv[1]))
+    print("signal %d" % -r.returncode if r.returncode < 0 else "exit %d" % r.returncode)
+except subprocess.TimeoutExpired:
+    print("timeout")
+PY
+)
+		case $how in
+		exit*)
+			if grep -q "Sanitizer\|runtime error" "$OUT/pfuzz.err$seed"; then
+				echo "FAIL procs/pfuzz.$seed: a sanitizer report (see $OUT/pfuzz.err$seed)"
+			else
+				echo "PASS procs/pfuzz.$seed"
+			fi ;;
+		*) echo "FAIL procs/pfuzz.$seed: mvm ended by $how: $(head -c 300 "$OUT/pfuzz.err$seed")" ;;
+		esac
+	done
+}
+
 for s in $specials; do
 	if [ $all = 0 ]; then
 		case " $want_specials " in *" $s "*) ;; *) continue ;; esac
@@ -187,6 +218,7 @@ for s in $specials; do
 	forkbomb) special forkbomb "--mem 64M" 0 "" yes "$TMO" ;;
 	orphan) special orphan "" 5 "" yes 30 ;;
 	spinchild) special spinchild "--budget 30000000" 124 "^mvm: instruction budget exhausted" no "$TMO" ;;
+	pfuzz) fuzz ;;
 	esac
 done
 exit 0
