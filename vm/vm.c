@@ -538,9 +538,17 @@ static void fault(struct proc *p, struct rv_hart *h, int r)
     proc_end(p);
 }
 
+/* A budget above this is unlimited: a slice reserves nothing from it. */
+#define BUDGET_UNLIMITED (INT64_MAX / 2)
+
 /* Takes up to want instructions from the VM's budget for one slice, no
- * more than its ancestors here have left (they are charged after it). */
-static int64_t budget_take(mvm_vm *vm, int64_t want)
+ * more than its ancestors here have left (they are charged after it).
+ * *reserved: taken out of the budget (the unused part goes back after
+ * the slice); false for an unlimited budget, which is charged what the
+ * slice used instead — so that a lone thread running its whole budget
+ * does not make the budget look spent to VMs and processes below it
+ * that run at the same time on other host threads. */
+static int64_t budget_take(mvm_vm *vm, int64_t want, bool *reserved)
 {
     struct proc *p = vm->p;
     if (vm->parent) {
@@ -549,6 +557,9 @@ static int64_t budget_take(mvm_vm *vm, int64_t want)
             want = up;
     }
     int64_t b = atomic_load(&p->budget), take;
+    *reserved = b <= BUDGET_UNLIMITED;
+    if (!*reserved)
+        return want;
     do {
         take = b < want ? b : want;
         if (take <= 0)
@@ -577,7 +588,8 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
     bool alone = p->nlive == 1 && proc_tree_count(p) == 1;
     /* Alone with no timer armed nothing can interrupt it: one long run. */
     bool whole = alone && !sig_async(p);
-    int64_t take = budget_take(vm, whole ? INT64_MAX : SLICE);
+    bool reserved;
+    int64_t take = budget_take(vm, whole ? INT64_MAX : SLICE, &reserved);
     if (take == 0) {
         *rv = RV_EXIT_BUDGET;
         return PROC_LOCK_OK;
@@ -588,13 +600,16 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
         rv_set_budget(h, take);
         *rv = rv_run(h);
         int64_t used = take - h->budget;
-        atomic_fetch_add(&p->budget, h->budget);   /* what it did not use */
+        if (reserved)
+            atomic_fetch_add(&p->budget, h->budget);   /* what it did not use */
+        else
+            atomic_fetch_sub(&p->budget, used);
         vm_charge(vm->parent, (uint64_t)used);
         /* The end of a slice: go on without the lock unless the process
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
          * signal waits for this thread (taken with the lock: sig_deliver). */
         if (whole || *rv != RV_EXIT_BUDGET || p->ended || p->stop || p->stopped || t->killed || sig_ready(p, t) ||
-            (take = budget_take(vm, SLICE)) == 0)
+            (take = budget_take(vm, SLICE, &reserved)) == 0)
             break;
     }
     return alone ? PROC_LOCK_OK : proc_guest_leave(p, t, runner);
