@@ -161,6 +161,7 @@ struct proc {
     _Atomic bool ended;      /* the process has ended: every thread stops */
 
     bool exited;             /* (run lock) the process ended: status below */
+    bool sigkilled;          /* (mu) killed from outside (proc_kill): see proc_settle */
     int exit_code;           /* status for the host process (guest code or 128+sig) */
     int killed_by;           /* the signal that ended it, or 0 if it exited */
     /* How it ended when a thread faulted: fault_reason is RV_EXIT_TRAP or
@@ -322,8 +323,12 @@ int proc_park_stopped(struct proc *p, struct thread *t, bool runner);
  * thread ends and is freed. Returns as proc_lock (the lock held again
  * when PROC_LOCK_OK). */
 int proc_kill_others(struct proc *p, struct thread *self);
-/* Ends p as killed by SIGKILL unless it has ended (any thread may call). */
+/* Ends p as killed by SIGKILL unless it has ended (any thread may call):
+ * it ends, and its runner (proc_settle) records the status. */
 void proc_kill(struct proc *p);
+/* The runner's view of the end (its other threads stopped or joined): a
+ * kill becomes the exit status; returns p->exited. */
+bool proc_settle(struct proc *p);
 /* The process (not reaped) with this pid in p's tree: held under the
  * tree's lock, which proc_tree_unlock drops. */
 struct proc *proc_tree_lock_find(struct proc *p, int pid);

@@ -704,13 +704,23 @@ void proc_kill(struct proc *p)
 {
     host_mutex_lock(p->mu);
     p->stopped = false;
-    if (!p->ended) {
-        p->exited = true;   /* read by its threads only after seeing ended */
+    if (!p->ended)
+        p->sigkilled = true;    /* its status is settled by its runner (proc_settle) */
+    end_locked(p);
+    host_mutex_unlock(p->mu);
+}
+
+bool proc_settle(struct proc *p)
+{
+    host_mutex_lock(p->mu);
+    if (p->sigkilled && !p->exited) {
+        p->exited = true;
         p->exit_code = 128 + LX_SIGKILL;
         p->killed_by = LX_SIGKILL;
     }
-    end_locked(p);
+    bool exited = p->exited;
     host_mutex_unlock(p->mu);
+    return exited;
 }
 
 /* ------------------------------------------------------------- threads */

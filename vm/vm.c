@@ -780,7 +780,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
     /* The run's cost is what left the budget: what the VM's threads
      * retired, and what its own VMs ran meanwhile (charged to it by hc_run). */
     const int64_t budget0 = atomic_load(&p->budget);
-    if (p->exited) {
+    if (proc_settle(p)) {      /* it ended (maybe killed by another process) */
         exit_of_process(p, ex);
         return 0;
     }
@@ -850,6 +850,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
     bool ended = proc_state(p) == PROC_LOCK_ENDED;
     if (ended) {
         proc_join_threads(p);
+        proc_settle(p);
         if (!vm->proc_root)
             proc_tree_end(p);   /* the VM's other processes die with the first */
     }
@@ -896,6 +897,7 @@ int vm_syscall(mvm_vm *vm)
     }
     if (proc_state(p) == PROC_LOCK_ENDED) {
         proc_join_threads(p);
+        proc_settle(p);
         if (!vm->proc_root)
             proc_tree_end(p);
     }
