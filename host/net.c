@@ -336,27 +336,20 @@ int host_accept(int fd, struct host_sockaddr *peer, int lx_flags)
     return n;
 }
 
-int host_getsockname(int fd, struct host_sockaddr *a)
+/* getsockname or getpeername, in the guest's form. */
+static int sock_name(int fd, struct host_sockaddr *a, int (*get)(int, struct sockaddr *, socklen_t *))
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
     memset(&ss, 0, sizeof ss);
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+    if (get(fd, (struct sockaddr *)&ss, &len) < 0)
         return neg();
     from_host(&ss, len, a);
     return 0;
 }
 
-int host_getpeername(int fd, struct host_sockaddr *a)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    memset(&ss, 0, sizeof ss);
-    if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-        return neg();
-    from_host(&ss, len, a);
-    return 0;
-}
+int host_getsockname(int fd, struct host_sockaddr *a) { return sock_name(fd, a, getsockname); }
+int host_getpeername(int fd, struct host_sockaddr *a) { return sock_name(fd, a, getpeername); }
 
 int host_shutdown(int fd, int how)
 {
