@@ -9,6 +9,10 @@
 #   make CC=aarch64-linux-gnu-gcc BUILD=build/aarch64   cross-build the monitor
 #   make rv64       the monitor as an RV64GC guest (build/mvm.rv64), which
 #                   `make` also builds when the riscv64 cross compiler is there
+# Snapshots need xxhash's header (libxxhash-dev) and compress with zstd
+# (libzstd-dev); both are found by asking $(CC), so a build without them
+# (or a cross build without the target's libzstd) still succeeds, without
+# snapshots or without compression (scripts/deps installs them).
 CC      ?= cc
 BUILD   ?= build
 ifeq ($(SAN),1)
@@ -26,7 +30,20 @@ CFLAGS  += -std=c11 -Wall -Wextra -Wno-unused-parameter -D_DEFAULT_SOURCE -D_GNU
 LDFLAGS += -pthread $(SANFLAGS)
 LDLIBS  += -lm
 
-LIB_SRC := $(wildcard rv/*.c mem/*.c vm/*.c user/*.c host/*.c)
+# Optional libraries, probed with this $(CC) and $(LDFLAGS) once per make
+# run: xxhash is header-only (preprocessing its header is enough), zstd
+# must also link (a static cross build may lack the target's libzstd.a).
+HAVE_XXHASH := $(shell $(CC) $(CFLAGS) -E -include xxhash.h -x c /dev/null >/dev/null 2>&1 && echo 1)
+ifeq ($(HAVE_XXHASH),1)
+HAVE_ZSTD := $(shell echo 'int main(void) { return !ZSTD_versionNumber(); }' | \
+	$(CC) $(CFLAGS) $(LDFLAGS) -include zstd.h -x c -o /dev/null - -lzstd >/dev/null 2>&1 && echo 1)
+endif
+HAVE_CFLAGS := $(if $(HAVE_XXHASH),-DMVM_HAVE_XXHASH=1) $(if $(HAVE_ZSTD),-DMVM_HAVE_ZSTD=1)
+HAVE_LIBS   := $(if $(HAVE_ZSTD),-lzstd)
+CFLAGS  += $(HAVE_CFLAGS)
+LDLIBS  := $(HAVE_LIBS) $(LDLIBS)
+
+LIB_SRC := $(wildcard rv/*.c mem/*.c vm/*.c user/*.c host/*.c snap/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -51,45 +68,63 @@ $(BUILD)/libmvm.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/have.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# What the probes found; rewritten only when that changes, so objects
+# built before a library was installed are rebuilt with it.
+$(BUILD)/have.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(HAVE_CFLAGS) $(HAVE_LIBS)' | cmp -s - $@ || echo '$(HAVE_CFLAGS) $(HAVE_LIBS)' >$@
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 deps:
 	@scripts/deps
 
-guests: $(MVM)
+guests:
 	@scripts/deps guest
+	@$(MAKE) --no-print-directory $(MVM)
 	@$(MAKE) --no-print-directory -C guests
 
 demo: guests
 	@guests/demo.sh $(MVM)
 
-test: deps all rv64
+# Targets that install dependencies build in a new make, whose probes see
+# what scripts/deps may just have installed.
+test: deps
+	@$(MAKE) --no-print-directory all rv64
 	@$(MAKE) --no-print-directory -C guests
 	MVM=$(abspath $(MVM)) SAN=$(SAN) tests/run
 
 # The concurrent core under ThreadSanitizer: the monitor built with
 # -fsanitize=thread runs the threads, signals and processes suites (any
 # report fails a test).
-test-threads: deps all rv64
+test-threads: deps
+	@$(MAKE) --no-print-directory all rv64
 	@$(MAKE) --no-print-directory -C guests
-	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads signals procs
+	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads signals procs snap
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -C guests
 	MVM=$(abspath $(MVM)) bench/run
 
-bench-nest: deps all rv64
+bench-nest: deps
+	@$(MAKE) --no-print-directory all rv64
 	MVM=$(abspath $(MVM)) bench/nest
 
-bench-threads bench-procs bench-net: deps all
+bench-threads bench-procs bench-net: deps
+	@$(MAKE) --no-print-directory all
 	MVM=$(abspath $(MVM)) bench/$(@:bench-%=%)
+
+# For scripts that link libmvm themselves: `make -s print-HAVE_LIBS`.
+print-%:
+	@echo $($*)
 
 clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net clean
+.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net clean

@@ -11,10 +11,12 @@
 #   fuzz_decode  rv_decode on every parcel pair of the input
 #   fuzz_elf     elf_load of the input into a fresh address space
 #   fuzz_run     the input as guest code, run whole and in budget slices
+#   fuzz_snap    the input as a snapshot file, read to its end (skipped,
+#                with a SKIP line, where the build has no xxhash)
 #
 # Usage: tests/fuzz/run.sh [target...]
 #        tests/fuzz/run.sh --update-seeds   rewrite tests/fuzz/corpus from
-#                                           seeds.S and elf_seed.S
+#                                           seeds.S, elf_seed.S and snap_seed.c
 # Environment: FUZZ_TIME (seconds per target, default 20), FUZZ_CC (clang).
 cd "$(dirname "$0")/../.." || exit 2
 OUT=build/tests/fuzz
@@ -29,11 +31,24 @@ sources() {
 	fuzz_decode) echo rv/decode.c ;;
 	fuzz_elf) echo user/elf.c mem/*.c host/host.c host/thread.c ;;
 	fuzz_run) echo rv/*.c mem/*.c host/host.c host/thread.c ;;
+	fuzz_snap) echo snap/format.c host/file.c host/host.c ;;
 	esac
 }
+# The optional libraries the Makefile finds for this compiler: HAVE_CFLAGS
+# (-DMVM_HAVE_XXHASH=1 ...) or HAVE_LIBS (-lzstd).
+have() {
+	make --no-print-directory -s CC="$FUZZ_CC" "print-HAVE_$1"
+}
 extra_flags() {
+	case $1 in
 	# fuzz_run fixes the clock the time CSR reads (see fuzz_run.c).
-	[ "$1" = fuzz_run ] && echo "-Wl,--wrap=host_time_monotonic_ns"
+	fuzz_run) echo "-Wl,--wrap=host_time_monotonic_ns" ;;
+	fuzz_snap) have CFLAGS ;;
+	esac
+}
+# Libraries, after the sources that need them.
+libs() {
+	[ "$1" = fuzz_snap ] && have LIBS
 }
 max_len() {
 	case $1 in
@@ -57,17 +72,23 @@ update_seeds() {
 	$RV-gcc -nostdlib -Wl,--build-id=none -s -static -o tests/fuzz/corpus/fuzz_elf/static \
 		tests/fuzz/elf_seed.S &&
 		$RV-gcc -nostdlib -Wl,--build-id=none -s -fPIE -Wl,-pie,--no-dynamic-linker \
-			-o tests/fuzz/corpus/fuzz_elf/static-pie tests/fuzz/elf_seed.S &&
+			-o tests/fuzz/corpus/fuzz_elf/static-pie tests/fuzz/elf_seed.S || return 1
+	# fuzz_snap: snapshots from the real writer, with a fixed clock.
+	mkdir -p tests/fuzz/corpus/fuzz_snap &&
+		cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -I. -Iinclude $(FUZZ_CC=cc have CFLAGS) \
+			-Wl,--wrap=host_time_realtime_ns -o "$tmp/snap_seed" tests/fuzz/snap_seed.c \
+			$(sources fuzz_snap) $(FUZZ_CC=cc have LIBS) &&
+		"$tmp/snap_seed" tests/fuzz/corpus/fuzz_snap &&
 		chmod a-x tests/fuzz/corpus/*/*   # data, not programs to run on the host
 }
 
 if [ "${1:-}" = --update-seeds ]; then
-	update_seeds || { echo "run.sh: could not build the seeds (is $RV-gcc installed?)" >&2; exit 1; }
+	update_seeds || { echo "run.sh: could not build the seeds (are $RV-gcc, libxxhash-dev and libzstd-dev installed?)" >&2; exit 1; }
 	exit 0
 fi
 
 targets="$*"
-[ -n "$targets" ] || targets="fuzz_decode fuzz_elf fuzz_run"
+[ -n "$targets" ] || targets="fuzz_decode fuzz_elf fuzz_run fuzz_snap"
 
 # Is libFuzzer there at all? One line per target says so if not.
 why_not=""
@@ -94,6 +115,10 @@ for t in $targets; do
 		echo "FAIL fuzz/$t: $why_not"
 		continue
 	fi
+	if [ "$t" = fuzz_snap ] && [ -z "$(have CFLAGS)" ]; then
+		echo "SKIP fuzz/$t: no snapshots without xxhash (Debian package libxxhash-dev)"
+		continue
+	fi
 	dir=$OUT/$t
 	rm -rf "$dir"
 	mkdir -p "$dir/corpus" "$dir/findings" || exit 2
@@ -102,7 +127,7 @@ for t in $targets; do
 	if ! "$FUZZ_CC" -std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -D_DEFAULT_SOURCE -D_GNU_SOURCE \
 		-frounding-math -fno-strict-aliasing -pthread -I. -Iinclude \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-		$(extra_flags "$t") -o "$bin" "tests/fuzz/$t.c" $(sources "$t") >"$dir/build.log" 2>&1; then
+		$(extra_flags "$t") -o "$bin" "tests/fuzz/$t.c" $(sources "$t") $(libs "$t") >"$dir/build.log" 2>&1; then
 		echo "FAIL fuzz/$t: does not build: $(grep -m 1 -E 'error' "$dir/build.log" | cut -c1-160)"
 		continue
 	fi

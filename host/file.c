@@ -1,0 +1,132 @@
+/*
+ * file.c — whole-file I/O on a POSIX host (see host/file.h).
+ */
+#include "host/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int neg_errno(void)
+{
+    return errno ? -errno : -EIO;
+}
+
+int host_file_create_temp(const char *path, char *tmp, size_t tmplen)
+{
+    int n = snprintf(tmp, tmplen, "%s.tmp.XXXXXX", path);
+    if (n < 0 || (size_t)n >= tmplen)
+        return -ENAMETOOLONG;
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    return fd >= 0 ? fd : neg_errno();
+}
+
+int host_file_open_read(const char *path)
+{
+    int fd;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    return fd >= 0 ? fd : neg_errno();
+}
+
+int host_file_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return neg_errno();
+        if (w == 0)
+            return -EIO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int64_t host_file_read_full(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return neg_errno();
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (int64_t)got;
+}
+
+int host_file_size(int fd, uint64_t *size)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return neg_errno();
+    if (!S_ISREG(st.st_mode))
+        return -ESPIPE;
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+int host_file_sync(int fd)
+{
+    int r;
+    do
+        r = fsync(fd);
+    while (r != 0 && errno == EINTR);
+    return r == 0 ? 0 : neg_errno();
+}
+
+int host_file_close(int fd)
+{
+    if (fd < 0)
+        return 0;
+    return close(fd) != 0 && errno != EINTR ? neg_errno() : 0;
+}
+
+int host_file_rename(const char *from, const char *to)
+{
+    return rename(from, to) == 0 ? 0 : neg_errno();
+}
+
+int host_file_unlink(const char *path)
+{
+    return unlink(path) == 0 ? 0 : neg_errno();
+}
+
+int host_dir_sync(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return -ENOMEM;
+    int fd;
+    do
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    int r = fd >= 0 ? 0 : neg_errno();
+    free(dir);
+    if (r == 0) {
+        r = host_file_sync(fd);
+        if (r == -EINVAL)
+            r = 0;
+        close(fd);
+    }
+    return r;
+}
+
+const char *host_file_strerror(int err)
+{
+    return strerror(err < 0 ? -err : err);
+}
