@@ -22,17 +22,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "host/host.h"
 #include "mvm.h"
 
-#define EXIT_INTERNAL 123
-#define EXIT_USAGE 125
-#define EXIT_NOEXEC 126
-#define EXIT_NOTFOUND 127
 #define MAX_PROGRAM_SIZE (1ull << 30)
 
 static const char usage_text[] =
     "usage: mvm run [options] PROGRAM [ARGS...]\n"
+    "       mvm restore [options] SNAPSHOT   (mvm restore --help)\n"
     "       mvm --help | --version\n"
     "\n"
     "Runs a static RISC-V RV64GC Linux program in a Matryoshka virtual machine.\n"
@@ -66,12 +64,13 @@ static const char usage_text[] =
     "                          network (bind and connect give EACCES)\n"
     "  --connect HOST:PORT     let the guest connect (and send datagrams) to\n"
     "                          HOST:PORT; repeatable\n"
+    SESSION_USAGE
     "\n"
-    "exit status: the guest's; 128+N if it died of signal N; 123 internal error;\n"
-    "124 budget exhausted; 125 usage error; 126 program cannot be loaded;\n"
-    "127 program not found.\n";
+    "exit status: the guest's; 128+N if it died of signal N; 120 suspended\n"
+    "(--suspend); 123 internal error; 124 budget exhausted; 125 usage error;\n"
+    "126 program cannot be loaded; 127 program not found.\n";
 
-static int usage_error(const char *fmt, const char *arg)
+int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "mvm: ");
     fprintf(stderr, fmt, arg);
@@ -79,8 +78,7 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* "64M" -> bytes; 0 on a malformed or out-of-range size. */
-static uint64_t parse_size(const char *s)
+uint64_t parse_size(const char *s)
 {
     char *end;
     errno = 0;
@@ -101,6 +99,17 @@ static uint64_t parse_size(const char *s)
     if (*end || v > (UINT64_MAX >> shift))
         return 0;
     return (uint64_t)v << shift;
+}
+
+bool parse_count(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v <= 0)
+        return false;
+    *out = v;
+    return true;
 }
 
 /* Reads a whole file; 0, or an exit status with the message printed. */
@@ -148,42 +157,49 @@ static int read_program(const char *path, uint8_t **data, size_t *size)
 }
 
 /* --dir HOST[:GUEST][:ro] */
-static int add_dir(mvm_vm *vm, const char *spec, bool implicit)
+int dir_spec_parse(const char *spec, struct dir_spec *d)
 {
-    char *copy = strdup(spec);
-    if (!copy)
+    if (!(d->buf = strdup(spec)))
         return EXIT_INTERNAL;
-    bool ro = false;
-    size_t len = strlen(copy);
-    if (len >= 3 && strcmp(copy + len - 3, ":ro") == 0) {
-        ro = true;
-        copy[len - 3] = 0;
-    } else if (len >= 3 && strcmp(copy + len - 3, ":rw") == 0) {
-        copy[len - 3] = 0;
+    d->ro = false;
+    size_t len = strlen(d->buf);
+    if (len >= 3 && strcmp(d->buf + len - 3, ":ro") == 0) {
+        d->ro = true;
+        d->buf[len - 3] = 0;
+    } else if (len >= 3 && strcmp(d->buf + len - 3, ":rw") == 0) {
+        d->buf[len - 3] = 0;
     }
-    char *host = copy, *guest = strchr(copy, ':');
+    char *guest = strchr(d->buf, ':');
     if (guest)
         *guest++ = 0;
     else
-        guest = host;
-    int rc = 0;
-    if (!*host || !*guest || guest[0] != '/') {
-        rc = usage_error("--dir %s: expected HOST[:GUEST][:ro] with an absolute GUEST path", spec);
-    } else {
-        int r = mvm_vm_add_dir(vm, host, guest, ro);
-        if (r == -17 && implicit)
-            r = 0;   /* --depth's own grant: the user granted that path already */
-        if (r < 0) {
-            fprintf(stderr, "mvm: --dir %s: %s\n", spec, strerror(-r));
-            rc = EXIT_USAGE;
-        }
+        guest = d->buf;
+    d->host = d->buf;
+    d->guest = guest;
+    if (!*d->host || !*guest || guest[0] != '/') {
+        free(d->buf);
+        d->buf = NULL;
+        return usage_error("--dir %s: expected HOST[:GUEST][:ro] with an absolute GUEST path", spec);
     }
-    free(copy);
-    return rc;
+    return 0;
 }
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
+static int add_dir(mvm_vm *vm, const char *spec, bool implicit)
+{
+    struct dir_spec d;
+    int rc = dir_spec_parse(spec, &d);
+    if (rc != 0)
+        return rc;
+    int r = mvm_vm_add_dir(vm, d.host, d.guest, d.ro);
+    if (r == -17 && implicit)
+        r = 0;   /* --depth's own grant: the user granted that path already */
+    if (r < 0) {
+        fprintf(stderr, "mvm: --dir %s: %s\n", spec, strerror(-r));
+        rc = EXIT_USAGE;
+    }
+    free(d.buf);
+    return rc;
+}
 
 /* The directory part of path, made absolute; NULL on error. */
 static char *abs_dir_of(const char *path)
@@ -334,8 +350,7 @@ oom:
     return EXIT_INTERNAL;
 }
 
-/* The one line that says why a guest did not simply exit. */
-static void report_exit(const struct mvm_exit *ex)
+void report_exit(const struct mvm_exit *ex)
 {
     switch (ex->reason) {
     case MVM_EXIT_BUDGET:
@@ -356,7 +371,7 @@ static void report_exit(const struct mvm_exit *ex)
     }
 }
 
-static void print_stats(mvm_vm *vm, double seconds)
+void print_stats(mvm_vm *vm, double seconds)
 {
     struct mvm_stats st;
     mvm_vm_stats(vm, &st);
@@ -393,15 +408,16 @@ static int cmd_run(int argc, char **argv)
         { "listen", required_argument, NULL, OPT_LISTEN },
         { "connect", required_argument, NULL, OPT_CONNECT },
         { "help", no_argument, NULL, OPT_HELP },
+        SESSION_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
     struct mvm_config cfg = MVM_CONFIG_INIT;
+    struct session sess = { 0 };
     const char **dirs = calloc((size_t)argc + 2, sizeof *dirs);
     char **envs = calloc((size_t)argc + 1, sizeof *envs);
     char **nets = calloc((size_t)argc + 1, sizeof *nets);   /* 'L' or 'C' + ADDR:PORT */
     const char *cwd = NULL;
     int ndirs = 0, nenvs = 0, nnets = 0, rc = 0;
-    bool stats = false;
     int depth = 1;
     const char *argv0 = NULL;
     char **nest_argv = NULL;
@@ -446,18 +462,20 @@ static int cmd_run(int argc, char **argv)
             nets[nnets++] = g;
             break;
         }
-        case OPT_BUDGET: {
-            char *end;
-            errno = 0;
-            long long v = strtoll(a, &end, 10);
-            if (errno || *end || end == a || v <= 0) {
+        case OPT_BUDGET:
+            if (!parse_count(a, &cfg.budget)) {
                 rc = usage_error("--budget %s: expected a positive number of instructions", a);
                 goto out;
             }
-            cfg.budget = v;
             break;
-        }
-        case OPT_STATS: stats = true; break;
+        case OPT_STATS: sess.stats = true; break;
+        case OPT_SNAPSHOT:
+        case OPT_SNAPSHOT_AT:
+        case OPT_SUSPEND:
+        case OPT_SNAPSHOT_RAW:
+            if ((rc = session_option(&sess, c, a)) != 0)
+                goto out;
+            break;
         case OPT_NOJIT: cfg.flags |= MVM_NO_JIT; break;
         case OPT_NOUNROLL: cfg.flags |= MVM_NO_UNROLL; break;
         case OPT_STREAM_META: cfg.flags |= MVM_STREAM_META; break;
@@ -541,7 +559,11 @@ static int cmd_run(int argc, char **argv)
         prog_envc = 0;
         cwd = NULL;
     }
-    if ((rc = read_program(path, &file, &size)) != 0)
+    if (depth > 1 && sess.snap_file) {
+        rc = usage_error("--snapshot: %s", "a VM at depth 1 only (its own VMs cannot be saved yet)");
+        goto out;
+    }
+    if ((rc = read_program(path, &file, &size)) != 0 || (rc = session_prepare(&sess)) != 0)
         goto out;
     int r = mvm_vm_create(&cfg, &vm);
     if (r != 0) {
@@ -580,18 +602,7 @@ static int cmd_run(int argc, char **argv)
         rc = r == -MVM_ENOEXEC ? EXIT_NOEXEC : EXIT_INTERNAL;
         goto out;
     }
-    uint64_t t0 = host_time_monotonic_ns();
-    fflush(stdout);
-    struct mvm_exit ex;
-    if ((r = mvm_vm_run(vm, &ex)) != 0) {
-        fprintf(stderr, "mvm: %s\n", mvm_strerror(r));
-        rc = EXIT_INTERNAL;
-        goto out;
-    }
-    report_exit(&ex);
-    rc = ex.status;
-    if (stats)
-        print_stats(vm, (double)(host_time_monotonic_ns() - t0) / 1e9);
+    rc = session_run(&sess, vm);
 out:
     free(file);
     mvm_vm_destroy(vm);
@@ -619,5 +630,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "restore") == 0)
+        return cmd_restore(argc - 1, argv + 1);
     return usage_error("unknown command '%s'", argv[1]);
 }

@@ -565,6 +565,80 @@ int host_pipe(int fds[2], int lx_flags)
     return 0;
 }
 
+/*
+ * The bytes queued in the pipe whose read end is fd, left where they are
+ * (a snapshot of a VM that goes on): tee(2) copies them into a pipe of
+ * our own, which we read. Returns how many (at most size), or -LX_E*;
+ * -LX_ENOSYS on a host without tee.
+ */
+long host_pipe_peek(int fd, void *buf, size_t size)
+{
+#if defined(__linux__) && defined(SPLICE_F_NONBLOCK) && defined(F_SETPIPE_SZ) && defined(FIONREAD)
+    int queued = 0;
+    if (ioctl(fd, FIONREAD, &queued) != 0)
+        return neg_errno();
+    if (queued <= 0)
+        return 0;
+    if ((size_t)queued > size)
+        return -LX_EFBIG;
+    int t[2];
+    if (pipe(t) != 0)
+        return neg_errno();
+    long r = 0;
+    if (fcntl(t[1], F_SETPIPE_SZ, queued) < 0) {
+        r = neg_errno();
+    } else {
+        ssize_t n = tee(fd, t[1], (size_t)queued, SPLICE_F_NONBLOCK);
+        if (n < 0)
+            r = neg_errno();
+        for (ssize_t got = 0; r == 0 && got < n;) {
+            ssize_t m = read(t[0], (char *)buf + got, (size_t)(n - got));
+            if (m <= 0)
+                r = m < 0 ? neg_errno() : -LX_EIO;
+            else
+                got += m;
+        }
+        if (r == 0)
+            r = n;
+    }
+    close(t[0]);
+    close(t[1]);
+    return r;
+#else
+    (void)fd, (void)buf, (void)size;
+    return -LX_ENOSYS;
+#endif
+}
+
+/* Queues len bytes in the pipe whose write end is fd (made big enough
+ * first), without blocking: a restored pipe gets its contents back. */
+int host_pipe_fill(int fd, const void *data, size_t len)
+{
+    if (len == 0)
+        return 0;
+#ifdef F_SETPIPE_SZ
+    int size = fcntl(fd, F_GETPIPE_SZ);
+    if (size >= 0 && (size_t)size < len && fcntl(fd, F_SETPIPE_SZ, (int)len) < 0)
+        return neg_errno();
+#endif
+    int fl = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    size_t done = 0;
+    int r = 0;
+    while (done < len) {
+        ssize_t n = write(fd, (const char *)data + done, len - done);
+        if (n <= 0) {
+            r = n < 0 && errno != EINTR ? neg_errno() : n == 0 ? -LX_EIO : 0;
+            if (r)
+                break;
+            continue;
+        }
+        done += (size_t)n;
+    }
+    fcntl(fd, F_SETFL, fl);
+    return r;
+}
+
 int host_lock(int fd, int lx_cmd, int *type, int whence, int64_t *start, int64_t *len, int *pid)
 {
     struct flock fl;

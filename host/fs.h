@@ -101,6 +101,11 @@ int host_fsync(int fd, bool data_only);
 int host_getfl(int fd);
 int host_setfl(int fd, int lx_flags);   /* only O_APPEND and O_NONBLOCK change */
 int host_pipe(int fds[2], int lx_flags);
+/* Snapshots of pipes: the bytes queued in a pipe (read end fd), left in
+ * place, at most size (-LX_EFBIG if more); and queueing them again in a
+ * new one (write end fd). */
+long host_pipe_peek(int fd, void *buf, size_t size);
+int host_pipe_fill(int fd, const void *data, size_t len);
 
 /* Advisory locks: type/whence in LX_ values; on F_GETLK *type etc. are updated. */
 int host_lock(int fd, int lx_cmd, int *type, int whence, int64_t *start, int64_t *len, int *pid);

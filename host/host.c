@@ -4,7 +4,10 @@
 #include "host/host.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -31,8 +34,40 @@ static uint64_t clock_ns(clockid_t id)
 }
 
 uint64_t host_time_realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
-uint64_t host_time_monotonic_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
-uint64_t host_time_cputime_ns(void) { return clock_ns(CLOCK_PROCESS_CPUTIME_ID); }
+/* Added to the host's monotonic clock: a restored VM's clock goes on
+ * from where it was saved (host_time_set_monotonic). */
+static _Atomic int64_t mono_shift;
+
+uint64_t host_time_monotonic_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC) + (uint64_t)atomic_load_explicit(&mono_shift, memory_order_relaxed);
+}
+
+uint64_t host_time_monotonic_raw_ns(uint64_t mono_ns)
+{
+    int64_t s = atomic_load_explicit(&mono_shift, memory_order_relaxed);
+    if (s >= 0)
+        return mono_ns >= (uint64_t)s ? mono_ns - (uint64_t)s : 0;
+    uint64_t r = mono_ns + (0 - (uint64_t)s);
+    return r < mono_ns ? UINT64_MAX : r;   /* "never" stays never */
+}
+
+void host_time_set_monotonic(uint64_t now_ns)
+{
+    atomic_store(&mono_shift, (int64_t)(now_ns - clock_ns(CLOCK_MONOTONIC)));
+}
+/* Likewise for the CPU time the guest sees (host_time_set_cputime). */
+static _Atomic int64_t cpu_shift;
+
+uint64_t host_time_cputime_ns(void)
+{
+    return clock_ns(CLOCK_PROCESS_CPUTIME_ID) + (uint64_t)atomic_load_explicit(&cpu_shift, memory_order_relaxed);
+}
+
+void host_time_set_cputime(uint64_t now_ns)
+{
+    atomic_store(&cpu_shift, (int64_t)(now_ns - clock_ns(CLOCK_PROCESS_CPUTIME_ID)));
+}
 
 void host_sleep_ns(uint64_t ns)
 {
@@ -62,4 +97,37 @@ void host_random(void *buf, size_t len)
         *p++ = (uint8_t)x;
         len--;
     }
+}
+
+/* ---- a signal as an event ------------------------------------------------ */
+
+struct sigwatch {
+    sigset_t set;
+    void (*fn)(void *);
+    void *ctx;
+};
+
+static void *sigwatch_main(void *arg)
+{
+    struct sigwatch *w = arg;
+    for (;;) {
+        int sig;
+        if (sigwait(&w->set, &sig) == 0)
+            w->fn(w->ctx);
+    }
+    return NULL;
+}
+
+int host_on_sigusr1(void (*fn)(void *), void *ctx)
+{
+    static struct sigwatch w;     /* one watcher a process: it lives as long */
+    sigemptyset(&w.set);
+    sigaddset(&w.set, SIGUSR1);
+    w.fn = fn;
+    w.ctx = ctx;
+    int r = pthread_sigmask(SIG_BLOCK, &w.set, NULL);
+    pthread_t t;
+    if (r == 0 && (r = pthread_create(&t, NULL, sigwatch_main, &w)) == 0)
+        pthread_detach(t);
+    return -r;
 }

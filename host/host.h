@@ -65,10 +65,24 @@ void host_page_free(void *p, size_t size);
 /* Clocks in nanoseconds. */
 uint64_t host_time_realtime_ns(void);
 uint64_t host_time_monotonic_ns(void);
+/* Makes the monotonic clock read now_ns at this instant and go on from
+ * there (a restored VM's time continues where it was saved); every
+ * reading above and every deadline built from one moves with it.
+ * host_time_monotonic_raw_ns: such a reading as the host's own clock. */
+void host_time_set_monotonic(uint64_t now_ns);
+uint64_t host_time_monotonic_raw_ns(uint64_t mono_ns);
+/* The same for the process's CPU time (host_time_cputime_ns). */
+void host_time_set_cputime(uint64_t now_ns);
 uint64_t host_time_cputime_ns(void);
 void host_sleep_ns(uint64_t ns);
 
 /* Fills buf with unpredictable bytes (getrandom, /dev/urandom, clock mix). */
 void host_random(void *buf, size_t len);
+
+/* Runs fn(ctx) on a thread of its own each time the process gets
+ * SIGUSR1, which is blocked in the caller from now on: call it before any
+ * other thread starts (they inherit the mask). Once a process. 0 or
+ * -errno. */
+int host_on_sigusr1(void (*fn)(void *), void *ctx);
 
 #endif

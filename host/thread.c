@@ -3,6 +3,8 @@
  */
 #include "host/thread.h"
 
+#include "host/host.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -107,6 +109,7 @@ void host_cond_wait(struct host_cond *c, struct host_mutex *m) { pthread_cond_wa
 
 bool host_cond_wait_until(struct host_cond *c, struct host_mutex *m, uint64_t deadline_ns)
 {
+    deadline_ns = host_time_monotonic_raw_ns(deadline_ns);   /* as the host's clock */
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if ((uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec >= deadline_ns)

@@ -35,10 +35,16 @@ extern "C" {
 #define MVM_ENOEXEC 8
 #define MVM_EBADF   9
 #define MVM_ENOMEM  12
+#define MVM_EACCES  13   /* not granted */
 #define MVM_EFAULT  14
 #define MVM_EBUSY   16
 #define MVM_EINVAL  22
+#define MVM_EIO     5    /* a snapshot file could not be read or written */
+#define MVM_ENOSYS  38   /* not available for this VM or in this build */
 #define MVM_ELOOP   40   /* VMs nested deeper than MVM_MAX_DEPTH */
+#define MVM_EBADMSG 74   /* a snapshot is corrupt or truncated */
+#define MVM_ENOTSUP 95   /* state a snapshot cannot hold yet; a snapshot of a
+                            newer format, or compressed without zstd here */
 
 /*
  * Limits. A VM created by mvm_vm_create is at depth 1, a VM it creates
@@ -96,6 +102,7 @@ enum mvm_exit_reason {
     MVM_EXIT_FAULT,       /* a guest fault killed it: signal, cause, addr, pc */
     MVM_EXIT_BUDGET,      /* the instruction budget ran out: pc */
     MVM_EXIT_NOMEM,       /* the memory limit was reached: pc */
+    MVM_EXIT_INTERRUPTED, /* mvm_vm_interrupt ended the run: run again to go on */
 };
 
 struct mvm_exit {
@@ -191,8 +198,63 @@ int mvm_vcpu_set_regs(mvm_vm *vm, const struct mvm_regs *regs);
 int mvm_vm_run(mvm_vm *vm, struct mvm_exit *exit);
 /* Sets the instruction budget for the following runs (0 = unlimited). */
 int mvm_vm_set_budget(mvm_vm *vm, int64_t budget);
+/* What is left of it: 0 unlimited, -1 spent. */
+int mvm_vm_get_budget(const mvm_vm *vm, int64_t *left);
 
 void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out);
+
+/*
+ * Interrupting a run from another host thread (a signal watcher, a
+ * control loop). mvm_vm_set_interruptible, before running, makes the VM
+ * run in time slices (about 200000 instructions); mvm_vm_interrupt then
+ * ends the current run (or the next) at a slice end or a blocking system
+ * call, which is run again later: mvm_vm_run returns MVM_EXIT_INTERRUPTED
+ * and the VM goes on at the next mvm_vm_run. -MVM_ENOSYS for a VM run by
+ * the monitor above (inside mvm) or not made interruptible.
+ */
+int mvm_vm_set_interruptible(mvm_vm *vm);
+int mvm_vm_interrupt(mvm_vm *vm);
+
+/*
+ * Snapshots (docs/snapshot-format.md). mvm_vm_snapshot saves a VM that is
+ * between runs (after mvm_vm_run returned MVM_EXIT_BUDGET or
+ * MVM_EXIT_INTERRUPTED, or before its first run): registers, memory,
+ * threads, signal state, open files (by their guest paths), pipes and
+ * grants. The file is written beside path and renamed over it only when
+ * complete; its sections are compressed with zstd where this build has it
+ * and flags does not say MVM_SNAPSHOT_UNCOMPRESSED. Errors: -MVM_ENOTSUP (with mvm_vm_error saying what, e.g. an
+ * open socket, several processes, VMs of its own), -MVM_EBUSY (it has
+ * ended), -MVM_EIO, -MVM_ENOSYS (a build without snapshots, or a VM run
+ * by the monitor above); the VM is unchanged and may run on.
+ *
+ * mvm_vm_restore makes a new VM from a snapshot, ready to run on. cfg may
+ * be NULL (the snapshot's settings); otherwise its budget (0: what the
+ * snapshot had left) and, if not 0, mem_limit apply, and its flags are
+ * added. A snapshot grants nothing by itself: every directory and network
+ * grant it records must be given again in grants (a directory by its
+ * guest path, with the host directory to map there now: the same or
+ * another; a network grant exactly as it was), or the restore fails with
+ * -MVM_EACCES naming it; grants it does not record are added. On error
+ * *out is NULL and err holds one line: -MVM_ENOEXEC (not a snapshot),
+ * -MVM_ENOTSUP (a newer format, or compressed and this build has no
+ * zstd), -MVM_EBADMSG (corrupt or truncated), -MVM_EIO (unreadable),
+ * -MVM_EACCES (a grant is missing), -MVM_ENOENT and other errno values (a
+ * directory or an open file is missing here), -MVM_ENOMEM (over the
+ * memory limit).
+ */
+struct mvm_grant {
+    int kind;             /* MVM_GRANT_* */
+    const char *host;     /* DIR: the host directory */
+    const char *guest;    /* DIR: the guest path; LISTEN, CONNECT: "ADDR:PORT" */
+    int read_only;        /* DIR */
+};
+#define MVM_GRANT_DIR 0
+#define MVM_GRANT_LISTEN 1
+#define MVM_GRANT_CONNECT 2
+#define MVM_SNAPSHOT_UNCOMPRESSED 0x1   /* for a monitor built without zstd */
+int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags);
+int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
+                    mvm_vm **out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

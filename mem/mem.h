@@ -130,6 +130,17 @@ int mem_prot_at(const struct mem_space *as, uint64_t va);   /* -1 if unmapped */
  */
 uint8_t *mem_translate(struct mem_space *as, uint64_t va, int access, int *err);
 
+/*
+ * Calls fn for every mapped page of the space in address order, with its
+ * permissions, whether it is shared memory (mem_set_shared), and its
+ * bytes (NULL: absent, reads as zero). Stops at the first non-zero result
+ * and returns it. The space's lock is held: fn must not call into it, and
+ * nothing may run on it meanwhile (a snapshot of a stopped VM).
+ * MEM_EINVAL for a space backed by another (its pages live there).
+ */
+typedef int (*mem_walk_fn)(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data);
+int mem_space_walk(struct mem_space *as, mem_walk_fn fn, void *ctx);
+
 /* Marks the page holding va as a source of decoded code (see invariant). */
 void mem_mark_code(struct mem_space *as, uint64_t va);
 /* Code of the space changed (riscv_flush_icache): every view drops its

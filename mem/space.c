@@ -946,3 +946,41 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
         settle(src);
     return r;
 }
+
+/* ---- walking a space (snapshots) -------------------------------------- */
+
+static int walk_level(struct mem_space *as, void *t, int level, uint64_t vpn, mem_walk_fn fn, void *ctx)
+{
+    if (level == LEVELS - 1) {
+        struct mem_leaf *leaf = t;
+        for (unsigned i = 0; i < LEVEL_SIZE; i++) {
+            const struct mem_pte *p = &leaf->pte[i];
+            if (!(p->flags & PTE_MAPPED))
+                continue;
+            int r = fn(ctx, (vpn | i) << MEM_PAGE_SHIFT, p->prot, (p->flags & PTE_SHARED) != 0,
+                       p->page ? p->page->data : NULL);
+            if (r != 0)
+                return r;
+        }
+        return 0;
+    }
+    struct mem_dir *d = t;
+    for (unsigned i = 0; i < LEVEL_SIZE; i++) {
+        if (!d->slot[i])
+            continue;
+        int r = walk_level(as, d->slot[i], level + 1, (vpn | i) << LEVEL_BITS, fn, ctx);
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
+int mem_space_walk(struct mem_space *as, mem_walk_fn fn, void *ctx)
+{
+    if (as->backing)
+        return MEM_EINVAL;   /* its pages live in another space */
+    LOCKED(as);
+    int r = walk_level(as, &as->root, 0, 0, fn, ctx);
+    host_mutex_unlock(as->lock);
+    return r;
+}

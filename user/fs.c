@@ -523,6 +523,19 @@ static void guest_ids(struct host_stat *st)
         st->gid = FS_GUEST_GID;
 }
 
+struct file *fs_stream_file(int i)
+{
+    int fl = host_getfl(i);
+    if (fl < 0)
+        return NULL;
+    struct host_stat st;
+    uint32_t type = host_fstat(i, &st) == 0 ? (st.mode & LX_S_IFMT) : LX_S_IFCHR;
+    struct file *f = file_new(i, -1, fl | LX_O_LARGEFILE, type, NULL);
+    if (f)
+        f->borrowed = f->stream = true;
+    return f;
+}
+
 struct file *file_new(int fd, int mount, int flags, uint32_t type, const char *path)
 {
     struct file *f = calloc(1, sizeof *f);
@@ -606,17 +619,10 @@ struct fs *fs_new(void)
     if (!fs->w || !fs->fds || !fs->cwd)
         goto fail;
     for (int i = 0; i < 3; i++) {
-        int fl = host_getfl(i);
-        if (fl < 0)
+        if (host_getfl(i) < 0)
             continue;     /* the host has no such fd: neither has the guest */
-        struct host_stat st;
-        uint32_t type = host_fstat(i, &st) == 0 ? (st.mode & LX_S_IFMT) : LX_S_IFCHR;
-        struct file *f = file_new(i, -1, fl | LX_O_LARGEFILE, type, NULL);
-        if (!f)
+        if (!(fs->fds[i].f = fs_stream_file(i)))
             goto fail;
-        f->borrowed = true;
-        f->stream = true;
-        fs->fds[i].f = f;
     }
     return fs;
 fail:
@@ -641,6 +647,7 @@ void fs_free(struct fs *fs)
     for (int i = 0; i < fs->nmounts; i++) {
         host_close(fs->mounts[i].fd);
         free(fs->mounts[i].guest);
+        free(fs->mounts[i].host);
     }
     free(fs->mounts);
     free(fs->w);
@@ -775,11 +782,18 @@ static int mount_fd(struct fs *fs, int fd, const char *guest_path, bool read_onl
     return 0;
 }
 
+static void mounts_truncate(struct fs *fs, int n);
+
 int fs_add_dir(struct fs *fs, const char *host_dir, const char *guest_path, bool read_only)
 {
     int fd = host_root_open(host_dir);
-    int index;
-    return fd < 0 ? fd : mount_fd(fs, fd, guest_path, read_only, &index);
+    int index, n = fs->nmounts;
+    int r = fd < 0 ? fd : mount_fd(fs, fd, guest_path, read_only, &index);
+    if (r == 0 && fs->nmounts > n && !(fs->mounts[index].host = strdup(host_dir))) {
+        mounts_truncate(fs, n);
+        return -LX_ENOMEM;
+    }
+    return r;
 }
 
 /* Drops the mounts added after the first n (a grant that failed half way). */
@@ -789,6 +803,7 @@ static void mounts_truncate(struct fs *fs, int n)
         struct mount *m = &fs->mounts[--fs->nmounts];
         host_close(m->fd);
         free(m->guest);
+        free(m->host);
     }
 }
 
@@ -932,7 +947,9 @@ static int open_device(struct fs *fs, const char *name, int flags, int status)
     int hfd = host_open_device(name, flags);
     if (hfd < 0)
         return hfd;
-    struct file *f = file_new(hfd, -1, status, LX_S_IFCHR, NULL);
+    char path[16];
+    snprintf(path, sizeof path, "/dev/%s", name);
+    struct file *f = file_new(hfd, -1, status, LX_S_IFCHR, path);
     if (!f) {
         host_close(hfd);
         return -LX_ENOMEM;
@@ -994,7 +1011,7 @@ int fs_openat(struct fs *fs, int dirfd, const char *path, int flags, uint32_t mo
         return r;
     }
     uint32_t type = st.mode & LX_S_IFMT;
-    struct file *f = file_new(hfd, mount, status, type, type == LX_S_IFDIR ? l.path : NULL);
+    struct file *f = file_new(hfd, mount, status, type, l.path);
     if (!f) {
         host_close(hfd);
         return -LX_ENOMEM;

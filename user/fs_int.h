@@ -24,6 +24,8 @@ struct mount {
     size_t len;
     int fd;               /* handle of the host directory */
     bool ro;
+    char *host;           /* the host directory as granted (snapshots re-attach
+                             it); NULL for one passed down from another sandbox */
 };
 
 /* An open file description, shared by dup'ed fds. */
@@ -37,7 +39,8 @@ struct file {
     int mount;            /* mount index; -1 outside any (virtual dir, pipe, std stream) */
     int flags;            /* LX_O_* status flags */
     uint32_t type;        /* LX_S_IF* */
-    char *path;           /* directories: canonical guest path when opened */
+    char *path;           /* canonical guest path when opened (NULL: pipes,
+                             sockets, streams): directories list it, snapshots reopen it */
     struct host_dir *dir; /* directory stream, opened by the first getdents64 */
     uint64_t vpos;        /* position in a virtual directory's listing */
     struct sock *sock;    /* sockets and event objects: user/net.c's state */
@@ -100,6 +103,9 @@ struct file *fd_file(struct fs *fs, int fd);      /* NULL if fd is not open */
 uint64_t path_hash(const char *p);
 struct file *file_new(int fd, int mount, int flags, uint32_t type, const char *path);
 void file_unref(struct file *f);
+/* The host's standard stream i (0..2) as a borrowed file; NULL if the
+ * host has no such fd or out of memory. */
+struct file *fs_stream_file(int i);
 int fd_alloc(struct fs *fs, int min);
 int get_file(struct fs *fs, int fd, bool path_ok, struct file **out);
 /* 0 if the guest may change f's mode, owner or times, else the errno. */
@@ -111,6 +117,7 @@ int fs_unix_at(struct fs *fs, const char *path, bool create,
                int (*fn)(void *ctx, int dir_fd, const char *name), void *ctx);
 /* user/net.c's parts of a file and of the sandbox. */
 void net_sock_free(struct sock *s);
+const char *net_sock_kind(const struct sock *s);   /* "socket", "epoll", ... */
 void net_free(struct net *n);
 struct net *net_fork(const struct net *n);   /* a forked process's copy of the grants */
 /* eventfd/timerfd counters between host and guest (LE) byte order. */

@@ -44,6 +44,7 @@
 #define LX_ENOTEMPTY 39
 #define LX_ELOOP 40
 #define LX_ENODATA 61
+#define LX_EBADMSG 74
 #define LX_EOVERFLOW 75
 #define LX_ENOTSOCK 88
 #define LX_EOPNOTSUPP 95

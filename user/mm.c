@@ -40,6 +40,15 @@ void mm_areas_free(struct mm_areas *m)
     }
 }
 
+int mm_area_at(const struct proc *p, size_t i, uint64_t *start, uint64_t *end)
+{
+    if (i >= p->areas->n)
+        return -1;
+    *start = p->areas->a[i].start;
+    *end = p->areas->a[i].end;
+    return 0;
+}
+
 /* Removes [start, end) from the list, splitting areas as needed. */
 static int areas_remove(struct mm_areas *m, uint64_t start, uint64_t end)
 {

@@ -47,6 +47,7 @@ struct grant {
     int family;
     uint8_t ip[16];
     uint16_t port;
+    char spec[64];             /* as granted (snapshots grant it again) */
 };
 
 struct net {
@@ -206,6 +207,8 @@ int net_allow(struct fs *fs, int direction, const char *spec)
     if (r < 0)
         return r;
     g.dir = direction;
+    if ((size_t)snprintf(g.spec, sizeof g.spec, "%s", spec) >= sizeof g.spec)
+        return -LX_EINVAL;
     struct net *n = net_get(fs);
     if (!n)
         return -LX_ENOMEM;
@@ -215,6 +218,24 @@ int net_allow(struct fs *fs, int direction, const char *spec)
     v[n->n++] = g;
     n->g = v;
     return 0;
+}
+
+const char *net_sock_kind(const struct sock *s)
+{
+    switch (s->kind) {
+    case SK_EPOLL: return "an epoll instance";
+    case SK_EVENTFD: return "an eventfd";
+    case SK_TIMERFD: return "a timerfd";
+    }
+    return "a socket";
+}
+
+const char *net_grant(const struct fs *fs, int i, int *direction)
+{
+    if (!fs->net || i < 0 || i >= fs->net->n)
+        return NULL;
+    *direction = fs->net->g[i].dir;
+    return fs->net->g[i].spec;
 }
 
 int net_allow_from(struct fs *fs, struct fs *from, int direction, const char *spec)

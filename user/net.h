@@ -26,6 +26,9 @@ int net_allow(struct fs *fs, int direction, const char *spec);
 /* The same, only if sandbox from has that grant itself (a parent VM
  * granting its child): -LX_EACCES otherwise. Composition never widens. */
 int net_allow_from(struct fs *fs, struct fs *from, int direction, const char *spec);
+/* Grant i of the sandbox as it was given (and its direction), or NULL
+ * past the last: what a snapshot records. */
+const char *net_grant(const struct fs *fs, int i, int *direction);
 
 /* A guest sockaddr for a trace line: "{AF_INET, 127.0.0.1:80}". */
 void net_trace_addr(struct proc *p, uint64_t va, uint64_t len, char *out, size_t size);

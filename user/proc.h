@@ -158,6 +158,8 @@ struct proc {
     bool running;            /* a run (mvm_vm_run) is in progress */
     int in_guest;            /* threads running guest code (without the lock) */
     _Atomic bool stop;       /* the budget ran out: the run ends, threads park */
+    bool interruptible;      /* runs in slices: mvm_vm_interrupt may end one */
+    _Atomic bool interrupt;  /* mvm_vm_interrupt asked the run to end */
     _Atomic bool ended;      /* the process has ended: every thread stops */
 
     bool exited;             /* (run lock) the process ended: status below */
@@ -243,6 +245,13 @@ int proc_state(struct proc *p);
 /* A new thread's or process's registers (clone): the caller's ph, after
  * the ecall, a0 = 0, sp = stack if not 0, tp = tls if settls. */
 void proc_child_regs(struct rv_hart *h, const struct rv_hart *ph, uint64_t stack, bool settls, uint64_t tls);
+/* A new thread of p with its own hart (registers zero; rdtime, tracing
+ * and JIT settings as the main thread's), not yet started; NULL if out
+ * of memory. proc_thread_start links t in and starts its host thread,
+ * which waits for the run lock (and parks while no run is in progress);
+ * on failure (-LX_EAGAIN) t and its hart are freed. */
+struct thread *proc_thread_new(struct proc *p, int tid);
+int proc_thread_start(struct proc *p, struct thread *t);
 /* Thread t's host thread is finishing: it touches nothing any more. */
 void proc_thread_done(struct proc *p, struct thread *t);
 /* Ends thread t after sys_exit (clear_child_tid, robust list); the last
@@ -297,6 +306,9 @@ void proc_tree_kill(struct proc *p);
 void proc_tree_end(struct proc *p);
 void proc_tree_free(struct proc *p);
 int proc_tree_count(const struct proc *p);
+/* The id proc_new_id hands out next (snapshots save and restore it). */
+int proc_next_id(struct proc *p);
+void proc_set_next_id(struct proc *p, int id);
 int proc_new_id(struct proc *p);
 /* Replaces p's image by the ELF in file (execve, after every check that
  * can fail without harm): 0, or -errno with p unchanged. */
@@ -354,6 +366,8 @@ long mm_madvise(struct proc *p, uint64_t addr, uint64_t len, int advice);
 /* fork: c (new, empty) gets p's mappings, shared copy-on-write; or, with
  * share_space (vfork: c already runs in p's space), just their list. */
 long mm_fork(struct proc *c, struct proc *p, bool share_space);
+/* Area i of the list (0 or -1 past the last): what a snapshot records. */
+int mm_area_at(const struct proc *p, size_t i, uint64_t *start, uint64_t *end);
 /* Drops every mapping (a process that has ended keeps no pages). */
 void mm_release(struct proc *p);
 

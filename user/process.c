@@ -111,6 +111,21 @@ int proc_tree_count(const struct proc *p)
     return p->tree ? atomic_load(&p->tree->count) : 1;    /* any lock may be held */
 }
 
+int proc_next_id(struct proc *p)
+{
+    host_mutex_lock(p->tree->mu);
+    int id = p->tree->next_id;
+    host_mutex_unlock(p->tree->mu);
+    return id;
+}
+
+void proc_set_next_id(struct proc *p, int id)
+{
+    host_mutex_lock(p->tree->mu);
+    p->tree->next_id = id;
+    host_mutex_unlock(p->tree->mu);
+}
+
 int proc_new_id(struct proc *p)
 {
     host_mutex_lock(p->tree->mu);

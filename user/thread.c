@@ -793,7 +793,13 @@ long sys_clone(struct proc *p, const uint64_t *a)
         free(t);
         return r;
     }
-    /* Linked in before it starts: it waits for the run lock we hold. */
+    r = proc_thread_start(p, t);
+    return r < 0 ? r : t->tid;
+}
+
+int proc_thread_start(struct proc *p, struct thread *t)
+{
+    /* Linked in before it starts: it waits for the run lock. */
     struct thread **end = &p->threads;
     while (*end)
         end = &(*end)->next;
@@ -807,11 +813,26 @@ long sys_clone(struct proc *p, const uint64_t *a)
         *end = NULL;
         p->nlive--;
         host_mutex_unlock(p->mu);
-        rv_hart_free(h);
+        rv_hart_free(t->hart);
         free(t);
         return -LX_EAGAIN;
     }
-    return t->tid;
+    return 0;
+}
+
+struct thread *proc_thread_new(struct proc *p, int tid)
+{
+    struct rv_hart *h = rv_hart_new(p->as);
+    struct thread *t = h ? thread_new(p, h, tid) : NULL;
+    if (!t) {
+        rv_hart_free(h);
+        return NULL;
+    }
+    h->time_base_ns = p->main->hart->time_base_ns;   /* one rdtime for all */
+    h->trace_insns = p->main->hart->trace_insns;
+    h->no_jit = p->main->hart->no_jit;
+    rv_set_budget(h, 0);
+    return t;
 }
 
 static void proc_thread_entry(void *arg)

@@ -42,6 +42,9 @@ const char *mvm_strerror(int err)
     case 30: return "read-only file system";
     case 36: return "name too long";
     case 38: return "not supported here";
+    case MVM_EIO: return "input/output error";
+    case MVM_EBADMSG: return "the snapshot is corrupt";
+    case MVM_ENOTSUP: return "not supported by snapshots";
     case MVM_ELOOP: return "VMs nested too deep";
     }
     return "error";
@@ -53,8 +56,8 @@ static void run_thread(void *ctx, struct thread *t);
 static int start_process(struct proc *parent, struct proc *child);
 static void free_process(struct proc *child);
 
-static int create_native(const struct mvm_config *cfg, mvm_vm *parent,
-                         struct mem_space *backing, unsigned hc_flags, mvm_vm **out)
+int vm_create_native(const struct mvm_config *cfg, mvm_vm *parent,
+                     struct mem_space *backing, unsigned hc_flags, mvm_vm **out)
 {
     int depth = parent ? parent->depth + 1 : 1;
     if (depth > MVM_MAX_DEPTH)
@@ -125,7 +128,7 @@ int vm_create_child(mvm_vm *parent, mvm_vm *backing, const struct mvm_config *cf
     else if (parent->remote || backing->remote)
         return -MVM_EINVAL;
     else
-        r = create_native(cfg, parent, backed ? backing->p->as : NULL, hc_flags, out);
+        r = vm_create_native(cfg, parent, backed ? backing->p->as : NULL, hc_flags, out);
     if (r != 0)
         return r;
     (*out)->parent = parent;
@@ -151,7 +154,7 @@ int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
     }
     /* Outside mvm this process is the real environment: the VM runs here
      * (and the VMs it creates are served here). */
-    return create_native(cfg, NULL, NULL, 0, out);
+    return vm_create_native(cfg, NULL, NULL, 0, out);
 }
 
 void mvm_vm_destroy(mvm_vm *vm)
@@ -459,6 +462,15 @@ static int64_t own_budget(const mvm_vm *vm)
     return vm->remote ? vm->budget : atomic_load(&vm->p->budget);
 }
 
+int mvm_vm_get_budget(const mvm_vm *vm, int64_t *left)
+{
+    if (!vm || !left)
+        return -MVM_EINVAL;
+    int64_t b = own_budget(vm);
+    *left = b >= INT64_MAX / 2 ? 0 : b > 0 ? b : -1;
+    return 0;
+}
+
 int64_t vm_budget_left(const mvm_vm *vm)
 {
     int64_t left = own_budget(vm);
@@ -586,8 +598,10 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
         return proc_park_stopped(p, t, runner);
     }
     bool alone = p->nlive == 1 && proc_tree_count(p) == 1;
-    /* Alone with no timer armed nothing can interrupt it: one long run. */
-    bool whole = alone && !sig_async(p);
+    /* Alone with no timer armed, nothing in the guest can interrupt it:
+     * one long run, unless the VM's owner may (mvm_vm_interrupt), which
+     * is seen at slice ends. */
+    bool whole = alone && !sig_async(p) && !p->interruptible;
     bool reserved;
     int64_t take = budget_take(vm, whole ? INT64_MAX : SLICE, &reserved);
     if (take == 0) {
@@ -798,6 +812,10 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         if (r == RV_EXIT_BUDGET) {
             if (!budget_left(vm))
                 break;
+            if (atomic_load(&p->interrupt)) {
+                proc_stop(p);   /* the others park: the run ends */
+                break;
+            }
             if (sig_deliver(p, mt)) {   /* the end of a slice: signals */
                 proc_end(p);
                 break;
@@ -861,9 +879,34 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         exit_of_process(p, ex);
         return 0;
     }
+    ex->pc = h->pc;
+    if (atomic_exchange(&p->interrupt, false)) {
+        ex->reason = MVM_EXIT_INTERRUPTED;
+        return 0;
+    }
     ex->reason = MVM_EXIT_BUDGET;
     ex->status = 124;
-    ex->pc = h->pc;
+    return 0;
+}
+
+int mvm_vm_set_interruptible(mvm_vm *vm)
+{
+    if (!vm)
+        return -MVM_EINVAL;
+    if (vm->remote)
+        return -MVM_ENOSYS;
+    vm->p->interruptible = true;
+    return 0;
+}
+
+int mvm_vm_interrupt(mvm_vm *vm)
+{
+    if (!vm)
+        return -MVM_EINVAL;
+    if (vm->remote || !vm->p->interruptible)
+        return -MVM_ENOSYS;
+    atomic_store(&vm->p->interrupt, true);
+    proc_stop(vm->p);   /* blocked calls give up (to be restarted), slices end */
     return 0;
 }
 

@@ -1,0 +1,78 @@
+/*
+ * cli.h — what the mvm command's files share: exit statuses, messages,
+ * and the run session (cli/session.c) that `mvm run` and `mvm restore`
+ * both drive: budgets, snapshots on request, the final report.
+ */
+#ifndef MVM_CLI_H
+#define MVM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mvm.h"
+
+/* Exit statuses of the monitor itself (docs/cli.md, "Exit statuses"). */
+#define EXIT_SUSPENDED 120   /* --suspend: the VM was saved and stopped */
+#define EXIT_RESTORE_ENV 121 /* restore: something the snapshot needs is missing here */
+#define EXIT_BAD_SNAPSHOT 122/* restore: not a snapshot, corrupt, truncated, newer */
+#define EXIT_INTERNAL 123
+#define EXIT_BUDGET 124
+#define EXIT_USAGE 125
+#define EXIT_NOEXEC 126
+#define EXIT_NOTFOUND 127
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* "mvm: <fmt with arg> (see mvm --help)"; returns EXIT_USAGE. */
+int usage_error(const char *fmt, const char *arg);
+/* "64M" -> bytes; 0 on a malformed or out-of-range size. */
+uint64_t parse_size(const char *s);
+/* A positive count ("--budget N"); false if malformed. */
+bool parse_count(const char *s, int64_t *out);
+/* --dir HOST[:GUEST][:ro]: 0, or EXIT_USAGE with the message printed;
+ * host and guest point into buf, which the caller frees. */
+struct dir_spec {
+    char *buf;
+    const char *host, *guest;
+    bool ro;
+};
+int dir_spec_parse(const char *spec, struct dir_spec *d);
+/* The one line that says why a guest did not simply exit. */
+void report_exit(const struct mvm_exit *ex);
+void print_stats(mvm_vm *vm, double seconds);
+
+/* How a VM is run to its end (cli/session.c). */
+struct session {
+    const char *snap_file;   /* --snapshot: where snapshots go (SIGUSR1 takes one) */
+    int64_t snap_at;         /* --snapshot-at: when the VM has retired this many (0: no) */
+    bool suspend;            /* --suspend: a snapshot written ends the run */
+    bool raw;                /* --snapshot-uncompressed */
+    bool stats;
+};
+/* The options every command that runs a VM takes; session_option parses
+ * one (0, or an exit status with the message printed). */
+enum { OPT_SNAPSHOT = 0x100, OPT_SNAPSHOT_AT, OPT_SUSPEND, OPT_SNAPSHOT_RAW };
+#define SESSION_LONGOPTS \
+    { "snapshot", required_argument, NULL, OPT_SNAPSHOT }, \
+    { "snapshot-at", required_argument, NULL, OPT_SNAPSHOT_AT }, \
+    { "suspend", no_argument, NULL, OPT_SUSPEND }, \
+    { "snapshot-uncompressed", no_argument, NULL, OPT_SNAPSHOT_RAW }
+#define SESSION_USAGE \
+    "  --snapshot FILE         save the VM to FILE when mvm gets SIGUSR1 (and at\n" \
+    "                          --snapshot-at); the VM goes on unless --suspend\n" \
+    "  --snapshot-at N         save it when it has run exactly N instructions in all\n" \
+    "  --suspend               end the run once a snapshot is written (exit 120);\n" \
+    "                          `mvm restore FILE` goes on from there\n" \
+    "  --snapshot-uncompressed do not compress it (for a monitor built without zstd)\n"
+int session_option(struct session *s, int opt, const char *arg);
+/* Checks the options together, and arms SIGUSR1 when snapshots are asked
+ * for: call before the VM is created (its threads inherit the mask). */
+int session_prepare(struct session *s);
+/* Runs vm to its end, taking the snapshots asked for; returns mvm's exit
+ * status (the guest's, 124, 120, ...), having printed why. */
+int session_run(struct session *s, mvm_vm *vm);
+
+int cmd_restore(int argc, char **argv);
+
+#endif

@@ -1,0 +1,194 @@
+/*
+ * snap.c — libmvm's snapshots (include/mvm.h): a VM between runs to a file
+ * of the format in snap/format.h, and a new VM from one.
+ *
+ * The file is the VM section (its settings: memory limit, flags, what is
+ * left of its budget) followed by the process's sections (user/save.h);
+ * docs/snapshot-format.md describes every byte. The VM must be between
+ * runs, so that nothing changes while it is saved; the save changes
+ * nothing in it, and a failed one leaves no file behind (the previous
+ * snapshot of that name stays whole).
+ */
+#include "vm/vm_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "host/thread.h"
+#include "snap/format.h"
+#include "user/fs.h"
+#include "user/lx.h"
+#include "user/save.h"
+
+/* Settings saved in the VM section (the public MVM_* flags that matter). */
+#define SAVED_FLAGS (MVM_TRACE_SYSCALLS | MVM_TRACE_INSNS | MVM_NO_JIT | MVM_STREAM_META)
+
+static int from_snap(int r)
+{
+    switch (r) {
+    case SNAP_EIO: return -MVM_EIO;
+    case SNAP_EFORMAT: return -MVM_ENOEXEC;
+    case SNAP_EVERSION: return -MVM_ENOTSUP;
+    case SNAP_ECORRUPT: return -MVM_EBADMSG;
+    case SNAP_EUNSUPPORTED: return -MVM_ENOTSUP;
+    case SNAP_ENOMEM: return -MVM_ENOMEM;
+    }
+    return r < 0 ? -MVM_EIO : 0;
+}
+
+/* Why vm cannot be saved as it is: an error (reason in vm->error) or 0. */
+static int check_saveable(mvm_vm *vm)
+{
+    if (vm->remote) {
+        snprintf(vm->error, sizeof vm->error, "a VM run by the monitor above cannot be saved here");
+        return -MVM_ENOSYS;
+    }
+    if (!snap_available()) {
+        snprintf(vm->error, sizeof vm->error, "this build has no snapshots (rebuild with libxxhash-dev)");
+        return -MVM_ENOSYS;
+    }
+    struct proc *p = vm->p;
+    if (!vm->loaded || vm->proc_root)
+        return -MVM_EINVAL;
+    host_mutex_lock(p->mu);
+    bool running = p->running, ended = p->exited || p->ended;
+    host_mutex_unlock(p->mu);
+    if (ended) {
+        snprintf(vm->error, sizeof vm->error, "the program has ended");
+        return -MVM_EBUSY;
+    }
+    if (running) {
+        snprintf(vm->error, sizeof vm->error, "the VM is running (save it between runs)");
+        return -MVM_EBUSY;
+    }
+    for (int i = 0; i < MVM_HC_MAX_CHILDREN; i++) {
+        if (vm->children[i]) {
+            snprintf(vm->error, sizeof vm->error, "it has VMs of its own, which a snapshot cannot hold yet");
+            return -MVM_ENOTSUP;
+        }
+    }
+    return 0;
+}
+
+int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags)
+{
+    if (!vm || !path || (flags & ~(unsigned)MVM_SNAPSHOT_UNCOMPRESSED))
+        return -MVM_EINVAL;
+    vm->error[0] = 0;
+    int r = check_saveable(vm);
+    if (r != 0)
+        return r;
+    struct proc *p = vm->p;
+    struct snap_writer *w;
+    if ((r = snap_writer_open(path, &w, vm->error, sizeof vm->error)) != 0)
+        return from_snap(r);
+    if (flags & MVM_SNAPSHOT_UNCOMPRESSED)
+        snap_writer_raw(w);
+
+    struct mem_stats ms;
+    mem_pool_stats(p->pool, &ms);
+    unsigned cfg_flags = (p->trace_syscalls ? MVM_TRACE_SYSCALLS : 0) | (p->hart->trace_insns ? MVM_TRACE_INSNS : 0) |
+                     (p->hart->no_jit ? MVM_NO_JIT : 0) | (fs_stream_meta(p->fs) ? MVM_STREAM_META : 0);
+    int64_t budget = vm_budget_left(vm);
+    struct snap_buf b = { 0 };
+    snap_put_u64(&b, ms.limit_pages * MEM_PAGE_SIZE);
+    snap_put_u32(&b, cfg_flags);
+    snap_put_u64(&b, budget >= INT64_MAX / 2 ? 0 : (uint64_t)budget);   /* 0: unlimited */
+    r = b.oom ? -MVM_ENOMEM : from_snap(snap_write_section(w, SAVE_VM, b.data, b.len));
+    snap_buf_free(&b);
+    if (r != 0) {
+        if (r != -MVM_ENOMEM)
+            snprintf(vm->error, sizeof vm->error, "%s", snap_writer_error(w));
+    } else {
+        r = proc_save(p, w, vm->error, sizeof vm->error);
+        /* The user/ layer's errno values are Linux's, as MVM_E* are. */
+        if (r == 0 && (r = snap_writer_commit(w)) != 0) {
+            snprintf(vm->error, sizeof vm->error, "%s", snap_writer_error(w));
+            r = from_snap(r);
+        }
+    }
+    snap_writer_abort(w);   /* frees; removes the file unless committed */
+    return r;
+}
+
+/* The VM section: settings for the new VM, cfg's where given. */
+static int read_vm_section(struct snap_cur *c, const struct mvm_config *cfg, struct mvm_config *out)
+{
+    uint64_t limit = snap_get_u64(c);
+    uint32_t flags = snap_get_u32(c);
+    uint64_t budget = snap_get_u64(c);
+    if (!snap_cur_end(c) || (flags & ~SAVED_FLAGS) || (limit && limit < MVM_MEM_MIN) || budget > INT64_MAX)
+        return -1;
+    *out = (struct mvm_config)MVM_CONFIG_INIT;
+    out->mem_limit = cfg && cfg->mem_limit ? cfg->mem_limit : limit;
+    out->flags = flags | (cfg ? cfg->flags & SAVED_FLAGS : 0);
+    out->budget = cfg && cfg->budget ? cfg->budget : (int64_t)budget;
+    out->nest_mode = MVM_NEST_EMULATE;
+    return 0;
+}
+
+int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
+                    mvm_vm **out, char *err, size_t errlen)
+{
+    if (!path || !out || !err || !errlen || ngrants < 0 || (ngrants && !grants) || (cfg && (cfg->budget < 0 || (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN))))
+        return -MVM_EINVAL;
+    *out = NULL;
+    err[0] = 0;
+    for (int i = 0; i < ngrants; i++) {
+        const struct mvm_grant *g = &grants[i];
+        if (!g->guest || g->kind < MVM_GRANT_DIR || g->kind > MVM_GRANT_CONNECT || (g->kind == MVM_GRANT_DIR && !g->host))
+            return -MVM_EINVAL;
+    }
+    struct snap_reader *rd;
+    int r = snap_reader_open(path, &rd, err, errlen);
+    if (r != 0)
+        return from_snap(r);
+    uint32_t type;
+    struct snap_cur c;
+    struct mvm_config vcfg;
+    mvm_vm *vm = NULL;
+    struct restore *rs = NULL;
+    r = snap_reader_next(rd, &type, &c);
+    if (r == 1 && (type != SAVE_VM || read_vm_section(&c, cfg, &vcfg) != 0)) {
+        snprintf(err, errlen, "%s: the VM section is missing or malformed", path);
+        r = -MVM_EBADMSG;
+    } else if (r == 0) {
+        snprintf(err, errlen, "%s: the snapshot holds no VM", path);
+        r = -MVM_EBADMSG;
+    } else if (r < 0) {
+        snprintf(err, errlen, "%s", snap_reader_error(rd));
+        r = from_snap(r);
+    } else if ((r = vm_create_native(&vcfg, NULL, NULL, 0, &vm)) == 0) {
+        vm->loaded = true;
+        if (!(rs = proc_restore_begin(vm->p, grants, ngrants)))
+            r = -MVM_ENOMEM;
+    }
+    while (r == 0 && (r = snap_reader_next(rd, &type, &c)) == 1) {
+        if (type & SNAP_TYPE_OPTIONAL) {   /* a later addition that may be skipped */
+            r = 0;
+            continue;
+        }
+        char why[256];
+        if ((r = proc_restore(rs, type, &c, why, sizeof why)) != 0)
+            snprintf(err, errlen, "%s: %s", path, why);
+    }
+    if (r < 0 && !err[0]) {
+        snprintf(err, errlen, "%s", snap_reader_error(rd));
+        r = from_snap(r);
+    }
+    if (rs) {
+        char why[256];
+        int e = proc_restore_end(rs, r == 0, why, sizeof why);
+        if (r == 0 && e != 0) {
+            snprintf(err, errlen, "%s: %s", path, why);
+            r = e;
+        }
+    }
+    snap_reader_close(rd);
+    if (r != 0) {
+        mvm_vm_destroy(vm);
+        return r;
+    }
+    *out = vm;
+    return 0;
+}

@@ -1,0 +1,360 @@
+#!/bin/sh
+# Snapshot suite: a VM saved anywhere in its run and restored goes on
+# exactly as if nothing had happened. The oracle is qemu-riscv64 running
+# the same binary whole: for each program and several points N (from the
+# first instruction to the last), `mvm run --snapshot S --snapshot-at N
+# --suspend` (exit 120) followed by `mvm restore S` must print, together,
+# exactly what qemu printed, and exit with qemu's status. Programs: the
+# tests/snap ones (threads, pipes, files, signals, mappings, clocks,
+# rounding modes) and a set of tests/guest programs (glibc and picolibc,
+# self-modifying code, faults).
+#
+# Also: a snapshot of a restored VM (a chain); a snapshot on SIGUSR1 while
+# one thread computes and another blocks; host independence (a snapshot
+# taken by this host's monitor restored by the aarch64 and big-endian
+# s390x builds under qemu-user, and the other way round); and bad input:
+# corrupt, truncated, foreign, newer files (exit 122), a missing file
+# (127), a missing grant or file (121), state that cannot be saved (a
+# message, the VM goes on, the previous snapshot stays whole), bad flags.
+#
+# Usage: tests/snap/run.sh [part...]   parts: split chain signal cross errors
+cd "$(dirname "$0")/../.." || exit 2
+. tests/guest/lib.sh
+SRC=tests/snap
+OUT=build/tests/snap
+MVM=${MVM:-build/mvm}
+QEMU=${QEMU_RISCV64:-qemu-riscv64}
+CC=riscv64-linux-gnu-gcc
+TMO=${SNAP_TIMEOUT:-120}
+mkdir -p "$OUT" || exit 2
+ABS=$(pwd)/$OUT
+parts=${*:-split chain signal cross errors}
+
+for tool in "$CC" "$QEMU"; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP snap: not installed: $tool (scripts/deps)"; exit 0; }
+done
+
+pass() { echo "PASS snap/$1"; }
+fail() { echo "FAIL snap/$1: $2"; }
+
+for p in state spin sock; do
+	if ! [ "$OUT/$p" -nt "$SRC/$p.c" ]; then
+		$CC -static -O2 -pthread -Wall -Wextra -o "$OUT/$p" "$SRC/$p.c" -lm 2>"$OUT/$p.log" ||
+			{ echo "FAIL snap/build: $p (see $OUT/$p.log)"; exit 0; }
+	fi
+done
+
+# A build without snapshots (no libxxhash-dev) says so; nothing here can run.
+"$MVM" run --snapshot "$OUT/probe.snap" --snapshot-at 1 --suspend "$OUT/sock" >/dev/null 2>"$OUT/probe.err"
+if [ $? -ne 120 ] && grep -q "has no snapshots" "$OUT/probe.err"; then
+	echo "SKIP snap: $(head -n1 "$OUT/probe.err")"
+	exit 0
+fi
+
+# A fresh directory D for the state program (it reads data.txt, writes log.txt).
+fresh_dir() {
+	rm -rf "$1" && mkdir -p "$1" && printf 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ' >"$1/data.txt"
+}
+
+# instructions CMD...: how many instructions the whole run retires
+# (--stats), its output going to a file as in the runs below (glibc's
+# stdio does not do the same work for /dev/null).
+instructions() {
+	"$MVM" run --stats "$@" 2>&1 >"$OUT/count.out" </dev/null | sed -n 's/^mvm: stats: \([0-9]*\) instructions.*/\1/p'
+}
+
+# reference LABEL PROG ARGS...: qemu's stdout in $ref, its status in $ref_rc.
+reference() {
+	label=$1
+	shift
+	ref=$OUT/$(echo "$label" | tr / _).qemu
+	timeout "$TMO" "$QEMU" "$@" >"$ref" 2>/dev/null </dev/null
+	ref_rc=$?
+}
+
+# split LABEL N DIRARG PROG ARGS...: saved at N, restored; compared with $ref.
+# DIRARG is "-" or a --dir grant given to both runs.
+split() {
+	label=$1 n=$2 dirarg=$3
+	shift 3
+	f=$OUT/$(echo "$label" | tr / _)
+	snap=$f.snap
+	rm -f "$snap"
+	set -- ${dirarg#-} "$@"
+	[ "$dirarg" = - ] || set -- --dir "$@"
+	timeout "$TMO" "$MVM" run --snapshot "$snap" --snapshot-at "$n" --suspend "$@" \
+		>"$f.1" 2>"$f.err1" </dev/null
+	rc1=$?
+	if [ "$rc1" != 120 ]; then
+		fail "$label" "the first part exited $rc1, not 120 (suspended): $(head -c 200 "$f.err1")"
+		return
+	fi
+	grants=""
+	[ "$dirarg" = - ] || grants="--dir $dirarg"
+	# shellcheck disable=SC2086
+	timeout "$TMO" "$MVM" restore $grants "$snap" >"$f.2" 2>"$f.err2" </dev/null
+	rc2=$?
+	cat "$f.1" "$f.2" >"$f.out"
+	if [ "$rc2" != "$ref_rc" ]; then
+		fail "$label" "restored, it exited $rc2; qemu $ref_rc: $(head -c 200 "$f.err2")"
+	elif ! cmp -s "$f.out" "$ref"; then
+		fail "$label" "output differs from qemu's: $(guest_first_diff "$ref" "$f.out")"
+	else
+		pass "$label"
+	fi
+}
+
+# points TOTAL [LAST]: where to cut a run of TOTAL instructions: the first
+# instruction, inside, and LAST before the end (default 1: the last
+# instruction; threads make a count vary from run to run).
+points() {
+	echo 1 $(($1 / 3)) $(($1 / 2 + 7)) $(($1 * 2 / 3)) $(($1 - ${2:-1}))
+}
+
+split_programs() {
+	d=$ABS/state.d
+	fresh_dir "$d"
+	reference state "$OUT/state" "$d"
+	if [ "$ref_rc" != 3 ]; then
+		fail state "qemu-riscv64 gives exit $ref_rc, expected 3"
+	else
+		total=$(instructions --dir "$d" "$OUT/state" "$d")
+		for n in $(points "$total" $((total / 50))); do
+			fresh_dir "$d"
+			split "state/$n" "$n" "$d" "$OUT/state" "$d"
+		done
+	fi
+	for pv in hash.glibc fpmath.glibc sort.picolibc malloc.glibc smc.glibc strings.picolibc jmp.glibc \
+		clocks.glibc exit3.glibc segv.glibc; do
+		p=${pv%.*} v=${pv#*.}
+		if ! guest_build "$p" "$v"; then
+			fail "$pv" "build failed (see $GUEST_OUT/$v/$p.log)"
+			continue
+		fi
+		bin=$GUEST_OUT/$v/$p
+		reference "$pv" "$bin"
+		total=$(instructions "$bin")
+		for n in $(points "$total"); do
+			split "$pv/$n" "$n" - "$bin"
+		done
+	done
+}
+
+# A snapshot of a restored VM: run to a third, restore to two thirds, restore.
+chain() {
+	d=$ABS/chain.d
+	fresh_dir "$d"
+	reference state "$OUT/state" "$d"
+	total=$(instructions --dir "$d" "$OUT/state" "$d")
+	fresh_dir "$d"
+	s1=$OUT/chain1.snap s2=$OUT/chain2.snap
+	rm -f "$s1" "$s2"
+	"$MVM" run --dir "$d" --snapshot "$s1" --snapshot-at $((total / 3)) --suspend "$OUT/state" "$d" \
+		>"$OUT/chain.1" 2>"$OUT/chain.err" </dev/null
+	r1=$?
+	"$MVM" restore --dir "$d" --snapshot "$s2" --snapshot-at $((total * 2 / 3)) --suspend "$s1" \
+		>"$OUT/chain.2" 2>>"$OUT/chain.err" </dev/null
+	r2=$?
+	"$MVM" restore --dir "$d" "$s2" >"$OUT/chain.3" 2>>"$OUT/chain.err" </dev/null
+	r3=$?
+	cat "$OUT/chain.1" "$OUT/chain.2" "$OUT/chain.3" >"$OUT/chain.out"
+	if [ "$r1 $r2 $r3" != "120 120 3" ]; then
+		fail chain "exits $r1 $r2 $r3, expected 120 120 3: $(head -c 200 "$OUT/chain.err")"
+	elif ! cmp -s "$OUT/chain.out" "$ref"; then
+		fail chain "output differs from qemu's: $(guest_first_diff "$ref" "$OUT/chain.out")"
+	else
+		pass chain
+	fi
+}
+
+# SIGUSR1: the worker computes, the main thread waits in pthread_join.
+signal_test() {
+	d=$ABS/spin.d
+	rm -rf "$d" && mkdir -p "$d"
+	snap=$OUT/spin.snap
+	rm -f "$snap"
+	"$MVM" run --dir "$d" --snapshot "$snap" --suspend "$OUT/spin" "$d" >"$OUT/spin.1" 2>"$OUT/spin.err" </dev/null &
+	pid=$!
+	i=0
+	while ! grep -q started "$OUT/spin.1" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep 0.3
+	kill -USR1 $pid
+	wait $pid
+	r1=$?
+	touch "$d/stop"
+	timeout "$TMO" "$MVM" restore --dir "$d" "$snap" >"$OUT/spin.2" 2>>"$OUT/spin.err" </dev/null
+	r2=$?
+	printf 'started\ndone: consistent\n' >"$OUT/spin.want"
+	cat "$OUT/spin.1" "$OUT/spin.2" >"$OUT/spin.out"
+	if [ "$r1 $r2" != "120 0" ]; then
+		fail signal "exits $r1 $r2, expected 120 0: $(head -c 200 "$OUT/spin.err")"
+	elif ! cmp -s "$OUT/spin.out" "$OUT/spin.want"; then
+		fail signal "output: $(tr '\n' '|' <"$OUT/spin.out")"
+	else
+		pass signal
+	fi
+}
+
+# Host independence: saved by one host's monitor, restored by another's.
+cross() {
+	d=$ABS/cross.d
+	fresh_dir "$d"
+	reference state "$OUT/state" "$d"
+	total=$(instructions --dir "$d" "$OUT/state" "$d")
+	n=$((total / 2))
+	hosts="native"
+	for arch in aarch64 s390x; do
+		if ! command -v "$arch-linux-gnu-gcc" >/dev/null 2>&1 || ! command -v "qemu-$arch" >/dev/null 2>&1; then
+			echo "SKIP snap/cross/$arch: not installed: $arch-linux-gnu-gcc or qemu-$arch (scripts/deps)"
+			continue
+		fi
+		if ! make --no-print-directory -j2 CC="$arch-linux-gnu-gcc" BUILD="build/$arch" LDFLAGS=-static \
+			"build/$arch/mvm" >"$OUT/$arch-build.log" 2>&1; then
+			fail "cross/$arch" "the monitor did not build for $arch (see $OUT/$arch-build.log)"
+			continue
+		fi
+		hosts="$hosts $arch"
+	done
+	# A compressed snapshot where the monitor has no zstd: restored, or one
+	# line saying why (exit 122), never anything else.
+	for arch in $hosts; do
+		[ "$arch" = native ] && continue
+		snap=$OUT/cross-compressed.snap
+		fresh_dir "$d"
+		"$MVM" run --dir "$d" --snapshot "$snap" --snapshot-at "$n" --suspend "$OUT/state" "$d" \
+			>"$OUT/cross.1" 2>"$OUT/cross.err" </dev/null
+		timeout "$TMO" qemu-$arch build/$arch/mvm restore --dir "$d" "$snap" >"$OUT/cross.2" 2>"$OUT/cross.err2" </dev/null
+		r2=$?
+		cat "$OUT/cross.1" "$OUT/cross.2" >"$OUT/cross.out"
+		if [ "$r2" = 3 ] && cmp -s "$OUT/cross.out" "$ref"; then
+			pass "cross/compressed-to-$arch"
+		elif [ "$r2" = 122 ] && [ "$(wc -l <"$OUT/cross.err2")" = 1 ] && grep -q "without zstd" "$OUT/cross.err2"; then
+			pass "cross/compressed-to-$arch"
+		else
+			fail "cross/compressed-to-$arch" "exit $r2: $(head -c 200 "$OUT/cross.err2")"
+		fi
+	done
+	for from in $hosts; do
+		for to in $hosts; do
+			[ "$from" = "$to" ] && continue
+			label=cross/$from-to-$to
+			a="$MVM" b="$MVM"
+			[ "$from" = native ] || a="qemu-$from build/$from/mvm"
+			[ "$to" = native ] || b="qemu-$to build/$to/mvm"
+			snap=$OUT/cross-$from-$to.snap
+			rm -f "$snap"
+			fresh_dir "$d"
+			# The cross-built monitors have no zstd (scripts/deps says why).
+			timeout "$TMO" $a run --dir "$d" --snapshot "$snap" --snapshot-uncompressed --snapshot-at "$n" \
+				--suspend "$OUT/state" "$d" \
+				>"$OUT/cross.1" 2>"$OUT/cross.err" </dev/null
+			r1=$?
+			timeout "$TMO" $b restore --dir "$d" "$snap" >"$OUT/cross.2" 2>>"$OUT/cross.err" </dev/null
+			r2=$?
+			cat "$OUT/cross.1" "$OUT/cross.2" >"$OUT/cross.out"
+			if [ "$r1 $r2" != "120 3" ]; then
+				fail "$label" "exits $r1 $r2, expected 120 3: $(head -c 200 "$OUT/cross.err")"
+			elif ! cmp -s "$OUT/cross.out" "$ref"; then
+				fail "$label" "output differs from qemu's: $(guest_first_diff "$ref" "$OUT/cross.out")"
+			else
+				pass "$label"
+			fi
+		done
+	done
+}
+
+# expect LABEL STATUS PATTERN CMD...: CMD exits STATUS with PATTERN in
+# the one line it prints on stderr.
+expect() {
+	label=$1 want=$2 pat=$3
+	shift 3
+	"$@" >"$OUT/e.out" 2>"$OUT/e.err" </dev/null
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		fail "errors/$label" "exit $rc, expected $want: $(head -c 200 "$OUT/e.err")"
+	elif [ "$(wc -l <"$OUT/e.err")" != 1 ] || ! grep -q -- "$pat" "$OUT/e.err"; then
+		fail "errors/$label" "expected one line matching '$pat', got: $(head -c 200 "$OUT/e.err")"
+	else
+		pass "errors/$label"
+	fi
+}
+
+# poke FILE OFFSET BYTE: writes one byte (octal) at OFFSET.
+poke() {
+	printf "\\$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+errors() {
+	d=$ABS/err.d
+	fresh_dir "$d"
+	good=$OUT/good.snap
+	rm -f "$good"
+	"$MVM" run --dir "$d" --snapshot "$good" --snapshot-at 3000000 --suspend "$OUT/state" "$d" >/dev/null 2>&1 </dev/null
+	if [ ! -s "$good" ]; then
+		fail errors "no snapshot to start from"
+		return
+	fi
+	size=$(wc -c <"$good")
+	bad=$OUT/bad.snap
+	for at in 0 7 12 20 30 40 60 $((size / 2)) $((size - 20)) $((size - 1)); do
+		cp "$good" "$bad"
+		b=$(od -An -tu1 -j "$at" -N1 "$bad" | tr -d ' ')
+		poke "$bad" "$at" "$(printf '%03o' $(((b + 1) % 256)))"
+		case $at in
+		0|7) pat="not a Matryoshka snapshot" ;;
+		*) pat="." ;;
+		esac
+		expect "flip-$at" 122 "$pat" "$MVM" restore --dir "$d" "$bad"
+	done
+	cp "$good" "$bad"
+	poke "$bad" 8 002
+	expect newer 122 "newer than this monitor" "$MVM" restore --dir "$d" "$bad"
+	for len in 0 16 31 32 100 $((size / 2)) $((size - 1)); do
+		head -c "$len" "$good" >"$bad"
+		expect "truncated-$len" 122 "." "$MVM" restore --dir "$d" "$bad"
+	done
+	cp "$good" "$bad"
+	printf 'more' >>"$bad"
+	expect trailing 122 "." "$MVM" restore --dir "$d" "$bad"
+	expect elf 122 "not a Matryoshka snapshot" "$MVM" restore "$OUT/state"
+	expect missing 127 "No such file" "$MVM" restore "$OUT/no-such.snap"
+	expect no-grant 121 "grant a directory there again" "$MVM" restore "$good"
+	other=$ABS/other.d
+	rm -rf "$other" && mkdir -p "$other"
+	expect moved-file 121 "data.txt" "$MVM" restore --dir "$other:$d" "$good"
+	expect suspend-alone 125 "needs --snapshot" "$MVM" run --suspend "$OUT/state" "$d"
+	expect at-zero 125 "snapshot-at 0" "$MVM" run --snapshot "$bad" --snapshot-at 0 "$OUT/state" "$d"
+	expect restore-flag 125 "unknown option" "$MVM" restore --bogus "$good"
+	expect restore-two 125 "one snapshot file only" "$MVM" restore "$good" "$good"
+
+	# State a snapshot cannot hold: one line says why, the VM goes on to
+	# its end as qemu's, and the file already there stays as it was.
+	reference sock "$OUT/sock"
+	cp "$good" "$bad"
+	"$MVM" run --snapshot "$bad" --snapshot-at 3000000 "$OUT/sock" >"$OUT/sock.out" 2>"$OUT/sock.err" </dev/null
+	rc=$?
+	if [ "$rc" != "$ref_rc" ] || ! cmp -s "$OUT/sock.out" "$ref"; then
+		fail errors/refused "exit $rc (qemu $ref_rc), or output other than qemu's"
+	elif ! grep -q "socket.*the VM goes on" "$OUT/sock.err" || [ "$(wc -l <"$OUT/sock.err")" != 1 ]; then
+		fail errors/refused "expected one line naming the socket, got: $(head -c 200 "$OUT/sock.err")"
+	elif ! cmp -s "$good" "$bad" || ls "$OUT"/bad.snap.tmp* >/dev/null 2>&1; then
+		fail errors/refused "the snapshot already there changed, or a temporary file was left"
+	else
+		pass errors/refused
+	fi
+}
+
+for part in $parts; do
+	case $part in
+	split) split_programs ;;
+	chain) chain ;;
+	signal) signal_test ;;
+	cross) cross ;;
+	errors) errors ;;
+	*) echo "FAIL snap/usage: unknown part $part" ;;
+	esac
+done
+exit 0

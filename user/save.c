@@ -1,0 +1,952 @@
+/*
+ * save.c — a process-mode VM's state to snapshot sections and back (see
+ * user/save.h; the byte layout of each section is in
+ * docs/snapshot-format.md, "Sections of a process-mode VM").
+ *
+ * What is saved is what the guest can observe, in host-neutral form:
+ * registers, the mapped ranges and the bytes of every page that is not
+ * zero, ids, signal state, and open files as guest paths (reopened in the
+ * restoring sandbox), pipes with the bytes queued in them, and the grants
+ * (host directories by their host paths, network grants as given).
+ * Nothing host-specific is written: no host fd, pointer or inode.
+ *
+ * Times: the guest's monotonic clock (and rdtime, and every timer on it)
+ * and its CPU-time clock go on at restore from the values they had when
+ * saved (host_time_set_monotonic, host_time_set_cputime); the real-time
+ * clock is the host's.
+ *
+ * What cannot be saved yet is refused with a reason: several processes,
+ * VMs the guest created, sockets and other event objects, named FIFOs,
+ * files deleted while open, standard streams redirected by a parent VM.
+ */
+#include "user/save.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host.h"
+#include "mvm.h"
+#include "host/thread.h"
+#include "snap/format.h"
+#include "user/fs.h"
+#include "user/fs_int.h"
+#include "user/lx.h"
+#include "user/net.h"
+#include "user/signal.h"
+
+#define PAGES_PER_SECTION 2048          /* 8 MiB of page bytes a section */
+#define PIPE_MAX (1u << 20)             /* Linux's default pipe-max-size */
+
+/* Flags of the PROC section. */
+#define PF_MAIN_EXITED 1
+
+/* Kinds of open file descriptions (FILES). */
+enum { FK_STREAM = 1, FK_PATH, FK_PIPE, FK_SIGNALFD };
+
+static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* ------------------------------------------------------------- saving */
+
+struct saver {
+    struct proc *p;
+    struct snap_writer *w;
+    struct snap_buf b;          /* the section being built */
+    char *err;
+    size_t errlen;
+};
+
+/* Writes the section built in s->b and empties it. */
+static int flush(struct saver *s, uint32_t type)
+{
+    if (s->b.oom)
+        return fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+    int r = snap_write_section(s->w, type, s->b.data, s->b.len);
+    snap_buf_reset(&s->b);
+    if (r != 0)
+        return fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
+    return 0;
+}
+
+static void put_info(struct snap_buf *b, const struct sig_info *in)
+{
+    snap_put_u32(b, (uint32_t)in->signo);
+    snap_put_u32(b, (uint32_t)in->code);
+    snap_put_u32(b, (uint32_t)in->err);
+    snap_put_u8(b, in->kind);
+    snap_put_u32(b, (uint32_t)in->pid);
+    snap_put_u32(b, in->uid);
+    snap_put_u64(b, in->value);
+    snap_put_u64(b, in->addr);
+}
+
+static void put_pending(struct snap_buf *b, const struct sig_pending *q)
+{
+    snap_put_u64(b, q->set);
+    for (int i = 0; i < 64; i++)
+        if (q->set >> i & 1)
+            put_info(b, &q->info[i]);
+}
+
+static int save_proc(struct saver *s)
+{
+    struct proc *p = s->p;
+    struct snap_buf *b = &s->b;
+    snap_put_u32(b, (uint32_t)p->pid);
+    snap_put_u32(b, (uint32_t)p->pgid);
+    snap_put_u32(b, (uint32_t)p->sid);
+    snap_put_u32(b, (uint32_t)proc_next_id(p));
+    snap_put_u32(b, p->main->exited ? PF_MAIN_EXITED : 0);
+    snap_put_u64(b, host_time_monotonic_ns());
+    snap_put_u64(b, host_time_cputime_ns());
+    snap_put_u64(b, p->reaped_instret);
+    snap_put_u64(b, p->syscalls);
+    const uint64_t v[] = { p->brk_start, p->brk_cur, p->brk_mapped, p->mmap_hint, p->entry,
+                           p->phdr_addr, p->phent, p->phnum, p->load_bias };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        snap_put_u64(b, v[i]);
+    size_t n = 0;
+    uint64_t start, end;
+    while (mm_area_at(p, n, &start, &end) == 0)
+        n++;
+    snap_put_u32(b, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        mm_area_at(p, i, &start, &end);
+        snap_put_u64(b, start);
+        snap_put_u64(b, end);
+    }
+    return flush(s, SAVE_PROC);
+}
+
+static int save_fs(struct saver *s)
+{
+    struct fs *fs = s->p->fs;
+    struct snap_buf *b = &s->b;
+    snap_put_u32(b, fs->umask);
+    snap_put_u64(b, fs->nofile);
+    snap_put_u64(b, fs->nofile_max);
+    snap_put_str(b, fs->cwd->path[0] ? fs->cwd->path : "/");
+    snap_put_u32(b, (uint32_t)fs->nmounts);
+    for (int i = 0; i < fs->nmounts; i++) {
+        const struct mount *m = &fs->mounts[i];
+        if (!m->host)
+            return fail(s->err, s->errlen, -LX_ENOTSUP,
+                        "%s is a directory passed down by a parent VM: it cannot be granted again", m->guest);
+        snap_put_str(b, m->guest[0] ? m->guest : "/");
+        snap_put_str(b, m->host);
+        snap_put_u8(b, m->ro);
+    }
+    int n = 0, dir;
+    while (net_grant(fs, n, &dir))
+        n++;
+    snap_put_u32(b, (uint32_t)n);
+    for (int i = 0; i < n; i++) {
+        const char *spec = net_grant(fs, i, &dir);
+        snap_put_u8(b, (uint8_t)dir);
+        snap_put_str(b, spec);
+    }
+    return flush(s, SAVE_FS);
+}
+
+/* Memory, in two walks: the runs of pages with the same permissions
+ * (MAP), then the bytes of every page that is not all zero (PAGES
+ * sections of PAGES_PER_SECTION pages). */
+struct memsave {
+    struct saver *s;
+    uint64_t run_va, run_pages;
+    int run_prot;
+    bool run_shared;
+    uint32_t count;             /* runs, or pages in the section being built */
+    int err;
+};
+
+static bool all_zero(const uint8_t *d)
+{
+    static const uint8_t zero[MEM_PAGE_SIZE];
+    return memcmp(d, zero, MEM_PAGE_SIZE) == 0;
+}
+
+static void end_run(struct memsave *m)
+{
+    if (!m->run_pages)
+        return;
+    struct snap_buf *b = &m->s->b;
+    snap_put_u64(b, m->run_va);
+    snap_put_u64(b, m->run_pages);
+    snap_put_u8(b, (uint8_t)m->run_prot);
+    snap_put_u8(b, m->run_shared);
+    m->count++;
+    m->run_pages = 0;
+}
+
+static int run_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    struct memsave *m = ctx;
+    (void)data;
+    if (m->run_pages && (va != m->run_va + m->run_pages * MEM_PAGE_SIZE || prot != m->run_prot ||
+                         shared != m->run_shared))
+        end_run(m);
+    if (!m->run_pages) {
+        m->run_va = va;
+        m->run_prot = prot;
+        m->run_shared = shared;
+    }
+    m->run_pages++;
+    return 0;
+}
+
+/* Sets the count that opens the section being built, and writes it. */
+static int flush_counted(struct memsave *m, uint32_t type)
+{
+    if (!m->s->b.oom)
+        st32(m->s->b.data, m->count);
+    m->count = 0;
+    return flush(m->s, type);
+}
+
+static int page_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    struct memsave *m = ctx;
+    (void)prot, (void)shared;
+    if (!data || all_zero(data))
+        return 0;
+    struct snap_buf *b = &m->s->b;
+    if (m->count == 0)
+        snap_put_u32(b, 0);     /* the count, set when the section is full */
+    snap_put_u64(b, va);
+    snap_put_bytes(b, data, MEM_PAGE_SIZE);
+    if (++m->count == PAGES_PER_SECTION && (m->err = flush_counted(m, SAVE_PAGES)) != 0)
+        return 1;
+    return 0;
+}
+
+static int save_memory(struct saver *s)
+{
+    struct memsave m = { .s = s };
+    snap_put_u32(&s->b, 0);     /* the count of runs, set below */
+    int r = mem_space_walk(s->p->as, run_out, &m);
+    if (r == MEM_EINVAL)
+        return fail(s->err, s->errlen, -LX_ENOTSUP, "its memory lives in another VM's (not unrolled)");
+    end_run(&m);
+    if ((r = flush_counted(&m, SAVE_MAP)) != 0)
+        return r;
+    r = mem_space_walk(s->p->as, page_out, &m);
+    if (r != 0)
+        return m.err;
+    return m.count ? flush_counted(&m, SAVE_PAGES) : 0;
+}
+
+static int save_signals(struct saver *s)
+{
+    struct proc *p = s->p;
+    struct snap_buf *b = &s->b;
+    host_mutex_lock(p->mu);
+    for (int i = 0; i < 65; i++)
+        for (int j = 0; j < 4; j++)
+            snap_put_u64(b, p->sigactions[i][j]);
+    put_pending(b, &p->sigpending);
+    uint32_t n = 0;
+    for (int i = 0; i < SIG_NTIMERS; i++)
+        n += p->timers[i].used || p->timers[i].armed;
+    snap_put_u32(b, n);
+    for (int i = 0; i < SIG_NTIMERS; i++) {
+        const struct sig_timer *tm = &p->timers[i];
+        if (!tm->used && !tm->armed)
+            continue;
+        snap_put_u32(b, (uint32_t)i);
+        snap_put_u8(b, (uint8_t)(tm->used | tm->armed << 1 | tm->cpu << 2));
+        snap_put_u32(b, (uint32_t)tm->clock);
+        snap_put_u64(b, tm->expiry);   /* on clocks that go on at restore */
+        snap_put_u64(b, tm->interval);
+        snap_put_u32(b, (uint32_t)tm->signo);
+        snap_put_u32(b, (uint32_t)tm->notify);
+        snap_put_u32(b, (uint32_t)tm->tid);
+        snap_put_u64(b, tm->value);
+        snap_put_u32(b, (uint32_t)tm->overrun);
+    }
+    host_mutex_unlock(p->mu);
+    return flush(s, SAVE_SIGNALS);
+}
+
+static int save_thread(struct saver *s, struct thread *t)
+{
+    struct snap_buf *b = &s->b;
+    const struct rv_hart *h = t->hart;
+    snap_put_u32(b, (uint32_t)t->tid);
+    snap_put_u64(b, h->pc);
+    for (int i = 1; i < 32; i++)
+        snap_put_u64(b, h->x[i]);
+    for (int i = 0; i < 32; i++)
+        snap_put_u64(b, h->f[i]);
+    snap_put_u32(b, h->frm << 5 | h->fflags);
+    snap_put_u64(b, rv_instret(h));
+    /* rdtime reads (monotonic now - base): the base as an age goes on. */
+    snap_put_u64(b, host_time_monotonic_ns() - h->time_base_ns);
+    snap_put_u64(b, t->clear_child_tid);
+    snap_put_u64(b, t->robust_list);
+    snap_put_u64(b, t->robust_len);
+    host_mutex_lock(t->p->mu);
+    snap_put_u64(b, t->sigmask);
+    put_pending(b, &t->pending);
+    host_mutex_unlock(t->p->mu);
+    snap_put_u64(b, t->saved_mask);
+    snap_put_u8(b, t->restore_mask);
+    snap_put_u64(b, t->ss_sp);
+    snap_put_u64(b, t->ss_size);
+    snap_put_u32(b, t->ss_flags);
+    return flush(s, SAVE_THREAD);
+}
+
+/* Files: each open file description once (dup'ed fds share it). */
+struct pipe_id {
+    uint64_t dev, ino;
+};
+
+static int save_file(struct saver *s, int fd, const struct file *f, struct pipe_id *pipes, uint32_t *npipes,
+                     uint8_t *buf)
+{
+    struct snap_buf *b = &s->b;
+    if (f->sock)
+        return fail(s->err, s->errlen, -LX_ENOTSUP, "fd %d is %s, which a snapshot cannot hold yet", fd,
+                    net_sock_kind(f->sock));
+    if (f->sigfd) {
+        snap_put_u8(b, FK_SIGNALFD);
+        snap_put_u32(b, (uint32_t)f->flags);
+        snap_put_u64(b, f->sigmask);
+        return 0;
+    }
+    if (f->stream) {
+        if (!f->borrowed)
+            return fail(s->err, s->errlen, -LX_ENOTSUP, "fd %d is a standard stream redirected by a parent VM", fd);
+        snap_put_u8(b, FK_STREAM);
+        snap_put_u32(b, (uint32_t)f->fd);   /* the host's 0, 1 or 2: the restorer's own */
+        return 0;
+    }
+    struct host_stat st;
+    if (f->fd >= 0 && host_fstat(f->fd, &st) != 0)
+        return fail(s->err, s->errlen, -LX_EIO, "fd %d: cannot inspect the open file", fd);
+    if (f->type == LX_S_IFIFO && f->mount < 0) {
+        uint32_t id = 0;
+        while (id < *npipes && !(pipes[id].dev == st.dev && pipes[id].ino == st.ino))
+            id++;
+        if (id == *npipes)
+            pipes[(*npipes)++] = (struct pipe_id){ st.dev, st.ino };
+        bool reader = (f->flags & LX_O_ACCMODE) == LX_O_RDONLY;
+        long n = reader ? host_pipe_peek(f->fd, buf, PIPE_MAX) : 0;
+        if (n < 0)
+            return fail(s->err, s->errlen, n == -LX_ENOSYS ? -LX_ENOTSUP : -LX_EIO,
+                        "fd %d: cannot read what its pipe holds", fd);
+        snap_put_u8(b, FK_PIPE);
+        snap_put_u32(b, (uint32_t)f->flags);
+        snap_put_u32(b, id);
+        snap_put_u8(b, reader);
+        snap_put_u32(b, (uint32_t)n);
+        snap_put_bytes(b, buf, (size_t)n);
+        return 0;
+    }
+    if (!f->path || f->type == LX_S_IFIFO || f->type == LX_S_IFSOCK)
+        return fail(s->err, s->errlen, -LX_ENOTSUP, "fd %d is a kind of file a snapshot cannot hold yet", fd);
+    if (f->fd >= 0 && st.nlink == 0 && f->type != LX_S_IFDIR)
+        return fail(s->err, s->errlen, -LX_ENOTSUP, "fd %d: the file was deleted while open", fd);
+    int64_t pos = 0;
+    if (f->fd < 0)
+        pos = (int64_t)f->vpos;
+    else if (f->type == LX_S_IFREG && !(f->flags & LX_O_PATH))
+        pos = host_lseek(f->fd, 0, LX_SEEK_CUR);
+    snap_put_u8(b, FK_PATH);
+    snap_put_u32(b, (uint32_t)f->flags);
+    snap_put_u32(b, f->type);
+    snap_put_str(b, f->path[0] ? f->path : "/");
+    snap_put_u64(b, (uint64_t)(pos < 0 ? 0 : pos));
+    return 0;
+}
+
+static int save_files(struct saver *s)
+{
+    struct fs *fs = s->p->fs;
+    struct snap_buf *b = &s->b;
+    const struct file **seen = calloc((size_t)fs->nfds + 1, sizeof *seen);
+    struct pipe_id *pipes = calloc((size_t)fs->nfds + 1, sizeof *pipes);
+    uint8_t *buf = malloc(PIPE_MAX);
+    int r = 0;
+    uint32_t nfiles = 0, npipes = 0, nfds = 0;
+    if (!seen || !pipes || !buf) {
+        r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+        goto out;
+    }
+    snap_put_u32(b, 0);     /* the count of descriptions, set below */
+    for (int fd = 0; fd < fs->nfds && r == 0; fd++) {
+        const struct file *f = fs->fds[fd].f;
+        if (!f)
+            continue;
+        nfds++;
+        uint32_t i = 0;
+        while (i < nfiles && seen[i] != f)
+            i++;
+        if (i == nfiles) {
+            seen[nfiles++] = f;
+            r = save_file(s, fd, f, pipes, &npipes, buf);
+        }
+    }
+    if (r != 0)
+        goto out;
+    if (!b->oom)
+        st32(b->data, nfiles);
+    snap_put_u32(b, nfds);
+    for (int fd = 0; fd < fs->nfds; fd++) {
+        const struct file *f = fs->fds[fd].f;
+        if (!f)
+            continue;
+        uint32_t i = 0;
+        while (seen[i] != f)
+            i++;
+        snap_put_u32(b, (uint32_t)fd);
+        snap_put_u8(b, fs->fds[fd].cloexec);
+        snap_put_u32(b, i);
+    }
+    r = flush(s, SAVE_FILES);
+out:
+    snap_buf_reset(b);
+    free(seen);
+    free(pipes);
+    free(buf);
+    return r;
+}
+
+int proc_save(struct proc *p, struct snap_writer *w, char *err, size_t errlen)
+{
+    if (proc_tree_count(p) > 1)
+        return fail(err, errlen, -LX_ENOTSUP, "it has several processes, which a snapshot cannot hold yet");
+    struct saver s = { .p = p, .w = w, .err = err, .errlen = errlen };
+    int r = save_proc(&s);
+    if (r == 0)
+        r = save_fs(&s);
+    if (r == 0)
+        r = save_files(&s);
+    if (r == 0)
+        r = save_memory(&s);
+    if (r == 0)
+        r = save_signals(&s);
+    for (struct thread *t = p->threads; t && r == 0; t = t->next)
+        if (t == p->main || !t->exited)
+            r = save_thread(&s, t);
+    snap_buf_free(&s.b);
+    return r;
+}
+
+/* ----------------------------------------------------------- restoring */
+
+struct restore {
+    struct proc *p;
+    const struct mvm_grant *grants;
+    int ngrants;
+    bool *used;                 /* grants[i] stood for a saved one */
+    unsigned seen;              /* 1 << section type */
+    uint64_t mono, cpu;         /* the guest's monotonic and CPU time when saved */
+    struct thread **threads;    /* the others, started at the end */
+    int nthreads;
+    int nsaved;                 /* THREAD sections read */
+};
+
+struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants)
+{
+    struct restore *r = calloc(1, sizeof *r);
+    if (r && !(r->used = calloc((size_t)ngrants + 1, sizeof *r->used))) {
+        free(r);
+        return NULL;
+    }
+    if (r) {
+        r->p = p;
+        r->grants = grants;
+        r->ngrants = ngrants;
+    }
+    return r;
+}
+
+/* Guest paths equal but for trailing slashes ("/t/" is "/t"). */
+static bool same_path(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    while (la > 1 && a[la - 1] == '/')
+        la--;
+    while (lb > 1 && b[lb - 1] == '/')
+        lb--;
+    return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* The restorer's grant that stands for a saved one (kind, and guest path
+ * or address), or -1. */
+static int find_grant(struct restore *rs, int kind, const char *what)
+{
+    for (int i = 0; i < rs->ngrants; i++) {
+        const struct mvm_grant *g = &rs->grants[i];
+        if (!rs->used[i] && g->kind == kind &&
+            (kind == MVM_GRANT_DIR ? same_path(g->guest, what) : strcmp(g->guest, what) == 0))
+            return i;
+    }
+    return -1;
+}
+
+static int grant_dir(struct fs *fs, const struct mvm_grant *g, char *err, size_t errlen)
+{
+    int r = fs_add_dir(fs, g->host, g->guest, g->read_only != 0);
+    return r < 0 ? fail(err, errlen, r, "cannot grant %s at %s: %s", g->host, g->guest, strerror(-r)) : 0;
+}
+
+static int bad(char *err, size_t errlen, const char *what)
+{
+    return fail(err, errlen, -LX_EBADMSG, "the %s section is malformed", what);
+}
+
+static void get_info(struct snap_cur *c, struct sig_info *in)
+{
+    in->signo = (int32_t)snap_get_u32(c);
+    in->code = (int32_t)snap_get_u32(c);
+    in->err = (int32_t)snap_get_u32(c);
+    in->kind = snap_get_u8(c);
+    in->pid = (int32_t)snap_get_u32(c);
+    in->uid = snap_get_u32(c);
+    in->value = snap_get_u64(c);
+    in->addr = snap_get_u64(c);
+}
+
+static bool get_pending(struct snap_cur *c, struct sig_pending *q)
+{
+    memset(q, 0, sizeof *q);
+    q->set = snap_get_u64(c);
+    for (int i = 0; i < 64; i++) {
+        if (!(q->set >> i & 1))
+            continue;
+        get_info(c, &q->info[i]);
+        if (q->info[i].signo != i + 1 || q->info[i].kind > SIG_INFO_FAULT)
+            return false;
+    }
+    return !c->bad;
+}
+
+static int restore_proc(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct proc *p = rs->p;
+    uint32_t pid = snap_get_u32(c), pgid = snap_get_u32(c), sid = snap_get_u32(c);
+    uint32_t next = snap_get_u32(c), flags = snap_get_u32(c);
+    rs->mono = snap_get_u64(c);
+    rs->cpu = snap_get_u64(c);
+    p->reaped_instret = snap_get_u64(c);
+    p->syscalls = snap_get_u64(c);
+    uint64_t *v[] = { &p->brk_start, &p->brk_cur, &p->brk_mapped, &p->mmap_hint, &p->entry,
+                      &p->phdr_addr, &p->phent, &p->phnum, &p->load_bias };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        *v[i] = snap_get_u64(c);
+    uint32_t n = snap_get_u32(c);
+    if (c->bad || pid != PROC_PID || !pgid || !sid || pgid > PROC_MAX_ID || sid > PROC_MAX_ID ||
+        next <= pid || next > PROC_MAX_ID || (flags & ~PF_MAIN_EXITED))
+        return bad(err, errlen, "process");
+    p->pgid = (int)pgid;
+    p->sid = (int)sid;
+    proc_set_next_id(p, (int)next);
+    if (flags & PF_MAIN_EXITED) {
+        p->main->exited = true;
+        p->nlive--;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t start = snap_get_u64(c), end = snap_get_u64(c);
+        if (c->bad || start >= end || (start | end) & (MEM_PAGE_SIZE - 1) || end > (1ull << MEM_VA_BITS))
+            return bad(err, errlen, "process");
+        int r = mm_areas_note(p, start, end);
+        if (r < 0)
+            return fail(err, errlen, r, "out of memory");
+    }
+    return snap_cur_end(c) ? 0 : bad(err, errlen, "process");
+}
+
+static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct fs *fs = rs->p->fs;
+    char guest[FS_PATH_MAX], host[FS_PATH_MAX];
+    uint32_t mask = snap_get_u32(c);
+    uint64_t cur = snap_get_u64(c), max = snap_get_u64(c);
+    char cwd[FS_PATH_MAX];
+    if (snap_get_str(c, cwd, sizeof cwd) < 0 || mask > 0777 || fs_set_nofile(fs, cur, max) < 0)
+        return bad(err, errlen, "file system");
+    fs_umask(fs, mask);
+    /* Each saved grant must be given again: a snapshot grants nothing. */
+    uint32_t n = snap_get_u32(c);
+    for (uint32_t i = 0; i < n && !c->bad; i++) {
+        if (snap_get_str(c, guest, sizeof guest) < 0 || snap_get_str(c, host, sizeof host) < 0)
+            return bad(err, errlen, "file system");
+        bool ro = snap_get_u8(c) != 0;
+        int g = find_grant(rs, MVM_GRANT_DIR, guest);
+        if (g < 0)
+            return fail(err, errlen, -LX_EACCES, "it had %s granted at %s%s: grant a directory there again",
+                        host, guest, ro ? " (read-only)" : "");
+        rs->used[g] = true;
+        int r = grant_dir(fs, &rs->grants[g], err, errlen);
+        if (r < 0)
+            return r;
+    }
+    n = snap_get_u32(c);
+    for (uint32_t i = 0; i < n && !c->bad; i++) {
+        int dir = snap_get_u8(c);
+        if (snap_get_str(c, host, sizeof host) < 0 || (dir != NET_LISTEN && dir != NET_CONNECT))
+            return bad(err, errlen, "file system");
+        int g = find_grant(rs, dir == NET_LISTEN ? MVM_GRANT_LISTEN : MVM_GRANT_CONNECT, host);
+        if (g < 0)
+            return fail(err, errlen, -LX_EACCES, "it was allowed to %s %s: grant it again",
+                        dir == NET_LISTEN ? "listen on" : "connect to", host);
+        rs->used[g] = true;
+        if (net_allow(fs, dir, host) < 0)
+            return bad(err, errlen, "file system");
+    }
+    if (!snap_cur_end(c))
+        return bad(err, errlen, "file system");
+    for (int i = 0; i < rs->ngrants; i++) {    /* new grants */
+        const struct mvm_grant *g = &rs->grants[i];
+        if (rs->used[i])
+            continue;
+        int r = g->kind == MVM_GRANT_DIR ? grant_dir(fs, g, err, errlen)
+              : net_allow(fs, g->kind == MVM_GRANT_LISTEN ? NET_LISTEN : NET_CONNECT, g->guest);
+        if (r < 0)
+            return g->kind == MVM_GRANT_DIR ? r : fail(err, errlen, r, "cannot grant %s", g->guest);
+    }
+    int r = fs_set_cwd(fs, cwd);
+    return r < 0 ? fail(err, errlen, r, "the working directory %s is missing: %s", cwd, strerror(-r)) : 0;
+}
+
+static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct mem_space *as = rs->p->as;
+    uint32_t n = snap_get_u32(c);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t va = snap_get_u64(c), pages = snap_get_u64(c);
+        int prot = snap_get_u8(c);
+        bool shared = snap_get_u8(c) != 0;
+        uint64_t len = pages * MEM_PAGE_SIZE;
+        if (c->bad || !pages || pages > (1ull << (MEM_VA_BITS - MEM_PAGE_SHIFT)) || prot & ~7 ||
+            (va & (MEM_PAGE_SIZE - 1)) || va >= (1ull << MEM_VA_BITS) || len > (1ull << MEM_VA_BITS) - va)
+            return bad(err, errlen, "memory map");
+        int r = mem_map(as, va, len, prot);
+        if (r == 0 && shared)
+            r = mem_set_shared(as, va, len);
+        if (r < 0)
+            return fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
+                        r == MEM_ENOMEM ? "over the memory limit" : "the memory map section is malformed");
+    }
+    return snap_cur_end(c) ? 0 : bad(err, errlen, "memory map");
+}
+
+static int restore_pages(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    uint32_t n = snap_get_u32(c);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t va = snap_get_u64(c);
+        const uint8_t *d = snap_get_bytes(c, MEM_PAGE_SIZE);
+        if (!d || (va & (MEM_PAGE_SIZE - 1)) || mem_prot_at(rs->p->as, va) < 0)
+            return bad(err, errlen, "pages");
+        int r = mem_poke(rs->p->as, va, d, MEM_PAGE_SIZE);
+        if (r < 0)
+            return fail(err, errlen, -LX_ENOMEM, "over the memory limit");
+    }
+    return snap_cur_end(c) ? 0 : bad(err, errlen, "pages");
+}
+
+static int restore_signals(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct proc *p = rs->p;
+    for (int i = 0; i < 65; i++)
+        for (int j = 0; j < 4; j++)
+            p->sigactions[i][j] = snap_get_u64(c);
+    if (!get_pending(c, &p->sigpending))
+        return bad(err, errlen, "signals");
+    uint32_t n = snap_get_u32(c);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = snap_get_u32(c);
+        uint8_t fl = snap_get_u8(c);
+        if (c->bad || i >= SIG_NTIMERS || fl > 7)
+            return bad(err, errlen, "signals");
+        struct sig_timer *tm = &p->timers[i];
+        tm->used = fl & 1;
+        tm->armed = fl >> 1 & 1;
+        tm->cpu = fl >> 2 & 1;
+        tm->clock = (int)snap_get_u32(c);
+        tm->expiry = snap_get_u64(c);
+        tm->interval = snap_get_u64(c);
+        tm->signo = (int)snap_get_u32(c);
+        tm->notify = (int)snap_get_u32(c);
+        tm->tid = (int)snap_get_u32(c);
+        tm->value = snap_get_u64(c);
+        tm->overrun = (int)snap_get_u32(c);
+        if (tm->signo < 0 || tm->signo > 64)
+            return bad(err, errlen, "signals");
+        if (tm->armed)
+            atomic_fetch_add(&p->timers_armed, 1);
+    }
+    return snap_cur_end(c) ? 0 : bad(err, errlen, "signals");
+}
+
+static int restore_thread(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct proc *p = rs->p;
+    uint32_t tid = snap_get_u32(c);
+    bool main = rs->nsaved++ == 0;     /* the main thread comes first */
+    if (c->bad || (main ? tid != (uint32_t)p->pid : tid <= (uint32_t)p->pid || tid >= (uint32_t)proc_next_id(p)))
+        return bad(err, errlen, "thread");
+    for (int i = 0; i < rs->nthreads; i++)
+        if (rs->threads[i]->tid == (int)tid)
+            return bad(err, errlen, "thread");
+    struct thread *t = p->main;
+    if (!main) {
+        struct thread **v = realloc(rs->threads, (size_t)(rs->nthreads + 1) * sizeof *v);
+        if (!v || !(t = proc_thread_new(p, (int)tid))) {
+            if (v)
+                rs->threads = v;
+            return fail(err, errlen, -LX_ENOMEM, "out of memory");
+        }
+        rs->threads = v;
+        rs->threads[rs->nthreads++] = t;
+    }
+    struct rv_hart *h = t->hart;
+    h->pc = snap_get_u64(c);
+    for (int i = 1; i < 32; i++)
+        h->x[i] = snap_get_u64(c);
+    for (int i = 0; i < 32; i++)
+        h->f[i] = snap_get_u64(c);
+    uint32_t fcsr = snap_get_u32(c);
+    h->fflags = fcsr & 0x1f;
+    h->frm = fcsr >> 5 & 7;
+    uint64_t instret = snap_get_u64(c), age = snap_get_u64(c);
+    rv_set_budget(h, 0);
+    h->instret_base = instret;
+    h->time_base_ns = rs->mono - age;
+    t->clear_child_tid = snap_get_u64(c);
+    t->robust_list = snap_get_u64(c);
+    t->robust_len = snap_get_u64(c);
+    t->sigmask = snap_get_u64(c);
+    if (!get_pending(c, &t->pending))
+        return bad(err, errlen, "thread");
+    t->saved_mask = snap_get_u64(c);
+    t->restore_mask = snap_get_u8(c) != 0;
+    t->ss_sp = snap_get_u64(c);
+    t->ss_size = snap_get_u64(c);
+    t->ss_flags = snap_get_u32(c);
+    if ((h->pc & 1) || fcsr >> 8 || age > rs->mono)
+        return bad(err, errlen, "thread");
+    return snap_cur_end(c) ? 0 : bad(err, errlen, "thread");
+}
+
+/* A description from the FILES section, made anew here; NULL with *r set
+ * on failure. */
+struct pipe_pair {
+    int fd[2];
+    bool used[2];
+};
+
+static struct file *restore_file(struct fs *fs, struct snap_cur *c, struct pipe_pair *pipes, uint32_t npipes,
+                                 int *r, char *err, size_t errlen)
+{
+    int kind = snap_get_u8(c);
+    uint32_t flags = snap_get_u32(c);
+    char path[FS_PATH_MAX];
+    struct file *f = NULL;
+    *r = -LX_EBADMSG;
+    switch (kind) {
+    case FK_STREAM:
+        if (flags > 2) {
+            bad(err, errlen, "files");
+            return NULL;
+        }
+        if (!(f = fs_stream_file((int)flags)))
+            *r = fail(err, errlen, -LX_EBADF, "it had standard stream %u, which is not open here", flags);
+        return f;
+    case FK_SIGNALFD:
+        if ((f = file_new(-1, -1, LX_O_RDWR | ((int)flags & LX_O_NONBLOCK), 0, NULL))) {
+            f->sigfd = true;
+            f->sigmask = snap_get_u64(c);
+        } else {
+            *r = fail(err, errlen, -LX_ENOMEM, "out of memory");
+        }
+        return f;
+    case FK_PIPE: {
+        uint32_t id = snap_get_u32(c);
+        bool reader = snap_get_u8(c) != 0;
+        uint32_t n = snap_get_u32(c);
+        const uint8_t *data = n ? snap_get_bytes(c, n) : NULL;
+        if (c->bad || id >= npipes || n > PIPE_MAX || (n && !reader) ||
+            pipes[id].used[!reader] || reader != ((flags & LX_O_ACCMODE) == LX_O_RDONLY)) {
+            bad(err, errlen, "files");
+            return NULL;
+        }
+        struct pipe_pair *pp = &pipes[id];
+        if (pp->fd[0] < 0 && (*r = host_pipe(pp->fd, 0)) < 0) {
+            fail(err, errlen, *r, "cannot make a pipe: %s", strerror(-*r));
+            return NULL;
+        }
+        if (n && (*r = host_pipe_fill(pp->fd[1], data, n)) < 0) {
+            fail(err, errlen, *r, "cannot refill a pipe: %s", strerror(-*r));
+            return NULL;
+        }
+        int hfd = pp->fd[!reader];
+        if (!(f = file_new(hfd, -1, (int)flags, LX_S_IFIFO, NULL))) {
+            *r = fail(err, errlen, -LX_ENOMEM, "out of memory");
+            return NULL;
+        }
+        pp->used[!reader] = true;
+        host_setfl(hfd, (int)flags);
+        return f;
+    }
+    case FK_PATH: {
+        uint32_t type = snap_get_u32(c);
+        if (snap_get_str(c, path, sizeof path) < 0 || c->bad) {
+            bad(err, errlen, "files");
+            return NULL;
+        }
+        uint64_t pos = snap_get_u64(c);
+        int open = (int)(flags & ~(uint32_t)(LX_O_CREAT | LX_O_EXCL | LX_O_TRUNC | LX_O_NOCTTY));
+        int gfd = fs_openat(fs, LX_AT_FDCWD, path, open, 0);
+        if (gfd < 0) {
+            *r = fail(err, errlen, gfd, "cannot open %s again: %s", path, strerror(-gfd));
+            return NULL;
+        }
+        f = fd_file(fs, gfd);
+        f->refs++;
+        fs_close(fs, gfd);
+        if (f->type != type) {
+            *r = fail(err, errlen, -LX_ENOENT, "%s is not the kind of file it was", path);
+            file_unref(f);
+            return NULL;
+        }
+        if (f->fd < 0)
+            f->vpos = pos;
+        else if (type == LX_S_IFREG && !(flags & LX_O_PATH) && host_lseek(f->fd, (int64_t)pos, LX_SEEK_SET) < 0) {
+            *r = fail(err, errlen, -LX_EIO, "cannot seek in %s again", path);
+            file_unref(f);
+            return NULL;
+        }
+        return f;
+    }
+    }
+    bad(err, errlen, "files");
+    return NULL;
+}
+
+static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct fs *fs = rs->p->fs;
+    uint32_t nfiles = snap_get_u32(c);
+    if (c->bad || nfiles > FS_NOFILE_MAX)
+        return bad(err, errlen, "files");
+    struct file **files = calloc((size_t)nfiles + 1, sizeof *files);
+    struct pipe_pair *pipes = calloc((size_t)nfiles + 1, sizeof *pipes);
+    int r = 0;
+    if (!files || !pipes) {
+        r = fail(err, errlen, -LX_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (uint32_t i = 0; i < nfiles; i++)
+        pipes[i].fd[0] = pipes[i].fd[1] = -1;
+    for (uint32_t i = 0; i < nfiles; i++) {
+        if (!(files[i] = restore_file(fs, c, pipes, nfiles, &r, err, errlen)))
+            goto out;
+    }
+    r = 0;
+    /* The table: what fs_new put there goes, the saved fds come back. */
+    for (int fd = 0; fd < fs->nfds; fd++)
+        if (fs->fds[fd].f)
+            fs_close(fs, fd);
+    uint32_t nfds = snap_get_u32(c);
+    int last = -1;
+    for (uint32_t k = 0; k < nfds && r == 0; k++) {
+        uint32_t fd = snap_get_u32(c);
+        bool cloexec = snap_get_u8(c) != 0;
+        uint32_t i = snap_get_u32(c);
+        if (c->bad || i >= nfiles || (int64_t)fd <= last || fd >= fs->nofile) {
+            r = bad(err, errlen, "files");
+            break;
+        }
+        if ((int)fd >= fs->nfds && (r = fd_alloc(fs, (int)fd)) < 0) {
+            r = fail(err, errlen, r, "out of memory");
+            break;
+        }
+        r = 0;
+        files[i]->refs++;
+        fs->fds[fd] = (struct fd_slot){ .f = files[i], .cloexec = cloexec };
+        last = (int)fd;
+    }
+    if (r == 0 && !snap_cur_end(c))
+        r = bad(err, errlen, "files");
+out:
+    for (uint32_t i = 0; files && i < nfiles; i++)
+        file_unref(files[i]);   /* the table holds what it uses */
+    for (uint32_t i = 0; pipes && i < nfiles; i++)
+        for (int e = 0; e < 2; e++)
+            if (pipes[i].fd[e] >= 0 && !pipes[i].used[e])
+                host_close(pipes[i].fd[e]);
+    free(files);
+    free(pipes);
+    return r;
+}
+
+/* Sections in the order they must come; PAGES and THREAD repeat. */
+static const uint32_t order[] = { SAVE_PROC, SAVE_FS, SAVE_FILES, SAVE_MAP, SAVE_PAGES, SAVE_SIGNALS, SAVE_THREAD };
+
+int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *err, size_t errlen)
+{
+    size_t at = 0;
+    while (at < sizeof order / sizeof order[0] && order[at] != type)
+        at++;
+    if (at == sizeof order / sizeof order[0])
+        return fail(err, errlen, -LX_EBADMSG, "unknown section type %u", type);
+    /* Every section before this one in the order has come (PAGES may be
+     * absent: no page was written), and none after it. */
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        bool have = rs->seen & 1u << order[i];
+        if ((i < at && !have && order[i] != SAVE_PAGES) || (i > at && have) ||
+            (i == at && have && type != SAVE_PAGES && type != SAVE_THREAD))
+            return fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
+    }
+    rs->seen |= 1u << type;
+    switch (type) {
+    case SAVE_PROC: return restore_proc(rs, c, err, errlen);
+    case SAVE_FS: return restore_fs(rs, c, err, errlen);
+    case SAVE_FILES: return restore_files(rs, c, err, errlen);
+    case SAVE_PAGES: return restore_pages(rs, c, err, errlen);
+    case SAVE_MAP: return restore_map(rs, c, err, errlen);
+    case SAVE_SIGNALS: return restore_signals(rs, c, err, errlen);
+    default: return restore_thread(rs, c, err, errlen);
+    }
+}
+
+int proc_restore_end(struct restore *rs, bool ok, char *err, size_t errlen)
+{
+    int r = 0;
+    if (ok && !(rs->seen & 1u << SAVE_THREAD))
+        r = fail(err, errlen, -LX_EBADMSG, "the snapshot has no thread");
+    for (int i = 0; i < rs->nthreads; i++) {
+        struct thread *t = rs->threads[i];
+        if (ok && r == 0) {
+            r = proc_thread_start(rs->p, t);
+            if (r < 0)
+                fail(err, errlen, r, "cannot start a thread");
+        } else {
+            rv_hart_free(t->hart);
+            free(t);
+        }
+    }
+    if (ok && r == 0) {     /* the guest's clocks go on */
+        host_time_set_monotonic(rs->mono);
+        host_time_set_cputime(rs->cpu);
+    }
+    free(rs->threads);
+    free(rs->used);
+    free(rs);
+    return r;
+}

@@ -1,0 +1,56 @@
+/*
+ * save.h — a process-mode VM's state as snapshot sections (user/save.c),
+ * in the container of snap/format.h. The layout of every section is in
+ * docs/snapshot-format.md, "Sections of a process-mode VM".
+ *
+ * A process is saved between runs: every thread is parked at an
+ * instruction boundary (a system call that was blocked has been rewound
+ * to its ecall, to be run again), so registers and memory are the whole
+ * CPU state, and nothing changes under the save.
+ */
+#ifndef MVM_USER_SAVE_H
+#define MVM_USER_SAVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "user/proc.h"
+
+struct snap_writer;
+struct snap_cur;
+
+/* Section types (the VM section is vm/vm.c's). */
+enum {
+    SAVE_VM = 1,        /* configuration and budget (vm/vm.c) */
+    SAVE_PROC,          /* ids, clocks, brk, mm areas */
+    SAVE_FS,            /* grants, working directory, limits */
+    SAVE_MAP,           /* mapped ranges and their permissions */
+    SAVE_PAGES,         /* contents of pages that are not zero (repeated) */
+    SAVE_SIGNALS,       /* actions, pending signals, timers */
+    SAVE_THREAD,        /* one per thread, the main thread first */
+    SAVE_FILES,         /* open file descriptions and the fd table */
+};
+
+/*
+ * Writes p's sections. 0, or a negative LX_E* errno with a one-line reason
+ * in err: -LX_ENOTSUP for state that cannot be saved yet (err names it),
+ * -LX_EIO if writing failed, -LX_ENOMEM. p is left as it was.
+ */
+int proc_save(struct proc *p, struct snap_writer *w, char *err, size_t errlen);
+
+/*
+ * Restores into p — new from proc_new, nothing loaded: proc_restore_begin,
+ * then proc_restore for each section in file order, then proc_restore_end,
+ * which checks that the required sections came, starts the threads
+ * (parked until a run) and frees the context (also on error). Same
+ * errors, plus -LX_EBADMSG for a section whose contents are impossible.
+ */
+struct restore;
+struct mvm_grant;
+/* grants: what the restorer grants (include/mvm.h, mvm_vm_restore). */
+struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants);
+int proc_restore(struct restore *r, uint32_t type, struct snap_cur *c, char *err, size_t errlen);
+int proc_restore_end(struct restore *r, bool ok, char *err, size_t errlen);
+
+#endif
