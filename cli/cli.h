@@ -28,6 +28,10 @@
 int usage_error(const char *fmt, const char *arg);
 /* "64M" -> bytes; 0 on a malformed or out-of-range size. */
 uint64_t parse_size(const char *s);
+/* --mem SIZE and --trace=syscalls,insns: 0, or an exit status with the
+ * message printed. */
+int mem_option(const char *a, uint64_t *limit);
+int trace_option(const char *a, unsigned *flags);
 /* A positive count ("--budget N"); false if malformed. */
 bool parse_count(const char *s, int64_t *out);
 /* --dir HOST[:GUEST][:ro]: 0, or EXIT_USAGE with the message printed;

@@ -101,6 +101,30 @@ uint64_t parse_size(const char *s)
     return (uint64_t)v << shift;
 }
 
+int mem_option(const char *a, uint64_t *limit)
+{
+    *limit = parse_size(a);
+    return *limit < MVM_MEM_MIN ? usage_error("--mem %s: expected a size of at least 1M, like 256M or 2G", a) : 0;
+}
+
+int trace_option(const char *a, unsigned *flags)
+{
+    char *t = strdup(a), *save = NULL;
+    if (!t)
+        return EXIT_INTERNAL;
+    int rc = *t ? 0 : usage_error("--trace=%s: expected syscalls or insns", a);
+    for (char *w = strtok_r(t, ",", &save); w && rc == 0; w = strtok_r(NULL, ",", &save)) {
+        if (strcmp(w, "syscalls") == 0)
+            *flags |= MVM_TRACE_SYSCALLS;
+        else if (strcmp(w, "insns") == 0)
+            *flags |= MVM_TRACE_INSNS;
+        else
+            rc = usage_error("--trace=%s: expected syscalls or insns", a);
+    }
+    free(t);
+    return rc;
+}
+
 bool parse_count(const char *s, int64_t *out)
 {
     char *end;
@@ -435,11 +459,8 @@ static int cmd_run(int argc, char **argv)
         const char *a = optarg;
         switch (c) {
         case OPT_MEM:
-            cfg.mem_limit = parse_size(a);
-            if (cfg.mem_limit < (1u << 20)) {
-                rc = usage_error("--mem %s: expected a size of at least 1M, like 256M or 2G", a);
+            if ((rc = mem_option(a, &cfg.mem_limit)) != 0)
                 goto out;
-            }
             break;
         case OPT_DIR: dirs[ndirs++] = a; break;
         case OPT_ENV:
@@ -500,29 +521,10 @@ static int cmd_run(int argc, char **argv)
                 goto out;
             }
             break;
-        case OPT_TRACE: {
-            char *t = strdup(a), *save = NULL;
-            if (!t) {
-                rc = EXIT_INTERNAL;
+        case OPT_TRACE:
+            if ((rc = trace_option(a, &cfg.flags)) != 0)
                 goto out;
-            }
-            if (!*t) {
-                rc = usage_error("--trace=%s: expected syscalls or insns", a);
-                free(t);
-                goto out;
-            }
-            for (char *w = strtok_r(t, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-                if (strcmp(w, "syscalls") == 0) cfg.flags |= MVM_TRACE_SYSCALLS;
-                else if (strcmp(w, "insns") == 0) cfg.flags |= MVM_TRACE_INSNS;
-                else {
-                    rc = usage_error("--trace=%s: expected syscalls or insns", a);
-                    free(t);
-                    goto out;
-                }
-            }
-            free(t);
             break;
-        }
         case OPT_HELP:
             fputs(usage_text, stdout);
             goto out;

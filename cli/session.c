@@ -193,8 +193,7 @@ int cmd_restore(int argc, char **argv)
         const char *a = optarg;
         switch (c) {
         case R_MEM:
-            if ((cfg.mem_limit = parse_size(a)) < MVM_MEM_MIN)
-                rc = usage_error("--mem %s: expected a size of at least 1M, like 256M or 2G", a);
+            rc = mem_option(a, &cfg.mem_limit);
             break;
         case R_BUDGET:
             if (!parse_count(a, &cfg.budget))
@@ -213,9 +212,7 @@ int cmd_restore(int argc, char **argv)
         case R_STATS: s.stats = true; break;
         case R_NOJIT: cfg.flags |= MVM_NO_JIT; break;
         case R_TRACE:
-            if (strcmp(a, "syscalls") == 0) cfg.flags |= MVM_TRACE_SYSCALLS;
-            else if (strcmp(a, "insns") == 0) cfg.flags |= MVM_TRACE_INSNS;
-            else rc = usage_error("--trace=%s: expected syscalls or insns", a);
+            rc = trace_option(a, &cfg.flags);
             break;
         case R_HELP:
             fputs(restore_usage, stdout);
