@@ -880,7 +880,10 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         return 0;
     }
     ex->pc = h->pc;
-    if (atomic_exchange(&p->interrupt, false)) {
+    if (atomic_load(&p->interrupt)) {
+        /* (An exchange of a byte needs libatomic on some hosts.) One that
+         * came meanwhile is this interruption too. */
+        atomic_store(&p->interrupt, false);
         ex->reason = MVM_EXIT_INTERRUPTED;
         return 0;
     }
