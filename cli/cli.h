@@ -49,26 +49,35 @@ void print_stats(mvm_vm *vm, double seconds);
 /* How a VM is run to its end (cli/session.c). */
 struct session {
     const char *snap_file;   /* --snapshot: where snapshots go (SIGUSR1 takes one) */
-    int64_t snap_at;         /* --snapshot-at: when the VM has retired this many (0: no) */
+    const char *migrate_to;  /* --migrate-to: where the VM moves (at SIGUSR1 or --migrate-at) */
+    int64_t snap_at;         /* --snapshot-at, --migrate-at: when the VM has retired this many (0: no) */
+    int64_t left;            /* (session_run) the VM's budget: 0 unlimited, -1 spent */
     bool suspend;            /* --suspend: a snapshot written ends the run */
     bool raw;                /* --snapshot-uncompressed */
+    bool at_is_migrate;      /* snap_at came from --migrate-at */
     bool stats;
 };
 /* The options every command that runs a VM takes; session_option parses
  * one (0, or an exit status with the message printed). */
-enum { OPT_SNAPSHOT = 0x100, OPT_SNAPSHOT_AT, OPT_SUSPEND, OPT_SNAPSHOT_RAW };
+enum { OPT_SNAPSHOT = 0x100, OPT_SNAPSHOT_AT, OPT_SUSPEND, OPT_SNAPSHOT_RAW, OPT_MIGRATE_TO, OPT_MIGRATE_AT };
 #define SESSION_LONGOPTS \
     { "snapshot", required_argument, NULL, OPT_SNAPSHOT }, \
     { "snapshot-at", required_argument, NULL, OPT_SNAPSHOT_AT }, \
     { "suspend", no_argument, NULL, OPT_SUSPEND }, \
-    { "snapshot-uncompressed", no_argument, NULL, OPT_SNAPSHOT_RAW }
+    { "snapshot-uncompressed", no_argument, NULL, OPT_SNAPSHOT_RAW }, \
+    { "migrate-to", required_argument, NULL, OPT_MIGRATE_TO }, \
+    { "migrate-at", required_argument, NULL, OPT_MIGRATE_AT }
 #define SESSION_USAGE \
     "  --snapshot FILE         save the VM to FILE when mvm gets SIGUSR1 (and at\n" \
     "                          --snapshot-at); the VM goes on unless --suspend\n" \
     "  --snapshot-at N         save it when it has run exactly N instructions in all\n" \
     "  --suspend               end the run once a snapshot is written (exit 120);\n" \
     "                          `mvm restore FILE` goes on from there\n" \
-    "  --snapshot-uncompressed do not compress it (for a monitor built without zstd)\n"
+    "  --snapshot-uncompressed do not compress it (for a monitor built without zstd)\n" \
+    "  --migrate-to HOST:PORT  move the running VM to the monitor listening there\n" \
+    "                          (mvm listen) when mvm gets SIGUSR1, or at:\n" \
+    "  --migrate-at N          when it has run exactly N instructions; mvm exits\n" \
+    "                          120 once it runs there, else it goes on here\n"
 int session_option(struct session *s, int opt, const char *arg);
 /* Checks the options together, and arms SIGUSR1 when snapshots are asked
  * for: call before the VM is created (its threads inherit the mask). */
@@ -77,6 +86,8 @@ int session_prepare(struct session *s);
  * status (the guest's, 124, 120, ...), having printed why. */
 int session_run(struct session *s, mvm_vm *vm);
 
+/* mvm restore FILE, mvm listen ADDR. */
 int cmd_restore(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
 
 #endif

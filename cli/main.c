@@ -31,6 +31,7 @@
 static const char usage_text[] =
     "usage: mvm run [options] PROGRAM [ARGS...]\n"
     "       mvm restore [options] SNAPSHOT   (mvm restore --help)\n"
+    "       mvm listen [options] HOST:PORT   (mvm listen --help)\n"
     "       mvm --help | --version\n"
     "\n"
     "Runs a static RISC-V RV64GC Linux program in a Matryoshka virtual machine.\n"
@@ -494,6 +495,8 @@ static int cmd_run(int argc, char **argv)
         case OPT_SNAPSHOT_AT:
         case OPT_SUSPEND:
         case OPT_SNAPSHOT_RAW:
+        case OPT_MIGRATE_TO:
+        case OPT_MIGRATE_AT:
             if ((rc = session_option(&sess, c, a)) != 0)
                 goto out;
             break;
@@ -561,7 +564,7 @@ static int cmd_run(int argc, char **argv)
         prog_envc = 0;
         cwd = NULL;
     }
-    if (depth > 1 && sess.snap_file) {
+    if (depth > 1 && (sess.snap_file || sess.migrate_to)) {
         rc = usage_error("--snapshot: %s", "a VM at depth 1 only (its own VMs cannot be saved yet)");
         goto out;
     }
@@ -634,5 +637,7 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "restore") == 0)
         return cmd_restore(argc - 1, argv + 1);
+    if (strcmp(argv[1], "listen") == 0)
+        return cmd_listen(argc - 1, argv + 1);
     return usage_error("unknown command '%s'", argv[1]);
 }

@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "host/host.h"
+#include "host/tcp.h"
 
 int session_option(struct session *s, int opt, const char *arg)
 {
@@ -32,6 +34,14 @@ int session_option(struct session *s, int opt, const char *arg)
         return 0;
     case OPT_SNAPSHOT_RAW:
         s->raw = true;
+        return 0;
+    case OPT_MIGRATE_TO:
+        s->migrate_to = arg;
+        return 0;
+    case OPT_MIGRATE_AT:
+        if (!parse_count(arg, &s->snap_at))
+            return usage_error("--migrate-at %s: expected a positive number of instructions", arg);
+        s->at_is_migrate = true;
         return 0;
     }
     return usage_error("unknown option %s", "?");
@@ -50,10 +60,16 @@ static void on_sigusr1(void *ctx)
 
 int session_prepare(struct session *s)
 {
-    if ((s->snap_at || s->suspend || s->raw) && !s->snap_file)
-        return usage_error("%s needs --snapshot FILE",
-                           s->snap_at ? "--snapshot-at" : s->suspend ? "--suspend" : "--snapshot-uncompressed");
-    if (s->snap_file && host_on_sigusr1(on_sigusr1, NULL) != 0) {
+    if (s->snap_file && s->migrate_to)
+        return usage_error("%s: one of --snapshot and --migrate-to", "--migrate-to");
+    if (s->at_is_migrate != (s->migrate_to && s->snap_at))
+        return usage_error("%s", s->at_is_migrate ? "--migrate-at needs --migrate-to HOST:PORT"
+                                                  : "--snapshot-at goes with --snapshot, --migrate-at with --migrate-to");
+    if (((s->snap_at && !s->at_is_migrate) || s->suspend) && !s->snap_file)
+        return usage_error("%s needs --snapshot FILE", s->suspend ? "--suspend" : "--snapshot-at");
+    if (s->raw && !s->snap_file && !s->migrate_to)
+        return usage_error("%s needs --snapshot FILE or --migrate-to", "--snapshot-uncompressed");
+    if ((s->snap_file || s->migrate_to) && host_on_sigusr1(on_sigusr1, NULL) != 0) {
         fprintf(stderr, "mvm: cannot watch for SIGUSR1\n");
         return EXIT_INTERNAL;
     }
@@ -67,64 +83,163 @@ static uint64_t retired(mvm_vm *vm)
     return st.instructions;
 }
 
-/* Saves vm: true if the snapshot was written. */
-static bool take_snapshot(struct session *s, mvm_vm *vm)
+/* One run of at most n instructions (0: what the budget allows), the
+ * budget accounted for; *cut: ended early by n, not by the budget. 0, or
+ * an exit status (the message printed). */
+static int run_for(struct session *s, mvm_vm *vm, int64_t n, struct mvm_exit *ex, bool *cut)
+{
+    int64_t step = s->left;
+    if (n > 0 && (step == 0 || n < step))
+        step = n;
+    *cut = step != s->left;
+    if (s->left >= 0)
+        mvm_vm_set_budget(vm, step);
+    int r = mvm_vm_run(vm, ex);
+    if (r != 0) {
+        fprintf(stderr, "mvm: %s\n", mvm_strerror(r));
+        return EXIT_INTERNAL;
+    }
+    if (s->left > 0)
+        s->left = ex->instructions < (uint64_t)s->left ? s->left - (int64_t)ex->instructions : -1;
+    return 0;
+}
+
+/* What a snapshot or migration asked for left to do: go on running the
+ * VM here, or stop with *rc. */
+enum { GO_ON, DONE };
+
+static int take_snapshot(struct session *s, mvm_vm *vm, int *rc)
 {
     int r = mvm_vm_snapshot(vm, s->snap_file, s->raw ? MVM_SNAPSHOT_UNCOMPRESSED : 0);
-    if (r == 0)
-        return true;
-    const char *why = mvm_vm_error(vm);
-    fprintf(stderr, "mvm: snapshot %s: %s; the VM goes on\n", s->snap_file, why[0] ? why : mvm_strerror(r));
-    return false;
+    if (r == 0 && s->suspend) {
+        *rc = EXIT_SUSPENDED;
+        return DONE;
+    }
+    if (r != 0) {
+        const char *why = mvm_vm_error(vm);
+        fprintf(stderr, "mvm: snapshot %s: %s; the VM goes on\n", s->snap_file, why[0] ? why : mvm_strerror(r));
+    }
+    return GO_ON;
+}
+
+#define MIGRATE_PAGES 1024      /* pages sent between two slices of the VM */
+#define MIGRATE_SLICE 2000000   /* instructions the VM runs between them */
+#define MIGRATE_STOP 256        /* a round this small: stop and copy the rest */
+#define MIGRATE_ROUNDS 30       /* or after so many rounds (a VM writing faster than the link) */
+
+static void progress(const struct session *s, const struct mvm_migrate_stats *st, bool done)
+{
+    if (!isatty(STDERR_FILENO))
+        return;
+    fprintf(stderr, "\rmvm: migrating to %s: round %llu, %.1f MiB sent, %llu pages dirty%s", s->migrate_to,
+            (unsigned long long)st->rounds, (double)st->pages_sent * 4096 / 1048576.0,
+            (unsigned long long)st->dirty, done ? "\n" : "   ");
+}
+
+/* Moves the VM to the monitor listening at --migrate-to: DONE with *rc
+ * 120 once it runs there, or with the VM's own end if it ended
+ * meanwhile; GO_ON (it runs on here) if anything failed. */
+static int migrate(struct session *s, mvm_vm *vm, int *rc)
+{
+    uint64_t t0 = host_time_monotonic_ns();
+    int fd = host_tcp_connect(s->migrate_to, 30);
+    if (fd < 0) {
+        fprintf(stderr, "mvm: migrate to %s: %s; the VM goes on\n", s->migrate_to, strerror(-fd));
+        return GO_ON;
+    }
+    struct mvm_migration *m;
+    int r = mvm_migrate_begin(vm, fd, s->raw ? MVM_SNAPSHOT_UNCOMPRESSED : 0, &m);
+    if (r != 0) {
+        const char *why = mvm_vm_error(vm);
+        fprintf(stderr, "mvm: migrate to %s: %s; the VM goes on\n", s->migrate_to, why[0] ? why : mvm_strerror(r));
+        close(fd);
+        return GO_ON;
+    }
+    struct mvm_migrate_stats st = { 0 };
+    int act = GO_ON;
+    for (;;) {
+        long left = mvm_migrate_step(m, MIGRATE_PAGES);
+        if (left < 0) {
+            r = (int)left;
+            break;
+        }
+        struct mvm_migrate_stats now;
+        mvm_migrate_stats(m, &now);
+        progress(s, &now, false);
+        /* A small round: stop, and send the rest of it with what the VM
+         * writes meanwhile (mvm_migrate_finish). */
+        if (now.dirty <= MIGRATE_STOP || (left == 0 && now.rounds >= MIGRATE_ROUNDS))
+            break;
+        /* The VM goes on between steps: pre-copy. */
+        struct mvm_exit ex;
+        bool cut;
+        if ((*rc = run_for(s, vm, MIGRATE_SLICE, &ex, &cut)) != 0) {
+            act = DONE;
+            break;
+        }
+        if (ex.reason == MVM_EXIT_INTERRUPTED || (ex.reason == MVM_EXIT_BUDGET && cut))
+            continue;
+        report_exit(&ex);   /* it ended here, before it could move */
+        *rc = ex.status;
+        act = DONE;
+        break;
+    }
+    uint64_t t_stop = host_time_monotonic_ns();
+    if (act == GO_ON && r == 0)
+        r = mvm_migrate_finish(m);
+    uint64_t t_end = host_time_monotonic_ns();
+    if (act == GO_ON && r != 0)
+        fprintf(stderr, "mvm: migrate to %s: %s; the VM goes on\n", s->migrate_to, mvm_migrate_error(m));
+    mvm_migrate_end(m, &st);
+    close(fd);
+    if (act == DONE || r != 0)
+        return act;
+    progress(s, &st, true);
+    fprintf(stderr, "mvm: migrated to %s: %.1f MiB in %llu rounds, %.1f ms in all, the VM stopped for %.1f ms\n",
+            s->migrate_to, (double)st.pages_sent * 4096 / 1048576.0, (unsigned long long)st.rounds,
+            (double)(t_end - t0) / 1e6, (double)(t_end - t_stop) / 1e6);
+    *rc = EXIT_SUSPENDED;
+    return DONE;
+}
+
+static int act(struct session *s, mvm_vm *vm, int *rc)
+{
+    return s->migrate_to ? migrate(s, vm, rc) : take_snapshot(s, vm, rc);
 }
 
 int session_run(struct session *s, mvm_vm *vm)
 {
-    int64_t left;                       /* the VM's own budget: 0 unlimited */
-    mvm_vm_get_budget(vm, &left);
-    if (s->snap_file) {
+    mvm_vm_get_budget(vm, &s->left);
+    if (s->snap_file || s->migrate_to) {
         mvm_vm_set_interruptible(vm);
         atomic_store(&watched, vm);
     }
-    bool pending_at = s->snap_at > 0;   /* --snapshot-at not taken yet */
+    bool pending_at = s->snap_at > 0;   /* --snapshot-at / --migrate-at not reached yet */
     uint64_t t0 = host_time_monotonic_ns();
     fflush(stdout);
-    int rc;
+    int rc = 0;
     for (;;) {
-        /* The budget of this run: the VM's, cut short where --snapshot-at falls. */
-        int64_t step = left;
+        int64_t n = 0;
         if (pending_at) {
             uint64_t done = retired(vm);
             if (done >= (uint64_t)s->snap_at) {
                 pending_at = false;
-                if (take_snapshot(s, vm) && s->suspend) {
-                    rc = EXIT_SUSPENDED;
+                if (act(s, vm, &rc) == DONE)
                     break;
-                }
                 continue;
             }
-            if (!step || (uint64_t)s->snap_at - done < (uint64_t)step)
-                step = (int64_t)((uint64_t)s->snap_at - done);
+            n = (int64_t)((uint64_t)s->snap_at - done);
         }
-        if (left >= 0)
-            mvm_vm_set_budget(vm, step);
         struct mvm_exit ex;
-        int r = mvm_vm_run(vm, &ex);
-        if (r != 0) {
-            fprintf(stderr, "mvm: %s\n", mvm_strerror(r));
-            rc = EXIT_INTERNAL;
+        bool cut;
+        if ((rc = run_for(s, vm, n, &ex, &cut)) != 0)
             break;
-        }
-        if (left > 0)
-            left = ex.instructions < (uint64_t)left ? left - (int64_t)ex.instructions : -1;
         if (ex.reason == MVM_EXIT_INTERRUPTED) {
-            if (take_snapshot(s, vm) && s->suspend) {
-                rc = EXIT_SUSPENDED;
+            if (act(s, vm, &rc) == DONE)
                 break;
-            }
             continue;
         }
-        if (ex.reason == MVM_EXIT_BUDGET && step != left && left >= 0)
+        if (ex.reason == MVM_EXIT_BUDGET && cut)
             continue;   /* a step towards --snapshot-at ended, not the budget */
         report_exit(&ex);
         rc = ex.status;
@@ -138,6 +253,17 @@ int session_run(struct session *s, mvm_vm *vm)
 
 /* ------------------------------------------------------------ restore */
 
+#define RESTORE_OPTIONS \
+    "options:\n" \
+    "  --dir HOST[:GUEST][:ro] map host directory HOST at GUEST; repeatable\n" \
+    "  --listen ADDR:PORT      a listen grant it had (or a new one); repeatable\n" \
+    "  --connect HOST:PORT     a connect grant it had (or a new one); repeatable\n" \
+    "  --mem SIZE              memory limit (default: the saved one)\n" \
+    "  --budget N              stop after N more instructions (exit 124)\n" \
+    "  --stats                 print execution statistics to stderr at exit\n" \
+    "  --trace=syscalls|insns  trace system calls or instructions to stderr\n" \
+    "  --no-jit                interpret every block\n" SESSION_USAGE
+
 static const char restore_usage[] =
     "usage: mvm restore [options] FILE\n"
     "\n"
@@ -145,23 +271,27 @@ static const char restore_usage[] =
     "settings and budget it had. A snapshot grants nothing by itself: give\n"
     "every directory and network grant it had again (the same or another\n"
     "host directory at each guest path); mvm names any that is missing.\n"
-    "\n"
-    "options:\n"
-    "  --dir HOST[:GUEST][:ro] map host directory HOST at GUEST; repeatable\n"
-    "  --listen ADDR:PORT      a listen grant it had (or a new one); repeatable\n"
-    "  --connect HOST:PORT     a connect grant it had (or a new one); repeatable\n"
-    "  --mem SIZE              memory limit (default: the saved one)\n"
-    "  --budget N              stop after N more instructions (exit 124)\n"
-    "  --stats                 print execution statistics to stderr at exit\n"
-    "  --trace=syscalls|insns  trace system calls or instructions to stderr\n"
-    "  --no-jit                interpret every block\n" SESSION_USAGE
+    "\n" RESTORE_OPTIONS
     "\n"
     "exit status: the guest's, as for mvm run; 121 something the snapshot needs\n"
     "is missing here (a grant, a directory, an open file); 122 FILE is not a\n"
     "snapshot this monitor can restore (corrupt, truncated, a newer format);\n"
     "127 FILE not found.\n";
 
-int cmd_restore(int argc, char **argv)
+static const char listen_usage[] =
+    "usage: mvm listen [options] HOST:PORT\n"
+    "\n"
+    "Waits for one VM sent by mvm run --migrate-to (port 0: any free port;\n"
+    "the line \"mvm: listening on HOST:PORT\" says which), then runs it. The\n"
+    "grants it had must be given here, as for mvm restore.\n"
+    "\n" RESTORE_OPTIONS
+    "\n"
+    "exit status: the guest's, as for mvm run; 121 something the VM needs is\n"
+    "missing here; 122 what came is not a VM this monitor can run (the sender\n"
+    "went away, or sent something else); 123 cannot listen.\n";
+
+/* mvm restore FILE and mvm listen ADDR: the same options and run. */
+static int restore_cmd(int argc, char **argv, bool listen)
 {
     enum { R_MEM = 1, R_BUDGET, R_STATS, R_TRACE, R_NOJIT, R_HELP, R_DIR, R_LISTEN, R_CONNECT };
     static const struct option longopts[] = {
@@ -215,7 +345,7 @@ int cmd_restore(int argc, char **argv)
             rc = trace_option(a, &cfg.flags);
             break;
         case R_HELP:
-            fputs(restore_usage, stdout);
+            fputs(listen ? listen_usage : restore_usage, stdout);
             goto out;
         case ':':
             rc = usage_error("option %s needs an argument", argv[optind - 1]);
@@ -230,12 +360,14 @@ int cmd_restore(int argc, char **argv)
             goto out;
     }
     if (optind != argc - 1) {
-        rc = usage_error("restore: %s", optind >= argc ? "no snapshot file given" : "one snapshot file only");
+        rc = usage_error(listen ? "listen: %s" : "restore: %s",
+                         optind >= argc ? (listen ? "no HOST:PORT given" : "no snapshot file given")
+                                        : (listen ? "one address only" : "one snapshot file only"));
         goto out;
     }
     const char *path = argv[optind];
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (!listen && stat(path, &st) != 0) {
         fprintf(stderr, "mvm: %s: %s\n", path, strerror(errno));
         rc = EXIT_NOTFOUND;
         goto out;
@@ -243,12 +375,29 @@ int cmd_restore(int argc, char **argv)
     if ((rc = session_prepare(&s)) != 0)
         goto out;
     char err[512];
-    int r = mvm_vm_restore(path, &cfg, grants, ngrants, &vm, err, sizeof err);
+    int r;
+    if (listen) {
+        char bound[300];
+        int lfd = host_tcp_listen(path, bound, sizeof bound), fd = lfd;
+        if (lfd >= 0) {
+            fprintf(stderr, "mvm: listening on %s\n", bound);
+            fd = host_tcp_accept(lfd);
+        }
+        if (fd < 0) {
+            fprintf(stderr, "mvm: listen %s: %s\n", path, strerror(-fd));
+            rc = fd == -EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
+            goto out;
+        }
+        r = mvm_vm_receive(fd, &cfg, grants, ngrants, &vm, err, sizeof err);
+        close(fd);
+    } else {
+        r = mvm_vm_restore(path, &cfg, grants, ngrants, &vm, err, sizeof err);
+    }
     if (r != 0) {
         fprintf(stderr, "mvm: %s\n", err[0] ? err : mvm_strerror(r));
         switch (-r) {
         case MVM_ENOEXEC: case MVM_EBADMSG: case MVM_ENOTSUP: rc = EXIT_BAD_SNAPSHOT; break;
-        case MVM_EIO: rc = EXIT_NOTFOUND; break;
+        case MVM_EIO: rc = listen ? EXIT_BAD_SNAPSHOT : EXIT_NOTFOUND; break;
         case MVM_ENOMEM: case MVM_ENOSYS: case MVM_EINVAL: rc = EXIT_INTERNAL; break;
         default: rc = EXIT_RESTORE_ENV;
         }
@@ -263,3 +412,6 @@ out:
     free(grants);
     return rc;
 }
+
+int cmd_restore(int argc, char **argv) { return restore_cmd(argc, argv, false); }
+int cmd_listen(int argc, char **argv) { return restore_cmd(argc, argv, true); }

@@ -253,6 +253,40 @@ struct mvm_grant {
 #define MVM_GRANT_CONNECT 2
 #define MVM_SNAPSHOT_UNCOMPRESSED 0x1   /* for a monitor built without zstd */
 int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags);
+
+/*
+ * Live migration (pre-copy), over a connected stream fd that the caller
+ * owns (and closes). The sender, with vm between runs:
+ *   mvm_migrate_begin(vm, fd, flags, &m)  the settings; dirty tracking on
+ *   mvm_migrate_step(m, max_pages)        alternately with short runs of
+ *       the VM: sends up to max_pages pages of the round (the first round
+ *       every mapped page, each later one what the VM wrote since the one
+ *       before); returns how many of the round are left (0: the round is
+ *       done; the next step starts the next), or an error
+ *   mvm_migrate_finish(m)                 the VM stopped: sends its state
+ *       and what it wrote last, then waits for the receiver: 0 means the
+ *       VM now runs there (destroy it here); an error, that it does not:
+ *       the VM may run on here, nothing lost
+ *   mvm_migrate_end(m, &stats)            frees, tracking off (always)
+ * mvm_migrate_error(m) says why a step or the finish failed;
+ * mvm_migrate_stats(m, &stats) how far it is: rounds, pages sent; dirty
+ * is the size of the current round when it began (when it is small, the
+ * stop will be short). The receiver: mvm_vm_receive, as mvm_vm_restore
+ * from the stream (the same grants rule), answering the sender once the
+ * VM is ready to run.
+ */
+struct mvm_migration;
+struct mvm_migrate_stats {
+    uint64_t rounds, pages_sent, dirty;
+};
+int mvm_migrate_begin(mvm_vm *vm, int fd, unsigned flags, struct mvm_migration **out);
+long mvm_migrate_step(struct mvm_migration *m, size_t max_pages);
+int mvm_migrate_finish(struct mvm_migration *m);
+const char *mvm_migrate_error(const struct mvm_migration *m);
+void mvm_migrate_stats(const struct mvm_migration *m, struct mvm_migrate_stats *stats);
+void mvm_migrate_end(struct mvm_migration *m, struct mvm_migrate_stats *stats);
+int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
+                   mvm_vm **out, char *err, size_t errlen);
 int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
                     mvm_vm **out, char *err, size_t errlen);
 

@@ -141,6 +141,23 @@ uint8_t *mem_translate(struct mem_space *as, uint64_t va, int access, int *err);
 typedef int (*mem_walk_fn)(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data);
 int mem_space_walk(struct mem_space *as, mem_walk_fn fn, void *ctx);
 
+/*
+ * Dirty tracking (pre-copy migration). While a space tracks, every page
+ * written, and every page given other contents (mapped afresh, discarded,
+ * moved, shared), is marked; mem_space_track(as, true) marks every mapped
+ * page to begin with. mem_space_dirty calls fn (as mem_space_walk does)
+ * for each marked page and clears the marks: the next write to such a
+ * page is marked again (write TLB entries are dropped: harts take the
+ * slow path once). Unmapped pages are not reported (the mapping says).
+ * Like mem_space_walk, for a space nothing runs on meanwhile.
+ */
+int mem_space_track(struct mem_space *as, bool on);
+int mem_space_dirty(struct mem_space *as, mem_walk_fn fn, void *ctx);
+
+/* Copies the bytes of the page holding va, whatever its permissions
+ * (zeros if absent): 0, or MEM_EFAULT if it is not mapped. */
+int mem_peek_page(struct mem_space *as, uint64_t va, uint8_t *dst);
+
 /* Marks the page holding va as a source of decoded code (see invariant). */
 void mem_mark_code(struct mem_space *as, uint64_t va);
 /* Code of the space changed (riscv_flush_icache): every view drops its

@@ -36,6 +36,8 @@
 #define PTE_MAPPED 1
 #define PTE_CODE   2
 #define PTE_SHARED 4    /* shared memory: a write never copies (MAP_SHARED) */
+#define PTE_DIRTY  8    /* written, or given other contents, since the last
+                           mem_space_dirty (only while the space tracks) */
 
 struct mem_pte {
     struct mem_page *page;   /* NULL: absent, reads as zero */
@@ -67,6 +69,7 @@ struct mem_space {
     _Atomic uint64_t code_gen;
     uint64_t resident;
     struct mem_space *backing;   /* not unrolled: our pages live in it */
+    uint8_t dirty;               /* PTE_DIRTY while tracking (mem_space_track), else 0 */
     /* Under views_lock: */
     struct mem_view *views;      /* harts caching this space */
     _Atomic int nviews;
@@ -482,7 +485,7 @@ int mem_map(struct mem_space *as, uint64_t va, uint64_t len, int prot)
         }
         pte_clear(as, p);
         p->prot = (uint8_t)prot;
-        p->flags = PTE_MAPPED;
+        p->flags = PTE_MAPPED | as->dirty;
     }
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
@@ -663,6 +666,8 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
     }
     if (!fill)
         return p->page ? p->page->data : (uint8_t *)mem_zero_page(as->pool);
+    if (access == MEM_W)
+        p->flags |= as->dirty;   /* a write TLB entry is made only here */
     if (!p->page) {
         struct mem_page *pg = mem_page_alloc(as->pool);
         if (!pg) {
@@ -840,7 +845,7 @@ int mem_discard(struct mem_space *as, uint64_t va, uint64_t len)
         uint8_t prot = p->prot, shared = p->flags & PTE_SHARED;
         pte_clear(as, p);
         p->prot = prot;
-        p->flags = PTE_MAPPED | shared;
+        p->flags = PTE_MAPPED | shared | as->dirty;
     }
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
@@ -886,7 +891,7 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
             if (src->flags & PTE_CODE)
                 atomic_fetch_add(&as->code_gen, 1);
             *dst = *src;
-            dst->flags &= (uint8_t)~PTE_CODE;
+            dst->flags = (uint8_t)((dst->flags & ~PTE_CODE) | as->dirty);
             memset(src, 0, sizeof *src);
         }
     }
@@ -917,7 +922,7 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
         if (!s)
             continue;
         d->prot = s->prot;
-        d->flags = PTE_MAPPED | (s->flags & PTE_SHARED);
+        d->flags = PTE_MAPPED | (s->flags & PTE_SHARED) | dst->dirty;
         if ((s->flags & PTE_SHARED) && !s->page) {
             /* Shared memory is one page for both sides from now on. */
             if (!(s->page = mem_page_alloc(src->pool))) {
@@ -983,4 +988,66 @@ int mem_space_walk(struct mem_space *as, mem_walk_fn fn, void *ctx)
     int r = walk_level(as, &as->root, 0, 0, fn, ctx);
     host_mutex_unlock(as->lock);
     return r;
+}
+
+/* ---- dirty tracking (migration) --------------------------------------- */
+
+static int mark_all(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    (void)prot, (void)shared, (void)data;
+    pte_get(ctx, va, false)->flags |= PTE_DIRTY;
+    return 0;
+}
+
+int mem_space_track(struct mem_space *as, bool on)
+{
+    if (as->backing)
+        return MEM_EINVAL;
+    LOCKED(as);
+    as->dirty = on ? PTE_DIRTY : 0;
+    if (on)
+        walk_level(as, &as->root, 0, 0, mark_all, as);
+    atomic_fetch_add(&as->gen, 1);   /* write TLB entries go: writes are seen */
+    unlock_settle(as);
+    return 0;
+}
+
+struct dirty_walk {
+    struct mem_space *as;
+    mem_walk_fn fn;
+    void *ctx;
+};
+
+static int take_dirty(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    struct dirty_walk *d = ctx;
+    struct mem_pte *p = pte_get(d->as, va, false);
+    if (!(p->flags & PTE_DIRTY))
+        return 0;
+    p->flags &= (uint8_t)~PTE_DIRTY;
+    return d->fn(d->ctx, va, prot, shared, data);
+}
+
+int mem_space_dirty(struct mem_space *as, mem_walk_fn fn, void *ctx)
+{
+    if (as->backing)
+        return MEM_EINVAL;
+    struct dirty_walk d = { as, fn, ctx };
+    LOCKED(as);
+    int r = walk_level(as, &as->root, 0, 0, take_dirty, &d);
+    atomic_fetch_add(&as->gen, 1);   /* the next write to each is seen again */
+    unlock_settle(as);
+    return r;
+}
+
+int mem_peek_page(struct mem_space *as, uint64_t va, uint8_t *dst)
+{
+    LOCKED(as);
+    const struct mem_pte *p = as->backing ? NULL : pte_find(as, va & MEM_PAGE_MASK);
+    if (p && p->page)
+        memcpy(dst, p->page->data, MEM_PAGE_SIZE);
+    else if (p)
+        memset(dst, 0, MEM_PAGE_SIZE);
+    host_mutex_unlock(as->lock);
+    return p ? 0 : MEM_EFAULT;
 }

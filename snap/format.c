@@ -213,6 +213,7 @@ struct snap_writer {
     bool temp;              /* the temporary file exists (not renamed or removed) */
     bool committed;
     bool raw;               /* compression off (snap_writer_raw) */
+    bool stream;            /* to a connection of the caller's: no file, no rename */
     uint64_t count;         /* sections written */
     uint64_t chain;         /* the last check written */
     char *path, *tmp;
@@ -238,7 +239,8 @@ static PRINTF_LIKE(3, 4) int wfail(struct snap_writer *w, int code, const char *
 
 static int w_io(struct snap_writer *w, int r, const char *what)
 {
-    return r < 0 ? wfail(w, SNAP_EIO, "cannot %s %s: %s", what, w->tmp, host_file_strerror(r)) : 0;
+    const char *where = w->stream ? "to the connection" : w->tmp;
+    return r < 0 ? wfail(w, SNAP_EIO, "cannot %s %s: %s", what, where, host_file_strerror(r)) : 0;
 }
 
 static int w_flush(struct snap_writer *w)
@@ -340,6 +342,31 @@ int snap_writer_open(const char *path, struct snap_writer **out, char *err, size
     return SNAP_OK;
 }
 
+int snap_writer_open_stream(int fd, const char *name, struct snap_writer **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!snap_available())
+        return unavailable(name, err, errlen);
+    struct snap_writer *w = calloc(1, sizeof *w);
+    if (w && !(w->path = strdup(name))) {
+        free(w);
+        w = NULL;
+    }
+    if (!w)
+        return msg(err, errlen, SNAP_ENOMEM, name, "out of memory");
+    w->fd = fd;
+    w->stream = true;
+    int r = w_header(w);
+    if (r < 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", w->msg);
+        snap_writer_abort(w);
+        return r;
+    }
+    *out = w;
+    return SNAP_OK;
+}
+
 int snap_write_section(struct snap_writer *w, uint32_t type, const void *payload, size_t len)
 {
     if (w->err)
@@ -389,8 +416,12 @@ int snap_writer_commit(struct snap_writer *w)
     uint8_t count[8];
     st64(count, w->count);
     int r = w_section(w, SNAP_TYPE_END, count, sizeof count);
-    if (r == 0)
+    if (r == 0 && w->stream) {
+        r = w_flush(w);
+        w->committed = r == 0;
+    } else if (r == 0) {
         r = w_finish(w);
+    }
     if (r < 0 && w->temp) {
         host_file_close(w->fd);
         w->fd = -1;
@@ -404,7 +435,8 @@ void snap_writer_abort(struct snap_writer *w)
 {
     if (!w)
         return;
-    host_file_close(w->fd);
+    if (!w->stream)
+        host_file_close(w->fd);
     if (w->temp)
         host_file_unlink(w->tmp);
 #if SNAP_ZSTD
@@ -428,6 +460,7 @@ struct snap_reader {
     uint64_t index;         /* sections read, END excluded */
     uint64_t chain;         /* the last check verified */
     int state;              /* 0 reading, 1 at END, < 0 the error, which sticks */
+    bool stream;            /* a connection of the caller's: END ends it, fd stays open */
     uint8_t *in, *out;      /* file input, decompressed payload */
     size_t in_cap, out_cap;
 #if SNAP_ZSTD
@@ -538,6 +571,20 @@ int snap_reader_open(const char *path, struct snap_reader **out, char *err, size
     return r_open(r, out, err, errlen);
 }
 
+int snap_reader_open_stream(int fd, const char *name, struct snap_reader **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!snap_available())
+        return unavailable(name, err, errlen);
+    struct snap_reader *r = r_new(name);
+    if (!r)
+        return msg(err, errlen, SNAP_ENOMEM, name, "out of memory");
+    r->fd = fd;
+    r->stream = true;
+    r->size = UINT64_MAX;
+    return r_open(r, out, err, errlen);
+}
+
 int snap_reader_open_mem(const void *data, size_t len, struct snap_reader **out,
                          char *err, size_t errlen)
 {
@@ -562,8 +609,8 @@ static int r_end(struct snap_reader *r, uint32_t method, uint64_t raw, const uin
         return rfail(r, SNAP_ECORRUPT, "end section counts %llu sections, but %llu came before it",
                      (unsigned long long)ld64(p), (unsigned long long)r->index);
     const uint8_t *q;
-    size_t got;
-    int s = r_read(r, 1, &q, &got);
+    size_t got = 0;
+    int s = r->stream ? 0 : r_read(r, 1, &q, &got);   /* a connection goes on */
     if (s < 0)
         return s;
     if (got)
@@ -644,7 +691,8 @@ void snap_reader_close(struct snap_reader *r)
 {
     if (!r)
         return;
-    host_file_close(r->fd);
+    if (!r->stream)
+        host_file_close(r->fd);
 #if SNAP_ZSTD
     ZSTD_freeDCtx(r->dctx);
 #endif

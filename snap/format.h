@@ -134,6 +134,9 @@ int snap_writer_open(const char *path, struct snap_writer **out, char *err, size
  * error sticks: every later call returns it, and commit fails.
  */
 int snap_write_section(struct snap_writer *w, uint32_t type, const void *payload, size_t len);
+/* The same over a connection the caller owns (migration): no temporary
+ * file; commit writes END and flushes; the fd is never closed here. */
+int snap_writer_open_stream(int fd, const char *name, struct snap_writer **out, char *err, size_t errlen);
 /* Stores every later section raw: for a reader built without zstd. */
 void snap_writer_raw(struct snap_writer *w);
 
@@ -185,6 +188,10 @@ const char *snap_reader_error(const struct snap_reader *r);
 
 /* Closes the file and frees r (NULL is ok). */
 void snap_reader_close(struct snap_reader *r);
+/* A reader of a connection the caller owns: reads as a pipe, but END ends
+ * the snapshot (the connection goes on: an answer may follow), and the fd
+ * is never closed here. */
+int snap_reader_open_stream(int fd, const char *name, struct snap_reader **out, char *err, size_t errlen);
 
 /* Snapshots work in this build (it has xxhash); if not, opens say why. */
 bool snap_available(void);

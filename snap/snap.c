@@ -9,11 +9,12 @@
  * nothing in it, and a failed one leaves no file behind (the previous
  * snapshot of that name stays whole).
  */
-#include "vm/vm_int.h"
+#include "snap/snap_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "host/file.h"
 #include "host/thread.h"
 #include "snap/format.h"
 #include "user/fs.h"
@@ -23,7 +24,7 @@
 /* Settings saved in the VM section (the public MVM_* flags that matter). */
 #define SAVED_FLAGS (MVM_TRACE_SYSCALLS | MVM_TRACE_INSNS | MVM_NO_JIT | MVM_STREAM_META)
 
-static int from_snap(int r)
+int snap_errno(int r)
 {
     switch (r) {
     case SNAP_EIO: return -MVM_EIO;
@@ -36,8 +37,7 @@ static int from_snap(int r)
     return r < 0 ? -MVM_EIO : 0;
 }
 
-/* Why vm cannot be saved as it is: an error (reason in vm->error) or 0. */
-static int check_saveable(mvm_vm *vm)
+int snap_check_vm(mvm_vm *vm)
 {
     if (vm->remote) {
         snprintf(vm->error, sizeof vm->error, "a VM run by the monitor above cannot be saved here");
@@ -67,7 +67,26 @@ static int check_saveable(mvm_vm *vm)
             return -MVM_ENOTSUP;
         }
     }
-    return 0;
+    return proc_check_saveable(p, vm->error, sizeof vm->error);
+}
+
+int snap_write_vm(mvm_vm *vm, struct snap_writer *w)
+{
+    struct proc *p = vm->p;
+    struct mem_stats ms;
+    mem_pool_stats(p->pool, &ms);
+    unsigned flags = (p->trace_syscalls ? MVM_TRACE_SYSCALLS : 0) | (p->hart->trace_insns ? MVM_TRACE_INSNS : 0) |
+                     (p->hart->no_jit ? MVM_NO_JIT : 0) | (fs_stream_meta(p->fs) ? MVM_STREAM_META : 0);
+    int64_t budget = vm_budget_left(vm);
+    struct snap_buf b = { 0 };
+    snap_put_u64(&b, ms.limit_pages * MEM_PAGE_SIZE);
+    snap_put_u32(&b, flags);
+    snap_put_u64(&b, budget >= INT64_MAX / 2 ? 0 : (uint64_t)budget);   /* 0: unlimited */
+    int r = b.oom ? -MVM_ENOMEM : snap_errno(snap_write_section(w, SAVE_VM, b.data, b.len));
+    snap_buf_free(&b);
+    if (r != 0 && r != -MVM_ENOMEM)
+        snprintf(vm->error, sizeof vm->error, "%s", snap_writer_error(w));
+    return r;
 }
 
 int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags)
@@ -75,37 +94,21 @@ int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags)
     if (!vm || !path || (flags & ~(unsigned)MVM_SNAPSHOT_UNCOMPRESSED))
         return -MVM_EINVAL;
     vm->error[0] = 0;
-    int r = check_saveable(vm);
+    int r = snap_check_vm(vm);
     if (r != 0)
         return r;
-    struct proc *p = vm->p;
     struct snap_writer *w;
     if ((r = snap_writer_open(path, &w, vm->error, sizeof vm->error)) != 0)
-        return from_snap(r);
+        return snap_errno(r);
     if (flags & MVM_SNAPSHOT_UNCOMPRESSED)
         snap_writer_raw(w);
-
-    struct mem_stats ms;
-    mem_pool_stats(p->pool, &ms);
-    unsigned cfg_flags = (p->trace_syscalls ? MVM_TRACE_SYSCALLS : 0) | (p->hart->trace_insns ? MVM_TRACE_INSNS : 0) |
-                     (p->hart->no_jit ? MVM_NO_JIT : 0) | (fs_stream_meta(p->fs) ? MVM_STREAM_META : 0);
-    int64_t budget = vm_budget_left(vm);
-    struct snap_buf b = { 0 };
-    snap_put_u64(&b, ms.limit_pages * MEM_PAGE_SIZE);
-    snap_put_u32(&b, cfg_flags);
-    snap_put_u64(&b, budget >= INT64_MAX / 2 ? 0 : (uint64_t)budget);   /* 0: unlimited */
-    r = b.oom ? -MVM_ENOMEM : from_snap(snap_write_section(w, SAVE_VM, b.data, b.len));
-    snap_buf_free(&b);
-    if (r != 0) {
-        if (r != -MVM_ENOMEM)
-            snprintf(vm->error, sizeof vm->error, "%s", snap_writer_error(w));
-    } else {
-        r = proc_save(p, w, vm->error, sizeof vm->error);
-        /* The user/ layer's errno values are Linux's, as MVM_E* are. */
-        if (r == 0 && (r = snap_writer_commit(w)) != 0) {
-            snprintf(vm->error, sizeof vm->error, "%s", snap_writer_error(w));
-            r = from_snap(r);
-        }
+    r = snap_write_vm(vm, w);
+    /* The user/ layer's errno values are Linux's, as MVM_E* are. */
+    if (r == 0)
+        r = proc_save(vm->p, w, 0, vm->error, sizeof vm->error);
+    if (r == 0 && (r = snap_writer_commit(w)) != 0) {
+        snprintf(vm->error, sizeof vm->error, "%s", snap_writer_error(w));
+        r = snap_errno(r);
     }
     snap_writer_abort(w);   /* frees; removes the file unless committed */
     return r;
@@ -127,10 +130,12 @@ static int read_vm_section(struct snap_cur *c, const struct mvm_config *cfg, str
     return 0;
 }
 
-int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
-                    mvm_vm **out, char *err, size_t errlen)
+/* Checks what mvm_vm_restore and mvm_vm_receive are given. */
+static int check_restore_args(const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
+                              mvm_vm **out, char *err, size_t errlen)
 {
-    if (!path || !out || !err || !errlen || ngrants < 0 || (ngrants && !grants) || (cfg && (cfg->budget < 0 || (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN))))
+    if (!out || !err || !errlen || ngrants < 0 || (ngrants && !grants) ||
+        (cfg && (cfg->budget < 0 || (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN))))
         return -MVM_EINVAL;
     *out = NULL;
     err[0] = 0;
@@ -139,25 +144,28 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
         if (!g->guest || g->kind < MVM_GRANT_DIR || g->kind > MVM_GRANT_CONNECT || (g->kind == MVM_GRANT_DIR && !g->host))
             return -MVM_EINVAL;
     }
-    struct snap_reader *rd;
-    int r = snap_reader_open(path, &rd, err, errlen);
-    if (r != 0)
-        return from_snap(r);
+    return 0;
+}
+
+/* A VM from the snapshot rd reads (name: for messages). */
+static int restore_from(struct snap_reader *rd, const char *name, const struct mvm_config *cfg,
+                        const struct mvm_grant *grants, int ngrants, mvm_vm **out, char *err, size_t errlen)
+{
     uint32_t type;
     struct snap_cur c;
     struct mvm_config vcfg;
     mvm_vm *vm = NULL;
     struct restore *rs = NULL;
-    r = snap_reader_next(rd, &type, &c);
+    int r = snap_reader_next(rd, &type, &c);
     if (r == 1 && (type != SAVE_VM || read_vm_section(&c, cfg, &vcfg) != 0)) {
-        snprintf(err, errlen, "%s: the VM section is missing or malformed", path);
+        snprintf(err, errlen, "%s: the VM section is missing or malformed", name);
         r = -MVM_EBADMSG;
     } else if (r == 0) {
-        snprintf(err, errlen, "%s: the snapshot holds no VM", path);
+        snprintf(err, errlen, "%s: the snapshot holds no VM", name);
         r = -MVM_EBADMSG;
     } else if (r < 0) {
         snprintf(err, errlen, "%s", snap_reader_error(rd));
-        r = from_snap(r);
+        r = snap_errno(r);
     } else if ((r = vm_create_native(&vcfg, NULL, NULL, 0, &vm)) == 0) {
         vm->loaded = true;
         if (!(rs = proc_restore_begin(vm->p, grants, ngrants)))
@@ -170,25 +178,59 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
         }
         char why[256];
         if ((r = proc_restore(rs, type, &c, why, sizeof why)) != 0)
-            snprintf(err, errlen, "%s: %s", path, why);
+            snprintf(err, errlen, "%s: %s", name, why);
     }
     if (r < 0 && !err[0]) {
         snprintf(err, errlen, "%s", snap_reader_error(rd));
-        r = from_snap(r);
+        r = snap_errno(r);
     }
     if (rs) {
         char why[256];
         int e = proc_restore_end(rs, r == 0, why, sizeof why);
         if (r == 0 && e != 0) {
-            snprintf(err, errlen, "%s: %s", path, why);
+            snprintf(err, errlen, "%s: %s", name, why);
             r = e;
         }
     }
-    snap_reader_close(rd);
     if (r != 0) {
         mvm_vm_destroy(vm);
         return r;
     }
     *out = vm;
     return 0;
+}
+
+int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
+                    mvm_vm **out, char *err, size_t errlen)
+{
+    int r = path ? check_restore_args(cfg, grants, ngrants, out, err, errlen) : -MVM_EINVAL;
+    if (r != 0)
+        return r;
+    struct snap_reader *rd;
+    if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
+        return snap_errno(r);
+    r = restore_from(rd, path, cfg, grants, ngrants, out, err, errlen);
+    snap_reader_close(rd);
+    return r;
+}
+
+int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
+                   mvm_vm **out, char *err, size_t errlen)
+{
+    int r = fd >= 0 ? check_restore_args(cfg, grants, ngrants, out, err, errlen) : -MVM_EINVAL;
+    if (r != 0)
+        return r;
+    struct snap_reader *rd;
+    if ((r = snap_reader_open_stream(fd, "migration", &rd, err, errlen)) != 0)
+        return snap_errno(r);
+    r = restore_from(rd, "migration", cfg, grants, ngrants, out, err, errlen);
+    snap_reader_close(rd);
+    /* The answer the sender waits for: the VM runs here from now on. */
+    if (r == 0 && host_file_write_all(fd, MIGRATE_READY, 1) != 0) {
+        snprintf(err, errlen, "migration: the sender went away before the VM could run here");
+        mvm_vm_destroy(*out);
+        *out = NULL;
+        r = -MVM_EIO;
+    }
+    return r;
 }

@@ -60,6 +60,7 @@ static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
 
 struct saver {
     struct proc *p;
+    unsigned flags;             /* SAVE_* of proc_save */
     struct snap_writer *w;
     struct snap_buf b;          /* the section being built */
     char *err;
@@ -240,6 +241,8 @@ static int save_memory(struct saver *s)
     end_run(&m);
     if ((r = flush_counted(&m, SAVE_MAP)) != 0)
         return r;
+    if (s->flags & SAVE_NO_PAGES)
+        return 0;           /* the receiver has them (pre-copy) */
     r = mem_space_walk(s->p->as, page_out, &m);
     if (r != 0)
         return m.err;
@@ -423,11 +426,26 @@ out:
     return r;
 }
 
-int proc_save(struct proc *p, struct snap_writer *w, char *err, size_t errlen)
+int proc_check_saveable(struct proc *p, char *err, size_t errlen)
 {
     if (proc_tree_count(p) > 1)
         return fail(err, errlen, -LX_ENOTSUP, "it has several processes, which a snapshot cannot hold yet");
-    struct saver s = { .p = p, .w = w, .err = err, .errlen = errlen };
+    struct fs *fs = p->fs;
+    for (int fd = 0; fd < fs->nfds; fd++) {
+        const struct file *f = fs->fds[fd].f;
+        if (f && f->sock)
+            return fail(err, errlen, -LX_ENOTSUP, "fd %d is %s, which a snapshot cannot hold yet", fd,
+                        net_sock_kind(f->sock));
+    }
+    return 0;
+}
+
+int proc_save(struct proc *p, struct snap_writer *w, unsigned flags, char *err, size_t errlen)
+{
+    int r0 = proc_check_saveable(p, err, errlen);
+    if (r0 != 0)
+        return r0;
+    struct saver s = { .p = p, .flags = flags, .w = w, .err = err, .errlen = errlen };
     int r = save_proc(&s);
     if (r == 0)
         r = save_fs(&s);
@@ -444,6 +462,75 @@ int proc_save(struct proc *p, struct snap_writer *w, char *err, size_t errlen)
     return r;
 }
 
+/* ------------------------------------------------------------ pre-copy */
+
+struct valist {
+    uint64_t *va;
+    size_t n, cap, full;
+    bool oom;
+};
+
+static int va_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    struct valist *l = ctx;
+    (void)prot, (void)shared;
+    l->full += data != NULL;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        uint64_t *v = realloc(l->va, cap * sizeof *v);
+        if (!v) {
+            l->oom = true;
+            return 1;
+        }
+        l->va = v;
+        l->cap = cap;
+    }
+    l->va[l->n++] = va;
+    return 0;
+}
+
+long proc_precopy_collect(struct proc *p, uint64_t **vas, size_t *full)
+{
+    struct valist l = { 0 };
+    int r = mem_space_dirty(p->as, va_out, &l);
+    if (r != 0 || l.oom) {
+        free(l.va);
+        return l.oom ? -LX_ENOMEM : -LX_ENOTSUP;
+    }
+    *vas = l.va;
+    *full = l.full;
+    return (long)l.n;
+}
+
+long proc_precopy_send(struct proc *p, struct snap_writer *w, const uint64_t *vas, size_t n, size_t max_full,
+                       size_t *full, char *err, size_t errlen)
+{
+    struct snap_buf b = { 0 };
+    uint8_t page[MEM_PAGE_SIZE];
+    uint32_t count = 0;
+    size_t i = 0;
+    *full = 0;
+    snap_put_u32(&b, 0);
+    for (; i < n && *full < max_full; i++) {
+        if (mem_peek_page(p->as, vas[i], page) != 0)
+            continue;           /* unmapped since: the final map says so */
+        bool zero = all_zero(page);
+        snap_put_u64(&b, vas[i] | zero);     /* bit 0: reads as zero */
+        if (!zero) {
+            snap_put_bytes(&b, page, MEM_PAGE_SIZE);
+            ++*full;
+        }
+        count++;
+    }
+    long r = (long)i;
+    if (b.oom)
+        r = fail(err, errlen, -LX_ENOMEM, "out of memory");
+    else if (st32(b.data, count), snap_write_section(w, SAVE_PRECOPY, b.data, b.len) != 0)
+        r = fail(err, errlen, -LX_EIO, "%s", snap_writer_error(w));
+    snap_buf_free(&b);
+    return r;
+}
+
 /* ----------------------------------------------------------- restoring */
 
 struct restore {
@@ -456,6 +543,7 @@ struct restore {
     struct thread **threads;    /* the others, started at the end */
     int nthreads;
     int nsaved;                 /* THREAD sections read */
+    struct mem_space *side;     /* pages sent ahead (PRECOPY), until MAP */
 };
 
 struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants)
@@ -501,6 +589,16 @@ static int grant_dir(struct fs *fs, const struct mvm_grant *g, char *err, size_t
 {
     int r = fs_add_dir(fs, g->host, g->guest, g->read_only != 0);
     return r < 0 ? fail(err, errlen, r, "cannot grant %s at %s: %s", g->host, g->guest, strerror(-r)) : 0;
+}
+
+/* A string from the snapshot, made fit for a message in place: control
+ * characters (a newline would make it two lines) become '?'. */
+static const char *shown(char *s)
+{
+    for (char *q = s; *q; q++)
+        if ((unsigned char)*q < 0x20 || *q == 0x7f)
+            *q = '?';
+    return s;
 }
 
 static int bad(char *err, size_t errlen, const char *what)
@@ -588,7 +686,7 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
         int g = find_grant(rs, MVM_GRANT_DIR, guest);
         if (g < 0)
             return fail(err, errlen, -LX_EACCES, "it had %s granted at %s%s: grant a directory there again",
-                        host, guest, ro ? " (read-only)" : "");
+                        shown(host), shown(guest), ro ? " (read-only)" : "");
         rs->used[g] = true;
         int r = grant_dir(fs, &rs->grants[g], err, errlen);
         if (r < 0)
@@ -602,7 +700,7 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
         int g = find_grant(rs, dir == NET_LISTEN ? MVM_GRANT_LISTEN : MVM_GRANT_CONNECT, host);
         if (g < 0)
             return fail(err, errlen, -LX_EACCES, "it was allowed to %s %s: grant it again",
-                        dir == NET_LISTEN ? "listen on" : "connect to", host);
+                        dir == NET_LISTEN ? "listen on" : "connect to", shown(host));
         rs->used[g] = true;
         if (net_allow(fs, dir, host) < 0)
             return bad(err, errlen, "file system");
@@ -619,7 +717,7 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
             return g->kind == MVM_GRANT_DIR ? r : fail(err, errlen, r, "cannot grant %s", g->guest);
     }
     int r = fs_set_cwd(fs, cwd);
-    return r < 0 ? fail(err, errlen, r, "the working directory %s is missing: %s", cwd, strerror(-r)) : 0;
+    return r < 0 ? fail(err, errlen, r, "the working directory %s is missing: %s", shown(cwd), strerror(-r)) : 0;
 }
 
 static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
@@ -642,6 +740,35 @@ static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t
                         r == MEM_ENOMEM ? "over the memory limit" : "the memory map section is malformed");
     }
     return snap_cur_end(c) ? 0 : bad(err, errlen, "memory map");
+}
+
+static int restore_precopy(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    if (!rs->side && !(rs->side = mem_space_new(rs->p->pool)))
+        return fail(err, errlen, -LX_ENOMEM, "out of memory");
+    uint32_t n = snap_get_u32(c);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t tag = snap_get_u64(c), va = tag & MEM_PAGE_MASK;
+        const uint8_t *d = tag & 1 ? NULL : snap_get_bytes(c, MEM_PAGE_SIZE);
+        if (c->bad || (tag & (MEM_PAGE_SIZE - 2)) || va >= (1ull << MEM_VA_BITS))
+            return bad(err, errlen, "pre-copy");
+        int r = mem_map(rs->side, va, MEM_PAGE_SIZE, MEM_R | MEM_W);   /* drops what was there */
+        if (r == 0 && d)
+            r = mem_poke(rs->side, va, d, MEM_PAGE_SIZE);
+        if (r != 0)
+            return fail(err, errlen, -LX_ENOMEM, "over the memory limit");
+    }
+    return snap_cur_end(c) ? 0 : bad(err, errlen, "pre-copy");
+}
+
+/* After MAP: the pages sent ahead go where the map has them. */
+static int place_ahead(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    struct mem_space *as = ctx;
+    (void)prot, (void)shared;
+    if (!data || mem_prot_at(as, va) < 0)
+        return 0;
+    return mem_poke(as, va, data, MEM_PAGE_SIZE) != 0;
 }
 
 static int restore_pages(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
@@ -671,8 +798,8 @@ static int restore_signals(struct restore *rs, struct snap_cur *c, char *err, si
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = snap_get_u32(c);
         uint8_t fl = snap_get_u8(c);
-        if (c->bad || i >= SIG_NTIMERS || fl > 7)
-            return bad(err, errlen, "signals");
+        if (c->bad || i >= SIG_NTIMERS || fl > 7 || p->timers[i].used || p->timers[i].armed)
+            return bad(err, errlen, "signals");     /* each slot once */
         struct sig_timer *tm = &p->timers[i];
         tm->used = fl & 1;
         tm->armed = fl >> 1 & 1;
@@ -685,7 +812,13 @@ static int restore_signals(struct restore *rs, struct snap_cur *c, char *err, si
         tm->tid = (int)snap_get_u32(c);
         tm->value = snap_get_u64(c);
         tm->overrun = (int)snap_get_u32(c);
-        if (tm->signo < 0 || tm->signo > 64)
+        /* As setitimer and timer_create leave them (SIGEV_SIGNAL 0,
+         * SIGEV_NONE 1, SIGEV_THREAD_ID 4): a POSIX timer that signals
+         * has a signal to send. */
+        bool posix = i >= 3;
+        if (posix ? (tm->notify != 0 && tm->notify != 1 && tm->notify != 4) ||
+                        (tm->notify != 1 && (tm->signo < 1 || tm->signo > 64))
+                  : tm->notify != 0)
             return bad(err, errlen, "signals");
         if (tm->armed)
             atomic_fetch_add(&p->timers_armed, 1);
@@ -813,21 +946,21 @@ static struct file *restore_file(struct fs *fs, struct snap_cur *c, struct pipe_
         int open = (int)(flags & ~(uint32_t)(LX_O_CREAT | LX_O_EXCL | LX_O_TRUNC | LX_O_NOCTTY));
         int gfd = fs_openat(fs, LX_AT_FDCWD, path, open, 0);
         if (gfd < 0) {
-            *r = fail(err, errlen, gfd, "cannot open %s again: %s", path, strerror(-gfd));
+            *r = fail(err, errlen, gfd, "cannot open %s again: %s", shown(path), strerror(-gfd));
             return NULL;
         }
         f = fd_file(fs, gfd);
         f->refs++;
         fs_close(fs, gfd);
         if (f->type != type) {
-            *r = fail(err, errlen, -LX_ENOENT, "%s is not the kind of file it was", path);
+            *r = fail(err, errlen, -LX_ENOENT, "%s is not the kind of file it was", shown(path));
             file_unref(f);
             return NULL;
         }
         if (f->fd < 0)
             f->vpos = pos;
         else if (type == LX_S_IFREG && !(flags & LX_O_PATH) && host_lseek(f->fd, (int64_t)pos, LX_SEEK_SET) < 0) {
-            *r = fail(err, errlen, -LX_EIO, "cannot seek in %s again", path);
+            *r = fail(err, errlen, -LX_EIO, "cannot seek in %s again", shown(path));
             file_unref(f);
             return NULL;
         }
@@ -900,6 +1033,11 @@ static const uint32_t order[] = { SAVE_PROC, SAVE_FS, SAVE_FILES, SAVE_MAP, SAVE
 
 int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *err, size_t errlen)
 {
+    if (type == SAVE_PRECOPY) {     /* before everything else, repeated */
+        if (rs->seen)
+            return fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
+        return restore_precopy(rs, c, err, errlen);
+    }
     size_t at = 0;
     while (at < sizeof order / sizeof order[0] && order[at] != type)
         at++;
@@ -919,7 +1057,14 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
     case SAVE_FS: return restore_fs(rs, c, err, errlen);
     case SAVE_FILES: return restore_files(rs, c, err, errlen);
     case SAVE_PAGES: return restore_pages(rs, c, err, errlen);
-    case SAVE_MAP: return restore_map(rs, c, err, errlen);
+    case SAVE_MAP: {
+        int r = restore_map(rs, c, err, errlen);
+        if (r == 0 && rs->side && mem_space_walk(rs->side, place_ahead, rs->p->as) != 0)
+            r = fail(err, errlen, -LX_ENOMEM, "over the memory limit");
+        mem_space_free(rs->side);
+        rs->side = NULL;
+        return r;
+    }
     case SAVE_SIGNALS: return restore_signals(rs, c, err, errlen);
     default: return restore_thread(rs, c, err, errlen);
     }
@@ -930,6 +1075,8 @@ int proc_restore_end(struct restore *rs, bool ok, char *err, size_t errlen)
     int r = 0;
     if (ok && !(rs->seen & 1u << SAVE_THREAD))
         r = fail(err, errlen, -LX_EBADMSG, "the snapshot has no thread");
+    else if (ok && rs->p->main->exited && rs->nthreads == 0)   /* a run would wait forever */
+        r = fail(err, errlen, -LX_EBADMSG, "every thread of the snapshot has exited");
     for (int i = 0; i < rs->nthreads; i++) {
         struct thread *t = rs->threads[i];
         if (ok && r == 0) {
@@ -945,6 +1092,7 @@ int proc_restore_end(struct restore *rs, bool ok, char *err, size_t errlen)
         host_time_set_monotonic(rs->mono);
         host_time_set_cputime(rs->cpu);
     }
+    mem_space_free(rs->side);
     free(rs->threads);
     free(rs->used);
     free(rs);

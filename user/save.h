@@ -30,14 +30,36 @@ enum {
     SAVE_SIGNALS,       /* actions, pending signals, timers */
     SAVE_THREAD,        /* one per thread, the main thread first */
     SAVE_FILES,         /* open file descriptions and the fd table */
+    SAVE_PRECOPY,       /* pages sent ahead by a live migration (repeated, first) */
 };
+
+/* proc_save flags: SAVE_NO_PAGES leaves the pages out, for a receiver that
+ * has them all (a migration's last pre-copy round). */
+#define SAVE_NO_PAGES 1
 
 /*
  * Writes p's sections. 0, or a negative LX_E* errno with a one-line reason
  * in err: -LX_ENOTSUP for state that cannot be saved yet (err names it),
  * -LX_EIO if writing failed, -LX_ENOMEM. p is left as it was.
  */
-int proc_save(struct proc *p, struct snap_writer *w, char *err, size_t errlen);
+int proc_save(struct proc *p, struct snap_writer *w, unsigned flags, char *err, size_t errlen);
+/* Whether proc_save would refuse p for what it holds (the same errors). */
+int proc_check_saveable(struct proc *p, char *err, size_t errlen);
+
+/*
+ * Pre-copy (a live migration): with p's space tracking (mem_space_track),
+ * proc_precopy_collect returns the pages marked since the last call (every
+ * mapped page the first time) in *vas (freed by the caller): how many, or
+ * -LX_E*; *full: how many of them hold bytes (the others read as zero and
+ * cost 8 bytes to send). proc_precopy_send writes the present bytes of
+ * the first of those pages as one PRECOPY section, until max_full pages
+ * with bytes went (at most SNAP_SECTION_MAX / 4104): how many of vas it
+ * took, or -LX_E*; *full: how many of them had bytes. A page that reads
+ * as zero goes as its address alone.
+ */
+long proc_precopy_collect(struct proc *p, uint64_t **vas, size_t *full);
+long proc_precopy_send(struct proc *p, struct snap_writer *w, const uint64_t *vas, size_t n, size_t max_full,
+                       size_t *full, char *err, size_t errlen);
 
 /*
  * Restores into p — new from proc_new, nothing loaded: proc_restore_begin,

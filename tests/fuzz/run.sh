@@ -13,10 +13,13 @@
 #   fuzz_run     the input as guest code, run whole and in budget slices
 #   fuzz_snap    the input as a snapshot file, read to its end (skipped,
 #                with a SKIP line, where the build has no xxhash)
+#   fuzz_restore the input as the sections of a process-mode VM, restored
+#                into a fresh VM (user/save.c), which is then destroyed
 #
 # Usage: tests/fuzz/run.sh [target...]
 #        tests/fuzz/run.sh --update-seeds   rewrite tests/fuzz/corpus from
-#                                           seeds.S, elf_seed.S and snap_seed.c
+#                                           seeds.S, elf_seed.S, snap_seed.c
+#                                           and restore_seed.c
 # Environment: FUZZ_TIME (seconds per target, default 20), FUZZ_CC (clang).
 cd "$(dirname "$0")/../.." || exit 2
 OUT=build/tests/fuzz
@@ -32,6 +35,8 @@ sources() {
 	fuzz_elf) echo user/elf.c mem/*.c host/host.c host/thread.c ;;
 	fuzz_run) echo rv/*.c mem/*.c host/host.c host/thread.c ;;
 	fuzz_snap) echo snap/format.c host/file.c host/host.c ;;
+	# The whole library: a restore makes a VM as mvm_vm_restore does.
+	fuzz_restore) echo rv/*.c mem/*.c vm/*.c user/*.c host/*.c snap/*.c ;;
 	esac
 }
 # The optional libraries the Makefile finds for this compiler: HAVE_CFLAGS
@@ -48,11 +53,14 @@ extra_flags() {
 }
 # Libraries, after the sources that need them.
 libs() {
-	[ "$1" = fuzz_snap ] && have LIBS
+	case $1 in
+	fuzz_snap) have LIBS ;;
+	fuzz_restore) echo -lm ;;
+	esac
 }
 max_len() {
 	case $1 in
-	fuzz_elf) echo 16384 ;;
+	fuzz_elf | fuzz_restore) echo 16384 ;;   # fuzz_restore: room for a few pages
 	*) echo 4096 ;;
 	esac
 }
@@ -78,7 +86,12 @@ update_seeds() {
 		cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -I. -Iinclude $(FUZZ_CC=cc have CFLAGS) \
 			-Wl,--wrap=host_time_realtime_ns -o "$tmp/snap_seed" tests/fuzz/snap_seed.c \
 			$(sources fuzz_snap) $(FUZZ_CC=cc have LIBS) &&
-		"$tmp/snap_seed" tests/fuzz/corpus/fuzz_snap &&
+		"$tmp/snap_seed" tests/fuzz/corpus/fuzz_snap || return 1
+	# fuzz_restore: sections built by hand, that restore.
+	mkdir -p tests/fuzz/corpus/fuzz_restore &&
+		cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -I. -Iinclude -o "$tmp/restore_seed" \
+			tests/fuzz/restore_seed.c snap/format.c host/file.c host/host.c &&
+		"$tmp/restore_seed" tests/fuzz/corpus/fuzz_restore &&
 		chmod a-x tests/fuzz/corpus/*/*   # data, not programs to run on the host
 }
 
@@ -88,7 +101,7 @@ if [ "${1:-}" = --update-seeds ]; then
 fi
 
 targets="$*"
-[ -n "$targets" ] || targets="fuzz_decode fuzz_elf fuzz_run fuzz_snap"
+[ -n "$targets" ] || targets="fuzz_decode fuzz_elf fuzz_run fuzz_snap fuzz_restore"
 
 # Is libFuzzer there at all? One line per target says so if not.
 why_not=""

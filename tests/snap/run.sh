@@ -10,14 +10,16 @@
 # self-modifying code, faults).
 #
 # Also: a snapshot of a restored VM (a chain); a snapshot on SIGUSR1 while
-# one thread computes and another blocks; host independence (a snapshot
+# one thread computes and another blocks; live migration to a monitor
+# listening on 127.0.0.1 (at N, on SIGUSR1; a receiver that dies in the
+# middle, refuses, or is not there: the VM goes on here); host independence (a snapshot
 # taken by this host's monitor restored by the aarch64 and big-endian
 # s390x builds under qemu-user, and the other way round); and bad input:
 # corrupt, truncated, foreign, newer files (exit 122), a missing file
 # (127), a missing grant or file (121), state that cannot be saved (a
 # message, the VM goes on, the previous snapshot stays whole), bad flags.
 #
-# Usage: tests/snap/run.sh [part...]   parts: split chain signal cross errors
+# Usage: tests/snap/run.sh [part...]   parts: split chain signal migrate cross errors
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
 SRC=tests/snap
@@ -28,7 +30,7 @@ CC=riscv64-linux-gnu-gcc
 TMO=${SNAP_TIMEOUT:-120}
 mkdir -p "$OUT" || exit 2
 ABS=$(pwd)/$OUT
-parts=${*:-split chain signal cross errors}
+parts=${*:-split chain signal migrate cross errors}
 
 for tool in "$CC" "$QEMU"; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP snap: not installed: $tool (scripts/deps)"; exit 0; }
@@ -266,6 +268,106 @@ cross() {
 	done
 }
 
+# listen_port FILE: the port `mvm listen` (stderr in FILE) or the sink
+# (stdout in FILE) is on, once it says (up to 10 s).
+listen_port() {
+	i=0
+	while [ $i -lt 200 ]; do
+		port=$(sed -n 's/^mvm: listening on 127.0.0.1:\([0-9]*\)$/\1/p; t; s/^\([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null)
+		[ -n "$port" ] && { echo "$port"; return; }
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+# Live migration: the VM leaves this monitor for one listening on
+# 127.0.0.1 and goes on there; when the receiver fails, it goes on here.
+migrate() {
+	d=$ABS/mig.d
+	fresh_dir "$d"
+	reference state "$OUT/state" "$d"
+	total=$(instructions --dir "$d" "$OUT/state" "$d")
+	for n in $((total / 3)) $((total * 2 / 3)); do
+		label=migrate/$n
+		fresh_dir "$d"
+		"$MVM" listen --dir "$d" 127.0.0.1:0 >"$OUT/mig.2" 2>"$OUT/mig.err2" </dev/null &
+		rpid=$!
+		port=$(listen_port "$OUT/mig.err2")
+		timeout "$TMO" "$MVM" run --dir "$d" --migrate-to "127.0.0.1:$port" --migrate-at "$n" "$OUT/state" "$d" \
+			>"$OUT/mig.1" 2>"$OUT/mig.err1" </dev/null
+		r1=$?
+		wait $rpid
+		r2=$?
+		cat "$OUT/mig.1" "$OUT/mig.2" >"$OUT/mig.out"
+		if [ "$r1 $r2" != "120 3" ]; then
+			fail "$label" "exits $r1 $r2, expected 120 3: $(head -c 300 "$OUT/mig.err1" "$OUT/mig.err2")"
+		elif ! cmp -s "$OUT/mig.out" "$ref"; then
+			fail "$label" "output differs from qemu's: $(guest_first_diff "$ref" "$OUT/mig.out")"
+		elif ! grep -q "^mvm: migrated to 127.0.0.1:$port: .* in .* rounds, .* ms in all, the VM stopped for .* ms$" \
+			"$OUT/mig.err1"; then
+			fail "$label" "no report of the migration: $(head -c 200 "$OUT/mig.err1")"
+		else
+			pass "$label"
+		fi
+	done
+
+	# On SIGUSR1, one thread computing and one blocked, as for a snapshot.
+	d=$ABS/migspin.d
+	rm -rf "$d" && mkdir -p "$d"
+	"$MVM" listen --dir "$d" 127.0.0.1:0 >"$OUT/migspin.2" 2>"$OUT/migspin.err2" </dev/null &
+	rpid=$!
+	port=$(listen_port "$OUT/migspin.err2")
+	"$MVM" run --dir "$d" --migrate-to "127.0.0.1:$port" "$OUT/spin" "$d" >"$OUT/migspin.1" 2>"$OUT/migspin.err1" </dev/null &
+	spid=$!
+	i=0
+	while ! grep -q started "$OUT/migspin.1" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep 0.3
+	kill -USR1 $spid
+	wait $spid
+	r1=$?
+	touch "$d/stop"
+	wait $rpid
+	r2=$?
+	cat "$OUT/migspin.1" "$OUT/migspin.2" >"$OUT/migspin.out"
+	if [ "$r1 $r2" != "120 0" ] || ! cmp -s "$OUT/migspin.out" "$OUT/spin.want"; then
+		fail migrate/signal "exits $r1 $r2 (expected 120 0), output $(tr '\n' '|' <"$OUT/migspin.out"): $(head -c 200 "$OUT/migspin.err1")"
+	else
+		pass migrate/signal
+	fi
+
+	# The receiver dies in the middle, refuses the VM, or is not there: one
+	# line says so, and the VM runs to its end here as if nothing happened.
+	if command -v "${HOSTCC:-cc}" >/dev/null 2>&1 && [ "$(uname -s)" = Linux ]; then
+		[ "$OUT/sink" -nt "$SRC/sink.c" ] || "${HOSTCC:-cc}" -O2 -o "$OUT/sink" "$SRC/sink.c"
+	fi
+	n=$((total / 2))
+	for how in dies refuses absent; do
+		fresh_dir "$d"
+		rm -f "$OUT/mig.rcv"
+		case $how in
+		dies) "$OUT/sink" 8192 >"$OUT/mig.rcv" & ;;
+		refuses) "$MVM" listen --mem 1M --dir "$d" 127.0.0.1:0 >/dev/null 2>"$OUT/mig.rcv" </dev/null & ;;
+		absent) echo 1 >"$OUT/mig.rcv"; true & ;;
+		esac
+		rpid=$!
+		port=$(listen_port "$OUT/mig.rcv")
+		timeout "$TMO" "$MVM" run --dir "$d" --migrate-to "127.0.0.1:$port" --migrate-at "$n" "$OUT/state" "$d" \
+			>"$OUT/mig.1" 2>"$OUT/mig.err1" </dev/null
+		r1=$?
+		wait $rpid
+		if [ "$r1" != 3 ] || ! cmp -s "$OUT/mig.1" "$ref"; then
+			fail "migrate/receiver-$how" "exit $r1 (expected 3) or output other than qemu's: $(head -c 200 "$OUT/mig.err1")"
+		elif [ "$(wc -l <"$OUT/mig.err1")" != 1 ] || ! grep -q "^mvm: migrate to 127.0.0.1:$port: .*; the VM goes on$" "$OUT/mig.err1"; then
+			fail "migrate/receiver-$how" "expected one line saying the VM goes on, got: $(head -c 200 "$OUT/mig.err1")"
+		else
+			pass "migrate/receiver-$how"
+		fi
+	done
+}
+
 # expect LABEL STATUS PATTERN CMD...: CMD exits STATUS with PATTERN in
 # the one line it prints on stderr.
 expect() {
@@ -352,6 +454,7 @@ for part in $parts; do
 	split) split_programs ;;
 	chain) chain ;;
 	signal) signal_test ;;
+	migrate) migrate ;;
 	cross) cross ;;
 	errors) errors ;;
 	*) echo "FAIL snap/usage: unknown part $part" ;;
