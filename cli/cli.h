@@ -89,5 +89,7 @@ int session_run(struct session *s, mvm_vm *vm);
 /* mvm restore FILE, mvm listen ADDR. */
 int cmd_restore(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
+/* mvm clone -n N FILE (cli/clone.c). */
+int cmd_clone(int argc, char **argv);
 
 #endif

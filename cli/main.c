@@ -32,6 +32,7 @@ static const char usage_text[] =
     "usage: mvm run [options] PROGRAM [ARGS...]\n"
     "       mvm restore [options] SNAPSHOT   (mvm restore --help)\n"
     "       mvm listen [options] HOST:PORT   (mvm listen --help)\n"
+    "       mvm clone [options] -n N SNAPSHOT (mvm clone --help)\n"
     "       mvm --help | --version\n"
     "\n"
     "Runs a static RISC-V RV64GC Linux program in a Matryoshka virtual machine.\n"
@@ -639,5 +640,7 @@ int main(int argc, char **argv)
         return cmd_restore(argc - 1, argv + 1);
     if (strcmp(argv[1], "listen") == 0)
         return cmd_listen(argc - 1, argv + 1);
+    if (strcmp(argv[1], "clone") == 0)
+        return cmd_clone(argc - 1, argv + 1);
     return usage_error("unknown command '%s'", argv[1]);
 }

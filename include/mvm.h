@@ -130,6 +130,8 @@ struct mvm_stats {
     uint64_t instructions, syscalls, blocks_decoded, blocks_compiled;
     uint64_t code_flushes, tlb_misses;
     uint64_t resident_bytes, peak_bytes, zero_fills, cow_copies;
+    uint64_t shared_bytes;   /* of resident_bytes, pages shared with another
+                                VM or process (clones, fork), copied on write */
 };
 
 const char *mvm_version(void);
@@ -289,6 +291,19 @@ int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant 
                    mvm_vm **out, char *err, size_t errlen);
 int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
                     mvm_vm **out, char *err, size_t errlen);
+/*
+ * Clones: many VMs from one snapshot, sharing the pages none of them
+ * changed. mvm_vm_restore the snapshot once as the template (and do not
+ * run it); each mvm_vm_clone of the same file is then a VM whose pages are
+ * the template's, copied only when written (MAP_SHARED memory is each
+ * clone's own copy). Clones count against the template's memory limit
+ * (give it room for all of them) and must be destroyed before it. What
+ * the monitor provides is fresh in each clone (getrandom, new file
+ * descriptions); what the program drew before the snapshot (AT_RANDOM,
+ * seeds it keeps in memory) is the same in all: docs/snapshot-format.md.
+ */
+int mvm_vm_clone(const char *path, mvm_vm *tmpl, const struct mvm_grant *grants, int ngrants,
+                 mvm_vm **out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

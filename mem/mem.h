@@ -95,6 +95,7 @@ int mem_space_set_backing(struct mem_space *as, struct mem_space *backing);
 uint64_t mem_space_gen(const struct mem_space *as);
 uint64_t mem_space_code_gen(const struct mem_space *as);
 uint64_t mem_space_resident(const struct mem_space *as);   /* pages with a host page */
+uint64_t mem_space_shared(struct mem_space *as);   /* of them, shared copy-on-write with another */
 
 /*
  * Mapping. va and len must be page-aligned and inside MEM_VA_BITS.

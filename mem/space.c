@@ -1051,3 +1051,25 @@ int mem_peek_page(struct mem_space *as, uint64_t va, uint8_t *dst)
     host_mutex_unlock(as->lock);
     return p ? 0 : MEM_EFAULT;
 }
+
+struct shared_walk {
+    struct mem_space *as;
+    uint64_t n;
+};
+
+static int shared_page(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    struct shared_walk *w = ctx;
+    const struct mem_pte *p = pte_find(w->as, va);
+    (void)prot, (void)data;
+    w->n += !shared && p->page && atomic_load(&p->page->ref) > 1;
+    return 0;
+}
+
+uint64_t mem_space_shared(struct mem_space *as)
+{
+    struct shared_walk w = { as, 0 };
+    if (!as->backing)
+        mem_space_walk(as, shared_page, &w);
+    return w.n;
+}

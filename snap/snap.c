@@ -148,7 +148,7 @@ static int check_restore_args(const struct mvm_config *cfg, const struct mvm_gra
 }
 
 /* A VM from the snapshot rd reads (name: for messages). */
-static int restore_from(struct snap_reader *rd, const char *name, const struct mvm_config *cfg,
+static int restore_from(struct snap_reader *rd, const char *name, const struct mvm_config *cfg, mvm_vm *tmpl,
                         const struct mvm_grant *grants, int ngrants, mvm_vm **out, char *err, size_t errlen)
 {
     uint32_t type;
@@ -166,9 +166,9 @@ static int restore_from(struct snap_reader *rd, const char *name, const struct m
     } else if (r < 0) {
         snprintf(err, errlen, "%s", snap_reader_error(rd));
         r = snap_errno(r);
-    } else if ((r = vm_create_native(&vcfg, NULL, NULL, 0, &vm)) == 0) {
+    } else if ((r = vm_create_native_in(&vcfg, NULL, NULL, tmpl ? tmpl->p->pool : NULL, 0, &vm)) == 0) {
         vm->loaded = true;
-        if (!(rs = proc_restore_begin(vm->p, grants, ngrants)))
+        if (!(rs = proc_restore_begin(vm->p, grants, ngrants, tmpl ? tmpl->p->as : NULL)))
             r = -MVM_ENOMEM;
     }
     while (r == 0 && (r = snap_reader_next(rd, &type, &c)) == 1) {
@@ -209,7 +209,21 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
     struct snap_reader *rd;
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(rd, path, cfg, grants, ngrants, out, err, errlen);
+    r = restore_from(rd, path, cfg, NULL, grants, ngrants, out, err, errlen);
+    snap_reader_close(rd);
+    return r;
+}
+
+int mvm_vm_clone(const char *path, mvm_vm *tmpl, const struct mvm_grant *grants, int ngrants,
+                 mvm_vm **out, char *err, size_t errlen)
+{
+    int r = path && tmpl && !tmpl->remote ? check_restore_args(NULL, grants, ngrants, out, err, errlen) : -MVM_EINVAL;
+    if (r != 0)
+        return r;
+    struct snap_reader *rd;
+    if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
+        return snap_errno(r);
+    r = restore_from(rd, path, NULL, tmpl, grants, ngrants, out, err, errlen);
     snap_reader_close(rd);
     return r;
 }
@@ -223,7 +237,7 @@ int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant 
     struct snap_reader *rd;
     if ((r = snap_reader_open_stream(fd, "migration", &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(rd, "migration", cfg, grants, ngrants, out, err, errlen);
+    r = restore_from(rd, "migration", cfg, NULL, grants, ngrants, out, err, errlen);
     snap_reader_close(rd);
     /* The answer the sender waits for: the VM runs here from now on. */
     if (r == 0 && host_file_write_all(fd, MIGRATE_READY, 1) != 0) {

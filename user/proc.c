@@ -44,6 +44,7 @@ struct proc *proc_new(const struct proc_options *opt)
     if (!p)
         return NULL;
     p->shared_pool = opt->pool != NULL;
+    p->forked = opt->forked;
     p->pool = opt->pool ? opt->pool
                         : mem_pool_new_child(opt->parent_pool, opt->mem_limit ? opt->mem_limit : DEFAULT_MEM_LIMIT);
     if (!p->pool || !mem_pool_charge(p->pool, (int64_t)PROC_FIXED_PAGES))
@@ -61,7 +62,7 @@ struct proc *proc_new(const struct proc_options *opt)
     if (!p->fs)
         goto fail;
     p->pid = p->pgid = p->sid = PROC_PID;
-    if (!opt->pool && proc_tree_new(p) != 0)     /* a forked one joins its parent's */
+    if (!opt->forked && proc_tree_new(p) != 0)   /* a forked one joins its parent's */
         goto fail;
     p->budget = opt->budget > 0 ? opt->budget : INT64_MAX;
     p->hart->trace_insns = opt->trace_insns;
@@ -85,10 +86,10 @@ void proc_free(struct proc *p)
         return;
     /* The first process of a VM: the others end first (they may still
      * signal it), then its threads, then the others are freed. */
-    if (!p->shared_pool)
+    if (!p->forked)
         proc_tree_end(p);
     proc_threads_free(p);   /* stops and joins the other threads */
-    if (!p->shared_pool)
+    if (!p->forked)
         proc_tree_free(p);
     if (p->fs)
         fs_free(p->fs);

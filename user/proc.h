@@ -44,7 +44,9 @@ struct ptree;     /* user/process.c: the processes of one VM */
 
 struct proc_options {
     struct mem_pool *parent_pool;   /* charged too (a parent VM's), or NULL */
-    struct mem_pool *pool;   /* a forked process: its parent's pool, shared; or NULL */
+    struct mem_pool *pool;   /* a pool to share (a forked process's parent's, a
+                                clone's template's), or NULL for one of its own */
+    bool forked;             /* joins its parent's tree of processes (fork) */
     struct mem_space *backing;      /* not unrolled: pages live there, or NULL */
     uint64_t mem_limit;      /* bytes of host memory for guest pages; 0 = default */
     int64_t budget;          /* instructions; <= 0 = unlimited */
@@ -115,7 +117,8 @@ struct thread {
  */
 struct proc {
     struct mem_pool *pool;
-    bool shared_pool;        /* a forked process's: its tree's first process frees it */
+    bool shared_pool;        /* not its own: whoever made it frees it */
+    bool forked;             /* a process of another's tree (fork): that one's first frees it */
     struct mem_space *as;
     struct rv_hart *hart;    /* the running thread's (see above) */
     struct fs *fs;

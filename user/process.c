@@ -271,6 +271,7 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
         return pid;
     struct proc_options opt = {
         .pool = p->pool,
+        .forked = true,
         .budget = 0,
         .trace_syscalls = p->trace_syscalls,
         .trace_insns = p->hart->trace_insns,

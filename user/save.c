@@ -544,9 +544,12 @@ struct restore {
     int nthreads;
     int nsaved;                 /* THREAD sections read */
     struct mem_space *side;     /* pages sent ahead (PRECOPY), until MAP */
+    struct mem_space *tmpl;     /* a clone's template: its pages are shared */
+    uint64_t nofile, nofile_max;   /* RLIMIT_NOFILE as saved */
 };
 
-struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants)
+struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants,
+                                   struct mem_space *tmpl)
 {
     struct restore *r = calloc(1, sizeof *r);
     if (r && !(r->used = calloc((size_t)ngrants + 1, sizeof *r->used))) {
@@ -557,6 +560,7 @@ struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grant
         r->p = p;
         r->grants = grants;
         r->ngrants = ngrants;
+        r->tmpl = tmpl;
     }
     return r;
 }
@@ -674,8 +678,10 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
     uint32_t mask = snap_get_u32(c);
     uint64_t cur = snap_get_u64(c), max = snap_get_u64(c);
     char cwd[FS_PATH_MAX];
-    if (snap_get_str(c, cwd, sizeof cwd) < 0 || mask > 0777 || fs_set_nofile(fs, cur, max) < 0)
+    if (snap_get_str(c, cwd, sizeof cwd) < 0 || mask > 0777 || cur > max || max > FS_NOFILE_MAX)
         return bad(err, errlen, "file system");
+    rs->nofile = cur;       /* set once the files are back (restore_files) */
+    rs->nofile_max = max;
     fs_umask(fs, mask);
     /* Each saved grant must be given again: a snapshot grants nothing. */
     uint32_t n = snap_get_u32(c);
@@ -720,6 +726,26 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
     return r < 0 ? fail(err, errlen, r, "the working directory %s is missing: %s", shown(cwd), strerror(-r)) : 0;
 }
 
+/* A clone's private pages: the template's, shared copy-on-write. */
+static int map_from_template(struct restore *rs, uint64_t va, uint64_t len, int prot)
+{
+    int r = mem_share(rs->p->as, va, rs->tmpl, va, len);
+    return r == 0 && mem_is_mapped(rs->p->as, va, len) ? mem_protect(rs->p->as, va, len, prot) : r ? r : MEM_EINVAL;
+}
+
+/* Its shared memory (MAP_SHARED): its own, a copy of the template's. */
+static int copy_from_template(struct restore *rs, uint64_t va, uint64_t len)
+{
+    uint8_t page[MEM_PAGE_SIZE];
+    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
+        if (mem_peek_page(rs->tmpl, a, page) != 0)
+            return MEM_EINVAL;
+        if (!all_zero(page) && mem_poke(rs->p->as, a, page, MEM_PAGE_SIZE) != 0)
+            return MEM_ENOMEM;
+    }
+    return 0;
+}
+
 static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
 {
     struct mem_space *as = rs->p->as;
@@ -732,9 +758,12 @@ static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t
         if (c->bad || !pages || pages > (1ull << (MEM_VA_BITS - MEM_PAGE_SHIFT)) || prot & ~7 ||
             (va & (MEM_PAGE_SIZE - 1)) || va >= (1ull << MEM_VA_BITS) || len > (1ull << MEM_VA_BITS) - va)
             return bad(err, errlen, "memory map");
-        int r = mem_map(as, va, len, prot);
+        int r = rs->tmpl && !shared ? map_from_template(rs, va, len, prot)
+              : mem_map(as, va, len, prot);
         if (r == 0 && shared)
             r = mem_set_shared(as, va, len);
+        if (r == 0 && shared && rs->tmpl)
+            r = copy_from_template(rs, va, len);
         if (r < 0)
             return fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
                         r == MEM_ENOMEM ? "over the memory limit" : "the memory map section is malformed");
@@ -773,6 +802,8 @@ static int place_ahead(void *ctx, uint64_t va, int prot, bool shared, const uint
 
 static int restore_pages(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
 {
+    if (rs->tmpl)
+        return 0;           /* a clone has them from its template */
     uint32_t n = snap_get_u32(c);
     for (uint32_t i = 0; i < n; i++) {
         uint64_t va = snap_get_u64(c);
@@ -986,6 +1017,9 @@ static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size
     }
     for (uint32_t i = 0; i < nfiles; i++)
         pipes[i].fd[0] = pipes[i].fd[1] = -1;
+    /* The saved limit applies once every file is back: a guest may hold
+     * fds above a soft limit it lowered afterwards. */
+    fs->nofile = fs->nofile_max;
     for (uint32_t i = 0; i < nfiles; i++) {
         if (!(files[i] = restore_file(fs, c, pipes, nfiles, &r, err, errlen)))
             goto out;
@@ -1001,7 +1035,7 @@ static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size
         uint32_t fd = snap_get_u32(c);
         bool cloexec = snap_get_u8(c) != 0;
         uint32_t i = snap_get_u32(c);
-        if (c->bad || i >= nfiles || (int64_t)fd <= last || fd >= fs->nofile) {
+        if (c->bad || i >= nfiles || (int64_t)fd <= last || fd >= FS_NOFILE_MAX) {
             r = bad(err, errlen, "files");
             break;
         }
@@ -1016,6 +1050,8 @@ static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size
     }
     if (r == 0 && !snap_cur_end(c))
         r = bad(err, errlen, "files");
+    if (r == 0)
+        r = fs_set_nofile(fs, rs->nofile, rs->nofile_max) == 0 ? 0 : bad(err, errlen, "file system");
 out:
     for (uint32_t i = 0; files && i < nfiles; i++)
         file_unref(files[i]);   /* the table holds what it uses */

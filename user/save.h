@@ -70,8 +70,12 @@ long proc_precopy_send(struct proc *p, struct snap_writer *w, const uint64_t *va
  */
 struct restore;
 struct mvm_grant;
-/* grants: what the restorer grants (include/mvm.h, mvm_vm_restore). */
-struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants);
+/* grants: what the restorer grants (include/mvm.h, mvm_vm_restore). tmpl:
+ * for a clone, the space of a process restored from the same snapshot,
+ * in the same pool, whose pages it shares copy-on-write (PAGES sections
+ * are then skipped); else NULL. */
+struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants,
+                                   struct mem_space *tmpl);
 int proc_restore(struct restore *r, uint32_t type, struct snap_cur *c, char *err, size_t errlen);
 int proc_restore_end(struct restore *r, bool ok, char *err, size_t errlen);
 

@@ -59,11 +59,18 @@ static void free_process(struct proc *child);
 int vm_create_native(const struct mvm_config *cfg, mvm_vm *parent,
                      struct mem_space *backing, unsigned hc_flags, mvm_vm **out)
 {
+    return vm_create_native_in(cfg, parent, backing, NULL, hc_flags, out);
+}
+
+int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem_space *backing,
+                        struct mem_pool *pool, unsigned hc_flags, mvm_vm **out)
+{
     int depth = parent ? parent->depth + 1 : 1;
     if (depth > MVM_MAX_DEPTH)
         return -MVM_ELOOP;
     struct proc_options opt = {
         .parent_pool = parent ? parent->p->pool : NULL,
+        .pool = pool,
         .backing = backing,
         .mem_limit = cfg->mem_limit,
         .budget = cfg->budget,
@@ -1000,5 +1007,6 @@ int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
     out->peak_bytes = ms.pages_peak * MEM_PAGE_SIZE;
     out->zero_fills = ms.zero_fills;
     out->cow_copies = ms.cow_copies;
+    out->shared_bytes = mem_space_shared(p->as) * MEM_PAGE_SIZE;
     return 0;
 }

@@ -35,6 +35,10 @@ struct mvm_vm {
 /* A VM this process interprets (backing: not unrolled, whose space). */
 int vm_create_native(const struct mvm_config *cfg, mvm_vm *parent,
                      struct mem_space *backing, unsigned hc_flags, mvm_vm **out);
+/* The same, its pages in pool (a clone's template's, which must outlive
+ * it), or in a pool of its own if pool is NULL. */
+int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem_space *backing,
+                        struct mem_pool *pool, unsigned hc_flags, mvm_vm **out);
 int vm_create_child(mvm_vm *parent, mvm_vm *backing, const struct mvm_config *cfg, unsigned hc_flags, mvm_vm **out);
 int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest_path, int read_only);
 int vm_redirect_from(mvm_vm *vm, mvm_vm *src, int fd, const char *path, int how);

@@ -143,7 +143,7 @@ static void restore(const uint8_t *data, size_t size)
         return;
     vm->loaded = true;
     const struct mvm_grant grant = { .kind = MVM_GRANT_DIR, .host = grant_dir, .guest = "/d" };
-    struct restore *rs = proc_restore_begin(vm->p, &grant, 1);
+    struct restore *rs = proc_restore_begin(vm->p, &grant, 1, NULL);   /* not a clone */
     if (!rs) {
         mvm_vm_destroy(vm);
         return;

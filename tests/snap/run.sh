@@ -12,14 +12,16 @@
 # Also: a snapshot of a restored VM (a chain); a snapshot on SIGUSR1 while
 # one thread computes and another blocks; live migration to a monitor
 # listening on 127.0.0.1 (at N, on SIGUSR1; a receiver that dies in the
-# middle, refuses, or is not there: the VM goes on here); host independence (a snapshot
+# middle, refuses, or is not there: the VM goes on here); clones (three
+# VMs from one snapshot in parallel, each printing what qemu prints after
+# the cut, sharing pages, each with its own getrandom); host independence (a snapshot
 # taken by this host's monitor restored by the aarch64 and big-endian
 # s390x builds under qemu-user, and the other way round); and bad input:
 # corrupt, truncated, foreign, newer files (exit 122), a missing file
 # (127), a missing grant or file (121), state that cannot be saved (a
 # message, the VM goes on, the previous snapshot stays whole), bad flags.
 #
-# Usage: tests/snap/run.sh [part...]   parts: split chain signal migrate cross errors
+# Usage: tests/snap/run.sh [part...]   parts: split chain signal migrate clone cross errors
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
 SRC=tests/snap
@@ -30,7 +32,7 @@ CC=riscv64-linux-gnu-gcc
 TMO=${SNAP_TIMEOUT:-120}
 mkdir -p "$OUT" || exit 2
 ABS=$(pwd)/$OUT
-parts=${*:-split chain signal migrate cross errors}
+parts=${*:-split chain signal migrate clone cross errors}
 
 for tool in "$CC" "$QEMU"; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP snap: not installed: $tool (scripts/deps)"; exit 0; }
@@ -39,7 +41,7 @@ done
 pass() { echo "PASS snap/$1"; }
 fail() { echo "FAIL snap/$1: $2"; }
 
-for p in state spin sock; do
+for p in state spin sock entropy; do
 	if ! [ "$OUT/$p" -nt "$SRC/$p.c" ]; then
 		$CC -static -O2 -pthread -Wall -Wextra -o "$OUT/$p" "$SRC/$p.c" -lm 2>"$OUT/$p.log" ||
 			{ echo "FAIL snap/build: $p (see $OUT/$p.log)"; exit 0; }
@@ -268,6 +270,49 @@ cross() {
 	done
 }
 
+# Clones: N VMs from one snapshot, in parallel, each going on as the
+# original would; pages shared; fresh randomness in each.
+clones() {
+	for pv in hash.glibc smc.glibc malloc.glibc; do
+		p=${pv%.*} v=${pv#*.}
+		guest_build "$p" "$v" || { fail "clone/$pv" "build failed"; continue; }
+		bin=$GUEST_OUT/$v/$p
+		reference "$pv" "$bin"
+		total=$(instructions "$bin")
+		snap=$OUT/clone.snap
+		rm -rf "$snap" "$OUT/clones" && mkdir -p "$OUT/clones"
+		"$MVM" run --snapshot "$snap" --snapshot-at $((total / 2)) --suspend "$bin" >"$OUT/clone.1" 2>/dev/null </dev/null
+		timeout "$TMO" "$MVM" clone -n 3 --out "$OUT/clones" --stats "$snap" >/dev/null 2>"$OUT/clone.err" </dev/null
+		rc=$?
+		bad=""
+		for k in 1 2 3; do
+			cat "$OUT/clone.1" "$OUT/clones/clone-$k.out" | cmp -s - "$ref" || bad="$bad $k"
+		done
+		shared=$(sed -n 's/^mvm: stats: 3 clones: [0-9]* KiB of guest memory in all, \([0-9]*\) KiB of it shared.*/\1/p' "$OUT/clone.err")
+		if [ "$rc" != "$ref_rc" ]; then
+			fail "clone/$pv" "exit $rc, qemu $ref_rc: $(head -c 200 "$OUT/clone.err")"
+		elif [ -n "$bad" ]; then
+			fail "clone/$pv" "clone$bad: output differs from qemu's"
+		elif [ -z "$shared" ] || [ "$shared" -eq 0 ]; then
+			fail "clone/$pv" "no memory shared: $(head -c 200 "$OUT/clone.err")"
+		else
+			pass "clone/$pv"
+		fi
+	done
+	snap=$OUT/entropy.snap
+	rm -rf "$snap" "$OUT/clones" && mkdir -p "$OUT/clones"
+	"$MVM" run --snapshot "$snap" --snapshot-at 1000000 --suspend "$OUT/entropy" >/dev/null 2>&1 </dev/null
+	"$MVM" clone -n 3 --out "$OUT/clones" "$snap" >/dev/null 2>"$OUT/clone.err" </dev/null
+	rc=$?
+	n=$(cat "$OUT/clones/clone-1.out" "$OUT/clones/clone-2.out" "$OUT/clones/clone-3.out" | grep -c '^[0-9a-f]\{32\}$')
+	u=$(cat "$OUT/clones/clone-1.out" "$OUT/clones/clone-2.out" "$OUT/clones/clone-3.out" | sort -u | wc -l)
+	if [ "$rc $n $u" != "0 3 3" ]; then
+		fail clone/entropy "exit $rc, $n lines of 32 hex digits, $u different (want 0 3 3)"
+	else
+		pass clone/entropy
+	fi
+}
+
 # listen_port FILE: the port `mvm listen` (stderr in FILE) or the sink
 # (stdout in FILE) is on, once it says (up to 10 s).
 listen_port() {
@@ -455,6 +500,7 @@ for part in $parts; do
 	chain) chain ;;
 	signal) signal_test ;;
 	migrate) migrate ;;
+	clone) clones ;;
 	cross) cross ;;
 	errors) errors ;;
 	*) echo "FAIL snap/usage: unknown part $part" ;;
