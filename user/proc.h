@@ -273,8 +273,9 @@ struct thread *proc_thread_of(struct proc *p, int tid);
  * (PROC_RESTART); a deadlock, named by what, if nothing could end it. */
 long proc_wait_signal(struct proc *p, bool has_deadline, uint64_t deadline, const char *what);
 /* Who could interrupt a blocking call: the threads alive (not exited),
- * plus one for every other process of the VM (it may send a signal).
- * 1: the caller alone, which may block on the host without polling. */
+ * plus one for every other process of the VM (it may send a signal), plus
+ * one if the VM is interruptible (mvm_vm_interrupt). 1: the caller alone,
+ * which may block on the host without polling. */
 int proc_live_threads(struct proc *p);
 /* Instructions retired by every thread of the process. */
 uint64_t proc_instret(struct proc *p);

@@ -148,8 +148,9 @@ static void reap(struct proc *p)
 
 int proc_live_threads(struct proc *p)
 {
-    /* nlive is changed only by the run lock's holder. */
-    return p->nlive + proc_tree_count(p) - 1;
+    /* nlive is changed only by the run lock's holder. The VM's owner may
+     * interrupt it too (mvm_vm_interrupt): then nobody blocks for good. */
+    return p->nlive + proc_tree_count(p) - 1 + p->interruptible;
 }
 
 uint64_t proc_instret(struct proc *p)
@@ -380,7 +381,7 @@ static int block_locked(struct proc *p, struct thread *t, bool has_deadline, uin
 
 int proc_sleep_until(struct proc *p, uint64_t deadline_ns)
 {
-    if (p->nlive == 1 && !sig_async(p) && proc_tree_count(p) == 1) {
+    if (proc_live_threads(p) <= 1 && !sig_async(p)) {
         /* Alone, no timer: nothing can happen meanwhile. */
         uint64_t now = host_time_monotonic_ns();
         if (deadline_ns > now)
@@ -398,7 +399,7 @@ int proc_sleep_until(struct proc *p, uint64_t deadline_ns)
 
 int proc_poll(struct proc *p, struct host_pollfd *h, size_t n, int ms)
 {
-    if ((p->nlive == 1 && !sig_async(p) && proc_tree_count(p) == 1) || ms == 0)
+    if ((proc_live_threads(p) <= 1 && !sig_async(p)) || ms == 0)
         return host_poll(h, n, ms);
     int r = host_poll(h, n, 0);
     if (r != 0)

@@ -41,7 +41,7 @@ done
 pass() { echo "PASS snap/$1"; }
 fail() { echo "FAIL snap/$1: $2"; }
 
-for p in state spin sock entropy; do
+for p in state spin sock entropy readin; do
 	if ! [ "$OUT/$p" -nt "$SRC/$p.c" ]; then
 		$CC -static -O2 -pthread -Wall -Wextra -o "$OUT/$p" "$SRC/$p.c" -lm 2>"$OUT/$p.log" ||
 			{ echo "FAIL snap/build: $p (see $OUT/$p.log)"; exit 0; }
@@ -199,6 +199,42 @@ signal_test() {
 		fail signal "output: $(tr '\n' '|' <"$OUT/spin.out")"
 	else
 		pass signal
+	fi
+}
+
+# SIGUSR1 while the only thread blocks reading an empty pipe: the read is
+# given up and runs again after restore, on the restorer's input.
+signal_blocked() {
+	snap=$OUT/readin.snap
+	rm -f "$snap" "$OUT/readin.1"
+	sleep 20 2>/dev/null | "$MVM" run --snapshot "$snap" --suspend "$OUT/readin" >"$OUT/readin.1" 2>"$OUT/readin.err" &
+	pid=$!
+	i=0
+	while ! grep -q waiting "$OUT/readin.1" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	kill -USR1 $pid
+	i=0
+	while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do    # 5 s at most
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if kill -0 $pid 2>/dev/null; then
+		kill $pid
+		fail signal/blocked "SIGUSR1 did not end a run blocked in read within 5 s"
+		return
+	fi
+	wait $pid
+	r1=$?
+	echo hello | timeout "$TMO" "$MVM" restore "$snap" >"$OUT/readin.2" 2>>"$OUT/readin.err"
+	r2=$?
+	printf 'waiting\nread 6: hello\n' >"$OUT/readin.want"
+	cat "$OUT/readin.1" "$OUT/readin.2" >"$OUT/readin.out"
+	if [ "$r1 $r2" != "120 0" ] || ! cmp -s "$OUT/readin.out" "$OUT/readin.want"; then
+		fail signal/blocked "exits $r1 $r2 (expected 120 0), output $(tr '\n' '|' <"$OUT/readin.out"): $(head -c 200 "$OUT/readin.err")"
+	else
+		pass signal/blocked
 	fi
 }
 
@@ -498,7 +534,7 @@ for part in $parts; do
 	case $part in
 	split) split_programs ;;
 	chain) chain ;;
-	signal) signal_test ;;
+	signal) signal_test; signal_blocked ;;
 	migrate) migrate ;;
 	clone) clones ;;
 	cross) cross ;;
