@@ -543,7 +543,7 @@ struct restore {
     struct thread **threads;    /* the others, started at the end */
     int nthreads;
     int nsaved;                 /* THREAD sections read */
-    struct mem_space *side;     /* pages sent ahead (PRECOPY), until MAP */
+    bool ahead;                 /* pages came ahead (PRECOPY): MAP keeps them */
     struct mem_space *tmpl;     /* a clone's template: its pages are shared */
     uint64_t nofile, nofile_max;   /* RLIMIT_NOFILE as saved */
 };
@@ -746,58 +746,115 @@ static int copy_from_template(struct restore *rs, uint64_t va, uint64_t len)
     return 0;
 }
 
+/* A run of MAP over pages sent ahead (a migration): those keep their
+ * bytes and take the run's permissions; the others are mapped afresh. */
+static int map_over(struct mem_space *as, uint64_t va, uint64_t len, int prot)
+{
+    for (uint64_t a = va, end = va + len; a < end;) {
+        bool ahead = mem_prot_at(as, a) >= 0;
+        uint64_t b = a + MEM_PAGE_SIZE;
+        while (b < end && (mem_prot_at(as, b) >= 0) == ahead)
+            b += MEM_PAGE_SIZE;
+        int r = ahead ? mem_protect(as, a, b - a, prot) : mem_map(as, a, b - a, prot);
+        if (r != 0)
+            return r;
+        a = b;
+    }
+    return 0;
+}
+
+/* After MAP, pages sent ahead that the map does not have go. */
+struct runs {
+    const uint64_t (*run)[2];   /* [start, end), in address order */
+    uint32_t n;
+    struct valist *stray;
+};
+
+static int find_stray(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    struct runs *r = ctx;
+    (void)prot, (void)shared, (void)data;
+    uint32_t lo = 0, hi = r->n;     /* the first run ending above va */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->run[mid][1] <= va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n && r->run[lo][0] <= va ? 0 : va_out(r->stray, va, 0, false, NULL);
+}
+
+static int drop_stray(struct mem_space *as, const uint64_t (*run)[2], uint32_t n)
+{
+    struct valist stray = { 0 };
+    struct runs r = { run, n, &stray };
+    int e = mem_space_walk(as, find_stray, &r);
+    for (size_t i = 0; e == 0 && i < stray.n; i++)
+        e = mem_unmap(as, stray.va[i], MEM_PAGE_SIZE);
+    free(stray.va);
+    return e || stray.oom ? MEM_ENOMEM : 0;
+}
+
 static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
 {
     struct mem_space *as = rs->p->as;
     uint32_t n = snap_get_u32(c);
-    for (uint32_t i = 0; i < n; i++) {
+    if (n > c->len / 18)        /* each run takes 18 bytes */
+        return bad(err, errlen, "memory map");
+    uint64_t (*run)[2] = rs->ahead && n ? calloc(n, sizeof *run) : NULL;
+    int r = rs->ahead && n && !run ? MEM_ENOMEM : 0;
+    for (uint32_t i = 0; i < n && r == 0; i++) {
         uint64_t va = snap_get_u64(c), pages = snap_get_u64(c);
         int prot = snap_get_u8(c);
         bool shared = snap_get_u8(c) != 0;
         uint64_t len = pages * MEM_PAGE_SIZE;
         if (c->bad || !pages || pages > (1ull << (MEM_VA_BITS - MEM_PAGE_SHIFT)) || prot & ~7 ||
-            (va & (MEM_PAGE_SIZE - 1)) || va >= (1ull << MEM_VA_BITS) || len > (1ull << MEM_VA_BITS) - va)
-            return bad(err, errlen, "memory map");
-        int r = rs->tmpl && !shared ? map_from_template(rs, va, len, prot)
-              : mem_map(as, va, len, prot);
+            (va & (MEM_PAGE_SIZE - 1)) || va >= (1ull << MEM_VA_BITS) || len > (1ull << MEM_VA_BITS) - va ||
+            (run && i > 0 && va < run[i - 1][1])) {
+            r = MEM_EINVAL;
+            break;
+        }
+        if (run) {
+            run[i][0] = va;
+            run[i][1] = va + len;
+        }
+        r = rs->ahead ? map_over(as, va, len, prot)
+          : rs->tmpl && !shared ? map_from_template(rs, va, len, prot)
+          : mem_map(as, va, len, prot);
         if (r == 0 && shared)
             r = mem_set_shared(as, va, len);
         if (r == 0 && shared && rs->tmpl)
             r = copy_from_template(rs, va, len);
-        if (r < 0)
-            return fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
-                        r == MEM_ENOMEM ? "over the memory limit" : "the memory map section is malformed");
     }
+    if (r == 0 && rs->ahead)
+        r = drop_stray(as, (const uint64_t (*)[2])run, n);
+    free(run);
+    if (r < 0)
+        return fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
+                    r == MEM_ENOMEM ? "over the memory limit" : "the memory map section is malformed");
     return snap_cur_end(c) ? 0 : bad(err, errlen, "memory map");
 }
 
+/* Pages sent ahead by a migration go straight into the space, readable
+ * and writable until MAP gives each its permissions (nothing runs yet). */
 static int restore_precopy(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
 {
-    if (!rs->side && !(rs->side = mem_space_new(rs->p->pool)))
-        return fail(err, errlen, -LX_ENOMEM, "out of memory");
+    struct mem_space *as = rs->p->as;
+    rs->ahead = true;
     uint32_t n = snap_get_u32(c);
     for (uint32_t i = 0; i < n; i++) {
         uint64_t tag = snap_get_u64(c), va = tag & MEM_PAGE_MASK;
         const uint8_t *d = tag & 1 ? NULL : snap_get_bytes(c, MEM_PAGE_SIZE);
         if (c->bad || (tag & (MEM_PAGE_SIZE - 2)) || va >= (1ull << MEM_VA_BITS))
             return bad(err, errlen, "pre-copy");
-        int r = mem_map(rs->side, va, MEM_PAGE_SIZE, MEM_R | MEM_W);   /* drops what was there */
+        int r = mem_map(as, va, MEM_PAGE_SIZE, MEM_R | MEM_W);   /* drops what was there */
         if (r == 0 && d)
-            r = mem_poke(rs->side, va, d, MEM_PAGE_SIZE);
+            r = mem_poke(as, va, d, MEM_PAGE_SIZE);
         if (r != 0)
             return fail(err, errlen, -LX_ENOMEM, "over the memory limit");
     }
     return snap_cur_end(c) ? 0 : bad(err, errlen, "pre-copy");
-}
-
-/* After MAP: the pages sent ahead go where the map has them. */
-static int place_ahead(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
-{
-    struct mem_space *as = ctx;
-    (void)prot, (void)shared;
-    if (!data || mem_prot_at(as, va) < 0)
-        return 0;
-    return mem_poke(as, va, data, MEM_PAGE_SIZE) != 0;
 }
 
 static int restore_pages(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
@@ -1093,14 +1150,7 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
     case SAVE_FS: return restore_fs(rs, c, err, errlen);
     case SAVE_FILES: return restore_files(rs, c, err, errlen);
     case SAVE_PAGES: return restore_pages(rs, c, err, errlen);
-    case SAVE_MAP: {
-        int r = restore_map(rs, c, err, errlen);
-        if (r == 0 && rs->side && mem_space_walk(rs->side, place_ahead, rs->p->as) != 0)
-            r = fail(err, errlen, -LX_ENOMEM, "over the memory limit");
-        mem_space_free(rs->side);
-        rs->side = NULL;
-        return r;
-    }
+    case SAVE_MAP: return restore_map(rs, c, err, errlen);
     case SAVE_SIGNALS: return restore_signals(rs, c, err, errlen);
     default: return restore_thread(rs, c, err, errlen);
     }
@@ -1128,7 +1178,6 @@ int proc_restore_end(struct restore *rs, bool ok, char *err, size_t errlen)
         host_time_set_monotonic(rs->mono);
         host_time_set_cputime(rs->cpu);
     }
-    mem_space_free(rs->side);
     free(rs->threads);
     free(rs->used);
     free(rs);
