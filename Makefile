@@ -115,7 +115,7 @@ bench-nest: deps
 	@$(MAKE) --no-print-directory all rv64
 	MVM=$(abspath $(MVM)) bench/nest
 
-bench-threads bench-procs bench-net: deps
+bench-threads bench-procs bench-net bench-snap: deps
 	@$(MAKE) --no-print-directory all
 	MVM=$(abspath $(MVM)) bench/$(@:bench-%=%)
 
@@ -127,4 +127,4 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net clean
+.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap clean

@@ -1,0 +1,143 @@
+/*
+ * snapk.c — a guest for bench/snap to save, restore and move: it fills
+ * MIB MiB of memory, passes a marker, may go on working for a while, then
+ * reads all of its memory back and prints a checksum.
+ *
+ *   snapk MIB [WORK_MIB UNITS [stop]]
+ *
+ *   1. fill   MIB MiB (one anonymous mapping): the first half pseudo-random
+ *             (xorshift64*, fixed seed: no compressor shrinks it), the
+ *             second half a compressible pattern (a 512-byte block of 64
+ *             fixed words, each word xor'ed with its page number: every
+ *             page differs, and zstd shrinks it to a few percent)
+ *   2. marker 16 getppid() calls: a point bench/snap finds by counting
+ *             instructions (with "stop", the program _exits after the 8th,
+ *             and `mvm run --stats` of that run says where the marker is;
+ *             give all three numbers then, and the same three without
+ *             "stop": argv is parsed alike, and the count up to the marker
+ *             is the same)
+ *   3. work   UNITS units of about 1 M instructions each (none if UNITS is
+ *             0 or absent). WORK_MIB 0: register arithmetic only, no
+ *             memory written (an idle guest, as far as its memory goes).
+ *             WORK_MIB W > 0: the first W MiB are rewritten again and
+ *             again, each word a hash of (pass, index): about 15 000
+ *             instructions per 4 KiB page written, a steady stream of
+ *             dirty pages
+ *   4. verify a checksum of the whole region (FNV-1a over 64-bit words),
+ *             timed with CLOCK_MONOTONIC
+ *
+ * Output: "snapk MIB MiB: sum S, work W" (the same on every runner and
+ * after any snapshot, restore or migration, or something went wrong),
+ * then "verify_ns T", the time of step 4, which bench/snap subtracts from
+ * a restore's time. Nothing is printed before the end, so a VM moved or
+ * saved in the middle has no output behind it.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+
+static inline uint64_t xorshift(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return rng * 0x2545F4914F6CDD1Dull;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Eight rounds of a multiply-xorshift mix: about 29 instructions. */
+static inline uint64_t mix(uint64_t x)
+{
+    for (int r = 0; r < 8; r++) {
+        x ^= x >> 31;
+        x *= 0xBF58476D1CE4E5B9ull;
+    }
+    return x;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || argc > 5) {
+        fprintf(stderr, "usage: snapk MIB [WORK_MIB UNITS [stop]]\n");
+        return 2;
+    }
+    long mib = atol(argv[1]);
+    long work = argc > 2 ? atol(argv[2]) : 0;
+    long units = argc > 3 ? atol(argv[3]) : 0;
+    int stop = argc > 4;
+    if (mib < 2 || mib > 65536 || work < 0 || work > mib || units < 0) {
+        fprintf(stderr, "snapk: bad arguments\n");
+        return 2;
+    }
+    size_t words = (size_t)mib << 17;
+    uint64_t *m = mmap(NULL, words * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+        perror("snapk: mmap");
+        return 1;
+    }
+
+    /* 1. fill */
+    uint64_t pat[64];
+    for (int i = 0; i < 64; i++)
+        pat[i] = xorshift();
+    size_t half = words / 2;
+    for (size_t i = 0; i < half; i++)
+        m[i] = xorshift();
+    for (size_t i = half; i < words; i++)
+        m[i] = pat[i & 63] ^ (uint64_t)(i >> 9);
+
+    /* 2. marker */
+    for (int k = 0; k < 16; k++) {
+        getppid();
+        if (k == 7 && stop)
+            _exit(0);
+    }
+
+    /* 3. work */
+    uint64_t acc = 0;
+    if (work == 0) {
+        /* About 1 M instructions a unit, in registers only. */
+        uint64_t a = 1, b = 0x1234567;
+        for (long u = 0; u < units; u++)
+            for (int j = 0; j < 200000; j++) {
+                a = a * 0x5851F42D4C957F2Dull + b;
+                b ^= a >> 29;
+            }
+        acc = a ^ b;
+    } else {
+        /* A unit is 64 pages (about 15 000 instructions each), going
+         * round the first WORK_MIB MiB. */
+        size_t ww = (size_t)work << 17, i = 0;
+        uint64_t pass = 0;
+        for (long u = 0; u < units; u++)
+            for (int p = 0; p < 64; p++) {
+                for (int j = 0; j < 512; j++, i++)
+                    m[i] = mix(pass * 0x9E3779B97F4A7C15ull + i);
+                if (i == ww)
+                    i = 0, pass++;
+            }
+        acc = pass;
+    }
+
+    /* 4. verify */
+    int64_t t0 = now_ns();
+    uint64_t h = 0xCBF29CE484222325ull;
+    for (size_t i = 0; i < words; i++)
+        h = (h ^ m[i]) * 0x100000001B3ull;
+    int64_t t1 = now_ns();
+    printf("snapk %ld MiB: sum %016llx, work %016llx\n", mib, (unsigned long long)h, (unsigned long long)acc);
+    printf("verify_ns %lld\n", (long long)(t1 - t0));
+    return 0;
+}
