@@ -53,6 +53,17 @@ static int resolve(const char *addr, struct sockaddr_storage *ss, socklen_t *len
     return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
+/* Little in flight: a sender is then only as far ahead of its receiver as
+ * these buffers (the host's autotuning may allow tens of MiB), so that
+ * when it stops a VM to send the rest, the receiver is not still busy
+ * with earlier rounds while the VM stands still. */
+static void small_buffers(int fd)
+{
+    int size = 1 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+}
+
 static void no_sigpipe(void)
 {
     signal(SIGPIPE, SIG_IGN);   /* write() gives EPIPE instead */
@@ -66,6 +77,8 @@ int host_tcp_listen(const char *addr, char *bound, size_t size)
     if (r < 0)
         return r;
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd >= 0)
+        small_buffers(fd);      /* the accepted socket inherits them */
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 1) != 0 ||
         getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
@@ -110,6 +123,7 @@ int host_tcp_connect(const char *addr, int timeout_s)
     if (fd < 0)
         return -errno;
     struct timeval tv = { .tv_sec = timeout_s };
+    small_buffers(fd);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     while (connect(fd, (struct sockaddr *)&ss, len) != 0) {

@@ -706,3 +706,8 @@ bool snap_available(void) { return MVM_HAVE_XXHASH; }
 bool snap_compression(void) { return SNAP_ZSTD; }
 
 void snap_writer_raw(struct snap_writer *w) { w->raw = true; }
+
+int snap_writer_flush(struct snap_writer *w)
+{
+    return w->err ? w->err : w_flush(w);
+}

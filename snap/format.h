@@ -137,6 +137,8 @@ int snap_write_section(struct snap_writer *w, uint32_t type, const void *payload
 /* The same over a connection the caller owns (migration): no temporary
  * file; commit writes END and flushes; the fd is never closed here. */
 int snap_writer_open_stream(int fd, const char *name, struct snap_writer **out, char *err, size_t errlen);
+/* Writes out what is buffered (a stream whose reader answers). */
+int snap_writer_flush(struct snap_writer *w);
 /* Stores every later section raw: for a reader built without zstd. */
 void snap_writer_raw(struct snap_writer *w);
 

@@ -10,6 +10,8 @@
  *   PRECOPY ...                   mvm_migrate_finish, the VM stopped: the
  *                                 pages written since the last round,
  *   PROC ... THREAD, END          then the state, without pages
+ *   <- "P" per PRECOPY section    applied (the sender keeps at most WINDOW
+ *                                 unanswered: it goes at the receiver's pace)
  *   <- "K"                        the receiver restored it and runs it
  *
  * Pages are read between runs, never while a hart runs, so each copy is
@@ -26,6 +28,7 @@
 #include "user/save.h"
 
 #define STEP_MAX 4096   /* pages in one PRECOPY section (16 MiB) */
+#define WINDOW 2        /* PRECOPY sections the receiver may not have applied yet */
 
 struct mvm_migration {
     mvm_vm *vm;
@@ -33,6 +36,7 @@ struct mvm_migration {
     struct snap_writer *w;
     uint64_t *vas;          /* the round's pages */
     size_t n, at;           /* how many, how many sent */
+    uint64_t sections, applied;   /* PRECOPY sections sent, and answered */
     struct mvm_migrate_stats st;
     char error[256];
 };
@@ -70,6 +74,23 @@ int mvm_migrate_begin(mvm_vm *vm, int fd, unsigned flags, struct mvm_migration *
     return 0;
 }
 
+/* Reads the receiver's next answer, which must be want ('K' may come
+ * only after every 'P'): 0, or -MVM_EIO with the reason. */
+static int answer(struct mvm_migration *m, char want)
+{
+    char a = 0;
+    int64_t got = host_file_read_full(m->fd, &a, 1);
+    if (got == 1 && a == MIGRATE_APPLIED[0] && m->applied < m->sections) {
+        m->applied++;
+        return a == want ? 0 : answer(m, want);
+    }
+    if (got == 1 && a == want)
+        return 0;
+    snprintf(m->error, sizeof m->error, "the receiver did not take the VM (%s)",
+             got < 0 ? host_file_strerror((int)got) : got == 0 ? "it closed the connection" : "a wrong answer");
+    return -MVM_EIO;
+}
+
 long mvm_migrate_step(struct mvm_migration *m, size_t max_pages)
 {
     if (m->at == m->n) {    /* the next round: what was written since */
@@ -91,6 +112,20 @@ long mvm_migrate_step(struct mvm_migration *m, size_t max_pages)
         return k;
     m->at += (size_t)k;
     m->st.pages_sent += full;
+    m->sections++;
+    /* At the receiver's pace: a section costs it about what it costs us
+     * (mapping and copying pages), but a compressible one is small on the
+     * wire, and the host's buffers may hold many such: without the window
+     * the VM would stop while the receiver still works through them. */
+    if (snap_writer_flush(m->w) != 0) {
+        snprintf(m->error, sizeof m->error, "%s", snap_writer_error(m->w));
+        return -MVM_EIO;
+    }
+    while (m->sections - m->applied > WINDOW) {
+        int r = answer(m, MIGRATE_APPLIED[0]);
+        if (r != 0)
+            return r;
+    }
     return (long)(m->n - m->at);
 }
 
@@ -122,14 +157,7 @@ int mvm_migrate_finish(struct mvm_migration *m)
     }
     if (r != 0)
         return r;
-    char answer = 0;
-    int64_t got = host_file_read_full(m->fd, &answer, 1);
-    if (got != 1 || answer != MIGRATE_READY[0]) {
-        snprintf(m->error, sizeof m->error, "the receiver did not take the VM (%s)",
-                 got < 0 ? host_file_strerror((int)got) : "it closed the connection");
-        return -MVM_EIO;
-    }
-    return 0;
+    return answer(m, MIGRATE_READY[0]);
 }
 
 void mvm_migrate_stats(const struct mvm_migration *m, struct mvm_migrate_stats *st)

@@ -149,7 +149,8 @@ static int check_restore_args(const struct mvm_config *cfg, const struct mvm_gra
 
 /* A VM from the snapshot rd reads (name: for messages). */
 static int restore_from(struct snap_reader *rd, const char *name, const struct mvm_config *cfg, mvm_vm *tmpl,
-                        const struct mvm_grant *grants, int ngrants, mvm_vm **out, char *err, size_t errlen)
+                        int ack_fd, const struct mvm_grant *grants, int ngrants, mvm_vm **out, char *err,
+                        size_t errlen)
 {
     uint32_t type;
     struct snap_cur c;
@@ -179,6 +180,8 @@ static int restore_from(struct snap_reader *rd, const char *name, const struct m
         char why[256];
         if ((r = proc_restore(rs, type, &c, why, sizeof why)) != 0)
             snprintf(err, errlen, "%s: %s", name, why);
+        else if (ack_fd >= 0 && type == SAVE_PRECOPY && host_file_write_all(ack_fd, MIGRATE_APPLIED, 1) != 0)
+            r = -MVM_EIO;   /* the sender went away */
     }
     if (r < 0 && !err[0]) {
         snprintf(err, errlen, "%s", snap_reader_error(rd));
@@ -209,7 +212,7 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
     struct snap_reader *rd;
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(rd, path, cfg, NULL, grants, ngrants, out, err, errlen);
+    r = restore_from(rd, path, cfg, NULL, -1, grants, ngrants, out, err, errlen);
     snap_reader_close(rd);
     return r;
 }
@@ -223,7 +226,7 @@ int mvm_vm_clone(const char *path, mvm_vm *tmpl, const struct mvm_grant *grants,
     struct snap_reader *rd;
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(rd, path, NULL, tmpl, grants, ngrants, out, err, errlen);
+    r = restore_from(rd, path, NULL, tmpl, -1, grants, ngrants, out, err, errlen);
     snap_reader_close(rd);
     return r;
 }
@@ -237,7 +240,7 @@ int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant 
     struct snap_reader *rd;
     if ((r = snap_reader_open_stream(fd, "migration", &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(rd, "migration", cfg, NULL, grants, ngrants, out, err, errlen);
+    r = restore_from(rd, "migration", cfg, NULL, fd, grants, ngrants, out, err, errlen);
     snap_reader_close(rd);
     /* The answer the sender waits for: the VM runs here from now on. */
     if (r == 0 && host_file_write_all(fd, MIGRATE_READY, 1) != 0) {

@@ -8,7 +8,10 @@
 #include "snap/format.h"
 #include "vm/vm_int.h"
 
-/* The receiver's one-byte answer once the VM is restored: it runs there. */
+/* The receiver's one-byte answers: each PRECOPY section applied (the
+ * sender keeps at most a few unanswered: it goes at the receiver's pace),
+ * and, once the VM is restored, that it runs there. */
+#define MIGRATE_APPLIED "P"
 #define MIGRATE_READY "K"
 
 /* A SNAP_E* error as the MVM_E* the public calls return. */
