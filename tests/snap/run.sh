@@ -176,7 +176,7 @@ signal_test() {
 	d=$ABS/spin.d
 	rm -rf "$d" && mkdir -p "$d"
 	snap=$OUT/spin.snap
-	rm -f "$snap"
+	rm -f "$snap" "$OUT/spin.1"
 	"$MVM" run --dir "$d" --snapshot "$snap" --suspend "$OUT/spin" "$d" >"$OUT/spin.1" 2>"$OUT/spin.err" </dev/null &
 	pid=$!
 	i=0
@@ -371,6 +371,7 @@ migrate() {
 	for n in $((total / 3)) $((total * 2 / 3)); do
 		label=migrate/$n
 		fresh_dir "$d"
+		rm -f "$OUT/mig.err2"    # (or the old one may be read before the new one starts)
 		"$MVM" listen --dir "$d" 127.0.0.1:0 >"$OUT/mig.2" 2>"$OUT/mig.err2" </dev/null &
 		rpid=$!
 		port=$(listen_port "$OUT/mig.err2")
@@ -394,7 +395,7 @@ migrate() {
 
 	# On SIGUSR1, one thread computing and one blocked, as for a snapshot.
 	d=$ABS/migspin.d
-	rm -rf "$d" && mkdir -p "$d"
+	rm -rf "$d" "$OUT/migspin.err2" "$OUT/migspin.1" && mkdir -p "$d"
 	"$MVM" listen --dir "$d" 127.0.0.1:0 >"$OUT/migspin.2" 2>"$OUT/migspin.err2" </dev/null &
 	rpid=$!
 	port=$(listen_port "$OUT/migspin.err2")
