@@ -86,6 +86,20 @@ int session_prepare(struct session *s);
  * status (the guest's, 124, 120, ...), having printed why. */
 int session_run(struct session *s, mvm_vm *vm);
 
+/* The grants --dir, --listen, --connect give restore, listen and clone
+ * (grants_new: room for argc of them; grants_add: 0 or an exit status). */
+struct grants {
+    struct mvm_grant *g;
+    struct dir_spec *dirs;
+    int n, ndirs;
+};
+int grants_new(struct grants *g, int argc);
+int grants_add(struct grants *g, int kind, const char *a);
+void grants_free(struct grants *g);
+/* A restore, receive or clone that failed: prints err, returns the exit
+ * status (stream: what failed came over a connection). */
+int restore_failed(int r, const char *err, bool stream);
+
 /* mvm restore FILE, mvm listen ADDR. */
 int cmd_restore(int argc, char **argv);
 int cmd_listen(int argc, char **argv);

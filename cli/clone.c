@@ -65,17 +65,6 @@ static int clone_output(mvm_vm *vm, const char *dir, int k)
     return 0;
 }
 
-static int restore_status(int r, const char *err)
-{
-    fprintf(stderr, "mvm: %s\n", err[0] ? err : mvm_strerror(r));
-    switch (-r) {
-    case MVM_ENOEXEC: case MVM_EBADMSG: case MVM_ENOTSUP: return EXIT_BAD_SNAPSHOT;
-    case MVM_EIO: return EXIT_NOTFOUND;
-    case MVM_ENOMEM: case MVM_ENOSYS: case MVM_EINVAL: return EXIT_INTERNAL;
-    }
-    return EXIT_RESTORE_ENV;
-}
-
 int cmd_clone(int argc, char **argv)
 {
     enum { C_MEM = 1, C_STATS, C_OUT, C_DIR, C_LISTEN, C_CONNECT, C_HELP };
@@ -90,18 +79,15 @@ int cmd_clone(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct mvm_config cfg = MVM_CONFIG_INIT;
-    struct mvm_grant *grants = calloc((size_t)argc + 1, sizeof *grants);
-    struct dir_spec *dirs = calloc((size_t)argc + 1, sizeof *dirs);
+    struct grants g;
     struct clone *clones = NULL;
     const char *out = NULL;
     int64_t n = 0;
     bool stats = false;
-    int c, rc = 0, ngrants = 0, ndirs = 0, made = 0;
+    int c, rc = grants_new(&g, argc), made = 0;
     mvm_vm *tmpl = NULL;
-    if (!grants || !dirs) {
-        rc = EXIT_INTERNAL;
+    if (rc != 0)
         goto out;
-    }
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+:n:", longopts, NULL)) != -1) {
@@ -114,16 +100,9 @@ int cmd_clone(int argc, char **argv)
         case C_MEM: rc = mem_option(a, &cfg.mem_limit); break;
         case C_STATS: stats = true; break;
         case C_OUT: out = a; break;
-        case C_DIR:
-            if ((rc = dir_spec_parse(a, &dirs[ndirs])) == 0) {
-                const struct dir_spec *d = &dirs[ndirs++];
-                grants[ngrants++] = (struct mvm_grant){ MVM_GRANT_DIR, d->host, d->guest, d->ro };
-            }
-            break;
-        case C_LISTEN:
-        case C_CONNECT:
-            grants[ngrants++] = (struct mvm_grant){ c == C_LISTEN ? MVM_GRANT_LISTEN : MVM_GRANT_CONNECT, NULL, a, 0 };
-            break;
+        case C_DIR: rc = grants_add(&g, MVM_GRANT_DIR, a); break;
+        case C_LISTEN: rc = grants_add(&g, MVM_GRANT_LISTEN, a); break;
+        case C_CONNECT: rc = grants_add(&g, MVM_GRANT_CONNECT, a); break;
         case C_HELP:
             fputs(clone_usage, stdout);
             goto out;
@@ -145,9 +124,9 @@ int cmd_clone(int argc, char **argv)
         goto out;
     }
     char err[512];
-    int r = mvm_vm_restore(path, &cfg, grants, ngrants, &tmpl, err, sizeof err);
+    int r = mvm_vm_restore(path, &cfg, g.g, g.n, &tmpl, err, sizeof err);
     if (r != 0) {
-        rc = restore_status(r, err);
+        rc = restore_failed(r, err, false);
         goto out;
     }
     if (!(clones = calloc((size_t)n, sizeof *clones))) {
@@ -156,8 +135,8 @@ int cmd_clone(int argc, char **argv)
     }
     for (; made < n; made++) {
         struct clone *k = &clones[made];
-        if ((r = mvm_vm_clone(path, tmpl, grants, ngrants, &k->vm, err, sizeof err)) != 0) {
-            rc = restore_status(r, err);
+        if ((r = mvm_vm_clone(path, tmpl, g.g, g.n, &k->vm, err, sizeof err)) != 0) {
+            rc = restore_failed(r, err, false);
             goto out;
         }
         if (out && (rc = clone_output(k->vm, out, made + 1)) != 0) {
@@ -198,9 +177,6 @@ out:
         mvm_vm_destroy(clones[i].vm);
     free(clones);
     mvm_vm_destroy(tmpl);
-    for (int i = 0; dirs && i < ndirs; i++)
-        free(dirs[i].buf);
-    free(dirs);
-    free(grants);
+    grants_free(&g);
     return rc;
 }

@@ -253,6 +253,47 @@ int session_run(struct session *s, mvm_vm *vm)
 
 /* ------------------------------------------------------------ restore */
 
+int grants_new(struct grants *g, int argc)
+{
+    g->g = calloc((size_t)argc + 1, sizeof *g->g);
+    g->dirs = calloc((size_t)argc + 1, sizeof *g->dirs);
+    g->n = g->ndirs = 0;
+    return g->g && g->dirs ? 0 : EXIT_INTERNAL;
+}
+
+int grants_add(struct grants *g, int kind, const char *a)
+{
+    if (kind != MVM_GRANT_DIR) {
+        g->g[g->n++] = (struct mvm_grant){ kind, NULL, a, 0 };
+        return 0;
+    }
+    int rc = dir_spec_parse(a, &g->dirs[g->ndirs]);
+    if (rc == 0) {
+        const struct dir_spec *d = &g->dirs[g->ndirs++];
+        g->g[g->n++] = (struct mvm_grant){ MVM_GRANT_DIR, d->host, d->guest, d->ro };
+    }
+    return rc;
+}
+
+void grants_free(struct grants *g)
+{
+    for (int i = 0; g->dirs && i < g->ndirs; i++)
+        free(g->dirs[i].buf);
+    free(g->dirs);
+    free(g->g);
+}
+
+int restore_failed(int r, const char *err, bool stream)
+{
+    fprintf(stderr, "mvm: %s\n", err[0] ? err : mvm_strerror(r));
+    switch (-r) {
+    case MVM_ENOEXEC: case MVM_EBADMSG: case MVM_ENOTSUP: return EXIT_BAD_SNAPSHOT;
+    case MVM_EIO: return stream ? EXIT_BAD_SNAPSHOT : EXIT_NOTFOUND;
+    case MVM_ENOMEM: case MVM_ENOSYS: case MVM_EINVAL: return EXIT_INTERNAL;
+    }
+    return EXIT_RESTORE_ENV;
+}
+
 #define RESTORE_OPTIONS \
     "options:\n" \
     "  --dir HOST[:GUEST][:ro] map host directory HOST at GUEST; repeatable\n" \
@@ -309,14 +350,11 @@ static int restore_cmd(int argc, char **argv, bool listen)
     };
     struct mvm_config cfg = MVM_CONFIG_INIT;
     struct session s = { 0 };
-    struct mvm_grant *grants = calloc((size_t)argc + 1, sizeof *grants);
-    struct dir_spec *dirs = calloc((size_t)argc + 1, sizeof *dirs);
-    int c, rc = 0, ngrants = 0, ndirs = 0;
+    struct grants g;
+    int c, rc = grants_new(&g, argc);
     mvm_vm *vm = NULL;
-    if (!grants || !dirs) {
-        rc = EXIT_INTERNAL;
+    if (rc != 0)
         goto out;
-    }
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
@@ -329,16 +367,9 @@ static int restore_cmd(int argc, char **argv, bool listen)
             if (!parse_count(a, &cfg.budget))
                 rc = usage_error("--budget %s: expected a positive number of instructions", a);
             break;
-        case R_DIR:
-            if ((rc = dir_spec_parse(a, &dirs[ndirs])) == 0) {
-                const struct dir_spec *d = &dirs[ndirs++];
-                grants[ngrants++] = (struct mvm_grant){ MVM_GRANT_DIR, d->host, d->guest, d->ro };
-            }
-            break;
-        case R_LISTEN:
-        case R_CONNECT:
-            grants[ngrants++] = (struct mvm_grant){ c == R_LISTEN ? MVM_GRANT_LISTEN : MVM_GRANT_CONNECT, NULL, a, 0 };
-            break;
+        case R_DIR: rc = grants_add(&g, MVM_GRANT_DIR, a); break;
+        case R_LISTEN: rc = grants_add(&g, MVM_GRANT_LISTEN, a); break;
+        case R_CONNECT: rc = grants_add(&g, MVM_GRANT_CONNECT, a); break;
         case R_STATS: s.stats = true; break;
         case R_NOJIT: cfg.flags |= MVM_NO_JIT; break;
         case R_TRACE:
@@ -388,28 +419,15 @@ static int restore_cmd(int argc, char **argv, bool listen)
             rc = fd == -EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
             goto out;
         }
-        r = mvm_vm_receive(fd, &cfg, grants, ngrants, &vm, err, sizeof err);
+        r = mvm_vm_receive(fd, &cfg, g.g, g.n, &vm, err, sizeof err);
         close(fd);
     } else {
-        r = mvm_vm_restore(path, &cfg, grants, ngrants, &vm, err, sizeof err);
+        r = mvm_vm_restore(path, &cfg, g.g, g.n, &vm, err, sizeof err);
     }
-    if (r != 0) {
-        fprintf(stderr, "mvm: %s\n", err[0] ? err : mvm_strerror(r));
-        switch (-r) {
-        case MVM_ENOEXEC: case MVM_EBADMSG: case MVM_ENOTSUP: rc = EXIT_BAD_SNAPSHOT; break;
-        case MVM_EIO: rc = listen ? EXIT_BAD_SNAPSHOT : EXIT_NOTFOUND; break;
-        case MVM_ENOMEM: case MVM_ENOSYS: case MVM_EINVAL: rc = EXIT_INTERNAL; break;
-        default: rc = EXIT_RESTORE_ENV;
-        }
-        goto out;
-    }
-    rc = session_run(&s, vm);
+    rc = r != 0 ? restore_failed(r, err, listen) : session_run(&s, vm);
 out:
     mvm_vm_destroy(vm);
-    for (int i = 0; dirs && i < ndirs; i++)
-        free(dirs[i].buf);
-    free(dirs);
-    free(grants);
+    grants_free(&g);
     return rc;
 }
 
