@@ -4,10 +4,10 @@
 #include "host/host.h"
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -56,6 +56,7 @@ void host_time_set_monotonic(uint64_t now_ns)
 {
     atomic_store(&mono_shift, (int64_t)(now_ns - clock_ns(CLOCK_MONOTONIC)));
 }
+
 /* Likewise for the CPU time the guest sees (host_time_set_cputime). */
 static _Atomic int64_t cpu_shift;
 
