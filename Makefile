@@ -57,7 +57,7 @@ all: $(MVM) $(if $(HAVE_RV64_CC),rv64)
 # The same sources as a static RISC-V Linux program, placed beside mvm so
 # that `mvm run --depth N` finds it.
 rv64:
-	@$(MAKE) --no-print-directory CC=$(RV64_CC) BUILD=build/rv64 SAN= OPT=-O2 "LDFLAGS=-static -pthread" build/rv64/mvm
+	@$(MAKE) --no-print-directory CC=$(RV64_CC) BUILD=build/rv64 SAN= TSAN= OPT=-O2 "LDFLAGS=-static -pthread" build/rv64/mvm
 	@mkdir -p $(BUILD)
 	@cmp -s build/rv64/mvm $(BUILD)/mvm.rv64 || cp build/rv64/mvm $(BUILD)/mvm.rv64
 

@@ -205,6 +205,14 @@ signal_test() {
 # SIGUSR1 while the only thread blocks reading an empty pipe: the read is
 # given up and runs again after restore, on the restorer's input.
 signal_blocked() {
+	case $MVM in
+	*/tsan/*)
+		# ThreadSanitizer's runtime takes the process's signals itself and
+		# hands SIGUSR1 to a thread blocked in poll, not to the watcher
+		# thread waiting for it in sigwait: the snapshot waits for the data.
+		echo "SKIP snap/signal/blocked: under ThreadSanitizer SIGUSR1 does not reach the watcher thread while the guest blocks in poll"
+		return ;;
+	esac
 	snap=$OUT/readin.snap
 	rm -f "$snap" "$OUT/readin.1"
 	sleep 20 2>/dev/null | "$MVM" run --snapshot "$snap" --suspend "$OUT/readin" >"$OUT/readin.1" 2>"$OUT/readin.err" &
