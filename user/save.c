@@ -746,21 +746,31 @@ static int copy_from_template(struct restore *rs, uint64_t va, uint64_t len)
     return 0;
 }
 
-/* A run of MAP over pages sent ahead (a migration): those keep their
- * bytes and take the run's permissions; the others are mapped afresh. */
-static int map_over(struct mem_space *as, uint64_t va, uint64_t len, int prot)
+/* A run of MAP over pages sent ahead (a migration; ahead: their
+ * addresses, in order): those keep their bytes and take the run's
+ * permissions, the gaps between them are mapped afresh. The work is that
+ * of the pages sent and of mapping the run, whatever the run's length. */
+static int map_over(struct mem_space *as, uint64_t va, uint64_t len, int prot, const struct valist *ahead)
 {
-    for (uint64_t a = va, end = va + len; a < end;) {
-        bool ahead = mem_prot_at(as, a) >= 0;
-        uint64_t b = a + MEM_PAGE_SIZE;
-        while (b < end && (mem_prot_at(as, b) >= 0) == ahead)
-            b += MEM_PAGE_SIZE;
-        int r = ahead ? mem_protect(as, a, b - a, prot) : mem_map(as, a, b - a, prot);
+    size_t lo = 0, hi = ahead->n;   /* the first page sent at or above va */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ahead->va[mid] < va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint64_t at = va, end = va + len;
+    for (size_t i = lo; i < ahead->n && ahead->va[i] < end; i++) {
+        uint64_t a = ahead->va[i];
+        int r = a > at ? mem_map(as, at, a - at, prot) : 0;
+        if (r == 0)
+            r = mem_protect(as, a, MEM_PAGE_SIZE, prot);
         if (r != 0)
             return r;
-        a = b;
+        at = a + MEM_PAGE_SIZE;
     }
-    return 0;
+    return at < end ? mem_map(as, at, end - at, prot) : 0;
 }
 
 /* After MAP, pages sent ahead that the map does not have go. */
@@ -803,7 +813,10 @@ static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t
     if (n > c->len / 18)        /* each run takes 18 bytes */
         return bad(err, errlen, "memory map");
     uint64_t (*run)[2] = rs->ahead && n ? calloc(n, sizeof *run) : NULL;
+    struct valist ahead = { 0 };    /* the pages sent ahead, in order */
     int r = rs->ahead && n && !run ? MEM_ENOMEM : 0;
+    if (r == 0 && rs->ahead && (mem_space_walk(as, va_out, &ahead) != 0 || ahead.oom))
+        r = MEM_ENOMEM;
     for (uint32_t i = 0; i < n && r == 0; i++) {
         uint64_t va = snap_get_u64(c), pages = snap_get_u64(c);
         int prot = snap_get_u8(c);
@@ -819,7 +832,7 @@ static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t
             run[i][0] = va;
             run[i][1] = va + len;
         }
-        r = rs->ahead ? map_over(as, va, len, prot)
+        r = rs->ahead ? map_over(as, va, len, prot, &ahead)
           : rs->tmpl && !shared ? map_from_template(rs, va, len, prot)
           : mem_map(as, va, len, prot);
         if (r == 0 && shared)
@@ -829,6 +842,7 @@ static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t
     }
     if (r == 0 && rs->ahead)
         r = drop_stray(as, (const uint64_t (*)[2])run, n);
+    free(ahead.va);
     free(run);
     if (r < 0)
         return fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,

@@ -32,7 +32,7 @@ for arch in $arches; do
 	fi
 
 	log=$OUT/$arch-build.log
-	if ! make --no-print-directory -j2 CC="$arch-linux-gnu-gcc" BUILD="build/$arch" \
+	if ! make --no-print-directory -j2 SAN= TSAN= CC="$arch-linux-gnu-gcc" BUILD="build/$arch" \
 		LDFLAGS=-static "build/$arch/mvm" >"$log" 2>&1; then
 		why=$(grep -m1 -E 'error:|undefined reference|No rule' "$log" | cut -c1-120)
 		for p in $PROGRAMS; do

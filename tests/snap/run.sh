@@ -259,7 +259,7 @@ cross() {
 			echo "SKIP snap/cross/$arch: not installed: $arch-linux-gnu-gcc or qemu-$arch (scripts/deps)"
 			continue
 		fi
-		if ! make --no-print-directory -j2 CC="$arch-linux-gnu-gcc" BUILD="build/$arch" LDFLAGS=-static \
+		if ! make --no-print-directory -j2 SAN= TSAN= CC="$arch-linux-gnu-gcc" BUILD="build/$arch" LDFLAGS=-static \
 			"build/$arch/mvm" >"$OUT/$arch-build.log" 2>&1; then
 			fail "cross/$arch" "the monitor did not build for $arch (see $OUT/$arch-build.log)"
 			continue
