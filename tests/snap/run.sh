@@ -171,6 +171,15 @@ chain() {
 	fi
 }
 
+# wait_for_line WORD FILE: until a background run wrote WORD (up to 10 s).
+wait_for_line() {
+	i=0
+	while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
 # SIGUSR1: the worker computes, the main thread waits in pthread_join.
 signal_test() {
 	d=$ABS/spin.d
@@ -179,11 +188,7 @@ signal_test() {
 	rm -f "$snap" "$OUT/spin.1"
 	"$MVM" run --dir "$d" --snapshot "$snap" --suspend "$OUT/spin" "$d" >"$OUT/spin.1" 2>"$OUT/spin.err" </dev/null &
 	pid=$!
-	i=0
-	while ! grep -q started "$OUT/spin.1" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_for_line started "$OUT/spin.1"
 	sleep 0.3
 	kill -USR1 $pid
 	wait $pid
@@ -217,11 +222,7 @@ signal_blocked() {
 	rm -f "$snap" "$OUT/readin.1"
 	sleep 20 2>/dev/null | "$MVM" run --snapshot "$snap" --suspend "$OUT/readin" >"$OUT/readin.1" 2>"$OUT/readin.err" &
 	pid=$!
-	i=0
-	while ! grep -q waiting "$OUT/readin.1" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_for_line waiting "$OUT/readin.1"
 	kill -USR1 $pid
 	i=0
 	while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do    # 5 s at most
@@ -409,11 +410,7 @@ migrate() {
 	port=$(listen_port "$OUT/migspin.err2")
 	"$MVM" run --dir "$d" --migrate-to "127.0.0.1:$port" "$OUT/spin" "$d" >"$OUT/migspin.1" 2>"$OUT/migspin.err1" </dev/null &
 	spid=$!
-	i=0
-	while ! grep -q started "$OUT/migspin.1" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_for_line started "$OUT/migspin.1"
 	sleep 0.3
 	kill -USR1 $spid
 	wait $spid
