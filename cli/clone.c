@@ -124,6 +124,7 @@ int cmd_clone(int argc, char **argv)
         goto out;
     }
     char err[512];
+    cfg.flags |= MVM_EAGER_RESTORE;     /* the clones share all of it at once */
     int r = mvm_vm_restore(path, &cfg, g.g, g.n, &tmpl, err, sizeof err);
     if (r != 0) {
         rc = restore_failed(r, err, false);
@@ -161,8 +162,8 @@ int cmd_clone(int argc, char **argv)
             fprintf(stderr, "mvm: clone %d: ", i + 1);
             report_exit(&k->ex);
         }
-        if (rc == 0 && k->ex.status != 0)
-            rc = k->ex.status;
+        if (rc == 0 && exit_status(&k->ex) != 0)
+            rc = exit_status(&k->ex);
         struct mvm_stats s;
         mvm_vm_stats(k->vm, &s);
         resident += s.resident_bytes;

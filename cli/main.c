@@ -376,6 +376,12 @@ oom:
     return EXIT_INTERNAL;
 }
 
+int exit_status(const struct mvm_exit *ex)
+{
+    /* Memory a lazy restore could not load: the snapshot is bad. */
+    return ex->reason == MVM_EXIT_LOST ? EXIT_BAD_SNAPSHOT : ex->status;
+}
+
 void report_exit(const struct mvm_exit *ex)
 {
     switch (ex->reason) {
@@ -385,6 +391,9 @@ void report_exit(const struct mvm_exit *ex)
     case MVM_EXIT_NOMEM:
         fprintf(stderr, "mvm: guest out of memory (the limit was reached; raise --mem) pc=0x%llx\n",
                 (unsigned long long)ex->pc);
+        break;
+    case MVM_EXIT_LOST:
+        fprintf(stderr, "mvm: guest memory lost: %s (pc=0x%llx)\n", ex->what, (unsigned long long)ex->pc);
         break;
     case MVM_EXIT_FAULT:
         if (ex->cause == 2)

@@ -180,7 +180,7 @@ static int migrate(struct session *s, mvm_vm *vm, int *rc)
         if (ex.reason == MVM_EXIT_INTERRUPTED || (ex.reason == MVM_EXIT_BUDGET && cut))
             continue;
         report_exit(&ex);   /* it ended here, before it could move */
-        *rc = ex.status;
+        *rc = exit_status(&ex);
         act = DONE;
         break;
     }
@@ -242,7 +242,7 @@ int session_run(struct session *s, mvm_vm *vm)
         if (ex.reason == MVM_EXIT_BUDGET && cut)
             continue;   /* a step towards --snapshot-at ended, not the budget */
         report_exit(&ex);
-        rc = ex.status;
+        rc = exit_status(&ex);
         break;
     }
     atomic_store(&watched, NULL);
@@ -312,12 +312,16 @@ static const char restore_usage[] =
     "settings and budget it had. A snapshot grants nothing by itself: give\n"
     "every directory and network grant it had again (the same or another\n"
     "host directory at each guest path); mvm names any that is missing.\n"
+    "Memory is read from FILE as the VM first touches it (FILE stays open):\n"
+    "the VM starts at once, whatever its size.\n"
     "\n" RESTORE_OPTIONS
+    "  --eager                 read all memory before the VM goes on\n"
     "\n"
     "exit status: the guest's, as for mvm run; 121 something the snapshot needs\n"
     "is missing here (a grant, a directory, an open file); 122 FILE is not a\n"
-    "snapshot this monitor can restore (corrupt, truncated, a newer format);\n"
-    "127 FILE not found.\n";
+    "snapshot this monitor can restore (corrupt, truncated, a newer format),\n"
+    "also when a part of its memory is found damaged as the VM touches it (the\n"
+    "VM stops there); 127 FILE not found.\n";
 
 static const char listen_usage[] =
     "usage: mvm listen [options] HOST:PORT\n"
@@ -334,8 +338,9 @@ static const char listen_usage[] =
 /* mvm restore FILE and mvm listen ADDR: the same options and run. */
 static int restore_cmd(int argc, char **argv, bool listen)
 {
-    enum { R_MEM = 1, R_BUDGET, R_STATS, R_TRACE, R_NOJIT, R_HELP, R_DIR, R_LISTEN, R_CONNECT };
+    enum { R_MEM = 1, R_BUDGET, R_STATS, R_TRACE, R_NOJIT, R_HELP, R_DIR, R_LISTEN, R_CONNECT, R_EAGER };
     static const struct option longopts[] = {
+        { "eager", no_argument, NULL, R_EAGER },
         { "mem", required_argument, NULL, R_MEM },
         { "dir", required_argument, NULL, R_DIR },
         { "listen", required_argument, NULL, R_LISTEN },
@@ -372,6 +377,11 @@ static int restore_cmd(int argc, char **argv, bool listen)
         case R_CONNECT: rc = grants_add(&g, MVM_GRANT_CONNECT, a); break;
         case R_STATS: s.stats = true; break;
         case R_NOJIT: cfg.flags |= MVM_NO_JIT; break;
+        case R_EAGER:
+            if (listen)
+                rc = usage_error("%s is for mvm restore (a migration arrives whole)", "--eager");
+            cfg.flags |= MVM_EAGER_RESTORE;
+            break;
         case R_TRACE:
             rc = trace_option(a, &cfg.flags);
             break;
@@ -422,7 +432,13 @@ static int restore_cmd(int argc, char **argv, bool listen)
         r = mvm_vm_receive(fd, &cfg, g.g, g.n, &vm, err, sizeof err);
         close(fd);
     } else {
+        /* The host's clock: a restore sets the guest's monotonic clock. */
+        uint64_t t0 = host_time_monotonic_raw_ns(host_time_monotonic_ns());
         r = mvm_vm_restore(path, &cfg, g.g, g.n, &vm, err, sizeof err);
+        uint64_t t1 = host_time_monotonic_raw_ns(host_time_monotonic_ns());
+        if (r == 0 && s.stats)
+            fprintf(stderr, "mvm: stats: restored in %.3f ms (%s)\n", (double)(t1 - t0) / 1e6,
+                    cfg.flags & MVM_EAGER_RESTORE ? "all memory read" : "memory read on first touch");
     }
     rc = r != 0 ? restore_failed(r, err, listen) : session_run(&s, vm);
 out:

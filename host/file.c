@@ -51,12 +51,14 @@ int host_file_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-int64_t host_file_read_full(int fd, void *buf, size_t n)
+/* Reads until n bytes, the end of the file or an error; at off (< 0: the
+ * file position, which moves). */
+static int64_t read_full_at(int fd, void *buf, size_t n, int64_t off)
 {
     char *p = buf;
     size_t got = 0;
     while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
+        ssize_t r = off < 0 ? read(fd, p + got, n - got) : pread(fd, p + got, n - got, (off_t)(off + (int64_t)got));
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -66,6 +68,16 @@ int64_t host_file_read_full(int fd, void *buf, size_t n)
         got += (size_t)r;
     }
     return (int64_t)got;
+}
+
+int64_t host_file_read_full(int fd, void *buf, size_t n)
+{
+    return read_full_at(fd, buf, n, -1);
+}
+
+int64_t host_file_pread_full(int fd, void *buf, size_t n, uint64_t off)
+{
+    return off > INT64_MAX ? -EINVAL : read_full_at(fd, buf, n, (int64_t)off);
 }
 
 int host_file_size(int fd, uint64_t *size)

@@ -34,6 +34,8 @@ int host_file_write_all(int fd, const void *buf, size_t n);
  * file: the count read (less than n only at the end) or a negative errno.
  */
 int64_t host_file_read_full(int fd, void *buf, size_t n);
+/* The same at offset off of a regular file, leaving its position alone. */
+int64_t host_file_pread_full(int fd, void *buf, size_t n, uint64_t off);
 
 /*
  * The size of a regular file: 0 with *size set; a negative errno, or

@@ -19,6 +19,16 @@ void *host_page_alloc(size_t size)
     return p == MAP_FAILED ? NULL : p;
 }
 
+void *host_page_alloc_now(size_t size)
+{
+#ifdef MAP_POPULATE
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+#else
+    return host_page_alloc(size);
+#endif
+}
+
 void host_page_free(void *p, size_t size)
 {
     if (p)

@@ -60,6 +60,9 @@ static inline void st64(void *p, uint64_t v) { v = HOST_LE64(v); memcpy(p, &v, 8
 
 /* Page-aligned, zeroed host memory; NULL when the host is out of memory. */
 void *host_page_alloc(size_t size);
+/* The same, made present at once where the host can (one call instead of
+ * a fault per page: for memory that is about to be written whole). */
+void *host_page_alloc_now(size_t size);
 void host_page_free(void *p, size_t size);
 
 /* Clocks in nanoseconds. */

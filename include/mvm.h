@@ -70,6 +70,8 @@ extern "C" {
 #define MVM_STREAM_META    0x10  /* the guest may change the metadata (mode,
                                     owner, times) of standard streams that
                                     come from outside its sandbox */
+#define MVM_EAGER_RESTORE  0x20  /* mvm_vm_restore: read all memory before the
+                                    VM runs (default: on first touch) */
 
 /*
  * Where a VM runs when this program itself runs inside mvm (see
@@ -103,6 +105,8 @@ enum mvm_exit_reason {
     MVM_EXIT_BUDGET,      /* the instruction budget ran out: pc */
     MVM_EXIT_NOMEM,       /* the memory limit was reached: pc */
     MVM_EXIT_INTERRUPTED, /* mvm_vm_interrupt ended the run: run again to go on */
+    MVM_EXIT_LOST,        /* guest memory could not be loaded (a lazily restored
+                             snapshot found corrupt): what says why; pc */
 };
 
 struct mvm_exit {
@@ -115,7 +119,8 @@ struct mvm_exit {
     uint64_t pc;          /* where the hart stopped */
     uint64_t instructions;/* what the run cost: instructions the VM retired
                              and those its own VMs ran meanwhile */
-    const char *what;     /* FAULT: "store access", "illegal instruction", ... */
+    const char *what;     /* FAULT: "store access", "illegal instruction", ...;
+                             LOST: the reason, valid while the VM lives */
 };
 
 /* The hart's user-visible state. f[] holds raw bits (singles NaN-boxed). */
@@ -242,7 +247,11 @@ int mvm_vm_interrupt(mvm_vm *vm);
  * zstd), -MVM_EBADMSG (corrupt or truncated), -MVM_EIO (unreadable),
  * -MVM_EACCES (a grant is missing), -MVM_ENOENT and other errno values (a
  * directory or an open file is missing here), -MVM_ENOMEM (over the
- * memory limit).
+ * memory limit). Memory is restored lazily: the snapshot file stays
+ * open and each part of it (1 MiB of pages) is read, checked and given to
+ * the VM when one of its pages is first touched (MVM_EAGER_RESTORE in
+ * cfg's flags reads it all first). A part found changed or damaged then
+ * ends the run with MVM_EXIT_LOST.
  */
 struct mvm_grant {
     int kind;             /* MVM_GRANT_* */

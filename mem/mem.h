@@ -4,7 +4,8 @@
  *
  * A guest page is in one of three states:
  *   absent   mapped but never written: reads as zero (the shared zero page),
- *            a host page is allocated on the first write;
+ *            a host page is allocated on the first write (a lazy page,
+ *            below, is absent until its pager has given its bytes);
  *   private  this space holds the only reference to its host page;
  *   shared   the host page is referenced elsewhere too (clone, dedup,
  *            snapshot): the first write copies it (copy-on-write).
@@ -39,6 +40,7 @@
 #define MEM_EFAULT  (-14)
 #define MEM_ENOMEM  (-12)
 #define MEM_EINVAL  (-22)
+#define MEM_EIO     (-5)     /* a lazy page could not be loaded (mem_space_lost) */
 
 struct mem_page {
     uint8_t *data;          /* MEM_PAGE_SIZE bytes, little-endian guest bytes */
@@ -158,6 +160,33 @@ int mem_space_dirty(struct mem_space *as, mem_walk_fn fn, void *ctx);
 /* Copies the bytes of the page holding va, whatever its permissions
  * (zeros if absent): 0, or MEM_EFAULT if it is not mapped. */
 int mem_peek_page(struct mem_space *as, uint64_t va, uint8_t *dst);
+
+/*
+ * Lazy pages (a restore that loads memory on first touch). A pager gives
+ * the bytes of pages marked lazy: mem_set_lazy marks the mapped, absent
+ * pages of a range; the first access of any kind to one (a hart's, a copy,
+ * a walk, a fork's mem_share, a move) calls fill with the space's lock
+ * held, which must hand over at least that page's bytes with
+ * mem_pager_put (and may give others it loaded on the way) and call
+ * nothing else of the space. fill returns 0, MEM_ENOMEM, or anything else
+ * with a one-line reason in why: the space's memory is then lost
+ * (mem_space_lost says why) and every later load fails with MEM_EIO, so
+ * that the VM is stopped rather than run on wrong bytes. The pager is
+ * released when its last lazy page is loaded or gone, or with the space.
+ * A lazy page is absent until loaded: mem_space_resident counts it then.
+ */
+struct mem_pager {
+    int (*fill)(struct mem_pager *pg, struct mem_space *as, uint64_t va, char *why, size_t whylen);
+    void (*release)(struct mem_pager *pg);
+};
+/* MEM_EINVAL for a space that has a pager, or is backed by another. */
+int mem_space_set_pager(struct mem_space *as, struct mem_pager *pager);
+int mem_set_lazy(struct mem_space *as, uint64_t va, uint64_t len);
+/* From fill only: the bytes of lazy page va (NULL: zero); a page that is
+ * not lazy (any more) is left alone. 0 or MEM_ENOMEM. */
+int mem_pager_put(struct mem_space *as, uint64_t va, const uint8_t *data);
+uint64_t mem_space_lazy(const struct mem_space *as);      /* lazy pages left */
+const char *mem_space_lost(const struct mem_space *as);   /* NULL, or why memory was lost */
 
 /* Marks the page holding va as a source of decoded code (see invariant). */
 void mem_mark_code(struct mem_space *as, uint64_t va);

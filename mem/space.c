@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/host.h"
 #include "host/thread.h"
 
 #define LEVEL_BITS 9
@@ -38,11 +39,15 @@
 #define PTE_SHARED 4    /* shared memory: a write never copies (MAP_SHARED) */
 #define PTE_DIRTY  8    /* written, or given other contents, since the last
                            mem_space_dirty (only while the space tracks) */
+#define PTE_LAZY   16   /* absent, but its bytes are the pager's to give
+                           (mem_space_set_pager): loaded before any use */
 
 struct mem_pte {
-    struct mem_page *page;   /* NULL: absent, reads as zero */
-    uint64_t backing_va;     /* backed spaces: where the page lives in the
-                                backing space, 0 until first written */
+    union {                  /* which one: whether the space has a backing */
+        struct mem_page *page;   /* NULL: absent, reads as zero */
+        uint64_t backing_va;     /* backed spaces: where the page lives in the
+                                    backing space, 0 until first written */
+    };
     uint8_t prot;
     uint8_t flags;
 };
@@ -70,6 +75,9 @@ struct mem_space {
     uint64_t resident;
     struct mem_space *backing;   /* not unrolled: our pages live in it */
     uint8_t dirty;               /* PTE_DIRTY while tracking (mem_space_track), else 0 */
+    struct mem_pager *pager;     /* gives the bytes of PTE_LAZY pages (under lock) */
+    uint64_t nlazy;              /* PTE_LAZY pages left; the pager goes at 0 */
+    char *lost;                  /* why a lazy page could not be loaded (sticks) */
     /* Under views_lock: */
     struct mem_view *views;      /* harts caching this space */
     _Atomic int nviews;
@@ -77,6 +85,10 @@ struct mem_space {
     /* Pages waiting for the views to let go of them (under lock). */
     struct limbo *limbo;
     size_t nlimbo, cap_limbo;
+    /* Leaf tables are cut from chunks (leaf_alloc). */
+    struct leaf_chunk *chunks;
+    size_t leaves_left;
+    unsigned nchunks;
     /* As a backing space: page slots handed out above MEM_BACKING_BASE. */
     uint64_t slot_next;
     uint64_t *slot_free;
@@ -133,19 +145,51 @@ int mem_space_refs(const struct mem_space *as)
 
 static void backing_release(struct mem_space *b, uint64_t va);
 
+/*
+ * Leaf tables come from chunks of 4, 8, ... 256 tables whose memory is made
+ * present when mapped (host_page_alloc_now): mapping or restoring much
+ * memory makes many tables at once, and a host page fault for each of
+ * their pages would cost more than the mapping itself. Tables go only
+ * with the space, so a chunk is never freed before it. Each table handed
+ * out is charged to the pool (pte_get); a chunk's unused rest is not, and
+ * is never more than the tables in use.
+ */
+struct leaf_chunk {
+    struct leaf_chunk *next;
+    size_t bytes;
+    _Alignas(16) struct mem_leaf leaf[];
+};
+
+static struct mem_leaf *leaf_alloc(struct mem_space *as)
+{
+    if (!as->leaves_left) {
+        size_t n = (size_t)4 << (as->nchunks < 6 ? as->nchunks : 6);
+        size_t bytes = (sizeof(struct leaf_chunk) + n * sizeof(struct mem_leaf) + MEM_PAGE_SIZE - 1) & MEM_PAGE_MASK;
+        struct leaf_chunk *c = host_page_alloc_now(bytes);
+        if (!c)
+            return NULL;
+        c->next = as->chunks;
+        c->bytes = bytes;
+        as->chunks = c;
+        as->nchunks++;
+        as->leaves_left = (bytes - sizeof *c) / sizeof(struct mem_leaf);
+    }
+    struct leaf_chunk *c = as->chunks;
+    return &c->leaf[(c->bytes - sizeof *c) / sizeof(struct mem_leaf) - as->leaves_left--];
+}
+
 static void free_level(struct mem_space *as, void *t, int level)
 {
     if (level == LEVELS - 1) {
         struct mem_leaf *leaf = t;
         for (unsigned i = 0; i < LEVEL_SIZE; i++) {
-            if (leaf->pte[i].page)
-                mem_page_unref(as->pool, leaf->pte[i].page);
-            if (leaf->pte[i].backing_va)
+            if (as->backing && leaf->pte[i].backing_va)
                 backing_release(as->backing, leaf->pte[i].backing_va);
+            else if (!as->backing && leaf->pte[i].page)
+                mem_page_unref(as->pool, leaf->pte[i].page);
         }
         mem_pool_charge(as->pool, -(int64_t)LEAF_PAGES);
-        free(leaf);
-        return;
+        return;     /* its chunk goes with the space */
     }
     struct mem_dir *d = t;
     for (unsigned i = 0; i < LEVEL_SIZE; i++)
@@ -174,6 +218,14 @@ void mem_space_free(struct mem_space *as)
     }
     limbo_release(as, UINT64_MAX);   /* no view is left */
     free_level(as, &as->root, 0);
+    while (as->chunks) {
+        struct leaf_chunk *c = as->chunks;
+        as->chunks = c->next;
+        host_page_free(c, c->bytes);
+    }
+    if (as->pager)
+        as->pager->release(as->pager);
+    free(as->lost);
     free(as->limbo);
     free(as->slot_free);
     host_mutex_free(as->lock);
@@ -419,7 +471,7 @@ static struct mem_pte *pte_get(struct mem_space *as, uint64_t va, bool create)
             size_t pages = leaf ? LEAF_PAGES : DIR_PAGES;
             if (!mem_pool_charge(as->pool, (int64_t)pages))
                 return NULL;
-            *slot = calloc(1, leaf ? sizeof(struct mem_leaf) : sizeof(struct mem_dir));
+            *slot = leaf ? (void *)leaf_alloc(as) : calloc(1, sizeof(struct mem_dir));
             if (!*slot) {
                 mem_pool_charge(as->pool, -(int64_t)pages);
                 return NULL;
@@ -437,6 +489,15 @@ static uint64_t last_page_of_leaf(uint64_t va)
     return (((va >> shift) + 1) << shift) - MEM_PAGE_SIZE;
 }
 
+/* The ptes of [va, end) that share va's leaf table: *n of them from the
+ * one returned (NULL: that table is absent, or could not be made). */
+static struct mem_pte *pte_span(struct mem_space *as, uint64_t va, uint64_t end, bool create, uint64_t *n)
+{
+    uint64_t stop = last_page_of_leaf(va) + MEM_PAGE_SIZE;
+    *n = ((stop < end ? stop : end) - va) >> MEM_PAGE_SHIFT;
+    return pte_get(as, va, create);
+}
+
 static const struct mem_pte *pte_find(const struct mem_space *as, uint64_t va)
 {
     struct mem_pte *p = pte_get((struct mem_space *)as, va, false);
@@ -449,14 +510,20 @@ static bool range_ok(uint64_t va, uint64_t len)
            va < (1ull << MEM_VA_BITS) && len <= (1ull << MEM_VA_BITS) - va;
 }
 
+static void lazy_done(struct mem_space *as, struct mem_pte *p);
+static int load_lazy(struct mem_space *as, struct mem_pte *p, uint64_t va);
+static void pager_tidy(struct mem_space *as);
+
 static void pte_clear(struct mem_space *as, struct mem_pte *p)
 {
-    if (p->page) {
+    if (p->flags & PTE_LAZY)
+        lazy_done(as, p);
+    if (as->backing && p->backing_va) {
+        backing_release(as->backing, p->backing_va);
+    } else if (!as->backing && p->page) {
         drop_page(as, p->page);
         as->resident--;
     }
-    if (p->backing_va)
-        backing_release(as->backing, p->backing_va);
     if (p->flags & PTE_CODE)
         atomic_fetch_add(&as->code_gen, 1);   /* gen is bumped by every caller */
     memset(p, 0, sizeof *p);
@@ -476,16 +543,20 @@ int mem_map(struct mem_space *as, uint64_t va, uint64_t len, int prot)
     if (!range_ok(va, len))
         return MEM_EINVAL;
     int r = 0;
+    uint64_t n;
     LOCKED(as);
-    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
-        struct mem_pte *p = pte_get(as, a, true);
+    for (uint64_t a = va; a < va + len; a += n * MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_span(as, a, va + len, true, &n);
         if (!p) {
             r = MEM_ENOMEM;
             break;
         }
-        pte_clear(as, p);
-        p->prot = (uint8_t)prot;
-        p->flags = PTE_MAPPED | as->dirty;
+        for (uint64_t i = 0; i < n; i++) {
+            if (p[i].flags)
+                pte_clear(as, &p[i]);
+            p[i].prot = (uint8_t)prot;
+            p[i].flags = PTE_MAPPED | as->dirty;
+        }
     }
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
@@ -504,6 +575,7 @@ int mem_unmap(struct mem_space *as, uint64_t va, uint64_t len)
         else  /* skip the rest of an absent leaf table */
             a = last_page_of_leaf(a);
     }
+    pager_tidy(as);
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
     return 0;
@@ -638,6 +710,8 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
         *err = MEM_EFAULT;
         return NULL;
     }
+    if ((p->flags & PTE_LAZY) && (*err = load_lazy(as, p, va)) != 0)
+        return NULL;
     /* With several views, any access fills an absent page (mem.h). */
     bool fill = access == MEM_W || shared_views(as);
     if (as->backing) {
@@ -878,11 +952,14 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
         return MEM_EINVAL;
     LOCKED(as);
     /* Create every destination pte first, so failure leaves nothing moved. */
-    for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE)
-        if (!pte_get(as, to + off, true)) {
+    for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE) {
+        struct mem_pte *src = pte_get(as, from + off, false);
+        int r = src && (src->flags & PTE_LAZY) ? load_lazy(as, src, from + off) : 0;
+        if (r != 0 || !pte_get(as, to + off, true)) {   /* the pager knows pages by address */
             host_mutex_unlock(as->lock);
-            return MEM_ENOMEM;
+            return r ? r : MEM_ENOMEM;
         }
+    }
     for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE) {
         struct mem_pte *src = pte_get(as, from + off, false);
         struct mem_pte *dst = pte_get(as, to + off, false);
@@ -917,6 +994,8 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
             r = MEM_ENOMEM;
     for (uint64_t off = 0; off < len && r == 0; off += MEM_PAGE_SIZE) {
         struct mem_pte *s = (struct mem_pte *)pte_find(src, sva + off);
+        if (s && (s->flags & PTE_LAZY) && (r = load_lazy(src, s, sva + off)) != 0)
+            break;
         struct mem_pte *d = pte_get(dst, dva + off, false);
         pte_clear(dst, d);
         if (!s)
@@ -954,16 +1033,20 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
 
 /* ---- walking a space (snapshots) -------------------------------------- */
 
-static int walk_level(struct mem_space *as, void *t, int level, uint64_t vpn, mem_walk_fn fn, void *ctx)
+/* Calls fn for each mapped page; load: lazy pages are loaded first (their
+ * bytes are wanted), else they are passed as absent. */
+static int walk_level(struct mem_space *as, void *t, int level, uint64_t vpn, bool load, mem_walk_fn fn, void *ctx)
 {
     if (level == LEVELS - 1) {
         struct mem_leaf *leaf = t;
         for (unsigned i = 0; i < LEVEL_SIZE; i++) {
-            const struct mem_pte *p = &leaf->pte[i];
+            struct mem_pte *p = &leaf->pte[i];
+            uint64_t va = (vpn | i) << MEM_PAGE_SHIFT;
             if (!(p->flags & PTE_MAPPED))
                 continue;
-            int r = fn(ctx, (vpn | i) << MEM_PAGE_SHIFT, p->prot, (p->flags & PTE_SHARED) != 0,
-                       p->page ? p->page->data : NULL);
+            int r = load && (p->flags & PTE_LAZY) ? load_lazy(as, p, va) : 0;
+            if (r == 0)
+                r = fn(ctx, va, p->prot, (p->flags & PTE_SHARED) != 0, p->page ? p->page->data : NULL);
             if (r != 0)
                 return r;
         }
@@ -973,7 +1056,7 @@ static int walk_level(struct mem_space *as, void *t, int level, uint64_t vpn, me
     for (unsigned i = 0; i < LEVEL_SIZE; i++) {
         if (!d->slot[i])
             continue;
-        int r = walk_level(as, d->slot[i], level + 1, (vpn | i) << LEVEL_BITS, fn, ctx);
+        int r = walk_level(as, d->slot[i], level + 1, (vpn | i) << LEVEL_BITS, load, fn, ctx);
         if (r != 0)
             return r;
     }
@@ -985,7 +1068,7 @@ int mem_space_walk(struct mem_space *as, mem_walk_fn fn, void *ctx)
     if (as->backing)
         return MEM_EINVAL;   /* its pages live in another space */
     LOCKED(as);
-    int r = walk_level(as, &as->root, 0, 0, fn, ctx);
+    int r = walk_level(as, &as->root, 0, 0, true, fn, ctx);
     host_mutex_unlock(as->lock);
     return r;
 }
@@ -1006,7 +1089,7 @@ int mem_space_track(struct mem_space *as, bool on)
     LOCKED(as);
     as->dirty = on ? PTE_DIRTY : 0;
     if (on)
-        walk_level(as, &as->root, 0, 0, mark_all, as);
+        walk_level(as, &as->root, 0, 0, false, mark_all, as);
     atomic_fetch_add(&as->gen, 1);   /* write TLB entries go: writes are seen */
     unlock_settle(as);
     return 0;
@@ -1034,7 +1117,7 @@ int mem_space_dirty(struct mem_space *as, mem_walk_fn fn, void *ctx)
         return MEM_EINVAL;
     struct dirty_walk d = { as, fn, ctx };
     LOCKED(as);
-    int r = walk_level(as, &as->root, 0, 0, take_dirty, &d);
+    int r = walk_level(as, &as->root, 0, 0, true, take_dirty, &d);
     atomic_fetch_add(&as->gen, 1);   /* the next write to each is seen again */
     unlock_settle(as);
     return r;
@@ -1043,7 +1126,12 @@ int mem_space_dirty(struct mem_space *as, mem_walk_fn fn, void *ctx)
 int mem_peek_page(struct mem_space *as, uint64_t va, uint8_t *dst)
 {
     LOCKED(as);
-    const struct mem_pte *p = as->backing ? NULL : pte_find(as, va & MEM_PAGE_MASK);
+    struct mem_pte *p = as->backing ? NULL : (struct mem_pte *)pte_find(as, va & MEM_PAGE_MASK);
+    int r = p && (p->flags & PTE_LAZY) ? load_lazy(as, p, va & MEM_PAGE_MASK) : 0;
+    if (r != 0) {
+        host_mutex_unlock(as->lock);
+        return r;
+    }
     if (p && p->page)
         memcpy(dst, p->page->data, MEM_PAGE_SIZE);
     else if (p)
@@ -1069,7 +1157,115 @@ static int shared_page(void *ctx, uint64_t va, int prot, bool shared, const uint
 uint64_t mem_space_shared(struct mem_space *as)
 {
     struct shared_walk w = { as, 0 };
-    if (!as->backing)
-        mem_space_walk(as, shared_page, &w);
+    if (!as->backing) {
+        LOCKED(as);
+        walk_level(as, &as->root, 0, 0, false, shared_page, &w);   /* loads nothing */
+        host_mutex_unlock(as->lock);
+    }
     return w.n;
+}
+
+/* ---- lazy pages (a restore that loads memory on first touch) ---------- */
+
+int mem_space_set_pager(struct mem_space *as, struct mem_pager *pager)
+{
+    if (!pager || as->backing)
+        return MEM_EINVAL;
+    LOCKED(as);
+    int r = as->pager ? MEM_EINVAL : 0;
+    if (r == 0)
+        as->pager = pager;
+    host_mutex_unlock(as->lock);
+    return r;
+}
+
+int mem_set_lazy(struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (!range_ok(va, len))
+        return MEM_EINVAL;
+    uint64_t n;
+    LOCKED(as);
+    int r = as->pager ? 0 : MEM_EINVAL;
+    for (uint64_t a = va; a < va + len && r == 0; a += n * MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_span(as, a, va + len, false, &n);
+        for (uint64_t i = 0; p && i < n; i++) {
+            if ((p[i].flags & (PTE_MAPPED | PTE_LAZY)) == PTE_MAPPED && !p[i].page) {
+                p[i].flags |= PTE_LAZY;
+                as->nlazy++;
+            }
+        }
+    }
+    host_mutex_unlock(as->lock);
+    return r;
+}
+
+uint64_t mem_space_lazy(const struct mem_space *as)
+{
+    LOCKED(as);
+    uint64_t n = as->nlazy;
+    host_mutex_unlock(as->lock);
+    return n;
+}
+
+const char *mem_space_lost(const struct mem_space *as)
+{
+    LOCKED(as);
+    const char *r = as->lost;   /* set once, freed with the space */
+    host_mutex_unlock(as->lock);
+    return r;
+}
+
+static void lazy_done(struct mem_space *as, struct mem_pte *p)
+{
+    p->flags &= (uint8_t)~PTE_LAZY;
+    as->nlazy--;
+}
+
+/* The pager goes once nothing is left for it to give (lock held). */
+static void pager_tidy(struct mem_space *as)
+{
+    if (as->pager && as->nlazy == 0) {
+        as->pager->release(as->pager);
+        as->pager = NULL;
+    }
+}
+
+int mem_pager_put(struct mem_space *as, uint64_t va, const uint8_t *data)
+{
+    static const uint8_t zero[MEM_PAGE_SIZE];
+    struct mem_pte *p = pte_get(as, va & MEM_PAGE_MASK, false);
+    if (!p || !(p->flags & PTE_LAZY))
+        return 0;   /* not (or no longer) the pager's: written, unmapped, given */
+    if (data && memcmp(data, zero, MEM_PAGE_SIZE) != 0) {
+        struct mem_page *pg = mem_page_alloc_raw(as->pool);
+        if (!pg)
+            return MEM_ENOMEM;
+        memcpy(pg->data, data, MEM_PAGE_SIZE);
+        p->page = pg;
+        as->resident++;
+    }
+    lazy_done(as, p);   /* nobody saw it absent: no view to tell */
+    return 0;
+}
+
+/*
+ * Loads the lazy page p at va (lock held) with the pager, which fills
+ * whatever else it loads on the way: 0, MEM_ENOMEM (the page stays lazy:
+ * a later access tries again), or MEM_EIO once the pager failed (as->lost
+ * says why; every later load fails too: the VM's memory is not whole).
+ */
+static int load_lazy(struct mem_space *as, struct mem_pte *p, uint64_t va)
+{
+    if (as->lost)
+        return MEM_EIO;
+    char why[256] = "";
+    int r = as->pager->fill(as->pager, as, va, why, sizeof why);
+    if (r == 0 && (p->flags & PTE_LAZY))
+        lazy_done(as, p);   /* the pager has no bytes for it: it reads as zero */
+    if (r != 0 && r != MEM_ENOMEM) {
+        as->lost = strdup(why[0] ? why : "a page of the snapshot could not be loaded");
+        r = MEM_EIO;
+    }
+    pager_tidy(as);
+    return r;
 }

@@ -133,7 +133,7 @@ static const uint8_t *fetch_page(struct rv_hart *h, uint64_t pc, int *err)
 
 static int fetch_fault(struct rv_hart *h, uint64_t addr, int err)
 {
-    h->cause = err == MEM_ENOMEM ? RV_CAUSE_FETCH_ACCESS : RV_CAUSE_FETCH_PAGE;
+    h->cause = err != MEM_EFAULT ? RV_CAUSE_FETCH_ACCESS : RV_CAUSE_FETCH_PAGE;   /* the host's failure */
     h->tval = addr;
     return err;
 }

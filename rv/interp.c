@@ -151,7 +151,7 @@ static inline void gst64(void *p, uint64_t v) { atomic_store_explicit(G_ATOM(uin
 
 static uint32_t fault_cause(int err, int access)
 {
-    if (err == MEM_ENOMEM)
+    if (err != MEM_EFAULT)   /* the host failed (no memory, a lazy page lost), not the guest */
         return 0xffffffffu;
     return access == MEM_W ? RV_CAUSE_STORE_PAGE : RV_CAUSE_LOAD_PAGE;
 }

@@ -461,6 +461,8 @@ struct snap_reader {
     uint64_t chain;         /* the last check verified */
     int state;              /* 0 reading, 1 at END, < 0 the error, which sticks */
     bool stream;            /* a connection of the caller's: END ends it, fd stays open */
+    uint32_t defer;         /* sections of this type are not read (snap_reader_defer) */
+    struct snap_ref last;   /* where the last deferred section is */
     uint8_t *in, *out;      /* file input, decompressed payload */
     size_t in_cap, out_cap;
 #if SNAP_ZSTD
@@ -493,7 +495,9 @@ static int r_read(struct snap_reader *r, uint64_t n, const uint8_t **p, size_t *
     } else {
         if (!reserve(&r->in, &r->in_cap, *got ? *got : 1))
             return rfail(r, SNAP_ENOMEM, "out of memory");
-        int64_t k = host_file_read_full(r->fd, r->in, *got);
+        /* A file of known size is read at offsets: deferred sections are skipped. */
+        int64_t k = r->size != UINT64_MAX ? host_file_pread_full(r->fd, r->in, *got, r->pos)
+                                          : host_file_read_full(r->fd, r->in, *got);
         if (k < 0)
             return rfail(r, SNAP_EIO, "cannot read: %s", host_file_strerror((int)k));
         *got = (size_t)k;
@@ -666,6 +670,22 @@ int snap_reader_next(struct snap_reader *r, uint32_t *type, struct snap_cur *pay
     if (raw > SNAP_SECTION_MAX || stored > stored_max(raw))
         return rfail(r, SNAP_ECORRUPT, "section %llu at offset %llu is corrupt (length out of bounds)",
                      n, at);
+    if (t == r->defer && t != SNAP_TYPE_END) {
+        /* Not read now: its check is verified when snap_reader_load reads it. */
+        if (stored > r->size - r->pos)
+            return rfail(r, SNAP_ECORRUPT, "truncated (in section %llu at offset %llu)", n, at);
+        if (method > METHOD_ZSTD || (method == METHOD_RAW && stored != raw))
+            return rfail(r, SNAP_EFORMAT, "section %llu at offset %llu is malformed (method %u)",
+                         n, at, (unsigned)method);
+        r->last = (struct snap_ref){ .at = at, .n = n, .seed = r->chain };
+        memcpy(r->last.hdr, h, HDR_LEN);
+        r->pos += stored;
+        r->chain = ld64(h + 24);
+        r->index++;
+        *type = t;
+        *payload = (struct snap_cur){ .p = empty };
+        return 1;
+    }
     s = r_read(r, stored, &p, &got);
     if (s == R_SHORT)
         return rfail(r, SNAP_ECORRUPT, "truncated (in section %llu at offset %llu)", n, at);
@@ -686,6 +706,37 @@ int snap_reader_next(struct snap_reader *r, uint32_t *type, struct snap_cur *pay
 }
 
 const char *snap_reader_error(const struct snap_reader *r) { return r->msg; }
+
+int snap_reader_defer(struct snap_reader *r, uint32_t type)
+{
+    if (r->mem || r->stream || r->size == UINT64_MAX || type == SNAP_TYPE_END)
+        return SNAP_EINVAL;     /* only a file can be read again later */
+    r->defer = type;
+    return SNAP_OK;
+}
+
+void snap_reader_ref(const struct snap_reader *r, struct snap_ref *out) { *out = r->last; }
+
+int snap_reader_load(struct snap_reader *r, const struct snap_ref *ref, struct snap_cur *payload)
+{
+    if (r->state < 0)
+        return r->state;
+    const uint8_t *h = ref->hdr;
+    uint32_t method = ld32(h + 4);
+    uint64_t raw = ld64(h + 8), stored = ld64(h + 16);
+    unsigned long long n = ref->n, at = ref->at;
+    if (!reserve(&r->in, &r->in_cap, stored ? (size_t)stored : 1))
+        return rfail(r, SNAP_ENOMEM, "out of memory");
+    int64_t k = host_file_pread_full(r->fd, r->in, (size_t)stored, ref->at + HDR_LEN);
+    if (k < 0)
+        return rfail(r, SNAP_EIO, "cannot read: %s", host_file_strerror((int)k));
+    if ((uint64_t)k < stored)
+        return rfail(r, SNAP_ECORRUPT, "truncated (in section %llu at offset %llu)", n, at);
+    if (check(ref->seed, h, r->in, (size_t)stored) != ld64(h + 24))
+        return rfail(r, SNAP_ECORRUPT, "section %llu at offset %llu is corrupt (checksum mismatch)",
+                     n, at);
+    return r_decode(r, method, raw, r->in, stored, payload, n, at);
+}
 
 void snap_reader_close(struct snap_reader *r)
 {

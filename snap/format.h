@@ -190,6 +190,26 @@ const char *snap_reader_error(const struct snap_reader *r);
 
 /* Closes the file and frees r (NULL is ok). */
 void snap_reader_close(struct snap_reader *r);
+
+/*
+ * Deferred sections (a lazy restore): from now on snap_reader_next does
+ * not read a section of this type from a file; it checks its header and
+ * lengths, returns it with an empty payload and goes on past it (the
+ * checks chain on its stored check). snap_reader_ref then says where it
+ * is; snap_reader_load reads it when wanted, checks it (as
+ * snap_reader_next would have) and decodes it: 1 with *payload (valid
+ * until the next call), or SNAP_E* (which sticks). A file that changed
+ * in between fails its check. SNAP_EINVAL for a reader of memory or a
+ * stream. One caller at a time.
+ */
+struct snap_ref {
+    uint64_t at, n;         /* offset and ordinal of the section */
+    uint64_t seed;          /* the check before it */
+    uint8_t hdr[32];        /* its header */
+};
+int snap_reader_defer(struct snap_reader *r, uint32_t type);
+void snap_reader_ref(const struct snap_reader *r, struct snap_ref *out);
+int snap_reader_load(struct snap_reader *r, const struct snap_ref *ref, struct snap_cur *payload);
 /* A reader of a connection the caller owns: reads as a pipe, but END ends
  * the snapshot (the connection goes on: an answer may follow), and the fd
  * is never closed here. */

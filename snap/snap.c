@@ -147,16 +147,64 @@ static int check_restore_args(const struct mvm_config *cfg, const struct mvm_gra
     return 0;
 }
 
-/* A VM from the snapshot rd reads (name: for messages). */
-static int restore_from(struct snap_reader *rd, const char *name, const struct mvm_config *cfg, mvm_vm *tmpl,
-                        int ack_fd, const struct mvm_grant *grants, int ngrants, mvm_vm **out, char *err,
-                        size_t errlen)
+/* Restoring memory: every PAGES section as it comes (a stream), lazily
+ * (a file), or none (a clone: its pages are the template's). */
+enum restore_mode { RESTORE_EAGER, RESTORE_LAZY, RESTORE_CLONE };
+
+/* The PAGES sections the reader deferred, read now (no index came). */
+static int restore_pending(struct snap_lazy *lz, struct restore *rs, char *why, size_t whylen)
 {
+    uint32_t n = snap_lazy_pending(lz);
+    for (uint32_t i = 0; i < n; i++) {
+        struct snap_cur c;
+        int r = snap_lazy_load(lz, i, &c);
+        if (r != 0)
+            return r;   /* a SNAP_E*: the reader says why */
+        if ((r = proc_restore(rs, SAVE_PAGES, &c, why, whylen)) != 0)
+            return r;
+    }
+    snap_lazy_forget(lz);
+    return 0;
+}
+
+/* PAGE_INDEX: the deferred sections become vm's pager (which takes the
+ * reader: *rdp is NULL then). */
+static int restore_index(struct snap_lazy **lzp, struct snap_reader **rdp, mvm_vm *vm, struct snap_cur *c,
+                         char *why, size_t whylen)
+{
+    struct mem_stats ms;
+    mem_pool_stats(vm->p->pool, &ms);
+    int e = snap_lazy_index(*lzp, c, ms.limit_pages ? ms.limit_pages : UINT64_MAX / MEM_PAGE_SIZE);
+    if (e == -2) {
+        snprintf(why, whylen, "out of memory");
+        return -MVM_ENOMEM;
+    }
+    if (e != 0 || snap_lazy_attach(*lzp, vm->p->as) != 0) {
+        snprintf(why, whylen, "the page index section is malformed");
+        return -MVM_EBADMSG;
+    }
+    *lzp = NULL;
+    *rdp = NULL;
+    return 0;
+}
+
+/* A VM from the snapshot *rdp reads (name: for messages). A lazy restore
+ * gives the reader to the VM (*rdp is NULL then); the VM is between
+ * runs, and nothing reads its memory until it runs, so its pager and
+ * this function never use the reader at the same time. */
+static int restore_from(struct snap_reader **rdp, const char *name, const struct mvm_config *cfg, mvm_vm *tmpl,
+                        int ack_fd, const struct mvm_grant *grants, int ngrants, enum restore_mode mode,
+                        mvm_vm **out, char *err, size_t errlen)
+{
+    struct snap_reader *rd = *rdp;
     uint32_t type;
     struct snap_cur c;
     struct mvm_config vcfg;
     mvm_vm *vm = NULL;
     struct restore *rs = NULL;
+    struct snap_lazy *lz = NULL;
+    if (mode != RESTORE_EAGER && snap_reader_defer(rd, SAVE_PAGES) != 0)
+        mode = RESTORE_EAGER;   /* not a file: read as it comes */
     int r = snap_reader_next(rd, &type, &c);
     if (r == 1 && (type != SAVE_VM || read_vm_section(&c, cfg, &vcfg) != 0)) {
         snprintf(err, errlen, "%s: the VM section is missing or malformed", name);
@@ -169,26 +217,42 @@ static int restore_from(struct snap_reader *rd, const char *name, const struct m
         r = snap_errno(r);
     } else if ((r = vm_create_native_in(&vcfg, NULL, NULL, tmpl ? tmpl->p->pool : NULL, 0, &vm)) == 0) {
         vm->loaded = true;
-        if (!(rs = proc_restore_begin(vm->p, grants, ngrants, tmpl ? tmpl->p->as : NULL)))
+        if (!(rs = proc_restore_begin(vm->p, grants, ngrants, tmpl ? tmpl->p->as : NULL)) ||
+            (mode == RESTORE_LAZY && !(lz = snap_lazy_new(rd))))
             r = -MVM_ENOMEM;
     }
+    char why[256] = "";
     while (r == 0 && (r = snap_reader_next(rd, &type, &c)) == 1) {
-        if (type & SNAP_TYPE_OPTIONAL) {   /* a later addition that may be skipped */
-            r = 0;
+        r = 0;
+        if (type == SAVE_PAGES && mode != RESTORE_EAGER) {
+            if (lz && snap_lazy_add(lz) != 0) {
+                snprintf(why, sizeof why, "out of memory");
+                r = -MVM_ENOMEM;
+            }
+            continue;       /* deferred; a clone's pages are the template's */
+        }
+        if (type == SAVE_PAGE_INDEX && lz) {
+            r = restore_index(&lz, rdp, vm, &c, why, sizeof why);
             continue;
         }
-        char why[256];
-        if ((r = proc_restore(rs, type, &c, why, sizeof why)) != 0)
-            snprintf(err, errlen, "%s: %s", name, why);
-        else if (ack_fd >= 0 && type == SAVE_PRECOPY && host_file_write_all(ack_fd, MIGRATE_APPLIED, 1) != 0)
+        if (lz && (r = restore_pending(lz, rs, why, sizeof why)) != 0)
+            break;
+        if (type & SNAP_TYPE_OPTIONAL)  /* a later addition that may be skipped */
+            continue;
+        if ((r = proc_restore(rs, type, &c, why, sizeof why)) == 0 && ack_fd >= 0 && type == SAVE_PRECOPY &&
+            host_file_write_all(ack_fd, MIGRATE_APPLIED, 1) != 0)
             r = -MVM_EIO;   /* the sender went away */
     }
-    if (r < 0 && !err[0]) {
+    if (r == 0 && lz)
+        r = restore_pending(lz, rs, why, sizeof why);
+    if (r != 0 && why[0])
+        snprintf(err, errlen, "%s: %s", name, why);
+    else if (r < 0 && !err[0]) {    /* the reader's error (a SNAP_E*) */
         snprintf(err, errlen, "%s", snap_reader_error(rd));
         r = snap_errno(r);
     }
+    snap_lazy_free(lz);
     if (rs) {
-        char why[256];
         int e = proc_restore_end(rs, r == 0, why, sizeof why);
         if (r == 0 && e != 0) {
             snprintf(err, errlen, "%s: %s", name, why);
@@ -212,7 +276,8 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
     struct snap_reader *rd;
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(rd, path, cfg, NULL, -1, grants, ngrants, out, err, errlen);
+    r = restore_from(&rd, path, cfg, NULL, -1, grants, ngrants,
+                     cfg && (cfg->flags & MVM_EAGER_RESTORE) ? RESTORE_EAGER : RESTORE_LAZY, out, err, errlen);
     snap_reader_close(rd);
     return r;
 }
@@ -226,7 +291,7 @@ int mvm_vm_clone(const char *path, mvm_vm *tmpl, const struct mvm_grant *grants,
     struct snap_reader *rd;
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(rd, path, NULL, tmpl, -1, grants, ngrants, out, err, errlen);
+    r = restore_from(&rd, path, NULL, tmpl, -1, grants, ngrants, RESTORE_CLONE, out, err, errlen);
     snap_reader_close(rd);
     return r;
 }
@@ -240,7 +305,7 @@ int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant 
     struct snap_reader *rd;
     if ((r = snap_reader_open_stream(fd, "migration", &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(rd, "migration", cfg, NULL, fd, grants, ngrants, out, err, errlen);
+    r = restore_from(&rd, "migration", cfg, NULL, fd, grants, ngrants, RESTORE_EAGER, out, err, errlen);
     snap_reader_close(rd);
     /* The answer the sender waits for: the VM runs here from now on. */
     if (r == 0 && host_file_write_all(fd, MIGRATE_READY, 1) != 0) {

@@ -21,4 +21,26 @@ int snap_check_vm(mvm_vm *vm);
 /* The VM section: its settings and what is left of its budget. */
 int snap_write_vm(mvm_vm *vm, struct snap_writer *w);
 
+/*
+ * Lazy restore (snap/lazy.c). With the reader deferring PAGES sections:
+ * snap_lazy_add records the one just returned; snap_lazy_index reads the
+ * PAGE_INDEX section (0; -1 malformed or not matching the sections
+ * recorded, or more than max_pages pages; -2 out of memory);
+ * snap_lazy_attach makes it the pager of as (0, or -1: as has one), which
+ * then owns it and the reader. Without an index, snap_lazy_pending
+ * sections are to be read now: snap_lazy_load(l, i, &c) reads the i-th (0
+ * or SNAP_E*), and snap_lazy_forget drops them. snap_lazy_free frees one
+ * that was never attached (NULL is ok).
+ */
+struct snap_lazy;
+struct mem_space;
+struct snap_lazy *snap_lazy_new(struct snap_reader *rd);
+int snap_lazy_add(struct snap_lazy *l);
+int snap_lazy_index(struct snap_lazy *l, struct snap_cur *c, uint64_t max_pages);
+int snap_lazy_attach(struct snap_lazy *l, struct mem_space *as);
+uint32_t snap_lazy_pending(const struct snap_lazy *l);
+void snap_lazy_forget(struct snap_lazy *l);   /* the pending ones were read */
+int snap_lazy_load(struct snap_lazy *l, uint32_t i, struct snap_cur *c);
+void snap_lazy_free(struct snap_lazy *l);
+
 #endif

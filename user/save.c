@@ -36,7 +36,8 @@
 #include "user/net.h"
 #include "user/signal.h"
 
-#define PAGES_PER_SECTION 2048          /* 8 MiB of page bytes a section */
+#define PAGES_PER_SECTION 64            /* 256 KiB of page bytes a section: what a
+                                           lazy restore loads at a time */
 #define PIPE_MAX (1u << 20)             /* Linux's default pipe-max-size */
 
 /* Flags of the PROC section. */
@@ -161,7 +162,9 @@ static int save_fs(struct saver *s)
 
 /* Memory, in two walks: the runs of pages with the same permissions
  * (MAP), then the bytes of every page that is not all zero (PAGES
- * sections of PAGES_PER_SECTION pages). */
+ * sections of PAGES_PER_SECTION pages), and an index of which pages each
+ * PAGES section holds (PAGE_INDEX), so that a restore can leave them in
+ * the file until they are touched. */
 struct memsave {
     struct saver *s;
     uint64_t run_va, run_pages;
@@ -169,6 +172,11 @@ struct memsave {
     bool run_shared;
     uint32_t count;             /* runs, or pages in the section being built */
     int err;
+    struct snap_buf index;      /* PAGE_INDEX: u32 sections, then per section */
+    uint32_t sections;
+    size_t runs_at;             /* where this section's count of runs is in index */
+    uint32_t runs;              /* its runs so far */
+    uint64_t next_va;           /* the page after the current run */
 };
 
 static bool all_zero(const uint8_t *d)
@@ -215,6 +223,28 @@ static int flush_counted(struct memsave *m, uint32_t type)
     return flush(m->s, type);
 }
 
+/* The index entry of the page at va, in the section being built. */
+static void index_page(struct memsave *m, uint64_t va)
+{
+    struct snap_buf *x = &m->index;
+    if (m->count == 0) {
+        m->sections++;
+        m->runs_at = x->len;
+        m->runs = 0;
+        snap_put_u32(x, 0);     /* its runs, set as they come */
+    }
+    if (m->count == 0 || va != m->next_va) {
+        m->runs++;
+        snap_put_u64(x, va);
+        snap_put_u32(x, 0);
+    }
+    if (!x->oom) {
+        st32(x->data + m->runs_at, m->runs);
+        st32(x->data + x->len - 4, ld32(x->data + x->len - 4) + 1);
+    }
+    m->next_va = va + MEM_PAGE_SIZE;
+}
+
 static int page_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
 {
     struct memsave *m = ctx;
@@ -222,6 +252,7 @@ static int page_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t
     if (!data || all_zero(data))
         return 0;
     struct snap_buf *b = &m->s->b;
+    index_page(m, va);
     if (m->count == 0)
         snap_put_u32(b, 0);     /* the count, set when the section is full */
     snap_put_u64(b, va);
@@ -243,10 +274,24 @@ static int save_memory(struct saver *s)
         return r;
     if (s->flags & SAVE_NO_PAGES)
         return 0;           /* the receiver has them (pre-copy) */
+    snap_put_u32(&m.index, 0);  /* the count of sections, set below */
     r = mem_space_walk(s->p->as, page_out, &m);
-    if (r != 0)
-        return m.err;
-    return m.count ? flush_counted(&m, SAVE_PAGES) : 0;
+    if (r == 0 && m.count)
+        r = flush_counted(&m, SAVE_PAGES);
+    else if (r != 0)
+        r = m.err ? m.err : fail(s->err, s->errlen, -LX_EIO, "memory could not be read (%d)", r);
+    if (r == 0 && m.sections) {
+        if (m.index.oom)
+            r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+        else {
+            st32(m.index.data, m.sections);
+            r = snap_write_section(s->w, SAVE_PAGE_INDEX, m.index.data, m.index.len);
+            if (r != 0)
+                r = fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
+        }
+    }
+    snap_buf_free(&m.index);
+    return r;
 }
 
 static int save_signals(struct saver *s)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "snap/format.h"
 #include "user/proc.h"
 
 struct snap_writer;
@@ -31,6 +32,9 @@ enum {
     SAVE_THREAD,        /* one per thread, the main thread first */
     SAVE_FILES,         /* open file descriptions and the fd table */
     SAVE_PRECOPY,       /* pages sent ahead by a live migration (repeated, first) */
+    /* Which pages each PAGES section holds (after them; optional: a reader
+     * may ignore it and read the PAGES sections as they come). */
+    SAVE_PAGE_INDEX = 10 | SNAP_TYPE_OPTIONAL,
 };
 
 /* proc_save flags: SAVE_NO_PAGES leaves the pages out, for a receiver that

@@ -516,7 +516,14 @@ void vm_charge(mvm_vm *vm, uint64_t instructions)
 
 static void exit_of_process(struct proc *p, struct mvm_exit *ex)
 {
-    if (p->fault_reason == RV_EXIT_NOMEM) {
+    const char *lost = p->fault_reason == RV_EXIT_NOMEM ? mem_space_lost(p->as) : NULL;
+    if (lost) {
+        ex->reason = MVM_EXIT_LOST;
+        ex->what = lost;
+        ex->signal = LX_SIGKILL;
+        ex->status = 128 + LX_SIGKILL;
+        ex->pc = p->fault_pc;
+    } else if (p->fault_reason == RV_EXIT_NOMEM) {
         ex->reason = MVM_EXIT_NOMEM;
         ex->signal = LX_SIGKILL;
         ex->status = 128 + LX_SIGKILL;

@@ -21,7 +21,7 @@
 # (127), a missing grant or file (121), state that cannot be saved (a
 # message, the VM goes on, the previous snapshot stays whole), bad flags.
 #
-# Usage: tests/snap/run.sh [part...]   parts: split chain signal migrate clone cross errors
+# Usage: tests/snap/run.sh [part...]   parts: split chain signal lazy migrate clone cross errors
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
 SRC=tests/snap
@@ -32,7 +32,7 @@ CC=riscv64-linux-gnu-gcc
 TMO=${SNAP_TIMEOUT:-120}
 mkdir -p "$OUT" || exit 2
 ABS=$(pwd)/$OUT
-parts=${*:-split chain signal migrate clone cross errors}
+parts=${*:-split chain signal lazy migrate clone cross errors}
 
 for tool in "$CC" "$QEMU"; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP snap: not installed: $tool (scripts/deps)"; exit 0; }
@@ -41,7 +41,7 @@ done
 pass() { echo "PASS snap/$1"; }
 fail() { echo "FAIL snap/$1: $2"; }
 
-for p in state spin sock entropy readin; do
+for p in state spin sock entropy readin bigmem; do
 	if ! [ "$OUT/$p" -nt "$SRC/$p.c" ]; then
 		$CC -static -O2 -pthread -Wall -Wextra -o "$OUT/$p" "$SRC/$p.c" -lm 2>"$OUT/$p.log" ||
 			{ echo "FAIL snap/build: $p (see $OUT/$p.log)"; exit 0; }
@@ -245,6 +245,108 @@ signal_blocked() {
 	else
 		pass signal/blocked
 	fi
+}
+
+# Lazy restore: memory stays in the file until touched. A VM that touches
+# little of it after the restore loads little (against --eager); every
+# page comes back as it was (qemu's sum); the file replaced while the VM
+# runs changes nothing (the VM holds the one it opened); the file changed
+# in place is noticed when the changed part is loaded: the VM stops with
+# one line, exit 122 (and --eager refuses it before the VM runs).
+lazy() {
+	b=$OUT/bigmem
+	total=$(instructions "$b" 16 exit)
+	reference lazy/exit "$b" 16 exit
+	for how in lazy eager; do
+		flag=""
+		[ $how = eager ] && flag=--eager
+		rm -f "$OUT/lazy.snap"
+		"$MVM" run --snapshot "$OUT/lazy.snap" --snapshot-at $((total - 1)) --suspend "$b" 16 exit \
+			>"$OUT/lazy.1" 2>"$OUT/lazy.err" </dev/null
+		r1=$?
+		# shellcheck disable=SC2086
+		timeout "$TMO" "$MVM" restore $flag --stats "$OUT/lazy.snap" >"$OUT/lazy.2" 2>"$OUT/lazy.err2" </dev/null
+		r2=$?
+		kib=$(sed -n 's/^mvm: stats: memory: \([0-9]*\) KiB resident.*/\1/p' "$OUT/lazy.err2")
+		eval "kib_$how=\${kib:-0}"
+		cat "$OUT/lazy.1" "$OUT/lazy.2" >"$OUT/lazy.out"
+		if [ "$r1 $r2" != "120 $ref_rc" ] || ! cmp -s "$OUT/lazy.out" "$ref"; then
+			fail "lazy/exit-$how" "exits $r1 $r2 (expected 120 $ref_rc) or output other than qemu's: $(head -c 200 "$OUT/lazy.err2")"
+		elif [ -z "$kib" ]; then
+			fail "lazy/exit-$how" "no resident memory in --stats"
+		else
+			pass "lazy/exit-$how"
+		fi
+	done
+	# 16 MiB were saved; the last instruction needs a few sections of them.
+	if [ "$kib_eager" -ge 16384 ] && [ "$kib_lazy" -le $((kib_eager / 8)) ]; then
+		pass lazy/loads-what-is-touched
+	else
+		fail lazy/loads-what-is-touched "resident at exit: $kib_lazy KiB lazily, $kib_eager KiB eagerly"
+	fi
+
+	# Cut in the last 1% of filling (the same instructions as the "exit"
+	# run up to there); the restored VM then waits for a line on a FIFO
+	# while the file is replaced or changed.
+	echo go | "$QEMU" "$b" 16 wait >"$OUT/lazy.ref" 2>/dev/null
+	ref=$OUT/lazy.ref
+	base=$OUT/wait.snap
+	rm -f "$base"
+	"$MVM" run --snapshot "$base" --snapshot-at $((total - total / 100)) --suspend "$b" 16 wait \
+		>"$OUT/wait.1" 2>"$OUT/wait.err" </dev/null
+	if [ $? != 120 ]; then
+		fail lazy/wait "the first part did not suspend: $(head -c 200 "$OUT/wait.err")"
+		return
+	fi
+	snap=$OUT/wait-changed.snap
+	cp "$base" "$snap"
+	flip "$snap" $(($(wc -c <"$snap") / 2))
+	timeout "$TMO" "$MVM" restore --eager "$snap" >"$OUT/wait.2" 2>"$OUT/wait.err2" </dev/null
+	r=$?
+	if [ "$r" != 122 ] || [ -s "$OUT/wait.2" ] || [ "$(wc -l <"$OUT/wait.err2")" != 1 ] ||
+		! grep -q "corrupt (checksum mismatch)" "$OUT/wait.err2"; then
+		fail lazy/changed-eager "exit $r (expected 122, nothing run) with: $(head -c 300 "$OUT/wait.err2")"
+	else
+		pass lazy/changed-eager
+	fi
+	for how in plain eager replaced changed; do
+		snap=$OUT/wait-$how.snap fifo=$OUT/wait.fifo
+		cp "$base" "$snap"
+		rm -f "$fifo" && mkfifo "$fifo"
+		flag=""
+		[ $how = eager ] && flag=--eager
+		# shellcheck disable=SC2086
+		timeout "$TMO" "$MVM" restore $flag "$snap" <"$fifo" >"$OUT/wait.2" 2>"$OUT/wait.err2" &
+		pid=$!
+		exec 7>"$fifo"      # the restore's input is open: it has started
+		wait_for_line filled "$OUT/wait.2"
+		case $how in
+		replaced) cp "$OUT/lazy.snap" "$snap.new" && mv "$snap.new" "$snap" ;;
+		changed) flip "$snap" $(($(wc -c <"$snap") / 2)) ;;
+		esac
+		echo go >&7
+		exec 7>&-
+		wait $pid
+		r=$?
+		cat "$OUT/wait.1" "$OUT/wait.2" >"$OUT/wait.out"
+		case $how in
+		changed)
+			if [ "$r" != 122 ] || [ "$(wc -l <"$OUT/wait.err2")" != 1 ] ||
+				! grep -q "^mvm: guest memory lost: .*checksum mismatch" "$OUT/wait.err2"; then
+				fail "lazy/$how" "exit $r (expected 122) with: $(head -c 300 "$OUT/wait.err2")"
+			elif grep -q sum "$OUT/wait.2"; then
+				fail "lazy/$how" "the VM went on with bytes that changed: $(tr '\n' '|' <"$OUT/wait.2")"
+			else
+				pass "lazy/$how"
+			fi ;;
+		*)
+			if [ "$r" != 0 ] || ! cmp -s "$OUT/wait.out" "$ref"; then
+				fail "lazy/$how" "exit $r, output $(tr '\n' '|' <"$OUT/wait.out") (qemu: $(tr '\n' '|' <"$ref")): $(head -c 200 "$OUT/wait.err2")"
+			else
+				pass "lazy/$how"
+			fi ;;
+		esac
+	done
 }
 
 # Host independence: saved by one host's monitor, restored by another's.
@@ -476,6 +578,12 @@ poke() {
 	printf "\\$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
+# flip FILE OFFSET: changes the byte at OFFSET (adds one to it).
+flip() {
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	poke "$1" "$2" "$(printf '%03o' $(((b + 1) % 256)))"
+}
+
 errors() {
 	d=$ABS/err.d
 	fresh_dir "$d"
@@ -490,8 +598,7 @@ errors() {
 	bad=$OUT/bad.snap
 	for at in 0 7 12 20 30 40 60 $((size / 2)) $((size - 20)) $((size - 1)); do
 		cp "$good" "$bad"
-		b=$(od -An -tu1 -j "$at" -N1 "$bad" | tr -d ' ')
-		poke "$bad" "$at" "$(printf '%03o' $(((b + 1) % 256)))"
+		flip "$bad" "$at"
 		case $at in
 		0|7) pat="not a Matryoshka snapshot" ;;
 		*) pat="." ;;
@@ -541,6 +648,7 @@ for part in $parts; do
 	split) split_programs ;;
 	chain) chain ;;
 	signal) signal_test; signal_blocked ;;
+	lazy) lazy ;;
 	migrate) migrate ;;
 	clone) clones ;;
 	cross) cross ;;

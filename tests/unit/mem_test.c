@@ -226,6 +226,138 @@ static void test_pool_subtree(void)
     mem_pool_free(parent);
 }
 
+/* A pager of the pattern page(va): counts its calls; gives the pages of
+ * the aligned group of four around va; fails once told to. */
+struct test_pager {
+    struct mem_pager pager;
+    int fills, released;
+    bool fail;
+};
+
+static void pattern(uint64_t va, uint8_t *d)
+{
+    for (unsigned i = 0; i < PG; i++)
+        d[i] = (uint8_t)(va >> 12) ^ (uint8_t)i;
+}
+
+static int test_fill(struct mem_pager *pg, struct mem_space *as, uint64_t va, char *why, size_t whylen)
+{
+    struct test_pager *t = (struct test_pager *)pg;
+    t->fills++;
+    if (t->fail) {
+        snprintf(why, whylen, "section 3 is corrupt");
+        return -5;
+    }
+    uint8_t d[4096];
+    uint64_t base = va & ~(uint64_t)(4 * PG - 1);
+    for (uint64_t a = base; a < base + 4 * PG; a += PG) {
+        pattern(a, d);
+        int r = mem_pager_put(as, a, d);
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
+static void test_release(struct mem_pager *pg)
+{
+    ((struct test_pager *)pg)->released++;
+}
+
+static int count_pages(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    (void)va, (void)prot, (void)shared;
+    *(int *)ctx += data != NULL;
+    return 0;
+}
+
+static void test_lazy_pages(void)
+{
+    struct mem_pool *pool = mem_pool_new(0);
+    struct mem_space *as = mem_space_new(pool);
+    struct test_pager t = { { test_fill, test_release }, 0, 0, false };
+    uint8_t want[4096], got[4096];
+    CHECK(mem_map(as, 0x400000, 16 * PG, MEM_R | MEM_W) == 0);
+    CHECK(mem_set_lazy(as, 0x400000, 16 * PG) == MEM_EINVAL);     /* no pager yet */
+    CHECK(mem_space_set_pager(as, &t.pager) == 0);
+    CHECK(mem_space_set_pager(as, &t.pager) == MEM_EINVAL);      /* one only */
+    CHECK(mem_write(as, 0x400000, "w", 1) == 0);     /* written before: not lazy */
+    CHECK(mem_set_lazy(as, 0x400000, 16 * PG) == 0);
+    CHECK(mem_space_lazy(as) == 15 && mem_space_resident(as) == 1 && t.fills == 0);
+    /* Nothing is loaded before it is needed; a read loads its group. */
+    CHECK(mem_read(as, 0x401000 + 100, got, 8) == 0 && t.fills == 1);
+    pattern(0x401000, want);
+    CHECK(memcmp(got, want + 100, 8) == 0);
+    CHECK(mem_space_lazy(as) == 12 && mem_space_resident(as) == 4);
+    CHECK(mem_read(as, 0x400000, got, 1) == 0 && got[0] == 'w');   /* kept */
+    CHECK(mem_read(as, 0x403000, got, PG) == 0 && t.fills == 1);
+    /* A write loads the page first, then changes it. */
+    CHECK(mem_write(as, 0x404010, "ab", 2) == 0 && t.fills == 2);
+    CHECK(mem_read(as, 0x404000, got, PG) == 0);
+    pattern(0x404000, want);
+    memcpy(want + 0x10, "ab", 2);
+    CHECK(memcmp(got, want, PG) == 0);
+    /* Unmapped or discarded lazy pages are never loaded. */
+    CHECK(mem_unmap(as, 0x408000, 4 * PG) == 0);
+    CHECK(mem_discard(as, 0x40c000, PG) == 0);
+    CHECK(mem_read(as, 0x40c000, got, 8) == 0 && got[0] == 0 && t.fills == 2);
+    /* Stats walk without loading; a snapshot's walk loads the rest. */
+    CHECK(mem_space_shared(as) == 0 && t.fills == 2);
+    int with_bytes = 0;
+    CHECK(mem_space_walk(as, count_pages, &with_bytes) == 0);
+    CHECK(t.fills == 3 && with_bytes == 11 && mem_space_lazy(as) == 0);
+    CHECK(t.released == 1);     /* nothing left to give: the pager went */
+    mem_space_free(as);
+    CHECK(t.released == 1);
+
+    /* A fork's share and a move load their source first. */
+    as = mem_space_new(pool);
+    struct mem_space *child = mem_space_new(pool);
+    struct test_pager u = { { test_fill, test_release }, 0, 0, false };
+    CHECK(mem_map(as, 0x400000, 8 * PG, MEM_R | MEM_W) == 0);
+    CHECK(mem_space_set_pager(as, &u.pager) == 0 && mem_set_lazy(as, 0x400000, 8 * PG) == 0);
+    CHECK(mem_share(child, 0x400000, as, 0x400000, 4 * PG) == 0 && u.fills == 1);
+    CHECK(mem_read(child, 0x402000, got, PG) == 0);
+    pattern(0x402000, want);
+    CHECK(memcmp(got, want, PG) == 0);
+    CHECK(mem_move(as, 0x404000, 0x500000, 4 * PG) == 0 && u.fills == 2);
+    CHECK(mem_read(as, 0x501000, got, PG) == 0);
+    pattern(0x405000, want);
+    CHECK(memcmp(got, want, PG) == 0 && u.released == 1);
+    mem_space_free(child);
+    mem_space_free(as);
+
+    /* A pager that fails: the page stays unloaded, the space's memory is
+     * lost for good (every later load fails), and says why. */
+    as = mem_space_new(pool);
+    struct test_pager v = { { test_fill, test_release }, 0, 0, true };
+    CHECK(mem_map(as, 0x400000, 8 * PG, MEM_R | MEM_W) == 0);
+    CHECK(mem_space_set_pager(as, &v.pager) == 0 && mem_set_lazy(as, 0x400000, 8 * PG) == 0);
+    CHECK(mem_space_lost(as) == NULL);
+    int err = 0;
+    CHECK(mem_translate(as, 0x400000, MEM_R, &err) == NULL && err == MEM_EIO);
+    CHECK(mem_space_lost(as) && strstr(mem_space_lost(as), "section 3 is corrupt"));
+    v.fail = false;
+    CHECK(mem_read(as, 0x404000, got, 1) == MEM_EIO && v.fills == 1);
+    CHECK(mem_peek_page(as, 0x404000, got) == MEM_EIO);
+    mem_space_free(as);
+    CHECK(v.released == 1);
+
+    /* Over the pool's limit a load fails with ENOMEM and may be retried. */
+    struct mem_pool *small = mem_pool_new(40 * PG);
+    as = mem_space_new(small);
+    struct test_pager w = { { test_fill, test_release }, 0, 0, false };
+    CHECK(mem_map(as, 0x400000, 64 * PG, MEM_R | MEM_W) == 0);
+    CHECK(mem_space_set_pager(as, &w.pager) == 0 && mem_set_lazy(as, 0x400000, 64 * PG) == 0);
+    int loaded = 0;
+    for (uint64_t a = 0x400000; a < 0x400000 + 64 * PG; a += PG)
+        loaded += mem_read(as, a, got, 1) == 0;
+    CHECK(loaded > 0 && loaded < 64 && mem_space_lost(as) == NULL);
+    mem_space_free(as);
+    mem_pool_free(small);
+    mem_pool_free(pool);
+}
+
 int main(void)
 {
     RUN(test_absent_reads_zero);
@@ -237,5 +369,6 @@ int main(void)
     RUN(test_read_str);
     RUN(test_backing_chain);
     RUN(test_pool_subtree);
+    RUN(test_lazy_pages);
     return check_total_failed;
 }

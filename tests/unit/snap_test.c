@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "host/host.h"
+#include "mem/mem.h"
 #include "snap/format.h"
+#include "snap/snap_int.h"
 #include "tests/unit/check.h"
 
 #if MVM_HAVE_XXHASH
@@ -641,6 +643,176 @@ static void snap_zstd_sizes(void)
 
 #endif /* MVM_HAVE_XXHASH */
 
+/*
+ * Lazy restore's pager (snap/lazy.c) over a real file: PAGES-like
+ * sections (u32 count, then u64 va + 4096 bytes each) deferred by the
+ * reader, an index read by hand, and a space whose touched pages must
+ * come back as written. Malformed indexes are refused before anything
+ * is attached; a section whose contents lie, or that changed on disk, is
+ * caught when loaded.
+ */
+#define LZ_PAGES 5
+static void lazy_page(uint64_t va, uint8_t *d)
+{
+    for (unsigned i = 0; i < 4096; i++)
+        d[i] = (uint8_t)(va >> 12) * 7 + (uint8_t)i;
+}
+
+/* Three sections: pages 0x10000..+5, 0x20000..+5 (the third's count
+ * says 6: it lies), 0x30000..+5. */
+static void lazy_file(const char *path)
+{
+    struct snap_writer *w = wopen(path);
+    struct snap_buf b = { 0 };
+    uint8_t d[4096];
+    for (unsigned k = 0; k < 3; k++) {
+        snap_buf_reset(&b);
+        snap_put_u32(&b, k == 1 ? LZ_PAGES + 1 : LZ_PAGES);
+        for (unsigned i = 0; i < LZ_PAGES; i++) {
+            uint64_t va = 0x10000ull * (k + 1) + 4096ull * i;
+            lazy_page(va, d);
+            snap_put_u64(&b, va);
+            snap_put_bytes(&b, d, sizeof d);
+        }
+        CHECK(snap_write_section(w, 5, b.data, b.len) == 0);
+    }
+    CHECK(snap_write_section(w, 9, "x", 1) == 0);
+    CHECK(snap_writer_commit(w) == 0);
+    snap_writer_abort(w);
+    snap_buf_free(&b);
+}
+
+/* The index: sections, then per section runs (va, pages). */
+static void put_index(struct snap_buf *x, uint32_t nsec, const uint64_t (*runs)[2], const uint32_t *per)
+{
+    snap_put_u32(x, nsec);
+    for (uint32_t k = 0, j = 0; k < nsec; k++) {
+        snap_put_u32(x, per[k]);
+        for (uint32_t i = 0; i < per[k]; i++, j++) {
+            snap_put_u64(x, runs[j][0]);
+            snap_put_u32(x, (uint32_t)runs[j][1]);
+        }
+    }
+}
+
+/* A reader past the three deferred sections, and a lazy pager of them. */
+static struct snap_lazy *lazy_open(const char *path, struct snap_reader **rd)
+{
+    char err[SNAP_ERRLEN];
+    uint32_t type;
+    struct snap_cur c;
+    CHECK(snap_reader_open(path, rd, err, sizeof err) == 0);
+    CHECK(snap_reader_defer(*rd, 5) == 0);
+    struct snap_lazy *l = snap_lazy_new(*rd);
+    for (int k = 0; k < 3; k++) {
+        CHECK(snap_reader_next(*rd, &type, &c) == 1 && type == 5 && c.len == 0);
+        CHECK(snap_lazy_add(l) == 0);
+    }
+    CHECK(snap_reader_next(*rd, &type, &c) == 1 && type == 9 && c.len == 1);
+    CHECK(snap_reader_next(*rd, &type, &c) == 0);   /* END: the chain held past them */
+    return l;
+}
+
+static int lazy_index(struct snap_lazy *l, struct snap_buf *x, uint64_t max)
+{
+    struct snap_cur c = { .p = x->data, .len = x->len };
+    return snap_lazy_index(l, &c, max);
+}
+
+static void snap_lazy(void)
+{
+    const char *path = tp("lazy.snap");
+    lazy_file(path);
+    struct snap_reader *rd;
+    struct snap_buf x = { 0 };
+    static const uint64_t good[][2] = { { 0x10000, 5 }, { 0x20000, 2 }, { 0x22000, 3 }, { 0x30000, 5 } };
+    static const uint32_t per[] = { 1, 2, 1 };
+
+    /* Malformed indexes: refused, nothing attached. */
+    static const struct { uint64_t va, n; uint32_t nsec; uint64_t max; } bad[] = {
+        { 0x10000, 5, 2, 100 },         /* fewer sections than deferred */
+        { 0x10000, 5, 4, 100 },         /* more */
+        { 0x10001, 5, 3, 100 },         /* not page-aligned */
+        { 0x10000, 0, 3, 100 },         /* an empty run */
+        { 1ull << 48, 1, 3, 100 },      /* beyond the address space */
+        { (1ull << 48) - 4096, 2, 3, 100 },   /* runs past its end */
+        { 0x10000, 5, 3, 14 },          /* more pages than the VM may hold */
+    };
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+        struct snap_lazy *l = lazy_open(path, &rd);
+        uint64_t runs[4][2];
+        memcpy(runs, good, sizeof runs);
+        runs[0][0] = bad[t].va;
+        runs[0][1] = bad[t].n;
+        snap_buf_reset(&x);
+        put_index(&x, bad[t].nsec > 3 ? 3 : bad[t].nsec, (const uint64_t (*)[2])runs, per);
+        if (bad[t].nsec > 3)
+            st32(x.data, bad[t].nsec);
+        CHECK(lazy_index(l, &x, bad[t].max) == -1);
+        snap_lazy_free(l);
+        snap_reader_close(rd);
+    }
+    struct snap_lazy *l = lazy_open(path, &rd);     /* trailing bytes */
+    snap_buf_reset(&x);
+    put_index(&x, 3, good, per);
+    snap_put_u8(&x, 0);
+    CHECK(lazy_index(l, &x, 100) == -1);
+    snap_lazy_free(l);
+    snap_reader_close(rd);
+
+    /* A good index: pages come back on touch, a section at a time. */
+    struct mem_pool *pool = mem_pool_new(0);
+    struct mem_space *as = mem_space_new(pool);
+    CHECK(mem_map(as, 0x10000, 0x30000, MEM_R | MEM_W) == 0);
+    l = lazy_open(path, &rd);
+    snap_buf_reset(&x);
+    put_index(&x, 3, good, per);
+    CHECK(lazy_index(l, &x, 100) == 0);
+    CHECK(snap_lazy_attach(l, as) == 0);    /* the space owns it and rd now */
+    CHECK(mem_space_lazy(as) == 15 && mem_space_resident(as) == 0);
+    uint8_t got[4096], want[4096];
+    CHECK(mem_read(as, 0x33000, got, sizeof got) == 0);
+    lazy_page(0x33000, want);
+    CHECK(memcmp(got, want, sizeof got) == 0);
+    CHECK(mem_space_lazy(as) == 10 && mem_space_resident(as) == 5);
+    CHECK(mem_read(as, 0x10000, got, sizeof got) == 0);
+    lazy_page(0x10000, want);
+    CHECK(memcmp(got, want, sizeof got) == 0 && mem_space_lost(as) == NULL);
+    /* The middle section's count lies: its memory is lost, with why. */
+    CHECK(mem_read(as, 0x21000, got, 8) == MEM_EIO);
+    CHECK(mem_space_lost(as) && strstr(mem_space_lost(as), "malformed"));
+    mem_space_free(as);
+
+    /* The file changed on disk after the restore began: caught on load. */
+    as = mem_space_new(pool);
+    CHECK(mem_map(as, 0x10000, 0x30000, MEM_R | MEM_W) == 0);
+    l = lazy_open(path, &rd);
+    CHECK(lazy_index(l, &x, 100) == 0 && snap_lazy_attach(l, as) == 0);
+    size_t n;
+    uint8_t *f = slurp(path, &n);
+    size_t at = 32;     /* the file header; then each section's header and stored bytes */
+    for (int k = 0; k < 2; k++)
+        at += 32 + (size_t)ld64(f + at + 16);
+    f[at + 32 + (size_t)ld64(f + at + 16) / 2] ^= 1;    /* inside the third's stored bytes */
+    FILE *fp = fopen(path, "r+b");
+    CHECK(fp && fwrite(f, 1, n, fp) == n);
+    if (fp)
+        fclose(fp);
+    free(f);
+    CHECK(mem_read(as, 0x10000, got, 8) == 0);      /* first section: intact */
+    CHECK(mem_read(as, 0x34000, got, 8) == MEM_EIO);
+    CHECK(mem_space_lost(as) && strstr(mem_space_lost(as), "checksum mismatch"));
+    mem_space_free(as);
+    mem_pool_free(pool);
+    snap_buf_free(&x);
+
+    /* Only a file can defer. */
+    static const uint8_t none[1];
+    char err[SNAP_ERRLEN];
+    CHECK(snap_reader_open_mem(none, 0, &rd, err, sizeof err) != 0 || snap_reader_defer(rd, 5) == SNAP_EINVAL);
+    snap_reader_close(rd);
+}
+
 static void teardown(void)
 {
     char cmd[700];
@@ -667,6 +839,7 @@ int main(void)
     RUN(snap_truncations);
     RUN(snap_spec);
     RUN(snap_oversized);
+    RUN(snap_lazy);
 #if MVM_HAVE_ZSTD
     RUN(snap_zstd_sizes);
 #else
