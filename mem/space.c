@@ -585,9 +585,13 @@ static bool is_mapped_locked(struct mem_space *as, uint64_t va, uint64_t len)
 {
     if (!range_ok(va, len))
         return false;
-    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE)
-        if (!pte_find(as, a))
-            return false;
+    uint64_t n;
+    for (uint64_t a = va; a < va + len; a += n * MEM_PAGE_SIZE) {
+        const struct mem_pte *p = pte_span(as, a, va + len, false, &n);
+        for (uint64_t i = 0; i < n; i++)
+            if (!p || !(p[i].flags & PTE_MAPPED))
+                return false;
+    }
     return true;
 }
 
@@ -600,9 +604,11 @@ int mem_protect(struct mem_space *as, uint64_t va, uint64_t len, int prot)
         host_mutex_unlock(as->lock);
         return MEM_ENOMEM;
     }
-    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
-        struct mem_pte *p = pte_get(as, a, false);
-        p->prot = (uint8_t)prot;
+    uint64_t n;
+    for (uint64_t a = va; a < va + len; a += n * MEM_PAGE_SIZE) {
+        struct mem_pte *p = pte_span(as, a, va + len, false, &n);
+        for (uint64_t i = 0; i < n; i++)
+            p[i].prot = (uint8_t)prot;
     }
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
@@ -989,15 +995,26 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
     if (second != first)
         LOCKED(second);
     int r = 0;
-    for (uint64_t off = 0; off < len && r == 0; off += MEM_PAGE_SIZE)
-        if (!pte_get(dst, dva + off, true))
+    uint64_t n, ns;
+    for (uint64_t off = 0; off < len && r == 0; off += n * MEM_PAGE_SIZE)
+        if (!pte_span(dst, dva + off, dva + len, true, &n))
             r = MEM_ENOMEM;
-    for (uint64_t off = 0; off < len && r == 0; off += MEM_PAGE_SIZE) {
-        struct mem_pte *s = (struct mem_pte *)pte_find(src, sva + off);
+    /* Leaf table by leaf table: spans of both spaces as long as the shorter. */
+    struct mem_pte *sp = NULL, *dp = NULL;
+    for (uint64_t off = 0, i = 0; off < len && r == 0; off += MEM_PAGE_SIZE, i++) {
+        if (off == 0 || i == n) {
+            sp = pte_span(src, sva + off, sva + len, false, &ns);
+            dp = pte_span(dst, dva + off, dva + len, false, &n);
+            if (ns < n)
+                n = ns;
+            i = 0;
+        }
+        struct mem_pte *s = sp && (sp[i].flags & PTE_MAPPED) ? &sp[i] : NULL;
         if (s && (s->flags & PTE_LAZY) && (r = load_lazy(src, s, sva + off)) != 0)
             break;
-        struct mem_pte *d = pte_get(dst, dva + off, false);
-        pte_clear(dst, d);
+        struct mem_pte *d = &dp[i];
+        if (d->flags)
+            pte_clear(dst, d);
         if (!s)
             continue;
         d->prot = s->prot;

@@ -12,9 +12,11 @@
 #include "snap/snap_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host/file.h"
+#include "host/host.h"
 #include "host/thread.h"
 #include "snap/format.h"
 #include "user/fs.h"
@@ -147,6 +149,27 @@ static int check_restore_args(const struct mvm_config *cfg, const struct mvm_gra
     return 0;
 }
 
+/* Where the sections come from: a reader, or a clone template's copy of
+ * them (records of u32 type, u32 length, bytes: checked when read). */
+struct source {
+    struct snap_reader *rd;
+    const uint8_t *buf;
+    size_t len, off;
+};
+
+static int source_next(struct source *s, uint32_t *type, struct snap_cur *c)
+{
+    if (s->rd)
+        return snap_reader_next(s->rd, type, c);
+    if (s->off == s->len)
+        return 0;
+    *type = ld32(s->buf + s->off);
+    uint32_t n = ld32(s->buf + s->off + 4);
+    *c = (struct snap_cur){ .p = s->buf + s->off + 8, .len = n };
+    s->off += 8 + (size_t)n;
+    return 1;
+}
+
 /* Restoring memory: every PAGES section as it comes (a stream), lazily
  * (a file), or none (a clone: its pages are the template's). */
 enum restore_mode { RESTORE_EAGER, RESTORE_LAZY, RESTORE_CLONE };
@@ -192,20 +215,23 @@ static int restore_index(struct snap_lazy **lzp, struct snap_reader **rdp, mvm_v
  * gives the reader to the VM (*rdp is NULL then); the VM is between
  * runs, and nothing reads its memory until it runs, so its pager and
  * this function never use the reader at the same time. */
-static int restore_from(struct snap_reader **rdp, const char *name, const struct mvm_config *cfg, mvm_vm *tmpl,
-                        int ack_fd, const struct mvm_grant *grants, int ngrants, enum restore_mode mode,
+static int restore_from(struct snap_reader **rdp, struct source *src, const char *name, const struct mvm_config *cfg,
+                        mvm_vm *tmpl, int ack_fd, const struct mvm_grant *grants, int ngrants, enum restore_mode mode,
                         mvm_vm **out, char *err, size_t errlen)
 {
     struct snap_reader *rd = *rdp;
+    struct source own = { .rd = rd };
+    if (!src)
+        src = &own;
     uint32_t type;
     struct snap_cur c;
     struct mvm_config vcfg;
     mvm_vm *vm = NULL;
     struct restore *rs = NULL;
     struct snap_lazy *lz = NULL;
-    if (mode != RESTORE_EAGER && snap_reader_defer(rd, SAVE_PAGES) != 0)
+    if (mode != RESTORE_EAGER && rd && snap_reader_defer(rd, SAVE_PAGES) != 0)
         mode = RESTORE_EAGER;   /* not a file: read as it comes */
-    int r = snap_reader_next(rd, &type, &c);
+    int r = source_next(src, &type, &c);
     if (r == 1 && (type != SAVE_VM || read_vm_section(&c, cfg, &vcfg) != 0)) {
         snprintf(err, errlen, "%s: the VM section is missing or malformed", name);
         r = -MVM_EBADMSG;
@@ -215,14 +241,16 @@ static int restore_from(struct snap_reader **rdp, const char *name, const struct
     } else if (r < 0) {
         snprintf(err, errlen, "%s", snap_reader_error(rd));
         r = snap_errno(r);
-    } else if ((r = vm_create_native_in(&vcfg, NULL, NULL, tmpl ? tmpl->p->pool : NULL, 0, &vm)) == 0) {
+    } else if ((r = vm_create_native_in(&vcfg, NULL, NULL, tmpl ? tmpl->p->pool : NULL, 0, &vm)) != 0) {
+        snprintf(err, errlen, "%s: cannot make the VM: %s", name, mvm_strerror(r));
+    } else {
         vm->loaded = true;
         if (!(rs = proc_restore_begin(vm->p, grants, ngrants, tmpl ? tmpl->p->as : NULL)) ||
             (mode == RESTORE_LAZY && !(lz = snap_lazy_new(rd))))
             r = -MVM_ENOMEM;
     }
     char why[256] = "";
-    while (r == 0 && (r = snap_reader_next(rd, &type, &c)) == 1) {
+    while (r == 0 && (r = source_next(src, &type, &c)) == 1) {
         r = 0;
         if (type == SAVE_PAGES && mode != RESTORE_EAGER) {
             if (lz && snap_lazy_add(lz) != 0) {
@@ -247,7 +275,7 @@ static int restore_from(struct snap_reader **rdp, const char *name, const struct
         r = restore_pending(lz, rs, why, sizeof why);
     if (r != 0 && why[0])
         snprintf(err, errlen, "%s: %s", name, why);
-    else if (r < 0 && !err[0]) {    /* the reader's error (a SNAP_E*) */
+    else if (r < 0 && !err[0] && rd) {     /* the reader's error (a SNAP_E*) */
         snprintf(err, errlen, "%s", snap_reader_error(rd));
         r = snap_errno(r);
     }
@@ -276,24 +304,65 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
     struct snap_reader *rd;
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(&rd, path, cfg, NULL, -1, grants, ngrants,
+    r = restore_from(&rd, NULL, path, cfg, NULL, -1, grants, ngrants,
                      cfg && (cfg->flags & MVM_EAGER_RESTORE) ? RESTORE_EAGER : RESTORE_LAZY, out, err, errlen);
     snap_reader_close(rd);
     return r;
+}
+
+/* The template's copy of the snapshot's sections other than pages
+ * (tmpl->tmpl_sections), read once: a clone is then made without the
+ * file. 0, or an MVM_E* with err set. */
+static int template_sections(mvm_vm *tmpl, const char *path, char *err, size_t errlen)
+{
+    if (tmpl->tmpl_path && strcmp(tmpl->tmpl_path, path) == 0)
+        return 0;
+    struct snap_reader *rd;
+    int r = snap_reader_open(path, &rd, err, errlen);
+    if (r != 0)
+        return snap_errno(r);
+    snap_reader_defer(rd, SAVE_PAGES);  /* a clone's pages are the template's */
+    struct snap_buf b = { 0 };
+    uint32_t type;
+    struct snap_cur c;
+    while ((r = snap_reader_next(rd, &type, &c)) == 1) {
+        if (type == SAVE_PAGES || type == SAVE_PAGE_INDEX)
+            continue;
+        snap_put_u32(&b, type);
+        snap_put_u32(&b, (uint32_t)c.len);
+        snap_put_bytes(&b, c.p, c.len);
+    }
+    char *p = r == 0 ? strdup(path) : NULL;
+    if (r < 0) {
+        snprintf(err, errlen, "%s", snap_reader_error(rd));
+        r = snap_errno(r);
+    } else if (b.oom || !p) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        r = -MVM_ENOMEM;
+    }
+    snap_reader_close(rd);
+    if (r != 0) {
+        free(p);
+        snap_buf_free(&b);
+        return r;
+    }
+    free(tmpl->tmpl_sections);
+    free(tmpl->tmpl_path);
+    tmpl->tmpl_sections = b.data;
+    tmpl->tmpl_len = b.len;
+    tmpl->tmpl_path = p;
+    return 0;
 }
 
 int mvm_vm_clone(const char *path, mvm_vm *tmpl, const struct mvm_grant *grants, int ngrants,
                  mvm_vm **out, char *err, size_t errlen)
 {
     int r = path && tmpl && !tmpl->remote ? check_restore_args(NULL, grants, ngrants, out, err, errlen) : -MVM_EINVAL;
-    if (r != 0)
+    if (r != 0 || (r = template_sections(tmpl, path, err, errlen)) != 0)
         return r;
-    struct snap_reader *rd;
-    if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
-        return snap_errno(r);
-    r = restore_from(&rd, path, NULL, tmpl, -1, grants, ngrants, RESTORE_CLONE, out, err, errlen);
-    snap_reader_close(rd);
-    return r;
+    struct snap_reader *rd = NULL;
+    struct source src = { .buf = tmpl->tmpl_sections, .len = tmpl->tmpl_len };
+    return restore_from(&rd, &src, path, NULL, tmpl, -1, grants, ngrants, RESTORE_CLONE, out, err, errlen);
 }
 
 int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
@@ -305,7 +374,7 @@ int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant 
     struct snap_reader *rd;
     if ((r = snap_reader_open_stream(fd, "migration", &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(&rd, "migration", cfg, NULL, fd, grants, ngrants, RESTORE_EAGER, out, err, errlen);
+    r = restore_from(&rd, NULL, "migration", cfg, NULL, fd, grants, ngrants, RESTORE_EAGER, out, err, errlen);
     snap_reader_close(rd);
     /* The answer the sender waits for: the VM runs here from now on. */
     if (r == 0 && host_file_write_all(fd, MIGRATE_READY, 1) != 0) {

@@ -608,7 +608,11 @@ struct fs *fs_new(void)
     struct fs *fs = calloc(1, sizeof *fs);
     if (!fs)
         return NULL;
-    fs->w = calloc(1, sizeof *fs->w);
+    fs->w = malloc(sizeof *fs->w);     /* scratch, 36 KiB: only its head needs values */
+    if (fs->w) {
+        fs->w->depth = fs->w->owned_open = fs->w->links = 0;
+        fs->w->path[0] = 0;
+    }
     fs->nfds = 64;
     fs->fds = calloc((size_t)fs->nfds, sizeof *fs->fds);
     fs->nofile = FS_NOFILE;
@@ -659,7 +663,11 @@ struct fs *fs_fork(const struct fs *src)
     struct fs *fs = calloc(1, sizeof *fs);
     if (!fs)
         return NULL;
-    fs->w = calloc(1, sizeof *fs->w);
+    fs->w = malloc(sizeof *fs->w);     /* scratch, 36 KiB: only its head needs values */
+    if (fs->w) {
+        fs->w->depth = fs->w->owned_open = fs->w->links = 0;
+        fs->w->path[0] = 0;
+    }
     fs->fds = calloc((size_t)src->nfds, sizeof *fs->fds);
     fs->mounts = src->nmounts ? calloc((size_t)src->nmounts, sizeof *fs->mounts) : NULL;
     if (!fs->w || !fs->fds || (src->nmounts && !fs->mounts)) {

@@ -173,6 +173,8 @@ void mvm_vm_destroy(mvm_vm *vm)
         HC(VM_DESTROY, vm->handle, 0, 0, 0, 0, 0);
     else
         proc_free(vm->p);
+    free(vm->tmpl_sections);
+    free(vm->tmpl_path);
     free(vm);
 }
 

@@ -27,6 +27,11 @@ struct mvm_vm {
     struct host_thread *proc_thread;   /* a forked process: the host thread running it */
     mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
     char error[256];
+    /* A clone template: the sections of its snapshot other than pages,
+     * read once by the first mvm_vm_clone (snap/snap.c), and whose. */
+    uint8_t *tmpl_sections;
+    size_t tmpl_len;
+    char *tmpl_path;
     bool loaded, ended;
     bool at_syscall;        /* native: stopped at a system call its owner serves */
 };
