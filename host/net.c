@@ -306,6 +306,34 @@ int host_connect_unix_at(int fd, int dir_fd, const char *name)
 #endif
 }
 
+int host_tcp_reset(int lx_flags)
+{
+    /* A connection on the loopback whose far end is closed with a zero
+     * linger: the kernel sends RST, and the near end holds ECONNRESET. */
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof a;
+    int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s = -1, r = 0;
+    struct linger lg = { 1, 0 };
+    if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 1) < 0 ||
+        getsockname(l, (struct sockaddr *)&a, &len) < 0 || connect(c, (struct sockaddr *)&a, sizeof a) < 0 ||
+        (s = accept(l, NULL, NULL)) < 0 || setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) < 0)
+        r = neg();
+    if (s >= 0)
+        close(s);
+    if (l >= 0)
+        close(l);
+    if (r == 0 && (c = high_fd(c)) < 0)
+        r = neg();
+    if (r == 0)
+        r = fd_setup(c, lx_flags);
+    if (r < 0) {
+        if (c >= 0)
+            close(c);
+        return r;
+    }
+    return c;
+}
+
 int host_listen(int fd, int backlog)
 {
     return listen(fd, backlog) < 0 ? neg() : 0;

@@ -130,6 +130,10 @@ int host_connect(int fd, const struct host_sockaddr *a);
 int host_bind_unix_at(int fd, int dir_fd, const char *name);
 int host_connect_unix_at(int fd, int dir_fd, const char *name);
 int host_listen(int fd, int backlog);
+/* A TCP socket whose connection was reset by its peer (the next receive
+ * fails with ECONNRESET), made on the loopback: how a connection comes
+ * back from a snapshot. The socket or -LX_E*. */
+int host_tcp_reset(int lx_flags);
 /* lx_flags: LX_O_NONBLOCK | LX_O_CLOEXEC (the new fd is always close-on-exec). */
 int host_accept(int fd, struct host_sockaddr *peer, int lx_flags);
 int host_getsockname(int fd, struct host_sockaddr *a);

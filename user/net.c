@@ -35,10 +35,10 @@
 #include "user/fs.h"
 #include "user/fs_int.h"
 #include "user/lx.h"
+#include "user/net_int.h"
 #include "user/proc.h"
 
 #define MAX_IO (1u << 20)      /* bytes one send or receive moves at most */
-#define PEERS 16               /* datagram senders a socket may answer */
 #define MAX_FDS 253            /* SCM_RIGHTS: Linux's SCM_MAX_FD */
 
 struct grant {
@@ -56,18 +56,7 @@ struct net {
     unsigned long id;          /* private namespace of abstract names */
 };
 
-enum { SK_SOCKET = 1, SK_EPOLL, SK_EVENTFD, SK_TIMERFD };
 
-struct sock {
-    int kind;
-    int domain, type, protocol;
-    bool bound;                /* bound by the guest through a grant */
-    char *upath;               /* AF_UNIX: the guest path it is bound to */
-    char *upeer;               /* AF_UNIX: the guest path it connected to */
-    struct host_sockaddr peers[PEERS];
-    int npeers, next_peer;
-    bool timeo;                /* may have SO_RCVTIMEO/SO_SNDTIMEO (ask the host) */
-};
 
 /* ------------------------------------------------------------- grants */
 
@@ -185,7 +174,7 @@ static bool grant_covers(const struct grant *g, int dir, int family, const uint8
     return g->family == family && memcmp(g->ip, ip, family == LX_AF_INET ? 4 : 16) == 0;
 }
 
-static bool granted(struct fs *fs, int dir, const struct host_sockaddr *a)
+bool net_granted(struct fs *fs, int dir, const struct host_sockaddr *a)
 {
     if (!fs->net)
         return false;
@@ -570,7 +559,8 @@ long sys_socketpair(struct proc *p, const uint64_t *a)
     int h[2];
     if ((r = host_socketpair(domain, type, proto, h)) < 0)
         return r;
-    struct sock t = { .kind = SK_SOCKET, .domain = domain, .type = base };
+    static _Atomic uint64_t pairs;
+    struct sock t = { .kind = SK_SOCKET, .domain = domain, .type = base, .pair = atomic_fetch_add(&pairs, 1) + 1 };
     bool ce = type & LX_O_CLOEXEC;
     int fl = LX_O_RDWR | (type & LX_O_NONBLOCK);
     int f0 = install(p->fs, h[0], fl, LX_S_IFSOCK, &t, ce);
@@ -578,6 +568,7 @@ long sys_socketpair(struct proc *p, const uint64_t *a)
         host_close(h[1]);
         return f0;
     }
+    t.end = 1;
     int f1 = install(p->fs, h[1], fl, LX_S_IFSOCK, &t, ce);
     if (f1 < 0) {
         fs_close(p->fs, f0);
@@ -611,7 +602,7 @@ long sys_bind(struct proc *p, const uint64_t *a)
     if ((r = family_check(s, &sa)) < 0)
         return r;
     if (s->domain != LX_AF_UNIX) {
-        if (!granted(p->fs, NET_LISTEN, &sa))
+        if (!net_granted(p->fs, NET_LISTEN, &sa))
             return -LX_EACCES;
         if ((r = host_bind(f->fd, &sa)) == 0)
             s->bound = true;
@@ -669,6 +660,7 @@ static long do_accept(struct proc *p, int fd, uint64_t addr, uint64_t lenp, int 
     struct sock t = *f->sock;
     t.bound = false;
     t.npeers = t.next_peer = 0;
+    t.pair = 0;
     int nfd = install(p->fs, h, LX_O_RDWR | (flags & LX_O_NONBLOCK), LX_S_IFSOCK, &t, flags & LX_O_CLOEXEC);
     if (nfd < 0)
         return nfd;
@@ -723,7 +715,7 @@ long sys_connect(struct proc *p, const uint64_t *a)
     if ((r = family_check(s, &sa)) < 0)
         return r;
     if (s->domain != LX_AF_UNIX) {
-        if (!granted(p->fs, NET_CONNECT, &sa))
+        if (!net_granted(p->fs, NET_CONNECT, &sa))
             return -LX_EACCES;
         return inet_connect(p, f, &sa);
     }
@@ -837,7 +829,7 @@ static int send_to_check(struct proc *p, struct sock *s, struct host_sockaddr *t
             return abstract_in(p->fs, to);
         return -LX_EOPNOTSUPP;     /* pathname datagrams: connect first */
     }
-    if (granted(p->fs, NET_CONNECT, to))
+    if (net_granted(p->fs, NET_CONNECT, to))
         return 0;
     for (int i = 0; i < s->npeers; i++)
         if (same_peer(&s->peers[i], to))
@@ -1238,7 +1230,7 @@ long sys_eventfd2(struct proc *p, const uint64_t *a)
     int h = host_eventfd((unsigned)a[0], flags);
     if (h < 0)
         return h;
-    struct sock t = { .kind = SK_EVENTFD };
+    struct sock t = { .kind = SK_EVENTFD, .eflags = flags & 1 };    /* EFD_SEMAPHORE */
     return install(p->fs, h, LX_O_RDWR | (flags & LX_O_NONBLOCK), 0, &t, flags & LX_O_CLOEXEC);
 }
 
@@ -1359,7 +1351,7 @@ long sys_timerfd_create(struct proc *p, const uint64_t *a)
     int h = host_timerfd_create((int)a[0], flags);
     if (h < 0)
         return h;
-    struct sock t = { .kind = SK_TIMERFD };
+    struct sock t = { .kind = SK_TIMERFD, .eflags = (int)a[0] };    /* the clock */
     return install(p->fs, h, LX_O_RDWR | (flags & LX_O_NONBLOCK), 0, &t, flags & LX_O_CLOEXEC);
 }
 

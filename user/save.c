@@ -15,9 +15,11 @@
  * saved (host_time_set_monotonic, host_time_set_cputime); the real-time
  * clock is the host's.
  *
- * What cannot be saved yet is refused with a reason: several processes,
- * VMs the guest created, sockets and other event objects, named FIFOs,
- * files deleted while open, standard streams redirected by a parent VM.
+ * Sockets, eventfds and timerfds are user/net_save.c's (connections come
+ * back reset). What cannot be saved yet is refused with a reason: several
+ * processes, VMs the guest created, epoll instances, Unix sockets bound to
+ * a name, named FIFOs, files deleted while open, standard streams
+ * redirected by a parent VM.
  */
 #include "user/save.h"
 
@@ -34,6 +36,7 @@
 #include "user/fs_int.h"
 #include "user/lx.h"
 #include "user/net.h"
+#include "user/net_save.h"
 #include "user/signal.h"
 
 #define PAGES_PER_SECTION 64            /* 256 KiB of page bytes a section: what a
@@ -44,7 +47,7 @@
 #define PF_MAIN_EXITED 1
 
 /* Kinds of open file descriptions (FILES). */
-enum { FK_STREAM = 1, FK_PATH, FK_PIPE, FK_SIGNALFD };
+enum { FK_STREAM = 1, FK_PATH, FK_PIPE, FK_SIGNALFD, FK_SOCKET };
 
 static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -361,12 +364,14 @@ struct pipe_id {
 };
 
 static int save_file(struct saver *s, int fd, const struct file *f, struct pipe_id *pipes, uint32_t *npipes,
-                     uint8_t *buf)
+                     struct net_pairs *pairs, uint8_t *buf)
 {
     struct snap_buf *b = &s->b;
-    if (f->sock)
-        return fail(s->err, s->errlen, -LX_ENOTSUP, "fd %d is %s, which a snapshot cannot hold yet", fd,
-                    net_sock_kind(f->sock));
+    if (f->sock) {
+        snap_put_u8(b, FK_SOCKET);
+        snap_put_u32(b, (uint32_t)f->flags);
+        return net_save_file(f, fd, b, pairs, buf, s->err, s->errlen);
+    }
     if (f->sigfd) {
         snap_put_u8(b, FK_SIGNALFD);
         snap_put_u32(b, (uint32_t)f->flags);
@@ -425,10 +430,11 @@ static int save_files(struct saver *s)
     struct snap_buf *b = &s->b;
     const struct file **seen = calloc((size_t)fs->nfds + 1, sizeof *seen);
     struct pipe_id *pipes = calloc((size_t)fs->nfds + 1, sizeof *pipes);
+    struct net_pairs pairs = { .serial = calloc((size_t)fs->nfds + 1, sizeof *pairs.serial) };
     uint8_t *buf = malloc(PIPE_MAX);
     int r = 0;
     uint32_t nfiles = 0, npipes = 0, nfds = 0;
-    if (!seen || !pipes || !buf) {
+    if (!seen || !pipes || !buf || !pairs.serial) {
         r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
         goto out;
     }
@@ -443,7 +449,7 @@ static int save_files(struct saver *s)
             i++;
         if (i == nfiles) {
             seen[nfiles++] = f;
-            r = save_file(s, fd, f, pipes, &npipes, buf);
+            r = save_file(s, fd, f, pipes, &npipes, &pairs, buf);
         }
     }
     if (r != 0)
@@ -467,6 +473,7 @@ out:
     snap_buf_reset(b);
     free(seen);
     free(pipes);
+    free(pairs.serial);
     free(buf);
     return r;
 }
@@ -478,9 +485,9 @@ int proc_check_saveable(struct proc *p, char *err, size_t errlen)
     struct fs *fs = p->fs;
     for (int fd = 0; fd < fs->nfds; fd++) {
         const struct file *f = fs->fds[fd].f;
-        if (f && f->sock)
-            return fail(err, errlen, -LX_ENOTSUP, "fd %d is %s, which a snapshot cannot hold yet", fd,
-                        net_sock_kind(f->sock));
+        int r = f && f->sock ? net_check_file(f, fd, err, errlen) : 0;
+        if (r != 0)
+            return r;
     }
     return 0;
 }
@@ -1031,7 +1038,7 @@ struct pipe_pair {
 };
 
 static struct file *restore_file(struct fs *fs, struct snap_cur *c, struct pipe_pair *pipes, uint32_t npipes,
-                                 int *r, char *err, size_t errlen)
+                                 struct net_pairs *pairs, int *r, char *err, size_t errlen)
 {
     int kind = snap_get_u8(c);
     uint32_t flags = snap_get_u32(c);
@@ -1047,6 +1054,8 @@ static struct file *restore_file(struct fs *fs, struct snap_cur *c, struct pipe_
         if (!(f = fs_stream_file((int)flags)))
             *r = fail(err, errlen, -LX_EBADF, "it had standard stream %u, which is not open here", flags);
         return f;
+    case FK_SOCKET:
+        return net_restore_file(fs, c, (int)flags, pairs, r, err, errlen);
     case FK_SIGNALFD:
         if ((f = file_new(-1, -1, LX_O_RDWR | ((int)flags & LX_O_NONBLOCK), 0, NULL))) {
             f->sigfd = true;
@@ -1126,18 +1135,20 @@ static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size
         return bad(err, errlen, "files");
     struct file **files = calloc((size_t)nfiles + 1, sizeof *files);
     struct pipe_pair *pipes = calloc((size_t)nfiles + 1, sizeof *pipes);
+    struct net_pairs pairs = { .n = nfiles, .fd = calloc((size_t)nfiles + 1, sizeof *pairs.fd),
+                               .used = calloc((size_t)nfiles + 1, sizeof *pairs.used) };
     int r = 0;
-    if (!files || !pipes) {
+    if (!files || !pipes || !pairs.fd || !pairs.used) {
         r = fail(err, errlen, -LX_ENOMEM, "out of memory");
         goto out;
     }
     for (uint32_t i = 0; i < nfiles; i++)
-        pipes[i].fd[0] = pipes[i].fd[1] = -1;
+        pipes[i].fd[0] = pipes[i].fd[1] = pairs.fd[i][0] = pairs.fd[i][1] = -1;
     /* The saved limit applies once every file is back: a guest may hold
      * fds above a soft limit it lowered afterwards. */
     fs->nofile = fs->nofile_max;
     for (uint32_t i = 0; i < nfiles; i++) {
-        if (!(files[i] = restore_file(fs, c, pipes, nfiles, &r, err, errlen)))
+        if (!(files[i] = restore_file(fs, c, pipes, nfiles, &pairs, &r, err, errlen)))
             goto out;
     }
     r = 0;
@@ -1175,8 +1186,14 @@ out:
         for (int e = 0; e < 2; e++)
             if (pipes[i].fd[e] >= 0 && !pipes[i].used[e])
                 host_close(pipes[i].fd[e]);
+    for (uint32_t i = 0; pairs.fd && pairs.used && i < nfiles; i++)
+        for (int e = 0; e < 2; e++)
+            if (pairs.fd[i][e] >= 0 && !pairs.used[i][e])
+                host_close(pairs.fd[i][e]);     /* the other end was closed before the save */
     free(files);
     free(pipes);
+    free(pairs.fd);
+    free(pairs.used);
     return r;
 }
 

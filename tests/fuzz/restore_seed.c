@@ -8,7 +8,9 @@
  *   minimal   one mapped run with one page, no fds, one thread;
  *   files     the /d grant saved, cwd /d, the standard streams, "/" and
  *             "/d" open (dup'ed, close-on-exec), network grants none;
- *   pipes     a pipe with bytes queued (both ends), a signalfd;
+ *   pipes     a pipe with bytes queued (both ends), a signalfd, a Unix
+ *             socket pair with bytes queued, an eventfd, a timerfd, a
+ *             connected TCP socket (restored reset);
  *   threads   three threads (main exited), pending signals, a handler,
  *             armed timers, several runs (one shared), two PAGES sections;
  *   precopy   a live migration's: PRECOPY sections first (a page with
@@ -129,7 +131,7 @@ static void files_section(struct snap_buf *b, int kind)
         fd(b, 4, 1, 4);
         fd(b, 10, 1, 4);            /* a dup of 4 */
     } else if (kind == PIPES) {
-        snap_put_u32(b, 4);
+        snap_put_u32(b, 9);
         snap_put_u8(b, 1);          /* stream 2 */
         snap_put_u32(b, 2);
         snap_put_u8(b, 3);          /* pipe 0, read end, 6 bytes queued */
@@ -146,11 +148,45 @@ static void files_section(struct snap_buf *b, int kind)
         snap_put_u8(b, 4);          /* signalfd on SIGUSR1 and SIGCHLD */
         snap_put_u32(b, LX_O_NONBLOCK);
         snap_put_u64(b, 1u << 9 | 1u << 16);
-        snap_put_u32(b, 4);
+        for (uint8_t end = 0; end < 2; end++) {
+            snap_put_u8(b, 5);      /* a Unix stream pair: end 0 has 3 bytes to read */
+            snap_put_u32(b, LX_O_RDWR);
+            snap_put_u8(b, 1);
+            snap_put_u32(b, 1);
+            snap_put_u32(b, 1);
+            snap_put_u32(b, 0);
+            snap_put_u8(b, 3);      /* connected */
+            snap_put_u32(b, 1);     /* pair 1 */
+            snap_put_u8(b, end);
+            snap_put_u32(b, end ? 0 : 3);
+            snap_put_bytes(b, "abc", end ? 0 : 3);
+        }
+        snap_put_u8(b, 5);          /* an eventfd holding 7 */
+        snap_put_u32(b, LX_O_RDWR);
+        snap_put_u8(b, 3);
+        snap_put_u32(b, 0);
+        snap_put_u64(b, 7);
+        snap_put_u8(b, 5);          /* a timerfd due in a second */
+        snap_put_u32(b, LX_O_RDWR | LX_O_NONBLOCK);
+        snap_put_u8(b, 4);
+        snap_put_u32(b, 1);
+        snap_put_u64(b, 0);
+        snap_put_u64(b, 1000000000);
+        snap_put_u8(b, 0);
+        snap_put_u8(b, 5);          /* a connected TCP socket: back reset */
+        snap_put_u32(b, LX_O_RDWR);
+        snap_put_u8(b, 1);
+        snap_put_u32(b, 2);
+        snap_put_u32(b, 1);
+        snap_put_u32(b, 6);
+        snap_put_u8(b, 3);
+        snap_put_u32(b, 9);
         fd(b, 2, 0, 0);
         fd(b, 3, 1, 1);
         fd(b, 4, 1, 2);
         fd(b, 5, 0, 3);
+        for (uint32_t i = 4; i < 9; i++)
+            fd(b, 2 + i, 0, i);
     } else {
         snap_put_u32(b, 0);
         snap_put_u32(b, 0);
