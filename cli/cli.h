@@ -58,6 +58,7 @@ struct session {
     bool raw;                /* --snapshot-uncompressed */
     bool at_is_migrate;      /* snap_at came from --migrate-at */
     bool stats;
+    double restore_ms;       /* mvm restore: what restoring took (--stats says) */
 };
 /* The options every command that runs a VM takes; session_option parses
  * one (0, or an exit status with the message printed). */
