@@ -108,8 +108,17 @@ static int run_for(struct session *s, mvm_vm *vm, int64_t n, struct mvm_exit *ex
  * VM here, or stop with *rc. */
 enum { GO_ON, DONE };
 
+/* The VM's budget is what the user gave it (--budget) less what it ran,
+ * not the step run_for gave it: that is what a snapshot keeps. */
+static void user_budget(const struct session *s, mvm_vm *vm)
+{
+    if (s->left >= 0)
+        mvm_vm_set_budget(vm, s->left);
+}
+
 static int take_snapshot(struct session *s, mvm_vm *vm, int *rc)
 {
+    user_budget(s, vm);
     int r = mvm_vm_snapshot(vm, s->snap_file, s->raw ? MVM_SNAPSHOT_UNCOMPRESSED : 0);
     if (r == 0 && s->suspend) {
         *rc = EXIT_SUSPENDED;
@@ -148,6 +157,7 @@ static int migrate(struct session *s, mvm_vm *vm, int *rc)
         return GO_ON;
     }
     struct mvm_migration *m;
+    user_budget(s, vm);
     int r = mvm_migrate_begin(vm, fd, s->raw ? MVM_SNAPSHOT_UNCOMPRESSED : 0, &m);
     if (r != 0) {
         const char *why = mvm_vm_error(vm);

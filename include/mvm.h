@@ -226,13 +226,16 @@ int mvm_vm_interrupt(mvm_vm *vm);
  * Snapshots (docs/snapshot-format.md). mvm_vm_snapshot saves a VM that is
  * between runs (after mvm_vm_run returned MVM_EXIT_BUDGET or
  * MVM_EXIT_INTERRUPTED, or before its first run): registers, memory,
- * threads, signal state, open files (by their guest paths), pipes and
- * grants. The file is written beside path and renamed over it only when
- * complete; its sections are compressed with zstd where this build has it
- * and flags does not say MVM_SNAPSHOT_UNCOMPRESSED. Errors: -MVM_ENOTSUP (with mvm_vm_error saying what, e.g. an
- * open socket, several processes, VMs of its own), -MVM_EBUSY (it has
- * ended), -MVM_EIO, -MVM_ENOSYS (a build without snapshots, or a VM run
- * by the monitor above); the VM is unchanged and may run on.
+ * threads and processes (the others are stopped for it, and go on at the
+ * next run), signal state, open files (by their guest paths), pipes,
+ * sockets (connections come back reset), eventfds, timerfds and grants.
+ * The file is written beside path and renamed over it only when
+ * complete; its sections are compressed with zstd where this build has
+ * it and flags does not say MVM_SNAPSHOT_UNCOMPRESSED. Errors:
+ * -MVM_ENOTSUP (with mvm_vm_error saying what, e.g. an epoll instance,
+ * VMs of its own), -MVM_EBUSY (it has ended, or a process did not stop),
+ * -MVM_EIO, -MVM_ENOSYS (a build without snapshots, or a VM run by the
+ * monitor above); the VM is unchanged and may run on.
  *
  * mvm_vm_restore makes a new VM from a snapshot, ready to run on. cfg may
  * be NULL (the snapshot's settings); otherwise its budget (0: what the

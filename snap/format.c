@@ -11,6 +11,7 @@
 #include "snap/format.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,6 +463,7 @@ struct snap_reader {
     int state;              /* 0 reading, 1 at END, < 0 the error, which sticks */
     bool stream;            /* a connection of the caller's: END ends it, fd stays open */
     uint32_t defer;         /* sections of this type are not read (snap_reader_defer) */
+    _Atomic int holders;    /* snap_reader_hold: the last close frees */
     struct snap_ref last;   /* where the last deferred section is */
     uint8_t *in, *out;      /* file input, decompressed payload */
     size_t in_cap, out_cap;
@@ -554,8 +556,10 @@ static struct snap_reader *r_new(const char *name)
         free(r);
         return NULL;
     }
-    if (r)
+    if (r) {
         r->fd = -1;
+        r->holders = 1;
+    }
     return r;
 }
 
@@ -738,9 +742,11 @@ int snap_reader_load(struct snap_reader *r, const struct snap_ref *ref, struct s
     return r_decode(r, method, raw, r->in, stored, payload, n, at);
 }
 
+void snap_reader_hold(struct snap_reader *r) { atomic_fetch_add(&r->holders, 1); }
+
 void snap_reader_close(struct snap_reader *r)
 {
-    if (!r)
+    if (!r || atomic_fetch_sub(&r->holders, 1) > 1)
         return;
     if (!r->stream)
         host_file_close(r->fd);

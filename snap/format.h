@@ -188,8 +188,10 @@ int snap_reader_next(struct snap_reader *r, uint32_t *type, struct snap_cur *pay
 /* The one-line message of the reader's error, "" when there is none. */
 const char *snap_reader_error(const struct snap_reader *r);
 
-/* Closes the file and frees r (NULL is ok). */
+/* Closes the file and frees r (NULL is ok); with holders, the last does. */
 void snap_reader_close(struct snap_reader *r);
+/* One more holder of r (a lazy restore's pager): each closes it once. */
+void snap_reader_hold(struct snap_reader *r);
 
 /*
  * Deferred sections (a lazy restore): from now on snap_reader_next does

@@ -13,9 +13,9 @@
  * damaged after the restore began) stops the VM: its memory is not whole
  * (mem_space_lost says why, and the run ends with MVM_EXIT_LOST).
  *
- * The pager owns the reader from snap_lazy_attach on, and closes it when
- * the space lets it go: when its last lazy page is loaded or unmapped, or
- * with the space. Every call comes with the space's lock held, so the
+ * From snap_lazy_attach on the pager holds the reader (snap_reader_hold)
+ * and closes it when the space lets it go: when its last lazy page is
+ * loaded or unmapped, or with the space. Every call comes with the space's lock held, so the
  * reader (its buffers, its decompression context) has one user at a time.
  */
 #include "snap/snap_int.h"
@@ -208,7 +208,8 @@ int snap_lazy_attach(struct snap_lazy *l, struct mem_space *as)
     l->pager.release = lazy_release;
     if (mem_space_set_pager(as, &l->pager) != 0)
         return -1;
-    /* From here the space owns l (and the reader with it). */
+    /* From here the space owns l, and holds the reader too. */
+    snap_reader_hold(l->rd);
     for (size_t i = 0; i < l->nruns; i++)
         mem_set_lazy(as, l->runs[i].va, l->runs[i].pages * MEM_PAGE_SIZE);
     return 0;

@@ -20,6 +20,7 @@
  * lost: any failure leaves the VM here, able to run on.
  */
 #include "snap/snap_int.h"
+#include "user/proc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,10 @@ int mvm_migrate_begin(mvm_vm *vm, int fd, unsigned flags, struct mvm_migration *
     int r = snap_check_vm(vm);
     if (r != 0)
         return r;
+    if (proc_tree_count(vm->p) > 1) {
+        snprintf(vm->error, sizeof vm->error, "it has several processes, which a migration cannot move yet");
+        return -MVM_ENOTSUP;
+    }
     struct mvm_migration *m = calloc(1, sizeof *m);
     if (!m)
         return -MVM_ENOMEM;

@@ -21,6 +21,7 @@
 #include "snap/format.h"
 #include "user/fs.h"
 #include "user/lx.h"
+#include "user/proc.h"
 #include "user/save.h"
 
 /* Settings saved in the VM section (the public MVM_* flags that matter). */
@@ -63,6 +64,11 @@ int snap_check_vm(mvm_vm *vm)
         snprintf(vm->error, sizeof vm->error, "the VM is running (save it between runs)");
         return -MVM_EBUSY;
     }
+    /* Its other processes run on host threads of their own: they park. */
+    if (proc_tree_count(p) > 1 && vm_tree_quiesce(vm) != 0) {
+        snprintf(vm->error, sizeof vm->error, "a process of the VM did not stop");
+        return -MVM_EBUSY;
+    }
     for (int i = 0; i < MVM_HC_MAX_CHILDREN; i++) {
         if (vm->children[i]) {
             snprintf(vm->error, sizeof vm->error, "it has VMs of its own, which a snapshot cannot hold yet");
@@ -83,7 +89,8 @@ int snap_write_vm(mvm_vm *vm, struct snap_writer *w)
     struct snap_buf b = { 0 };
     snap_put_u64(&b, ms.limit_pages * MEM_PAGE_SIZE);
     snap_put_u32(&b, flags);
-    snap_put_u64(&b, budget >= INT64_MAX / 2 ? 0 : (uint64_t)budget);   /* 0: unlimited */
+    /* 0: unlimited; one spent (or overrun by other processes' slices) is 1. */
+    snap_put_u64(&b, budget >= INT64_MAX / 2 ? 0 : budget <= 0 ? 1 : (uint64_t)budget);
     int r = b.oom ? -MVM_ENOMEM : snap_errno(snap_write_section(w, SAVE_VM, b.data, b.len));
     snap_buf_free(&b);
     if (r != 0 && r != -MVM_ENOMEM)
@@ -190,10 +197,9 @@ static int restore_pending(struct snap_lazy *lz, struct restore *rs, char *why, 
     return 0;
 }
 
-/* PAGE_INDEX: the deferred sections become vm's pager (which takes the
- * reader: *rdp is NULL then). */
-static int restore_index(struct snap_lazy **lzp, struct snap_reader **rdp, mvm_vm *vm, struct snap_cur *c,
-                         char *why, size_t whylen)
+/* PAGE_INDEX: the deferred sections become vm's pager (which holds the
+ * reader too). */
+static int restore_index(struct snap_lazy **lzp, mvm_vm *vm, struct snap_cur *c, char *why, size_t whylen)
 {
     struct mem_stats ms;
     mem_pool_stats(vm->p->pool, &ms);
@@ -207,19 +213,17 @@ static int restore_index(struct snap_lazy **lzp, struct snap_reader **rdp, mvm_v
         return -MVM_EBADMSG;
     }
     *lzp = NULL;
-    *rdp = NULL;
     return 0;
 }
 
-/* A VM from the snapshot *rdp reads (name: for messages). A lazy restore
- * gives the reader to the VM (*rdp is NULL then); the VM is between
- * runs, and nothing reads its memory until it runs, so its pager and
- * this function never use the reader at the same time. */
-static int restore_from(struct snap_reader **rdp, struct source *src, const char *name, const struct mvm_config *cfg,
+/* A VM from the snapshot rd reads, or from src (name: for messages). A
+ * lazy restore's pager holds the reader too: it is used here (sections)
+ * and by the pager (a process restored after the first sharing the
+ * first's pages) one at a time, on this thread, until the VM runs. */
+static int restore_from(struct snap_reader *rd, struct source *src, const char *name, const struct mvm_config *cfg,
                         mvm_vm *tmpl, int ack_fd, const struct mvm_grant *grants, int ngrants, enum restore_mode mode,
                         mvm_vm **out, char *err, size_t errlen)
 {
-    struct snap_reader *rd = *rdp;
     struct source own = { .rd = rd };
     if (!src)
         src = &own;
@@ -250,17 +254,23 @@ static int restore_from(struct snap_reader **rdp, struct source *src, const char
             r = -MVM_ENOMEM;
     }
     char why[256] = "";
+    int nproc = 0;      /* PROCESS sections so far: the first process's memory is lazy */
     while (r == 0 && (r = source_next(src, &type, &c)) == 1) {
         r = 0;
+        if (type == SAVE_PROCESS)
+            nproc++;
         if (type == SAVE_PAGES && mode != RESTORE_EAGER) {
-            if (lz && snap_lazy_add(lz) != 0) {
-                snprintf(why, sizeof why, "out of memory");
+            /* A process after the first: its pages are read at its index. */
+            if (mode == RESTORE_LAZY && !lz && !(lz = snap_lazy_new(rd)))
                 r = -MVM_ENOMEM;
-            }
+            if (lz && snap_lazy_add(lz) != 0)
+                r = -MVM_ENOMEM;
+            if (r != 0)
+                snprintf(why, sizeof why, "out of memory");
             continue;       /* deferred; a clone's pages are the template's */
         }
-        if (type == SAVE_PAGE_INDEX && lz) {
-            r = restore_index(&lz, rdp, vm, &c, why, sizeof why);
+        if (type == SAVE_PAGE_INDEX && lz && nproc == 0) {
+            r = restore_index(&lz, vm, &c, why, sizeof why);
             continue;
         }
         if (lz && (r = restore_pending(lz, rs, why, sizeof why)) != 0)
@@ -304,7 +314,7 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
     struct snap_reader *rd;
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(&rd, NULL, path, cfg, NULL, -1, grants, ngrants,
+    r = restore_from(rd, NULL, path, cfg, NULL, -1, grants, ngrants,
                      cfg && (cfg->flags & MVM_EAGER_RESTORE) ? RESTORE_EAGER : RESTORE_LAZY, out, err, errlen);
     snap_reader_close(rd);
     return r;
@@ -362,7 +372,7 @@ int mvm_vm_clone(const char *path, mvm_vm *tmpl, const struct mvm_grant *grants,
         return r;
     struct snap_reader *rd = NULL;
     struct source src = { .buf = tmpl->tmpl_sections, .len = tmpl->tmpl_len };
-    return restore_from(&rd, &src, path, NULL, tmpl, -1, grants, ngrants, RESTORE_CLONE, out, err, errlen);
+    return restore_from(rd, &src, path, NULL, tmpl, -1, grants, ngrants, RESTORE_CLONE, out, err, errlen);
 }
 
 int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
@@ -374,7 +384,7 @@ int mvm_vm_receive(int fd, const struct mvm_config *cfg, const struct mvm_grant 
     struct snap_reader *rd;
     if ((r = snap_reader_open_stream(fd, "migration", &rd, err, errlen)) != 0)
         return snap_errno(r);
-    r = restore_from(&rd, NULL, "migration", cfg, NULL, fd, grants, ngrants, RESTORE_EAGER, out, err, errlen);
+    r = restore_from(rd, NULL, "migration", cfg, NULL, fd, grants, ngrants, RESTORE_EAGER, out, err, errlen);
     snap_reader_close(rd);
     /* The answer the sender waits for: the VM runs here from now on. */
     if (r == 0 && host_file_write_all(fd, MIGRATE_READY, 1) != 0) {

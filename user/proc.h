@@ -314,6 +314,19 @@ int proc_tree_count(const struct proc *p);
 int proc_next_id(struct proc *p);
 void proc_set_next_id(struct proc *p, int id);
 int proc_new_id(struct proc *p);
+/*
+ * Snapshots of several processes (user/save.c). proc_tree_list puts the
+ * tree's processes in *out (the first process first, then in the order
+ * they were made; at most max): how many. proc_tree_add makes a process
+ * of root's tree again (pid; its parent, already in the tree, by ppid):
+ * as fork makes one, but empty (no threads started, no host thread); NULL
+ * with *err. proc_tree_start gives it its host thread (parked until the
+ * VM runs); a zombie gets none. A zombie's state is its caller's to set.
+ */
+int proc_tree_list(struct proc *root, struct proc **out, int max);
+int proc_tree_list_locked(struct proc *root, struct proc **out, int max);   /* proc_tree_lock held */
+struct proc *proc_tree_add(struct proc *root, int pid, int ppid, int *err);
+int proc_tree_start(struct proc *c);
 /* Replaces p's image by the ELF in file (execve, after every check that
  * can fail without harm): 0, or -errno with p unchanged. */
 long proc_exec(struct proc *p, const char *path, const uint8_t *file, size_t size,

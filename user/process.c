@@ -231,6 +231,80 @@ void proc_tree_free(struct proc *p)
     p->tree = NULL;
 }
 
+/* -------------------------------------------- snapshots of processes */
+
+int proc_tree_list_locked(struct proc *root, struct proc **out, int max)
+{
+    int n = 0;
+    for (struct proc *q = root->tree->all; q && n < max; q = q->tnext)
+        out[n++] = q;
+    return n;
+}
+
+int proc_tree_list(struct proc *root, struct proc **out, int max)
+{
+    host_mutex_lock(root->tree->mu);
+    int n = proc_tree_list_locked(root, out, max);
+    host_mutex_unlock(root->tree->mu);
+    return n;
+}
+
+struct proc *proc_tree_add(struct proc *root, int pid, int ppid, int *err)
+{
+    struct ptree *tr = root->tree;
+    host_mutex_lock(tr->mu);
+    struct proc *parent = find_locked(root, ppid);
+    bool taken = find_locked(root, pid) != NULL;
+    host_mutex_unlock(tr->mu);
+    if (!parent || taken || pid <= PROC_PID || pid >= tr->next_id || proc_tree_count(root) >= MAX_PROCS) {
+        *err = -LX_EINVAL;
+        return NULL;
+    }
+    struct proc_options opt = {
+        .pool = root->pool,
+        .forked = true,
+        .trace_syscalls = root->trace_syscalls,
+        .trace_insns = root->hart->trace_insns,
+        .no_jit = root->hart->no_jit,
+        .stream_meta = fs_stream_meta(root->fs),
+    };
+    struct proc *c = proc_new(&opt);
+    if (!c) {
+        *err = -LX_ENOMEM;
+        return NULL;
+    }
+    c->pid = c->main->tid = pid;
+    c->thread_run = root->thread_run;
+    c->start_process = root->start_process;
+    c->free_process = root->free_process;
+    c->tree = tr;
+    c->parent = parent;
+    host_mutex_lock(tr->mu);
+    struct proc **end = &tr->all;
+    while (*end)
+        end = &(*end)->tnext;
+    *end = c;
+    tr->count++;
+    host_mutex_unlock(tr->mu);
+    return c;
+}
+
+int proc_tree_start(struct proc *c)
+{
+    if (c->zombie)
+        return 0;
+    host_mutex_lock(c->tree->mu);
+    c->tree->running++;
+    host_mutex_unlock(c->tree->mu);
+    if (c->start_process(c->parent, c) != 0) {
+        host_mutex_lock(c->tree->mu);
+        c->tree->running--;
+        host_mutex_unlock(c->tree->mu);
+        return -LX_EAGAIN;
+    }
+    return 0;
+}
+
 /* --------------------------------------------------------------- fork */
 
 /* The parent a new process reports to. */

@@ -46,6 +46,13 @@
 /* Flags of the PROC section. */
 #define PF_MAIN_EXITED 1
 
+/* Flags of the PROCESS section. */
+#define PS_ZOMBIE 1
+#define PS_AUTOREAP 2
+#define PS_STOP_REPORT 4
+#define PS_CONT_REPORT 8
+#define PS_STOPPED 16
+
 /* Kinds of open file descriptions (FILES). */
 enum { FK_STREAM = 1, FK_PATH, FK_PIPE, FK_SIGNALFD, FK_SOCKET };
 
@@ -62,6 +69,15 @@ static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
 
 /* ------------------------------------------------------------- saving */
 
+/* Pages met in the processes saved so far, by their bytes' address: a
+ * page several processes share (fork's copy-on-write, MAP_SHARED) is
+ * saved once and named by the others (SHARED). Open addressing. */
+struct seen_page {
+    const uint8_t *data;        /* NULL: a free slot */
+    uint32_t proc;
+    uint64_t va;
+};
+
 struct saver {
     struct proc *p;
     unsigned flags;             /* SAVE_* of proc_save */
@@ -69,7 +85,55 @@ struct saver {
     struct snap_buf b;          /* the section being built */
     char *err;
     size_t errlen;
+    /* The VM's processes (several: after fork). */
+    struct proc **procs;
+    int nprocs, index;          /* index: the one being saved */
+    const struct file **files;  /* every open file description, each once */
+    uint32_t nfiles;
+    struct seen_page *pages;    /* NULL while there is one process */
+    size_t npages, cap_pages;
 };
+
+static size_t page_slot(const struct saver *s, const uint8_t *data)
+{
+    uint64_t h = (uint64_t)(uintptr_t)data * 0x9e3779b97f4a7c15ull;
+    size_t i = (size_t)(h >> 20) & (s->cap_pages - 1);
+    while (s->pages[i].data && s->pages[i].data != data)
+        i = (i + 1) & (s->cap_pages - 1);
+    return i;
+}
+
+/* Notes that process index has the page data at va; false if out of memory. */
+static bool page_note(struct saver *s, const uint8_t *data, uint64_t va)
+{
+    if (2 * (s->npages + 1) > s->cap_pages) {
+        size_t cap = s->cap_pages ? 2 * s->cap_pages : 4096;
+        struct seen_page *old = s->pages, *n = calloc(cap, sizeof *n);
+        if (!n)
+            return false;
+        size_t oc = s->cap_pages;
+        s->pages = n;
+        s->cap_pages = cap;
+        for (size_t i = 0; i < oc; i++)
+            if (old[i].data)
+                s->pages[page_slot(s, old[i].data)] = old[i];
+        free(old);
+    }
+    size_t i = page_slot(s, data);
+    if (!s->pages[i].data) {
+        s->pages[i] = (struct seen_page){ data, (uint32_t)s->index, va };
+        s->npages++;
+    }
+    return true;
+}
+
+static const struct seen_page *page_find(const struct saver *s, const uint8_t *data)
+{
+    if (!s->pages)
+        return NULL;
+    size_t i = page_slot(s, data);
+    return s->pages[i].data ? &s->pages[i] : NULL;
+}
 
 /* Writes the section built in s->b and empties it. */
 static int flush(struct saver *s, uint32_t type)
@@ -180,6 +244,8 @@ struct memsave {
     size_t runs_at;             /* where this section's count of runs is in index */
     uint32_t runs;              /* its runs so far */
     uint64_t next_va;           /* the page after the current run */
+    struct snap_buf shared;     /* SHARED: u32 n, then (va, process, its va) */
+    uint32_t nshared;
 };
 
 static bool all_zero(const uint8_t *d)
@@ -251,9 +317,31 @@ static void index_page(struct memsave *m, uint64_t va)
 static int page_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
 {
     struct memsave *m = ctx;
-    (void)prot, (void)shared;
-    if (!data || all_zero(data))
+    struct saver *s = m->s;
+    (void)prot;
+    if (!data)
         return 0;
+    if (s->nprocs > 1) {
+        /* Several processes: a page met before is named, not saved again. */
+        const struct seen_page *sp = page_find(s, data);
+        if (sp) {
+            snap_put_u64(&m->shared, va);
+            snap_put_u32(&m->shared, sp->proc);
+            snap_put_u64(&m->shared, sp->va);
+            m->nshared++;
+            return 0;
+        }
+        bool zero = all_zero(data);
+        /* A zero page counts when shared memory, which must stay one page. */
+        if ((!zero || shared) && !page_note(s, data, va)) {
+            m->err = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+            return 1;
+        }
+        if (zero)
+            return 0;
+    } else if (all_zero(data)) {
+        return 0;
+    }
     struct snap_buf *b = &m->s->b;
     index_page(m, va);
     if (m->count == 0)
@@ -278,6 +366,7 @@ static int save_memory(struct saver *s)
     if (s->flags & SAVE_NO_PAGES)
         return 0;           /* the receiver has them (pre-copy) */
     snap_put_u32(&m.index, 0);  /* the count of sections, set below */
+    snap_put_u32(&m.shared, 0);
     r = mem_space_walk(s->p->as, page_out, &m);
     if (r == 0 && m.count)
         r = flush_counted(&m, SAVE_PAGES);
@@ -293,7 +382,14 @@ static int save_memory(struct saver *s)
                 r = fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
         }
     }
+    if (r == 0 && m.nshared) {
+        if (m.shared.oom)
+            r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+        else if (st32(m.shared.data, m.nshared), snap_write_section(s->w, SAVE_SHARED, m.shared.data, m.shared.len))
+            r = fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
+    }
     snap_buf_free(&m.index);
+    snap_buf_free(&m.shared);
     return r;
 }
 
@@ -424,64 +520,77 @@ static int save_file(struct saver *s, int fd, const struct file *f, struct pipe_
     return 0;
 }
 
+/* Every open file description of the VM's processes, each once: the
+ * first process's FILES section holds them all, every process's fd table
+ * names them by index (a pipe or a file offset shared across fork stays
+ * shared). */
 static int save_files(struct saver *s)
 {
     struct fs *fs = s->p->fs;
     struct snap_buf *b = &s->b;
-    const struct file **seen = calloc((size_t)fs->nfds + 1, sizeof *seen);
-    struct pipe_id *pipes = calloc((size_t)fs->nfds + 1, sizeof *pipes);
-    struct net_pairs pairs = { .serial = calloc((size_t)fs->nfds + 1, sizeof *pairs.serial) };
-    uint8_t *buf = malloc(PIPE_MAX);
-    int r = 0;
-    uint32_t nfiles = 0, npipes = 0, nfds = 0;
-    if (!seen || !pipes || !buf || !pairs.serial) {
-        r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
-        goto out;
+    int r = 0, nfds = 0;
+    if (s->index == 0) {
+        size_t most = 1;
+        for (int k = 0; k < s->nprocs; k++)
+            most += (size_t)s->procs[k]->fs->nfds;
+        struct pipe_id *pipes = calloc(most, sizeof *pipes);
+        struct net_pairs pairs = { .serial = calloc(most, sizeof *pairs.serial) };
+        uint8_t *buf = malloc(PIPE_MAX);
+        uint32_t npipes = 0;
+        if (!(s->files = calloc(most, sizeof *s->files)) || !pipes || !buf || !pairs.serial)
+            r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+        snap_put_u32(b, 0);     /* the count of descriptions, set below */
+        for (int k = 0; k < s->nprocs && r == 0; k++) {
+            const struct fs *pf = s->procs[k]->fs;
+            for (int fd = 0; fd < pf->nfds && r == 0; fd++) {
+                const struct file *f = pf->fds[fd].f;
+                uint32_t i = 0;
+                while (f && i < s->nfiles && s->files[i] != f)
+                    i++;
+                if (f && i == s->nfiles) {
+                    s->files[s->nfiles++] = f;
+                    r = save_file(s, fd, f, pipes, &npipes, &pairs, buf);
+                }
+            }
+        }
+        if (r == 0 && !b->oom)
+            st32(b->data, s->nfiles);
+        free(pipes);
+        free(pairs.serial);
+        free(buf);
+    } else {
+        snap_put_u32(b, 0);     /* the first process's section has them */
     }
-    snap_put_u32(b, 0);     /* the count of descriptions, set below */
+    for (int fd = 0; fd < fs->nfds; fd++)
+        nfds += fs->fds[fd].f != NULL;
+    snap_put_u32(b, (uint32_t)nfds);
     for (int fd = 0; fd < fs->nfds && r == 0; fd++) {
         const struct file *f = fs->fds[fd].f;
         if (!f)
             continue;
-        nfds++;
         uint32_t i = 0;
-        while (i < nfiles && seen[i] != f)
+        while (i < s->nfiles && s->files[i] != f)
             i++;
-        if (i == nfiles) {
-            seen[nfiles++] = f;
-            r = save_file(s, fd, f, pipes, &npipes, &pairs, buf);
-        }
-    }
-    if (r != 0)
-        goto out;
-    if (!b->oom)
-        st32(b->data, nfiles);
-    snap_put_u32(b, nfds);
-    for (int fd = 0; fd < fs->nfds; fd++) {
-        const struct file *f = fs->fds[fd].f;
-        if (!f)
-            continue;
-        uint32_t i = 0;
-        while (seen[i] != f)
-            i++;
+        if (i == s->nfiles)     /* opened since the first section: cannot be */
+            r = fail(s->err, s->errlen, -LX_EIO, "fd %d changed while saving", fd);
         snap_put_u32(b, (uint32_t)fd);
         snap_put_u8(b, fs->fds[fd].cloexec);
         snap_put_u32(b, i);
     }
-    r = flush(s, SAVE_FILES);
-out:
+    if (r == 0)
+        r = flush(s, SAVE_FILES);
     snap_buf_reset(b);
-    free(seen);
-    free(pipes);
-    free(pairs.serial);
-    free(buf);
     return r;
 }
 
-int proc_check_saveable(struct proc *p, char *err, size_t errlen)
+/* Whether one process can be saved (the checks that need no walk). */
+static int check_one(struct proc *p, char *err, size_t errlen)
 {
-    if (proc_tree_count(p) > 1)
-        return fail(err, errlen, -LX_ENOTSUP, "it has several processes, which a snapshot cannot hold yet");
+    proc_tree_lock(p);
+    bool vforked = p->vforked;
+    proc_tree_unlock(p);
+    if (vforked)
+        return fail(err, errlen, -LX_ENOTSUP, "process %d is a vfork child its parent waits for", p->pid);
     struct fs *fs = p->fs;
     for (int fd = 0; fd < fs->nfds; fd++) {
         const struct file *f = fs->fds[fd].f;
@@ -492,25 +601,88 @@ int proc_check_saveable(struct proc *p, char *err, size_t errlen)
     return 0;
 }
 
-int proc_save(struct proc *p, struct snap_writer *w, unsigned flags, char *err, size_t errlen)
+/* The VM's processes in *out (freed by the caller): how many, or -LX_ENOMEM. */
+static int list_procs(struct proc *p, struct proc ***out)
 {
-    int r0 = proc_check_saveable(p, err, errlen);
-    if (r0 != 0)
-        return r0;
-    struct saver s = { .p = p, .flags = flags, .w = w, .err = err, .errlen = errlen };
-    int r = save_proc(&s);
+    int max = proc_tree_count(p) + 1;
+    *out = calloc((size_t)max, sizeof **out);
+    return *out ? proc_tree_list(p, *out, max) : -LX_ENOMEM;
+}
+
+int proc_check_saveable(struct proc *p, char *err, size_t errlen)
+{
+    struct proc **procs;
+    int n = list_procs(p, &procs), r = n < 0 ? fail(err, errlen, n, "out of memory") : 0;
+    for (int i = 0; i < n && r == 0; i++)
+        r = procs[i]->zombie ? 0 : check_one(procs[i], err, errlen);
+    free(procs);
+    return r;
+}
+
+/* PROCESS: where a process after the first begins (a zombie is only this). */
+static int save_process(struct saver *s)
+{
+    struct proc *p = s->p;
+    struct snap_buf *b = &s->b;
+    proc_tree_lock(p);
+    int ppid = p->parent ? p->parent->pid : 0;
+    uint8_t fl = (uint8_t)(p->zombie * PS_ZOMBIE | p->autoreap * PS_AUTOREAP | p->stop_report * PS_STOP_REPORT |
+                           p->cont_report * PS_CONT_REPORT | atomic_load(&p->stopped) * PS_STOPPED);
+    snap_put_u32(b, (uint32_t)p->pid);
+    snap_put_u32(b, (uint32_t)ppid);
+    snap_put_u32(b, (uint32_t)p->pgid);
+    snap_put_u32(b, (uint32_t)p->sid);
+    snap_put_u32(b, (uint32_t)p->exit_signal);
+    snap_put_u8(b, fl);
+    snap_put_u32(b, (uint32_t)p->wstatus);
+    snap_put_u32(b, (uint32_t)p->stop_sig);
+    snap_put_u32(b, (uint32_t)p->exit_code);
+    snap_put_u32(b, (uint32_t)p->killed_by);
+    snap_put_u32(b, (uint32_t)p->fault_reason);
+    proc_tree_unlock(p);
+    return flush(s, SAVE_PROCESS);
+}
+
+static int save_one(struct saver *s)
+{
+    struct proc *p = s->p;
+    int r = s->index ? save_process(s) : 0;
+    if (r != 0 || p->zombie)
+        return r;
     if (r == 0)
-        r = save_fs(&s);
+        r = save_proc(s);
     if (r == 0)
-        r = save_files(&s);
+        r = save_fs(s);
     if (r == 0)
-        r = save_memory(&s);
+        r = save_files(s);
     if (r == 0)
-        r = save_signals(&s);
+        r = save_memory(s);
+    if (r == 0)
+        r = save_signals(s);
     for (struct thread *t = p->threads; t && r == 0; t = t->next)
         if (t == p->main || !t->exited)
-            r = save_thread(&s, t);
+            r = save_thread(s, t);
+    return r;
+}
+
+int proc_save(struct proc *p, struct snap_writer *w, unsigned flags, char *err, size_t errlen)
+{
+    int r = proc_check_saveable(p, err, errlen);
+    if (r != 0)
+        return r;
+    struct saver s = { .p = p, .flags = flags, .w = w, .err = err, .errlen = errlen };
+    if ((s.nprocs = list_procs(p, &s.procs)) < 0)
+        return fail(err, errlen, -LX_ENOMEM, "out of memory");
+    if (s.nprocs > 1 && (flags & SAVE_NO_PAGES))
+        r = fail(err, errlen, -LX_ENOTSUP, "it has several processes, which a migration cannot move yet");
+    for (s.index = 0; s.index < s.nprocs && r == 0; s.index++) {
+        s.p = s.procs[s.index];
+        r = save_one(&s);
+    }
     snap_buf_free(&s.b);
+    free(s.procs);
+    free(s.files);
+    free(s.pages);
     return r;
 }
 
@@ -585,8 +757,23 @@ long proc_precopy_send(struct proc *p, struct snap_writer *w, const uint64_t *va
 
 /* ----------------------------------------------------------- restoring */
 
-struct restore {
+/* A process restored before the current one: its threads start at the end. */
+struct done {
     struct proc *p;
+    struct thread **threads;
+    int nthreads;
+};
+
+struct restore {
+    struct proc *p;             /* the process being restored */
+    struct proc *root;          /* the first (the VM's) */
+    struct proc **procs;        /* every process so far, in order (SHARED names them) */
+    int nprocs;
+    struct done *done;          /* those before p */
+    int ndone;
+    bool zombie;                /* p has ended: nothing follows its PROCESS */
+    struct file **files;        /* the VM's open file descriptions (the first FILES) */
+    uint32_t nfiles;
     const struct mvm_grant *grants;
     int ngrants;
     bool *used;                 /* grants[i] stood for a saved one */
@@ -608,8 +795,14 @@ struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grant
         free(r);
         return NULL;
     }
+    if (r && !(r->procs = calloc(1, sizeof *r->procs))) {
+        free(r->used);
+        free(r);
+        return NULL;
+    }
     if (r) {
-        r->p = p;
+        r->p = r->root = r->procs[0] = p;
+        r->nprocs = 1;
         r->grants = grants;
         r->ngrants = ngrants;
         r->tmpl = tmpl;
@@ -702,12 +895,15 @@ static int restore_proc(struct restore *rs, struct snap_cur *c, char *err, size_
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         *v[i] = snap_get_u64(c);
     uint32_t n = snap_get_u32(c);
-    if (c->bad || pid != PROC_PID || !pgid || !sid || pgid > PROC_MAX_ID || sid > PROC_MAX_ID ||
+    if (c->bad || pid != (uint32_t)p->pid || !pgid || !sid || pgid > PROC_MAX_ID || sid > PROC_MAX_ID ||
         next <= pid || next > PROC_MAX_ID || (flags & ~PF_MAIN_EXITED))
         return bad(err, errlen, "process");
     p->pgid = (int)pgid;
     p->sid = (int)sid;
-    proc_set_next_id(p, (int)next);
+    if (rs->nprocs == 1)
+        proc_set_next_id(p, (int)next);     /* the VM's, saved with each process */
+    else if ((int)next != proc_next_id(p))
+        return bad(err, errlen, "process");
     if (flags & PF_MAIN_EXITED) {
         p->main->exited = true;
         p->nlive--;
@@ -1127,31 +1323,52 @@ static struct file *restore_file(struct fs *fs, struct snap_cur *c, struct pipe_
     return NULL;
 }
 
-static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+/* The first FILES section: every open file description of the VM, kept
+ * in rs->files until every process's fd table is back. */
+static int restore_descriptions(struct restore *rs, struct snap_cur *c, uint32_t nfiles, char *err, size_t errlen)
 {
     struct fs *fs = rs->p->fs;
-    uint32_t nfiles = snap_get_u32(c);
-    if (c->bad || nfiles > FS_NOFILE_MAX)
-        return bad(err, errlen, "files");
-    struct file **files = calloc((size_t)nfiles + 1, sizeof *files);
     struct pipe_pair *pipes = calloc((size_t)nfiles + 1, sizeof *pipes);
     struct net_pairs pairs = { .n = nfiles, .fd = calloc((size_t)nfiles + 1, sizeof *pairs.fd),
                                .used = calloc((size_t)nfiles + 1, sizeof *pairs.used) };
     int r = 0;
-    if (!files || !pipes || !pairs.fd || !pairs.used) {
+    if (!(rs->files = calloc((size_t)nfiles + 1, sizeof *rs->files)) || !pipes || !pairs.fd || !pairs.used)
         r = fail(err, errlen, -LX_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (uint32_t i = 0; i < nfiles; i++)
+    for (uint32_t i = 0; r == 0 && i < nfiles; i++)
         pipes[i].fd[0] = pipes[i].fd[1] = pairs.fd[i][0] = pairs.fd[i][1] = -1;
+    for (uint32_t i = 0; r == 0 && i < nfiles; i++) {
+        if (!(rs->files[i] = restore_file(fs, c, pipes, nfiles, &pairs, &r, err, errlen)))
+            break;
+        rs->nfiles++;
+        r = 0;
+    }
+    for (uint32_t i = 0; pipes && i < nfiles; i++)
+        for (int e = 0; e < 2; e++)
+            if (pipes[i].fd[e] >= 0 && !pipes[i].used[e])
+                host_close(pipes[i].fd[e]);
+    for (uint32_t i = 0; pairs.fd && pairs.used && i < nfiles; i++)
+        for (int e = 0; e < 2; e++)
+            if (pairs.fd[i][e] >= 0 && !pairs.used[i][e])
+                host_close(pairs.fd[i][e]);     /* the other end was closed before the save */
+    free(pipes);
+    free(pairs.fd);
+    free(pairs.used);
+    return r;
+}
+
+static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct fs *fs = rs->p->fs;
+    uint32_t nfiles = snap_get_u32(c);
+    /* The first process's section has them all; the others', none. */
+    if (c->bad || nfiles > FS_NOFILE_MAX || (rs->nprocs > 1 && nfiles))
+        return bad(err, errlen, "files");
     /* The saved limit applies once every file is back: a guest may hold
      * fds above a soft limit it lowered afterwards. */
     fs->nofile = fs->nofile_max;
-    for (uint32_t i = 0; i < nfiles; i++) {
-        if (!(files[i] = restore_file(fs, c, pipes, nfiles, &pairs, &r, err, errlen)))
-            goto out;
-    }
-    r = 0;
+    int r = rs->nprocs == 1 ? restore_descriptions(rs, c, nfiles, err, errlen) : 0;
+    if (r != 0)
+        return r;
     /* The table: what fs_new put there goes, the saved fds come back. */
     for (int fd = 0; fd < fs->nfds; fd++)
         if (fs->fds[fd].f)
@@ -1162,7 +1379,7 @@ static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size
         uint32_t fd = snap_get_u32(c);
         bool cloexec = snap_get_u8(c) != 0;
         uint32_t i = snap_get_u32(c);
-        if (c->bad || i >= nfiles || (int64_t)fd <= last || fd >= FS_NOFILE_MAX) {
+        if (c->bad || i >= rs->nfiles || (int64_t)fd <= last || fd >= FS_NOFILE_MAX) {
             r = bad(err, errlen, "files");
             break;
         }
@@ -1171,42 +1388,118 @@ static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size
             break;
         }
         r = 0;
-        files[i]->refs++;
-        fs->fds[fd] = (struct fd_slot){ .f = files[i], .cloexec = cloexec };
+        rs->files[i]->refs++;
+        fs->fds[fd] = (struct fd_slot){ .f = rs->files[i], .cloexec = cloexec };
         last = (int)fd;
     }
     if (r == 0 && !snap_cur_end(c))
         r = bad(err, errlen, "files");
     if (r == 0)
         r = fs_set_nofile(fs, rs->nofile, rs->nofile_max) == 0 ? 0 : bad(err, errlen, "file system");
-out:
-    for (uint32_t i = 0; files && i < nfiles; i++)
-        file_unref(files[i]);   /* the table holds what it uses */
-    for (uint32_t i = 0; pipes && i < nfiles; i++)
-        for (int e = 0; e < 2; e++)
-            if (pipes[i].fd[e] >= 0 && !pipes[i].used[e])
-                host_close(pipes[i].fd[e]);
-    for (uint32_t i = 0; pairs.fd && pairs.used && i < nfiles; i++)
-        for (int e = 0; e < 2; e++)
-            if (pairs.fd[i][e] >= 0 && !pairs.used[i][e])
-                host_close(pairs.fd[i][e]);     /* the other end was closed before the save */
-    free(files);
-    free(pipes);
-    free(pairs.fd);
-    free(pairs.used);
     return r;
 }
 
-/* Sections in the order they must come; PAGES and THREAD repeat. */
-static const uint32_t order[] = { SAVE_PROC, SAVE_FS, SAVE_FILES, SAVE_MAP, SAVE_PAGES, SAVE_SIGNALS, SAVE_THREAD };
+/* SHARED: pages of this process that are an earlier one's (fork's
+ * copy-on-write, MAP_SHARED memory): shared with it again. */
+static int restore_shared(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct mem_space *as = rs->p->as;
+    uint32_t n = snap_get_u32(c);
+    if (c->bad || n > c->len / 20)
+        return bad(err, errlen, "shared pages");
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t va = snap_get_u64(c);
+        uint32_t from = snap_get_u32(c);
+        uint64_t sva = snap_get_u64(c);
+        if (c->bad || from + 1 >= (uint32_t)rs->nprocs || rs->procs[from]->zombie ||
+            (va | sva) & (MEM_PAGE_SIZE - 1))
+            return bad(err, errlen, "shared pages");
+        struct mem_space *src = rs->procs[from]->as;
+        int prot = mem_prot_at(as, va);
+        if (prot < 0 || mem_prot_at(src, sva) < 0)
+            return bad(err, errlen, "shared pages");
+        int r = mem_share(as, va, src, sva, MEM_PAGE_SIZE);
+        if (r == 0)
+            r = mem_protect(as, va, MEM_PAGE_SIZE, prot);   /* its own permissions */
+        if (r != 0)
+            return fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
+                        r == MEM_ENOMEM ? "over the memory limit" : "the shared pages section is malformed");
+    }
+    return snap_cur_end(c) ? 0 : bad(err, errlen, "shared pages");
+}
+
+/* PROCESS: the process before is complete; the next one begins. */
+static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    if (rs->tmpl)
+        return fail(err, errlen, -LX_ENOTSUP, "a snapshot of several processes cannot be cloned yet");
+    if (!rs->zombie && !(rs->seen & 1u << SAVE_THREAD))
+        return fail(err, errlen, -LX_EBADMSG, "process %d of the snapshot has no thread", rs->p->pid);
+    struct done *d = realloc(rs->done, (size_t)(rs->ndone + 1) * sizeof *d);
+    struct proc **v = realloc(rs->procs, (size_t)(rs->nprocs + 1) * sizeof *v);
+    if (d)
+        rs->done = d;
+    if (v)
+        rs->procs = v;
+    if (!d || !v)
+        return fail(err, errlen, -LX_ENOMEM, "out of memory");
+    rs->done[rs->ndone++] = (struct done){ rs->p, rs->threads, rs->nthreads };
+    rs->threads = NULL;
+    rs->nthreads = rs->nsaved = 0;
+    rs->seen = 0;
+    memset(rs->used, 0, (size_t)rs->ngrants * sizeof *rs->used);    /* each process its grants */
+    uint32_t pid = snap_get_u32(c), ppid = snap_get_u32(c), pgid = snap_get_u32(c), sid = snap_get_u32(c);
+    uint32_t exit_signal = snap_get_u32(c);
+    uint8_t fl = snap_get_u8(c);
+    uint32_t wstatus = snap_get_u32(c), stop_sig = snap_get_u32(c), code = snap_get_u32(c);
+    uint32_t killed_by = snap_get_u32(c), reason = snap_get_u32(c);
+    if (!snap_cur_end(c) || !pgid || !sid || pgid > PROC_MAX_ID || sid > PROC_MAX_ID || exit_signal > LX_NSIG ||
+        fl & ~(PS_ZOMBIE | PS_AUTOREAP | PS_STOP_REPORT | PS_CONT_REPORT | PS_STOPPED) || stop_sig > LX_NSIG ||
+        killed_by > LX_NSIG || (reason != 0 && reason != RV_EXIT_TRAP && reason != RV_EXIT_NOMEM) || wstatus > 0xffff)
+        return bad(err, errlen, "process");
+    int e = 0;
+    struct proc *p = proc_tree_add(rs->root, (int)pid, (int)ppid, &e);
+    if (!p)
+        return e == -LX_ENOMEM ? fail(err, errlen, e, "out of memory") : bad(err, errlen, "process");
+    rs->procs[rs->nprocs++] = p;
+    rs->p = p;
+    p->pgid = (int)pgid;
+    p->sid = (int)sid;
+    p->exit_signal = (int)exit_signal;
+    p->wstatus = (int)wstatus;
+    p->stop_sig = (int)stop_sig;
+    p->exit_code = (int)code;
+    p->killed_by = (int)killed_by;
+    p->fault_reason = (int)reason;
+    p->autoreap = fl & PS_AUTOREAP;
+    p->stop_report = fl & PS_STOP_REPORT;
+    p->cont_report = fl & PS_CONT_REPORT;
+    atomic_store(&p->stopped, (fl & PS_STOPPED) != 0);
+    rs->zombie = fl & PS_ZOMBIE;
+    if (rs->zombie) {
+        p->zombie = p->exited = true;   /* it waits to be reaped, nothing more */
+        p->main->exited = true;
+        p->nlive = 0;
+    }
+    return 0;
+}
+
+/* Sections in the order they must come; PAGES and THREAD repeat; PAGES
+ * and SHARED may be absent. PROCESS starts the next process. */
+static const uint32_t order[] = { SAVE_PROC, SAVE_FS, SAVE_FILES, SAVE_MAP, SAVE_PAGES, SAVE_SHARED,
+                                  SAVE_SIGNALS, SAVE_THREAD };
 
 int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *err, size_t errlen)
 {
     if (type == SAVE_PRECOPY) {     /* before everything else, repeated */
-        if (rs->seen)
+        if (rs->seen || rs->nprocs > 1)
             return fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
         return restore_precopy(rs, c, err, errlen);
     }
+    if (rs->zombie && type != SAVE_PROCESS)
+        return fail(err, errlen, -LX_EBADMSG, "section %u follows a process that has ended", type);
+    if (type == SAVE_PROCESS)
+        return next_process(rs, c, err, errlen);
     size_t at = 0;
     while (at < sizeof order / sizeof order[0] && order[at] != type)
         at++;
@@ -1216,7 +1509,7 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
      * absent: no page was written), and none after it. */
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         bool have = rs->seen & 1u << order[i];
-        if ((i < at && !have && order[i] != SAVE_PAGES) || (i > at && have) ||
+        if ((i < at && !have && order[i] != SAVE_PAGES && order[i] != SAVE_SHARED) || (i > at && have) ||
             (i == at && have && type != SAVE_PAGES && type != SAVE_THREAD))
             return fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
     }
@@ -1227,6 +1520,7 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
     case SAVE_FILES: return restore_files(rs, c, err, errlen);
     case SAVE_PAGES: return restore_pages(rs, c, err, errlen);
     case SAVE_MAP: return restore_map(rs, c, err, errlen);
+    case SAVE_SHARED: return rs->nprocs > 1 ? restore_shared(rs, c, err, errlen) : bad(err, errlen, "shared pages");
     case SAVE_SIGNALS: return restore_signals(rs, c, err, errlen);
     default: return restore_thread(rs, c, err, errlen);
     }
@@ -1235,26 +1529,50 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
 int proc_restore_end(struct restore *rs, bool ok, char *err, size_t errlen)
 {
     int r = 0;
-    if (ok && !(rs->seen & 1u << SAVE_THREAD))
-        r = fail(err, errlen, -LX_EBADMSG, "the snapshot has no thread");
-    else if (ok && rs->p->main->exited && rs->nthreads == 0)   /* a run would wait forever */
-        r = fail(err, errlen, -LX_EBADMSG, "every thread of the snapshot has exited");
-    for (int i = 0; i < rs->nthreads; i++) {
-        struct thread *t = rs->threads[i];
-        if (ok && r == 0) {
-            r = proc_thread_start(rs->p, t);
-            if (r < 0)
-                fail(err, errlen, r, "cannot start a thread");
-        } else {
-            rv_hart_free(t->hart);
-            free(t);
+    struct done *d = realloc(rs->done, (size_t)(rs->ndone + 1) * sizeof *d);
+    if (d) {
+        rs->done = d;
+        rs->done[rs->ndone++] = (struct done){ rs->p, rs->threads, rs->nthreads };
+    } else {
+        r = fail(err, errlen, -LX_ENOMEM, "out of memory");
+        free(rs->threads);
+    }
+    if (ok && r == 0 && !rs->zombie && !(rs->seen & 1u << SAVE_THREAD))
+        r = fail(err, errlen, -LX_EBADMSG, "process %d of the snapshot has no thread", rs->p->pid);
+    for (int k = 0; ok && r == 0 && k < rs->ndone; k++) {
+        const struct done *q = &rs->done[k];
+        if (!q->p->zombie && q->p->main->exited && q->nthreads == 0)   /* a run would wait forever */
+            r = fail(err, errlen, -LX_EBADMSG, "every thread of process %d of the snapshot has exited", q->p->pid);
+    }
+    /* The processes after the first get their host threads (parked until
+     * the VM runs), then every process its other threads. */
+    for (int k = 1; ok && r == 0 && k < rs->ndone; k++)
+        if ((r = proc_tree_start(rs->done[k].p)) < 0)
+            fail(err, errlen, r, "cannot start process %d", rs->done[k].p->pid);
+    for (int k = 0; k < rs->ndone; k++) {
+        const struct done *q = &rs->done[k];
+        for (int i = 0; i < q->nthreads; i++) {
+            struct thread *t = q->threads[i];
+            if (ok && r == 0) {
+                r = proc_thread_start(q->p, t);
+                if (r < 0)
+                    fail(err, errlen, r, "cannot start a thread");
+            } else {
+                rv_hart_free(t->hart);
+                free(t);
+            }
         }
+        free(q->threads);
     }
     if (ok && r == 0) {     /* the guest's clocks go on */
         host_time_set_monotonic(rs->mono);
         host_time_set_cputime(rs->cpu);
     }
-    free(rs->threads);
+    for (uint32_t i = 0; i < rs->nfiles; i++)
+        file_unref(rs->files[i]);   /* the fd tables hold what they use */
+    free(rs->files);
+    free(rs->done);
+    free(rs->procs);
     free(rs->used);
     free(rs);
     return r;

@@ -35,6 +35,8 @@ enum {
     /* Which pages each PAGES section holds (after them; optional: a reader
      * may ignore it and read the PAGES sections as they come). */
     SAVE_PAGE_INDEX = 10 | SNAP_TYPE_OPTIONAL,
+    SAVE_PROCESS = 11,  /* a process after the first begins: ids, state (a zombie: only this) */
+    SAVE_SHARED = 12,   /* pages shared with a process before (after PAGES) */
 };
 
 /* proc_save flags: SAVE_NO_PAGES leaves the pages out, for a receiver that

@@ -741,11 +741,15 @@ static void process_main(void *arg)
     struct proc *p = vm->p;
     struct mvm_exit ex;
     for (;;) {
-        if (vm_run_raw(vm, &ex) != 0 || ex.reason != MVM_EXIT_BUDGET)
-            break;
-        /* Parked until the VM runs again with budget left, or the end. */
+        /* Parked until the VM runs with budget left, or the end (a
+         * process forked in a run goes on at once; one restored from a
+         * snapshot waits for the VM's first run). */
+        atomic_store(&vm->parked, true);
         while (proc_state(p) != PROC_LOCK_ENDED && !(vm_running(vm->proc_root) && vm_budget_left(vm) > 0))
             host_sleep_ns(1000000);
+        atomic_store(&vm->parked, false);
+        if (vm_run_raw(vm, &ex) != 0 || ex.reason != MVM_EXIT_BUDGET)
+            break;
     }
     proc_join_threads(p);
     mm_release(p);      /* a zombie keeps no pages and no files */
@@ -780,10 +784,47 @@ static int start_process(struct proc *parent, struct proc *child)
 static void free_process(struct proc *child)
 {
     mvm_vm *vm = child->thread_ctx;
+    if (!vm) {      /* a zombie restored from a snapshot: it never ran here */
+        proc_free(child);
+        return;
+    }
     host_thread_join(vm->proc_thread);
     vm_children_destroy(vm);
     proc_free(child);
     free(vm);
+}
+
+int vm_tree_quiesce(mvm_vm *vm)
+{
+    struct proc *root = vm->p;
+    enum { MAX = 1024 };    /* user/process.c's MAX_PROCS */
+    struct proc **list = calloc(MAX, sizeof *list);
+    if (!list)
+        return -MVM_ENOMEM;
+    int n = proc_tree_list(root, list, MAX);
+    proc_tree_lock(root);
+    for (int i = 1; i < n; i++)
+        proc_stop(list[i]);     /* blocked calls give up (to be run again), slices end */
+    proc_tree_unlock(root);
+    int r = -MVM_EBUSY;
+    for (int tries = 0; tries < 10000 && r != 0; tries++) {
+        /* Listed again each time: a running process may reap or fork meanwhile. */
+        proc_tree_lock(root);
+        n = proc_tree_list_locked(root, list, MAX);
+        r = 0;
+        for (int i = 1; i < n && r == 0; i++) {
+            mvm_vm *c = list[i]->thread_ctx;
+            if (!list[i]->zombie && (!c || !atomic_load(&c->parked)))
+                r = -MVM_EBUSY;
+            else if (!list[i]->zombie && !list[i]->stop)
+                proc_stop(list[i]);     /* forked since */
+        }
+        proc_tree_unlock(root);
+        if (r != 0)
+            host_sleep_ns(1000000);
+    }
+    free(list);
+    return r;
 }
 
 /* Runs until an exit, including the SYSCALL and HYPERCALL exits of a VM

@@ -32,6 +32,7 @@ struct mvm_vm {
     uint8_t *tmpl_sections;
     size_t tmpl_len;
     char *tmpl_path;
+    _Atomic bool parked;    /* a forked process: its host thread waits for a run */
     bool loaded, ended;
     bool at_syscall;        /* native: stopped at a system call its owner serves */
 };
@@ -49,6 +50,10 @@ int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest
 int vm_redirect_from(mvm_vm *vm, mvm_vm *src, int fd, const char *path, int how);
 int vm_allow_net_from(mvm_vm *vm, mvm_vm *src, int direction, const char *addr);
 int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex);
+/* The VM (between runs) with processes of its own: each is stopped and
+ * parked, its threads at instruction boundaries, for a snapshot. 0, or
+ * -MVM_EBUSY if one did not park within 10 s. */
+int vm_tree_quiesce(mvm_vm *vm);
 /* Reads and writes of a guest's memory as its own loads and stores would
  * do them (permissions checked): how a server touches its caller. */
 int vm_guest_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len);

@@ -9,7 +9,9 @@
 # rounding modes) and a set of tests/guest programs (glibc and picolibc,
 # self-modifying code, faults).
 #
-# Also: a snapshot of a restored VM (a chain); a snapshot on SIGUSR1 while
+# Also: a program with processes (forks.c: a child blocked on a pipe or
+# computing, a zombie, shared and copy-on-write memory), each cut restored
+# lazily and with --eager; a snapshot of a restored VM (a chain); a snapshot on SIGUSR1 while
 # one thread computes and another blocks; live migration to a monitor
 # listening on 127.0.0.1 (at N, on SIGUSR1; a receiver that dies in the
 # middle, refuses, or is not there: the VM goes on here); clones (three
@@ -41,7 +43,7 @@ done
 pass() { echo "PASS snap/$1"; }
 fail() { echo "FAIL snap/$1: $2"; }
 
-for p in state spin sock entropy readin bigmem netstate; do
+for p in state spin sock entropy readin bigmem netstate forks; do
 	if ! [ "$OUT/$p" -nt "$SRC/$p.c" ]; then
 		$CC -static -O2 -pthread -Wall -Wextra -o "$OUT/$p" "$SRC/$p.c" -lm 2>"$OUT/$p.log" ||
 			{ echo "FAIL snap/build: $p (see $OUT/$p.log)"; exit 0; }
@@ -96,7 +98,7 @@ split() {
 	grants=""
 	[ "$dirarg" = - ] || grants="--dir $dirarg"
 	# shellcheck disable=SC2086
-	timeout "$TMO" "$MVM" restore $grants "$snap" >"$f.2" 2>"$f.err2" </dev/null
+	timeout "$TMO" "$MVM" restore ${EAGER:-} $grants "$snap" >"$f.2" 2>"$f.err2" </dev/null
 	rc2=$?
 	cat "$f.1" "$f.2" >"$f.out"
 	if [ "$rc2" != "$ref_rc" ]; then
@@ -128,6 +130,14 @@ split_programs() {
 			split "state/$n" "$n" "$d" "$OUT/state" "$d"
 		done
 	fi
+	# Processes: a child blocked on a pipe, computing or gone, a zombie,
+	# shared and copy-on-write memory (forks.c); each cut also --eager.
+	reference forks "$OUT/forks"
+	total=$(instructions "$OUT/forks")
+	for n in $(points "$total" $((total / 50))); do
+		split "forks/$n" "$n" - "$OUT/forks"
+		EAGER=--eager split "forks/$n/eager" "$n" - "$OUT/forks"
+	done
 	for pv in hash.glibc fpmath.glibc sort.picolibc malloc.glibc smc.glibc strings.picolibc jmp.glibc \
 		clocks.glibc exit3.glibc segv.glibc; do
 		p=${pv%.*} v=${pv#*.}
@@ -665,6 +675,17 @@ errors() {
 	expect at-zero 125 "snapshot-at 0" "$MVM" run --snapshot "$bad" --snapshot-at 0 "$OUT/state" "$d"
 	expect restore-flag 125 "unknown option" "$MVM" restore --bogus "$good"
 	expect restore-two 125 "one snapshot file only" "$MVM" restore "$good" "$good"
+	rm -f "$OUT/forks.snap"
+	"$MVM" run --snapshot "$OUT/forks.snap" --snapshot-at 2000000 --suspend "$OUT/forks" >/dev/null 2>&1 </dev/null
+	expect clone-processes 122 "several processes cannot be cloned yet" "$MVM" clone -n 2 "$OUT/forks.snap"
+	[ "$OUT/sink" -nt "$SRC/sink.c" ] || "${HOSTCC:-cc}" -O2 -o "$OUT/sink" "$SRC/sink.c"
+	"$OUT/sink" 0 >"$OUT/sink.port" &
+	spid=$!
+	port=$(listen_port "$OUT/sink.port")
+	expect migrate-processes 0 "several processes, which a migration cannot move yet; the VM goes on" \
+		"$MVM" run --migrate-to "127.0.0.1:$port" --migrate-at 2000000 "$OUT/forks"
+	kill $spid 2>/dev/null
+	wait $spid 2>/dev/null
 
 	# State a snapshot cannot hold: one line says why, the VM goes on to
 	# its end as qemu's, and the file already there stays as it was.
