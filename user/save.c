@@ -22,6 +22,7 @@
  * redirected by a parent VM.
  */
 #include "user/save.h"
+#include "user/save_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,7 +42,6 @@
 
 #define PAGES_PER_SECTION 64            /* 256 KiB of page bytes a section: what a
                                            lazy restore loads at a time */
-#define PIPE_MAX (1u << 20)             /* Linux's default pipe-max-size */
 
 /* Flags of the PROC section. */
 #define PF_MAIN_EXITED 1
@@ -53,12 +53,7 @@
 #define PS_CONT_REPORT 8
 #define PS_STOPPED 16
 
-/* Kinds of open file descriptions (FILES). */
-enum { FK_STREAM = 1, FK_PATH, FK_PIPE, FK_SIGNALFD, FK_SOCKET };
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+int save_fail(char *err, size_t errlen, int r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -68,31 +63,6 @@ static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
 }
 
 /* ------------------------------------------------------------- saving */
-
-/* Pages met in the processes saved so far, by their bytes' address: a
- * page several processes share (fork's copy-on-write, MAP_SHARED) is
- * saved once and named by the others (SHARED). Open addressing. */
-struct seen_page {
-    const uint8_t *data;        /* NULL: a free slot */
-    uint32_t proc;
-    uint64_t va;
-};
-
-struct saver {
-    struct proc *p;
-    unsigned flags;             /* SAVE_* of proc_save */
-    struct snap_writer *w;
-    struct snap_buf b;          /* the section being built */
-    char *err;
-    size_t errlen;
-    /* The VM's processes (several: after fork). */
-    struct proc **procs;
-    int nprocs, index;          /* index: the one being saved */
-    const struct file **files;  /* every open file description, each once */
-    uint32_t nfiles;
-    struct seen_page *pages;    /* NULL while there is one process */
-    size_t npages, cap_pages;
-};
 
 static size_t page_slot(const struct saver *s, const uint8_t *data)
 {
@@ -136,14 +106,14 @@ static const struct seen_page *page_find(const struct saver *s, const uint8_t *d
 }
 
 /* Writes the section built in s->b and empties it. */
-static int flush(struct saver *s, uint32_t type)
+int save_flush(struct saver *s, uint32_t type)
 {
     if (s->b.oom)
-        return fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+        return save_fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
     int r = snap_write_section(s->w, type, s->b.data, s->b.len);
     snap_buf_reset(&s->b);
     if (r != 0)
-        return fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
+        return save_fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
     return 0;
 }
 
@@ -194,7 +164,7 @@ static int save_proc(struct saver *s)
         snap_put_u64(b, start);
         snap_put_u64(b, end);
     }
-    return flush(s, SAVE_PROC);
+    return save_flush(s, SAVE_PROC);
 }
 
 static int save_fs(struct saver *s)
@@ -209,7 +179,7 @@ static int save_fs(struct saver *s)
     for (int i = 0; i < fs->nmounts; i++) {
         const struct mount *m = &fs->mounts[i];
         if (!m->host)
-            return fail(s->err, s->errlen, -LX_ENOTSUP,
+            return save_fail(s->err, s->errlen, -LX_ENOTSUP,
                         "%s is a directory passed down by a parent VM: it cannot be granted again", m->guest);
         snap_put_str(b, m->guest[0] ? m->guest : "/");
         snap_put_str(b, m->host);
@@ -224,7 +194,7 @@ static int save_fs(struct saver *s)
         snap_put_u8(b, (uint8_t)dir);
         snap_put_str(b, spec);
     }
-    return flush(s, SAVE_FS);
+    return save_flush(s, SAVE_FS);
 }
 
 /* Memory, in two walks: the runs of pages with the same permissions
@@ -289,7 +259,7 @@ static int flush_counted(struct memsave *m, uint32_t type)
     if (!m->s->b.oom)
         st32(m->s->b.data, m->count);
     m->count = 0;
-    return flush(m->s, type);
+    return save_flush(m->s, type);
 }
 
 /* The index entry of the page at va, in the section being built. */
@@ -334,7 +304,7 @@ static int page_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t
         bool zero = all_zero(data);
         /* A zero page counts when shared memory, which must stay one page. */
         if ((!zero || shared) && !page_note(s, data, va)) {
-            m->err = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+            m->err = save_fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
             return 1;
         }
         if (zero)
@@ -359,7 +329,7 @@ static int save_memory(struct saver *s)
     snap_put_u32(&s->b, 0);     /* the count of runs, set below */
     int r = mem_space_walk(s->p->as, run_out, &m);
     if (r == MEM_EINVAL)
-        return fail(s->err, s->errlen, -LX_ENOTSUP, "its memory lives in another VM's (not unrolled)");
+        return save_fail(s->err, s->errlen, -LX_ENOTSUP, "its memory lives in another VM's (not unrolled)");
     end_run(&m);
     if ((r = flush_counted(&m, SAVE_MAP)) != 0)
         return r;
@@ -371,22 +341,22 @@ static int save_memory(struct saver *s)
     if (r == 0 && m.count)
         r = flush_counted(&m, SAVE_PAGES);
     else if (r != 0)
-        r = m.err ? m.err : fail(s->err, s->errlen, -LX_EIO, "memory could not be read (%d)", r);
+        r = m.err ? m.err : save_fail(s->err, s->errlen, -LX_EIO, "memory could not be read (%d)", r);
     if (r == 0 && m.sections) {
         if (m.index.oom)
-            r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+            r = save_fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
         else {
             st32(m.index.data, m.sections);
             r = snap_write_section(s->w, SAVE_PAGE_INDEX, m.index.data, m.index.len);
             if (r != 0)
-                r = fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
+                r = save_fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
         }
     }
     if (r == 0 && m.nshared) {
         if (m.shared.oom)
-            r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
+            r = save_fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
         else if (st32(m.shared.data, m.nshared), snap_write_section(s->w, SAVE_SHARED, m.shared.data, m.shared.len))
-            r = fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
+            r = save_fail(s->err, s->errlen, -LX_EIO, "%s", snap_writer_error(s->w));
     }
     snap_buf_free(&m.index);
     snap_buf_free(&m.shared);
@@ -422,7 +392,7 @@ static int save_signals(struct saver *s)
         snap_put_u32(b, (uint32_t)tm->overrun);
     }
     host_mutex_unlock(p->mu);
-    return flush(s, SAVE_SIGNALS);
+    return save_flush(s, SAVE_SIGNALS);
 }
 
 static int save_thread(struct saver *s, struct thread *t)
@@ -451,136 +421,7 @@ static int save_thread(struct saver *s, struct thread *t)
     snap_put_u64(b, t->ss_sp);
     snap_put_u64(b, t->ss_size);
     snap_put_u32(b, t->ss_flags);
-    return flush(s, SAVE_THREAD);
-}
-
-/* Files: each open file description once (dup'ed fds share it). */
-struct pipe_id {
-    uint64_t dev, ino;
-};
-
-static int save_file(struct saver *s, int fd, const struct file *f, struct pipe_id *pipes, uint32_t *npipes,
-                     struct net_pairs *pairs, uint8_t *buf)
-{
-    struct snap_buf *b = &s->b;
-    if (f->sock) {
-        snap_put_u8(b, FK_SOCKET);
-        snap_put_u32(b, (uint32_t)f->flags);
-        return net_save_file(f, fd, b, pairs, buf, s->err, s->errlen);
-    }
-    if (f->sigfd) {
-        snap_put_u8(b, FK_SIGNALFD);
-        snap_put_u32(b, (uint32_t)f->flags);
-        snap_put_u64(b, f->sigmask);
-        return 0;
-    }
-    if (f->stream) {
-        if (!f->borrowed)
-            return fail(s->err, s->errlen, -LX_ENOTSUP, "fd %d is a standard stream redirected by a parent VM", fd);
-        snap_put_u8(b, FK_STREAM);
-        snap_put_u32(b, (uint32_t)f->fd);   /* the host's 0, 1 or 2: the restorer's own */
-        return 0;
-    }
-    struct host_stat st;
-    if (f->fd >= 0 && host_fstat(f->fd, &st) != 0)
-        return fail(s->err, s->errlen, -LX_EIO, "fd %d: cannot inspect the open file", fd);
-    if (f->type == LX_S_IFIFO && f->mount < 0) {
-        uint32_t id = 0;
-        while (id < *npipes && !(pipes[id].dev == st.dev && pipes[id].ino == st.ino))
-            id++;
-        if (id == *npipes)
-            pipes[(*npipes)++] = (struct pipe_id){ st.dev, st.ino };
-        bool reader = (f->flags & LX_O_ACCMODE) == LX_O_RDONLY;
-        long n = reader ? host_pipe_peek(f->fd, buf, PIPE_MAX) : 0;
-        if (n < 0)
-            return fail(s->err, s->errlen, n == -LX_ENOSYS ? -LX_ENOTSUP : -LX_EIO,
-                        "fd %d: cannot read what its pipe holds", fd);
-        snap_put_u8(b, FK_PIPE);
-        snap_put_u32(b, (uint32_t)f->flags);
-        snap_put_u32(b, id);
-        snap_put_u8(b, reader);
-        snap_put_u32(b, (uint32_t)n);
-        snap_put_bytes(b, buf, (size_t)n);
-        return 0;
-    }
-    if (!f->path || f->type == LX_S_IFIFO || f->type == LX_S_IFSOCK)
-        return fail(s->err, s->errlen, -LX_ENOTSUP, "fd %d is a kind of file a snapshot cannot hold yet", fd);
-    if (f->fd >= 0 && st.nlink == 0 && f->type != LX_S_IFDIR)
-        return fail(s->err, s->errlen, -LX_ENOTSUP, "fd %d: the file was deleted while open", fd);
-    int64_t pos = 0;
-    if (f->fd < 0)
-        pos = (int64_t)f->vpos;
-    else if (f->type == LX_S_IFREG && !(f->flags & LX_O_PATH))
-        pos = host_lseek(f->fd, 0, LX_SEEK_CUR);
-    snap_put_u8(b, FK_PATH);
-    snap_put_u32(b, (uint32_t)f->flags);
-    snap_put_u32(b, f->type);
-    snap_put_str(b, f->path[0] ? f->path : "/");
-    snap_put_u64(b, (uint64_t)(pos < 0 ? 0 : pos));
-    return 0;
-}
-
-/* Every open file description of the VM's processes, each once: the
- * first process's FILES section holds them all, every process's fd table
- * names them by index (a pipe or a file offset shared across fork stays
- * shared). */
-static int save_files(struct saver *s)
-{
-    struct fs *fs = s->p->fs;
-    struct snap_buf *b = &s->b;
-    int r = 0, nfds = 0;
-    if (s->index == 0) {
-        size_t most = 1;
-        for (int k = 0; k < s->nprocs; k++)
-            most += (size_t)s->procs[k]->fs->nfds;
-        struct pipe_id *pipes = calloc(most, sizeof *pipes);
-        struct net_pairs pairs = { .serial = calloc(most, sizeof *pairs.serial) };
-        uint8_t *buf = malloc(PIPE_MAX);
-        uint32_t npipes = 0;
-        if (!(s->files = calloc(most, sizeof *s->files)) || !pipes || !buf || !pairs.serial)
-            r = fail(s->err, s->errlen, -LX_ENOMEM, "out of memory");
-        snap_put_u32(b, 0);     /* the count of descriptions, set below */
-        for (int k = 0; k < s->nprocs && r == 0; k++) {
-            const struct fs *pf = s->procs[k]->fs;
-            for (int fd = 0; fd < pf->nfds && r == 0; fd++) {
-                const struct file *f = pf->fds[fd].f;
-                uint32_t i = 0;
-                while (f && i < s->nfiles && s->files[i] != f)
-                    i++;
-                if (f && i == s->nfiles) {
-                    s->files[s->nfiles++] = f;
-                    r = save_file(s, fd, f, pipes, &npipes, &pairs, buf);
-                }
-            }
-        }
-        if (r == 0 && !b->oom)
-            st32(b->data, s->nfiles);
-        free(pipes);
-        free(pairs.serial);
-        free(buf);
-    } else {
-        snap_put_u32(b, 0);     /* the first process's section has them */
-    }
-    for (int fd = 0; fd < fs->nfds; fd++)
-        nfds += fs->fds[fd].f != NULL;
-    snap_put_u32(b, (uint32_t)nfds);
-    for (int fd = 0; fd < fs->nfds && r == 0; fd++) {
-        const struct file *f = fs->fds[fd].f;
-        if (!f)
-            continue;
-        uint32_t i = 0;
-        while (i < s->nfiles && s->files[i] != f)
-            i++;
-        if (i == s->nfiles)     /* opened since the first section: cannot be */
-            r = fail(s->err, s->errlen, -LX_EIO, "fd %d changed while saving", fd);
-        snap_put_u32(b, (uint32_t)fd);
-        snap_put_u8(b, fs->fds[fd].cloexec);
-        snap_put_u32(b, i);
-    }
-    if (r == 0)
-        r = flush(s, SAVE_FILES);
-    snap_buf_reset(b);
-    return r;
+    return save_flush(s, SAVE_THREAD);
 }
 
 /* Whether one process can be saved (the checks that need no walk). */
@@ -590,7 +431,7 @@ static int check_one(struct proc *p, char *err, size_t errlen)
     bool vforked = p->vforked;
     proc_tree_unlock(p);
     if (vforked)
-        return fail(err, errlen, -LX_ENOTSUP, "process %d is a vfork child its parent waits for", p->pid);
+        return save_fail(err, errlen, -LX_ENOTSUP, "process %d is a vfork child its parent waits for", p->pid);
     struct fs *fs = p->fs;
     for (int fd = 0; fd < fs->nfds; fd++) {
         const struct file *f = fs->fds[fd].f;
@@ -612,7 +453,7 @@ static int list_procs(struct proc *p, struct proc ***out)
 int proc_check_saveable(struct proc *p, char *err, size_t errlen)
 {
     struct proc **procs;
-    int n = list_procs(p, &procs), r = n < 0 ? fail(err, errlen, n, "out of memory") : 0;
+    int n = list_procs(p, &procs), r = n < 0 ? save_fail(err, errlen, n, "out of memory") : 0;
     for (int i = 0; i < n && r == 0; i++)
         r = procs[i]->zombie ? 0 : check_one(procs[i], err, errlen);
     free(procs);
@@ -640,7 +481,7 @@ static int save_process(struct saver *s)
     snap_put_u32(b, (uint32_t)p->killed_by);
     snap_put_u32(b, (uint32_t)p->fault_reason);
     proc_tree_unlock(p);
-    return flush(s, SAVE_PROCESS);
+    return save_flush(s, SAVE_PROCESS);
 }
 
 static int save_one(struct saver *s)
@@ -672,9 +513,9 @@ int proc_save(struct proc *p, struct snap_writer *w, unsigned flags, char *err, 
         return r;
     struct saver s = { .p = p, .flags = flags, .w = w, .err = err, .errlen = errlen };
     if ((s.nprocs = list_procs(p, &s.procs)) < 0)
-        return fail(err, errlen, -LX_ENOMEM, "out of memory");
+        return save_fail(err, errlen, -LX_ENOMEM, "out of memory");
     if (s.nprocs > 1 && (flags & SAVE_NO_PAGES))
-        r = fail(err, errlen, -LX_ENOTSUP, "it has several processes, which a migration cannot move yet");
+        r = save_fail(err, errlen, -LX_ENOTSUP, "it has several processes, which a migration cannot move yet");
     for (s.index = 0; s.index < s.nprocs && r == 0; s.index++) {
         s.p = s.procs[s.index];
         r = save_one(&s);
@@ -748,44 +589,14 @@ long proc_precopy_send(struct proc *p, struct snap_writer *w, const uint64_t *va
     }
     long r = (long)i;
     if (b.oom)
-        r = fail(err, errlen, -LX_ENOMEM, "out of memory");
+        r = save_fail(err, errlen, -LX_ENOMEM, "out of memory");
     else if (st32(b.data, count), snap_write_section(w, SAVE_PRECOPY, b.data, b.len) != 0)
-        r = fail(err, errlen, -LX_EIO, "%s", snap_writer_error(w));
+        r = save_fail(err, errlen, -LX_EIO, "%s", snap_writer_error(w));
     snap_buf_free(&b);
     return r;
 }
 
 /* ----------------------------------------------------------- restoring */
-
-/* A process restored before the current one: its threads start at the end. */
-struct done {
-    struct proc *p;
-    struct thread **threads;
-    int nthreads;
-};
-
-struct restore {
-    struct proc *p;             /* the process being restored */
-    struct proc *root;          /* the first (the VM's) */
-    struct proc **procs;        /* every process so far, in order (SHARED names them) */
-    int nprocs;
-    struct done *done;          /* those before p */
-    int ndone;
-    bool zombie;                /* p has ended: nothing follows its PROCESS */
-    struct file **files;        /* the VM's open file descriptions (the first FILES) */
-    uint32_t nfiles;
-    const struct mvm_grant *grants;
-    int ngrants;
-    bool *used;                 /* grants[i] stood for a saved one */
-    unsigned seen;              /* 1 << section type */
-    uint64_t mono, cpu;         /* the guest's monotonic and CPU time when saved */
-    struct thread **threads;    /* the others, started at the end */
-    int nthreads;
-    int nsaved;                 /* THREAD sections read */
-    bool ahead;                 /* pages came ahead (PRECOPY): MAP keeps them */
-    struct mem_space *tmpl;     /* a clone's template: its pages are shared */
-    uint64_t nofile, nofile_max;   /* RLIMIT_NOFILE as saved */
-};
 
 struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants,
                                    struct mem_space *tmpl)
@@ -837,12 +648,12 @@ static int find_grant(struct restore *rs, int kind, const char *what)
 static int grant_dir(struct fs *fs, const struct mvm_grant *g, char *err, size_t errlen)
 {
     int r = fs_add_dir(fs, g->host, g->guest, g->read_only != 0);
-    return r < 0 ? fail(err, errlen, r, "cannot grant %s at %s: %s", g->host, g->guest, strerror(-r)) : 0;
+    return r < 0 ? save_fail(err, errlen, r, "cannot grant %s at %s: %s", g->host, g->guest, strerror(-r)) : 0;
 }
 
 /* A string from the snapshot, made fit for a message in place: control
  * characters (a newline would make it two lines) become '?'. */
-static const char *shown(char *s)
+const char *restore_shown(char *s)
 {
     for (char *q = s; *q; q++)
         if ((unsigned char)*q < 0x20 || *q == 0x7f)
@@ -850,9 +661,9 @@ static const char *shown(char *s)
     return s;
 }
 
-static int bad(char *err, size_t errlen, const char *what)
+int restore_bad(char *err, size_t errlen, const char *what)
 {
-    return fail(err, errlen, -LX_EBADMSG, "the %s section is malformed", what);
+    return save_fail(err, errlen, -LX_EBADMSG, "the %s section is malformed", what);
 }
 
 static void get_info(struct snap_cur *c, struct sig_info *in)
@@ -897,13 +708,13 @@ static int restore_proc(struct restore *rs, struct snap_cur *c, char *err, size_
     uint32_t n = snap_get_u32(c);
     if (c->bad || pid != (uint32_t)p->pid || !pgid || !sid || pgid > PROC_MAX_ID || sid > PROC_MAX_ID ||
         next <= pid || next > PROC_MAX_ID || (flags & ~PF_MAIN_EXITED))
-        return bad(err, errlen, "process");
+        return restore_bad(err, errlen, "process");
     p->pgid = (int)pgid;
     p->sid = (int)sid;
     if (rs->nprocs == 1)
         proc_set_next_id(p, (int)next);     /* the VM's, saved with each process */
     else if ((int)next != proc_next_id(p))
-        return bad(err, errlen, "process");
+        return restore_bad(err, errlen, "process");
     if (flags & PF_MAIN_EXITED) {
         p->main->exited = true;
         p->nlive--;
@@ -911,12 +722,12 @@ static int restore_proc(struct restore *rs, struct snap_cur *c, char *err, size_
     for (uint32_t i = 0; i < n; i++) {
         uint64_t start = snap_get_u64(c), end = snap_get_u64(c);
         if (c->bad || start >= end || (start | end) & (MEM_PAGE_SIZE - 1) || end > (1ull << MEM_VA_BITS))
-            return bad(err, errlen, "process");
+            return restore_bad(err, errlen, "process");
         int r = mm_areas_note(p, start, end);
         if (r < 0)
-            return fail(err, errlen, r, "out of memory");
+            return save_fail(err, errlen, r, "out of memory");
     }
-    return snap_cur_end(c) ? 0 : bad(err, errlen, "process");
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "process");
 }
 
 static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
@@ -927,7 +738,7 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
     uint64_t cur = snap_get_u64(c), max = snap_get_u64(c);
     char cwd[FS_PATH_MAX];
     if (snap_get_str(c, cwd, sizeof cwd) < 0 || mask > 0777 || cur > max || max > FS_NOFILE_MAX)
-        return bad(err, errlen, "file system");
+        return restore_bad(err, errlen, "file system");
     rs->nofile = cur;       /* set once the files are back (restore_files) */
     rs->nofile_max = max;
     fs_umask(fs, mask);
@@ -935,12 +746,12 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
     uint32_t n = snap_get_u32(c);
     for (uint32_t i = 0; i < n && !c->bad; i++) {
         if (snap_get_str(c, guest, sizeof guest) < 0 || snap_get_str(c, host, sizeof host) < 0)
-            return bad(err, errlen, "file system");
+            return restore_bad(err, errlen, "file system");
         bool ro = snap_get_u8(c) != 0;
         int g = find_grant(rs, MVM_GRANT_DIR, guest);
         if (g < 0)
-            return fail(err, errlen, -LX_EACCES, "it had %s granted at %s%s: grant a directory there again",
-                        shown(host), shown(guest), ro ? " (read-only)" : "");
+            return save_fail(err, errlen, -LX_EACCES, "it had %s granted at %s%s: grant a directory there again",
+                        restore_shown(host), restore_shown(guest), ro ? " (read-only)" : "");
         rs->used[g] = true;
         int r = grant_dir(fs, &rs->grants[g], err, errlen);
         if (r < 0)
@@ -950,17 +761,17 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
     for (uint32_t i = 0; i < n && !c->bad; i++) {
         int dir = snap_get_u8(c);
         if (snap_get_str(c, host, sizeof host) < 0 || (dir != NET_LISTEN && dir != NET_CONNECT))
-            return bad(err, errlen, "file system");
+            return restore_bad(err, errlen, "file system");
         int g = find_grant(rs, dir == NET_LISTEN ? MVM_GRANT_LISTEN : MVM_GRANT_CONNECT, host);
         if (g < 0)
-            return fail(err, errlen, -LX_EACCES, "it was allowed to %s %s: grant it again",
-                        dir == NET_LISTEN ? "listen on" : "connect to", shown(host));
+            return save_fail(err, errlen, -LX_EACCES, "it was allowed to %s %s: grant it again",
+                        dir == NET_LISTEN ? "listen on" : "connect to", restore_shown(host));
         rs->used[g] = true;
         if (net_allow(fs, dir, host) < 0)
-            return bad(err, errlen, "file system");
+            return restore_bad(err, errlen, "file system");
     }
     if (!snap_cur_end(c))
-        return bad(err, errlen, "file system");
+        return restore_bad(err, errlen, "file system");
     for (int i = 0; i < rs->ngrants; i++) {    /* new grants */
         const struct mvm_grant *g = &rs->grants[i];
         if (rs->used[i])
@@ -968,10 +779,10 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
         int r = g->kind == MVM_GRANT_DIR ? grant_dir(fs, g, err, errlen)
               : net_allow(fs, g->kind == MVM_GRANT_LISTEN ? NET_LISTEN : NET_CONNECT, g->guest);
         if (r < 0)
-            return g->kind == MVM_GRANT_DIR ? r : fail(err, errlen, r, "cannot grant %s", g->guest);
+            return g->kind == MVM_GRANT_DIR ? r : save_fail(err, errlen, r, "cannot grant %s", g->guest);
     }
     int r = fs_set_cwd(fs, cwd);
-    return r < 0 ? fail(err, errlen, r, "the working directory %s is missing: %s", shown(cwd), strerror(-r)) : 0;
+    return r < 0 ? save_fail(err, errlen, r, "the working directory %s is missing: %s", restore_shown(cwd), strerror(-r)) : 0;
 }
 
 /* A clone's private pages: the template's, shared copy-on-write. */
@@ -1059,7 +870,7 @@ static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t
     struct mem_space *as = rs->p->as;
     uint32_t n = snap_get_u32(c);
     if (n > c->len / 18)        /* each run takes 18 bytes */
-        return bad(err, errlen, "memory map");
+        return restore_bad(err, errlen, "memory map");
     uint64_t (*run)[2] = rs->ahead && n ? calloc(n, sizeof *run) : NULL;
     struct valist ahead = { 0 };    /* the pages sent ahead, in order */
     int r = rs->ahead && n && !run ? MEM_ENOMEM : 0;
@@ -1093,9 +904,9 @@ static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t
     free(ahead.va);
     free(run);
     if (r < 0)
-        return fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
+        return save_fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
                     r == MEM_ENOMEM ? "over the memory limit" : "the memory map section is malformed");
-    return snap_cur_end(c) ? 0 : bad(err, errlen, "memory map");
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "memory map");
 }
 
 /* Pages sent ahead by a migration go straight into the space, readable
@@ -1109,14 +920,14 @@ static int restore_precopy(struct restore *rs, struct snap_cur *c, char *err, si
         uint64_t tag = snap_get_u64(c), va = tag & MEM_PAGE_MASK;
         const uint8_t *d = tag & 1 ? NULL : snap_get_bytes(c, MEM_PAGE_SIZE);
         if (c->bad || (tag & (MEM_PAGE_SIZE - 2)) || va >= (1ull << MEM_VA_BITS))
-            return bad(err, errlen, "pre-copy");
+            return restore_bad(err, errlen, "pre-copy");
         int r = mem_map(as, va, MEM_PAGE_SIZE, MEM_R | MEM_W);   /* drops what was there */
         if (r == 0 && d)
             r = mem_poke(as, va, d, MEM_PAGE_SIZE);
         if (r != 0)
-            return fail(err, errlen, -LX_ENOMEM, "over the memory limit");
+            return save_fail(err, errlen, -LX_ENOMEM, "over the memory limit");
     }
-    return snap_cur_end(c) ? 0 : bad(err, errlen, "pre-copy");
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "pre-copy");
 }
 
 static int restore_pages(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
@@ -1128,12 +939,12 @@ static int restore_pages(struct restore *rs, struct snap_cur *c, char *err, size
         uint64_t va = snap_get_u64(c);
         const uint8_t *d = snap_get_bytes(c, MEM_PAGE_SIZE);
         if (!d || (va & (MEM_PAGE_SIZE - 1)) || mem_prot_at(rs->p->as, va) < 0)
-            return bad(err, errlen, "pages");
+            return restore_bad(err, errlen, "pages");
         int r = mem_poke(rs->p->as, va, d, MEM_PAGE_SIZE);
         if (r < 0)
-            return fail(err, errlen, -LX_ENOMEM, "over the memory limit");
+            return save_fail(err, errlen, -LX_ENOMEM, "over the memory limit");
     }
-    return snap_cur_end(c) ? 0 : bad(err, errlen, "pages");
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "pages");
 }
 
 static int restore_signals(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
@@ -1143,13 +954,13 @@ static int restore_signals(struct restore *rs, struct snap_cur *c, char *err, si
         for (int j = 0; j < 4; j++)
             p->sigactions[i][j] = snap_get_u64(c);
     if (!get_pending(c, &p->sigpending))
-        return bad(err, errlen, "signals");
+        return restore_bad(err, errlen, "signals");
     uint32_t n = snap_get_u32(c);
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = snap_get_u32(c);
         uint8_t fl = snap_get_u8(c);
         if (c->bad || i >= SIG_NTIMERS || fl > 7 || p->timers[i].used || p->timers[i].armed)
-            return bad(err, errlen, "signals");     /* each slot once */
+            return restore_bad(err, errlen, "signals");     /* each slot once */
         struct sig_timer *tm = &p->timers[i];
         tm->used = fl & 1;
         tm->armed = fl >> 1 & 1;
@@ -1169,11 +980,11 @@ static int restore_signals(struct restore *rs, struct snap_cur *c, char *err, si
         if (posix ? (tm->notify != 0 && tm->notify != 1 && tm->notify != 4) ||
                         (tm->notify != 1 && (tm->signo < 1 || tm->signo > 64))
                   : tm->notify != 0)
-            return bad(err, errlen, "signals");
+            return restore_bad(err, errlen, "signals");
         if (tm->armed)
             atomic_fetch_add(&p->timers_armed, 1);
     }
-    return snap_cur_end(c) ? 0 : bad(err, errlen, "signals");
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "signals");
 }
 
 static int restore_thread(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
@@ -1182,17 +993,17 @@ static int restore_thread(struct restore *rs, struct snap_cur *c, char *err, siz
     uint32_t tid = snap_get_u32(c);
     bool main = rs->nsaved++ == 0;     /* the main thread comes first */
     if (c->bad || (main ? tid != (uint32_t)p->pid : tid <= (uint32_t)p->pid || tid >= (uint32_t)proc_next_id(p)))
-        return bad(err, errlen, "thread");
+        return restore_bad(err, errlen, "thread");
     for (int i = 0; i < rs->nthreads; i++)
         if (rs->threads[i]->tid == (int)tid)
-            return bad(err, errlen, "thread");
+            return restore_bad(err, errlen, "thread");
     struct thread *t = p->main;
     if (!main) {
         struct thread **v = realloc(rs->threads, (size_t)(rs->nthreads + 1) * sizeof *v);
         if (!v || !(t = proc_thread_new(p, (int)tid))) {
             if (v)
                 rs->threads = v;
-            return fail(err, errlen, -LX_ENOMEM, "out of memory");
+            return save_fail(err, errlen, -LX_ENOMEM, "out of memory");
         }
         rs->threads = v;
         rs->threads[rs->nthreads++] = t;
@@ -1215,188 +1026,15 @@ static int restore_thread(struct restore *rs, struct snap_cur *c, char *err, siz
     t->robust_len = snap_get_u64(c);
     t->sigmask = snap_get_u64(c);
     if (!get_pending(c, &t->pending))
-        return bad(err, errlen, "thread");
+        return restore_bad(err, errlen, "thread");
     t->saved_mask = snap_get_u64(c);
     t->restore_mask = snap_get_u8(c) != 0;
     t->ss_sp = snap_get_u64(c);
     t->ss_size = snap_get_u64(c);
     t->ss_flags = snap_get_u32(c);
     if ((h->pc & 1) || fcsr >> 8 || age > rs->mono)
-        return bad(err, errlen, "thread");
-    return snap_cur_end(c) ? 0 : bad(err, errlen, "thread");
-}
-
-/* A description from the FILES section, made anew here; NULL with *r set
- * on failure. */
-struct pipe_pair {
-    int fd[2];
-    bool used[2];
-};
-
-static struct file *restore_file(struct fs *fs, struct snap_cur *c, struct pipe_pair *pipes, uint32_t npipes,
-                                 struct net_pairs *pairs, int *r, char *err, size_t errlen)
-{
-    int kind = snap_get_u8(c);
-    uint32_t flags = snap_get_u32(c);
-    char path[FS_PATH_MAX];
-    struct file *f = NULL;
-    *r = -LX_EBADMSG;
-    switch (kind) {
-    case FK_STREAM:
-        if (flags > 2) {
-            bad(err, errlen, "files");
-            return NULL;
-        }
-        if (!(f = fs_stream_file((int)flags)))
-            *r = fail(err, errlen, -LX_EBADF, "it had standard stream %u, which is not open here", flags);
-        return f;
-    case FK_SOCKET:
-        return net_restore_file(fs, c, (int)flags, pairs, r, err, errlen);
-    case FK_SIGNALFD:
-        if ((f = file_new(-1, -1, LX_O_RDWR | ((int)flags & LX_O_NONBLOCK), 0, NULL))) {
-            f->sigfd = true;
-            f->sigmask = snap_get_u64(c);
-        } else {
-            *r = fail(err, errlen, -LX_ENOMEM, "out of memory");
-        }
-        return f;
-    case FK_PIPE: {
-        uint32_t id = snap_get_u32(c);
-        bool reader = snap_get_u8(c) != 0;
-        uint32_t n = snap_get_u32(c);
-        const uint8_t *data = n ? snap_get_bytes(c, n) : NULL;
-        if (c->bad || id >= npipes || n > PIPE_MAX || (n && !reader) ||
-            pipes[id].used[!reader] || reader != ((flags & LX_O_ACCMODE) == LX_O_RDONLY)) {
-            bad(err, errlen, "files");
-            return NULL;
-        }
-        struct pipe_pair *pp = &pipes[id];
-        if (pp->fd[0] < 0 && (*r = host_pipe(pp->fd, 0)) < 0) {
-            fail(err, errlen, *r, "cannot make a pipe: %s", strerror(-*r));
-            return NULL;
-        }
-        if (n && (*r = host_pipe_fill(pp->fd[1], data, n)) < 0) {
-            fail(err, errlen, *r, "cannot refill a pipe: %s", strerror(-*r));
-            return NULL;
-        }
-        int hfd = pp->fd[!reader];
-        if (!(f = file_new(hfd, -1, (int)flags, LX_S_IFIFO, NULL))) {
-            *r = fail(err, errlen, -LX_ENOMEM, "out of memory");
-            return NULL;
-        }
-        pp->used[!reader] = true;
-        host_setfl(hfd, (int)flags);
-        return f;
-    }
-    case FK_PATH: {
-        uint32_t type = snap_get_u32(c);
-        if (snap_get_str(c, path, sizeof path) < 0 || c->bad) {
-            bad(err, errlen, "files");
-            return NULL;
-        }
-        uint64_t pos = snap_get_u64(c);
-        int open = (int)(flags & ~(uint32_t)(LX_O_CREAT | LX_O_EXCL | LX_O_TRUNC | LX_O_NOCTTY));
-        int gfd = fs_openat(fs, LX_AT_FDCWD, path, open, 0);
-        if (gfd < 0) {
-            *r = fail(err, errlen, gfd, "cannot open %s again: %s", shown(path), strerror(-gfd));
-            return NULL;
-        }
-        f = fd_file(fs, gfd);
-        f->refs++;
-        fs_close(fs, gfd);
-        if (f->type != type) {
-            *r = fail(err, errlen, -LX_ENOENT, "%s is not the kind of file it was", shown(path));
-            file_unref(f);
-            return NULL;
-        }
-        if (f->fd < 0)
-            f->vpos = pos;
-        else if (type == LX_S_IFREG && !(flags & LX_O_PATH) && host_lseek(f->fd, (int64_t)pos, LX_SEEK_SET) < 0) {
-            *r = fail(err, errlen, -LX_EIO, "cannot seek in %s again", shown(path));
-            file_unref(f);
-            return NULL;
-        }
-        return f;
-    }
-    }
-    bad(err, errlen, "files");
-    return NULL;
-}
-
-/* The first FILES section: every open file description of the VM, kept
- * in rs->files until every process's fd table is back. */
-static int restore_descriptions(struct restore *rs, struct snap_cur *c, uint32_t nfiles, char *err, size_t errlen)
-{
-    struct fs *fs = rs->p->fs;
-    struct pipe_pair *pipes = calloc((size_t)nfiles + 1, sizeof *pipes);
-    struct net_pairs pairs = { .n = nfiles, .fd = calloc((size_t)nfiles + 1, sizeof *pairs.fd),
-                               .used = calloc((size_t)nfiles + 1, sizeof *pairs.used) };
-    int r = 0;
-    if (!(rs->files = calloc((size_t)nfiles + 1, sizeof *rs->files)) || !pipes || !pairs.fd || !pairs.used)
-        r = fail(err, errlen, -LX_ENOMEM, "out of memory");
-    for (uint32_t i = 0; r == 0 && i < nfiles; i++)
-        pipes[i].fd[0] = pipes[i].fd[1] = pairs.fd[i][0] = pairs.fd[i][1] = -1;
-    for (uint32_t i = 0; r == 0 && i < nfiles; i++) {
-        if (!(rs->files[i] = restore_file(fs, c, pipes, nfiles, &pairs, &r, err, errlen)))
-            break;
-        rs->nfiles++;
-        r = 0;
-    }
-    for (uint32_t i = 0; pipes && i < nfiles; i++)
-        for (int e = 0; e < 2; e++)
-            if (pipes[i].fd[e] >= 0 && !pipes[i].used[e])
-                host_close(pipes[i].fd[e]);
-    for (uint32_t i = 0; pairs.fd && pairs.used && i < nfiles; i++)
-        for (int e = 0; e < 2; e++)
-            if (pairs.fd[i][e] >= 0 && !pairs.used[i][e])
-                host_close(pairs.fd[i][e]);     /* the other end was closed before the save */
-    free(pipes);
-    free(pairs.fd);
-    free(pairs.used);
-    return r;
-}
-
-static int restore_files(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
-{
-    struct fs *fs = rs->p->fs;
-    uint32_t nfiles = snap_get_u32(c);
-    /* The first process's section has them all; the others', none. */
-    if (c->bad || nfiles > FS_NOFILE_MAX || (rs->nprocs > 1 && nfiles))
-        return bad(err, errlen, "files");
-    /* The saved limit applies once every file is back: a guest may hold
-     * fds above a soft limit it lowered afterwards. */
-    fs->nofile = fs->nofile_max;
-    int r = rs->nprocs == 1 ? restore_descriptions(rs, c, nfiles, err, errlen) : 0;
-    if (r != 0)
-        return r;
-    /* The table: what fs_new put there goes, the saved fds come back. */
-    for (int fd = 0; fd < fs->nfds; fd++)
-        if (fs->fds[fd].f)
-            fs_close(fs, fd);
-    uint32_t nfds = snap_get_u32(c);
-    int last = -1;
-    for (uint32_t k = 0; k < nfds && r == 0; k++) {
-        uint32_t fd = snap_get_u32(c);
-        bool cloexec = snap_get_u8(c) != 0;
-        uint32_t i = snap_get_u32(c);
-        if (c->bad || i >= rs->nfiles || (int64_t)fd <= last || fd >= FS_NOFILE_MAX) {
-            r = bad(err, errlen, "files");
-            break;
-        }
-        if ((int)fd >= fs->nfds && (r = fd_alloc(fs, (int)fd)) < 0) {
-            r = fail(err, errlen, r, "out of memory");
-            break;
-        }
-        r = 0;
-        rs->files[i]->refs++;
-        fs->fds[fd] = (struct fd_slot){ .f = rs->files[i], .cloexec = cloexec };
-        last = (int)fd;
-    }
-    if (r == 0 && !snap_cur_end(c))
-        r = bad(err, errlen, "files");
-    if (r == 0)
-        r = fs_set_nofile(fs, rs->nofile, rs->nofile_max) == 0 ? 0 : bad(err, errlen, "file system");
-    return r;
+        return restore_bad(err, errlen, "thread");
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "thread");
 }
 
 /* SHARED: pages of this process that are an earlier one's (fork's
@@ -1406,35 +1044,35 @@ static int restore_shared(struct restore *rs, struct snap_cur *c, char *err, siz
     struct mem_space *as = rs->p->as;
     uint32_t n = snap_get_u32(c);
     if (c->bad || n > c->len / 20)
-        return bad(err, errlen, "shared pages");
+        return restore_bad(err, errlen, "shared pages");
     for (uint32_t i = 0; i < n; i++) {
         uint64_t va = snap_get_u64(c);
         uint32_t from = snap_get_u32(c);
         uint64_t sva = snap_get_u64(c);
         if (c->bad || from + 1 >= (uint32_t)rs->nprocs || rs->procs[from]->zombie ||
             (va | sva) & (MEM_PAGE_SIZE - 1))
-            return bad(err, errlen, "shared pages");
+            return restore_bad(err, errlen, "shared pages");
         struct mem_space *src = rs->procs[from]->as;
         int prot = mem_prot_at(as, va);
         if (prot < 0 || mem_prot_at(src, sva) < 0)
-            return bad(err, errlen, "shared pages");
+            return restore_bad(err, errlen, "shared pages");
         int r = mem_share(as, va, src, sva, MEM_PAGE_SIZE);
         if (r == 0)
             r = mem_protect(as, va, MEM_PAGE_SIZE, prot);   /* its own permissions */
         if (r != 0)
-            return fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
+            return save_fail(err, errlen, r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EBADMSG,
                         r == MEM_ENOMEM ? "over the memory limit" : "the shared pages section is malformed");
     }
-    return snap_cur_end(c) ? 0 : bad(err, errlen, "shared pages");
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "shared pages");
 }
 
 /* PROCESS: the process before is complete; the next one begins. */
 static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
 {
     if (rs->tmpl)
-        return fail(err, errlen, -LX_ENOTSUP, "a snapshot of several processes cannot be cloned yet");
+        return save_fail(err, errlen, -LX_ENOTSUP, "a snapshot of several processes cannot be cloned yet");
     if (!rs->zombie && !(rs->seen & 1u << SAVE_THREAD))
-        return fail(err, errlen, -LX_EBADMSG, "process %d of the snapshot has no thread", rs->p->pid);
+        return save_fail(err, errlen, -LX_EBADMSG, "process %d of the snapshot has no thread", rs->p->pid);
     struct done *d = realloc(rs->done, (size_t)(rs->ndone + 1) * sizeof *d);
     struct proc **v = realloc(rs->procs, (size_t)(rs->nprocs + 1) * sizeof *v);
     if (d)
@@ -1442,7 +1080,7 @@ static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_
     if (v)
         rs->procs = v;
     if (!d || !v)
-        return fail(err, errlen, -LX_ENOMEM, "out of memory");
+        return save_fail(err, errlen, -LX_ENOMEM, "out of memory");
     rs->done[rs->ndone++] = (struct done){ rs->p, rs->threads, rs->nthreads };
     rs->threads = NULL;
     rs->nthreads = rs->nsaved = 0;
@@ -1456,11 +1094,11 @@ static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_
     if (!snap_cur_end(c) || !pgid || !sid || pgid > PROC_MAX_ID || sid > PROC_MAX_ID || exit_signal > LX_NSIG ||
         fl & ~(PS_ZOMBIE | PS_AUTOREAP | PS_STOP_REPORT | PS_CONT_REPORT | PS_STOPPED) || stop_sig > LX_NSIG ||
         killed_by > LX_NSIG || (reason != 0 && reason != RV_EXIT_TRAP && reason != RV_EXIT_NOMEM) || wstatus > 0xffff)
-        return bad(err, errlen, "process");
+        return restore_bad(err, errlen, "process");
     int e = 0;
     struct proc *p = proc_tree_add(rs->root, (int)pid, (int)ppid, &e);
     if (!p)
-        return e == -LX_ENOMEM ? fail(err, errlen, e, "out of memory") : bad(err, errlen, "process");
+        return e == -LX_ENOMEM ? save_fail(err, errlen, e, "out of memory") : restore_bad(err, errlen, "process");
     rs->procs[rs->nprocs++] = p;
     rs->p = p;
     p->pgid = (int)pgid;
@@ -1493,25 +1131,25 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
 {
     if (type == SAVE_PRECOPY) {     /* before everything else, repeated */
         if (rs->seen || rs->nprocs > 1)
-            return fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
+            return save_fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
         return restore_precopy(rs, c, err, errlen);
     }
     if (rs->zombie && type != SAVE_PROCESS)
-        return fail(err, errlen, -LX_EBADMSG, "section %u follows a process that has ended", type);
+        return save_fail(err, errlen, -LX_EBADMSG, "section %u follows a process that has ended", type);
     if (type == SAVE_PROCESS)
         return next_process(rs, c, err, errlen);
     size_t at = 0;
     while (at < sizeof order / sizeof order[0] && order[at] != type)
         at++;
     if (at == sizeof order / sizeof order[0])
-        return fail(err, errlen, -LX_EBADMSG, "unknown section type %u", type);
+        return save_fail(err, errlen, -LX_EBADMSG, "unknown section type %u", type);
     /* Every section before this one in the order has come (PAGES may be
      * absent: no page was written), and none after it. */
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         bool have = rs->seen & 1u << order[i];
         if ((i < at && !have && order[i] != SAVE_PAGES && order[i] != SAVE_SHARED) || (i > at && have) ||
             (i == at && have && type != SAVE_PAGES && type != SAVE_THREAD))
-            return fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
+            return save_fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
     }
     rs->seen |= 1u << type;
     switch (type) {
@@ -1520,7 +1158,7 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
     case SAVE_FILES: return restore_files(rs, c, err, errlen);
     case SAVE_PAGES: return restore_pages(rs, c, err, errlen);
     case SAVE_MAP: return restore_map(rs, c, err, errlen);
-    case SAVE_SHARED: return rs->nprocs > 1 ? restore_shared(rs, c, err, errlen) : bad(err, errlen, "shared pages");
+    case SAVE_SHARED: return rs->nprocs > 1 ? restore_shared(rs, c, err, errlen) : restore_bad(err, errlen, "shared pages");
     case SAVE_SIGNALS: return restore_signals(rs, c, err, errlen);
     default: return restore_thread(rs, c, err, errlen);
     }
@@ -1534,21 +1172,21 @@ int proc_restore_end(struct restore *rs, bool ok, char *err, size_t errlen)
         rs->done = d;
         rs->done[rs->ndone++] = (struct done){ rs->p, rs->threads, rs->nthreads };
     } else {
-        r = fail(err, errlen, -LX_ENOMEM, "out of memory");
+        r = save_fail(err, errlen, -LX_ENOMEM, "out of memory");
         free(rs->threads);
     }
     if (ok && r == 0 && !rs->zombie && !(rs->seen & 1u << SAVE_THREAD))
-        r = fail(err, errlen, -LX_EBADMSG, "process %d of the snapshot has no thread", rs->p->pid);
+        r = save_fail(err, errlen, -LX_EBADMSG, "process %d of the snapshot has no thread", rs->p->pid);
     for (int k = 0; ok && r == 0 && k < rs->ndone; k++) {
         const struct done *q = &rs->done[k];
         if (!q->p->zombie && q->p->main->exited && q->nthreads == 0)   /* a run would wait forever */
-            r = fail(err, errlen, -LX_EBADMSG, "every thread of process %d of the snapshot has exited", q->p->pid);
+            r = save_fail(err, errlen, -LX_EBADMSG, "every thread of process %d of the snapshot has exited", q->p->pid);
     }
     /* The processes after the first get their host threads (parked until
      * the VM runs), then every process its other threads. */
     for (int k = 1; ok && r == 0 && k < rs->ndone; k++)
         if ((r = proc_tree_start(rs->done[k].p)) < 0)
-            fail(err, errlen, r, "cannot start process %d", rs->done[k].p->pid);
+            save_fail(err, errlen, r, "cannot start process %d", rs->done[k].p->pid);
     for (int k = 0; k < rs->ndone; k++) {
         const struct done *q = &rs->done[k];
         for (int i = 0; i < q->nthreads; i++) {
@@ -1556,7 +1194,7 @@ int proc_restore_end(struct restore *rs, bool ok, char *err, size_t errlen)
             if (ok && r == 0) {
                 r = proc_thread_start(q->p, t);
                 if (r < 0)
-                    fail(err, errlen, r, "cannot start a thread");
+                    save_fail(err, errlen, r, "cannot start a thread");
             } else {
                 rv_hart_free(t->hart);
                 free(t);
