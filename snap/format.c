@@ -467,6 +467,9 @@ struct snap_reader {
     struct snap_ref last;   /* where the last deferred section is */
     uint8_t *in, *out;      /* file input, decompressed payload */
     size_t in_cap, out_cap;
+    uint8_t *lin, *lout;    /* the same for snap_reader_load: a section loaded
+                               never moves one snap_reader_next returned */
+    size_t lin_cap, lout_cap;
 #if SNAP_ZSTD
     ZSTD_DCtx *dctx;
 #endif
@@ -629,8 +632,8 @@ static int r_end(struct snap_reader *r, uint32_t method, uint64_t raw, const uin
 }
 
 /* The payload of a verified section as a cursor, decompressed if need be. */
-static int r_decode(struct snap_reader *r, uint32_t method, uint64_t raw, const uint8_t *p,
-                    uint64_t stored, struct snap_cur *c, unsigned long long n,
+static int r_decode(struct snap_reader *r, uint8_t **out, size_t *out_cap, uint32_t method, uint64_t raw,
+                    const uint8_t *p, uint64_t stored, struct snap_cur *c, unsigned long long n,
                     unsigned long long at)
 {
     if (method == METHOD_RAW) {
@@ -638,15 +641,15 @@ static int r_decode(struct snap_reader *r, uint32_t method, uint64_t raw, const 
         return 1;
     }
 #if SNAP_ZSTD
-    if (!reserve(&r->out, &r->out_cap, raw ? (size_t)raw : 1))
+    if (!reserve(out, out_cap, raw ? (size_t)raw : 1))
         return rfail(r, SNAP_ENOMEM, "out of memory");
     if (!r->dctx && !(r->dctx = ZSTD_createDCtx()))
         return rfail(r, SNAP_ENOMEM, "out of memory");
-    size_t d = ZSTD_decompressDCtx(r->dctx, r->out, (size_t)raw, p, (size_t)stored);
+    size_t d = ZSTD_decompressDCtx(r->dctx, *out, (size_t)raw, p, (size_t)stored);
     if (ZSTD_isError(d) || d != raw)
         return rfail(r, SNAP_ECORRUPT, "section %llu at offset %llu is corrupt (bad compressed data)",
                      n, at);
-    *c = (struct snap_cur){ .p = r->out, .len = (size_t)raw };
+    *c = (struct snap_cur){ .p = *out, .len = (size_t)raw };
     return 1;
 #else
     return rfail(r, SNAP_EUNSUPPORTED, "section %llu at offset %llu is compressed, and this monitor "
@@ -706,7 +709,7 @@ int snap_reader_next(struct snap_reader *r, uint32_t *type, struct snap_cur *pay
         return r_end(r, method, raw, p, n, at);
     r->index++;
     *type = t;
-    return r_decode(r, method, raw, p, stored, payload, n, at);
+    return r_decode(r, &r->out, &r->out_cap, method, raw, p, stored, payload, n, at);
 }
 
 const char *snap_reader_error(const struct snap_reader *r) { return r->msg; }
@@ -729,17 +732,17 @@ int snap_reader_load(struct snap_reader *r, const struct snap_ref *ref, struct s
     uint32_t method = ld32(h + 4);
     uint64_t raw = ld64(h + 8), stored = ld64(h + 16);
     unsigned long long n = ref->n, at = ref->at;
-    if (!reserve(&r->in, &r->in_cap, stored ? (size_t)stored : 1))
+    if (!reserve(&r->lin, &r->lin_cap, stored ? (size_t)stored : 1))
         return rfail(r, SNAP_ENOMEM, "out of memory");
-    int64_t k = host_file_pread_full(r->fd, r->in, (size_t)stored, ref->at + HDR_LEN);
+    int64_t k = host_file_pread_full(r->fd, r->lin, (size_t)stored, ref->at + HDR_LEN);
     if (k < 0)
         return rfail(r, SNAP_EIO, "cannot read: %s", host_file_strerror((int)k));
     if ((uint64_t)k < stored)
         return rfail(r, SNAP_ECORRUPT, "truncated (in section %llu at offset %llu)", n, at);
-    if (check(ref->seed, h, r->in, (size_t)stored) != ld64(h + 24))
+    if (check(ref->seed, h, r->lin, (size_t)stored) != ld64(h + 24))
         return rfail(r, SNAP_ECORRUPT, "section %llu at offset %llu is corrupt (checksum mismatch)",
                      n, at);
-    return r_decode(r, method, raw, r->in, stored, payload, n, at);
+    return r_decode(r, &r->lout, &r->lout_cap, method, raw, r->lin, stored, payload, n, at);
 }
 
 void snap_reader_hold(struct snap_reader *r) { atomic_fetch_add(&r->holders, 1); }
@@ -755,6 +758,8 @@ void snap_reader_close(struct snap_reader *r)
 #endif
     free(r->in);
     free(r->out);
+    free(r->lin);
+    free(r->lout);
     free(r->name);
     free(r);
 }

@@ -149,6 +149,9 @@ struct proc {
     void (*thread_run)(void *ctx, struct thread *t);
     void *thread_ctx;
     uint64_t reaped_instret; /* instructions of threads already freed */
+    /* What its threads had retired at their last slice end: what another
+     * thread (the VM's owner counting the tree) may read while it runs. */
+    _Atomic uint64_t instret_pub;
 
     /* Under mu (see THE RUN LOCK): */
     struct host_mutex *mu;

@@ -180,8 +180,9 @@ uint64_t proc_tree_instret(struct proc *p)
 {
     uint64_t n = 0;
     host_mutex_lock(p->tree->mu);
+    /* The first process is between runs; the others may be running. */
     for (struct proc *q = p->tree->all; q; q = q->tnext)
-        n += proc_instret(q);
+        n += q == p->tree->all ? proc_instret(q) : atomic_load(&q->instret_pub);
     host_mutex_unlock(p->tree->mu);
     return n;
 }
@@ -291,6 +292,7 @@ struct proc *proc_tree_add(struct proc *root, int pid, int ppid, int *err)
 
 int proc_tree_start(struct proc *c)
 {
+    atomic_store(&c->instret_pub, proc_instret(c));
     if (c->zombie)
         return 0;
     host_mutex_lock(c->tree->mu);
@@ -420,6 +422,7 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
     host_mutex_lock(p->mu);
     uint64_t seen = p->child_events;
     host_mutex_unlock(p->mu);
+    atomic_store(&c->instret_pub, proc_instret(c));
     if (p->start_process(p, c) != 0) {
         host_mutex_lock(p->tree->mu);
         unlink_locked(c);

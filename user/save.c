@@ -480,6 +480,7 @@ static int save_process(struct saver *s)
     snap_put_u32(b, (uint32_t)p->exit_code);
     snap_put_u32(b, (uint32_t)p->killed_by);
     snap_put_u32(b, (uint32_t)p->fault_reason);
+    snap_put_u64(b, p->zombie ? atomic_load(&p->instret_pub) : 0);     /* what a zombie ran */
     proc_tree_unlock(p);
     return save_flush(s, SAVE_PROCESS);
 }
@@ -1091,7 +1092,8 @@ static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_
     uint8_t fl = snap_get_u8(c);
     uint32_t wstatus = snap_get_u32(c), stop_sig = snap_get_u32(c), code = snap_get_u32(c);
     uint32_t killed_by = snap_get_u32(c), reason = snap_get_u32(c);
-    if (!snap_cur_end(c) || !pgid || !sid || pgid > PROC_MAX_ID || sid > PROC_MAX_ID || exit_signal > LX_NSIG ||
+    uint64_t ran = snap_get_u64(c);
+    if (!snap_cur_end(c) || (ran && !(fl & PS_ZOMBIE)) || !pgid || !sid || pgid > PROC_MAX_ID || sid > PROC_MAX_ID || exit_signal > LX_NSIG ||
         fl & ~(PS_ZOMBIE | PS_AUTOREAP | PS_STOP_REPORT | PS_CONT_REPORT | PS_STOPPED) || stop_sig > LX_NSIG ||
         killed_by > LX_NSIG || (reason != 0 && reason != RV_EXIT_TRAP && reason != RV_EXIT_NOMEM) || wstatus > 0xffff)
         return restore_bad(err, errlen, "process");
@@ -1115,6 +1117,7 @@ static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_
     atomic_store(&p->stopped, (fl & PS_STOPPED) != 0);
     rs->zombie = fl & PS_ZOMBIE;
     if (rs->zombie) {
+        p->reaped_instret = ran;
         p->zombie = p->exited = true;   /* it waits to be reaped, nothing more */
         p->main->exited = true;
         p->nlive = 0;

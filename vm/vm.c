@@ -630,6 +630,7 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
         rv_set_budget(h, take);
         *rv = rv_run(h);
         int64_t used = take - h->budget;
+        atomic_fetch_add(&p->instret_pub, (uint64_t)used);
         if (reserved)
             atomic_fetch_add(&p->budget, h->budget);   /* what it did not use */
         else
