@@ -38,8 +38,13 @@ ifeq ($(HAVE_XXHASH),1)
 HAVE_ZSTD := $(shell echo 'int main(void) { return !ZSTD_versionNumber(); }' | \
 	$(CC) $(CFLAGS) $(LDFLAGS) -include zstd.h -x c -o /dev/null - -lzstd >/dev/null 2>&1 && echo 1)
 endif
-HAVE_CFLAGS := $(if $(HAVE_XXHASH),-DMVM_HAVE_XXHASH=1) $(if $(HAVE_ZSTD),-DMVM_HAVE_ZSTD=1)
-HAVE_LIBS   := $(if $(HAVE_ZSTD),-lzstd)
+# The control socket (cli/control.c) speaks JSON through jansson
+# (libjansson-dev); without it the CLI says the socket is unavailable.
+HAVE_JANSSON := $(shell echo 'int main(void) { json_decref(json_object()); return 0; }' | \
+	$(CC) $(CFLAGS) $(LDFLAGS) -include jansson.h -x c -o /dev/null - -ljansson >/dev/null 2>&1 && echo 1)
+HAVE_CFLAGS := $(if $(HAVE_XXHASH),-DMVM_HAVE_XXHASH=1) $(if $(HAVE_ZSTD),-DMVM_HAVE_ZSTD=1) \
+	$(if $(HAVE_JANSSON),-DMVM_HAVE_JANSSON=1)
+HAVE_LIBS   := $(if $(HAVE_ZSTD),-lzstd) $(if $(HAVE_JANSSON),-ljansson)
 CFLAGS  += $(HAVE_CFLAGS)
 LDLIBS  := $(HAVE_LIBS) $(LDLIBS)
 

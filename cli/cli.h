@@ -59,18 +59,52 @@ struct session {
     bool at_is_migrate;      /* snap_at came from --migrate-at */
     bool stats;
     double restore_ms;       /* mvm restore: what restoring took (--stats says) */
+    const char *name;        /* --name: the VM's control socket (cli/control.c) */
+    struct control *control;
+    /* The last migration: why it failed, or what it cost. */
+    char why[256];
+    double total_ms, down_ms, sent_mib;
 };
+/* What a request left to do: go on running the VM, or stop (*rc set). */
+enum { GO_ON, DONE };
+/* A snapshot to path now (the VM between runs): 0 or -MVM_E* (mvm_vm_error says why). */
+int session_snapshot(struct session *s, mvm_vm *vm, const char *path, bool raw);
+/* A migration to s->migrate_to now: DONE with *rc 120 once the VM runs
+ * there (s->total_ms, down_ms, sent_mib), or with the VM's own end; GO_ON
+ * with s->why if it failed (the VM goes on here). */
+int session_migrate(struct session *s, mvm_vm *vm, int *rc);
+
+/*
+ * The control socket of a VM with a name (cli/control.c; docs/control.md):
+ * control_open makes it and serves it on a thread of its own (0, or an
+ * exit status with the message printed); a request makes the VM's run
+ * end (mvm_vm_interrupt), and the session serves it between runs
+ * (control_pending, control_serve: GO_ON or DONE with *rc).
+ * control_close answers what is left that the VM has ended, and removes
+ * the socket (NULL is fine).
+ */
+struct control;
+int control_open(struct control **out, const char *name, mvm_vm *vm);
+bool control_pending(struct control *c);
+int control_serve(struct control *c, struct session *s, mvm_vm *vm, int *rc);
+void control_close(struct control *c);
+/* mvm ps, stats, snapshot, migrate, pause, resume, kill, control. */
+int cmd_control(int argc, char **argv);
 /* The options every command that runs a VM takes; session_option parses
  * one (0, or an exit status with the message printed). */
-enum { OPT_SNAPSHOT = 0x100, OPT_SNAPSHOT_AT, OPT_SUSPEND, OPT_SNAPSHOT_RAW, OPT_MIGRATE_TO, OPT_MIGRATE_AT };
+enum { OPT_SNAPSHOT = 0x100, OPT_SNAPSHOT_AT, OPT_SUSPEND, OPT_SNAPSHOT_RAW, OPT_MIGRATE_TO, OPT_MIGRATE_AT,
+       OPT_NAME };
 #define SESSION_LONGOPTS \
     { "snapshot", required_argument, NULL, OPT_SNAPSHOT }, \
     { "snapshot-at", required_argument, NULL, OPT_SNAPSHOT_AT }, \
     { "suspend", no_argument, NULL, OPT_SUSPEND }, \
     { "snapshot-uncompressed", no_argument, NULL, OPT_SNAPSHOT_RAW }, \
     { "migrate-to", required_argument, NULL, OPT_MIGRATE_TO }, \
-    { "migrate-at", required_argument, NULL, OPT_MIGRATE_AT }
+    { "migrate-at", required_argument, NULL, OPT_MIGRATE_AT }, \
+    { "name", required_argument, NULL, OPT_NAME }
 #define SESSION_USAGE \
+    "  --name NAME             serve a control socket for the VM: mvm ps, stats,\n" \
+    "                          snapshot, migrate, pause, resume, kill NAME\n" \
     "  --snapshot FILE         save the VM to FILE when mvm gets SIGUSR1 (and at\n" \
     "                          --snapshot-at); the VM goes on unless --suspend\n" \
     "  --snapshot-at N         save it when it has run exactly N instructions in all\n" \

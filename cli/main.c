@@ -507,6 +507,7 @@ static int cmd_run(int argc, char **argv)
         case OPT_SNAPSHOT_RAW:
         case OPT_MIGRATE_TO:
         case OPT_MIGRATE_AT:
+        case OPT_NAME:
             if ((rc = session_option(&sess, c, a)) != 0)
                 goto out;
             break;
@@ -651,5 +652,9 @@ int main(int argc, char **argv)
         return cmd_listen(argc - 1, argv + 1);
     if (strcmp(argv[1], "clone") == 0)
         return cmd_clone(argc - 1, argv + 1);
+    static const char *const control[] = { "ps", "stats", "snapshot", "migrate", "pause", "resume", "kill", "control" };
+    for (size_t i = 0; i < sizeof control / sizeof control[0]; i++)
+        if (strcmp(argv[1], control[i]) == 0)
+            return cmd_control(argc - 1, argv + 1);
     return usage_error("unknown command '%s'", argv[1]);
 }

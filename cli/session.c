@@ -43,6 +43,9 @@ int session_option(struct session *s, int opt, const char *arg)
             return usage_error("--migrate-at %s: expected a positive number of instructions", arg);
         s->at_is_migrate = true;
         return 0;
+    case OPT_NAME:
+        s->name = arg;
+        return 0;
     }
     return usage_error("unknown option %s", "?");
 }
@@ -104,16 +107,18 @@ static int run_for(struct session *s, mvm_vm *vm, int64_t n, struct mvm_exit *ex
     return 0;
 }
 
-/* What a snapshot or migration asked for left to do: go on running the
- * VM here, or stop with *rc. */
-enum { GO_ON, DONE };
-
 /* The VM's budget is what the user gave it (--budget) less what it ran,
  * not the step run_for gave it: that is what a snapshot keeps. */
 static void user_budget(const struct session *s, mvm_vm *vm)
 {
     if (s->left >= 0)
         mvm_vm_set_budget(vm, s->left);
+}
+
+int session_snapshot(struct session *s, mvm_vm *vm, const char *path, bool raw)
+{
+    user_budget(s, vm);
+    return mvm_vm_snapshot(vm, path, raw ? MVM_SNAPSHOT_UNCOMPRESSED : 0);
 }
 
 static int take_snapshot(struct session *s, mvm_vm *vm, int *rc)
@@ -148,22 +153,30 @@ static void progress(const struct session *s, const struct mvm_migrate_stats *st
 /* Moves the VM to the monitor listening at --migrate-to: DONE with *rc
  * 120 once it runs there, or with the VM's own end if it ended
  * meanwhile; GO_ON (it runs on here) if anything failed. */
-static int migrate(struct session *s, mvm_vm *vm, int *rc)
+/* A migration that failed: one line, and why in s->why (the control
+ * socket's answer). */
+static int migrate_failed(struct session *s, const char *why)
+{
+    snprintf(s->why, sizeof s->why, "%s", why);
+    fprintf(stderr, "mvm: migrate to %s: %s; the VM goes on\n", s->migrate_to, why);
+    return GO_ON;
+}
+
+int session_migrate(struct session *s, mvm_vm *vm, int *rc)
 {
     uint64_t t0 = host_time_monotonic_ns();
+    s->why[0] = 0;
+    s->total_ms = s->down_ms = 0;
     int fd = host_tcp_connect(s->migrate_to, 30);
-    if (fd < 0) {
-        fprintf(stderr, "mvm: migrate to %s: %s; the VM goes on\n", s->migrate_to, strerror(-fd));
-        return GO_ON;
-    }
+    if (fd < 0)
+        return migrate_failed(s, strerror(-fd));
     struct mvm_migration *m;
     user_budget(s, vm);
     int r = mvm_migrate_begin(vm, fd, s->raw ? MVM_SNAPSHOT_UNCOMPRESSED : 0, &m);
     if (r != 0) {
         const char *why = mvm_vm_error(vm);
-        fprintf(stderr, "mvm: migrate to %s: %s; the VM goes on\n", s->migrate_to, why[0] ? why : mvm_strerror(r));
         close(fd);
-        return GO_ON;
+        return migrate_failed(s, why[0] ? why : mvm_strerror(r));
     }
     struct mvm_migrate_stats st = { 0 };
     int act = GO_ON;
@@ -199,11 +212,16 @@ static int migrate(struct session *s, mvm_vm *vm, int *rc)
         r = mvm_migrate_finish(m);
     uint64_t t_end = host_time_monotonic_ns();
     if (act == GO_ON && r != 0)
-        fprintf(stderr, "mvm: migrate to %s: %s; the VM goes on\n", s->migrate_to, mvm_migrate_error(m));
+        migrate_failed(s, mvm_migrate_error(m));
     mvm_migrate_end(m, &st);
     close(fd);
+    if (act == DONE && !s->why[0])
+        snprintf(s->why, sizeof s->why, "the VM ended before it could move");
     if (act == DONE || r != 0)
         return act;
+    s->total_ms = (double)(t_end - t0) / 1e6;
+    s->down_ms = (double)(t_end - t_stop) / 1e6;
+    s->sent_mib = (double)st.pages_sent * 4096 / 1048576.0;
     progress(s, &st, true);
     fprintf(stderr, "mvm: migrated to %s: %.1f MiB in %llu rounds, %.1f ms in all, the VM stopped for %.1f ms\n",
             s->migrate_to, (double)st.pages_sent * 4096 / 1048576.0, (unsigned long long)st.rounds,
@@ -214,15 +232,20 @@ static int migrate(struct session *s, mvm_vm *vm, int *rc)
 
 static int act(struct session *s, mvm_vm *vm, int *rc)
 {
-    return s->migrate_to ? migrate(s, vm, rc) : take_snapshot(s, vm, rc);
+    return s->migrate_to ? session_migrate(s, vm, rc) : take_snapshot(s, vm, rc);
 }
 
 int session_run(struct session *s, mvm_vm *vm)
 {
     mvm_vm_get_budget(vm, &s->left);
-    if (s->snap_file || s->migrate_to) {
+    if (s->snap_file || s->migrate_to || s->name)
         mvm_vm_set_interruptible(vm);
+    if (s->snap_file || s->migrate_to)
         atomic_store(&watched, vm);
+    if (s->name) {
+        int r = control_open(&s->control, s->name, vm);
+        if (r != 0)
+            return r;
     }
     bool pending_at = s->snap_at > 0;   /* --snapshot-at / --migrate-at not reached yet */
     uint64_t t0 = host_time_monotonic_ns();
@@ -245,7 +268,10 @@ int session_run(struct session *s, mvm_vm *vm)
         if ((rc = run_for(s, vm, n, &ex, &cut)) != 0)
             break;
         if (ex.reason == MVM_EXIT_INTERRUPTED) {
-            if (act(s, vm, &rc) == DONE)
+            /* A request on the control socket, or SIGUSR1 (--snapshot, --migrate-to). */
+            int a = s->control && control_pending(s->control) ? control_serve(s->control, s, vm, &rc)
+                  : s->snap_file || s->migrate_to ? act(s, vm, &rc) : GO_ON;
+            if (a == DONE)
                 break;
             continue;
         }
@@ -256,6 +282,8 @@ int session_run(struct session *s, mvm_vm *vm)
         break;
     }
     atomic_store(&watched, NULL);
+    control_close(s->control);      /* requests from now on: the VM has ended */
+    s->control = NULL;
     if (s->stats) {
         double run_ns = (double)(host_time_monotonic_ns() - t0);
         print_stats(vm, run_ns / 1e9);
