@@ -41,22 +41,7 @@
 
 #define FORKS 10
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-
-static inline uint64_t xorshift(void)
-{
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * 0x2545F4914F6CDD1Dull;
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "fill.h"
 
 int main(int argc, char **argv)
 {
@@ -85,14 +70,7 @@ int main(int argc, char **argv)
     int64_t f1 = now_ns();
 
     /* 1. fill, as snapk */
-    uint64_t pat[64];
-    for (int i = 0; i < 64; i++)
-        pat[i] = xorshift();
-    size_t half = words / 2;
-    for (size_t i = 0; i < half; i++)
-        m[i] = xorshift();
-    for (size_t i = half; i < words; i++)
-        m[i] = pat[i & 63] ^ (uint64_t)(i >> 9);
+    fill(m, words);
 
     /* 2. fork and wait */
     fflush(stdout);

@@ -57,22 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-
-static inline uint64_t xorshift(void)
-{
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * 0x2545F4914F6CDD1Dull;
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "fill.h"
 
 /* Eight rounds of a multiply-xorshift mix: about 29 instructions. */
 static inline uint64_t mix(uint64_t x)
@@ -112,14 +97,7 @@ int main(int argc, char **argv)
     }
 
     /* 1. fill */
-    uint64_t pat[64];
-    for (int i = 0; i < 64; i++)
-        pat[i] = xorshift();
-    size_t half = words / 2;
-    for (size_t i = 0; i < half; i++)
-        m[i] = xorshift();
-    for (size_t i = half; i < words; i++)
-        m[i] = pat[i & 63] ^ (uint64_t)(i >> 9);
+    fill(m, words);
 
     /* 2. marker */
     for (int k = 0; k < 16; k++) {
