@@ -283,8 +283,10 @@ static void free_nest_command(char **v)
  * the same names; the user's --dir and --env go down to the innermost
  * level. Two extra --dir specs for this level are stored at extra_dirs.
  */
+#define DEFAULT_MEM (2ull << 30)     /* mvm_config's mem_limit 0 */
+
 static int nest_command(const char *self, int depth, const char **dirs, int ndirs, char **envs,
-                        int nenvs, char **nets, int nnets, const char *cwd, unsigned flags, unsigned nest_mode, const char *argv0,
+                        int nenvs, char **nets, int nnets, const char *cwd, const struct mvm_config *cfg, const char *argv0,
                         int prog_argc, char **prog_argv,
                         char ***out_argv, int *out_argc, const char **extra_dirs)
 {
@@ -308,7 +310,8 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
     free(image_dir);
     free(prog_dir);
 
-    size_t max = 12 + 2 * (size_t)ndirs + 2 * (size_t)nenvs + 2 * (size_t)nnets + (size_t)prog_argc + 4;
+    unsigned flags = cfg->flags, nest_mode = cfg->nest_mode;
+    size_t max = 14 + 2 * (size_t)ndirs + 2 * (size_t)nenvs + 2 * (size_t)nnets + (size_t)prog_argc + 4;
     char **v = calloc(max, sizeof *v);
     int n = 0;
     if (!v)
@@ -320,6 +323,14 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
     PUSH("run");
     PUSH("--depth");
     PUSH(num);
+    /* The monitor inside keeps a quarter of its memory for itself: the VM
+     * it runs gets the rest, so that a guest filling its memory meets its
+     * own limit (ENOMEM, or its own end) before the monitor meets the one
+     * above it. */
+    char mem[32];
+    snprintf(mem, sizeof mem, "%lluK", (unsigned long long)((cfg->mem_limit ? cfg->mem_limit : DEFAULT_MEM) / 4 * 3 >> 10));
+    PUSH("--mem");
+    PUSH(mem);
     if (flags & MVM_NO_JIT)
         PUSH("--no-jit");
     if (flags & MVM_NO_UNROLL)
@@ -565,7 +576,7 @@ static int cmd_run(int argc, char **argv)
     int prog_envc = nenvs;
     if (depth > 1) {
         /* Run the monitor's own RV64 build, which runs the rest. */
-        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, nets, nnets, cwd, cfg.flags, cfg.nest_mode, argv0,
+        rc = nest_command(argv[-1], depth, dirs, ndirs, envs, nenvs, nets, nnets, cwd, &cfg, argv0,
                           prog_argc, prog_argv, &nest_argv, &prog_argc, dirs + ndirs);
         if (rc != 0)
             goto out;

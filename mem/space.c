@@ -98,7 +98,6 @@ struct mem_space {
 #define MEM_BACKING_BASE (1ull << 40)
 
 /* Table memory rounded to pages, charged to the pool. */
-#define LEAF_PAGES ((sizeof(struct mem_leaf) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 #define DIR_PAGES  ((sizeof(struct mem_dir) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 
 /* The view lists' lock: short walks, so a spin lock of C11 atomics. */
@@ -146,36 +145,45 @@ int mem_space_refs(const struct mem_space *as)
 static void backing_release(struct mem_space *b, uint64_t va);
 
 /*
- * Leaf tables come from chunks of 4, 8, ... 256 tables whose memory is made
- * present when mapped (host_page_alloc_now): mapping or restoring much
- * memory makes many tables at once, and a host page fault for each of
- * their pages would cost more than the mapping itself. Tables go only
- * with the space, so a chunk is never freed before it. Each table handed
- * out is charged to the pool (pte_get); a chunk's unused rest is not, and
- * is never more than the tables in use.
+ * Leaf tables come from chunks of 1, 2, 4, ... 128 tables whose memory is
+ * made present when mapped (host_page_alloc_now): mapping or restoring
+ * much memory makes many tables at once, and a host page fault for each
+ * of their pages would cost more than the mapping itself. Tables go only
+ * with the space, so a chunk is never freed before it. A chunk is charged
+ * to the pool whole when made (its memory is present: the host spends
+ * it), and its unused rest is never more than the tables in use.
  */
 struct leaf_chunk {
     struct leaf_chunk *next;
-    size_t bytes;
-    _Alignas(16) struct mem_leaf leaf[];
+    size_t n;                   /* tables in it */
+    struct mem_leaf *leaf;      /* n of them, page-aligned */
 };
+
+#define LEAF_CHUNK_PAGES(n) (((n) * sizeof(struct mem_leaf) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 
 static struct mem_leaf *leaf_alloc(struct mem_space *as)
 {
     if (!as->leaves_left) {
-        size_t n = (size_t)4 << (as->nchunks < 6 ? as->nchunks : 6);
-        size_t bytes = (sizeof(struct leaf_chunk) + n * sizeof(struct mem_leaf) + MEM_PAGE_SIZE - 1) & MEM_PAGE_MASK;
-        struct leaf_chunk *c = host_page_alloc_now(bytes);
-        if (!c)
+        size_t n = (size_t)1 << (as->nchunks < 7 ? as->nchunks : 7);
+        int64_t pages = (int64_t)LEAF_CHUNK_PAGES(n);
+        struct leaf_chunk *c = malloc(sizeof *c);
+        if (!c || !mem_pool_charge(as->pool, pages)) {
+            free(c);
             return NULL;
+        }
+        if (!(c->leaf = host_page_alloc_now((size_t)pages * MEM_PAGE_SIZE))) {
+            mem_pool_charge(as->pool, -pages);
+            free(c);
+            return NULL;
+        }
+        c->n = n;
         c->next = as->chunks;
-        c->bytes = bytes;
         as->chunks = c;
         as->nchunks++;
-        as->leaves_left = (bytes - sizeof *c) / sizeof(struct mem_leaf);
+        as->leaves_left = n;
     }
     struct leaf_chunk *c = as->chunks;
-    return &c->leaf[(c->bytes - sizeof *c) / sizeof(struct mem_leaf) - as->leaves_left--];
+    return &c->leaf[c->n - as->leaves_left--];
 }
 
 static void free_level(struct mem_space *as, void *t, int level)
@@ -188,7 +196,6 @@ static void free_level(struct mem_space *as, void *t, int level)
             else if (!as->backing && leaf->pte[i].page)
                 mem_page_unref(as->pool, leaf->pte[i].page);
         }
-        mem_pool_charge(as->pool, -(int64_t)LEAF_PAGES);
         return;     /* its chunk goes with the space */
     }
     struct mem_dir *d = t;
@@ -221,7 +228,9 @@ void mem_space_free(struct mem_space *as)
     while (as->chunks) {
         struct leaf_chunk *c = as->chunks;
         as->chunks = c->next;
-        host_page_free(c, c->bytes);
+        mem_pool_charge(as->pool, -(int64_t)LEAF_CHUNK_PAGES(c->n));
+        host_page_free(c->leaf, LEAF_CHUNK_PAGES(c->n) * MEM_PAGE_SIZE);
+        free(c);
     }
     if (as->pager)
         as->pager->release(as->pager);
@@ -468,7 +477,7 @@ static struct mem_pte *pte_get(struct mem_space *as, uint64_t va, bool create)
             if (!create)
                 return NULL;
             bool leaf = level == LEVELS - 2;
-            size_t pages = leaf ? LEAF_PAGES : DIR_PAGES;
+            size_t pages = leaf ? 0 : DIR_PAGES;    /* leaves: their chunk is charged */
             if (!mem_pool_charge(as->pool, (int64_t)pages))
                 return NULL;
             *slot = leaf ? (void *)leaf_alloc(as) : calloc(1, sizeof(struct mem_dir));
