@@ -768,7 +768,8 @@ static void snap_lazy(void)
     snap_buf_reset(&x);
     put_index(&x, 3, good, per);
     CHECK(lazy_index(l, &x, 100) == 0);
-    CHECK(snap_lazy_attach(l, as) == 0);    /* the space owns it and rd now */
+    CHECK(snap_lazy_attach(l, as) == 0);    /* the space owns it, and holds rd too */
+    snap_reader_close(rd);
     CHECK(mem_space_lazy(as) == 15 && mem_space_resident(as) == 0);
     uint8_t got[4096], want[4096];
     CHECK(mem_read(as, 0x33000, got, sizeof got) == 0);
@@ -788,6 +789,7 @@ static void snap_lazy(void)
     CHECK(mem_map(as, 0x10000, 0x30000, MEM_R | MEM_W) == 0);
     l = lazy_open(path, &rd);
     CHECK(lazy_index(l, &x, 100) == 0 && snap_lazy_attach(l, as) == 0);
+    snap_reader_close(rd);
     size_t n;
     uint8_t *f = slurp(path, &n);
     size_t at = 32;     /* the file header; then each section's header and stored bytes */
