@@ -253,6 +253,7 @@ static json_t *stats_of(struct control *c, mvm_vm *vm, bool all, bool paused)
                           "uptime_s", (double)(now - c->started_ns) / 1e9);
     if (o && all) {
         json_object_set_new(o, "syscalls", json_integer((json_int_t)st.syscalls));
+        json_object_set_new(o, "children_instructions", json_integer((json_int_t)st.children_instructions));
         json_object_set_new(o, "blocks_decoded", json_integer((json_int_t)st.blocks_decoded));
         json_object_set_new(o, "blocks_compiled", json_integer((json_int_t)st.blocks_compiled));
         json_object_set_new(o, "code_flushes", json_integer((json_int_t)st.code_flushes));

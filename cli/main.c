@@ -432,6 +432,9 @@ void print_stats(mvm_vm *vm, double seconds)
             (unsigned long long)st.tlb_misses, (unsigned long long)(st.resident_bytes >> 10),
             (unsigned long long)(st.peak_bytes >> 10), (unsigned long long)st.zero_fills,
             (unsigned long long)st.cow_copies);
+    if (st.children_instructions)
+        fprintf(stderr, "mvm: stats: %llu instructions more by the VMs its guest made\n",
+                (unsigned long long)st.children_instructions);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -585,10 +588,6 @@ static int cmd_run(int argc, char **argv)
         path = nest_argv[0];
         prog_envc = 0;
         cwd = NULL;
-    }
-    if (depth > 1 && (sess.snap_file || sess.migrate_to)) {
-        rc = usage_error("--snapshot: %s", "a VM at depth 1 only (its own VMs cannot be saved yet)");
-        goto out;
     }
     if ((rc = read_program(path, &file, &size)) != 0 || (rc = session_prepare(&sess)) != 0)
         goto out;

@@ -79,11 +79,13 @@ int session_prepare(struct session *s)
     return 0;
 }
 
+/* What the VM ran: its own instructions, and those of the VMs its guest
+ * made (charged to it, as to its budget). */
 static uint64_t retired(mvm_vm *vm)
 {
     struct mvm_stats st;
     mvm_vm_stats(vm, &st);
-    return st.instructions;
+    return st.instructions + st.children_instructions;
 }
 
 /* One run of at most n instructions (0: what the budget allows), the

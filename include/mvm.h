@@ -137,6 +137,8 @@ struct mvm_stats {
     uint64_t resident_bytes, peak_bytes, zero_fills, cow_copies;
     uint64_t shared_bytes;   /* of resident_bytes, pages shared with another
                                 VM or process (clones, fork), copied on write */
+    uint64_t children_instructions;   /* what the VMs its guest made ran (at
+                                any depth), charged to it as to its budget */
 };
 
 const char *mvm_version(void);
@@ -215,7 +217,8 @@ void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out);
  * control loop). mvm_vm_set_interruptible, before running, makes the VM
  * run in time slices (about 200000 instructions); mvm_vm_interrupt then
  * ends the current run (or the next) at a slice end or a blocking system
- * call, which is run again later: mvm_vm_run returns MVM_EXIT_INTERRUPTED
+ * call, which is run again later (also inside a VM its guest made and
+ * runs now): mvm_vm_run returns MVM_EXIT_INTERRUPTED
  * and the VM goes on at the next mvm_vm_run. -MVM_ENOSYS for a VM run by
  * the monitor above (inside mvm) or not made interruptible.
  */
@@ -228,12 +231,15 @@ int mvm_vm_interrupt(mvm_vm *vm);
  * MVM_EXIT_INTERRUPTED, or before its first run): registers, memory,
  * threads and processes (the others are stopped for it, and go on at the
  * next run), signal state, open files (by their guest paths), pipes,
- * sockets (connections come back reset), eventfds, timerfds and grants.
+ * sockets (connections come back reset), eventfds, timerfds, epoll
+ * instances and grants, and the VMs its guest made, at any depth (a run
+ * of one that a budget or an interruption above cut short is not an exit
+ * of its: its creator's VM_RUN is made again, docs/hypercalls.md).
  * The file is written beside path and renamed over it only when
  * complete; its sections are compressed with zstd where this build has
  * it and flags does not say MVM_SNAPSHOT_UNCOMPRESSED. Errors:
- * -MVM_ENOTSUP (with mvm_vm_error saying what, e.g. an epoll instance,
- * VMs of its own), -MVM_EBUSY (it has ended, or a process did not stop),
+ * -MVM_ENOTSUP (with mvm_vm_error saying what, e.g. a Unix socket bound
+ * to a name, a VM of its own whose memory is not unrolled), -MVM_EBUSY (it has ended, or a process did not stop),
  * -MVM_EIO, -MVM_ENOSYS (a build without snapshots, or a VM run by the
  * monitor above); the VM is unchanged and may run on.
  *

@@ -66,13 +66,14 @@ enum mvm_hc {
  *   regs  (528): u64 pc | u64 x[32] | u64 f[32] | u32 fcsr | u32 0
  *   stats  (88): u64 instructions, syscalls, blocks_decoded, blocks_compiled,
  *                code_flushes, tlb_misses, resident_bytes, peak_bytes,
- *                zero_fills, cow_copies, shared_bytes
+ *                zero_fills, cow_copies, shared_bytes,
+ *                children_instructions
  *   args       : u32 argc | u32 envc | argc + envc NUL-terminated strings
  */
 #define MVM_HC_CONFIG_SIZE 24
 #define MVM_HC_EXIT_SIZE 40
 #define MVM_HC_REGS_SIZE 528
-#define MVM_HC_STATS_SIZE 88
+#define MVM_HC_STATS_SIZE 96
 #define MVM_HC_ARGS_MAX (2u << 20)   /* what Linux and depth 1 allow: a quarter of the 8 MiB stack */
 #define MVM_HC_IMAGE_MAX (256u << 20)
 #define MVM_HC_MAX_CHILDREN 64

@@ -242,6 +242,7 @@ int proc_guest_leave(struct proc *p, struct thread *t, bool runner);
 void proc_end(struct proc *p);
 /* The budget is spent: the run stops, other threads park. */
 void proc_stop(struct proc *p);
+void proc_stop_locked(struct proc *p);     /* the same, p->mu held */
 /* A run begins / ends (the runner's side). */
 void proc_run_begin(struct proc *p);
 void proc_run_end(struct proc *p);

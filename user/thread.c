@@ -264,11 +264,16 @@ void proc_end(struct proc *p)
     host_mutex_unlock(p->mu);
 }
 
+void proc_stop_locked(struct proc *p)
+{
+    p->stop = true;
+    host_cond_broadcast(p->cv);
+}
+
 void proc_stop(struct proc *p)
 {
     host_mutex_lock(p->mu);
-    p->stop = true;
-    host_cond_broadcast(p->cv);
+    proc_stop_locked(p);
     host_mutex_unlock(p->mu);
 }
 

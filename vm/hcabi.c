@@ -55,19 +55,19 @@ void hc_get_regs(const uint8_t in[MVM_HC_REGS_SIZE], struct mvm_regs *r)
 
 void hc_put_stats(uint8_t o[MVM_HC_STATS_SIZE], const struct mvm_stats *st)
 {
-    const uint64_t v[11] = { st->instructions, st->syscalls, st->blocks_decoded, st->blocks_compiled,
+    const uint64_t v[12] = { st->instructions, st->syscalls, st->blocks_decoded, st->blocks_compiled,
                              st->code_flushes, st->tlb_misses, st->resident_bytes, st->peak_bytes,
-                             st->zero_fills, st->cow_copies, st->shared_bytes };
-    for (int i = 0; i < 11; i++)
+                             st->zero_fills, st->cow_copies, st->shared_bytes, st->children_instructions };
+    for (int i = 0; i < 12; i++)
         st64(o + 8 * i, v[i]);
 }
 
 void hc_get_stats(const uint8_t in[MVM_HC_STATS_SIZE], struct mvm_stats *st)
 {
-    uint64_t *v[11] = { &st->instructions, &st->syscalls, &st->blocks_decoded, &st->blocks_compiled,
+    uint64_t *v[12] = { &st->instructions, &st->syscalls, &st->blocks_decoded, &st->blocks_compiled,
                         &st->code_flushes, &st->tlb_misses, &st->resident_bytes, &st->peak_bytes,
-                        &st->zero_fills, &st->cow_copies, &st->shared_bytes };
-    for (int i = 0; i < 11; i++)
+                        &st->zero_fills, &st->cow_copies, &st->shared_bytes, &st->children_instructions };
+    for (int i = 0; i < 12; i++)
         *v[i] = ld64(in + 8 * i);
 }
 

@@ -179,11 +179,29 @@ static void set_run_budget(mvm_vm *vm, int64_t n)
         atomic_store(&vm->p->budget, n > 0 ? n : 0);
 }
 
+/* A hypercall to be made again: the caller's registers stay as they are
+ * (pc on its ecall), so that it makes the call again when it runs next. */
+#define HC_AGAIN (-0x7fffffffL)
+
+/* Whether the caller's own run is to end: out of instructions (its own,
+ * or a VM's above it), or interrupted. */
+static bool stopped_above(mvm_vm *caller)
+{
+    return !caller->remote && (vm_budget_left(caller) <= 0 || vm_interrupted(caller));
+}
+
 /*
  * Runs a child for its caller. Budgets compose: the child may not run
  * more instructions than any VM above it has left, and what it runs is
  * charged to each of them at once, so a budget anywhere caps the whole
  * subtree below it, however deep and in whichever nesting mode.
+ *
+ * A run cut short by a VM above — out of instructions, or interrupted by
+ * its owner — is not an exit of the child's: the hypercall is made again
+ * (HC_AGAIN) once the caller runs again, and the child goes on. Meanwhile
+ * the whole tree is between runs, every VM at an instruction boundary:
+ * what a snapshot of the VM at the top needs. (The ecall counts each time
+ * it is made.)
  */
 static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
 {
@@ -196,8 +214,11 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
     int64_t own = child->remote ? child->budget : atomic_load(&child->p->budget);
     int64_t left = vm_budget_left(child);
     bool done = !child->remote && (child->p->exited || !child->loaded);
+    if (!done && stopped_above(caller))
+        return HC_AGAIN;
     if (left <= 0 && !done) {
-        /* An ancestor is out of instructions: the child does not run. */
+        /* Its own budget is spent, or that of a VM it is charged to that
+         * is not above the caller (trusted nesting): it does not run. */
         struct mvm_regs regs;
         memset(&ex, 0, sizeof ex);
         ex.reason = MVM_EXIT_BUDGET;
@@ -208,17 +229,22 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
         bool clamped = left < own;
         if (clamped)
             set_run_budget(child, left);
+        vm_running_child(caller, child);
         r = vm_run_raw(child, &ex);
+        vm_running_child(caller, NULL);
+        int64_t rest = own - (int64_t)ex.instructions;
         if (clamped)
-            set_run_budget(child, own - (int64_t)ex.instructions);
+            set_run_budget(child, rest);
         else if (child->remote)
             child->budget -= (int64_t)ex.instructions;
         /* A native child's threads charged its ancestors slice by slice as
          * they ran; a remote one's whole run is charged here. */
         if (child->remote)
-            vm_charge(child->parent, ex.instructions);
+            vm_charge(child, ex.instructions);
         if (r != 0)
             return r;
+        if (ex.reason == MVM_EXIT_INTERRUPTED || (ex.reason == MVM_EXIT_BUDGET && rest > 0 && stopped_above(caller)))
+            return HC_AGAIN;
     }
     hc_put_exit(wire, &ex);
     return vm_guest_write(caller, exit_addr, wire, sizeof wire);
@@ -312,8 +338,13 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
         hc_put_stats(wire, &st);
         return vm_guest_write(caller, a[1], wire, sizeof wire);
     }
-    case MVM_HC_VM_SYSCALL:
-        return vm_syscall(child);
+    case MVM_HC_VM_SYSCALL: {
+        /* A blocking call is a run of the child's: interrupted as one. */
+        vm_running_child(caller, child);
+        int r = vm_syscall(child);
+        vm_running_child(caller, NULL);
+        return r;
+    }
     case MVM_HC_VM_ERROR: {
         size_t len = strlen(child->error) + 1;
         if (a[2] < len)
@@ -333,6 +364,8 @@ void vm_hcall_serve(mvm_vm *caller)
     memcpy(a, &r.x[10], sizeof a);
     unsigned n = (unsigned)(r.x[17] - MVM_HC_BASE);
     long res = n < MVM_HC_COUNT ? serve(caller, n, a) : -38;
+    if (res == HC_AGAIN)
+        return;
     r.x[10] = (uint64_t)res;
     r.pc += 4;
     mvm_vcpu_set_regs(caller, &r);

@@ -491,11 +491,15 @@ int64_t vm_budget_left(const mvm_vm *vm)
 
 /* Ancestors above this process (remote ones) are charged by the monitor
  * that runs the VM; here, every native one is. The charge does not count
- * as the ancestor's own instructions (instret stays). */
-void vm_charge(mvm_vm *vm, uint64_t instructions)
+ * as the ancestor's own instructions (instret stays) but as its
+ * children's (a forked process's are its VM's own). */
+void vm_charge(mvm_vm *from, uint64_t instructions)
 {
-    for (; vm && !vm->remote; vm = vm->parent)
-        atomic_fetch_sub(&vm->p->budget, (int64_t)instructions);
+    for (mvm_vm *a = from->parent; a && !a->remote; a = a->parent) {
+        atomic_fetch_sub(&a->p->budget, (int64_t)instructions);
+        if (a != from->proc_root)
+            atomic_fetch_add(&a->below, instructions);
+    }
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -566,6 +570,37 @@ static void fault(struct proc *p, struct rv_hart *h, int r)
     proc_end(p);
 }
 
+/*
+ * Interruptions reach down the tree: a VM a guest made runs inside its
+ * creator's hypercall, so an owner's mvm_vm_interrupt must end that run
+ * too (at a slice end), for the creator's run to end (hc_run then leaves
+ * the hypercall to be made again). A forked process is not interrupted
+ * with its VM: it parks while the VM is not running.
+ */
+bool vm_interrupted(const mvm_vm *vm)
+{
+    if (vm->remote)     /* the monitor that runs it knows */
+        return false;
+    if (atomic_load(&vm->p->interrupt))
+        return true;
+    if (vm->proc_root)
+        return false;
+    for (const mvm_vm *a = vm->parent; a && !a->remote; a = a->parent)
+        if (atomic_load(&a->p->interrupt))
+            return true;
+    return false;
+}
+
+static bool interruptible(const mvm_vm *vm)
+{
+    if (vm->p->interruptible || vm->proc_root)
+        return vm->p->interruptible;
+    for (const mvm_vm *a = vm->parent; a && !a->remote; a = a->parent)
+        if (a->p->interruptible)
+            return true;
+    return false;
+}
+
 /* A budget above this is unlimited: a slice reserves nothing from it. */
 #define BUDGET_UNLIMITED (INT64_MAX / 2)
 
@@ -617,7 +652,7 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
     /* Alone with no timer armed, nothing in the guest can interrupt it:
      * one long run, unless the VM's owner may (mvm_vm_interrupt), which
      * is seen at slice ends. */
-    bool whole = alone && !sig_async(p) && !p->interruptible;
+    bool whole = alone && !sig_async(p) && !interruptible(vm);
     bool reserved;
     int64_t take = budget_take(vm, whole ? INT64_MAX : SLICE, &reserved);
     if (take == 0) {
@@ -635,7 +670,7 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
             atomic_fetch_add(&p->budget, h->budget);   /* what it did not use */
         else
             atomic_fetch_sub(&p->budget, used);
-        vm_charge(vm->parent, (uint64_t)used);
+        vm_charge(vm, (uint64_t)used);
         /* The end of a slice: go on without the lock unless the process
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
          * signal waits for this thread (taken with the lock: sig_deliver). */
@@ -856,7 +891,10 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         exit_of_process(p, ex);
         return 0;
     }
+again:
     proc_run_begin(p);
+    if (vm->parent && !vm->proc_root && vm_interrupted(vm))
+        proc_stop(p);       /* an interruption above came as this run began */
     bool have = false;      /* the runner holds the run lock */
     for (;;) {
         if (!have && proc_lock(p, mt, true) != PROC_LOCK_OK)
@@ -870,7 +908,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         if (r == RV_EXIT_BUDGET) {
             if (!budget_left(vm))
                 break;
-            if (atomic_load(&p->interrupt)) {
+            if (vm_interrupted(vm)) {
                 proc_stop(p);   /* the others park: the run ends */
                 break;
             }
@@ -932,15 +970,22 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
     }
     h = mt->hart;
     proc_run_end(p);
+    /* A VM a guest made stops for its budget (or a VM's above) or an
+     * interruption, nothing else; a stop with neither is one a thread
+     * decided on as the run before ended (it saw the budget spent then,
+     * and a VM above has been given more since): the run goes on. */
+    if (!ended && vm->parent && !vm->proc_root && !vm_interrupted(vm) && vm_budget_left(vm) > 0)
+        goto again;
     ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
     if (ended) {
         exit_of_process(p, ex);
         return 0;
     }
     ex->pc = h->pc;
-    if (atomic_load(&p->interrupt)) {
+    if (vm_interrupted(vm)) {
         /* (An exchange of a byte needs libatomic on some hosts.) One that
-         * came meanwhile is this interruption too. */
+         * came meanwhile is this interruption too. An ancestor's stays,
+         * for its own run to end. */
         atomic_store(&p->interrupt, false);
         ex->reason = MVM_EXIT_INTERRUPTED;
         return 0;
@@ -960,6 +1005,28 @@ int mvm_vm_set_interruptible(mvm_vm *vm)
     return 0;
 }
 
+void vm_running_child(mvm_vm *caller, mvm_vm *child)
+{
+    if (caller->remote)
+        return;
+    host_mutex_lock(caller->p->mu);
+    caller->running_child = child && !child->remote ? child : NULL;
+    host_mutex_unlock(caller->p->mu);
+}
+
+/* Stops the runs of the VMs vm's run runs (vm's p->mu held): each one's
+ * lock is taken before its parent's is dropped, so none can go away. */
+static void stop_below(mvm_vm *vm)
+{
+    mvm_vm *c = vm->running_child;
+    if (!c)
+        return;
+    host_mutex_lock(c->p->mu);
+    proc_stop_locked(c->p);
+    stop_below(c);
+    host_mutex_unlock(c->p->mu);
+}
+
 int mvm_vm_interrupt(mvm_vm *vm)
 {
     if (!vm)
@@ -967,7 +1034,12 @@ int mvm_vm_interrupt(mvm_vm *vm)
     if (vm->remote || !vm->p->interruptible)
         return -MVM_ENOSYS;
     atomic_store(&vm->p->interrupt, true);
-    proc_stop(vm->p);   /* blocked calls give up (to be restarted), slices end */
+    /* Blocked calls give up (to be restarted), slices end: its own, and
+     * those of the VMs its guest runs now (see vm_interrupted). */
+    host_mutex_lock(vm->p->mu);
+    proc_stop_locked(vm->p);
+    stop_below(vm);
+    host_mutex_unlock(vm->p->mu);
     return 0;
 }
 
@@ -987,6 +1059,8 @@ int vm_syscall(mvm_vm *vm)
         return -MVM_EINVAL;   /* not stopped at a system call */
     vm->at_syscall = false;
     proc_run_begin(p);
+    if (vm->parent && !vm->proc_root && vm_interrupted(vm))
+        proc_stop(p);       /* as in vm_run_raw */
     if (proc_lock(p, mt, true) == PROC_LOCK_OK) {
         p->syscalls++;
         sys_dispatch(p);
@@ -1059,5 +1133,6 @@ int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
     out->zero_fills = ms.zero_fills;
     out->cow_copies = ms.cow_copies;
     out->shared_bytes = mem_space_shared(p->as) * MEM_PAGE_SIZE;
+    out->children_instructions = atomic_load(&vm->below);
     return 0;
 }

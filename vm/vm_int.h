@@ -26,6 +26,7 @@ struct mvm_vm {
     mvm_vm *proc_root;      /* native, a forked process: the VM (its first process) */
     struct host_thread *proc_thread;   /* a forked process: the host thread running it */
     mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
+    mvm_vm *running_child;  /* (p->mu) native: the one its hc_run runs now */
     char error[256];
     /* A clone template: the sections of its snapshot other than pages,
      * read once by the first mvm_vm_clone (snap/snap.c), and whose. */
@@ -33,6 +34,7 @@ struct mvm_vm {
     size_t tmpl_len;
     char *tmpl_path;
     _Atomic bool parked;    /* a forked process: its host thread waits for a run */
+    _Atomic uint64_t below; /* native: what the VMs its guest made ran (vm_charge) */
     bool loaded, ended;
     bool at_syscall;        /* native: stopped at a system call its owner serves */
 };
@@ -59,6 +61,12 @@ int vm_tree_quiesce(mvm_vm *vm);
 int vm_guest_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len);
 int vm_guest_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len);
 int vm_syscall(mvm_vm *vm);
+/* Whether vm's run is to end for an mvm_vm_interrupt: its own, or (a VM
+ * a guest made) one of the VMs above it here. */
+bool vm_interrupted(const mvm_vm *vm);
+/* hc_run's side: caller runs child now (NULL: no longer), for
+ * mvm_vm_interrupt to reach down. */
+void vm_running_child(mvm_vm *caller, mvm_vm *child);
 /* mvm_vm_stats with the error (a remote VM's handle may be gone). */
 int vm_stats(const mvm_vm *vm, struct mvm_stats *out);
 
@@ -68,8 +76,8 @@ void vm_hcall_serve(mvm_vm *vm);
 /* Instructions vm may still run: its budget, and in this process no more
  * than any ancestor's. */
 int64_t vm_budget_left(const mvm_vm *vm);
-/* Charges a run's cost to vm and every ancestor in this process. */
-void vm_charge(mvm_vm *vm, uint64_t instructions);
+/* Charges what from ran to every VM above it in this process. */
+void vm_charge(mvm_vm *from, uint64_t instructions);
 /* Destroys the VMs vm created (and theirs). */
 void vm_children_destroy(mvm_vm *vm);
 
