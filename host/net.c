@@ -677,6 +677,31 @@ int host_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
     return epoll_ctl(epfd, hop, fd, &e) < 0 ? neg() : 0;
 }
 
+/* Linux lists an epoll instance's interest list in /proc/self/fdinfo/N,
+ * one line per item: "tfd: %8d events: %8x data: %16llx ...". */
+int host_epoll_list(int epfd, int (*fn)(void *ctx, int fd, uint32_t events, uint64_t data), void *ctx)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", epfd);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -LX_ENOSYS;
+    char line[256];
+    int n = 0, r = 0;
+    while (r == 0 && fgets(line, sizeof line, f)) {
+        int fd;
+        unsigned events;
+        unsigned long long data;
+        if (sscanf(line, "tfd: %d events: %x data: %llx", &fd, &events, &data) != 3)
+            continue;
+        r = fn(ctx, fd, events, data);
+        n++;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    return r != 0 ? r : bad ? -LX_EIO : n;
+}
+
 int host_epoll_wait(int epfd, struct host_epoll_event *ev, int max, int timeout_ms)
 {
     struct epoll_event small[64];
@@ -757,6 +782,7 @@ int host_timerfd_gettime(int fd, int64_t cur[4])
 #else
 int host_epoll_create(int lx_flags) { return -LX_ENOSYS; }
 int host_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) { return -LX_ENOSYS; }
+int host_epoll_list(int epfd, int (*fn)(void *ctx, int fd, uint32_t events, uint64_t data), void *ctx) { return -LX_ENOSYS; }
 int host_epoll_wait(int epfd, struct host_epoll_event *ev, int max, int timeout_ms) { return -LX_ENOSYS; }
 int host_eventfd(unsigned initval, int lx_flags) { return -LX_ENOSYS; }
 int host_timerfd_create(int clockid, int lx_flags) { return -LX_ENOSYS; }

@@ -171,6 +171,10 @@ struct host_epoll_event {
     uint64_t data;
 };
 int host_epoll_wait(int epfd, struct host_epoll_event *ev, int max, int timeout_ms);
+/* What epfd watches (its interest list, as Linux shows it in fdinfo): fn
+ * for each (the handle registered, its events and data) until it returns
+ * non-zero. The count, fn's value, or -LX_E* (-LX_ENOSYS: not known here). */
+int host_epoll_list(int epfd, int (*fn)(void *ctx, int fd, uint32_t events, uint64_t data), void *ctx);
 int host_eventfd(unsigned initval, int lx_flags);
 int host_timerfd_create(int clockid, int lx_flags);
 /* its: interval sec, nsec, value sec, nsec. */

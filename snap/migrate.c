@@ -156,6 +156,9 @@ int mvm_migrate_finish(struct mvm_migration *m)
             return (int)left;
     } while (m->at < m->n);
     r = proc_save(vm->p, m->w, SAVE_NO_PAGES, m->error, sizeof m->error);
+    /* The VMs its guest made go whole, now (their pages were not sent ahead). */
+    if (r == 0 && (r = snap_tree_write(vm, m->w)) != 0)
+        snprintf(m->error, sizeof m->error, "%s", vm->error);
     if (r == 0 && (r = snap_writer_commit(m->w)) != 0) {
         snprintf(m->error, sizeof m->error, "%s", snap_writer_error(m->w));
         r = snap_errno(r);

@@ -69,28 +69,44 @@ int snap_check_vm(mvm_vm *vm)
         snprintf(vm->error, sizeof vm->error, "a process of the VM did not stop");
         return -MVM_EBUSY;
     }
-    for (int i = 0; i < MVM_HC_MAX_CHILDREN; i++) {
-        if (vm->children[i]) {
-            snprintf(vm->error, sizeof vm->error, "it has VMs of its own, which a snapshot cannot hold yet");
-            return -MVM_ENOTSUP;
-        }
-    }
-    return proc_check_saveable(p, vm->error, sizeof vm->error);
+    int r = proc_check_saveable(p, vm->error, sizeof vm->error);
+    return r != 0 ? r : snap_tree_check(vm);   /* the VMs its guest made */
 }
 
-int snap_write_vm(mvm_vm *vm, struct snap_writer *w)
+void snap_put_settings(struct snap_buf *b, mvm_vm *vm)
 {
     struct proc *p = vm->p;
     struct mem_stats ms;
     mem_pool_stats(p->pool, &ms);
     unsigned flags = (p->trace_syscalls ? MVM_TRACE_SYSCALLS : 0) | (p->hart->trace_insns ? MVM_TRACE_INSNS : 0) |
                      (p->hart->no_jit ? MVM_NO_JIT : 0) | (fs_stream_meta(p->fs) ? MVM_STREAM_META : 0);
-    int64_t budget = vm_budget_left(vm);
-    struct snap_buf b = { 0 };
-    snap_put_u64(&b, ms.limit_pages * MEM_PAGE_SIZE);
-    snap_put_u32(&b, flags);
+    /* Its own budget: the VMs above it have theirs. */
+    int64_t budget = atomic_load(&p->budget);
+    snap_put_u64(b, ms.limit_pages * MEM_PAGE_SIZE);
+    snap_put_u32(b, flags);
     /* 0: unlimited; one spent (or overrun by other processes' slices) is 1. */
-    snap_put_u64(&b, budget >= INT64_MAX / 2 ? 0 : budget <= 0 ? 1 : (uint64_t)budget);
+    snap_put_u64(b, budget >= INT64_MAX / 2 ? 0 : budget <= 0 ? 1 : (uint64_t)budget);
+}
+
+int snap_get_settings(struct snap_cur *c, struct mvm_config *out)
+{
+    uint64_t limit = snap_get_u64(c);
+    uint32_t flags = snap_get_u32(c);
+    uint64_t budget = snap_get_u64(c);
+    if (c->bad || (flags & ~SAVED_FLAGS) || (limit && limit < MVM_MEM_MIN) || budget > INT64_MAX)
+        return -1;
+    *out = (struct mvm_config)MVM_CONFIG_INIT;
+    out->mem_limit = limit;
+    out->flags = flags;
+    out->budget = (int64_t)budget;
+    out->nest_mode = MVM_NEST_EMULATE;
+    return 0;
+}
+
+int snap_write_vm(mvm_vm *vm, struct snap_writer *w)
+{
+    struct snap_buf b = { 0 };
+    snap_put_settings(&b, vm);
     int r = b.oom ? -MVM_ENOMEM : snap_errno(snap_write_section(w, SAVE_VM, b.data, b.len));
     snap_buf_free(&b);
     if (r != 0 && r != -MVM_ENOMEM)
@@ -115,6 +131,8 @@ int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags)
     /* The user/ layer's errno values are Linux's, as MVM_E* are. */
     if (r == 0)
         r = proc_save(vm->p, w, 0, vm->error, sizeof vm->error);
+    if (r == 0)
+        r = snap_tree_write(vm, w);
     if (r == 0 && (r = snap_writer_commit(w)) != 0) {
         snprintf(vm->error, sizeof vm->error, "%s", snap_writer_error(w));
         r = snap_errno(r);
@@ -126,16 +144,14 @@ int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags)
 /* The VM section: settings for the new VM, cfg's where given. */
 static int read_vm_section(struct snap_cur *c, const struct mvm_config *cfg, struct mvm_config *out)
 {
-    uint64_t limit = snap_get_u64(c);
-    uint32_t flags = snap_get_u32(c);
-    uint64_t budget = snap_get_u64(c);
-    if (!snap_cur_end(c) || (flags & ~SAVED_FLAGS) || (limit && limit < MVM_MEM_MIN) || budget > INT64_MAX)
+    if (snap_get_settings(c, out) != 0 || !snap_cur_end(c))
         return -1;
-    *out = (struct mvm_config)MVM_CONFIG_INIT;
-    out->mem_limit = cfg && cfg->mem_limit ? cfg->mem_limit : limit;
-    out->flags = flags | (cfg ? cfg->flags & SAVED_FLAGS : 0);
-    out->budget = cfg && cfg->budget ? cfg->budget : (int64_t)budget;
-    out->nest_mode = MVM_NEST_EMULATE;
+    if (cfg && cfg->mem_limit)
+        out->mem_limit = cfg->mem_limit;
+    if (cfg)
+        out->flags |= cfg->flags & SAVED_FLAGS;
+    if (cfg && cfg->budget)
+        out->budget = cfg->budget;
     return 0;
 }
 
@@ -216,6 +232,28 @@ static int restore_index(struct snap_lazy **lzp, mvm_vm *vm, struct snap_cur *c,
     return 0;
 }
 
+/* CHILD: a VM top's guest made; *rs becomes its restore (NULL if its
+ * program has ended: nothing of its own follows). */
+static int next_child(struct snap_tree *tree, mvm_vm *top, struct snap_cur *c, bool clone, struct restore **rs,
+                      char *why, size_t whylen)
+{
+    if (clone) {
+        snprintf(why, whylen, "a VM with VMs of its own cannot be cloned yet");
+        return -MVM_ENOTSUP;
+    }
+    mvm_vm *child;
+    bool done;
+    int r = snap_tree_child(tree, c, &child, &done, why, whylen);
+    if (r != 0 || done)
+        return r;
+    if (!(*rs = proc_restore_begin(child->p, NULL, 0, NULL))) {
+        snprintf(why, whylen, "out of memory");
+        return -MVM_ENOMEM;
+    }
+    proc_restore_above(*rs, top->p->fs);
+    return 0;
+}
+
 /* A VM from the snapshot rd reads, or from src (name: for messages). A
  * lazy restore's pager holds the reader too: it is used here (sections)
  * and by the pager (a process restored after the first sharing the
@@ -254,11 +292,31 @@ static int restore_from(struct snap_reader *rd, struct source *src, const char *
             r = -MVM_ENOMEM;
     }
     char why[256] = "";
-    int nproc = 0;      /* PROCESS sections so far: the first process's memory is lazy */
+    int nproc = 0;      /* PROCESS and CHILD sections so far: the first process's memory is lazy */
+    struct restore *top_rs = rs;    /* rs: the VM being restored (NULL: one that has ended) */
+    struct snap_tree *tree = NULL;
     while (r == 0 && (r = source_next(src, &type, &c)) == 1) {
         r = 0;
-        if (type == SAVE_PROCESS)
+        if (type == SAVE_PROCESS || type == SAVE_CHILD)
             nproc++;
+        if (type == SAVE_CHILD || type == SAVE_TREE) {
+            /* The VM before is complete (the top's restore ends last). */
+            if (lz && (r = restore_pending(lz, rs, why, sizeof why)) != 0)
+                break;
+            if (rs && rs != top_rs && (r = proc_restore_end(rs, true, why, sizeof why)) != 0) {
+                rs = NULL;
+                break;
+            }
+            rs = NULL;
+            r = type == SAVE_TREE ? snap_tree_begin(&tree, vm, &c, why, sizeof why)
+                                  : next_child(tree, vm, &c, mode == RESTORE_CLONE, &rs, why, sizeof why);
+            continue;
+        }
+        if (!rs) {
+            snprintf(why, sizeof why, "section %u is out of place", type);
+            r = -MVM_EBADMSG;
+            break;
+        }
         if (type == SAVE_PAGES && mode != RESTORE_EAGER) {
             /* A process after the first: its pages are read at its index. */
             if (mode == RESTORE_LAZY && !lz && !(lz = snap_lazy_new(rd)))
@@ -290,13 +348,15 @@ static int restore_from(struct snap_reader *rd, struct source *src, const char *
         r = snap_errno(r);
     }
     snap_lazy_free(lz);
-    if (rs) {
-        int e = proc_restore_end(rs, r == 0, why, sizeof why);
+    for (int k = 0; k < 2; k++) {   /* the last VM made by a guest, then the top */
+        struct restore *x = k == 0 ? (rs != top_rs ? rs : NULL) : top_rs;
+        int e = x ? proc_restore_end(x, r == 0, why, sizeof why) : 0;
         if (r == 0 && e != 0) {
             snprintf(err, errlen, "%s: %s", name, why);
             r = e;
         }
     }
+    snap_tree_free(tree);
     if (r != 0) {
         mvm_vm_destroy(vm);
         return r;

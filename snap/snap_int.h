@@ -20,6 +20,26 @@ int snap_errno(int r);
 int snap_check_vm(mvm_vm *vm);
 /* The VM section: its settings and what is left of its budget. */
 int snap_write_vm(mvm_vm *vm, struct snap_writer *w);
+/* Those settings (the VM section's fields; a CHILD section has them too),
+ * and read back: 0, or -1 if impossible (the fields after are not checked). */
+void snap_put_settings(struct snap_buf *b, mvm_vm *vm);
+int snap_get_settings(struct snap_cur *c, struct mvm_config *out);
+
+/*
+ * The VMs a guest made (snap/tree.c). snap_tree_check: why top's tree
+ * cannot be saved now (reason in top->error), or 0; snap_tree_write: a
+ * TREE section, then a CHILD section and the sections of each (after
+ * top's own). Restoring: snap_tree_begin at the TREE section
+ * (*out: NULL before), then for each CHILD section snap_tree_child, which makes the VM (in its creator's table:
+ * destroyed with top from then on) and says whether it has ended (*done:
+ * no sections of its own follow); 0, or an MVM_E* with why set.
+ */
+int snap_tree_check(mvm_vm *top);
+int snap_tree_write(mvm_vm *top, struct snap_writer *w);
+struct snap_tree;
+int snap_tree_begin(struct snap_tree **out, mvm_vm *top, struct snap_cur *c, char *why, size_t whylen);
+int snap_tree_child(struct snap_tree *st, struct snap_cur *c, mvm_vm **out, bool *done, char *why, size_t whylen);
+void snap_tree_free(struct snap_tree *st);
 
 /*
  * Lazy restore (snap/lazy.c). With the reader deferring PAGES sections:

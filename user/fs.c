@@ -652,6 +652,7 @@ void fs_free(struct fs *fs)
         host_close(fs->mounts[i].fd);
         free(fs->mounts[i].guest);
         free(fs->mounts[i].host);
+        free(fs->mounts[i].above);
     }
     free(fs->mounts);
     free(fs->w);
@@ -684,15 +685,18 @@ struct fs *fs_fork(const struct fs *src)
     for (int i = 0; i < src->nmounts; i++) {
         const struct mount *m = &src->mounts[i];
         int fd = host_dup(m->fd);
-        char *g = strdup(m->guest);
-        if (fd < 0 || !g) {
+        char *g = strdup(m->guest), *h = m->host ? strdup(m->host) : NULL, *a = m->above ? strdup(m->above) : NULL;
+        if (fd < 0 || !g || (m->host && !h) || (m->above && !a)) {
             if (fd >= 0)
                 host_close(fd);
             free(g);
+            free(h);
+            free(a);
             fs_free(fs);
             return NULL;
         }
-        fs->mounts[fs->nmounts++] = (struct mount){ .guest = g, .len = m->len, .fd = fd, .ro = m->ro };
+        fs->mounts[fs->nmounts++] =
+            (struct mount){ .guest = g, .len = m->len, .fd = fd, .ro = m->ro, .host = h, .above = a };
     }
     src->cwd->refs++;
     fs->cwd = src->cwd;
@@ -812,7 +816,30 @@ static void mounts_truncate(struct fs *fs, int n)
         host_close(m->fd);
         free(m->guest);
         free(m->host);
+        free(m->above);
     }
+}
+
+/* Where path (canonical, under m) is in the view of the sandbox at the
+ * top: m's own path there, and the rest; NULL if not known (or no memory). */
+static char *above_path(const struct mount *m, const char *path)
+{
+    const char *base = m->host ? m->guest : m->above;
+    size_t blen = m->host ? m->len : base ? strlen(base) : 0;
+    if (!base || strncmp(path, m->guest, m->len) != 0 || (path[m->len] && path[m->len] != '/'))
+        return NULL;
+    const char *rest = path + m->len;
+    char *a = malloc(blen + strlen(rest) + 2);
+    if (a)
+        sprintf(a, "%.*s%s", (int)blen, base, blen || rest[0] ? rest : "/");
+    return a;
+}
+
+/* A mount just added (index) that came from m's directory at path. */
+static void note_above(struct fs *fs, int index, const struct mount *m, const char *path)
+{
+    if (!fs->mounts[index].above && !fs->mounts[index].host)
+        fs->mounts[index].above = above_path(m, path);
 }
 
 /*
@@ -831,6 +858,7 @@ int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const
     char base[FS_PATH_MAX], at[FS_PATH_MAX];
     snprintf(base, sizeof base, "%s", dir->path);
     bool virtual = dir->fd < 0;
+    int dmount = dir->mount;
     int fd = virtual ? 0 : host_openat(dir->fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
     fs_close(from, gfd);
     int first = fs->nmounts, r = 0, index;
@@ -841,6 +869,8 @@ int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const
         return -LX_EINVAL;   /* as mount_fd says for a real directory */
     if (!virtual && (r = mount_fd(fs, fd, guest_path, ro, &index)) < 0)
         return r;
+    if (!virtual && dmount >= 0)
+        note_above(fs, index, &from->mounts[dmount], base);
     /* Nested mounts go where the directory went: the mount's canonical
      * path, or for a virtual directory the path as given. */
     snprintf(at, sizeof at, "%s", !virtual ? fs->mounts[index].guest
@@ -857,6 +887,8 @@ int fs_add_dir_from(struct fs *fs, struct fs *from, const char *from_path, const
         }
         int mfd = host_openat(m->fd, ".", LX_O_PATH | LX_O_DIRECTORY, 0);
         r = mfd < 0 ? mfd : mount_fd(fs, mfd, path, ro || m->ro, &index);
+        if (r == 0)
+            note_above(fs, index, m, m->guest);
         granted = true;
     }
     if (r == 0 && !granted)

@@ -26,6 +26,10 @@ struct mount {
     bool ro;
     char *host;           /* the host directory as granted (snapshots re-attach
                              it); NULL for one passed down from another sandbox */
+    char *above;          /* passed down (fs_add_dir_from): the directory's path
+                             in the view of the sandbox at the top, whose mounts
+                             have host paths (a snapshot of a VM a guest made
+                             grants it again from there); NULL if unknown */
 };
 
 /* An open file description, shared by dup'ed fds. */

@@ -18,8 +18,11 @@
  *     and the interval (expirations not yet read count as one).
  * Socket options other than O_NONBLOCK are not carried (a listening
  * socket gets SO_REUSEADDR, so that it can listen again at once).
- * Refused, with the reason: epoll instances, Unix sockets bound to a
- * name, datagram pairs with messages queued.
+ *   - an epoll instance comes back empty; what it watched is registered
+ *     again by the EPOLL section (user/save_files.c), with the same events
+ *     and data: an edge-triggered item reports what is ready at once.
+ * Refused, with the reason: Unix sockets bound to a name, datagram pairs
+ * with messages queued.
  *
  * Saving changes nothing the guest can see: queued bytes are peeked, an
  * eventfd's count is read and written back (the VM is stopped).
@@ -137,8 +140,6 @@ int net_check_file(const struct file *f, int fd, char *err, size_t errlen)
 {
     const struct sock *s = f->sock;
     int listening = 0;
-    if (s->kind == SK_EPOLL)
-        return say(err, errlen, -LX_ENOTSUP, fd, net_sock_kind(s));
     if (s->kind == SK_SOCKET && s->domain == LX_AF_UNIX &&
         (s->upath || (host_getsockopt_int(f->fd, LX_SOL_SOCKET, LX_SO_ACCEPTCONN, &listening) == 0 && listening)))
         return say(err, errlen, -LX_ENOTSUP, fd, "a Unix socket bound to a name");
@@ -156,6 +157,8 @@ int net_save_file(const struct file *f, int fd, struct snap_buf *b, struct net_p
     switch (s->kind) {
     case SK_SOCKET:
         return save_socket(f, fd, b, pairs, buf, err, errlen);
+    case SK_EPOLL:      /* what it watches: the EPOLL section (user/save_files.c) */
+        return 0;
     case SK_EVENTFD: {
         /* Its count: read (nothing waits on it: the VM is stopped) and given back. */
         uint64_t v = 0;
@@ -295,6 +298,10 @@ struct file *net_restore_file(struct fs *fs, struct snap_cur *c, int flags, stru
         }
         h = make_socket(fs, c, &s, flags, pairs, err, errlen);
         s.bound = s.domain != LX_AF_UNIX;      /* bound when it was (or harmless: it listens or is fresh) */
+        break;
+    case SK_EPOLL:
+        if ((h = host_epoll_create(0)) < 0)
+            h = failed(err, errlen, h, "an epoll instance");
         break;
     case SK_EVENTFD: {
         s.eflags = (int)snap_get_u32(c) & 1;

@@ -15,11 +15,10 @@
  * saved (host_time_set_monotonic, host_time_set_cputime); the real-time
  * clock is the host's.
  *
- * Sockets, eventfds and timerfds are user/net_save.c's (connections come
- * back reset). What cannot be saved yet is refused with a reason: several
- * processes, VMs the guest created, epoll instances, Unix sockets bound to
- * a name, named FIFOs, files deleted while open, standard streams
- * redirected by a parent VM.
+ * Sockets, eventfds, timerfds and epoll instances are user/net_save.c's
+ * (connections come back reset). What cannot be saved yet is refused with
+ * a reason: a vfork child, Unix sockets bound to a name, named FIFOs,
+ * files deleted while open, standard streams redirected by a parent VM.
  */
 #include "user/save.h"
 #include "user/save_int.h"
@@ -176,13 +175,15 @@ static int save_fs(struct saver *s)
     snap_put_u64(b, fs->nofile_max);
     snap_put_str(b, fs->cwd->path[0] ? fs->cwd->path : "/");
     snap_put_u32(b, (uint32_t)fs->nmounts);
+    bool child = s->flags & SAVE_CHILD_VM;
     for (int i = 0; i < fs->nmounts; i++) {
         const struct mount *m = &fs->mounts[i];
-        if (!m->host)
+        const char *from = child ? m->above : m->host;
+        if (!from)
             return save_fail(s->err, s->errlen, -LX_ENOTSUP,
                         "%s is a directory passed down by a parent VM: it cannot be granted again", m->guest);
         snap_put_str(b, m->guest[0] ? m->guest : "/");
-        snap_put_str(b, m->host);
+        snap_put_str(b, from);
         snap_put_u8(b, m->ro);
     }
     int n = 0, dir;
@@ -731,19 +732,46 @@ static int restore_proc(struct restore *rs, struct snap_cur *c, char *err, size_
     return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "process");
 }
 
-static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+void proc_restore_above(struct restore *rs, struct fs *top)
+{
+    rs->above = top;
+}
+
+/* The grants of a VM a guest made, from the top VM's: what the hypercalls
+ * did when they were made (fs_add_dir_from, net_allow_from). */
+static int restore_fs_above(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct fs *fs = rs->p->fs;
+    char guest[FS_PATH_MAX], from[FS_PATH_MAX];
+    uint32_t n = snap_get_u32(c);
+    for (uint32_t i = 0; i < n && !c->bad; i++) {
+        if (snap_get_str(c, guest, sizeof guest) < 0 || snap_get_str(c, from, sizeof from) < 0)
+            return restore_bad(err, errlen, "file system");
+        bool ro = snap_get_u8(c) != 0;
+        int r = fs_add_dir_from(fs, rs->above, from, guest, ro);
+        if (r < 0)
+            return save_fail(err, errlen, r == -LX_ENOMEM ? r : -LX_EACCES, "a VM it made had %s at %s: %s",
+                             restore_shown(from), restore_shown(guest), strerror(-r));
+    }
+    n = snap_get_u32(c);
+    for (uint32_t i = 0; i < n && !c->bad; i++) {
+        int dir = snap_get_u8(c);
+        if (snap_get_str(c, from, sizeof from) < 0 || (dir != NET_LISTEN && dir != NET_CONNECT))
+            return restore_bad(err, errlen, "file system");
+        int r = net_allow_from(fs, rs->above, dir, from);
+        if (r < 0)
+            return save_fail(err, errlen, r == -LX_ENOMEM ? r : -LX_EACCES, "a VM it made was allowed to %s %s: %s",
+                             dir == NET_LISTEN ? "listen on" : "connect to", restore_shown(from), strerror(-r));
+    }
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "file system");
+}
+
+/* The saved grants, each given again by the restorer's (a snapshot
+ * grants nothing), then the restorer's new ones. */
+static int restore_grants(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
 {
     struct fs *fs = rs->p->fs;
     char guest[FS_PATH_MAX], host[FS_PATH_MAX];
-    uint32_t mask = snap_get_u32(c);
-    uint64_t cur = snap_get_u64(c), max = snap_get_u64(c);
-    char cwd[FS_PATH_MAX];
-    if (snap_get_str(c, cwd, sizeof cwd) < 0 || mask > 0777 || cur > max || max > FS_NOFILE_MAX)
-        return restore_bad(err, errlen, "file system");
-    rs->nofile = cur;       /* set once the files are back (restore_files) */
-    rs->nofile_max = max;
-    fs_umask(fs, mask);
-    /* Each saved grant must be given again: a snapshot grants nothing. */
     uint32_t n = snap_get_u32(c);
     for (uint32_t i = 0; i < n && !c->bad; i++) {
         if (snap_get_str(c, guest, sizeof guest) < 0 || snap_get_str(c, host, sizeof host) < 0)
@@ -782,8 +810,24 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
         if (r < 0)
             return g->kind == MVM_GRANT_DIR ? r : save_fail(err, errlen, r, "cannot grant %s", g->guest);
     }
-    int r = fs_set_cwd(fs, cwd);
-    return r < 0 ? save_fail(err, errlen, r, "the working directory %s is missing: %s", restore_shown(cwd), strerror(-r)) : 0;
+    return 0;
+}
+
+static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    struct fs *fs = rs->p->fs;
+    uint32_t mask = snap_get_u32(c);
+    uint64_t cur = snap_get_u64(c), max = snap_get_u64(c);
+    char cwd[FS_PATH_MAX];
+    if (snap_get_str(c, cwd, sizeof cwd) < 0 || mask > 0777 || cur > max || max > FS_NOFILE_MAX)
+        return restore_bad(err, errlen, "file system");
+    rs->nofile = cur;       /* set once the files are back (restore_files) */
+    rs->nofile_max = max;
+    fs_umask(fs, mask);
+    int r = rs->above ? restore_fs_above(rs, c, err, errlen) : restore_grants(rs, c, err, errlen);
+    if (r == 0 && (r = fs_set_cwd(fs, cwd)) < 0)
+        save_fail(err, errlen, r, "the working directory %s is missing: %s", restore_shown(cwd), strerror(-r));
+    return r;
 }
 
 /* A clone's private pages: the template's, shared copy-on-write. */
@@ -1127,7 +1171,7 @@ static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_
 
 /* Sections in the order they must come; PAGES and THREAD repeat; PAGES
  * and SHARED may be absent. PROCESS starts the next process. */
-static const uint32_t order[] = { SAVE_PROC, SAVE_FS, SAVE_FILES, SAVE_MAP, SAVE_PAGES, SAVE_SHARED,
+static const uint32_t order[] = { SAVE_PROC, SAVE_FS, SAVE_FILES, SAVE_EPOLL, SAVE_MAP, SAVE_PAGES, SAVE_SHARED,
                                   SAVE_SIGNALS, SAVE_THREAD };
 
 int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *err, size_t errlen)
@@ -1150,7 +1194,8 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
      * absent: no page was written), and none after it. */
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         bool have = rs->seen & 1u << order[i];
-        if ((i < at && !have && order[i] != SAVE_PAGES && order[i] != SAVE_SHARED) || (i > at && have) ||
+        if ((i < at && !have && order[i] != SAVE_PAGES && order[i] != SAVE_SHARED && order[i] != SAVE_EPOLL) ||
+            (i > at && have) ||
             (i == at && have && type != SAVE_PAGES && type != SAVE_THREAD))
             return save_fail(err, errlen, -LX_EBADMSG, "section %u is out of order", type);
     }
@@ -1159,6 +1204,7 @@ int proc_restore(struct restore *rs, uint32_t type, struct snap_cur *c, char *er
     case SAVE_PROC: return restore_proc(rs, c, err, errlen);
     case SAVE_FS: return restore_fs(rs, c, err, errlen);
     case SAVE_FILES: return restore_files(rs, c, err, errlen);
+    case SAVE_EPOLL: return restore_epolls(rs, c, err, errlen);
     case SAVE_PAGES: return restore_pages(rs, c, err, errlen);
     case SAVE_MAP: return restore_map(rs, c, err, errlen);
     case SAVE_SHARED: return rs->nprocs > 1 ? restore_shared(rs, c, err, errlen) : restore_bad(err, errlen, "shared pages");

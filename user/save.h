@@ -37,11 +37,17 @@ enum {
     SAVE_PAGE_INDEX = 10 | SNAP_TYPE_OPTIONAL,
     SAVE_PROCESS = 11,  /* a process after the first begins: ids, state (a zombie: only this) */
     SAVE_SHARED = 12,   /* pages shared with a process before (after PAGES) */
+    SAVE_CHILD = 13,    /* a VM a guest made begins (snap/tree.c) */
+    SAVE_TREE = 14,     /* after the top VM's sections: the VMs its guest made follow */
+    SAVE_EPOLL = 15,    /* after the first FILES: what the epoll instances watch */
 };
 
 /* proc_save flags: SAVE_NO_PAGES leaves the pages out, for a receiver that
  * has them all (a migration's last pre-copy round). */
 #define SAVE_NO_PAGES 1
+/* SAVE_CHILD_VM: p is a VM a guest made, whose directories came from the
+ * VM at the top: each is saved as its path there (struct mount's above). */
+#define SAVE_CHILD_VM 2
 
 /*
  * Writes p's sections. 0, or a negative LX_E* errno with a one-line reason
@@ -82,6 +88,11 @@ struct mvm_grant;
  * are then skipped); else NULL. */
 struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants,
                                    struct mem_space *tmpl);
+/* A VM a guest made (saved with SAVE_CHILD_VM): its directories and
+ * network grants are given again from top, the restored VM at the top
+ * (as the hypercalls gave them: never more than top has), not from the
+ * restorer's grants. */
+void proc_restore_above(struct restore *r, struct fs *top);
 int proc_restore(struct restore *r, uint32_t type, struct snap_cur *c, char *err, size_t errlen);
 int proc_restore_end(struct restore *r, bool ok, char *err, size_t errlen);
 

@@ -7,6 +7,11 @@
  * the restoring sandbox: a standard stream, a guest path with its flags
  * and offset, a pipe with the bytes queued in it, a signalfd, or a socket
  * or event object (user/net_save.c). Nothing host-specific is written.
+ *
+ * What an epoll instance watches is not a property of one description
+ * but a relation between two: the EPOLL section after the first FILES
+ * names both by index (the host lists an instance's interest list), and a
+ * restore registers them again once every description is back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,7 @@
 #include "host/host.h"
 #include "user/fs.h"
 #include "user/lx.h"
+#include "user/net_int.h"
 #include "user/net_save.h"
 #include "user/save_int.h"
 
@@ -144,7 +150,74 @@ int save_files(struct saver *s)
     if (r == 0)
         r = save_flush(s, SAVE_FILES);
     snap_buf_reset(b);
+    if (r == 0 && s->index == 0)
+        r = save_epolls(s);
     return r;
+}
+
+/* EPOLL: u32 count, then per item u32 the epoll instance's index, u32 the
+ * watched description's, u32 events, u64 data. */
+struct epoll_list {
+    struct saver *s;
+    uint32_t ep, n;
+};
+
+static int epoll_item(void *ctx, int hfd, uint32_t events, uint64_t data)
+{
+    struct epoll_list *l = ctx;
+    struct saver *s = l->s;
+    uint32_t j = 0;
+    while (j < s->nfiles && s->files[j]->fd != hfd)
+        j++;
+    if (j == s->nfiles)     /* a description alive but in no fd table (in flight in a message) */
+        return save_fail(s->err, s->errlen, -LX_ENOTSUP, "an epoll instance watches a file no fd holds");
+    snap_put_u32(&s->b, l->ep);
+    snap_put_u32(&s->b, j);
+    snap_put_u32(&s->b, events);
+    snap_put_u64(&s->b, data);
+    l->n++;
+    return 0;
+}
+
+int save_epolls(struct saver *s)
+{
+    struct epoll_list l = { .s = s };
+    snap_put_u32(&s->b, 0);     /* the count, set below */
+    int r = 0;
+    for (l.ep = 0; l.ep < s->nfiles && r >= 0; l.ep++) {
+        const struct file *f = s->files[l.ep];
+        if (f->sock && f->sock->kind == SK_EPOLL && (r = host_epoll_list(f->fd, epoll_item, &l)) == -LX_ENOSYS)
+            r = save_fail(s->err, s->errlen, -LX_ENOTSUP, "this host cannot say what an epoll instance watches");
+        else if (r < 0 && r != -LX_ENOTSUP)
+            r = save_fail(s->err, s->errlen, -LX_EIO, "cannot read what an epoll instance watches");
+    }
+    if (r < 0 || l.n == 0) {
+        snap_buf_reset(&s->b);
+        return r < 0 ? r : 0;
+    }
+    if (!s->b.oom)
+        st32(s->b.data, l.n);
+    return save_flush(s, SAVE_EPOLL);
+}
+
+int restore_epolls(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    uint32_t n = snap_get_u32(c);
+    if (rs->nprocs > 1 || n == 0 || n > FS_NOFILE_MAX * 4)
+        return restore_bad(err, errlen, "epoll");
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t ep = snap_get_u32(c), j = snap_get_u32(c), events = snap_get_u32(c);
+        uint64_t data = snap_get_u64(c);
+        if (c->bad || ep >= rs->nfiles || j >= rs->nfiles || ep == j || !rs->files[ep]->sock ||
+            rs->files[ep]->sock->kind != SK_EPOLL || rs->files[j]->fd < 0)
+            return restore_bad(err, errlen, "epoll");
+        int r = host_epoll_ctl(rs->files[ep]->fd, 1, rs->files[j]->fd, events, data);
+        if (r < 0)
+            return save_fail(err, errlen, r == -LX_EEXIST || r == -LX_EINVAL || r == -LX_EPERM || r == -LX_ELOOP
+                                                ? -LX_EBADMSG : r,
+                             "cannot watch a file with an epoll instance again: %s", strerror(-r));
+    }
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "epoll");
 }
 
 /* A description from the FILES section, made anew here; NULL with *r set

@@ -74,6 +74,7 @@ struct restore {
     bool ahead;                 /* pages came ahead (PRECOPY): MAP keeps them */
     struct mem_space *tmpl;     /* a clone's template: its pages are shared */
     uint64_t nofile, nofile_max;   /* RLIMIT_NOFILE as saved */
+    struct fs *above;           /* a VM a guest made: the top VM's (proc_restore_above) */
 };
 
 /* A one-line reason in err (errlen bytes); returns r. */
@@ -89,5 +90,8 @@ const char *restore_shown(char *s);
  * first process) and each process's fd table, and restoring them. */
 int save_files(struct saver *s);
 int restore_files(struct restore *rs, struct snap_cur *c, char *err, size_t errlen);
+/* EPOLL (user/save_files.c): what the VM's epoll instances watch. */
+int save_epolls(struct saver *s);
+int restore_epolls(struct restore *rs, struct snap_cur *c, char *err, size_t errlen);
 
 #endif

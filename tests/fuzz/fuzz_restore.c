@@ -16,7 +16,11 @@
  * feeds the records as sections (a type with SNAP_TYPE_OPTIONAL set is
  * skipped, as mvm_vm_restore does) up to the first error, ends the
  * restore (which starts the restored threads, parked) and destroys the
- * VM, which must stop them. Checked at every run:
+ * VM, which must stop them. TREE and CHILD records go to snap/tree.c as
+ * mvm_vm_restore takes them: each CHILD makes a VM of the tree and the
+ * records after it restore that VM, its directories granted from the
+ * top's (the VM before is ended first, the top's restore last). Checked
+ * at every run:
  *   - a call returns 0 or a negative errno, and an error comes with a
  *     non-empty, one-line, NUL-terminated message;
  *   - a restored process is one that can run as the system calls leave
@@ -44,13 +48,14 @@
 #include "host/thread.h"
 #include "mvm.h"
 #include "snap/format.h"
+#include "snap/snap_int.h"
 #include "user/save.h"
 #include "vm/vm_int.h"
 
 /* Room for any seed; small, as a map of the whole address space runs
  * until the pool's limit stops it (about 0.1 s under ASan at 16 MiB). */
 #define FUZZ_MEM_LIMIT (16u << 20)
-#define MAX_RECORDS 16
+#define MAX_RECORDS 24
 #define ERRLEN 256
 
 static char grant_dir[64];
@@ -151,6 +156,8 @@ static void restore(const uint8_t *data, size_t size)
     char err[ERRLEN];
     int r = 0, n = 0;
     size_t at = 0;
+    struct restore *cur = rs;      /* the VM being restored (NULL: one that has ended) */
+    struct snap_tree *tree = NULL;
     while (r == 0 && n < MAX_RECORDS && size - at >= 8) {
         uint32_t type = ld32(data + at);
         uint32_t len = ld32(data + at + 4);
@@ -162,15 +169,52 @@ static void restore(const uint8_t *data, size_t size)
         if (type & SNAP_TYPE_OPTIONAL)
             continue;
         memset(err, 0x55, sizeof err);
-        r = proc_restore(rs, type, &c, err, sizeof err);
+        if (type == SAVE_TREE || type == SAVE_CHILD) {
+            if (cur && cur != rs) {
+                r = proc_restore_end(cur, true, err, sizeof err);
+                check_message(r, err, sizeof err);
+                memset(err, 0x55, sizeof err);
+            }
+            cur = NULL;
+            if (r != 0)
+                break;
+            mvm_vm *child;
+            bool done;
+            if (type == SAVE_TREE)
+                r = snap_tree_begin(&tree, vm, &c, err, sizeof err);
+            else if ((r = snap_tree_child(tree, &c, &child, &done, err, sizeof err)) == 0 && !done) {
+                if ((cur = proc_restore_begin(child->p, NULL, 0, NULL))) {
+                    proc_restore_above(cur, vm->p->fs);
+                } else {
+                    r = -MVM_ENOMEM;
+                    snprintf(err, sizeof err, "out of memory");
+                }
+            }
+            check_message(r, err, sizeof err);
+            continue;
+        }
+        if (!cur)
+            break;      /* out of place: mvm_vm_restore refuses it */
+        r = proc_restore(cur, type, &c, err, sizeof err);
         check_message(r, err, sizeof err);
         if (r == 0 && c.off > c.len)
             violated("a section read past its end", "");
     }
     char why[ERRLEN];
+    int e = 0;
+    if (cur && cur != rs) {
+        memset(why, 0x55, sizeof why);
+        e = proc_restore_end(cur, r == 0, why, sizeof why);
+        check_message(e, why, sizeof why);
+        if (e != 0 && r == 0) {
+            r = e;
+            snprintf(err, sizeof err, "%s", why);
+        }
+    }
     memset(why, 0x55, sizeof why);
-    int e = proc_restore_end(rs, r == 0, why, sizeof why);
+    e = proc_restore_end(rs, r == 0, why, sizeof why);
     check_message(e, why, sizeof why);
+    snap_tree_free(tree);
     if (r == 0 && e == 0)
         check_restored(vm->p);
     if (verbose)

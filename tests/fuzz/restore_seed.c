@@ -15,7 +15,10 @@
  *             armed timers, several runs (one shared), two PAGES sections;
  *   precopy   a live migration's: PRECOPY sections first (a page with
  *             bytes, sent twice, a zero page, a page no run maps), then
- *             no PAGES section.
+ *             no PAGES section;
+ *   nested    files' VM, then TREE and the VMs its guest made: one with
+ *             /d of the top at /in, its own sections as minimal's, and
+ *             one of its own whose program has ended (CHILD alone).
  * Each is under fuzz_restore's max_len (16 KiB): at most three pages.
  * Built by tests/fuzz/run.sh --update-seeds; fuzz_restore with
  * FUZZ_RESTORE_VERBOSE set says whether each one restores.
@@ -34,7 +37,7 @@
 #define TEXT 0x10000ull
 #define STACK 0x3fff000000ull
 
-enum { MINIMAL, FILES, PIPES, THREADS, PRECOPY };
+enum { MINIMAL, FILES, PIPES, THREADS, PRECOPY, NESTED, CHILD_VM };
 
 /* Appends section payload s as a record to out, and empties s. */
 static void record(struct snap_buf *out, uint32_t type, struct snap_buf *s)
@@ -92,6 +95,11 @@ static void fs_section(struct snap_buf *b, int kind)
         snap_put_str(b, "/d");
         snap_put_str(b, "/home/someone/work");
         snap_put_u8(b, 0);
+    } else if (kind == CHILD_VM) {     /* the top's /d, as the top sees it */
+        snap_put_u32(b, 1);
+        snap_put_str(b, "/in");
+        snap_put_str(b, "/d");
+        snap_put_u8(b, 1);
     } else {
         snap_put_u32(b, 0);
     }
@@ -292,47 +300,45 @@ static void thread_section(struct snap_buf *b, uint32_t tid, uint64_t pc, uint64
     snap_put_u32(b, 2);     /* SS_DISABLE */
 }
 
+/* A VM's own sections (a VM a guest made: kind CHILD_VM, else as MINIMAL). */
+static void vm_records(struct snap_buf *out, struct snap_buf *s, int kind);
+
+/* TREE, then a VM the top's guest made (slot 2) and one of that VM's
+ * (slot 0) whose program has ended. */
+static void tree_records(struct snap_buf *out, struct snap_buf *s)
+{
+    snap_put_u64(s, 777);
+    record(out, SAVE_TREE, s);
+    for (uint32_t i = 0; i < 2; i++) {
+        snap_put_u32(s, i);                 /* creator */
+        snap_put_u32(s, i == 0 ? 2 : 0);    /* slot */
+        snap_put_u32(s, i);                 /* charged to */
+        snap_put_u32(s, i == 0 ? 0 : 3);    /* lowered; trusted */
+        snap_put_u8(s, i == 0 ? 0 : 1);     /* ended */
+        snap_put_u64(s, i == 0 ? 8u << 20 : 0);
+        snap_put_u32(s, 0);
+        snap_put_u64(s, i == 0 ? 1000000 : 0);
+        snap_put_u64(s, i == 0 ? 55 : 0);
+        if (i == 1) {
+            const uint32_t end[3] = { 7, 0, 0 };    /* exit 7 */
+            for (int k = 0; k < 3; k++)
+                snap_put_u32(s, end[k]);
+            const uint64_t at[5] = { 0, 0, 0, TEXT + 0x20, 55 };
+            for (int k = 0; k < 5; k++)
+                snap_put_u64(s, at[k]);
+        }
+        record(out, SAVE_CHILD, s);
+        if (i == 0)
+            vm_records(out, s, CHILD_VM);
+    }
+}
+
 static int seed(const char *dir, const char *name, int kind)
 {
     struct snap_buf out = { 0 }, s = { 0 };
-    if (kind == PRECOPY) {
-        snap_put_u32(&s, 3);
-        page(&s, TEXT, 0);
-        snap_put_u64(&s, TEXT + 0x2000 + 1);   /* bit 0: reads as zero */
-        page(&s, 0x7000000ull, 4);
-        record(&out, SAVE_PRECOPY, &s);
-        snap_put_u32(&s, 1);
-        page(&s, TEXT, 5);                     /* the same page again, changed */
-        record(&out, SAVE_PRECOPY, &s);
-    }
-    proc_section(&s, kind);
-    record(&out, SAVE_PROC, &s);
-    fs_section(&s, kind);
-    record(&out, SAVE_FS, &s);
-    files_section(&s, kind);
-    record(&out, SAVE_FILES, &s);
-    map_section(&s, kind);
-    record(&out, SAVE_MAP, &s);
-    if (kind != PRECOPY) {
-        snap_put_u32(&s, 1);
-        page(&s, TEXT, 1);
-        record(&out, SAVE_PAGES, &s);
-    }
-    if (kind == THREADS) {
-        snap_put_u32(&s, 1);
-        page(&s, 0x3ff0000000ull, 2);
-        record(&out, SAVE_PAGES, &s);
-    }
-    signals_section(&s, kind);
-    record(&out, SAVE_SIGNALS, &s);
-    thread_section(&s, PID, TEXT, STACK + 0x4000, false);
-    record(&out, SAVE_THREAD, &s);
-    if (kind == THREADS) {
-        thread_section(&s, PID + 2, TEXT + 4, STACK + 0x3000, true);
-        record(&out, SAVE_THREAD, &s);
-        thread_section(&s, PID + 4, TEXT + 8, STACK + 0x2000, false);
-        record(&out, SAVE_THREAD, &s);
-    }
+    vm_records(&out, &s, kind == NESTED ? FILES : kind);
+    if (kind == NESTED)
+        tree_records(&out, &s);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = out.oom ? NULL : fopen(path, "wb");
@@ -346,6 +352,48 @@ static int seed(const char *dir, const char *name, int kind)
     return bad;
 }
 
+static void vm_records(struct snap_buf *out, struct snap_buf *s, int kind)
+{
+    if (kind == PRECOPY) {
+        snap_put_u32(s, 3);
+        page(s, TEXT, 0);
+        snap_put_u64(s, TEXT + 0x2000 + 1);   /* bit 0: reads as zero */
+        page(s, 0x7000000ull, 4);
+        record(out, SAVE_PRECOPY, s);
+        snap_put_u32(s, 1);
+        page(s, TEXT, 5);                     /* the same page again, changed */
+        record(out, SAVE_PRECOPY, s);
+    }
+    proc_section(s, kind);
+    record(out, SAVE_PROC, s);
+    fs_section(s, kind);
+    record(out, SAVE_FS, s);
+    files_section(s, kind);
+    record(out, SAVE_FILES, s);
+    map_section(s, kind);
+    record(out, SAVE_MAP, s);
+    if (kind != PRECOPY) {
+        snap_put_u32(s, 1);
+        page(s, TEXT, 1);
+        record(out, SAVE_PAGES, s);
+    }
+    if (kind == THREADS) {
+        snap_put_u32(s, 1);
+        page(s, 0x3ff0000000ull, 2);
+        record(out, SAVE_PAGES, s);
+    }
+    signals_section(s, kind);
+    record(out, SAVE_SIGNALS, s);
+    thread_section(s, PID, TEXT, STACK + 0x4000, false);
+    record(out, SAVE_THREAD, s);
+    if (kind == THREADS) {
+        thread_section(s, PID + 2, TEXT + 4, STACK + 0x3000, true);
+        record(out, SAVE_THREAD, s);
+        thread_section(s, PID + 4, TEXT + 8, STACK + 0x2000, false);
+        record(out, SAVE_THREAD, s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -353,5 +401,5 @@ int main(int argc, char **argv)
         return 2;
     }
     return seed(argv[1], "minimal", MINIMAL) | seed(argv[1], "files", FILES) | seed(argv[1], "pipes", PIPES) |
-           seed(argv[1], "threads", THREADS) | seed(argv[1], "precopy", PRECOPY);
+           seed(argv[1], "threads", THREADS) | seed(argv[1], "precopy", PRECOPY) | seed(argv[1], "nested", NESTED);
 }

@@ -2,7 +2,10 @@
  * Sets up a Unix stream socket pair with bytes queued each way, a TCP
  * socket listening on 127.0.0.1:PORT with a client connected to it and
  * the accepted end, an eventfd holding 5, a one-shot timerfd due in 50 ms,
- * a periodic one (10 s) and a UDP socket; says "ready" and calls
+ * a periodic one (10 s), a UDP socket, and an epoll instance watching
+ * the eventfd, a pipe with a byte in it, an empty pipe and a one-shot
+ * eventfd that has already fired (it reports 3 at once, then 2: the
+ * one-shot stays disarmed); says "ready" and calls
  * getppid() (the marker: with "stop" it exits there). Then one line per
  * object says how it is. Without a snapshot both TCP ends say "open";
  * restored from one taken at the marker they say "reset" (a connection
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -28,6 +32,23 @@ static const char *state(int fd)
     if (n < 0 && errno == ECONNRESET)
         return "reset";
     return n == 0 ? "closed" : "data";
+}
+
+/* What the epoll instance reports now, by its data (sorted). */
+static void watched(int ep)
+{
+    struct epoll_event ev[8];
+    int n = epoll_wait(ep, ev, 8, 0);
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && ev[j].data.u64 < ev[j - 1].data.u64; j--) {
+            struct epoll_event t = ev[j];
+            ev[j] = ev[j - 1];
+            ev[j - 1] = t;
+        }
+    printf("epoll: %d", n);
+    for (int i = 0; i < n; i++)
+        printf(" %llx", (unsigned long long)ev[i].data.u64);
+    printf("\n");
 }
 
 static void got(const char *what, int fd)
@@ -59,14 +80,27 @@ int main(int argc, char **argv)
     timerfd_settime(t1, 0, &once, NULL);
     timerfd_settime(t2, 0, &every, NULL);
     int u = socket(AF_INET, SOCK_DGRAM, 0);
-    if (s < 0 || e < 0 || t1 < 0 || t2 < 0 || u < 0)
+    int ep = epoll_create1(0), full[2], empty[2], e2 = eventfd(1, 0);
+    if (s < 0 || e < 0 || t1 < 0 || t2 < 0 || u < 0 || ep < 0 || pipe(full) || pipe(empty) || e2 < 0 ||
+        write(full[1], "x", 1) != 1)
         return 3;
+    struct { int fd; uint32_t events; uint64_t data; } w[] = {
+        { e, EPOLLIN, 0x1111 }, { full[0], EPOLLIN, 0x2222 }, { empty[0], EPOLLIN, 0x3333 },
+        { e2, EPOLLIN | EPOLLONESHOT, 0x4444 },
+    };
+    for (int i = 0; i < 4; i++) {
+        struct epoll_event ev = { .events = w[i].events, .data.u64 = w[i].data };
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, w[i].fd, &ev) != 0)
+            return 4;
+    }
+    watched(ep);
     printf("ready\n");
     fflush(stdout);
     getppid();
     if (stop)
         _exit(0);
 
+    watched(ep);
     got("pair a reads", sp[0]);
     got("pair b reads", sp[1]);
     send(sp[0], "more", 4, 0);

@@ -23,7 +23,7 @@
 # (127), a missing grant or file (121), state that cannot be saved (a
 # message, the VM goes on, the previous snapshot stays whole), bad flags.
 #
-# Usage: tests/snap/run.sh [part...]   parts: split chain signal lazy sockets migrate clone cross errors
+# Usage: tests/snap/run.sh [part...]   parts: split chain signal lazy sockets migrate clone cross errors nested
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
 SRC=tests/snap
@@ -34,7 +34,7 @@ CC=riscv64-linux-gnu-gcc
 TMO=${SNAP_TIMEOUT:-120}
 mkdir -p "$OUT" || exit 2
 ABS=$(pwd)/$OUT
-parts=${*:-split chain signal lazy sockets migrate clone cross errors}
+parts=${*:-split chain signal lazy sockets migrate clone cross errors nested}
 
 for tool in "$CC" "$QEMU"; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP snap: not installed: $tool (scripts/deps)"; exit 0; }
@@ -79,7 +79,8 @@ reference() {
 }
 
 # split LABEL N DIRARG PROG ARGS...: saved at N, restored; compared with $ref.
-# DIRARG is "-" or a --dir grant given to both runs.
+# DIRARG is "-" or a --dir grant given to both runs; $LEVELS: more grants
+# for the restore (those --depth gave).
 split() {
 	label=$1 n=$2 dirarg=$3
 	shift 3
@@ -98,7 +99,7 @@ split() {
 	grants=""
 	[ "$dirarg" = - ] || grants="--dir $dirarg"
 	# shellcheck disable=SC2086
-	timeout "$TMO" "$MVM" restore ${EAGER:-} $grants "$snap" >"$f.2" 2>"$f.err2" </dev/null
+	timeout "$TMO" "$MVM" restore ${EAGER:-} ${LEVELS:-} $grants "$snap" >"$f.2" 2>"$f.err2" </dev/null
 	rc2=$?
 	cat "$f.1" "$f.2" >"$f.out"
 	if [ "$rc2" != "$ref_rc" ]; then
@@ -361,7 +362,8 @@ lazy() {
 
 # Sockets and event objects (netstate.c): saved at the marker, the Unix
 # pair keeps its queued bytes, the eventfd its count, the timerfds their
-# times, the listener listens again; both ends of the TCP connection come
+# times, the listener listens again, the epoll instance watches what it
+# watched (a disarmed one-shot item stays so); both ends of the TCP connection come
 # back reset. The expected lines are written from netstate.c; qemu's
 # whole run must give the unsnapshotted ones (both ends "open").
 sockets() {
@@ -369,7 +371,9 @@ sockets() {
 	b=$OUT/netstate
 	set -- --listen "127.0.0.1:$port" --connect "127.0.0.1:$port"
 	total=$(instructions "$@" "$b" $port stop)
-	common='ready
+	common='epoll: 3 1111 2222 4444
+ready
+epoll: 2 1111 2222
 pair a reads: pong
 pair b reads: ping
 pair b then reads: more
@@ -695,12 +699,158 @@ errors() {
 	rc=$?
 	if [ "$rc" != "$ref_rc" ] || ! cmp -s "$OUT/sock.out" "$ref"; then
 		fail errors/refused "exit $rc (qemu $ref_rc), or output other than qemu's"
-	elif ! grep -q "epoll instance.*the VM goes on" "$OUT/sock.err" || [ "$(wc -l <"$OUT/sock.err")" != 1 ]; then
-		fail errors/refused "expected one line naming the epoll instance, got: $(head -c 200 "$OUT/sock.err")"
+	elif ! grep -q "datagram pair with messages queued.*the VM goes on" "$OUT/sock.err" || [ "$(wc -l <"$OUT/sock.err")" != 1 ]; then
+		fail errors/refused "expected one line naming the datagram pair, got: $(head -c 200 "$OUT/sock.err")"
 	elif ! cmp -s "$good" "$bad" || ls "$OUT"/bad.snap.tmp* >/dev/null 2>&1; then
 		fail errors/refused "the snapshot already there changed, or a temporary file was left"
 	else
 		pass errors/refused
+	fi
+}
+
+# nested: a monitor's VM saved with the VMs its guest made, at depth 2
+# and 3, in each nesting mode (lowered and trusted: those VMs run in this
+# process; emulated: they are guest memory), cut where the innermost
+# program runs, restored with the grants the levels had (the monitor's
+# directory and the program's, which --depth grants at their own paths).
+# Also: processes inside the innermost VM, SIGUSR1 while its worker
+# computes and its main thread blocks, a chain, a migration, and a
+# monitor whose VMs' memory is not unrolled (refused: the VM goes on).
+# tree_instructions ARGS...: what a run of ARGS costs, the VMs it made too.
+tree_instructions() {
+	sum=0
+	for k in $("$MVM" run --stats "$@" 2>&1 >"$OUT/count.out" </dev/null |
+		sed -n 's/^mvm: stats: \([0-9]*\) instructions.*/\1/p'); do
+		sum=$((sum + k))
+	done
+	echo "$sum"
+}
+
+nested() {
+	img=$(cd "$(dirname "$MVM")" && pwd)
+	levels="--dir $img:$img:ro --dir $ABS:$ABS:ro"
+	d=$ABS/nest.d
+	fresh_dir "$d"
+	reference state "$OUT/state" "$d"
+	for dm in "2 lowered" "2 trusted" "2 emulate" "3 lowered" "3 trusted"; do
+		set -- $dm
+		fresh_dir "$d"
+		total=$(tree_instructions --depth "$1" --nest-mode="$2" --dir "$d" "$OUT/state" "$d")
+		if [ -z "$total" ] || [ "$total" -lt 30000000 ]; then
+			fail "nested/$1/$2" "the whole run did not report its instructions ($total)"
+			continue
+		fi
+		for n in $((total / 3)) $((total * 2 / 3 + 7)); do
+			fresh_dir "$d"
+			LEVELS=$levels split "nested/$1/$2/$n" "$n" "$d" --depth "$1" --nest-mode="$2" "$OUT/state" "$d"
+		done
+	done
+	# Processes in the innermost VM (a child blocked on a pipe, a zombie,
+	# shared memory), lowered and trusted.
+	reference forks "$OUT/forks"
+	for m in lowered trusted; do
+		total=$(tree_instructions --depth 2 --nest-mode=$m "$OUT/forks")
+		LEVELS=$levels split "nested/forks/$m" $((total / 2)) - --depth 2 --nest-mode=$m "$OUT/forks"
+	done
+	# SIGUSR1: the run ends inside the innermost VM, whose worker computes
+	# while its main thread waits in pthread_join.
+	for dm in "2 lowered" "3 trusted"; do
+		set -- $dm
+		label=nested/signal/$1/$2
+		d=$ABS/nspin.d
+		rm -rf "$d" "$OUT/nspin.1" && mkdir -p "$d"
+		snap=$OUT/nspin.snap
+		rm -f "$snap"
+		"$MVM" run --depth "$1" --nest-mode="$2" --dir "$d" --snapshot "$snap" --suspend "$OUT/spin" "$d" \
+			>"$OUT/nspin.1" 2>"$OUT/nspin.err" </dev/null &
+		pid=$!
+		wait_for_line started "$OUT/nspin.1"
+		sleep 0.3
+		kill -USR1 $pid
+		wait $pid
+		r1=$?
+		touch "$d/stop"
+		# shellcheck disable=SC2086
+		timeout "$TMO" "$MVM" restore $levels --dir "$d" "$snap" >"$OUT/nspin.2" 2>>"$OUT/nspin.err" </dev/null
+		r2=$?
+		printf 'started\ndone: consistent\n' >"$OUT/nspin.want"
+		cat "$OUT/nspin.1" "$OUT/nspin.2" >"$OUT/nspin.out"
+		if [ "$r1 $r2" != "120 0" ]; then
+			fail "$label" "exits $r1 $r2, expected 120 0: $(head -c 200 "$OUT/nspin.err")"
+		elif ! cmp -s "$OUT/nspin.out" "$OUT/nspin.want"; then
+			fail "$label" "output: $(tr '\n' '|' <"$OUT/nspin.out")"
+		else
+			pass "$label"
+		fi
+	done
+	# A chain: saved, restored and saved again further on, restored.
+	d=$ABS/nchain.d
+	fresh_dir "$d"
+	reference state "$OUT/state" "$d"
+	total=$(tree_instructions --depth 2 --dir "$d" "$OUT/state" "$d")
+	fresh_dir "$d"
+	s1=$OUT/nchain1.snap s2=$OUT/nchain2.snap
+	rm -f "$s1" "$s2"
+	"$MVM" run --depth 2 --dir "$d" --snapshot "$s1" --snapshot-at $((total / 3)) --suspend "$OUT/state" "$d" \
+		>"$OUT/nchain.1" 2>"$OUT/nchain.err" </dev/null
+	r1=$?
+	# shellcheck disable=SC2086
+	"$MVM" restore $levels --dir "$d" --snapshot "$s2" --snapshot-at $((total * 2 / 3)) --suspend "$s1" \
+		>"$OUT/nchain.2" 2>>"$OUT/nchain.err" </dev/null
+	r2=$?
+	# shellcheck disable=SC2086
+	"$MVM" restore $levels --dir "$d" "$s2" >"$OUT/nchain.3" 2>>"$OUT/nchain.err" </dev/null
+	r3=$?
+	cat "$OUT/nchain.1" "$OUT/nchain.2" "$OUT/nchain.3" >"$OUT/nchain.out"
+	if [ "$r1 $r2 $r3" != "120 120 3" ]; then
+		fail nested/chain "exits $r1 $r2 $r3, expected 120 120 3: $(head -c 200 "$OUT/nchain.err")"
+	elif ! cmp -s "$OUT/nchain.out" "$ref"; then
+		fail nested/chain "output differs from qemu's: $(guest_first_diff "$ref" "$OUT/nchain.out")"
+	elif [ "$(wc -l <"$OUT/nchain.1")" -ge "$(wc -l <"$ref")" ] || [ ! -s "$OUT/nchain.2" ]; then
+		fail nested/chain "the cuts are not inside the run"
+	else
+		pass nested/chain
+	fi
+	# A migration of a monitor's VM with its VMs.
+	d=$ABS/nmig.d
+	fresh_dir "$d"
+	rm -f "$OUT/nmig.err2"
+	# shellcheck disable=SC2086
+	"$MVM" listen $levels --dir "$d" 127.0.0.1:0 >"$OUT/nmig.2" 2>"$OUT/nmig.err2" </dev/null &
+	rpid=$!
+	port=$(listen_port "$OUT/nmig.err2")
+	timeout "$TMO" "$MVM" run --depth 2 --dir "$d" --migrate-to "127.0.0.1:$port" --migrate-at $((total / 2)) \
+		"$OUT/state" "$d" >"$OUT/nmig.1" 2>"$OUT/nmig.err1" </dev/null
+	r1=$?
+	[ "$r1" = 120 ] || kill $rpid 2>/dev/null    # nothing came: it would wait on
+	wait $rpid
+	r2=$?
+	cat "$OUT/nmig.1" "$OUT/nmig.2" >"$OUT/nmig.out"
+	if [ "$r1 $r2" != "120 3" ]; then
+		fail nested/migrate "exits $r1 $r2, expected 120 3: $(head -c 300 "$OUT/nmig.err1" "$OUT/nmig.err2")"
+	elif ! cmp -s "$OUT/nmig.out" "$ref"; then
+		fail nested/migrate "output differs from qemu's: $(guest_first_diff "$ref" "$OUT/nmig.out")"
+	else
+		pass nested/migrate
+	fi
+	# The restore needs the levels' directories, as any grant.
+	d=$ABS/nest.d
+	fresh_dir "$d"
+	"$MVM" run --depth 2 --dir "$d" --snapshot "$OUT/nerr.snap" --snapshot-at $((total / 2)) --suspend \
+		"$OUT/state" "$d" >/dev/null 2>&1 </dev/null
+	expect nested/no-grant 121 "grant a directory there again" "$MVM" restore --dir "$d" "$OUT/nerr.snap"
+	expect nested/clone 122 "VMs of its own cannot be cloned yet" "$MVM" clone -n 2 $levels --dir "$d" "$OUT/nerr.snap"
+	# Memory that is not unrolled: one line says why, the VM goes on.
+	fresh_dir "$d"
+	rm -f "$OUT/nerr2.snap"
+	"$MVM" run --depth 2 --no-unroll --dir "$d" --snapshot "$OUT/nerr2.snap" --snapshot-at $((total / 2)) \
+		"$OUT/state" "$d" >"$OUT/nerr2.out" 2>"$OUT/nerr2.err" </dev/null
+	rc=$?
+	if [ "$rc" != 3 ] || ! cmp -s "$OUT/nerr2.out" "$ref" || [ -e "$OUT/nerr2.snap" ] ||
+		! grep -q "not unrolled.*the VM goes on" "$OUT/nerr2.err"; then
+		fail nested/no-unroll "exit $rc, or output other than qemu's, or a file, or no reason: $(head -c 200 "$OUT/nerr2.err")"
+	else
+		pass nested/no-unroll
 	fi
 }
 
@@ -715,6 +865,7 @@ for part in $parts; do
 	clone) clones ;;
 	cross) cross ;;
 	errors) errors ;;
+	nested) nested ;;
 	*) echo "FAIL snap/usage: unknown part $part" ;;
 	esac
 done
