@@ -284,7 +284,9 @@ int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags);
  *       before); returns how many of the round are left (0: the round is
  *       done; the next step starts the next), or an error
  *   mvm_migrate_finish(m)                 the VM stopped: sends its state
- *       and what it wrote last, then waits for the receiver: 0 means the
+ *       and what it wrote last (its other processes and the VMs its guest
+ *       made go whole now: only the first process's memory goes ahead),
+ *       then waits for the receiver: 0 means the
  *       VM now runs there (destroy it here); an error, that it does not:
  *       the VM may run on here, nothing lost
  *   mvm_migrate_end(m, &stats)            frees, tracking off (always)

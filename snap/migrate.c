@@ -8,8 +8,13 @@
  *                                 round 1 every mapped page, each later round
  *                                 what the VM wrote since the round before
  *   PRECOPY ...                   mvm_migrate_finish, the VM stopped: the
- *                                 pages written since the last round,
- *   PROC ... THREAD, END          then the state, without pages
+ *                                 pages written since the last round (and
+ *                                 with several processes, the first's
+ *                                 MAP_SHARED pages: the others write them
+ *                                 unseen by its tracking),
+ *   PROC ... THREAD, END          then the state: the first process
+ *                                 without pages, the others whole, then
+ *                                 the VMs its guest made, whole
  *   <- "P" per PRECOPY section    applied (the sender keeps at most WINDOW
  *                                 unanswered: it goes at the receiver's pace)
  *   <- "K"                        the receiver restored it and runs it
@@ -38,6 +43,7 @@ struct mvm_migration {
     uint64_t *vas;          /* the round's pages */
     size_t n, at;           /* how many, how many sent */
     uint64_t sections, applied;   /* PRECOPY sections sent, and answered */
+    bool last;              /* the VM stopped: the last round */
     struct mvm_migrate_stats st;
     char error[256];
 };
@@ -51,10 +57,6 @@ int mvm_migrate_begin(mvm_vm *vm, int fd, unsigned flags, struct mvm_migration *
     int r = snap_check_vm(vm);
     if (r != 0)
         return r;
-    if (proc_tree_count(vm->p) > 1) {
-        snprintf(vm->error, sizeof vm->error, "it has several processes, which a migration cannot move yet");
-        return -MVM_ENOTSUP;
-    }
     struct mvm_migration *m = calloc(1, sizeof *m);
     if (!m)
         return -MVM_ENOMEM;
@@ -103,7 +105,7 @@ long mvm_migrate_step(struct mvm_migration *m, size_t max_pages)
         m->vas = NULL;
         m->at = m->n = 0;
         size_t full;
-        long n = proc_precopy_collect(m->vm->p, &m->vas, &full);
+        long n = proc_precopy_collect(m->vm->p, &m->vas, &full, m->last && proc_tree_count(m->vm->p) > 1);
         if (n < 0)
             return n;
         m->n = (size_t)n;
@@ -150,6 +152,7 @@ int mvm_migrate_finish(struct mvm_migration *m)
         if (left < 0)
             return (int)left;
     }
+    m->last = true;
     do {
         long left = mvm_migrate_step(m, STEP_MAX);
         if (left < 0)

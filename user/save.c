@@ -285,6 +285,19 @@ static void index_page(struct memsave *m, uint64_t va)
     m->next_va = va + MEM_PAGE_SIZE;
 }
 
+/* A page of the first process that a migration's receiver has: noted
+ * as page_out would, not written. */
+static int page_seen(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    struct memsave *m = ctx;
+    (void)prot;
+    if (data && (shared || !all_zero(data)) && !page_note(m->s, data, va)) {
+        m->err = save_fail(m->s->err, m->s->errlen, -LX_ENOMEM, "out of memory");
+        return 1;
+    }
+    return 0;
+}
+
 static int page_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
 {
     struct memsave *m = ctx;
@@ -334,8 +347,12 @@ static int save_memory(struct saver *s)
     end_run(&m);
     if ((r = flush_counted(&m, SAVE_MAP)) != 0)
         return r;
-    if (s->flags & SAVE_NO_PAGES)
-        return 0;           /* the receiver has them (pre-copy) */
+    if ((s->flags & SAVE_NO_PAGES) && s->index == 0) {
+        /* The receiver has the first process's pages (pre-copy); the
+         * others' are saved here, naming those they share with it. */
+        r = s->nprocs > 1 ? mem_space_walk(s->p->as, page_seen, &m) : 0;
+        return r == 0 ? 0 : m.err ? m.err : save_fail(s->err, s->errlen, -LX_EIO, "memory could not be read (%d)", r);
+    }
     snap_put_u32(&m.index, 0);  /* the count of sections, set below */
     snap_put_u32(&m.shared, 0);
     r = mem_space_walk(s->p->as, page_out, &m);
@@ -516,8 +533,6 @@ int proc_save(struct proc *p, struct snap_writer *w, unsigned flags, char *err, 
     struct saver s = { .p = p, .flags = flags, .w = w, .err = err, .errlen = errlen };
     if ((s.nprocs = list_procs(p, &s.procs)) < 0)
         return save_fail(err, errlen, -LX_ENOMEM, "out of memory");
-    if (s.nprocs > 1 && (flags & SAVE_NO_PAGES))
-        r = save_fail(err, errlen, -LX_ENOTSUP, "it has several processes, which a migration cannot move yet");
     for (s.index = 0; s.index < s.nprocs && r == 0; s.index++) {
         s.p = s.procs[s.index];
         r = save_one(&s);
@@ -556,10 +571,20 @@ static int va_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *
     return 0;
 }
 
-long proc_precopy_collect(struct proc *p, uint64_t **vas, size_t *full)
+/* MAP_SHARED pages, whether written through this space or not. */
+static int shared_out(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+{
+    return shared ? va_out(ctx, va, prot, shared, data) : 0;
+}
+
+long proc_precopy_collect(struct proc *p, uint64_t **vas, size_t *full, bool shared)
 {
     struct valist l = { 0 };
     int r = mem_space_dirty(p->as, va_out, &l);
+    /* Another process's writes to memory shared with this one mark
+     * nothing here: such pages go again (a page may be listed twice). */
+    if (r == 0 && shared && !l.oom)
+        r = mem_space_walk(p->as, shared_out, &l);
     if (r != 0 || l.oom) {
         free(l.va);
         return l.oom ? -LX_ENOMEM : -LX_ENOTSUP;

@@ -42,8 +42,9 @@ enum {
     SAVE_EPOLL = 15,    /* after the first FILES: what the epoll instances watch */
 };
 
-/* proc_save flags: SAVE_NO_PAGES leaves the pages out, for a receiver that
- * has them all (a migration's last pre-copy round). */
+/* proc_save flags: SAVE_NO_PAGES leaves the first process's pages out,
+ * for a receiver that has them all (a migration's last pre-copy round);
+ * the VM's other processes are saved whole. */
 #define SAVE_NO_PAGES 1
 /* SAVE_CHILD_VM: p is a VM a guest made, whose directories came from the
  * VM at the top: each is saved as its path there (struct mount's above). */
@@ -61,7 +62,8 @@ int proc_check_saveable(struct proc *p, char *err, size_t errlen);
 /*
  * Pre-copy (a live migration): with p's space tracking (mem_space_track),
  * proc_precopy_collect returns the pages marked since the last call (every
- * mapped page the first time) in *vas (freed by the caller): how many, or
+ * mapped page the first time; with shared, every MAP_SHARED page too: the
+ * VM's other processes write those without marking them here) in *vas (freed by the caller): how many, or
  * -LX_E*; *full: how many of them hold bytes (the others read as zero and
  * cost 8 bytes to send). proc_precopy_send writes the present bytes of
  * the first of those pages as one PRECOPY section, until max_full pages
@@ -69,7 +71,7 @@ int proc_check_saveable(struct proc *p, char *err, size_t errlen);
  * took, or -LX_E*; *full: how many of them had bytes. A page that reads
  * as zero goes as its address alone.
  */
-long proc_precopy_collect(struct proc *p, uint64_t **vas, size_t *full);
+long proc_precopy_collect(struct proc *p, uint64_t **vas, size_t *full, bool shared);
 long proc_precopy_send(struct proc *p, struct snap_writer *w, const uint64_t *vas, size_t n, size_t max_full,
                        size_t *full, char *err, size_t errlen);
 

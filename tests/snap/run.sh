@@ -14,7 +14,9 @@
 # lazily and with --eager; a snapshot of a restored VM (a chain); a snapshot on SIGUSR1 while
 # one thread computes and another blocks; live migration to a monitor
 # listening on 127.0.0.1 (at N, on SIGUSR1; a receiver that dies in the
-# middle, refuses, or is not there: the VM goes on here); clones (three
+# middle, refuses, or is not there: the VM goes on here; several
+# processes, one writing memory shared with the first during the
+# pre-copy); clones (three
 # VMs from one snapshot in parallel, each printing what qemu prints after
 # the cut, sharing pages, each with its own getrandom); host independence (a snapshot
 # taken by this host's monitor restored by the aarch64 and big-endian
@@ -43,7 +45,7 @@ done
 pass() { echo "PASS snap/$1"; }
 fail() { echo "FAIL snap/$1: $2"; }
 
-for p in state spin sock entropy readin bigmem netstate forks; do
+for p in state spin sock entropy readin bigmem netstate forks migshared; do
 	if ! [ "$OUT/$p" -nt "$SRC/$p.c" ]; then
 		$CC -static -O2 -pthread -Wall -Wextra -o "$OUT/$p" "$SRC/$p.c" -lm 2>"$OUT/$p.log" ||
 			{ echo "FAIL snap/build: $p (see $OUT/$p.log)"; exit 0; }
@@ -609,6 +611,56 @@ migrate() {
 			pass "migrate/receiver-$how"
 		fi
 	done
+	# Several processes (forks.c): the first one's memory goes ahead, the
+	# others' whole once stopped, with the shared memory they wrote.
+	reference forks "$OUT/forks"
+	total=$(instructions "$OUT/forks")
+	for n in $((total / 3)) $((total * 2 / 3)); do
+		label=migrate/forks/$n
+		rm -f "$OUT/migf.err2"
+		"$MVM" listen 127.0.0.1:0 >"$OUT/migf.2" 2>"$OUT/migf.err2" </dev/null &
+		rpid=$!
+		port=$(listen_port "$OUT/migf.err2")
+		timeout "$TMO" "$MVM" run --migrate-to "127.0.0.1:$port" --migrate-at "$n" "$OUT/forks" \
+			>"$OUT/migf.1" 2>"$OUT/migf.err1" </dev/null
+		r1=$?
+		[ "$r1" = 120 ] || kill $rpid 2>/dev/null
+		wait $rpid
+		r2=$?
+		cat "$OUT/migf.1" "$OUT/migf.2" >"$OUT/migf.out"
+		if [ "$r1 $r2" != "120 $ref_rc" ]; then
+			fail "$label" "exits $r1 $r2, expected 120 $ref_rc: $(head -c 300 "$OUT/migf.err1" "$OUT/migf.err2")"
+		elif ! cmp -s "$OUT/migf.out" "$ref"; then
+			fail "$label" "output differs from qemu's: $(guest_first_diff "$ref" "$OUT/migf.out")"
+		else
+			pass "$label"
+		fi
+	done
+	# A child writes memory shared with the first process while the
+	# pre-copy goes round after round (migshared.c): what the receiver
+	# gets of it is what the child last wrote, or the child sees a count
+	# that is not its own last.
+	reference migshared "$OUT/migshared"
+	rm -f "$OUT/migs.err2"
+	"$MVM" listen 127.0.0.1:0 >"$OUT/migs.2" 2>"$OUT/migs.err2" </dev/null &
+	rpid=$!
+	port=$(listen_port "$OUT/migs.err2")
+	timeout "$TMO" "$MVM" run --migrate-to "127.0.0.1:$port" --migrate-at 5000000 "$OUT/migshared" \
+		>"$OUT/migs.1" 2>"$OUT/migs.err1" </dev/null
+	r1=$?
+	[ "$r1" = 120 ] || kill $rpid 2>/dev/null
+	wait $rpid
+	r2=$?
+	cat "$OUT/migs.1" "$OUT/migs.2" >"$OUT/migs.out"
+	if [ "$(cat "$ref")" != consistent ]; then
+		fail migrate/shared "qemu's run says: $(head -c 100 "$ref")"
+	elif [ "$r1 $r2" != "120 0" ] || ! cmp -s "$OUT/migs.out" "$ref"; then
+		fail migrate/shared "exits $r1 $r2, output $(tr '\n' '|' <"$OUT/migs.out"): $(head -c 300 "$OUT/migs.err1" "$OUT/migs.err2")"
+	elif ! grep -q " in [0-9]* rounds" "$OUT/migs.err1" || grep -q " in 1 rounds" "$OUT/migs.err1"; then
+		fail migrate/shared "one round only: nothing was written during the pre-copy ($(head -c 200 "$OUT/migs.err1"))"
+	else
+		pass migrate/shared
+	fi
 }
 
 # expect LABEL STATUS PATTERN CMD...: CMD exits STATUS with PATTERN in
@@ -682,14 +734,6 @@ errors() {
 	rm -f "$OUT/forks.snap"
 	"$MVM" run --snapshot "$OUT/forks.snap" --snapshot-at 2000000 --suspend "$OUT/forks" >/dev/null 2>&1 </dev/null
 	expect clone-processes 122 "several processes cannot be cloned yet" "$MVM" clone -n 2 "$OUT/forks.snap"
-	[ "$OUT/sink" -nt "$SRC/sink.c" ] || "${HOSTCC:-cc}" -O2 -o "$OUT/sink" "$SRC/sink.c"
-	"$OUT/sink" 0 >"$OUT/sink.port" &
-	spid=$!
-	port=$(listen_port "$OUT/sink.port")
-	expect migrate-processes 0 "several processes, which a migration cannot move yet; the VM goes on" \
-		"$MVM" run --migrate-to "127.0.0.1:$port" --migrate-at 2000000 "$OUT/forks"
-	kill $spid 2>/dev/null
-	wait $spid 2>/dev/null
 
 	# State a snapshot cannot hold: one line says why, the VM goes on to
 	# its end as qemu's, and the file already there stays as it was.
