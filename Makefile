@@ -42,9 +42,13 @@ endif
 # (libjansson-dev); without it the CLI says the socket is unavailable.
 HAVE_JANSSON := $(shell echo 'int main(void) { json_decref(json_object()); return 0; }' | \
 	$(CC) $(CFLAGS) $(LDFLAGS) -include jansson.h -x c -o /dev/null - -ljansson >/dev/null 2>&1 && echo 1)
+# Fleet manifests (cli/fleet.c) are YAML, read with libyaml (libyaml-dev);
+# without it `mvm fleet` says it cannot read them.
+HAVE_YAML := $(shell echo 'int main(void) { yaml_parser_t p; return !yaml_parser_initialize(&p); }' | \
+	$(CC) $(CFLAGS) $(LDFLAGS) -include yaml.h -x c -o /dev/null - -lyaml >/dev/null 2>&1 && echo 1)
 HAVE_CFLAGS := $(if $(HAVE_XXHASH),-DMVM_HAVE_XXHASH=1) $(if $(HAVE_ZSTD),-DMVM_HAVE_ZSTD=1) \
-	$(if $(HAVE_JANSSON),-DMVM_HAVE_JANSSON=1)
-HAVE_LIBS   := $(if $(HAVE_ZSTD),-lzstd) $(if $(HAVE_JANSSON),-ljansson)
+	$(if $(HAVE_JANSSON),-DMVM_HAVE_JANSSON=1) $(if $(HAVE_YAML),-DMVM_HAVE_YAML=1)
+HAVE_LIBS   := $(if $(HAVE_ZSTD),-lzstd) $(if $(HAVE_JANSSON),-ljansson) $(if $(HAVE_YAML),-lyaml)
 CFLAGS  += $(HAVE_CFLAGS)
 LDLIBS  := $(HAVE_LIBS) $(LDLIBS)
 
@@ -109,7 +113,7 @@ test: deps
 test-threads: deps
 	@$(MAKE) --no-print-directory all rv64
 	@$(MAKE) --no-print-directory -C guests
-	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads signals procs snap
+	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads signals procs snap fleet
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -33,6 +33,7 @@ static const char usage_text[] =
     "       mvm restore [options] SNAPSHOT   (mvm restore --help)\n"
     "       mvm listen [options] HOST:PORT   (mvm listen --help)\n"
     "       mvm clone [options] -n N SNAPSHOT (mvm clone --help)\n"
+    "       mvm fleet [--stats] MANIFEST      (many VMs: docs/fleet.md)\n"
     "       mvm --help | --version\n"
     "\n"
     "Runs a static RISC-V RV64GC Linux program in a Matryoshka virtual machine.\n"
@@ -139,7 +140,7 @@ bool parse_count(const char *s, int64_t *out)
 }
 
 /* Reads a whole file; 0, or an exit status with the message printed. */
-static int read_program(const char *path, uint8_t **data, size_t *size)
+int read_program(const char *path, uint8_t **data, size_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -662,6 +663,8 @@ int main(int argc, char **argv)
         return cmd_listen(argc - 1, argv + 1);
     if (strcmp(argv[1], "clone") == 0)
         return cmd_clone(argc - 1, argv + 1);
+    if (strcmp(argv[1], "fleet") == 0)
+        return cmd_fleet(argc - 1, argv + 1);
     static const char *const control[] = { "ps", "stats", "snapshot", "migrate", "pause", "resume", "kill", "control" };
     for (size_t i = 0; i < sizeof control / sizeof control[0]; i++)
         if (strcmp(argv[1], control[i]) == 0)

@@ -1,0 +1,582 @@
+/*
+ * fleet.c — `mvm fleet FILE`: many VMs in one monitor, sharing its host
+ * threads fairly (docs/fleet.md).
+ *
+ * The manifest is YAML, read with libyaml (libyaml-dev): a mapping with
+ * the fleet's settings and `vms`, a sequence of mappings, one per VM
+ * (name, program, args, env, dirs, listen, connect, cwd, mem, weight,
+ * budget, output). Anything else in it is an error naming its line.
+ *
+ * Scheduling is proportional share, as Linux's CFS does for cgroups'
+ * cpu.weight: each VM has a virtual time, the instructions it ran scaled
+ * by 100 / weight, and a free host thread always runs the ready VM whose
+ * virtual time is least, for one turn of `quantum` instructions (its
+ * budget for that run). A VM that spins forever ends every turn as any
+ * other: it cannot starve the rest. A VM blocked in a system call holds
+ * its host thread; a ticker interrupts a run that has lasted `slice_ms`
+ * (the blocked call gives up, to be made again on its next turn), so
+ * that a blocked VM gives its thread back. The fleet's own `budget`
+ * caps the instructions of all its VMs together.
+ *
+ * Invariant: a VM is in one state at a time (VM_READY, VM_RUNNING, VM_DONE) and
+ * only the thread that set VM_RUNNING touches its mvm_vm until it sets
+ * another; everything else in struct fleet is under f->mu.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "host/host.h"
+#include "host/thread.h"
+
+#ifndef MVM_HAVE_YAML
+#define MVM_HAVE_YAML 0
+#endif
+
+#if MVM_HAVE_YAML
+#include <yaml.h>
+
+#define MAX_VMS 4096
+#define MAX_THREADS 256
+#define WEIGHT_DEFAULT 100      /* cgroups' cpu.weight: 1 to 10000, 100 by default */
+
+enum { VM_READY, VM_RUNNING, VM_DONE };
+
+struct member {
+    char *name, *program, *cwd, *output;
+    char **args, **env, **dirs, **listen, **connect;
+    int nargs, nenv, ndirs, nlisten, nconnect;
+    uint64_t mem;
+    int weight;
+    int64_t budget;             /* its own, 0 unlimited */
+    int line;                   /* where the manifest describes it */
+    mvm_vm *vm;
+    int state;
+    uint64_t vtime;             /* instructions run, scaled by 100 / weight */
+    uint64_t instructions, turns;
+    uint64_t run_start_ns;      /* VM_RUNNING: since when (the ticker's) */
+    struct mvm_exit ex;
+    int status;                 /* DONE: what it exits with */
+};
+
+struct fleet {
+    struct member *m;
+    int n;
+    int threads;
+    int64_t quantum;
+    int64_t budget;             /* the fleet's, 0 unlimited */
+    uint64_t slice_ms;
+    uint64_t used;              /* instructions all its VMs ran */
+    bool stopping;              /* the fleet's budget is spent */
+    int running;
+    struct host_mutex *mu;
+    struct host_cond *cv;
+    bool ticker_quit;
+};
+
+/* ---------------------------------------------------------- the manifest */
+
+struct parse {
+    yaml_document_t doc;
+    const char *file;
+    char why[512];
+};
+
+static int bad(struct parse *ps, const yaml_node_t *node, const char *fmt, const char *arg)
+{
+    char what[400];
+    snprintf(what, sizeof what, fmt, arg);
+    snprintf(ps->why, sizeof ps->why, "%s:%lu: %s", ps->file, node ? (unsigned long)node->start_mark.line + 1 : 0ul,
+             what);
+    return -1;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A scalar value, or an error naming key. */
+static int get_str(struct parse *ps, const yaml_node_t *v, const char *key, char **out)
+{
+    const char *s = scalar(v);
+    if (!s)
+        return bad(ps, v, "%s: expected a single value", key);
+    if (!(*out = strdup(s)))
+        return bad(ps, v, "%s: out of memory", key);
+    return 0;
+}
+
+static int get_count(struct parse *ps, const yaml_node_t *v, const char *key, int64_t *out)
+{
+    const char *s = scalar(v);
+    if (!s || !parse_count(s, out))
+        return bad(ps, v, "%s: expected a positive whole number", key);
+    return 0;
+}
+
+/* A sequence of scalars (or one scalar, as a sequence of one). */
+static int get_list(struct parse *ps, const yaml_node_t *v, const char *key, char ***out, int *n)
+{
+    if (v->type == YAML_SCALAR_NODE) {
+        *out = calloc(2, sizeof **out);
+        *n = 1;
+        return *out ? get_str(ps, v, key, &(*out)[0]) : bad(ps, v, "%s: out of memory", key);
+    }
+    if (v->type != YAML_SEQUENCE_NODE)
+        return bad(ps, v, "%s: expected a list of values", key);
+    int k = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+    *out = calloc((size_t)k + 1, sizeof **out);
+    if (!*out)
+        return bad(ps, v, "%s: out of memory", key);
+    *n = 0;
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        if (get_str(ps, yaml_document_get_node(&ps->doc, *it), key, &(*out)[*n]) != 0)
+            return -1;
+        (*n)++;
+    }
+    return 0;
+}
+
+static int parse_vm(struct parse *ps, const yaml_node_t *node, struct member *m)
+{
+    if (node->type != YAML_MAPPING_NODE)
+        return bad(ps, node, "%s", "each entry of vms is a mapping (name: ..., program: ...)");
+    m->line = (int)node->start_mark.line + 1;
+    m->weight = WEIGHT_DEFAULT;
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(&ps->doc, p->key), *v = yaml_document_get_node(&ps->doc, p->value);
+        const char *k = scalar(kn);
+        int64_t num;
+        int r;
+        if (!k)
+            return bad(ps, kn, "%s", "a key must be a single word");
+        if (strcmp(k, "name") == 0)
+            r = get_str(ps, v, k, &m->name);
+        else if (strcmp(k, "program") == 0)
+            r = get_str(ps, v, k, &m->program);
+        else if (strcmp(k, "cwd") == 0)
+            r = get_str(ps, v, k, &m->cwd);
+        else if (strcmp(k, "output") == 0)
+            r = get_str(ps, v, k, &m->output);
+        else if (strcmp(k, "args") == 0)
+            r = get_list(ps, v, k, &m->args, &m->nargs);
+        else if (strcmp(k, "env") == 0)
+            r = get_list(ps, v, k, &m->env, &m->nenv);
+        else if (strcmp(k, "dirs") == 0)
+            r = get_list(ps, v, k, &m->dirs, &m->ndirs);
+        else if (strcmp(k, "listen") == 0)
+            r = get_list(ps, v, k, &m->listen, &m->nlisten);
+        else if (strcmp(k, "connect") == 0)
+            r = get_list(ps, v, k, &m->connect, &m->nconnect);
+        else if (strcmp(k, "budget") == 0)
+            r = get_count(ps, v, k, &m->budget);
+        else if (strcmp(k, "weight") == 0) {
+            if ((r = get_count(ps, v, k, &num)) == 0 && num > 10000)
+                r = bad(ps, v, "%s: from 1 to 10000 (as cgroups' cpu.weight)", k);
+            m->weight = (int)num;
+        } else if (strcmp(k, "mem") == 0) {
+            const char *s = scalar(v);
+            if (!s || (m->mem = parse_size(s)) < MVM_MEM_MIN)
+                r = bad(ps, v, "%s: expected a size of at least 1M, like 256M or 2G", k);
+            else
+                r = 0;
+        } else {
+            r = bad(ps, kn, "unknown setting of a VM: %s", k);
+        }
+        if (r != 0)
+            return r;
+    }
+    if (!m->name)
+        return bad(ps, node, "%s", "a VM needs a name");
+    if (!m->program)
+        return bad(ps, node, "VM %s needs a program", m->name);
+    for (const char *c = m->name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("._-", *c)))
+            return bad(ps, node, "VM name %s: letters, digits, '.', '_' and '-' only", m->name);
+    return 0;
+}
+
+static int parse_manifest(struct parse *ps, struct fleet *f)
+{
+    yaml_node_t *root = yaml_document_get_root_node(&ps->doc);
+    if (!root || root->type != YAML_MAPPING_NODE)
+        return bad(ps, root, "%s", "the manifest is a mapping with a list of vms");
+    const yaml_node_t *vms = NULL;
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(&ps->doc, p->key), *v = yaml_document_get_node(&ps->doc, p->value);
+        const char *k = scalar(kn);
+        int64_t num = 0;
+        if (!k)
+            return bad(ps, kn, "%s", "a key must be a single word");
+        if (strcmp(k, "vms") == 0) {
+            vms = v;
+        } else if (strcmp(k, "threads") == 0) {
+            if (get_count(ps, v, k, &num) != 0)
+                return -1;
+            if (num > MAX_THREADS)
+                return bad(ps, v, "threads: at most %s", STR(MAX_THREADS));
+            f->threads = (int)num;
+        } else if (strcmp(k, "quantum") == 0) {
+            if (get_count(ps, v, k, &f->quantum) != 0)
+                return -1;
+        } else if (strcmp(k, "budget") == 0) {
+            if (get_count(ps, v, k, &f->budget) != 0)
+                return -1;
+        } else if (strcmp(k, "slice_ms") == 0) {
+            if (get_count(ps, v, k, &num) != 0)
+                return -1;
+            f->slice_ms = (uint64_t)num;
+        } else {
+            return bad(ps, kn, "unknown setting of the fleet: %s", k);
+        }
+    }
+    if (!vms || vms->type != YAML_SEQUENCE_NODE || vms->data.sequence.items.top == vms->data.sequence.items.start)
+        return bad(ps, vms ? vms : root, "%s", "vms: expected a list of at least one VM");
+    int n = (int)(vms->data.sequence.items.top - vms->data.sequence.items.start);
+    if (n > MAX_VMS)
+        return bad(ps, vms, "vms: at most %s", STR(MAX_VMS));
+    if (!(f->m = calloc((size_t)n, sizeof *f->m)))
+        return bad(ps, vms, "%s", "out of memory");
+    for (yaml_node_item_t *it = vms->data.sequence.items.start; it < vms->data.sequence.items.top; it++) {
+        struct member *m = &f->m[f->n++];
+        if (parse_vm(ps, yaml_document_get_node(&ps->doc, *it), m) != 0)
+            return -1;
+        for (int j = 0; j < f->n - 1; j++)
+            if (strcmp(f->m[j].name, m->name) == 0)
+                return bad(ps, yaml_document_get_node(&ps->doc, *it), "two VMs are named %s", m->name);
+    }
+    return 0;
+}
+
+/* Reads FILE into f: 0, or EXIT_USAGE with one line printed. */
+static int read_manifest(const char *file, struct fleet *f)
+{
+    FILE *in = fopen(file, "r");
+    if (!in) {
+        fprintf(stderr, "mvm: %s: %s\n", file, strerror(errno));
+        return EXIT_NOTFOUND;
+    }
+    struct parse ps = { .file = file };
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, in);
+    int rc = 0;
+    if (!yaml_parser_load(&parser, &ps.doc)) {
+        fprintf(stderr, "mvm: %s:%lu: %s\n", file, (unsigned long)parser.problem_mark.line + 1,
+                parser.problem ? parser.problem : "not YAML");
+        rc = EXIT_USAGE;
+    } else {
+        if (parse_manifest(&ps, f) != 0) {
+            fprintf(stderr, "mvm: %s\n", ps.why);
+            rc = EXIT_USAGE;
+        }
+        yaml_document_delete(&ps.doc);
+    }
+    yaml_parser_delete(&parser);
+    fclose(in);
+    return rc;
+}
+
+static void free_list(char **v, int n)
+{
+    for (int i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void free_fleet(struct fleet *f)
+{
+    for (int i = 0; i < f->n; i++) {
+        struct member *m = &f->m[i];
+        mvm_vm_destroy(m->vm);
+        free(m->name);
+        free(m->program);
+        free(m->cwd);
+        free(m->output);
+        free_list(m->args, m->nargs);
+        free_list(m->env, m->nenv);
+        free_list(m->dirs, m->ndirs);
+        free_list(m->listen, m->nlisten);
+        free_list(m->connect, m->nconnect);
+    }
+    free(f->m);
+    host_cond_free(f->cv);
+    host_mutex_free(f->mu);
+}
+
+/* ---------------------------------------------------------- making VMs */
+
+/* m's VM, loaded: 0, or an exit status with the message printed. */
+static int make_vm(struct member *m)
+{
+    struct mvm_config cfg = MVM_CONFIG_INIT;
+    cfg.mem_limit = m->mem;
+    cfg.budget = m->budget;
+    int r = mvm_vm_create(&cfg, &m->vm);
+    if (r != 0) {
+        fprintf(stderr, "mvm: fleet: %s: cannot create the VM: %s\n", m->name, mvm_strerror(r));
+        return EXIT_INTERNAL;
+    }
+    for (int i = 0; i < m->ndirs; i++) {
+        struct dir_spec d;
+        int rc = dir_spec_parse(m->dirs[i], &d);
+        if (rc != 0)
+            return rc;
+        r = mvm_vm_add_dir(m->vm, d.host, d.guest, d.ro);
+        free(d.buf);
+        if (r < 0) {
+            fprintf(stderr, "mvm: fleet: %s: dirs %s: %s\n", m->name, m->dirs[i], strerror(-r));
+            return EXIT_USAGE;
+        }
+    }
+    for (int i = 0; i < m->nlisten + m->nconnect; i++) {
+        bool l = i < m->nlisten;
+        const char *a = l ? m->listen[i] : m->connect[i - m->nlisten];
+        if ((r = mvm_vm_allow_net(m->vm, l ? MVM_NET_LISTEN : MVM_NET_CONNECT, a)) < 0) {
+            fprintf(stderr, "mvm: fleet: %s: %s %s: %s\n", m->name, l ? "listen" : "connect", a, mvm_strerror(r));
+            return EXIT_USAGE;
+        }
+    }
+    if (m->cwd && (r = mvm_vm_set_cwd(m->vm, m->cwd)) < 0) {
+        fprintf(stderr, "mvm: fleet: %s: cwd %s: %s\n", m->name, m->cwd, strerror(-r));
+        return EXIT_USAGE;
+    }
+    if (m->output && (r = mvm_vm_redirect(m->vm, 1, m->output, MVM_REDIRECT_WRITE)) < 0) {
+        fprintf(stderr, "mvm: fleet: %s: output %s: %s\n", m->name, m->output, strerror(-r));
+        return EXIT_USAGE;
+    }
+    uint8_t *file;
+    size_t size;
+    int rc = read_program(m->program, &file, &size);
+    if (rc != 0)
+        return rc;
+    char **argv = calloc((size_t)m->nargs + 2, sizeof *argv);
+    if (!argv) {
+        free(file);
+        return EXIT_INTERNAL;
+    }
+    argv[0] = m->program;
+    for (int i = 0; i < m->nargs; i++)
+        argv[i + 1] = m->args[i];
+    r = mvm_vm_load_elf(m->vm, m->program, file, size, m->nargs + 1, argv, m->nenv, m->env);
+    free(argv);
+    free(file);
+    if (r != 0) {
+        fprintf(stderr, "mvm: fleet: %s: %s: %s\n", m->name, m->program,
+                r == -MVM_ENOEXEC ? mvm_vm_error(m->vm) : mvm_strerror(r));
+        return r == -MVM_ENOEXEC ? EXIT_NOEXEC : EXIT_INTERNAL;
+    }
+    if ((r = mvm_vm_set_interruptible(m->vm)) != 0) {
+        fprintf(stderr, "mvm: fleet: %s: %s\n", m->name, mvm_strerror(r));
+        return EXIT_INTERNAL;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- scheduling */
+
+/* The ready VM with the least virtual time (f->mu held), or NULL. */
+static struct member *pick(struct fleet *f)
+{
+    struct member *best = NULL;
+    for (int i = 0; i < f->n; i++) {
+        struct member *m = &f->m[i];
+        if (m->state == VM_READY && (!best || m->vtime < best->vtime))
+            best = m;
+    }
+    return best;
+}
+
+static void finish(struct member *m, const struct mvm_exit *ex)
+{
+    m->ex = *ex;
+    m->status = exit_status(ex);
+    m->state = VM_DONE;
+}
+
+/* A host thread of the fleet: turns until every VM is done. */
+static void worker(void *arg)
+{
+    struct fleet *f = arg;
+    host_mutex_lock(f->mu);
+    for (;;) {
+        struct member *m = f->stopping ? NULL : pick(f);
+        if (!m) {
+            bool left = f->running > 0;
+            for (int i = 0; i < f->n && !left; i++)
+                left = f->m[i].state == VM_READY && !f->stopping;
+            if (!left)
+                break;
+            host_cond_wait(f->cv, f->mu);
+            continue;
+        }
+        int64_t turn = f->quantum;
+        if (f->budget && (int64_t)(f->budget - f->used) < turn)
+            turn = f->budget - (int64_t)f->used;
+        m->state = VM_RUNNING;
+        m->run_start_ns = host_time_monotonic_ns();
+        f->running++;
+        host_mutex_unlock(f->mu);
+
+        /* The turn: at most `turn` instructions, and no more than its own
+         * budget has left (0: unlimited). Only this thread touches m->vm
+         * and m->instructions while it runs. */
+        int64_t own = m->budget ? m->budget - (int64_t)m->instructions : INT64_MAX;
+        if (own < 1)
+            own = 1;        /* overrun (threads): it ends now, its budget spent */
+        bool cut = turn < own;
+        mvm_vm_set_budget(m->vm, cut ? turn : own);
+        struct mvm_exit ex;
+        int r = mvm_vm_run(m->vm, &ex);
+
+        host_mutex_lock(f->mu);
+        f->running--;
+        m->turns++;
+        m->instructions += ex.instructions;
+        m->vtime += ex.instructions * WEIGHT_DEFAULT / (uint64_t)m->weight;
+        f->used += ex.instructions;
+        if (r != 0) {
+            memset(&ex, 0, sizeof ex);
+            ex.status = EXIT_INTERNAL;
+            finish(m, &ex);
+        } else if (ex.reason == MVM_EXIT_INTERRUPTED || (ex.reason == MVM_EXIT_BUDGET && cut)) {
+            m->state = VM_READY;       /* its turn is over */
+        } else {
+            finish(m, &ex);
+        }
+        if (f->budget && f->used >= (uint64_t)f->budget && !f->stopping) {
+            f->stopping = true;     /* the fleet's budget: every VM stops where it is */
+            for (int i = 0; i < f->n; i++)
+                if (f->m[i].state == VM_READY) {
+                    struct mvm_exit b = { .reason = MVM_EXIT_BUDGET, .status = EXIT_BUDGET };
+                    finish(&f->m[i], &b);
+                }
+        }
+        if (f->stopping && m->state == VM_READY) {
+            struct mvm_exit b = { .reason = MVM_EXIT_BUDGET, .status = EXIT_BUDGET };
+            finish(m, &b);
+        }
+        host_cond_broadcast(f->cv);
+    }
+    host_cond_broadcast(f->cv);
+    host_mutex_unlock(f->mu);
+}
+
+/* Gives a blocked VM's host thread back: a run longer than slice_ms is
+ * interrupted (a blocked call gives up, and is made again next turn). */
+static void ticker(void *arg)
+{
+    struct fleet *f = arg;
+    host_mutex_lock(f->mu);
+    while (!f->ticker_quit) {
+        uint64_t now = host_time_monotonic_ns();
+        for (int i = 0; i < f->n; i++) {
+            struct member *m = &f->m[i];
+            if (m->state == VM_RUNNING && now - m->run_start_ns > f->slice_ms * 1000000u) {
+                mvm_vm_interrupt(m->vm);
+                m->run_start_ns = now;      /* once a slice */
+            }
+        }
+        host_cond_wait_until(f->cv, f->mu, now + 5000000u);
+    }
+    host_mutex_unlock(f->mu);
+}
+
+static void report(const struct fleet *f, double seconds)
+{
+    fprintf(stderr, "mvm: fleet: %d VMs on %d host threads, %llu instructions in %.3f s\n", f->n, f->threads,
+            (unsigned long long)f->used, seconds);
+    for (int i = 0; i < f->n; i++) {
+        const struct member *m = &f->m[i];
+        fprintf(stderr, "mvm: fleet: %s: weight %d, %llu instructions (%.1f%%) in %llu turns, %s %d\n", m->name,
+                m->weight, (unsigned long long)m->instructions,
+                f->used ? 100.0 * (double)m->instructions / (double)f->used : 0.0, (unsigned long long)m->turns,
+                m->ex.reason == MVM_EXIT_BUDGET ? "stopped by the budget, exit" : "exit", m->status);
+    }
+}
+
+int cmd_fleet(int argc, char **argv)
+{
+    bool stats = false;
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--stats") == 0)
+            stats = true;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs("usage: mvm fleet [--stats] FILE   (docs/fleet.md)\n", stdout);
+            return 0;
+        } else if (argv[i][0] == '-' || file)
+            return usage_error("fleet: unknown option or second file %s", argv[i]);
+        else
+            file = argv[i];
+    }
+    if (!file)
+        return usage_error("fleet: %s", "a manifest FILE is needed");
+    struct fleet f = { .quantum = 1000000, .slice_ms = 50 };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    f.threads = cores > 0 && cores < MAX_THREADS ? (int)cores : 1;
+    int rc = read_manifest(file, &f);
+    for (int i = 0; rc == 0 && i < f.n; i++)
+        rc = make_vm(&f.m[i]);
+    if (rc == 0 && (!(f.mu = host_mutex_new()) || !(f.cv = host_cond_new()))) {
+        fprintf(stderr, "mvm: out of host memory\n");
+        rc = EXIT_INTERNAL;
+    }
+    if (rc != 0) {
+        free_fleet(&f);
+        return rc;
+    }
+    fflush(stdout);
+    uint64_t t0 = host_time_monotonic_ns();
+    struct host_thread *tick = host_thread_start(ticker, &f);
+    struct host_thread **pool = calloc((size_t)f.threads, sizeof *pool);
+    int started = 0;
+    for (; pool && started < f.threads; started++)
+        if (!(pool[started] = host_thread_start(worker, &f)))
+            break;
+    if (started == 0)
+        worker(&f);         /* no thread to spare: this one */
+    for (int i = 0; i < started; i++)
+        host_thread_join(pool[i]);
+    host_mutex_lock(f.mu);
+    f.ticker_quit = true;
+    host_cond_broadcast(f.cv);
+    host_mutex_unlock(f.mu);
+    if (tick)
+        host_thread_join(tick);
+    free(pool);
+    double seconds = (double)(host_time_monotonic_ns() - t0) / 1e9;
+    fflush(stdout);
+    for (int i = 0; i < f.n; i++) {
+        const struct member *m = &f.m[i];
+        const struct mvm_exit *ex = &m->ex;
+        if (ex->reason == MVM_EXIT_SIGNALED)
+            fprintf(stderr, "mvm: fleet: %s: killed by signal %d\n", m->name, ex->signal);
+        else if (ex->reason == MVM_EXIT_FAULT)
+            fprintf(stderr, "mvm: fleet: %s: guest fault: %s at 0x%llx pc=0x%llx\n", m->name, ex->what,
+                    (unsigned long long)ex->addr, (unsigned long long)ex->pc);
+        else if (ex->reason == MVM_EXIT_NOMEM)
+            fprintf(stderr, "mvm: fleet: %s: guest out of memory (raise its mem)\n", m->name);
+        if (rc == 0 && m->status != 0)
+            rc = m->status;     /* the first VM (in manifest order) that did not exit 0 */
+    }
+    if (stats)
+        report(&f, seconds);
+    free_fleet(&f);
+    return rc;
+}
+
+#else /* no libyaml: no fleets */
+
+int cmd_fleet(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    fprintf(stderr, "mvm: fleet: this build cannot read manifests (install libyaml-dev and rebuild)\n");
+    return EXIT_INTERNAL;
+}
+
+#endif

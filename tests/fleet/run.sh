@@ -1,0 +1,251 @@
+#!/bin/sh
+# Fleet suite (docs/fleet.md): `mvm fleet FILE` runs many VMs in one
+# monitor. Checked here:
+#   - shares follow the weights (the oracle: the weights themselves, as
+#     cgroups' cpu.weight divides a CPU): spinning VMs of weights 100 and
+#     300 on one host thread get 1:3 of the instructions within 10%; four
+#     on two threads (100, 100, 100, 300) get 1/6, 1/6, 1/6 and 1/2; a
+#     nested monitor running 8 spinning VMs of its own (guests/spawn) gets
+#     the share of its own weight, not 8 shares;
+#   - a VM that spins forever starves nobody: hello (weight 1, beside a
+#     spinner of weight 10000) still prints what qemu-riscv64 prints;
+#   - a VM blocked reading its input gives its host thread back: the
+#     other VM finishes while it waits;
+#   - outputs and statuses: each VM's output file holds what qemu prints
+#     for it, the fleet exits with the first VM's status that is not 0,
+#     a fault is reported with the VM's name;
+#   - bad manifests (not YAML, unknown or malformed settings, duplicate
+#     names, no VMs, a missing program) get one line naming the problem
+#     (and the line) and exit 125 (127 for the missing program), running
+#     nothing.
+# Usage: tests/fleet/run.sh        MVM=path overrides build/mvm
+cd "$(dirname "$0")/../.." || exit 2
+. tests/guest/lib.sh
+MVM=${MVM:-build/mvm}
+OUT=build/tests/fleet
+CC=riscv64-linux-gnu-gcc
+QEMU=${QEMU_RISCV64:-qemu-riscv64}
+TMO=120
+mkdir -p "$OUT" || exit 2
+ABS=$(pwd)/$OUT
+ROOT=$(pwd)
+
+pass() { echo "PASS fleet/$1"; }
+fail() { echo "FAIL fleet/$1: $2"; }
+
+for tool in "$CC" "$QEMU"; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP fleet: not installed: $tool (scripts/deps)"; exit 0; }
+done
+printf 'vms: [{name: a, program: /nonexistent}]\n' >"$OUT/probe.yaml"
+if "$MVM" fleet "$OUT/probe.yaml" 2>&1 | grep -q "cannot read manifests"; then
+	echo "SKIP fleet: $("$MVM" fleet "$OUT/probe.yaml" 2>&1 | head -n 1)"
+	exit 0
+fi
+for p in spin ends; do
+	if ! [ "$OUT/$p" -nt "tests/fleet/$p.c" ]; then
+		$CC -static -O2 -Wall -Wextra -o "$OUT/$p" "tests/fleet/$p.c" 2>"$OUT/$p.log" ||
+			{ echo "FAIL fleet/build: $p (see $OUT/$p.log)"; exit 0; }
+	fi
+done
+HELLO=$ROOT/build/guests/hello
+SPAWN=$ROOT/build/guests/spawn
+ECHO=$ROOT/build/guests/echo
+for g in "$HELLO" "$SPAWN" "$ECHO"; do
+	[ -x "$g" ] || { echo "FAIL fleet/build: $g missing (make guests)"; exit 0; }
+done
+
+# instr NAME ERRFILE: the instructions VM NAME ran (from --stats).
+instr() {
+	sed -n "s/^mvm: fleet: $1: weight [0-9]*, \([0-9]*\) instructions.*/\1/p" "$2"
+}
+
+# near GOT WANT: GOT within 10% of WANT (integers, WANT > 0).
+near() {
+	[ -n "$1" ] && [ $(($1 * 100)) -ge $(($2 * 90)) ] && [ $(($1 * 100)) -le $(($2 * 110)) ]
+}
+
+# share LABEL FILE TOTAL NAME:WANT...: each VM's instructions within 10%
+# of WANT (its expected share of TOTAL, from the weights).
+share() {
+	label=$1 f=$2 total=$3
+	shift 3
+	for nw in "$@"; do
+		name=${nw%%:*} want=${nw#*:}
+		got=$(instr "$name" "$f")
+		if ! near "$got" "$want"; then
+			fail "$label" "$name ran ${got:-?} instructions, expected $want (of $total) within 10%: $(tr '\n' '|' <"$f" | head -c 400)"
+			return
+		fi
+	done
+	pass "$label"
+}
+
+# 1:3 on one host thread.
+cat >"$OUT/w13.yaml" <<EOF
+threads: 1
+quantum: 100000
+budget: 40000000
+vms:
+  - {name: light, program: $ABS/spin, weight: 100}
+  - {name: heavy, program: $ABS/spin, weight: 300}
+EOF
+timeout "$TMO" "$MVM" fleet --stats "$OUT/w13.yaml" >"$OUT/w13.out" 2>"$OUT/w13.err"
+rc=$?
+if [ "$rc" != 124 ]; then
+	fail weights-1-3 "exit $rc, expected 124 (the fleet's budget): $(head -c 200 "$OUT/w13.err")"
+else
+	share weights-1-3 "$OUT/w13.err" 40000000 light:10000000 heavy:30000000
+fi
+
+# Two host threads, four VMs: 100, 100, 100 and 300 of 600. A VM runs on
+# one thread at a time, so the heavy one's half is one whole thread.
+cat >"$OUT/w2.yaml" <<EOF
+threads: 2
+quantum: 1000000
+budget: 300000000
+vms:
+  - {name: a, program: $ABS/spin}
+  - {name: b, program: $ABS/spin}
+  - {name: c, program: $ABS/spin}
+  - {name: heavy, program: $ABS/spin, weight: 300}
+EOF
+timeout "$TMO" "$MVM" fleet --stats "$OUT/w2.yaml" >"$OUT/w2.out" 2>"$OUT/w2.err"
+rc=$?
+if [ "$rc" != 124 ]; then
+	fail weights-2-threads "exit $rc, expected 124: $(head -c 200 "$OUT/w2.err")"
+else
+	share weights-2-threads "$OUT/w2.err" 300000000 a:50000000 b:50000000 c:50000000 heavy:150000000
+fi
+
+# A monitor with VMs of its own (spawn runs 8 spinners): its share is its
+# weight's, its VMs share it (their instructions are charged to it).
+rm -rf "$OUT/spawn.d" && mkdir -p "$OUT/spawn.d"
+cat >"$OUT/nested.yaml" <<EOF
+threads: 1
+quantum: 100000
+budget: 40000000
+vms:
+  - {name: plain, program: $ABS/spin, weight: 300}
+  - name: monitor
+    program: $SPAWN
+    args: [/out, $ABS/spin, --, $ABS/spin, --, $ABS/spin, --, $ABS/spin, --, $ABS/spin, --, $ABS/spin, --, $ABS/spin, --, $ABS/spin]
+    dirs: ["$ABS/spawn.d:/out", "$ABS:$ABS:ro"]
+    weight: 100
+EOF
+timeout "$TMO" "$MVM" fleet --stats "$OUT/nested.yaml" >"$OUT/nested.out" 2>"$OUT/nested.err"
+rc=$?
+if [ "$rc" != 124 ]; then
+	fail weights-nested "exit $rc, expected 124: $(head -c 300 "$OUT/nested.err")"
+else
+	share weights-nested "$OUT/nested.err" 40000000 plain:30000000 monitor:10000000
+fi
+
+# A spinner of weight 10000 beside hello of weight 1: hello still ends,
+# printing what qemu prints.
+ref=$OUT/hello.qemu
+"$QEMU" "$HELLO" >"$ref" 2>/dev/null </dev/null
+cat >"$OUT/starve.yaml" <<EOF
+threads: 1
+budget: 300000000
+vms:
+  - {name: hog, program: $ABS/spin, weight: 10000}
+  - {name: hello, program: $HELLO, weight: 1, output: $ABS/starve.hello}
+EOF
+rm -f "$OUT/starve.hello"
+timeout "$TMO" "$MVM" fleet --stats "$OUT/starve.yaml" >"$OUT/starve.out" 2>"$OUT/starve.err"
+rc=$?
+if [ "$rc" != 124 ] || ! cmp -s "$OUT/starve.hello" "$ref" || ! grep -q "^mvm: fleet: hello: .*, exit 0$" "$OUT/starve.err"; then
+	fail no-starving "exit $rc (expected 124), hello printed '$(head -c 100 "$OUT/starve.hello" 2>/dev/null)': $(tr '\n' '|' <"$OUT/starve.err" | head -c 300)"
+else
+	pass no-starving
+fi
+
+# A VM blocked reading an input that stays open (and empty for 3 s)
+# gives its only host thread back: hello ends meanwhile.
+cat >"$OUT/blocked.yaml" <<EOF
+threads: 1
+vms:
+  - {name: reader, program: $ECHO, output: $ABS/blocked.echo}
+  - {name: hello, program: $HELLO, output: $ABS/blocked.hello}
+EOF
+rm -f "$OUT/blocked.hello" "$OUT/blocked.echo"
+(sleep 3; echo late) | timeout "$TMO" "$MVM" fleet "$OUT/blocked.yaml" >/dev/null 2>"$OUT/blocked.err" &
+fpid=$!
+i=0
+while ! cmp -s "$OUT/blocked.hello" "$ref" && [ $i -lt 40 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+early=no
+cmp -s "$OUT/blocked.hello" "$ref" && [ ! -s "$OUT/blocked.echo" ] && early=yes
+wait $fpid
+rc=$?
+if [ "$early" != yes ]; then
+	fail blocked-reader "hello did not end within 2 s while the reader waited: $(head -c 200 "$OUT/blocked.err")"
+elif [ "$rc" != 0 ] || [ "$(cat "$OUT/blocked.echo")" != "$(printf '1: late\n1 lines')" ]; then
+	fail blocked-reader "exit $rc, the reader printed '$(tr '\n' '|' <"$OUT/blocked.echo")': $(head -c 200 "$OUT/blocked.err")"
+else
+	pass blocked-reader
+fi
+
+# Outputs and statuses, every VM to its end (no budget).
+"$QEMU" "$OUT/ends" exit >"$OUT/ends.qemu" 2>/dev/null </dev/null
+cat >"$OUT/ends.yaml" <<EOF
+vms:
+  - {name: first, program: $HELLO, output: $ABS/ends.1}
+  - {name: second, program: $ABS/ends, args: [exit], output: $ABS/ends.2}
+  - {name: third, program: $ABS/ends, args: [fault], output: $ABS/ends.3}
+EOF
+rm -f "$OUT"/ends.[123]
+timeout "$TMO" "$MVM" fleet "$OUT/ends.yaml" >"$OUT/ends.out" 2>"$OUT/ends.err"
+rc=$?
+if [ "$rc" != 3 ]; then
+	fail ends "exit $rc, expected 3 (the second VM's): $(head -c 200 "$OUT/ends.err")"
+elif ! cmp -s "$OUT/ends.1" "$ref" || ! cmp -s "$OUT/ends.2" "$OUT/ends.qemu" || [ "$(cat "$OUT/ends.3")" != "ends fault" ]; then
+	fail ends "an output differs from qemu's"
+elif [ "$(wc -l <"$OUT/ends.err")" != 1 ] || ! grep -q "^mvm: fleet: third: guest fault: store access at 0x8 " "$OUT/ends.err"; then
+	fail ends "expected one line naming the third VM's fault: $(head -c 200 "$OUT/ends.err")"
+else
+	pass ends
+fi
+
+# Bad manifests: one line, exit 125 (127: no such program), nothing run.
+bad() {
+	label=$1 want=$2 pat=$3
+	printf '%s\n' "$4" >"$OUT/bad.yaml"
+	timeout "$TMO" "$MVM" fleet "$OUT/bad.yaml" >"$OUT/bad.out" 2>"$OUT/bad.err"
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		fail "bad/$label" "exit $rc, expected $want: $(head -c 200 "$OUT/bad.err")"
+	elif [ "$(wc -l <"$OUT/bad.err")" != 1 ] || ! grep -q -- "$pat" "$OUT/bad.err" || [ -s "$OUT/bad.out" ]; then
+		fail "bad/$label" "expected one line matching '$pat' and no output, got: $(head -c 200 "$OUT/bad.err")"
+	else
+		pass "bad/$label"
+	fi
+}
+bad not-yaml 125 "bad.yaml:3: did not find expected" "vms: [
+  {name: a"
+bad not-a-mapping 125 "bad.yaml:1: the manifest is a mapping" "- just a list"
+bad unknown-fleet-key 125 "bad.yaml:2: unknown setting of the fleet: thread$" "vms: [{name: a, program: $HELLO}]
+thread: 2"
+bad unknown-vm-key 125 "bad.yaml:3: unknown setting of a VM: programme$" "vms:
+  - name: a
+    programme: $HELLO"
+bad no-program 125 "bad.yaml:2: VM a needs a program" "vms:
+  - name: a"
+bad no-vms 125 "vms: expected a list of at least one VM" "threads: 2"
+bad empty-vms 125 "vms: expected a list of at least one VM" "vms: []"
+bad weight-zero 125 "weight: expected a positive whole number" "vms: [{name: a, program: $HELLO, weight: 0}]"
+bad weight-big 125 "weight: from 1 to 10000" "vms: [{name: a, program: $HELLO, weight: 20000}]"
+bad bad-mem 125 "mem: expected a size" "vms: [{name: a, program: $HELLO, mem: lots}]"
+bad two-names 125 "two VMs are named a" "vms: [{name: a, program: $HELLO}, {name: a, program: $HELLO}]"
+bad bad-name 125 "VM name a/b: letters" "vms: [{name: a/b, program: $HELLO}]"
+bad args-mapping 125 "args: expected a list of values" "vms: [{name: a, program: $HELLO, args: {x: 1}}]"
+bad missing-program 127 "no-such-program" "vms: [{name: a, program: $ABS/no-such-program}]"
+bad bad-dir 125 "dirs" "vms: [{name: a, program: $HELLO, dirs: [$ABS/no-such-dir]}]"
+
+# No sanitizer report in any run (make SAN=1 / TSAN=1 builds).
+if grep -l "Sanitizer\|runtime error" "$OUT"/*.err >/dev/null 2>&1; then
+	fail sanitizer "a report in $(grep -l "Sanitizer\|runtime error" "$OUT"/*.err | head -n 3 | tr '\n' ' ')"
+fi
+exit 0
