@@ -1,36 +1,20 @@
 /*
  * fleet.c — `mvm fleet FILE`: many VMs in one monitor, sharing its host
- * threads fairly (docs/fleet.md).
+ * threads by weight (docs/fleet.md). This file reads the manifest and
+ * makes the VMs; libmvm's fleet (vm/fleet.c, include/mvm.h) runs them.
  *
  * The manifest is YAML, read with libyaml (libyaml-dev): a mapping with
  * the fleet's settings and `vms`, a sequence of mappings, one per VM
  * (name, program, args, env, dirs, listen, connect, cwd, mem, weight,
  * budget, output). Anything else in it is an error naming its line.
- *
- * Scheduling is proportional share, as Linux's CFS does for cgroups'
- * cpu.weight: each VM has a virtual time, the instructions it ran scaled
- * by 100 / weight, and a free host thread always runs the ready VM whose
- * virtual time is least, for one turn of `quantum` instructions (its
- * budget for that run). A VM that spins forever ends every turn as any
- * other: it cannot starve the rest. A VM blocked in a system call holds
- * its host thread; a ticker interrupts a run that has lasted `slice_ms`
- * (the blocked call gives up, to be made again on its next turn), so
- * that a blocked VM gives its thread back. The fleet's own `budget`
- * caps the instructions of all its VMs together.
- *
- * Invariant: a VM is in one state at a time (VM_READY, VM_RUNNING, VM_DONE) and
- * only the thread that set VM_RUNNING touches its mvm_vm until it sets
- * another; everything else in struct fleet is under f->mu.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "host/host.h"
-#include "host/thread.h"
 
 #ifndef MVM_HAVE_YAML
 #define MVM_HAVE_YAML 0
@@ -43,8 +27,6 @@
 #define MAX_THREADS 256
 #define WEIGHT_DEFAULT 100      /* cgroups' cpu.weight: 1 to 10000, 100 by default */
 
-enum { VM_READY, VM_RUNNING, VM_DONE };
-
 struct member {
     char *name, *program, *cwd, *output;
     char **args, **env, **dirs, **listen, **connect;
@@ -52,29 +34,13 @@ struct member {
     uint64_t mem;
     int weight;
     int64_t budget;             /* its own, 0 unlimited */
-    int line;                   /* where the manifest describes it */
     mvm_vm *vm;
-    int state;
-    uint64_t vtime;             /* instructions run, scaled by 100 / weight */
-    uint64_t instructions, turns;
-    uint64_t run_start_ns;      /* VM_RUNNING: since when (the ticker's) */
-    struct mvm_exit ex;
-    int status;                 /* DONE: what it exits with */
 };
 
 struct fleet {
     struct member *m;
     int n;
-    int threads;
-    int64_t quantum;
-    int64_t budget;             /* the fleet's, 0 unlimited */
-    uint64_t slice_ms;
-    uint64_t used;              /* instructions all its VMs ran */
-    bool stopping;              /* the fleet's budget is spent */
-    int running;
-    struct host_mutex *mu;
-    struct host_cond *cv;
-    bool ticker_quit;
+    struct mvm_fleet_config cfg;
 };
 
 /* ---------------------------------------------------------- the manifest */
@@ -145,7 +111,6 @@ static int parse_vm(struct parse *ps, const yaml_node_t *node, struct member *m)
 {
     if (node->type != YAML_MAPPING_NODE)
         return bad(ps, node, "%s", "each entry of vms is a mapping (name: ..., program: ...)");
-    m->line = (int)node->start_mark.line + 1;
     m->weight = WEIGHT_DEFAULT;
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
         yaml_node_t *kn = yaml_document_get_node(&ps->doc, p->key), *v = yaml_document_get_node(&ps->doc, p->value);
@@ -219,17 +184,19 @@ static int parse_manifest(struct parse *ps, struct fleet *f)
                 return -1;
             if (num > MAX_THREADS)
                 return bad(ps, v, "threads: at most %s", STR(MAX_THREADS));
-            f->threads = (int)num;
+            f->cfg.threads = (int)num;
         } else if (strcmp(k, "quantum") == 0) {
-            if (get_count(ps, v, k, &f->quantum) != 0)
+            if (get_count(ps, v, k, &f->cfg.quantum) != 0)
                 return -1;
         } else if (strcmp(k, "budget") == 0) {
-            if (get_count(ps, v, k, &f->budget) != 0)
+            if (get_count(ps, v, k, &f->cfg.budget) != 0)
                 return -1;
         } else if (strcmp(k, "slice_ms") == 0) {
             if (get_count(ps, v, k, &num) != 0)
                 return -1;
-            f->slice_ms = (uint64_t)num;
+            if (num > 3600000)
+                return bad(ps, v, "slice_ms: at most %s", "3600000");
+            f->cfg.slice_ms = (unsigned)num;
         } else {
             return bad(ps, kn, "unknown setting of the fleet: %s", k);
         }
@@ -304,8 +271,6 @@ static void free_fleet(struct fleet *f)
         free_list(m->connect, m->nconnect);
     }
     free(f->m);
-    host_cond_free(f->cv);
-    host_mutex_free(f->mu);
 }
 
 /* ---------------------------------------------------------- making VMs */
@@ -370,133 +335,40 @@ static int make_vm(struct member *m)
                 r == -MVM_ENOEXEC ? mvm_vm_error(m->vm) : mvm_strerror(r));
         return r == -MVM_ENOEXEC ? EXIT_NOEXEC : EXIT_INTERNAL;
     }
-    if ((r = mvm_vm_set_interruptible(m->vm)) != 0) {
-        fprintf(stderr, "mvm: fleet: %s: %s\n", m->name, mvm_strerror(r));
-        return EXIT_INTERNAL;
-    }
     return 0;
 }
 
-/* ---------------------------------------------------------- scheduling */
-
-/* The ready VM with the least virtual time (f->mu held), or NULL. */
-static struct member *pick(struct fleet *f)
+static void report(const struct fleet *f, const mvm_fleet *run, double seconds)
 {
-    struct member *best = NULL;
-    for (int i = 0; i < f->n; i++) {
-        struct member *m = &f->m[i];
-        if (m->state == VM_READY && (!best || m->vtime < best->vtime))
-            best = m;
-    }
-    return best;
-}
-
-static void finish(struct member *m, const struct mvm_exit *ex)
-{
-    m->ex = *ex;
-    m->status = exit_status(ex);
-    m->state = VM_DONE;
-}
-
-/* A host thread of the fleet: turns until every VM is done. */
-static void worker(void *arg)
-{
-    struct fleet *f = arg;
-    host_mutex_lock(f->mu);
-    for (;;) {
-        struct member *m = f->stopping ? NULL : pick(f);
-        if (!m) {
-            bool left = f->running > 0;
-            for (int i = 0; i < f->n && !left; i++)
-                left = f->m[i].state == VM_READY && !f->stopping;
-            if (!left)
-                break;
-            host_cond_wait(f->cv, f->mu);
-            continue;
-        }
-        int64_t turn = f->quantum;
-        if (f->budget && (int64_t)(f->budget - f->used) < turn)
-            turn = f->budget - (int64_t)f->used;
-        m->state = VM_RUNNING;
-        m->run_start_ns = host_time_monotonic_ns();
-        f->running++;
-        host_mutex_unlock(f->mu);
-
-        /* The turn: at most `turn` instructions, and no more than its own
-         * budget has left (0: unlimited). Only this thread touches m->vm
-         * and m->instructions while it runs. */
-        int64_t own = m->budget ? m->budget - (int64_t)m->instructions : INT64_MAX;
-        if (own < 1)
-            own = 1;        /* overrun (threads): it ends now, its budget spent */
-        bool cut = turn < own;
-        mvm_vm_set_budget(m->vm, cut ? turn : own);
-        struct mvm_exit ex;
-        int r = mvm_vm_run(m->vm, &ex);
-
-        host_mutex_lock(f->mu);
-        f->running--;
-        m->turns++;
-        m->instructions += ex.instructions;
-        m->vtime += ex.instructions * WEIGHT_DEFAULT / (uint64_t)m->weight;
-        f->used += ex.instructions;
-        if (r != 0) {
-            memset(&ex, 0, sizeof ex);
-            ex.status = EXIT_INTERNAL;
-            finish(m, &ex);
-        } else if (ex.reason == MVM_EXIT_INTERRUPTED || (ex.reason == MVM_EXIT_BUDGET && cut)) {
-            m->state = VM_READY;       /* its turn is over */
-        } else {
-            finish(m, &ex);
-        }
-        if (f->budget && f->used >= (uint64_t)f->budget && !f->stopping) {
-            f->stopping = true;     /* the fleet's budget: every VM stops where it is */
-            for (int i = 0; i < f->n; i++)
-                if (f->m[i].state == VM_READY) {
-                    struct mvm_exit b = { .reason = MVM_EXIT_BUDGET, .status = EXIT_BUDGET };
-                    finish(&f->m[i], &b);
-                }
-        }
-        if (f->stopping && m->state == VM_READY) {
-            struct mvm_exit b = { .reason = MVM_EXIT_BUDGET, .status = EXIT_BUDGET };
-            finish(m, &b);
-        }
-        host_cond_broadcast(f->cv);
-    }
-    host_cond_broadcast(f->cv);
-    host_mutex_unlock(f->mu);
-}
-
-/* Gives a blocked VM's host thread back: a run longer than slice_ms is
- * interrupted (a blocked call gives up, and is made again next turn). */
-static void ticker(void *arg)
-{
-    struct fleet *f = arg;
-    host_mutex_lock(f->mu);
-    while (!f->ticker_quit) {
-        uint64_t now = host_time_monotonic_ns();
-        for (int i = 0; i < f->n; i++) {
-            struct member *m = &f->m[i];
-            if (m->state == VM_RUNNING && now - m->run_start_ns > f->slice_ms * 1000000u) {
-                mvm_vm_interrupt(m->vm);
-                m->run_start_ns = now;      /* once a slice */
-            }
-        }
-        host_cond_wait_until(f->cv, f->mu, now + 5000000u);
-    }
-    host_mutex_unlock(f->mu);
-}
-
-static void report(const struct fleet *f, double seconds)
-{
-    fprintf(stderr, "mvm: fleet: %d VMs on %d host threads, %llu instructions in %.3f s\n", f->n, f->threads,
-            (unsigned long long)f->used, seconds);
+    struct mvm_fleet_config cfg;
+    uint64_t used;
+    mvm_fleet_info(run, &cfg, &used);
+    fprintf(stderr, "mvm: fleet: %d VMs on %d host threads, %llu instructions in %.3f s\n", f->n, cfg.threads,
+            (unsigned long long)used, seconds);
     for (int i = 0; i < f->n; i++) {
         const struct member *m = &f->m[i];
+        struct mvm_exit ex;
+        struct mvm_fleet_stats st;
+        mvm_fleet_result(run, i, &ex, &st);
         fprintf(stderr, "mvm: fleet: %s: weight %d, %llu instructions (%.1f%%) in %llu turns, %s %d\n", m->name,
-                m->weight, (unsigned long long)m->instructions,
-                f->used ? 100.0 * (double)m->instructions / (double)f->used : 0.0, (unsigned long long)m->turns,
-                m->ex.reason == MVM_EXIT_BUDGET ? "stopped by the budget, exit" : "exit", m->status);
+                m->weight, (unsigned long long)st.instructions,
+                used ? 100.0 * (double)st.instructions / (double)used : 0.0, (unsigned long long)st.turns,
+                ex.reason == MVM_EXIT_BUDGET ? "stopped by the budget, exit" : "exit", exit_status(&ex));
     }
+}
+
+/* One line for a VM that did not simply exit. */
+static void report_end(const struct member *m, const struct mvm_exit *ex, const struct mvm_fleet_stats *st)
+{
+    if (st->error)
+        fprintf(stderr, "mvm: fleet: %s: %s\n", m->name, mvm_strerror(st->error));
+    else if (ex->reason == MVM_EXIT_SIGNALED)
+        fprintf(stderr, "mvm: fleet: %s: killed by signal %d\n", m->name, ex->signal);
+    else if (ex->reason == MVM_EXIT_FAULT)
+        fprintf(stderr, "mvm: fleet: %s: guest fault: %s at 0x%llx pc=0x%llx\n", m->name, ex->what,
+                (unsigned long long)ex->addr, (unsigned long long)ex->pc);
+    else if (ex->reason == MVM_EXIT_NOMEM)
+        fprintf(stderr, "mvm: fleet: %s: guest out of memory (raise its mem)\n", m->name);
 }
 
 int cmd_fleet(int argc, char **argv)
@@ -516,56 +388,36 @@ int cmd_fleet(int argc, char **argv)
     }
     if (!file)
         return usage_error("fleet: %s", "a manifest FILE is needed");
-    struct fleet f = { .quantum = 1000000, .slice_ms = 50 };
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    f.threads = cores > 0 && cores < MAX_THREADS ? (int)cores : 1;
+    struct fleet f = { 0 };
+    mvm_fleet *run = NULL;
     int rc = read_manifest(file, &f);
     for (int i = 0; rc == 0 && i < f.n; i++)
         rc = make_vm(&f.m[i]);
-    if (rc == 0 && (!(f.mu = host_mutex_new()) || !(f.cv = host_cond_new()))) {
-        fprintf(stderr, "mvm: out of host memory\n");
+    int r = rc == 0 ? mvm_fleet_new(&f.cfg, &run) : 0;
+    for (int i = 0; rc == 0 && r >= 0 && i < f.n; i++)
+        r = mvm_fleet_add(run, f.m[i].vm, f.m[i].weight);
+    if (rc == 0 && r < 0) {
+        fprintf(stderr, "mvm: fleet: %s\n", mvm_strerror(r));
         rc = EXIT_INTERNAL;
     }
-    if (rc != 0) {
-        free_fleet(&f);
-        return rc;
+    if (rc == 0) {
+        fflush(stdout);
+        uint64_t t0 = host_time_monotonic_ns();
+        mvm_fleet_run(run);
+        double seconds = (double)(host_time_monotonic_ns() - t0) / 1e9;
+        fflush(stdout);
+        for (int i = 0; i < f.n; i++) {
+            struct mvm_exit ex;
+            struct mvm_fleet_stats st;
+            mvm_fleet_result(run, i, &ex, &st);
+            report_end(&f.m[i], &ex, &st);
+            if (rc == 0 && exit_status(&ex) != 0)
+                rc = exit_status(&ex);  /* the first VM (in manifest order) that did not exit 0 */
+        }
+        if (stats)
+            report(&f, run, seconds);
     }
-    fflush(stdout);
-    uint64_t t0 = host_time_monotonic_ns();
-    struct host_thread *tick = host_thread_start(ticker, &f);
-    struct host_thread **pool = calloc((size_t)f.threads, sizeof *pool);
-    int started = 0;
-    for (; pool && started < f.threads; started++)
-        if (!(pool[started] = host_thread_start(worker, &f)))
-            break;
-    if (started == 0)
-        worker(&f);         /* no thread to spare: this one */
-    for (int i = 0; i < started; i++)
-        host_thread_join(pool[i]);
-    host_mutex_lock(f.mu);
-    f.ticker_quit = true;
-    host_cond_broadcast(f.cv);
-    host_mutex_unlock(f.mu);
-    if (tick)
-        host_thread_join(tick);
-    free(pool);
-    double seconds = (double)(host_time_monotonic_ns() - t0) / 1e9;
-    fflush(stdout);
-    for (int i = 0; i < f.n; i++) {
-        const struct member *m = &f.m[i];
-        const struct mvm_exit *ex = &m->ex;
-        if (ex->reason == MVM_EXIT_SIGNALED)
-            fprintf(stderr, "mvm: fleet: %s: killed by signal %d\n", m->name, ex->signal);
-        else if (ex->reason == MVM_EXIT_FAULT)
-            fprintf(stderr, "mvm: fleet: %s: guest fault: %s at 0x%llx pc=0x%llx\n", m->name, ex->what,
-                    (unsigned long long)ex->addr, (unsigned long long)ex->pc);
-        else if (ex->reason == MVM_EXIT_NOMEM)
-            fprintf(stderr, "mvm: fleet: %s: guest out of memory (raise its mem)\n", m->name);
-        if (rc == 0 && m->status != 0)
-            rc = m->status;     /* the first VM (in manifest order) that did not exit 0 */
-    }
-    if (stats)
-        report(&f, seconds);
+    mvm_fleet_free(run);
     free_fleet(&f);
     return rc;
 }

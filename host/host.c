@@ -70,6 +70,12 @@ void host_time_set_monotonic(uint64_t now_ns)
 /* Likewise for the CPU time the guest sees (host_time_set_cputime). */
 static _Atomic int64_t cpu_shift;
 
+int host_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 1 << 20 ? (int)n : 1;
+}
+
 uint64_t host_time_cputime_ns(void)
 {
     return clock_ns(CLOCK_PROCESS_CPUTIME_ID) + (uint64_t)atomic_load_explicit(&cpu_shift, memory_order_relaxed);

@@ -78,6 +78,8 @@ uint64_t host_time_monotonic_raw_ns(uint64_t mono_ns);
 void host_time_set_cputime(uint64_t now_ns);
 uint64_t host_time_cputime_ns(void);
 void host_sleep_ns(uint64_t ns);
+/* The host's online CPUs (at least 1). */
+int host_cpu_count(void);
 
 /* Fills buf with unpredictable bytes (getrandom, /dev/urandom, clock mix). */
 void host_random(void *buf, size_t len);

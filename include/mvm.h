@@ -275,6 +275,43 @@ struct mvm_grant {
 int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags);
 
 /*
+ * Fleets (docs/fleet.md): many VMs sharing a pool of host threads by
+ * weight, as Linux's CFS shares a CPU among cgroups by cpu.weight. Each
+ * VM has a virtual time (its instructions scaled by 100 / weight); a free
+ * thread runs the ready VM whose virtual time is least for one turn of
+ * `quantum` instructions; a run longer than slice_ms is interrupted, so
+ * that a VM blocked in a system call gives its thread back (the call is
+ * made again on its next turn). The VMs a guest makes run in its turns,
+ * charged to it. mvm_fleet_new (cfg may be NULL: every default), then
+ * mvm_fleet_add for each VM — loaded, between runs, still the caller's
+ * to destroy after the fleet; made interruptible; its own budget counts —
+ * which returns its index; then mvm_fleet_run runs them all to their ends
+ * (or until the fleet's budget is spent: those left stop with
+ * MVM_EXIT_BUDGET, status 124). mvm_fleet_result says how VM i ended
+ * (-MVM_EBUSY before the end) and what it ran; a VM whose run failed
+ * (mvm_vm_run's error in stats.error) has status 123 and no reason.
+ */
+struct mvm_fleet_config {
+    int threads;          /* host threads, 1-256; 0: the host's CPUs */
+    int64_t quantum;      /* instructions a turn; 0: 1000000 */
+    int64_t budget;       /* instructions of all its VMs together; 0: unlimited */
+    unsigned slice_ms;    /* a longer run is interrupted; 0: 50 */
+};
+struct mvm_fleet_stats {
+    uint64_t instructions;/* what it ran (its own VMs' too) */
+    uint64_t turns;
+    int error;            /* mvm_vm_run's error, if it ended so */
+};
+typedef struct mvm_fleet mvm_fleet;
+int mvm_fleet_new(const struct mvm_fleet_config *cfg, mvm_fleet **out);
+int mvm_fleet_add(mvm_fleet *f, mvm_vm *vm, int weight);   /* weight 1-10000 (100: the default share) */
+int mvm_fleet_run(mvm_fleet *f);
+int mvm_fleet_result(const mvm_fleet *f, int i, struct mvm_exit *ex, struct mvm_fleet_stats *stats);
+/* The settings in force (defaults filled in) and what all its VMs ran. */
+void mvm_fleet_info(const mvm_fleet *f, struct mvm_fleet_config *cfg, uint64_t *instructions);
+void mvm_fleet_free(mvm_fleet *f);
+
+/*
  * Live migration (pre-copy), over a connected stream fd that the caller
  * owns (and closes). The sender, with vm between runs:
  *   mvm_migrate_begin(vm, fd, flags, &m)  the settings; dirty tracking on

@@ -69,3 +69,101 @@ if riscv64-linux-gnu-gcc -static -O1 -o "$out/segv" "$out/segv.c" 2>/dev/null; t
 else
     echo "FAIL api/fault-status: cannot build the guest"
 fi
+
+# The fleet API (include/mvm.h, "Fleets"): two endless loops of weights
+# 100 and 300 on one host thread share a 40 M-instruction budget 1:3
+# (the weights are the oracle), and then three loops run to their ends
+# with the statuses the sums give (1999998 % 256 = 126; for 100
+# iterations the sum is 197, python3 -c "print(sum(i*i%7 for i in
+# range(100)))") and the instruction counts a run of each alone gives.
+cat > "$out/fleet.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include "mvm.h"
+
+static uint8_t *image(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *b = malloc(1 << 22);
+    *n = f && b ? fread(b, 1, 1 << 22, f) : 0;
+    if (f)
+        fclose(f);
+    return b;
+}
+
+static mvm_vm *vm_of(const uint8_t *img, size_t n, const char *path, const char *arg)
+{
+    mvm_vm *vm;
+    char *argv[] = { (char *)path, (char *)arg, NULL };
+    if (mvm_vm_create(NULL, &vm) != 0 || mvm_vm_load_elf(vm, path, img, n, 2, argv, 0, NULL) != 0)
+        exit(2);
+    return vm;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n;
+    if (argc != 2)
+        return 2;
+    uint8_t *img = image(argv[1], &n);
+    /* 1: shares. */
+    struct mvm_fleet_config cfg = { .threads = 1, .quantum = 100000, .budget = 40000000 };
+    mvm_fleet *f;
+    mvm_vm *v[3] = { vm_of(img, n, argv[1], "99999999999"), vm_of(img, n, argv[1], "99999999999") };
+    if (mvm_fleet_new(&cfg, &f) != 0 || mvm_fleet_add(f, v[0], 100) != 0 || mvm_fleet_add(f, v[1], 300) != 1 ||
+        mvm_fleet_add(f, v[1], 0) != -MVM_EINVAL || mvm_fleet_run(f) != 0)
+        return 3;
+    struct mvm_exit ex[3];
+    struct mvm_fleet_stats st[3];
+    for (int i = 0; i < 2; i++)
+        if (mvm_fleet_result(f, i, &ex[i], &st[i]) != 0 || ex[i].reason != MVM_EXIT_BUDGET || ex[i].status != 124)
+            return 4;
+    printf("shares %llu %llu\n", (unsigned long long)st[0].instructions, (unsigned long long)st[1].instructions);
+    mvm_fleet_free(f);
+    mvm_vm_destroy(v[0]);
+    mvm_vm_destroy(v[1]);
+    /* 2: to their ends, on the host's threads. */
+    const char *args[3] = { "1000000", "100", "1000000" };
+    if (mvm_fleet_new(NULL, &f) != 0)
+        return 5;
+    for (int i = 0; i < 3; i++)
+        if (mvm_fleet_add(f, v[i] = vm_of(img, n, argv[1], args[i]), 100 + 100 * i) != i)
+            return 6;
+    if (mvm_fleet_run(f) != 0)
+        return 7;
+    for (int i = 0; i < 3; i++) {
+        if (mvm_fleet_result(f, i, &ex[i], &st[i]) != 0)
+            return 8;
+        mvm_vm_destroy(v[i]);
+        /* The same program alone, in one run: the count turns must not change. */
+        struct mvm_exit alone;
+        mvm_vm *a = vm_of(img, n, argv[1], args[i]);
+        if (mvm_vm_run(a, &alone) != 0)
+            return 9;
+        mvm_vm_destroy(a);
+        printf("vm %d: reason %d status %d, %s\n", i, ex[i].reason, ex[i].status,
+               st[i].instructions == alone.instructions && st[i].turns > (i == 1 ? 0u : 4u) ? "counts as alone" : "miscounted");
+    }
+    mvm_fleet_free(f);
+    free(img);
+    return 0;
+}
+C
+if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/fleet" "$out/fleet.c" "$B/libmvm.a" -lm -pthread 2>"$out/fleet.log"; then
+    echo "FAIL api/fleet: does not build: $(head -c 300 "$out/fleet.log")"
+else
+    "$out/fleet" "$out/loop" >"$out/fleet.out" 2>"$out/fleet.err"; rc=$?
+    lo=$(sed -n 's/^shares \([0-9]*\) \([0-9]*\)$/\1/p' "$out/fleet.out")
+    hi=$(sed -n 's/^shares \([0-9]*\) \([0-9]*\)$/\2/p' "$out/fleet.out")
+    want=$(printf 'vm 0: reason 1 status 126, counts as alone\nvm 1: reason 1 status 197, counts as alone\nvm 2: reason 1 status 126, counts as alone')
+    if [ "$rc" != 0 ] || [ -z "$lo" ] || [ -z "$hi" ]; then
+        echo "FAIL api/fleet: exit $rc: $(head -c 200 "$out/fleet.out" "$out/fleet.err")"
+    elif [ $((lo * 100)) -lt $((10000000 * 90)) ] || [ $((lo * 100)) -gt $((10000000 * 110)) ] ||
+         [ $((hi * 100)) -lt $((30000000 * 90)) ] || [ $((hi * 100)) -gt $((30000000 * 110)) ]; then
+        echo "FAIL api/fleet-shares: $lo and $hi of 40000000, expected 1:3 within 10%"
+    elif [ "$(grep '^vm ' "$out/fleet.out")" != "$want" ]; then
+        echo "FAIL api/fleet-ends: got '$(grep '^vm ' "$out/fleet.out" | tr '\n' '|')', expected '$(echo "$want" | tr '\n' '|')'"
+    else
+        echo "PASS api/fleet"
+    fi
+fi
