@@ -29,6 +29,15 @@ void *host_page_alloc_now(size_t size)
 #endif
 }
 
+void host_page_populate(void *p, size_t size)
+{
+#ifdef MADV_POPULATE_WRITE
+    madvise(p, size, MADV_POPULATE_WRITE);    /* an old kernel says EINVAL: faults then */
+#else
+    (void)p, (void)size;
+#endif
+}
+
 void host_page_free(void *p, size_t size)
 {
     if (p)

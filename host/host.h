@@ -64,6 +64,9 @@ void *host_page_alloc(size_t size);
  * a fault per page: for memory that is about to be written whole). */
 void *host_page_alloc_now(size_t size);
 void host_page_free(void *p, size_t size);
+/* Makes [p, p + size) of host_page_alloc memory present now, in one call
+ * where the host can (Linux's MADV_POPULATE_WRITE); nothing elsewhere. */
+void host_page_populate(void *p, size_t size);
 
 /* Clocks in nanoseconds. */
 uint64_t host_time_realtime_ns(void);

@@ -21,6 +21,9 @@
 #include "host/thread.h"
 
 #define CHUNK_PAGES 256
+/* Pages of a new chunk are made present this many at a time, as they are
+ * first handed out (one host call instead of a fault each). */
+#define POPULATE_PAGES 32
 
 struct pool_chunk {
     struct pool_chunk *next;
@@ -35,6 +38,9 @@ struct mem_pool {
     struct mem_page **free;
     size_t nfree, cap_free, total;   /* cap_free >= total: every page fits */
     uint8_t *zero;
+    /* The newest chunk's pages never handed out yet: [fresh, fresh_end)
+     * are zero and not yet present; before `present` they are present. */
+    uint8_t *fresh, *present, *fresh_end;
     struct mem_stats st;
 };
 
@@ -98,6 +104,8 @@ static int pool_grow(struct mem_pool *pool)
     }
     c->next = pool->chunks;
     pool->chunks = c;
+    pool->fresh = pool->present = c->data;
+    pool->fresh_end = c->data + (size_t)CHUNK_PAGES * MEM_PAGE_SIZE;
     pool->total += CHUNK_PAGES;
     return 0;
 fail:
@@ -140,17 +148,36 @@ struct mem_pool *mem_pool_new_child(struct mem_pool *parent, uint64_t limit_byte
     return pool;
 }
 
+/* A page (pool->lock held); *fresh: never handed out before, so zero. A
+ * new chunk's pages come out in address order (pushed in reverse): they
+ * are made present POPULATE_PAGES at a time. */
+static struct mem_page *take_locked(struct mem_pool *pool, bool *fresh)
+{
+    if (!charge_locked(pool, 1))
+        return NULL;
+    if (pool->nfree == 0 && pool_grow(pool) != 0) {
+        charge_locked(pool, -1);
+        return NULL;
+    }
+    struct mem_page *pg = pool->free[--pool->nfree];
+    *fresh = pg->data >= pool->fresh && pg->data < pool->fresh_end;
+    if (*fresh) {
+        if (pg->data >= pool->present) {
+            size_t left = (size_t)(pool->fresh_end - pg->data), n = (size_t)POPULATE_PAGES * MEM_PAGE_SIZE;
+            host_page_populate(pg->data, n < left ? n : left);
+            pool->present = pg->data + (n < left ? n : left);
+        }
+        pool->fresh = pg->data + MEM_PAGE_SIZE;
+    }
+    return pg;
+}
+
 /* A page whose contents the caller overwrites entirely. */
 struct mem_page *mem_page_alloc_raw(struct mem_pool *pool)
 {
-    struct mem_page *pg = NULL;
+    bool fresh;
     host_mutex_lock(pool->lock);
-    if (charge_locked(pool, 1)) {
-        if (pool->nfree == 0 && pool_grow(pool) != 0)
-            charge_locked(pool, -1);
-        else
-            pg = pool->free[--pool->nfree];
-    }
+    struct mem_page *pg = take_locked(pool, &fresh);
     host_mutex_unlock(pool->lock);
     if (pg)
         atomic_store(&pg->ref, 1);
@@ -159,9 +186,15 @@ struct mem_page *mem_page_alloc_raw(struct mem_pool *pool)
 
 struct mem_page *mem_page_alloc(struct mem_pool *pool)
 {
-    struct mem_page *pg = mem_page_alloc_raw(pool);
-    if (pg)
-        memset(pg->data, 0, MEM_PAGE_SIZE);
+    bool fresh;
+    host_mutex_lock(pool->lock);
+    struct mem_page *pg = take_locked(pool, &fresh);
+    host_mutex_unlock(pool->lock);
+    if (pg) {
+        atomic_store(&pg->ref, 1);
+        if (!fresh)
+            memset(pg->data, 0, MEM_PAGE_SIZE);    /* a new chunk's are zero already */
+    }
     return pg;
 }
 
