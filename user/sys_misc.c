@@ -223,12 +223,18 @@ long sys_gettimeofday(struct proc *p, const uint64_t *a)
 }
 
 /* Sleeps without the run lock; an ended process or a stopped run ends the
-   sleep (the call is then run again when the run resumes). A signal ends
-   it with EINTR (after its handler) and the time left in *rem. */
+   sleep (the call is then run again when the run resumes, and sleeps to
+   the same deadline: a run stopped every few ms, as a fleet's turns are,
+   must not make a sleep last forever). A signal ends it with EINTR
+   (after its handler) and the time left in *rem. */
 static long sleep_for(struct proc *p, uint64_t ns, uint64_t rem)
 {
+    struct thread *t = p->cur;
     uint64_t now = host_time_monotonic_ns();
     uint64_t deadline = ns > UINT64_MAX / 4 ? UINT64_MAX / 2 : now + ns;
+    if (t->restart_deadline && t->restart_pc == t->hart->pc)
+        deadline = t->restart_deadline;     /* the same sleep, made again */
+    t->restart_deadline = 0;
     int r = proc_sleep_until(p, deadline);
     if (r == 0)
         return 0;
@@ -237,7 +243,11 @@ static long sleep_for(struct proc *p, uint64_t ns, uint64_t rem)
         long w = rem ? put_timespec(p, rem, (int64_t)left > 0 ? left : 0) : 0;
         return w < 0 ? w : PROC_ERESTARTNOHAND;
     }
-    return p->exited ? 0 : PROC_RESTART;
+    if (p->exited)
+        return 0;
+    t->restart_deadline = deadline;
+    t->restart_pc = t->hart->pc;
+    return PROC_RESTART;
 }
 
 long sys_nanosleep(struct proc *p, const uint64_t *a)

@@ -41,7 +41,7 @@ if "$MVM" fleet "$OUT/probe.yaml" 2>&1 | grep -q "cannot read manifests"; then
 	echo "SKIP fleet: $("$MVM" fleet "$OUT/probe.yaml" 2>&1 | head -n 1)"
 	exit 0
 fi
-for p in spin ends; do
+for p in spin ends sleeps; do
 	if ! [ "$OUT/$p" -nt "tests/fleet/$p.c" ]; then
 		$CC -static -O2 -Wall -Wextra -o "$OUT/$p" "tests/fleet/$p.c" 2>"$OUT/$p.log" ||
 			{ echo "FAIL fleet/build: $p (see $OUT/$p.log)"; exit 0; }
@@ -197,6 +197,27 @@ elif [ "$rc" != 0 ] || [ "$(cat "$OUT/blocked.echo")" != "$(printf '1: late\n1 l
 	fail blocked-reader "exit $rc, the reader printed '$(tr '\n' '|' <"$OUT/blocked.echo")': $(head -c 200 "$OUT/blocked.err")"
 else
 	pass blocked-reader
+fi
+
+# A VM sleeping 300 ms while its runs are interrupted every 20 ms (a
+# spinner beside it on the one thread, for 1 s): the sleep ends at its
+# deadline.
+cat >"$OUT/sleep.yaml" <<EOF
+threads: 1
+slice_ms: 20
+vms:
+  - {name: sleeper, program: $ABS/sleeps, output: $ABS/sleep.out}
+  - {name: hog, program: $ABS/spin, args: [1000]}
+EOF
+rm -f "$OUT/sleep.out"
+timeout "$TMO" "$MVM" fleet --stats "$OUT/sleep.yaml" >/dev/null 2>"$OUT/sleep.err"
+rc=$?
+if [ "$(cat "$OUT/sleep.out" 2>/dev/null)" != "slept 300 ms" ] || ! grep -q "^mvm: fleet: sleeper: .* in [0-9]* turns, exit 0$" "$OUT/sleep.err"; then
+	fail sleep "exit $rc, the sleeper printed '$(cat "$OUT/sleep.out" 2>/dev/null)': $(tr '\n' '|' <"$OUT/sleep.err" | head -c 300)"
+elif grep -q "^mvm: fleet: sleeper: .* in 1 turns" "$OUT/sleep.err"; then
+	fail sleep "the sleep was never interrupted: $(tr '\n' '|' <"$OUT/sleep.err" | head -c 300)"
+else
+	pass sleep
 fi
 
 # Outputs and statuses, every VM to its end (no budget).
