@@ -591,6 +591,22 @@ bool vm_interrupted(const mvm_vm *vm)
     return false;
 }
 
+/* A VM a guest made (not the top, not a forked process): its runs are
+ * its creator's hypercalls. */
+static bool made_by_guest(const mvm_vm *vm)
+{
+    return vm->parent && !vm->proc_root;
+}
+
+/* A run (or a served call) begins; an interruption above that came as it
+ * began is seen at once, not at the first slice end. */
+static void run_begin(mvm_vm *vm)
+{
+    proc_run_begin(vm->p);
+    if (made_by_guest(vm) && vm_interrupted(vm))
+        proc_stop(vm->p);
+}
+
 static bool interruptible(const mvm_vm *vm)
 {
     if (vm->p->interruptible || vm->proc_root)
@@ -892,9 +908,7 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         return 0;
     }
 again:
-    proc_run_begin(p);
-    if (vm->parent && !vm->proc_root && vm_interrupted(vm))
-        proc_stop(p);       /* an interruption above came as this run began */
+    run_begin(vm);
     bool have = false;      /* the runner holds the run lock */
     for (;;) {
         if (!have && proc_lock(p, mt, true) != PROC_LOCK_OK)
@@ -971,10 +985,12 @@ again:
     h = mt->hart;
     proc_run_end(p);
     /* A VM a guest made stops for its budget (or a VM's above) or an
-     * interruption, nothing else; a stop with neither is one a thread
-     * decided on as the run before ended (it saw the budget spent then,
-     * and a VM above has been given more since): the run goes on. */
-    if (!ended && vm->parent && !vm->proc_root && !vm_interrupted(vm) && vm_budget_left(vm) > 0)
+     * interruption, nothing else. A stop with neither came from a thread
+     * whose budget_take found nothing because other threads' slices had
+     * reserved it all (budget_left then sees 0, and the reservations come
+     * back after): the run goes on, or its creator would be told its
+     * budget was spent. (The top VM's owner just runs it again.) */
+    if (!ended && made_by_guest(vm) && !vm_interrupted(vm) && vm_budget_left(vm) > 0)
         goto again;
     ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
     if (ended) {
@@ -1058,9 +1074,7 @@ int vm_syscall(mvm_vm *vm)
     if (!vm->at_syscall || p->exited)
         return -MVM_EINVAL;   /* not stopped at a system call */
     vm->at_syscall = false;
-    proc_run_begin(p);
-    if (vm->parent && !vm->proc_root && vm_interrupted(vm))
-        proc_stop(p);       /* as in vm_run_raw */
+    run_begin(vm);
     if (proc_lock(p, mt, true) == PROC_LOCK_OK) {
         p->syscalls++;
         sys_dispatch(p);
