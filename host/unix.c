@@ -86,17 +86,27 @@ int host_unix_listen(const char *path)
     return fd;
 }
 
+/* Until fd can be read: 0, -ETIMEDOUT after timeout_ms (-1: none), or -errno. */
+static int wait_readable(int fd, int timeout_ms)
+{
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        int n = poll(&p, 1, timeout_ms);
+        if (n > 0)
+            return 0;
+        if (n == 0)
+            return -ETIMEDOUT;
+        if (errno != EINTR)
+            return -errno;
+    }
+}
+
 int host_unix_accept(int lfd, int timeout_ms)
 {
     for (;;) {
-        struct pollfd p = { lfd, POLLIN, 0 };
-        int n = poll(&p, 1, timeout_ms);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        if (n == 0)
-            return -ETIMEDOUT;
+        int w = wait_readable(lfd, timeout_ms);
+        if (w < 0)
+            return w;
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0)
             return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED ? -EAGAIN : -errno;
@@ -117,14 +127,9 @@ long host_read_line(int fd, char *buf, size_t size, int timeout_ms)
 {
     size_t n = 0;
     for (;;) {
-        struct pollfd p = { fd, POLLIN, 0 };
-        int k = poll(&p, 1, timeout_ms);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return -errno;
-        if (k == 0)
-            return -ETIMEDOUT;
+        int w = wait_readable(fd, timeout_ms);
+        if (w < 0)
+            return w;
         char c;
         ssize_t r = read(fd, &c, 1);
         if (r < 0 && errno == EINTR)
