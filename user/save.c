@@ -762,76 +762,91 @@ void proc_restore_above(struct restore *rs, struct fs *top)
     rs->above = top;
 }
 
-/* The grants of a VM a guest made, from the top VM's: what the hypercalls
- * did when they were made (fs_add_dir_from, net_allow_from). */
-static int restore_fs_above(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+/* How a restore gives a saved grant again: a directory (its guest path,
+ * where it came from, read-only), a network grant (direction, address).
+ * 0, or a negative errno with err set. The strings may be changed. */
+struct regrant {
+    int (*dir)(struct restore *rs, char *guest, char *from, bool ro, char *err, size_t errlen);
+    int (*net)(struct restore *rs, int dir, char *addr, char *err, size_t errlen);
+};
+
+/* The FS section's grants, each handed to how. */
+static int read_grants(struct restore *rs, struct snap_cur *c, const struct regrant *how, char *err, size_t errlen)
 {
-    struct fs *fs = rs->p->fs;
     char guest[FS_PATH_MAX], from[FS_PATH_MAX];
     uint32_t n = snap_get_u32(c);
     for (uint32_t i = 0; i < n && !c->bad; i++) {
         if (snap_get_str(c, guest, sizeof guest) < 0 || snap_get_str(c, from, sizeof from) < 0)
             return restore_bad(err, errlen, "file system");
         bool ro = snap_get_u8(c) != 0;
-        int r = fs_add_dir_from(fs, rs->above, from, guest, ro);
-        if (r < 0)
-            return save_fail(err, errlen, r == -LX_ENOMEM ? r : -LX_EACCES, "a VM it made had %s at %s: %s",
-                             restore_shown(from), restore_shown(guest), strerror(-r));
-    }
-    n = snap_get_u32(c);
-    for (uint32_t i = 0; i < n && !c->bad; i++) {
-        int dir = snap_get_u8(c);
-        if (snap_get_str(c, from, sizeof from) < 0 || (dir != NET_LISTEN && dir != NET_CONNECT))
-            return restore_bad(err, errlen, "file system");
-        int r = net_allow_from(fs, rs->above, dir, from);
-        if (r < 0)
-            return save_fail(err, errlen, r == -LX_ENOMEM ? r : -LX_EACCES, "a VM it made was allowed to %s %s: %s",
-                             dir == NET_LISTEN ? "listen on" : "connect to", restore_shown(from), strerror(-r));
-    }
-    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "file system");
-}
-
-/* The saved grants, each given again by the restorer's (a snapshot
- * grants nothing), then the restorer's new ones. */
-static int restore_grants(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
-{
-    struct fs *fs = rs->p->fs;
-    char guest[FS_PATH_MAX], host[FS_PATH_MAX];
-    uint32_t n = snap_get_u32(c);
-    for (uint32_t i = 0; i < n && !c->bad; i++) {
-        if (snap_get_str(c, guest, sizeof guest) < 0 || snap_get_str(c, host, sizeof host) < 0)
-            return restore_bad(err, errlen, "file system");
-        bool ro = snap_get_u8(c) != 0;
-        int g = find_grant(rs, MVM_GRANT_DIR, guest);
-        if (g < 0)
-            return save_fail(err, errlen, -LX_EACCES, "it had %s granted at %s%s: grant a directory there again",
-                        restore_shown(host), restore_shown(guest), ro ? " (read-only)" : "");
-        rs->used[g] = true;
-        int r = grant_dir(fs, &rs->grants[g], err, errlen);
+        int r = how->dir(rs, guest, from, ro, err, errlen);
         if (r < 0)
             return r;
     }
     n = snap_get_u32(c);
     for (uint32_t i = 0; i < n && !c->bad; i++) {
         int dir = snap_get_u8(c);
-        if (snap_get_str(c, host, sizeof host) < 0 || (dir != NET_LISTEN && dir != NET_CONNECT))
+        if (snap_get_str(c, from, sizeof from) < 0 || (dir != NET_LISTEN && dir != NET_CONNECT))
             return restore_bad(err, errlen, "file system");
-        int g = find_grant(rs, dir == NET_LISTEN ? MVM_GRANT_LISTEN : MVM_GRANT_CONNECT, host);
-        if (g < 0)
-            return save_fail(err, errlen, -LX_EACCES, "it was allowed to %s %s: grant it again",
-                        dir == NET_LISTEN ? "listen on" : "connect to", restore_shown(host));
-        rs->used[g] = true;
-        if (net_allow(fs, dir, host) < 0)
-            return restore_bad(err, errlen, "file system");
+        int r = how->net(rs, dir, from, err, errlen);
+        if (r < 0)
+            return r;
     }
-    if (!snap_cur_end(c))
-        return restore_bad(err, errlen, "file system");
+    return snap_cur_end(c) ? 0 : restore_bad(err, errlen, "file system");
+}
+
+/* A VM a guest made: from the top VM's, as the hypercalls did when they
+ * were made (fs_add_dir_from, net_allow_from). */
+static int dir_above(struct restore *rs, char *guest, char *from, bool ro, char *err, size_t errlen)
+{
+    int r = fs_add_dir_from(rs->p->fs, rs->above, from, guest, ro);
+    return r < 0 ? save_fail(err, errlen, r == -LX_ENOMEM ? r : -LX_EACCES, "a VM it made had %s at %s: %s",
+                             restore_shown(from), restore_shown(guest), strerror(-r)) : 0;
+}
+
+static int net_above(struct restore *rs, int dir, char *addr, char *err, size_t errlen)
+{
+    int r = net_allow_from(rs->p->fs, rs->above, dir, addr);
+    return r < 0 ? save_fail(err, errlen, r == -LX_ENOMEM ? r : -LX_EACCES, "a VM it made was allowed to %s %s: %s",
+                             dir == NET_LISTEN ? "listen on" : "connect to", restore_shown(addr), strerror(-r)) : 0;
+}
+
+/* Any other VM: each saved grant given again by the restorer's (a
+ * snapshot grants nothing). */
+static int dir_granted(struct restore *rs, char *guest, char *host, bool ro, char *err, size_t errlen)
+{
+    int g = find_grant(rs, MVM_GRANT_DIR, guest);
+    if (g < 0)
+        return save_fail(err, errlen, -LX_EACCES, "it had %s granted at %s%s: grant a directory there again",
+                         restore_shown(host), restore_shown(guest), ro ? " (read-only)" : "");
+    rs->used[g] = true;
+    return grant_dir(rs->p->fs, &rs->grants[g], err, errlen);
+}
+
+static int net_granted(struct restore *rs, int dir, char *addr, char *err, size_t errlen)
+{
+    int g = find_grant(rs, dir == NET_LISTEN ? MVM_GRANT_LISTEN : MVM_GRANT_CONNECT, addr);
+    if (g < 0)
+        return save_fail(err, errlen, -LX_EACCES, "it was allowed to %s %s: grant it again",
+                         dir == NET_LISTEN ? "listen on" : "connect to", restore_shown(addr));
+    rs->used[g] = true;
+    return net_allow(rs->p->fs, dir, addr) < 0 ? restore_bad(err, errlen, "file system") : 0;
+}
+
+/* The saved grants, then (not for a VM a guest made) the restorer's new ones. */
+static int restore_grants(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
+{
+    static const struct regrant above = { dir_above, net_above }, granted = { dir_granted, net_granted };
+    int r = read_grants(rs, c, rs->above ? &above : &granted, err, errlen);
+    if (r != 0 || rs->above)
+        return r;
+    struct fs *fs = rs->p->fs;
     for (int i = 0; i < rs->ngrants; i++) {    /* new grants */
         const struct mvm_grant *g = &rs->grants[i];
         if (rs->used[i])
             continue;
-        int r = g->kind == MVM_GRANT_DIR ? grant_dir(fs, g, err, errlen)
-              : net_allow(fs, g->kind == MVM_GRANT_LISTEN ? NET_LISTEN : NET_CONNECT, g->guest);
+        r = g->kind == MVM_GRANT_DIR ? grant_dir(fs, g, err, errlen)
+          : net_allow(fs, g->kind == MVM_GRANT_LISTEN ? NET_LISTEN : NET_CONNECT, g->guest);
         if (r < 0)
             return g->kind == MVM_GRANT_DIR ? r : save_fail(err, errlen, r, "cannot grant %s", g->guest);
     }
@@ -849,7 +864,7 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
     rs->nofile = cur;       /* set once the files are back (restore_files) */
     rs->nofile_max = max;
     fs_umask(fs, mask);
-    int r = rs->above ? restore_fs_above(rs, c, err, errlen) : restore_grants(rs, c, err, errlen);
+    int r = restore_grants(rs, c, err, errlen);
     if (r == 0 && (r = fs_set_cwd(fs, cwd)) < 0)
         save_fail(err, errlen, r, "the working directory %s is missing: %s", restore_shown(cwd), strerror(-r));
     return r;
