@@ -80,8 +80,8 @@ extern "C" {
 enum mvm_nest_mode {
     MVM_NEST_AUTO = 0,    /* LOWERED inside mvm, else here */
     MVM_NEST_EMULATE,     /* interpret the VM in this process */
-    MVM_NEST_TRUSTED,     /* the real environment runs it; its system calls
-                             and hypercalls come back here level by level */
+    MVM_NEST_TRUSTED,     /* the real environment runs it and serves its
+                             hypercalls; its system calls come back here */
     MVM_NEST_LOWERED,     /* the real environment runs it and serves its
                              system calls and hypercalls itself */
 };

@@ -34,7 +34,7 @@ enum mvm_hc {
     MVM_HC_VM_WRITE,         /* (h, child addr, buf*, len, checked) */
     MVM_HC_VCPU_GET,         /* (h, regs*) */
     MVM_HC_VCPU_SET,         /* (h, regs*) */
-    MVM_HC_VM_RUN,           /* (h, exit*) */
+    MVM_HC_VM_RUN,           /* (h, exit*, flags): flags MVM_HC_RUN_* */
     MVM_HC_VM_SET_BUDGET,    /* (h, instructions) */
     MVM_HC_VM_STATS,         /* (h, stats*) */
     MVM_HC_VM_SYSCALL,       /* (h): serve the child's pending system call */
@@ -53,6 +53,11 @@ enum mvm_hc {
 /* Neither flag: delegated (lowered) — the real environment serves both. */
 #define MVM_HC_CREATE_NO_UNROLL       0x4  /* pages live in the backing VM's memory:
                                               every access walks each level's map */
+
+/* VM_RUN flags. */
+#define MVM_HC_RUN_SYSCALL 0x1  /* first serve the system call the child stopped
+                                   at, as VM_SYSCALL would: one hypercall per
+                                   passed-through call instead of two */
 
 /* Exit reasons beyond enum mvm_exit_reason (only with the flags above). */
 #define MVM_EXIT_SYSCALL   16   /* pending system call: a7 and a0..a5 in regs */

@@ -5,9 +5,11 @@
  * The same code serves at every depth: it reads the caller's registers and
  * memory, and acts on the caller's children, only through the libmvm calls,
  * so in the real environment it works on native VMs and inside a nested
- * monitor it forwards to the monitor above (trusted execution: the request
- * climbs, pointers and handles translated at each level, until the real
- * environment runs the VM; the exit climbs back the same way).
+ * monitor that serves its guest's hypercalls itself (an emulating one, or
+ * one asking for EXIT_HYPERCALLS) it forwards to the monitor above,
+ * pointers and handles translated. (mvm's trusted mode does not forward:
+ * its VMs' hypercalls come straight to the real environment; see
+ * docs/design.md, "Nesting", for why.)
  *
  * Isolation: a caller names only VMs it created (its own handle table),
  * every pointer is checked by the read or write into its own memory, and
@@ -203,19 +205,42 @@ static bool stopped_above(mvm_vm *caller)
  * what a snapshot of the VM at the top needs. (The ecall counts each time
  * it is made.)
  */
-static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr)
+static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr, uint64_t flags)
 {
     struct mvm_exit ex;
-    uint8_t wire[MVM_HC_EXIT_SIZE] = { 0 };
-    /* Check the exit record's address first: nothing runs for a bad one. */
-    int r = vm_guest_write(caller, exit_addr, wire, sizeof wire);
-    if (r != 0)
-        return r;
-    int64_t own = child->remote ? child->budget : atomic_load(&child->p->budget);
-    int64_t left = vm_budget_left(child);
+    uint64_t wire[MVM_HC_EXIT_SIZE / 8] = { 0 };
+    if (flags & ~(uint64_t)MVM_HC_RUN_SYSCALL)
+        return -MVM_EINVAL;
+    /* Check the exit record's address first: nothing runs for a bad one.
+     * (Once while the caller's map stays as it is: a monitor passes the
+     * same record on every run, one run per exit of a trusted child.) */
+    int r = 0;
+    uint64_t gen = caller->remote ? 0 : mem_space_gen(caller->p->as);
+    if (caller->remote || exit_addr != caller->exit_ok || gen != caller->exit_ok_gen ||
+        caller->p->as != caller->exit_ok_as) {
+        if ((r = vm_guest_write(caller, exit_addr, wire, sizeof wire)) != 0)
+            return r;
+        caller->exit_ok = exit_addr;
+        caller->exit_ok_gen = gen;
+        caller->exit_ok_as = caller->remote ? NULL : caller->p->as;
+    }
     bool done = !child->remote && (child->p->exited || !child->loaded);
     if (!done && stopped_above(caller))
-        return HC_AGAIN;
+        return HC_AGAIN;    /* nothing was done: not even a pending call */
+    int64_t own = child->remote ? child->budget : atomic_load(&child->p->budget);
+    int64_t left = vm_budget_left(child);
+    if (flags & MVM_HC_RUN_SYSCALL) {
+        /* The run serves it first (a VM of the monitor above: the flag
+         * goes up with the run). With no budget left it is served alone,
+         * as VM_SYSCALL would. Either way once: a run made again finds
+         * the call served. */
+        child->run_syscall = true;
+        if (left <= 0 && !child->remote && child->at_syscall) {
+            if ((r = vm_syscall(child)) != 0)
+                return r;
+            done = child->p->exited;
+        }
+    }
     if (left <= 0 && !done) {
         /* Its own budget is spent, or that of a VM it is charged to that
          * is not above the caller (trusted nesting): it does not run. */
@@ -326,7 +351,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
         return mvm_vcpu_set_regs(child, &regs);
     }
     case MVM_HC_VM_RUN:
-        return hc_run(caller, child, a[1]);
+        return hc_run(caller, child, a[1], a[2]);
     case MVM_HC_VM_SET_BUDGET:
         return mvm_vm_set_budget(child, (int64_t)a[1]);
     case MVM_HC_VM_STATS: {
@@ -357,15 +382,28 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
 
 void vm_hcall_serve(mvm_vm *caller)
 {
+    uint64_t a[6], nr;
+    struct rv_hart *h = caller->remote ? NULL : caller->p->hart;
     struct mvm_regs r;
-    if (mvm_vcpu_get_regs(caller, &r) != 0)
-        return;
-    uint64_t a[6];
-    memcpy(a, &r.x[10], sizeof a);
-    unsigned n = (unsigned)(r.x[17] - MVM_HC_BASE);
+    if (h) {   /* a native caller's registers are read in place */
+        memcpy(a, &h->x[10], sizeof a);
+        nr = h->x[17];
+    } else {
+        if (mvm_vcpu_get_regs(caller, &r) != 0)
+            return;
+        memcpy(a, &r.x[10], sizeof a);
+        nr = r.x[17];
+    }
+    unsigned n = (unsigned)(nr - MVM_HC_BASE);
     long res = n < MVM_HC_COUNT ? serve(caller, n, a) : -38;
     if (res == HC_AGAIN)
         return;
+    if (h) {
+        h = caller->p->hart;   /* (the same: a hypercall does not execve) */
+        h->x[10] = (uint64_t)res;
+        h->pc += 4;
+        return;
+    }
     r.x[10] = (uint64_t)res;
     r.pc += 4;
     mvm_vcpu_set_regs(caller, &r);

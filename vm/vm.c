@@ -153,8 +153,11 @@ int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
         (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN))
         return -MVM_EINVAL;
     if (cfg->nest_mode != MVM_NEST_EMULATE && parent_present()) {
-        unsigned flags = cfg->nest_mode == MVM_NEST_TRUSTED
-                             ? MVM_HC_CREATE_EXIT_SYSCALLS | MVM_HC_CREATE_EXIT_HYPERCALLS : 0;
+        /* Trusted: its system calls come back here. Its hypercalls do not:
+         * the real environment holds its VMs and checks them against its own
+         * handles, as a forwarding monitor would, without every level above
+         * being entered for each one (docs/design.md, "Nesting"). */
+        unsigned flags = cfg->nest_mode == MVM_NEST_TRUSTED ? MVM_HC_CREATE_EXIT_SYSCALLS : 0;
         if (cfg->flags & MVM_NO_UNROLL)
             flags |= MVM_HC_CREATE_NO_UNROLL;
         return create_remote(cfg, flags, 0, 0, out);
@@ -489,6 +492,10 @@ int64_t vm_budget_left(const mvm_vm *vm)
     return left;
 }
 
+/* A budget above this is unlimited: a slice reserves nothing from it, and
+ * a charge leaves it as it is. */
+#define BUDGET_UNLIMITED (INT64_MAX / 2)
+
 /* Ancestors above this process (remote ones) are charged by the monitor
  * that runs the VM; here, every native one is. The charge does not count
  * as the ancestor's own instructions (instret stays) but as its
@@ -496,10 +503,40 @@ int64_t vm_budget_left(const mvm_vm *vm)
 void vm_charge(mvm_vm *from, uint64_t instructions)
 {
     for (mvm_vm *a = from->parent; a && !a->remote; a = a->parent) {
-        atomic_fetch_sub(&a->p->budget, (int64_t)instructions);
-        if (a != from->proc_root)
-            atomic_fetch_add(&a->below, instructions);
+        if (a == from->proc_root) {
+            atomic_fetch_sub(&a->p->budget, (int64_t)instructions);
+            continue;
+        }
+        /* An unlimited budget is only read (its VM's runs count what their
+         * VMs ran by `below`: run_cost): at depth d every exit charges d-1
+         * VMs, and an atomic update costs several times what a read does. */
+        if (atomic_load_explicit(&a->p->budget, memory_order_relaxed) <= BUDGET_UNLIMITED)
+            atomic_fetch_sub(&a->p->budget, (int64_t)instructions);
+        atomic_fetch_add(&a->below, instructions);
     }
+}
+
+/* Where a run began: its cost is counted from there (run_cost). */
+struct run_start {
+    int64_t budget;
+    uint64_t below, instret;
+};
+
+static struct run_start run_start(mvm_vm *vm)
+{
+    return (struct run_start){ atomic_load(&vm->p->budget), atomic_load(&vm->below),
+                               atomic_load(&vm->p->instret_pub) };
+}
+
+/* What a run cost (mvm_exit.instructions): what left the VM's budget. An
+ * unlimited budget stays as it is, but for its forked processes' charges:
+ * then what its threads retired and what its VMs ran are added. */
+static uint64_t run_cost(mvm_vm *vm, const struct run_start *s)
+{
+    uint64_t n = (uint64_t)(s->budget - atomic_load(&vm->p->budget));
+    if (s->budget <= BUDGET_UNLIMITED)
+        return n;
+    return n + (atomic_load(&vm->p->instret_pub) - s->instret) + (atomic_load(&vm->below) - s->below);
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -617,9 +654,6 @@ static bool interruptible(const mvm_vm *vm)
     return false;
 }
 
-/* A budget above this is unlimited: a slice reserves nothing from it. */
-#define BUDGET_UNLIMITED (INT64_MAX / 2)
-
 /* Takes up to want instructions from the VM's budget for one slice, no
  * more than its ancestors here have left (they are charged after it).
  * *reserved: taken out of the budget (the unused part goes back after
@@ -681,11 +715,17 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
         rv_set_budget(h, take);
         *rv = rv_run(h);
         int64_t used = take - h->budget;
-        atomic_fetch_add(&p->instret_pub, (uint64_t)used);
+        /* Alone, this thread is the only one that counts for its process:
+         * no atomic update needed (a slice ends at every exit). */
+        if (alone)
+            atomic_store_explicit(&p->instret_pub,
+                                  atomic_load_explicit(&p->instret_pub, memory_order_relaxed) + (uint64_t)used,
+                                  memory_order_relaxed);
+        else
+            atomic_fetch_add(&p->instret_pub, (uint64_t)used);
         if (reserved)
             atomic_fetch_add(&p->budget, h->budget);   /* what it did not use */
-        else
-            atomic_fetch_sub(&p->budget, used);
+        /* (An unlimited budget stays as it is: run_cost.) */
         vm_charge(vm, (uint64_t)used);
         /* The end of a slice: go on without the lock unless the process
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
@@ -883,10 +923,11 @@ int vm_tree_quiesce(mvm_vm *vm)
  * whose owner serves them (the hypercall server passes those up). */
 int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
 {
-    memset(ex, 0, sizeof *ex);
+    *ex = (struct mvm_exit){ 0 };
     if (vm->remote) {
-        uint8_t wire[MVM_HC_EXIT_SIZE];
-        long r = HC(VM_RUN, vm->handle, PTR(wire), 0, 0, 0, 0);
+        uint64_t wire[MVM_HC_EXIT_SIZE / 8];
+        long r = HC(VM_RUN, vm->handle, PTR(wire), vm->run_syscall ? MVM_HC_RUN_SYSCALL : 0, 0, 0, 0);
+        vm->run_syscall = false;
         if (r == 0) {
             hc_get_exit(wire, ex);
             if (ex->reason == MVM_EXIT_FAULT)
@@ -899,10 +940,13 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
     struct rv_hart *h = mt->hart;
     if (!vm->loaded)
         return -MVM_EINVAL;
-    vm->at_syscall = false;   /* a pending call not served is run again */
+    /* A pending call its owner passed through is served first, in this
+     * run; one not served is made again. */
+    bool pending = vm->run_syscall && vm->at_syscall;
+    vm->run_syscall = vm->at_syscall = false;
     /* The run's cost is what left the budget: what the VM's threads
      * retired, and what its own VMs ran meanwhile (charged to it by hc_run). */
-    const int64_t budget0 = atomic_load(&p->budget);
+    const struct run_start start = run_start(vm);
     if (proc_settle(p)) {      /* it ended (maybe killed by another process) */
         exit_of_process(p, ex);
         return 0;
@@ -914,9 +958,11 @@ again:
         if (!have && proc_lock(p, mt, true) != PROC_LOCK_OK)
             break;          /* ended, or stopped (budget) */
         have = true;
-        int r;
+        int r = RV_EXIT_ECALL;
         h = mt->hart;       /* execve gives the main thread a new hart */
-        if (run_guest(vm, mt, true, &r) != PROC_LOCK_OK)
+        bool served = pending;
+        pending = false;
+        if (!served && run_guest(vm, mt, true, &r) != PROC_LOCK_OK)
             break;          /* meanwhile it ended, or the budget ran out */
         ex->pc = h->pc;
         if (r == RV_EXIT_BUDGET) {
@@ -947,16 +993,16 @@ again:
             if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
                 ex->reason = MVM_EXIT_HYPERCALL;
                 proc_run_end(p);
-                ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
+                ex->instructions = run_cost(vm, &start);
                 return 0;
             }
             vm_hcall_serve(vm);
         } else {
-            if (vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) {
+            if ((vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) && !served) {
                 ex->reason = MVM_EXIT_SYSCALL;
                 vm->at_syscall = true;
                 proc_run_end(p);
-                ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
+                ex->instructions = run_cost(vm, &start);
                 return 0;
             }
             p->syscalls++;
@@ -992,7 +1038,7 @@ again:
      * budget was spent. (The top VM's owner just runs it again.) */
     if (!ended && made_by_guest(vm) && !vm_interrupted(vm) && vm_budget_left(vm) > 0)
         goto again;
-    ex->instructions = (uint64_t)(budget0 - atomic_load(&p->budget));
+    ex->instructions = run_cost(vm, &start);
     if (ended) {
         exit_of_process(p, ex);
         return 0;
@@ -1023,7 +1069,10 @@ int mvm_vm_set_interruptible(mvm_vm *vm)
 
 void vm_running_child(mvm_vm *caller, mvm_vm *child)
 {
-    if (caller->remote)
+    /* Only an interruption walks the chain, and only a VM made
+     * interruptible before it runs can be interrupted: otherwise no lock
+     * is taken (twice per run of a child: every exit of a trusted VM). */
+    if (caller->remote || !interruptible(caller))
         return;
     host_mutex_lock(caller->p->mu);
     caller->running_child = child && !child->remote ? child : NULL;
@@ -1106,7 +1155,7 @@ int mvm_vm_run(mvm_vm *vm, struct mvm_exit *ex)
         if (r != 0)
             return r;
         if (ex->reason == MVM_EXIT_SYSCALL)
-            r = vm_syscall(vm);          /* passed through untouched */
+            vm->run_syscall = true;      /* passed through untouched by the next run */
         else if (ex->reason == MVM_EXIT_HYPERCALL)
             vm_hcall_serve(vm);          /* we are its monitor */
         else

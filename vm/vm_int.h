@@ -23,6 +23,11 @@ struct mvm_vm {
                                in this process always native when set */
     int depth;              /* native: 1 for a root, parent's + 1 (<= MVM_MAX_DEPTH) */
     int64_t budget;         /* remote: the budget we gave it, less what its runs cost */
+    bool run_syscall;       /* its next run first serves the system call it
+                               stopped at (remote: MVM_HC_RUN_SYSCALL) */
+    uint64_t exit_ok, exit_ok_gen;   /* native: an exit record address known
+                               writable, and its map's generation then */
+    const void *exit_ok_as; /* (and the map: execve makes a new one) */
     mvm_vm *proc_root;      /* native, a forked process: the VM (its first process) */
     struct host_thread *proc_thread;   /* a forked process: the host thread running it */
     mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
@@ -86,8 +91,8 @@ bool parent_present(void);
 long parent_hc(unsigned n, long a0, long a1, long a2, long a3, long a4, long a5);
 
 /* Little-endian (de)serialisation of the hypercall structures. */
-void hc_put_exit(uint8_t out[MVM_HC_EXIT_SIZE], const struct mvm_exit *ex);
-void hc_get_exit(const uint8_t in[MVM_HC_EXIT_SIZE], struct mvm_exit *ex);
+void hc_put_exit(uint64_t out[MVM_HC_EXIT_SIZE / 8], const struct mvm_exit *ex);
+void hc_get_exit(const uint64_t in[MVM_HC_EXIT_SIZE / 8], struct mvm_exit *ex);
 void hc_put_regs(uint8_t out[MVM_HC_REGS_SIZE], const struct mvm_regs *r);
 void hc_get_regs(const uint8_t in[MVM_HC_REGS_SIZE], struct mvm_regs *r);
 void hc_put_stats(uint8_t out[MVM_HC_STATS_SIZE], const struct mvm_stats *st);

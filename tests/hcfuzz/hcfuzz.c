@@ -309,7 +309,7 @@ struct vm {
     uint64_t mem_limit;
     int backing_id, parent_id;   /* 0: the fuzzer; -1: none */
     uint8_t st[NPG], prot[NPG], lock[NPG];
-    int loaded, kind, tampered, started, finished, fin_status, pending_sys, hc_enosys, last_noexec;
+    int loaded, kind, tampered, started, finished, fin_status, pending_sys, run_sys, hc_enosys, last_noexec;
     uint64_t instr;
     int64_t budget;              /* 0: unlimited */
     uint64_t spent, cost, charged;   /* since the budget was set: retired, what its runs cost (its own VMs'
@@ -1914,7 +1914,7 @@ static void op_syscall(void)
     note("  = %ld", r);
     if (v->pending_sys) {
         check("VM_SYSCALL at a system-call exit", r, 0, 0);
-        v->pending_sys = 0;
+        v->pending_sys = v->run_sys = 0;
         return;
     }
     check("VM_SYSCALL", r, v->finished ? B(E_INVAL) | B(E_BUSY) : 0, B(E_INVAL) | B(E_BUSY));
@@ -2064,7 +2064,17 @@ static void run_vm(struct vm *v, int max_iter)
     for (int it = 0; it < max_iter; it++) {
         guard_fill(exitarea, sizeof exitarea);
         uint64_t before = v->instr;
-        long r = hc(MVM_HC_VM_RUN, v->h, (long)(exitarea + GUARD), 0, 0, 0, 0);
+        if (pct(2)) {
+            long bad = 2L << below(62);
+            check("VM_RUN with an unknown flag", hc(MVM_HC_VM_RUN, v->h, (long)(exitarea + GUARD), bad, 0, 0, 0),
+                  B(E_INVAL), 0);
+        }
+        /* A system call passed through by the run itself (also asked for
+         * when none is pending: then it changes nothing) */
+        long rflags = v->run_sys || pct(3) ? MVM_HC_RUN_SYSCALL : 0;
+        long r = hc(MVM_HC_VM_RUN, v->h, (long)(exitarea + GUARD), rflags, 0, 0, 0);
+        if (r == 0)
+            v->pending_sys = v->run_sys = 0;
         nruns++;
         check_arena("a VM_RUN");
         guard_check(exitarea, sizeof exitarea, MVM_HC_EXIT_SIZE, "VM_RUN");
@@ -2174,6 +2184,10 @@ static void run_vm(struct vm *v, int max_iter)
                 fail("vm%d: a system-call exit from a VM created without EXIT_SYSCALLS", v->id);
             v->pending_sys = 1;
             n_sys_exits++;
+            if (pct(50)) {
+                v->run_sys = 1;   /* the next VM_RUN serves it (MVM_HC_RUN_SYSCALL) */
+                continue;
+            }
             check("VM_SYSCALL at a system-call exit", hc(MVM_HC_VM_SYSCALL, v->h, 0, 0, 0, 0, 0), 0, 0);
             v->pending_sys = 0;
             continue;
