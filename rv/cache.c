@@ -83,16 +83,6 @@ void rv_flush_code(struct rv_hart *h)
     h->stat_cache_flushes++;
 }
 
-void rv_flush_tlb(struct rv_hart *h)
-{
-    for (unsigned i = 0; i < RV_TLB_SIZE; i++) {
-        h->tlb_r[i].tag = RV_TLB_INVALID;
-        h->tlb_w[i].tag = RV_TLB_INVALID;
-        h->tlb_x[i].tag = RV_TLB_INVALID;
-    }
-    h->tlb_gen = mem_space_gen(h->as);
-}
-
 void rv_sync(struct rv_hart *h)
 {
     /* gen first: a change bumps code_gen before gen, so code seen at gen

@@ -166,8 +166,9 @@ static uint8_t *tlb_fill(struct rv_hart *h, uint64_t va, int access, uint32_t *c
     uint64_t page = va & MEM_PAGE_MASK;
     uint64_t gen0 = mem_space_gen(h->as), code_gen0 = mem_space_code_gen(h->as);
     uint8_t *host = mem_translate(h->as, page, access, &err);
-    unsigned i = (unsigned)(va >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1);
     h->stat_tlb_misses++;
+    rv_tlb_miss(h);
+    unsigned ix = (unsigned)(va >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1);
     if (!host) {
         *cause = fault_cause(err, access);
         return NULL;
@@ -176,12 +177,14 @@ static uint8_t *tlb_fill(struct rv_hart *h, uint64_t va, int access, uint32_t *c
     if (gen == gen0 + 1 && h->tlb_gen == gen0 && code_gen0 == mem_space_code_gen(h->as)) {
         /* The only change was this page getting a host page of its own
          * (zero-fill or copy-on-write): only its entries went stale. */
-        if (h->tlb_x[i].tag == page)
-            h->tlb_x[i].tag = RV_TLB_INVALID;
+        if (h->tlb_x[ix].tag == page)
+            h->tlb_x[ix].tag = RV_TLB_INVALID;
         h->tlb_gen = gen;
     } else if (h->tlb_gen != gen) {
         rv_flush_tlb(h);
     }
+    /* (After any flush: it may have made the tables smaller.) */
+    uint64_t i = (va >> MEM_PAGE_SHIFT) & h->tlb_mask;
     struct rv_tlb_entry *e = access == MEM_W ? &h->tlb_w[i] : &h->tlb_r[i];
     e->tag = page;
     e->addend = (uintptr_t)host - (uintptr_t)page;
@@ -287,7 +290,7 @@ static uint8_t *amo_ptr(struct rv_hart *h, uint64_t va, unsigned size, uint32_t 
         h->tval = va;
         return NULL;
     }
-    struct rv_tlb_entry *e = &h->tlb_w[(va >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    struct rv_tlb_entry *e = RV_TLB_DATA(h, tlb_w, va);
     if (HOST_LIKELY(e->tag == (va & MEM_PAGE_MASK)))
         return (uint8_t *)(uintptr_t)(va + e->addend);
     uint64_t code_gen = mem_space_code_gen(h->as);
@@ -486,7 +489,7 @@ fetch_fault:
     /* Memory access helpers; va computed by the handler. */
 #define LOAD(conv, size, ldfn) do { \
         uint64_t va_ = RS1 + IMM; \
-        const struct rv_tlb_entry *e_ = &h->tlb_r[(va_ >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)]; \
+        const struct rv_tlb_entry *e_ = RV_TLB_DATA(h, tlb_r, va_); \
         uint64_t v_; \
         if (HOST_LIKELY(e_->tag == (va_ & (MEM_PAGE_MASK | (size - 1))))) \
             v_ = ldfn((const void *)(uintptr_t)(va_ + e_->addend)); \
@@ -497,7 +500,7 @@ fetch_fault:
 
 #define STORE_VAL(va_expr, size, stfn, val_expr) do { \
         uint64_t va_ = (va_expr); \
-        const struct rv_tlb_entry *e_ = &h->tlb_w[(va_ >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)]; \
+        const struct rv_tlb_entry *e_ = RV_TLB_DATA(h, tlb_w, va_); \
         if (HOST_LIKELY(e_->tag == (va_ & (MEM_PAGE_MASK | (size - 1))))) \
             stfn((void *)(uintptr_t)(va_ + e_->addend), val_expr); \
         else if ((cause = store_slow(h, va_, size, (uint64_t)(val_expr))) != 0) { \
@@ -710,7 +713,7 @@ fetch_fault:
     /* F and D. */
     CASE(FLW) {
         uint64_t va_ = RS1 + IMM, v_;
-        const struct rv_tlb_entry *e_ = &h->tlb_r[(va_ >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+        const struct rv_tlb_entry *e_ = RV_TLB_DATA(h, tlb_r, va_);
         if (HOST_LIKELY(e_->tag == (va_ & (MEM_PAGE_MASK | 3))))
             v_ = gld32((const void *)(uintptr_t)(va_ + e_->addend));
         else if ((cause = load_slow(h, va_, 4, &v_)) != 0)
@@ -720,7 +723,7 @@ fetch_fault:
     }
     CASE(FLD) {
         uint64_t va_ = RS1 + IMM, v_;
-        const struct rv_tlb_entry *e_ = &h->tlb_r[(va_ >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+        const struct rv_tlb_entry *e_ = RV_TLB_DATA(h, tlb_r, va_);
         if (HOST_LIKELY(e_->tag == (va_ & (MEM_PAGE_MASK | 7))))
             v_ = gld64((const void *)(uintptr_t)(va_ + e_->addend));
         else if ((cause = load_slow(h, va_, 8, &v_)) != 0)
@@ -893,6 +896,12 @@ struct rv_hart *rv_hart_new(struct mem_space *as)
         return NULL;
     }
     h->as = as;
+    if (!rv_tlb_init(h)) {
+        rv_cache_free(h->cache);
+        free(h);
+        mem_pool_charge(pool, -(int64_t)MEM_PAGES_OF(sizeof(struct rv_hart)));
+        return NULL;
+    }
     mem_view_attach(as, &h->view);
     h->cache->code_gen = mem_space_code_gen(as);
     h->budget = h->budget_start = INT64_MAX;
@@ -912,6 +921,7 @@ void rv_hart_free(struct rv_hart *h)
     if (!h)
         return;
     mem_view_detach(&h->view);
+    rv_tlb_free(h);
     rv_cache_free(h->cache);
     mem_pool_charge(mem_space_pool(h->as), -(int64_t)MEM_PAGES_OF(sizeof(struct rv_hart)));
     free(h);

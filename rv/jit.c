@@ -52,7 +52,7 @@
 _Static_assert(offsetof(struct rv_hart, x) == 0, "x[] first: XO() below");
 _Static_assert(sizeof(struct rv_tlb_entry) == 16, "TLB index scaled by 16");
 _Static_assert(offsetof(struct rv_tlb_entry, addend) == 8, "addend after tag");
-_Static_assert(MEM_PAGE_SHIFT == 12 && RV_TLB_SIZE <= 4096, "TLB index is (va >> 8) & mask << 4");
+_Static_assert(MEM_PAGE_SHIFT == 12 && RV_TLB_MAX_BITS <= 24, "TLB offset is (va >> 8) & tlb_mask16 (32 bits)");
 
 /* Displacements from rbx. */
 #define XO(r) ((int32_t)(8 * (int32_t)(r)) - JIT_BIAS)
@@ -603,8 +603,10 @@ static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc
 
 /* ---- memory ---------------------------------------------------------------- */
 
-/* rsi = va = x[rs1] + imm; probes the TLB at tlb_off and leaves rsi = host
- * address on a hit; a miss jumps (rel32 returned) with rsi = va. */
+/* rsi = va = x[rs1] + imm; probes the data TLB whose pointer is at
+ * tlb_off in the hart (its size may change at any miss: rv/tlb.c) and
+ * leaves rsi = host address on a hit; a miss jumps (rel32 returned) with
+ * rsi = va. */
 static uint8_t *emit_tlb_probe(struct jc *c, const struct rv_op *op, unsigned size, int32_t tlb_off)
 {
     struct x64 *a = &c->a;
@@ -613,12 +615,13 @@ static uint8_t *emit_tlb_probe(struct jc *c, const struct rv_op *op, unsigned si
         x_g1_ri(a, X_W, G1_ADD, RSI, op->imm);
     x_rr(a, 0, 0x8b, RAX, RSI);                      /* eax = va */
     x_shift_ri(a, 0, G2_SHR, RAX, MEM_PAGE_SHIFT - 4);
-    x_g1_ri(a, 0, G1_AND, RAX, (int32_t)((RV_TLB_SIZE - 1) << 4));
+    x_mem(a, 0, 0x23, RAX, RBX, -1, HO(tlb_mask16)); /* and eax, mask16 */
+    x_mem(a, X_W, 0x03, RAX, RBX, -1, tlb_off);      /* add rax, table */
     x_rr(a, X_W, 0x8b, RDX, RSI);
     x_g1_ri(a, X_W, G1_AND, RDX, -(int32_t)MEM_PAGE_SIZE | (int32_t)(size - 1));
-    x_mem(a, X_W, 0x3b, RDX, RBX, RAX, tlb_off);     /* cmp rdx, tag */
+    x_mem(a, X_W, 0x3b, RDX, RAX, -1, 0);            /* cmp rdx, tag */
     uint8_t *miss = x_jcc32(a, CC_NE);
-    x_mem(a, X_W, 0x03, RSI, RBX, RAX, tlb_off + 8); /* add rsi, addend */
+    x_mem(a, X_W, 0x03, RSI, RAX, -1, 8);            /* add rsi, addend */
     return miss;
 }
 

@@ -55,8 +55,14 @@ enum rv_cause {
 #define RV_FFLAGS_DZ 0x08
 #define RV_FFLAGS_NV 0x10
 
+/* The fetch TLB has RV_TLB_SIZE entries; the data TLBs (loads, stores)
+ * grow with the working set, from that up to 1 << RV_TLB_MAX_BITS, as
+ * QEMU's dynamic TLB does: a hart whose data accesses miss often gets a
+ * bigger one, and one that no longer does gets a smaller one back when
+ * its TLB is flushed (rv_flush_tlb). */
 #define RV_TLB_BITS 8
 #define RV_TLB_SIZE (1u << RV_TLB_BITS)
+#define RV_TLB_MAX_BITS 16
 #define RV_TLB_INVALID UINT64_MAX
 
 struct rv_tlb_entry {
@@ -88,8 +94,14 @@ struct rv_hart {
     struct mem_space *as;
     struct mem_view view;  /* how the space's shootdowns reach this hart */
     uint64_t tlb_gen;
-    struct rv_tlb_entry tlb_r[RV_TLB_SIZE];
-    struct rv_tlb_entry tlb_w[RV_TLB_SIZE];
+    /* Data TLBs: tlb_mask + 1 entries each (a power of two); the compiled
+     * code indexes them with tlb_mask16 = tlb_mask << 4 (a byte offset). */
+    struct rv_tlb_entry *tlb_r, *tlb_w;
+    uint64_t tlb_mask;
+    uint32_t tlb_mask16;
+    uint64_t tlb_misses;       /* data misses since the last resize check */
+    uint64_t tlb_instret;      /* instructions retired at that check */
+    uint64_t tlb_flush_misses; /* data misses since the last flush */
     struct rv_tlb_entry tlb_x[RV_TLB_SIZE];
 
     struct rv_cache *cache;
@@ -123,6 +135,14 @@ int rv_run(struct rv_hart *h);
 /* Drops every decoded block (fence.i, or code pages changed). */
 void rv_flush_code(struct rv_hart *h);
 void rv_flush_tlb(struct rv_hart *h);
+
+/* The data TLBs (rv/tlb.c): made with the hart, freed with it; a data
+ * miss is counted (and may resize them) before its entry is filled. */
+bool rv_tlb_init(struct rv_hart *h);
+void rv_tlb_free(struct rv_hart *h);
+void rv_tlb_miss(struct rv_hart *h);
+/* The data TLB entry for va. */
+#define RV_TLB_DATA(h, t, va) (&(h)->t[((va) >> MEM_PAGE_SHIFT) & (h)->tlb_mask])
 
 /* Name of an exception cause, for messages. */
 const char *rv_cause_name(uint32_t cause);
