@@ -147,5 +147,6 @@ int cmd_fleet(int argc, char **argv);
 /* A guest program's bytes (freed by the caller): 0, or an exit status
  * with the message printed. */
 int read_program(const char *path, uint8_t **data, size_t *size);
+void free_program(uint8_t *data, size_t size);
 
 #endif

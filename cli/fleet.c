@@ -321,7 +321,7 @@ static int make_vm(struct member *m)
         return rc;
     char **argv = calloc((size_t)m->nargs + 2, sizeof *argv);
     if (!argv) {
-        free(file);
+        free_program(file, size);
         return EXIT_INTERNAL;
     }
     argv[0] = m->program;
@@ -329,7 +329,7 @@ static int make_vm(struct member *m)
         argv[i + 1] = m->args[i];
     r = mvm_vm_load_elf(m->vm, m->program, file, size, m->nargs + 1, argv, m->nenv, m->env);
     free(argv);
-    free(file);
+    free_program(file, size);
     if (r != 0) {
         fprintf(stderr, "mvm: fleet: %s: %s: %s\n", m->name, m->program,
                 r == -MVM_ENOEXEC ? mvm_vm_error(m->vm) : mvm_strerror(r));

@@ -159,7 +159,9 @@ int read_program(const char *path, uint8_t **data, size_t *size)
         return EXIT_NOEXEC;
     }
     size_t n = (size_t)st.st_size, got = 0;
-    uint8_t *buf = malloc(n ? n : 1);
+    /* Pages made present in one call (MAP_POPULATE): a fault per page of
+     * a fresh buffer is most of what reading a program costs. */
+    uint8_t *buf = host_page_alloc_now(n ? n : 1);
     if (!buf) {
         fprintf(stderr, "mvm: out of host memory\n");
         close(fd);
@@ -171,7 +173,7 @@ int read_program(const char *path, uint8_t **data, size_t *size)
             continue;
         if (r <= 0) {
             fprintf(stderr, "mvm: %s: read error: %s\n", path, r < 0 ? strerror(errno) : "file shrank");
-            free(buf);
+            host_page_free(buf, n ? n : 1);
             close(fd);
             return EXIT_NOTFOUND;
         }
@@ -181,6 +183,12 @@ int read_program(const char *path, uint8_t **data, size_t *size)
     *data = buf;
     *size = n;
     return 0;
+}
+
+void free_program(uint8_t *data, size_t size)
+{
+    if (data)
+        host_page_free(data, size ? size : 1);
 }
 
 /* --dir HOST[:GUEST][:ro] */
@@ -622,7 +630,7 @@ static int cmd_run(int argc, char **argv)
     if (argv0 && depth == 1)
         prog_argv[0] = (char *)argv0;   /* the name the guest sees as argv[0] */
     r = mvm_vm_load_elf(vm, path, file, size, prog_argc, prog_argv, prog_envc, envs);
-    free(file);
+    free_program(file, size);
     file = NULL;
     if (r != 0) {
         fprintf(stderr, "mvm: %s: %s\n", path, r == -MVM_ENOEXEC ? mvm_vm_error(vm) : mvm_strerror(r));
@@ -631,7 +639,7 @@ static int cmd_run(int argc, char **argv)
     }
     rc = session_run(&sess, vm);
 out:
-    free(file);
+    free_program(file, size);
     mvm_vm_destroy(vm);
     free_nest_command(nest_argv);
     free(dirs);
