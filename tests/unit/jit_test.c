@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "rv_enc.h"
 #include "mem/mem.h"
 #include "rv/cache.h"
 #include "rv/decode.h"
@@ -60,38 +61,6 @@ static uint64_t rnd(void)
 }
 
 static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
-
-/* ---- RISC-V encodings (Unprivileged ISA, chapter 24 opcode map) ----------- */
-
-static uint32_t enc_r(uint32_t base, unsigned rd, unsigned rs1, unsigned rs2)
-{
-    return base | rd << 7 | rs1 << 15 | rs2 << 20;
-}
-
-static uint32_t enc_i(uint32_t base, unsigned rd, unsigned rs1, int32_t imm)
-{
-    return base | rd << 7 | rs1 << 15 | ((uint32_t)imm & 0xfff) << 20;
-}
-
-static uint32_t enc_s(uint32_t base, unsigned rs1, unsigned rs2, int32_t imm)
-{
-    uint32_t u = (uint32_t)imm;
-    return base | (u & 0x1f) << 7 | rs1 << 15 | rs2 << 20 | ((u >> 5) & 0x7f) << 25;
-}
-
-static uint32_t enc_b(uint32_t base, unsigned rs1, unsigned rs2, int32_t imm)
-{
-    uint32_t u = (uint32_t)imm;
-    return base | ((u >> 11) & 1) << 7 | ((u >> 1) & 0xf) << 8 | rs1 << 15 | rs2 << 20 |
-           ((u >> 5) & 0x3f) << 25 | ((u >> 12) & 1) << 31;
-}
-
-static uint32_t enc_j(uint32_t base, unsigned rd, int32_t imm)
-{
-    uint32_t u = (uint32_t)imm;
-    return base | rd << 7 | ((u >> 12) & 0xff) << 12 | ((u >> 11) & 1) << 20 |
-           ((u >> 1) & 0x3ff) << 21 | ((u >> 20) & 1) << 31;
-}
 
 /* Compressed (RVC, chapter 16) forms: the decoder expands them to base ops
  * of length 2, which changes links, fall-through pcs and the pc after a

@@ -18,36 +18,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "rv_enc.h"
 #include "mem/mem.h"
+#include "rv/cache.h"
 #include "rv/rv.h"
 
 #define CODE 0x10000ull
 #define DATA 0x1000000ull
 #define PAGES 2048u
 #define ROUNDS 20u
-
-static uint32_t enc_r(uint32_t base, unsigned rd, unsigned rs1, unsigned rs2)
-{
-    return base | rd << 7 | rs1 << 15 | rs2 << 20;
-}
-
-static uint32_t enc_i(uint32_t base, unsigned rd, unsigned rs1, int32_t imm)
-{
-    return base | rd << 7 | rs1 << 15 | ((uint32_t)imm & 0xfff) << 20;
-}
-
-static uint32_t enc_s(uint32_t base, unsigned rs1, unsigned rs2, int32_t imm)
-{
-    uint32_t u = (uint32_t)imm;
-    return base | (u & 0x1f) << 7 | rs1 << 15 | rs2 << 20 | ((u >> 5) & 0x7f) << 25;
-}
-
-static uint32_t enc_b(uint32_t base, unsigned rs1, unsigned rs2, int32_t imm)
-{
-    uint32_t u = (uint32_t)imm;
-    return base | ((u >> 11) & 1) << 7 | ((u >> 1) & 0xf) << 8 | rs1 << 15 | rs2 << 20 |
-           ((u >> 5) & 0x3f) << 25 | ((u >> 12) & 1) << 31;
-}
 
 /* a0 = first page, a1 = pages, a2 = rounds, a3 = stride (one page):
  * for each round, for each page, *(u64 *)page += 1; then ecall. */
