@@ -500,19 +500,42 @@ int64_t vm_budget_left(const mvm_vm *vm)
  * that runs the VM; here, every native one is. The charge does not count
  * as the ancestor's own instructions (instret stays) but as its
  * children's (a forked process's are its VM's own). */
-void vm_charge(mvm_vm *from, uint64_t instructions)
+static void charge_budgets(mvm_vm *from, uint64_t instructions)
 {
     for (mvm_vm *a = from->parent; a && !a->remote; a = a->parent) {
-        if (a == from->proc_root) {
-            atomic_fetch_sub(&a->p->budget, (int64_t)instructions);
-            continue;
-        }
         /* An unlimited budget is only read (its VM's runs count what their
          * VMs ran by `below`: run_cost): at depth d every exit charges d-1
          * VMs, and an atomic update costs several times what a read does. */
-        if (atomic_load_explicit(&a->p->budget, memory_order_relaxed) <= BUDGET_UNLIMITED)
+        if (a == from->proc_root || atomic_load_explicit(&a->p->budget, memory_order_relaxed) <= BUDGET_UNLIMITED)
             atomic_fetch_sub(&a->p->budget, (int64_t)instructions);
-        atomic_fetch_add(&a->below, instructions);
+    }
+}
+
+static void charge_below(mvm_vm *from, uint64_t instructions)
+{
+    for (mvm_vm *a = from->parent; a && !a->remote; a = a->parent)
+        if (a != from->proc_root)
+            atomic_fetch_add(&a->below, instructions);
+}
+
+void vm_charge(mvm_vm *from, uint64_t instructions)
+{
+    charge_budgets(from, instructions);
+    charge_below(from, instructions);
+}
+
+/* What the runner's slices have not yet added to its ancestors' `below`
+ * goes there now: at the end of each run (so a VM above sees it by the
+ * time the run it made returns) and every BELOW_BATCH instructions (so a
+ * reader from elsewhere, `mvm stats`, lags by no more). Budgets are
+ * charged slice by slice, as they must: see run_guest. */
+#define BELOW_BATCH (1 << 24)
+
+static void below_flush(mvm_vm *vm)
+{
+    if (vm->unbelow) {
+        charge_below(vm, vm->unbelow);
+        vm->unbelow = 0;
     }
 }
 
@@ -725,8 +748,14 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
             atomic_fetch_add(&p->instret_pub, (uint64_t)used);
         if (reserved)
             atomic_fetch_add(&p->budget, h->budget);   /* what it did not use */
-        /* (An unlimited budget stays as it is: run_cost.) */
-        vm_charge(vm, (uint64_t)used);
+        /* (An unlimited budget stays as it is: run_cost.) The runner's
+         * share of `below` waits for the run's end: in lowered nesting a
+         * run is long, and every system call ends a slice. */
+        charge_budgets(vm, (uint64_t)used);
+        if (!runner)
+            charge_below(vm, (uint64_t)used);
+        else if ((vm->unbelow += (uint64_t)used) >= BELOW_BATCH)
+            below_flush(vm);
         /* The end of a slice: go on without the lock unless the process
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
          * signal waits for this thread (taken with the lock: sig_deliver). */
@@ -992,6 +1021,7 @@ again:
         if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
             if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
                 ex->reason = MVM_EXIT_HYPERCALL;
+                below_flush(vm);
                 proc_run_end(p);
                 ex->instructions = run_cost(vm, &start);
                 return 0;
@@ -1001,6 +1031,7 @@ again:
             if ((vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) && !served) {
                 ex->reason = MVM_EXIT_SYSCALL;
                 vm->at_syscall = true;
+                below_flush(vm);
                 proc_run_end(p);
                 ex->instructions = run_cost(vm, &start);
                 return 0;
@@ -1029,6 +1060,7 @@ again:
             proc_tree_end(p);   /* the VM's other processes die with the first */
     }
     h = mt->hart;
+    below_flush(vm);
     proc_run_end(p);
     /* A VM a guest made stops for its budget (or a VM's above) or an
      * interruption, nothing else. A stop with neither came from a thread

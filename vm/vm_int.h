@@ -28,6 +28,8 @@ struct mvm_vm {
     uint64_t exit_ok, exit_ok_gen;   /* native: an exit record address known
                                writable, and its map's generation then */
     const void *exit_ok_as; /* (and the map: execve makes a new one) */
+    uint64_t unbelow;       /* native: what its runner's slices ran, not yet
+                               in its ancestors' `below` (vm.c, below_flush) */
     mvm_vm *proc_root;      /* native, a forked process: the VM (its first process) */
     struct host_thread *proc_thread;   /* a forked process: the host thread running it */
     mvm_vm *children[MVM_HC_MAX_CHILDREN];   /* VMs this guest created by hypercall */
