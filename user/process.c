@@ -595,10 +595,10 @@ static long wait_child(struct proc *p, int idtype, int id, int options, struct p
         }
         bool reap = false;
         if (z) {
+            /* How it ended is read only once it has: a stopped or
+             * continued child is still running, and may be ending now. */
             out->pid = z->pid;
-            out->exit_code = z->exit_code;
-            out->killed_by = z->killed_by;
-            out->fault_reason = z->fault_reason;
+            out->exit_code = out->killed_by = out->fault_reason = 0;
             out->stop_sig = z->stop_sig;
             if (*code == CLD_STOPPED) {
                 out->wstatus = 0x7f | z->stop_sig << 8;
@@ -609,6 +609,9 @@ static long wait_child(struct proc *p, int idtype, int id, int options, struct p
                 if (!(options & WNOWAIT))
                     z->cont_report = false;
             } else {
+                out->exit_code = z->exit_code;
+                out->killed_by = z->killed_by;
+                out->fault_reason = z->fault_reason;
                 out->wstatus = z->wstatus;
                 *code = !z->killed_by ? CLD_EXITED : z->fault_reason == RV_EXIT_TRAP ? CLD_DUMPED : CLD_KILLED;
                 reap = !(options & WNOWAIT);
