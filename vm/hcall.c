@@ -399,7 +399,6 @@ void vm_hcall_serve(mvm_vm *caller)
     if (res == HC_AGAIN)
         return;
     if (h) {
-        h = caller->p->hart;   /* (the same: a hypercall does not execve) */
         h->x[10] = (uint64_t)res;
         h->pc += 4;
         return;

@@ -539,6 +539,13 @@ static void below_flush(mvm_vm *vm)
     }
 }
 
+/* The end of a run of vm_run_raw's: what it ran is in every VM above. */
+static void run_end(mvm_vm *vm)
+{
+    below_flush(vm);
+    proc_run_end(vm->p);
+}
+
 /* Where a run began: its cost is counted from there (run_cost). */
 struct run_start {
     int64_t budget;
@@ -1021,8 +1028,7 @@ again:
         if (h->x[17] - MVM_HC_BASE < MVM_HC_COUNT) {
             if (vm->hc_flags & MVM_HC_CREATE_EXIT_HYPERCALLS) {
                 ex->reason = MVM_EXIT_HYPERCALL;
-                below_flush(vm);
-                proc_run_end(p);
+                run_end(vm);
                 ex->instructions = run_cost(vm, &start);
                 return 0;
             }
@@ -1031,8 +1037,7 @@ again:
             if ((vm->hc_flags & MVM_HC_CREATE_EXIT_SYSCALLS) && !served) {
                 ex->reason = MVM_EXIT_SYSCALL;
                 vm->at_syscall = true;
-                below_flush(vm);
-                proc_run_end(p);
+                run_end(vm);
                 ex->instructions = run_cost(vm, &start);
                 return 0;
             }
@@ -1060,8 +1065,7 @@ again:
             proc_tree_end(p);   /* the VM's other processes die with the first */
     }
     h = mt->hart;
-    below_flush(vm);
-    proc_run_end(p);
+    run_end(vm);
     /* A VM a guest made stops for its budget (or a VM's above) or an
      * interruption, nothing else. A stop with neither came from a thread
      * whose budget_take found nothing because other threads' slices had
