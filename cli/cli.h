@@ -44,6 +44,9 @@ struct dir_spec {
 int dir_spec_parse(const char *spec, struct dir_spec *d);
 /* The one line that says why a guest did not simply exit. */
 void report_exit(const struct mvm_exit *ex);
+/* Its memory-limit, lost-memory and fault lines alone, after "mvm: " and
+ * who (a VM's name); mem_knob names the setting that raises the limit. */
+void report_fault(const char *who, const char *mem_knob, const struct mvm_exit *ex);
 /* The status mvm exits with for a run that ended so. */
 int exit_status(const struct mvm_exit *ex);
 void print_stats(mvm_vm *vm, double seconds);

@@ -360,15 +360,14 @@ static void report(const struct fleet *f, const mvm_fleet *run, double seconds)
 /* One line for a VM that did not simply exit. */
 static void report_end(const struct member *m, const struct mvm_exit *ex, const struct mvm_fleet_stats *st)
 {
+    char who[300];
+    snprintf(who, sizeof who, "fleet: %s: ", m->name);
     if (st->error)
-        fprintf(stderr, "mvm: fleet: %s: %s\n", m->name, mvm_strerror(st->error));
+        fprintf(stderr, "mvm: %s%s\n", who, mvm_strerror(st->error));
     else if (ex->reason == MVM_EXIT_SIGNALED)
-        fprintf(stderr, "mvm: fleet: %s: killed by signal %d\n", m->name, ex->signal);
-    else if (ex->reason == MVM_EXIT_FAULT)
-        fprintf(stderr, "mvm: fleet: %s: guest fault: %s at 0x%llx pc=0x%llx\n", m->name, ex->what,
-                (unsigned long long)ex->addr, (unsigned long long)ex->pc);
-    else if (ex->reason == MVM_EXIT_NOMEM)
-        fprintf(stderr, "mvm: fleet: %s: guest out of memory (raise its mem)\n", m->name);
+        fprintf(stderr, "mvm: %skilled by signal %d\n", who, ex->signal);
+    else
+        report_fault(who, "its mem", ex);
 }
 
 int cmd_fleet(int argc, char **argv)

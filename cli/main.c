@@ -402,28 +402,33 @@ int exit_status(const struct mvm_exit *ex)
     return ex->reason == MVM_EXIT_LOST ? EXIT_BAD_SNAPSHOT : ex->status;
 }
 
-void report_exit(const struct mvm_exit *ex)
+void report_fault(const char *who, const char *mem_knob, const struct mvm_exit *ex)
 {
     switch (ex->reason) {
-    case MVM_EXIT_BUDGET:
-        fprintf(stderr, "mvm: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)ex->pc);
-        break;
     case MVM_EXIT_NOMEM:
-        fprintf(stderr, "mvm: guest out of memory (the limit was reached; raise --mem) pc=0x%llx\n",
+        fprintf(stderr, "mvm: %sguest out of memory (the limit was reached; raise %s) pc=0x%llx\n", who, mem_knob,
                 (unsigned long long)ex->pc);
         break;
     case MVM_EXIT_LOST:
-        fprintf(stderr, "mvm: guest memory lost: %s (pc=0x%llx)\n", ex->what, (unsigned long long)ex->pc);
+        fprintf(stderr, "mvm: %sguest memory lost: %s (pc=0x%llx)\n", who, ex->what, (unsigned long long)ex->pc);
         break;
     case MVM_EXIT_FAULT:
         if (ex->cause == 2)
-            fprintf(stderr, "mvm: guest fault: illegal instruction 0x%llx pc=0x%llx\n",
+            fprintf(stderr, "mvm: %sguest fault: illegal instruction 0x%llx pc=0x%llx\n", who,
                     (unsigned long long)ex->addr, (unsigned long long)ex->pc);
         else
-            fprintf(stderr, "mvm: guest fault: %s at 0x%llx pc=0x%llx\n", ex->what,
+            fprintf(stderr, "mvm: %sguest fault: %s at 0x%llx pc=0x%llx\n", who, ex->what,
                     (unsigned long long)ex->addr, (unsigned long long)ex->pc);
         break;
     }
+}
+
+void report_exit(const struct mvm_exit *ex)
+{
+    if (ex->reason == MVM_EXIT_BUDGET)
+        fprintf(stderr, "mvm: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)ex->pc);
+    else
+        report_fault("", "--mem", ex);
 }
 
 void print_stats(mvm_vm *vm, double seconds)
