@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/host.h"
 #include "host/thread.h"
 #include "user/fs.h"
 #include "user/save.h"
@@ -213,8 +214,7 @@ int snap_tree_write(mvm_vm *top, struct snap_writer *w)
     if (r == 0 && (t.n > 1 || below)) {
         /* TREE: u64 what the VMs its guest made ran (since its start). */
         uint8_t b[8];
-        for (int k = 0; k < 8; k++)
-            b[k] = (uint8_t)(below >> 8 * k);
+        st64(b, below);
         if ((r = snap_errno(snap_write_section(w, SAVE_TREE, b, sizeof b))) != 0 && r != -MVM_ENOMEM)
             snprintf(top->error, sizeof top->error, "%s", snap_writer_error(w));
     }
