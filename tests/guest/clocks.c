@@ -39,8 +39,12 @@ int main(void)
 	check("realtime is after 2020", r.tv_sec > 1577836800);
 	check("gettimeofday", gettimeofday(&tv, NULL) == 0);
 	check("microseconds in range", tv.tv_usec >= 0 && tv.tv_usec < 1000000);
+	/* Linux's time() reads the coarse clock, updated once a tick: just
+	 * after a second begins it may still give the one before, although
+	 * gettimeofday was read first (qemu-riscv64 shows it, about one run
+	 * in a few hundred). */
 	time_t t = time(NULL);
-	check("time() agrees with gettimeofday", t >= tv.tv_sec && t - tv.tv_sec <= 2);
+	check("time() agrees with gettimeofday", t >= tv.tv_sec - 1 && t - tv.tv_sec <= 2);
 	check("gettimeofday agrees with CLOCK_REALTIME",
 	      tv.tv_sec >= r.tv_sec && tv.tv_sec - r.tv_sec <= 2);
 
