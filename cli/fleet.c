@@ -6,7 +6,11 @@
  * The manifest is YAML, read with libyaml (libyaml-dev): a mapping with
  * the fleet's settings and `vms`, a sequence of mappings, one per VM
  * (name, program, args, env, dirs, listen, connect, cwd, mem, weight,
- * budget, output). Anything else in it is an error naming its line.
+ * budget, output, share). Anything else in it is an error naming its line.
+ *
+ * Memory: with host_mem, every VM is in one memory domain of that limit;
+ * the VMs naming one `share` domain are in a sharing domain of their own
+ * under it, whose equal pages a scan merges (vm/domain.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +30,7 @@
 #define MAX_VMS 4096
 #define MAX_THREADS 256
 #define WEIGHT_DEFAULT 100      /* cgroups' cpu.weight: 1 to 10000, 100 by default */
+#define SHARE_RATE_DEFAULT 50000    /* pages a second each sharing domain's scan looks at */
 
 struct member {
     char *name, *program, *cwd, *output;
@@ -34,13 +39,24 @@ struct member {
     uint64_t mem;
     int weight;
     int64_t budget;             /* its own, 0 unlimited */
+    char *share;                /* its sharing domain's name, or NULL */
     mvm_vm *vm;
+};
+
+struct domain {
+    char *name;
+    mvm_domain *d;
 };
 
 struct fleet {
     struct member *m;
     int n;
     struct mvm_fleet_config cfg;
+    uint64_t host_mem;          /* 0: no fleet-wide limit */
+    int64_t share_rate;
+    mvm_domain *host;           /* every VM's, with host_mem */
+    struct domain *doms;        /* the sharing domains, by name */
+    int ndoms;
 };
 
 /* ---------------------------------------------------------- the manifest */
@@ -127,6 +143,8 @@ static int parse_vm(struct parse *ps, const yaml_node_t *node, struct member *m)
             r = get_str(ps, v, k, &m->cwd);
         else if (strcmp(k, "output") == 0)
             r = get_str(ps, v, k, &m->output);
+        else if (strcmp(k, "share") == 0)
+            r = get_str(ps, v, k, &m->share);
         else if (strcmp(k, "args") == 0)
             r = get_list(ps, v, k, &m->args, &m->nargs);
         else if (strcmp(k, "env") == 0)
@@ -191,6 +209,15 @@ static int parse_manifest(struct parse *ps, struct fleet *f)
         } else if (strcmp(k, "budget") == 0) {
             if (get_count(ps, v, k, &f->cfg.budget) != 0)
                 return -1;
+        } else if (strcmp(k, "host_mem") == 0) {
+            const char *sz = scalar(v);
+            if (!sz || (f->host_mem = parse_size(sz)) < MVM_MEM_MIN)
+                return bad(ps, v, "%s: expected a size of at least 1M, like 512M or 4G", k);
+        } else if (strcmp(k, "share_rate") == 0) {
+            if (get_count(ps, v, k, &f->share_rate) != 0)
+                return -1;
+            if (f->share_rate > 100000000)
+                return bad(ps, v, "share_rate: at most %s pages a second", "100000000");
         } else if (strcmp(k, "slice_ms") == 0) {
             if (get_count(ps, v, k, &num) != 0)
                 return -1;
@@ -264,6 +291,7 @@ static void free_fleet(struct fleet *f)
         free(m->program);
         free(m->cwd);
         free(m->output);
+        free(m->share);
         free_list(m->args, m->nargs);
         free_list(m->env, m->nenv);
         free_list(m->dirs, m->ndirs);
@@ -271,17 +299,70 @@ static void free_fleet(struct fleet *f)
         free_list(m->connect, m->nconnect);
     }
     free(f->m);
+    for (int i = 0; i < f->ndoms; i++) {
+        mvm_domain_free(f->doms[i].d);
+        free(f->doms[i].name);
+    }
+    free(f->doms);
+    mvm_domain_free(f->host);
+}
+
+/* The memory domain of m (NULL: none), made on first use: 0, or an exit
+ * status with the message printed. */
+static int domain_of(struct fleet *f, const struct member *m, mvm_domain **out)
+{
+    int r = 0;
+    if (f->host_mem && !f->host) {
+        struct mvm_domain_config dc = { .mem_limit = f->host_mem };
+        r = mvm_domain_new(&dc, &f->host);
+    }
+    *out = f->host;
+    if (r == 0 && m->share) {
+        for (int i = 0; i < f->ndoms; i++)
+            if (strcmp(f->doms[i].name, m->share) == 0) {
+                *out = f->doms[i].d;
+                return 0;
+            }
+        struct domain *nd = realloc(f->doms, ((size_t)f->ndoms + 1) * sizeof *nd);
+        if (!nd)
+            r = -MVM_ENOMEM;
+        else {
+            f->doms = nd;
+            struct mvm_domain_config dc = {
+                .flags = MVM_DOMAIN_SHARE,
+                .scan_rate = (unsigned)(f->share_rate ? f->share_rate : SHARE_RATE_DEFAULT),
+                .parent = f->host,
+            };
+            nd = &f->doms[f->ndoms];
+            if (!(nd->name = strdup(m->share)))
+                r = -MVM_ENOMEM;
+            else if ((r = mvm_domain_new(&dc, &nd->d)) != 0)
+                free(nd->name);
+            else
+                f->ndoms++;
+            *out = nd->d;
+        }
+    }
+    if (r != 0) {
+        fprintf(stderr, "mvm: fleet: %s: %s\n", m->name,
+                r == -MVM_ENOSYS ? "page sharing needs a build with xxHash (libxxhash-dev)" : mvm_strerror(r));
+        return EXIT_INTERNAL;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------- making VMs */
 
 /* m's VM, loaded: 0, or an exit status with the message printed. */
-static int make_vm(struct member *m)
+static int make_vm(struct fleet *f, struct member *m)
 {
     struct mvm_config cfg = MVM_CONFIG_INIT;
     cfg.mem_limit = m->mem;
     cfg.budget = m->budget;
-    int r = mvm_vm_create(&cfg, &m->vm);
+    int r = domain_of(f, m, &cfg.domain);
+    if (r != 0)
+        return r;
+    r = mvm_vm_create(&cfg, &m->vm);
     if (r != 0) {
         fprintf(stderr, "mvm: fleet: %s: cannot create the VM: %s\n", m->name, mvm_strerror(r));
         return EXIT_INTERNAL;
@@ -355,6 +436,21 @@ static void report(const struct fleet *f, const mvm_fleet *run, double seconds)
                 used ? 100.0 * (double)st.instructions / (double)used : 0.0, (unsigned long long)st.turns,
                 ex.reason == MVM_EXIT_BUDGET ? "stopped by the budget, exit" : "exit", exit_status(&ex));
     }
+    struct mvm_domain_stats ds;
+    for (int i = 0; i < f->ndoms; i++) {
+        mvm_domain_stats(f->doms[i].d, &ds);
+        fprintf(stderr,
+                "mvm: fleet: share %s: peak %llu KiB, %llu pages merged, %llu zero pages dropped, "
+                "%llu pages scanned in %llu passes\n",
+                f->doms[i].name, (unsigned long long)(ds.peak_bytes >> 10), (unsigned long long)ds.merged_pages,
+                (unsigned long long)ds.zero_pages, (unsigned long long)ds.scanned_pages,
+                (unsigned long long)ds.passes);
+    }
+    if (f->host) {
+        mvm_domain_stats(f->host, &ds);
+        fprintf(stderr, "mvm: fleet: host_mem: peak %llu KiB of %llu KiB\n", (unsigned long long)(ds.peak_bytes >> 10),
+                (unsigned long long)(f->host_mem >> 10));
+    }
 }
 
 /* One line for a VM that did not simply exit. */
@@ -391,7 +487,7 @@ int cmd_fleet(int argc, char **argv)
     mvm_fleet *run = NULL;
     int rc = read_manifest(file, &f);
     for (int i = 0; rc == 0 && i < f.n; i++)
-        rc = make_vm(&f.m[i]);
+        rc = make_vm(&f, &f.m[i]);
     int r = rc == 0 ? mvm_fleet_new(&f.cfg, &run) : 0;
     for (int i = 0; rc == 0 && r >= 0 && i < f.n; i++)
         r = mvm_fleet_add(run, f.m[i].vm, f.m[i].weight);

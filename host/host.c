@@ -38,6 +38,15 @@ void host_page_populate(void *p, size_t size)
 #endif
 }
 
+void host_page_release(void *p, size_t size)
+{
+#ifdef MADV_DONTNEED
+    madvise(p, size, MADV_DONTNEED);
+#else
+    (void)p, (void)size;
+#endif
+}
+
 void host_page_free(void *p, size_t size)
 {
     if (p)

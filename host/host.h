@@ -67,6 +67,10 @@ void host_page_free(void *p, size_t size);
 /* Makes [p, p + size) of host_page_alloc memory present now, in one call
  * where the host can (Linux's MADV_POPULATE_WRITE); nothing elsewhere. */
 void host_page_populate(void *p, size_t size);
+/* Gives the host back the memory of [p, p + size) of host_page_alloc
+ * memory, which stays mapped and reads as zero after (Linux's
+ * MADV_DONTNEED); where the host cannot, nothing. */
+void host_page_release(void *p, size_t size);
 
 /* Clocks in nanoseconds. */
 uint64_t host_time_realtime_ns(void);

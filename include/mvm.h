@@ -86,14 +86,54 @@ enum mvm_nest_mode {
                              system calls and hypercalls itself */
 };
 
+typedef struct mvm_domain mvm_domain;
+
 struct mvm_config {
     uint64_t mem_limit;   /* bytes of host memory for the VM: its pages and
                              what the monitor spends on it; 0 = 2 GiB */
     int64_t budget;       /* instructions before MVM_EXIT_BUDGET; 0 = unlimited */
     unsigned flags;       /* MVM_TRACE_*, MVM_NO_JIT */
     unsigned nest_mode;   /* enum mvm_nest_mode */
+    mvm_domain *domain;   /* the memory domain it joins (below), or NULL */
 };
-#define MVM_CONFIG_INIT { 0, 0, 0, MVM_NEST_AUTO }
+#define MVM_CONFIG_INIT { 0, 0, 0, MVM_NEST_AUTO, 0 }
+
+/*
+ * Memory domains (docs/fleet.md, "Memory"). The VMs made with a domain in
+ * their config are counted together: the domain's mem_limit caps what
+ * they all hold (each VM's own limit still applies), and a domain made
+ * with a parent is counted in the parent's too (a host budget above
+ * several tenants). With MVM_DOMAIN_SHARE, pages of equal bytes in its
+ * VMs (and in the VMs they make) are merged into one host page, shared
+ * copy-on-write: zero pages are dropped, and a page is hashed (xxHash),
+ * then compared byte for byte with its candidate before it is merged.
+ * The scan runs in a thread of the domain's, scan_rate pages a second,
+ * or in mvm_domain_scan (pages: how many to look at; returns how many it
+ * did). Sharing lets one VM learn, by timing its writes, whether another
+ * holds a page of the same bytes: put only VMs that trust each other in
+ * one sharing domain. -MVM_ENOSYS: a build without xxHash (sharing), or
+ * a VM the monitor above would run (inside mvm, not emulated). A domain
+ * is freed after its VMs and its child domains.
+ */
+#define MVM_DOMAIN_SHARE 0x1
+struct mvm_domain_config {
+    uint64_t mem_limit;   /* bytes for all its VMs together; 0: unlimited */
+    unsigned flags;       /* MVM_DOMAIN_SHARE */
+    unsigned scan_rate;   /* pages a second the scan thread looks at; 0: none */
+    mvm_domain *parent;   /* counted in too, or NULL */
+};
+struct mvm_domain_stats {
+    uint64_t resident_bytes, peak_bytes;   /* host memory its VMs hold */
+    uint64_t scanned_pages;   /* private pages the scan looked at */
+    uint64_t merged_pages;    /* host pages freed by merging equal pages */
+    uint64_t zero_pages;      /* zero pages dropped */
+    uint64_t stable_pages;    /* pages kept for sharing now */
+    uint64_t passes;          /* complete scans of its memory */
+};
+int mvm_domain_new(const struct mvm_domain_config *cfg, mvm_domain **out);
+long mvm_domain_scan(mvm_domain *d, uint64_t pages);
+int mvm_domain_stats(const mvm_domain *d, struct mvm_domain_stats *out);
+void mvm_domain_free(mvm_domain *d);
 
 typedef struct mvm_vm mvm_vm;
 

@@ -41,11 +41,12 @@
 #define MEM_ENOMEM  (-12)
 #define MEM_EINVAL  (-22)
 #define MEM_EIO     (-5)     /* a lazy page could not be loaded (mem_space_lost) */
+#define MEM_ENOSYS  (-38)    /* page sharing in a build without xxHash */
 
 struct mem_page {
     uint8_t *data;          /* MEM_PAGE_SIZE bytes, little-endian guest bytes */
     _Atomic uint32_t ref;   /* references from address spaces and snapshots */
-    uint32_t pool_index;
+    struct mem_pool *owner; /* the pool it is charged to (pool.c) */
 };
 
 struct mem_pool;
@@ -67,7 +68,17 @@ struct mem_pool *mem_pool_new_child(struct mem_pool *parent, uint64_t limit_byte
 void mem_pool_free(struct mem_pool *pool);
 struct mem_page *mem_page_alloc(struct mem_pool *pool);   /* zeroed, ref 1; NULL if over limit */
 void mem_page_ref(struct mem_page *pg);
+/* Drops a reference; the last frees the page and uncharges its owner
+ * (pool may be any pool of its tree). */
 void mem_page_unref(struct mem_pool *pool, struct mem_page *pg);
+/* Charges pg to pool, an ancestor of its owner, from now on (a page a
+ * sharing domain keeps, which must outlive the VM that made it). */
+void mem_page_adopt(struct mem_pool *pool, struct mem_page *pg);
+struct mem_pool *mem_pool_root(const struct mem_pool *pool);
+/* Gives the host back the memory of up to max free pages of pool's tree
+ * (they stay in the pool, zero when next used); returns how many. */
+uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t max);
+struct mem_pool *mem_pool_parent(const struct mem_pool *pool);
 const uint8_t *mem_zero_page(struct mem_pool *pool);
 /*
  * Adds (or with a negative count, returns) pages to the pool's accounting
@@ -80,6 +91,27 @@ bool mem_pool_charge(struct mem_pool *pool, int64_t pages);
 /* Pages that bytes of monitor memory occupy, for mem_pool_charge. */
 #define MEM_PAGES_OF(bytes) (((uint64_t)(bytes) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 void mem_pool_stats(const struct mem_pool *pool, struct mem_stats *out);
+
+/*
+ * Content-based page sharing (merge.c). mem_pool_share makes pool a
+ * sharing domain: spaces made afterwards in it or in a pool below it join
+ * its scan (hash_bits: 64; fewer make hashes collide, for tests). Each
+ * mem_pool_scan looks at up to max_pages mapped pages, going on where the
+ * last stopped: zero pages are dropped, pages equal to another are merged
+ * copy-on-write. It returns the pages looked at (0: the domain has none).
+ * Safe while the spaces' harts run; one scan at a time.
+ */
+struct mem_merge_stats {
+    uint64_t scanned;       /* private pages looked at */
+    uint64_t merged;        /* host pages freed by merging with an equal one */
+    uint64_t zeroed;        /* zero pages dropped */
+    uint64_t stable;        /* pages the domain keeps for sharing now */
+    uint64_t released;      /* of those, freed when no space used them any more */
+    uint64_t passes;        /* complete passes over the domain's spaces */
+};
+int mem_pool_share(struct mem_pool *pool, unsigned hash_bits);
+long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages);
+int mem_pool_share_stats(struct mem_pool *pool, struct mem_merge_stats *out);
 
 /* Address spaces. */
 struct mem_space *mem_space_new(struct mem_pool *pool);

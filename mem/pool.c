@@ -2,9 +2,18 @@
  * pool.c — the host page pool: 4 KiB pages with reference counts, carved
  * from large host allocations, recycled through a free list.
  *
- * Invariant: a page with ref == 0 is on the free list; pages_in_use counts
- * pages (and page-table memory, see mem_pool_charge) handed out, and never
- * exceeds limit_pages when a limit is set.
+ * Pools form trees (a VM's pool is a child of its creator's, or of a
+ * domain's, vm/domain.c). Only the root has pages: every pool of the tree
+ * takes them from the root's chunks and free list, so a page may move
+ * between the spaces of a tree (clones, fork, the sharing scan) whatever
+ * pool it was taken for. Each pool counts what it and its descendants
+ * hold; a page is charged to its owner (the pool that took it, or the
+ * sharing domain that adopted it, mem_page_adopt) until it is freed.
+ *
+ * Invariant: a page with ref == 0 is on the root's free list; pages_in_use
+ * counts pages (and page-table memory, see mem_pool_charge) charged to
+ * the pool or below it, and never exceeds limit_pages when a limit is set.
+ * A pool is freed only after its descendants and the pages it owns.
  *
  * Concurrency: the harts of a process run on several host threads, and a
  * VM's pool is charged together with its ancestors'. One mutex per tree
@@ -33,10 +42,14 @@ struct pool_chunk {
 
 struct mem_pool {
     struct mem_pool *parent;   /* charged too: a child VM's pages count for its ancestors */
+    struct mem_pool *root;     /* the tree's root: it has the pages */
     struct host_mutex *lock;   /* the tree's (the root owns it) */
+    void *merge;               /* a sharing domain's scan state (merge.c), or NULL */
+    /* The root's only: */
     struct pool_chunk *chunks;
     struct mem_page **free;
     size_t nfree, cap_free, total;   /* cap_free >= total: every page fits */
+    size_t released;                 /* free[0, released) gave their memory back */
     uint8_t *zero;
     /* The newest chunk's pages never handed out yet: [fresh, fresh_end)
      * are zero and not yet present; before `present` they are present. */
@@ -58,6 +71,7 @@ struct mem_pool *mem_pool_new(uint64_t limit_bytes)
         return NULL;
     }
     pool->st.limit_pages = limit_bytes / MEM_PAGE_SIZE;
+    pool->root = pool;
     return pool;
 }
 
@@ -65,6 +79,8 @@ void mem_pool_free(struct mem_pool *pool)
 {
     if (!pool)
         return;
+    if (pool->merge)
+        mem_merge_free(pool->merge);
     struct pool_chunk *c = pool->chunks;
     while (c) {
         struct pool_chunk *next = c->next;
@@ -72,9 +88,10 @@ void mem_pool_free(struct mem_pool *pool)
         free(c);
         c = next;
     }
-    host_page_free(pool->zero, MEM_PAGE_SIZE);
-    if (!pool->parent)
+    if (!pool->parent) {
+        host_page_free(pool->zero, MEM_PAGE_SIZE);
         host_mutex_free(pool->lock);
+    }
     free(pool->free);
     free(pool);
 }
@@ -139,35 +156,43 @@ bool mem_pool_charge(struct mem_pool *pool, int64_t pages)
 
 struct mem_pool *mem_pool_new_child(struct mem_pool *parent, uint64_t limit_bytes)
 {
-    struct mem_pool *pool = mem_pool_new(limit_bytes);
-    if (pool && parent) {
-        host_mutex_free(pool->lock);
-        pool->parent = parent;
-        pool->lock = parent->lock;
-    }
+    if (!parent)
+        return mem_pool_new(limit_bytes);
+    struct mem_pool *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return NULL;
+    pool->st.limit_pages = limit_bytes / MEM_PAGE_SIZE;
+    pool->parent = parent;
+    pool->root = parent->root;
+    pool->lock = parent->lock;
+    pool->zero = parent->root->zero;
     return pool;
 }
 
-/* A page (pool->lock held); *fresh: never handed out before, so zero. A
- * new chunk's pages come out in address order (pushed in reverse): they
- * are made present POPULATE_PAGES at a time. */
+/* A page for pool, from its root (pool->lock held); *fresh: never handed
+ * out before, so zero. A new chunk's pages come out in address order
+ * (pushed in reverse): they are made present POPULATE_PAGES at a time. */
 static struct mem_page *take_locked(struct mem_pool *pool, bool *fresh)
 {
+    struct mem_pool *r = pool->root;
     if (!charge_locked(pool, 1))
         return NULL;
-    if (pool->nfree == 0 && pool_grow(pool) != 0) {
+    if (r->nfree == 0 && pool_grow(r) != 0) {
         charge_locked(pool, -1);
         return NULL;
     }
-    struct mem_page *pg = pool->free[--pool->nfree];
-    *fresh = pg->data >= pool->fresh && pg->data < pool->fresh_end;
+    struct mem_page *pg = r->free[--r->nfree];
+    if (r->released > r->nfree)
+        r->released = r->nfree;
+    pg->owner = pool;
+    *fresh = pg->data >= r->fresh && pg->data < r->fresh_end;
     if (*fresh) {
-        if (pg->data >= pool->present) {
-            size_t left = (size_t)(pool->fresh_end - pg->data), n = (size_t)POPULATE_PAGES * MEM_PAGE_SIZE;
+        if (pg->data >= r->present) {
+            size_t left = (size_t)(r->fresh_end - pg->data), n = (size_t)POPULATE_PAGES * MEM_PAGE_SIZE;
             host_page_populate(pg->data, n < left ? n : left);
-            pool->present = pg->data + (n < left ? n : left);
+            r->present = pg->data + (n < left ? n : left);
         }
-        pool->fresh = pg->data + MEM_PAGE_SIZE;
+        r->fresh = pg->data + MEM_PAGE_SIZE;
     }
     return pg;
 }
@@ -206,16 +231,77 @@ void mem_page_ref(struct mem_page *pg)
 void mem_page_unref(struct mem_pool *pool, struct mem_page *pg)
 {
     if (atomic_fetch_sub(&pg->ref, 1) == 1) {
-        host_mutex_lock(pool->lock);
-        pool->free[pool->nfree++] = pg;
-        charge_locked(pool, -1);
-        host_mutex_unlock(pool->lock);
+        struct mem_pool *owner = pg->owner, *r = owner->root;
+        (void)pool;     /* any pool of the tree: the page knows its owner */
+        host_mutex_lock(r->lock);
+        r->free[r->nfree++] = pg;
+        charge_locked(owner, -1);
+        host_mutex_unlock(r->lock);
     }
+}
+
+void mem_page_adopt(struct mem_pool *pool, struct mem_page *pg)
+{
+    host_mutex_lock(pool->lock);
+    if (pg->owner != pool) {
+        /* pool is an ancestor of the owner: its count and those above it
+         * net out, so no limit can be passed. */
+        charge_locked(pg->owner, -1);
+        charge_locked(pool, 1);
+        pg->owner = pool;
+    }
+    host_mutex_unlock(pool->lock);
+}
+
+/* Gives the host back the memory of free pages, at most max of them:
+ * each run of adjacent ones in one call. */
+uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t max)
+{
+    struct mem_pool *r = pool->root;
+    uint64_t n = 0;
+    host_mutex_lock(r->lock);
+    while (r->released < r->nfree && n < max) {
+        uint8_t *lo = r->free[r->released]->data, *hi = lo + MEM_PAGE_SIZE;
+        r->released++;
+        n++;
+        for (; r->released < r->nfree && n < max; r->released++, n++) {
+            uint8_t *d = r->free[r->released]->data;    /* runs go up or down */
+            if (d == hi)
+                hi += MEM_PAGE_SIZE;
+            else if (d + MEM_PAGE_SIZE == lo)
+                lo = d;
+            else
+                break;
+        }
+        host_page_release(lo, (size_t)(hi - lo));
+    }
+    host_mutex_unlock(r->lock);
+    return n;
+}
+
+struct mem_pool *mem_pool_root(const struct mem_pool *pool)
+{
+    return pool->root;
 }
 
 const uint8_t *mem_zero_page(struct mem_pool *pool)
 {
     return pool->zero;
+}
+
+void *mem_pool_merge_state(const struct mem_pool *pool)
+{
+    return pool->merge;
+}
+
+void mem_pool_set_merge_state(struct mem_pool *pool, void *m)
+{
+    pool->merge = m;
+}
+
+struct mem_pool *mem_pool_parent(const struct mem_pool *pool)
+{
+    return pool->parent;
 }
 
 void mem_pool_count(struct mem_pool *pool, int what)

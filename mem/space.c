@@ -78,6 +78,7 @@ struct mem_space {
     struct mem_pager *pager;     /* gives the bytes of PTE_LAZY pages (under lock) */
     uint64_t nlazy;              /* PTE_LAZY pages left; the pager goes at 0 */
     char *lost;                  /* why a lazy page could not be loaded (sticks) */
+    struct mem_merge *merge;     /* the sharing domain that scans it, or NULL */
     /* Under views_lock: */
     struct mem_view *views;      /* harts caching this space */
     _Atomic int nviews;
@@ -129,6 +130,7 @@ struct mem_space *mem_space_new(struct mem_pool *pool)
     as->refs = 1;
     as->gen = 1;
     as->code_gen = 1;
+    as->merge = mem_merge_join(as);
     return as;
 }
 
@@ -140,6 +142,15 @@ void mem_space_ref(struct mem_space *as)
 int mem_space_refs(const struct mem_space *as)
 {
     return atomic_load(&as->refs);
+}
+
+bool mem_space_tryref(struct mem_space *as)
+{
+    int r = atomic_load(&as->refs);
+    while (r > 0)
+        if (atomic_compare_exchange_weak(&as->refs, &r, r + 1))
+            return true;
+    return false;
 }
 
 static void backing_release(struct mem_space *b, uint64_t va);
@@ -214,6 +225,8 @@ void mem_space_free(struct mem_space *as)
 {
     if (!as || atomic_fetch_sub(&as->refs, 1) > 1)
         return;
+    if (as->merge)
+        mem_merge_leave(as->merge, as);
     if (as->backing) {
         views_lock();
         struct mem_space **d = &as->backing->dependents;
@@ -950,6 +963,7 @@ int mem_set_shared(struct mem_space *as, uint64_t va, uint64_t len)
         return MEM_EINVAL;
     if (as->backing)
         return 0;       /* such a space is never shared (mem_share refuses it) */
+    bool changed = false;
     LOCKED(as);
     for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
         struct mem_pte *p = pte_get(as, a, false);
@@ -957,8 +971,27 @@ int mem_set_shared(struct mem_space *as, uint64_t va, uint64_t len)
             a = last_page_of_leaf(a);
             continue;
         }
-        if (p->flags & PTE_MAPPED)
-            p->flags |= PTE_SHARED;
+        if (!(p->flags & PTE_MAPPED) || (p->flags & PTE_SHARED))
+            continue;
+        if (p->page && atomic_load(&p->page->ref) > 1) {
+            /* Shared copy-on-write (a merged page): writes through this
+             * mapping must not reach the other holders. */
+            struct mem_page *pg = mem_page_alloc_raw(as->pool);
+            if (!pg) {
+                host_mutex_unlock(as->lock);
+                return MEM_ENOMEM;
+            }
+            memcpy(pg->data, p->page->data, MEM_PAGE_SIZE);
+            drop_page(as, p->page);
+            p->page = pg;
+            changed = true;
+        }
+        p->flags |= PTE_SHARED;
+    }
+    if (changed) {
+        atomic_fetch_add(&as->gen, 1);
+        unlock_settle(as);
+        return 0;
     }
     host_mutex_unlock(as->lock);
     return 0;
@@ -1058,6 +1091,103 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
     if (src != dst)
         settle(src);
     return r;
+}
+
+/* ---- the sharing scan (merge.c) ---------------------------------------- */
+
+/* The first leaf table of t (a table at level, covering the pages from
+ * base) holding pages at or after vpn; *at: the page number of its first
+ * page. NULL if there is none. */
+static struct mem_leaf *leaf_from(void *t, int level, uint64_t base, uint64_t vpn, uint64_t *at)
+{
+    if (level == LEVELS - 1) {
+        *at = base;
+        return t;
+    }
+    struct mem_dir *d = t;
+    unsigned shift = LEVEL_BITS * (LEVELS - 1 - level);    /* pages per slot: 1 << shift */
+    for (uint64_t i = vpn > base ? (vpn - base) >> shift : 0; i < LEVEL_SIZE; i++) {
+        if (!d->slot[i])
+            continue;
+        uint64_t b = base + (i << shift);
+        struct mem_leaf *l = leaf_from(d->slot[i], level + 1, b, vpn > b ? vpn : b, at);
+        if (l)
+            return l;
+    }
+    return NULL;
+}
+
+/* A private page the scan may offer (lock held). */
+static bool dedup_candidate(const struct mem_pte *p)
+{
+    return (p->flags & (PTE_MAPPED | PTE_SHARED | PTE_LAZY)) == PTE_MAPPED && p->page &&
+           atomic_load(&p->page->ref) == 1;
+}
+
+void mem_space_dedup(struct mem_space *as, uint64_t *cursor, unsigned max, mem_dedup_fn decide, void *ctx,
+                     struct mem_dedup_result *r)
+{
+    struct cand { uint64_t va; struct mem_page *pg, *to; int what; } c[64];
+    unsigned n = 0;
+    *r = (struct mem_dedup_result){ 0 };
+    if (as->backing) {      /* its pages are its backing space's */
+        *cursor = 0;
+        return;
+    }
+    if (max > sizeof c / sizeof c[0])
+        max = sizeof c / sizeof c[0];
+    uint64_t vpn = *cursor >> MEM_PAGE_SHIFT, at = 0;
+    struct mem_leaf *l = NULL;
+    LOCKED(as);
+    while (r->looked < max && (l = leaf_from(&as->root, 0, 0, vpn, &at))) {
+        uint64_t i = vpn > at ? vpn - at : 0;
+        for (; i < LEVEL_SIZE && r->looked < max; i++) {
+            struct mem_pte *p = &l->pte[i];
+            if (!(p->flags & PTE_MAPPED))
+                continue;
+            r->looked++;
+            if (!dedup_candidate(p))
+                continue;
+            mem_page_ref(p->page);     /* from now on a write copies it */
+            c[n++] = (struct cand){ (at + i) << MEM_PAGE_SHIFT, p->page, NULL, MEM_DEDUP_KEEP };
+        }
+        vpn = at + i;
+    }
+    *cursor = l ? vpn << MEM_PAGE_SHIFT : 0;
+    /* Views drop their write entries: the pages' bytes hold still. */
+    if (n)
+        atomic_fetch_add(&as->gen, 1);
+    host_mutex_unlock(as->lock);
+    if (!n)
+        return;
+    settle(as);
+    for (unsigned k = 0; k < n; k++)
+        c[k].what = decide(ctx, c[k].pg, &c[k].to);
+    bool changed = false;
+    LOCKED(as);
+    bool zero_ok = !shared_views(as);   /* else an absent page would be refilled */
+    for (unsigned k = 0; k < n; k++) {
+        struct mem_pte *p = pte_get(as, c[k].va, false);
+        bool same = p && p->page == c[k].pg && (p->flags & (PTE_MAPPED | PTE_SHARED | PTE_LAZY)) == PTE_MAPPED;
+        if (same && c[k].what == MEM_DEDUP_MERGE) {
+            p->page = c[k].to;
+            drop_page(as, c[k].pg);
+            r->merged++;
+            changed = true;
+        } else if (same && c[k].what == MEM_DEDUP_ZERO && zero_ok) {
+            p->page = NULL;
+            as->resident--;
+            drop_page(as, c[k].pg);
+            r->zeroed++;
+            changed = true;
+        } else if (c[k].what == MEM_DEDUP_MERGE) {
+            mem_page_unref(as->pool, c[k].to);     /* written meanwhile */
+        }
+        mem_page_unref(as->pool, c[k].pg);
+    }
+    if (changed)
+        atomic_fetch_add(&as->gen, 1);
+    unlock_settle(as);
 }
 
 /* ---- walking a space (snapshots) -------------------------------------- */

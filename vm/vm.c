@@ -69,7 +69,7 @@ int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem
     if (depth > MVM_MAX_DEPTH)
         return -MVM_ELOOP;
     struct proc_options opt = {
-        .parent_pool = parent ? parent->p->pool : NULL,
+        .parent_pool = parent ? parent->p->pool : vm_domain_pool(cfg->domain),
         .pool = pool,
         .backing = backing,
         .mem_limit = cfg->mem_limit,
@@ -153,6 +153,8 @@ int mvm_vm_create(const struct mvm_config *cfg, mvm_vm **out)
         (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN))
         return -MVM_EINVAL;
     if (cfg->nest_mode != MVM_NEST_EMULATE && parent_present()) {
+        if (cfg->domain)
+            return -MVM_ENOSYS;     /* its memory is the real environment's */
         /* Trusted: its system calls come back here. Its hypercalls do not:
          * the real environment holds its VMs and checks them against its own
          * handles, as a forwarding monitor would, without every level above

@@ -50,6 +50,8 @@ struct mvm_vm {
 /* A VM this process interprets (backing: not unrolled, whose space). */
 int vm_create_native(const struct mvm_config *cfg, mvm_vm *parent,
                      struct mem_space *backing, unsigned hc_flags, mvm_vm **out);
+/* The pool of a memory domain (NULL for NULL). */
+struct mem_pool *vm_domain_pool(const mvm_domain *d);
 /* The same, its pages in pool (a clone's template's, which must outlive
  * it), or in a pool of its own if pool is NULL. */
 int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem_space *backing,

@@ -14,6 +14,12 @@
 #   - outputs and statuses: each VM's output file holds what qemu prints
 #     for it, the fleet exits with the first VM's status that is not 0,
 #     a fault is reported with the VM's name;
+#   - page sharing: VMs of one sharing domain that fill memory with the
+#     same bytes (touch.c) get their pages merged (the domain reports at
+#     least one merge per duplicate page) while every VM keeps checking
+#     its memory and rewriting part of it, and prints what qemu-riscv64
+#     prints for it; VMs whose bytes differ get none of their data pages
+#     merged; a fleet-wide host_mem limit stops a VM that passes it;
 #   - bad manifests (not YAML, unknown or malformed settings, duplicate
 #     names, no VMs, a missing program) get one line naming the problem
 #     (and the line) and exit 125 (127 for the missing program), running
@@ -41,7 +47,7 @@ if "$MVM" fleet "$OUT/probe.yaml" 2>&1 | grep -q "cannot read manifests"; then
 	echo "SKIP fleet: $("$MVM" fleet "$OUT/probe.yaml" 2>&1 | head -n 1)"
 	exit 0
 fi
-for p in spin ends sleeps; do
+for p in spin ends sleeps touch; do
 	if ! [ "$OUT/$p" -nt "tests/fleet/$p.c" ]; then
 		$CC -static -O2 -Wall -Wextra -o "$OUT/$p" "tests/fleet/$p.c" 2>"$OUT/$p.log" ||
 			{ echo "FAIL fleet/build: $p (see $OUT/$p.log)"; exit 0; }
@@ -241,6 +247,81 @@ else
 	pass ends
 fi
 
+# Page sharing. merged FILE NAME: the pages domain NAME merged.
+merged() {
+	sed -n "s/^mvm: fleet: share $2: .*, \([0-9]*\) pages merged.*/\1/p" "$1"
+}
+"$QEMU" "$OUT/touch" 2 1.5 >"$OUT/touch.qemu" 2>/dev/null </dev/null
+"$QEMU" "$OUT/touch" 2 1.5 9 >"$OUT/touch9.qemu" 2>/dev/null </dev/null
+{
+	echo "share_rate: 100000"
+	echo "vms:"
+	for i in 1 2 3 4 5; do
+		echo "  - {name: t$i, program: $ABS/touch, args: ['2', '1.5'], share: same, output: $ABS/share.$i}"
+	done
+	echo "  - {name: other, program: $ABS/touch, args: ['2', '1.5', '9'], share: diff, output: $ABS/share.o1}"
+	echo "  - {name: other2, program: $ABS/touch, args: ['2', '1.5'], share: diff, output: $ABS/share.o2}"
+	echo "  - {name: alone, program: $ABS/touch, args: ['2', '1.5'], output: $ABS/share.a}"
+} >"$OUT/share.yaml"
+rm -f "$OUT"/share.?
+timeout "$TMO" "$MVM" fleet --stats "$OUT/share.yaml" >"$OUT/share.out" 2>"$OUT/share.err"
+rc=$?
+same=$(merged "$OUT/share.err" same) diff=$(merged "$OUT/share.err" diff)
+bad_out=
+for f in "$OUT"/share.[1-5] "$OUT/share.o2" "$OUT/share.a"; do
+	cmp -s "$f" "$OUT/touch.qemu" || bad_out="$bad_out $f"
+done
+cmp -s "$OUT/share.o1" "$OUT/touch9.qemu" || bad_out="$bad_out $OUT/share.o1"
+if [ "$rc" != 0 ] || [ -n "$bad_out" ]; then
+	fail share-merges "exit $rc; outputs that differ from qemu's:$bad_out: $(tr '\n' '|' <"$OUT/share.err" | head -c 400)"
+elif [ -z "$same" ] || [ "$same" -lt $((4 * 512)) ]; then
+	# 5 VMs of 512 equal data pages: 4 of each page merge into the fifth.
+	fail share-merges "domain same merged ${same:-?} pages, expected at least $((4 * 512)): $(grep share "$OUT/share.err")"
+else
+	pass share-merges
+fi
+# Seeds 0 and 9 share no data page; what may merge is the program's own
+# pages (under 200 here) and pages of zeros.
+if [ -z "$diff" ] || [ "$diff" -ge 256 ]; then
+	fail share-distinct "domain diff merged ${diff:-?} pages, expected fewer than 256: $(grep share "$OUT/share.err")"
+else
+	pass share-distinct
+fi
+if grep -q "^mvm: fleet: share alone\|^mvm: fleet: host_mem" "$OUT/share.err"; then
+	fail share-opt-in "a VM with no share setting was in a domain: $(grep share "$OUT/share.err")"
+else
+	pass share-opt-in
+fi
+
+# A host_mem limit of 12 MiB holds two VMs that touch 2 MiB (each costs
+# about 3.3 MiB with its program, stack and the monitor's part), not one
+# of 2 MiB and one of 10.
+hostmem() {
+	cat >"$OUT/hostmem.yaml" <<EOF2
+host_mem: 12M
+threads: 1
+quantum: 100000
+vms:
+  - {name: a, program: $ABS/touch, args: ['2', '0.2'], output: $ABS/hostmem.a}
+  - {name: b, program: $ABS/touch, args: ['$1', '0.2'], output: $ABS/hostmem.b}
+EOF2
+	timeout "$TMO" "$MVM" fleet --stats "$OUT/hostmem.yaml" >"$OUT/hostmem.out" 2>"$OUT/hostmem.err"
+}
+hostmem 2
+rc=$?
+peak=$(sed -n 's/^mvm: fleet: host_mem: peak \([0-9]*\) KiB of 12288 KiB$/\1/p' "$OUT/hostmem.err")
+if [ "$rc" != 0 ] || [ -z "$peak" ] || [ "$peak" -gt 12288 ] || [ "$peak" -lt 4096 ]; then
+	fail host-mem "exit $rc, peak ${peak:-?} KiB, expected both to fit in 12288 KiB: $(tr '\n' '|' <"$OUT/hostmem.err" | head -c 400)"
+else
+	hostmem 10
+	rc=$?
+	if [ "$rc" = 0 ] || ! grep -q "^mvm: fleet: [ab]: guest out of memory" "$OUT/hostmem.err"; then
+		fail host-mem "exit $rc, expected a VM to run out of memory: $(tr '\n' '|' <"$OUT/hostmem.err" | head -c 400)"
+	else
+		pass host-mem
+	fi
+fi
+
 # Bad manifests: one line, exit 125 (127: no such program), nothing run.
 bad() {
 	label=$1 want=$2 pat=$3
@@ -274,6 +355,11 @@ bad two-names 125 "two VMs are named a" "vms: [{name: a, program: $HELLO}, {name
 bad bad-name 125 "VM name a/b: letters" "vms: [{name: a/b, program: $HELLO}]"
 bad args-mapping 125 "args: expected a list of values" "vms: [{name: a, program: $HELLO, args: {x: 1}}]"
 bad missing-program 127 "no-such-program" "vms: [{name: a, program: $ABS/no-such-program}]"
+bad host-mem-small 125 "host_mem: expected a size" "host_mem: 10
+vms: [{name: a, program: $HELLO}]"
+bad share-rate 125 "share_rate: expected a positive whole number" "share_rate: fast
+vms: [{name: a, program: $HELLO}]"
+bad share-list 125 "share: expected a single value" "vms: [{name: a, program: $HELLO, share: [x, y]}]"
 bad bad-dir 125 "dirs" "vms: [{name: a, program: $HELLO, dirs: [$ABS/no-such-dir]}]"
 
 # No sanitizer report in any run (make SAN=1 / TSAN=1 builds).

@@ -1,0 +1,320 @@
+/*
+ * merge.c — content-based page sharing: a sharing domain's scan finds
+ * pages of equal bytes in its spaces and keeps one copy, shared
+ * copy-on-write (as Linux's KSM and VMware ESX's page sharing do).
+ *
+ * A domain is a pool (mem_pool_share): the spaces of every pool below it
+ * join its scan. Each scan step (mem_pool_scan) takes a batch of private
+ * pages from the next space (mem_space_dedup: their write access is taken
+ * away first, so their bytes hold still) and, for each:
+ *   - a page of zeros is dropped (it reads as zero again, as it did
+ *     before it was first written);
+ *   - a page equal, byte for byte, to one the domain keeps (the stable
+ *     table) is replaced by it, and its own host page freed;
+ *   - a page whose hash another page had since this pass began (the
+ *     unstable table) is kept by the domain from now on: the stable
+ *     table takes a reference, so it is copy-on-write too, and the other
+ *     page merges with it when the scan comes to it.
+ * So a page is shared only once two pages held the same bytes, and a page
+ * nobody else has is never write-protected beyond one batch. Hashes
+ * (xxHash's XXH3) only pick candidates; only equal bytes merge, compared
+ * while neither side can be written. Stable pages are charged to the
+ * domain (mem_page_adopt): they may outlive the VM that made them. A pass
+ * ends when every space was scanned: the unstable table is forgotten and
+ * stable pages no space maps any more are freed.
+ *
+ * Concurrency: one scan at a time (scan_lock, held through a step); the
+ * list of spaces has its own lock, never held while calling a space.
+ */
+#include "mem/mem.h"
+#include "mem/mem_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/thread.h"
+
+#ifndef MVM_HAVE_XXHASH
+#define MVM_HAVE_XXHASH 0
+#endif
+#if MVM_HAVE_XXHASH
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#endif
+
+#define BATCH 64
+
+struct entry {
+    uint64_t hash;
+    struct mem_page *pg;    /* NULL: a free slot */
+};
+
+/* Open addressing, linear probing; several entries may share a hash. */
+struct table {
+    struct entry *e;
+    size_t cap, n;          /* cap a power of two, n < cap / 2 */
+};
+
+struct mem_merge {
+    struct mem_pool *pool;          /* the domain */
+    unsigned hash_bits;             /* 64; fewer only in tests (collisions) */
+    struct host_mutex *scan_lock;
+    struct table stable;            /* pages the domain keeps (a reference each) */
+    struct table unstable;          /* hashes seen this pass (no reference) */
+    size_t cur;                     /* the space being scanned */
+    uint64_t cursor;                /* and where in it */
+    struct mem_merge_stats st;
+    struct host_mutex *list_lock;
+    struct mem_space **spaces;
+    size_t nspaces, cap_spaces;
+};
+
+static uint64_t hash_page(const struct mem_merge *m, const uint8_t *data)
+{
+    uint64_t h = 0;
+#if MVM_HAVE_XXHASH
+    h = XXH3_64bits(data, MEM_PAGE_SIZE);
+#else
+    (void)data;
+#endif
+    return m->hash_bits >= 64 ? h : h & ((1ull << m->hash_bits) - 1);
+}
+
+static bool is_zero(const uint8_t *data)
+{
+    static const uint64_t zero[MEM_PAGE_SIZE / 8];
+    return memcmp(data, zero, MEM_PAGE_SIZE) == 0;
+}
+
+/* ---- tables ----------------------------------------------------------- */
+
+static size_t slot_of(const struct table *t, uint64_t hash)
+{
+    /* The low bits may be all a test build keeps: mix them over the table. */
+    return (size_t)((hash * 0x9e3779b97f4a7c15ull) >> 17) & (t->cap - 1);
+}
+
+static bool table_add(struct table *t, uint64_t hash, struct mem_page *pg)
+{
+    if (2 * (t->n + 1) >= t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 1024;
+        struct entry *e = calloc(cap, sizeof *e);
+        if (!e)
+            return false;
+        struct table nt = { e, cap, 0 };
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->e[i].pg)
+                table_add(&nt, t->e[i].hash, t->e[i].pg);
+        free(t->e);
+        *t = nt;
+    }
+    size_t i = slot_of(t, hash);
+    while (t->e[i].pg)
+        i = (i + 1) & (t->cap - 1);
+    t->e[i] = (struct entry){ hash, pg };
+    t->n++;
+    return true;
+}
+
+static void table_clear(struct table *t)
+{
+    if (t->e)
+        memset(t->e, 0, t->cap * sizeof *t->e);
+    t->n = 0;
+}
+
+/* ---- joining ---------------------------------------------------------- */
+
+int mem_pool_share(struct mem_pool *pool, unsigned hash_bits)
+{
+    if (!MVM_HAVE_XXHASH)
+        return MEM_ENOSYS;
+    if (mem_pool_merge_state(pool) || hash_bits == 0)
+        return MEM_EINVAL;
+    struct mem_merge *m = calloc(1, sizeof *m);
+    if (!m)
+        return MEM_ENOMEM;
+    m->pool = pool;
+    m->hash_bits = hash_bits;
+    m->scan_lock = host_mutex_new();
+    m->list_lock = host_mutex_new();
+    if (!m->scan_lock || !m->list_lock) {
+        host_mutex_free(m->scan_lock);
+        host_mutex_free(m->list_lock);
+        free(m);
+        return MEM_ENOMEM;
+    }
+    mem_pool_set_merge_state(pool, m);
+    return 0;
+}
+
+struct mem_merge *mem_merge_join(struct mem_space *as)
+{
+    struct mem_pool *p = mem_space_pool(as);
+    while (p && !mem_pool_merge_state(p))
+        p = mem_pool_parent(p);
+    if (!p)
+        return NULL;
+    struct mem_merge *m = mem_pool_merge_state(p);
+    host_mutex_lock(m->list_lock);
+    if (m->nspaces == m->cap_spaces) {
+        size_t cap = m->cap_spaces ? 2 * m->cap_spaces : 16;
+        struct mem_space **s = realloc(m->spaces, cap * sizeof *s);
+        if (!s) {
+            host_mutex_unlock(m->list_lock);
+            return NULL;        /* not scanned: sharing is an optimisation */
+        }
+        m->spaces = s;
+        m->cap_spaces = cap;
+    }
+    m->spaces[m->nspaces++] = as;
+    host_mutex_unlock(m->list_lock);
+    return m;
+}
+
+void mem_merge_leave(struct mem_merge *m, struct mem_space *as)
+{
+    host_mutex_lock(m->list_lock);
+    for (size_t i = 0; i < m->nspaces; i++)
+        if (m->spaces[i] == as) {
+            m->spaces[i] = m->spaces[--m->nspaces];
+            break;
+        }
+    host_mutex_unlock(m->list_lock);
+}
+
+void mem_merge_free(struct mem_merge *m)
+{
+    for (size_t i = 0; i < m->stable.cap; i++)
+        if (m->stable.e[i].pg)
+            mem_page_unref(m->pool, m->stable.e[i].pg);
+    free(m->stable.e);
+    free(m->unstable.e);
+    free(m->spaces);
+    host_mutex_free(m->scan_lock);
+    host_mutex_free(m->list_lock);
+    free(m);
+}
+
+/* ---- the scan --------------------------------------------------------- */
+
+/* What becomes of page pg (mem_space_dedup's callback, scan_lock held). */
+static int decide(void *ctx, struct mem_page *pg, struct mem_page **to)
+{
+    struct mem_merge *m = ctx;
+    m->st.scanned++;
+    if (is_zero(pg->data))
+        return MEM_DEDUP_ZERO;
+    uint64_t h = hash_page(m, pg->data);
+    struct table *t = &m->stable;
+    for (size_t i = t->cap ? slot_of(t, h) : 0; t->cap && t->e[i].pg; i = (i + 1) & (t->cap - 1))
+        if (t->e[i].hash == h && t->e[i].pg != pg && memcmp(t->e[i].pg->data, pg->data, MEM_PAGE_SIZE) == 0) {
+            mem_page_ref(t->e[i].pg);
+            *to = t->e[i].pg;
+            return MEM_DEDUP_MERGE;
+        }
+    t = &m->unstable;
+    bool seen = false;
+    for (size_t i = t->cap ? slot_of(t, h) : 0; t->cap && t->e[i].pg && !seen; i = (i + 1) & (t->cap - 1))
+        seen = t->e[i].hash == h && t->e[i].pg != pg;
+    if (seen) {
+        /* Another page had these bytes' hash: keep this one for it. */
+        mem_page_ref(pg);
+        if (!table_add(&m->stable, h, pg)) {
+            mem_page_unref(m->pool, pg);
+            return MEM_DEDUP_KEEP;
+        }
+        mem_page_adopt(m->pool, pg);
+        m->st.stable++;
+        return MEM_DEDUP_KEEP;
+    }
+    table_add(&m->unstable, h, pg);     /* without room: no candidate, no harm */
+    return MEM_DEDUP_KEEP;
+}
+
+/* A pass ended: forget this pass's hashes; free stable pages only the
+ * domain holds (ref 1: no space maps them, none can map them meanwhile). */
+static void pass_end(struct mem_merge *m)
+{
+    table_clear(&m->unstable);
+    struct table old = m->stable;
+    m->stable = (struct table){ 0 };
+    m->st.stable = 0;
+    for (size_t i = 0; i < old.cap; i++) {
+        struct mem_page *pg = old.e[i].pg;
+        if (!pg)
+            continue;
+        if (atomic_load(&pg->ref) == 1 || !table_add(&m->stable, old.e[i].hash, pg)) {
+            mem_page_unref(m->pool, pg);
+            m->st.released++;
+        } else {
+            m->st.stable++;
+        }
+    }
+    free(old.e);
+    m->st.passes++;
+}
+
+/* The space at m->cur with a reference, or NULL at the end of the list. */
+static struct mem_space *take_space(struct mem_merge *m)
+{
+    struct mem_space *as = NULL;
+    host_mutex_lock(m->list_lock);
+    while (!as && m->cur < m->nspaces) {
+        as = m->spaces[m->cur];
+        if (!mem_space_tryref(as)) {    /* being freed */
+            as = NULL;
+            m->cur++;
+        }
+    }
+    host_mutex_unlock(m->list_lock);
+    return as;
+}
+
+long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages)
+{
+    struct mem_merge *m = mem_pool_merge_state(pool);
+    if (!m)
+        return MEM_EINVAL;
+    host_mutex_lock(m->scan_lock);
+    uint64_t done = 0;
+    bool wrapped = false;
+    while (done < max_pages) {
+        struct mem_space *as = take_space(m);
+        if (!as) {
+            pass_end(m);
+            m->cur = 0;
+            m->cursor = 0;
+            if (wrapped)
+                break;          /* nothing (left) to scan */
+            wrapped = true;
+            continue;
+        }
+        uint64_t want = max_pages - done < BATCH ? max_pages - done : BATCH;
+        struct mem_dedup_result r;
+        mem_space_dedup(as, &m->cursor, (unsigned)want, decide, m, &r);
+        mem_space_free(as);
+        done += r.looked;
+        m->st.merged += r.merged;
+        m->st.zeroed += r.zeroed;
+        if (m->cursor == 0)
+            m->cur++;           /* this space is done for the pass */
+        if (r.looked)
+            wrapped = false;
+    }
+    /* What merging freed goes back to the host, not only to the pool. */
+    mem_pool_trim(m->pool, UINT64_MAX);
+    host_mutex_unlock(m->scan_lock);
+    return (long)done;
+}
+
+int mem_pool_share_stats(struct mem_pool *pool, struct mem_merge_stats *out)
+{
+    struct mem_merge *m = mem_pool_merge_state(pool);
+    if (!m)
+        return MEM_EINVAL;
+    host_mutex_lock(m->scan_lock);
+    *out = m->st;
+    host_mutex_unlock(m->scan_lock);
+    return 0;
+}
