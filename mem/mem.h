@@ -164,6 +164,19 @@ int mem_prot_at(const struct mem_space *as, uint64_t va);   /* -1 if unmapped */
  * absent page returns the shared zero page; a write allocates or copies.
  */
 uint8_t *mem_translate(struct mem_space *as, uint64_t va, int access, int *err);
+/*
+ * The same for a TLB fill, with the generations that make the result safe
+ * to cache: it is valid at generation g->valid (a TLB filled with it must
+ * not claim a later one: a change made meanwhile, by another thread or the
+ * sharing scan, is then seen at the next synchronisation). If g->prev is
+ * not 0, the only change the call made was giving the page of va a host
+ * page of its own (a zero fill, a copy-on-write break), from g->prev to
+ * g->valid: a TLB synchronised to g->prev keeps its other entries.
+ */
+struct mem_fill_gen {
+    uint64_t prev, valid;
+};
+uint8_t *mem_translate_fill(struct mem_space *as, uint64_t va, int access, int *err, struct mem_fill_gen *g);
 
 /*
  * Calls fn for every mapped page of the space in address order, with its

@@ -18,7 +18,6 @@ void mem_pool_set_merge_state(struct mem_pool *pool, void *m);
 struct mem_merge *mem_merge_join(struct mem_space *as);    /* NULL: no domain */
 void mem_merge_leave(struct mem_merge *m, struct mem_space *as);
 void mem_merge_free(struct mem_merge *m);
-bool mem_space_tryref(struct mem_space *as);   /* false: being freed */
 
 /*
  * One step of the scan in one space: from *cursor, looks at up to max

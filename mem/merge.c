@@ -24,7 +24,10 @@
  * stable pages no space maps any more are freed.
  *
  * Concurrency: one scan at a time (scan_lock, held through a step); the
- * list of spaces has its own lock, never held while calling a space.
+ * list of spaces has its own lock, never held while calling a space. A
+ * space being freed leaves the list, waiting first for the scan to be
+ * done with it if it is the one being scanned (busy): the pool it lives
+ * in may go right after.
  */
 #include "mem/mem.h"
 #include "mem/mem_int.h"
@@ -65,6 +68,8 @@ struct mem_merge {
     uint64_t cursor;                /* and where in it */
     struct mem_merge_stats st;
     struct host_mutex *list_lock;
+    struct host_cond *list_cv;      /* busy went NULL */
+    struct mem_space *busy;         /* the space the scan is in */
     struct mem_space **spaces;
     size_t nspaces, cap_spaces;
 };
@@ -138,9 +143,11 @@ int mem_pool_share(struct mem_pool *pool, unsigned hash_bits)
     m->hash_bits = hash_bits;
     m->scan_lock = host_mutex_new();
     m->list_lock = host_mutex_new();
-    if (!m->scan_lock || !m->list_lock) {
+    m->list_cv = host_cond_new();
+    if (!m->scan_lock || !m->list_lock || !m->list_cv) {
         host_mutex_free(m->scan_lock);
         host_mutex_free(m->list_lock);
+        host_cond_free(m->list_cv);
         free(m);
         return MEM_ENOMEM;
     }
@@ -180,6 +187,8 @@ void mem_merge_leave(struct mem_merge *m, struct mem_space *as)
             m->spaces[i] = m->spaces[--m->nspaces];
             break;
         }
+    while (m->busy == as)
+        host_cond_wait(m->list_cv, m->list_lock);
     host_mutex_unlock(m->list_lock);
 }
 
@@ -193,6 +202,7 @@ void mem_merge_free(struct mem_merge *m)
     free(m->spaces);
     host_mutex_free(m->scan_lock);
     host_mutex_free(m->list_lock);
+    host_cond_free(m->list_cv);
     free(m);
 }
 
@@ -255,20 +265,23 @@ static void pass_end(struct mem_merge *m)
     m->st.passes++;
 }
 
-/* The space at m->cur with a reference, or NULL at the end of the list. */
+/* The space at m->cur, made busy (it is not freed until done_space), or
+ * NULL at the end of the list. */
 static struct mem_space *take_space(struct mem_merge *m)
 {
-    struct mem_space *as = NULL;
     host_mutex_lock(m->list_lock);
-    while (!as && m->cur < m->nspaces) {
-        as = m->spaces[m->cur];
-        if (!mem_space_tryref(as)) {    /* being freed */
-            as = NULL;
-            m->cur++;
-        }
-    }
+    struct mem_space *as = m->cur < m->nspaces ? m->spaces[m->cur] : NULL;
+    m->busy = as;
     host_mutex_unlock(m->list_lock);
     return as;
+}
+
+static void done_space(struct mem_merge *m)
+{
+    host_mutex_lock(m->list_lock);
+    m->busy = NULL;
+    host_cond_broadcast(m->list_cv);
+    host_mutex_unlock(m->list_lock);
 }
 
 long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages)
@@ -293,7 +306,7 @@ long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages)
         uint64_t want = max_pages - done < BATCH ? max_pages - done : BATCH;
         struct mem_dedup_result r;
         mem_space_dedup(as, &m->cursor, (unsigned)want, decide, m, &r);
-        mem_space_free(as);
+        done_space(m);
         done += r.looked;
         m->st.merged += r.merged;
         m->st.zeroed += r.zeroed;

@@ -144,14 +144,6 @@ int mem_space_refs(const struct mem_space *as)
     return atomic_load(&as->refs);
 }
 
-bool mem_space_tryref(struct mem_space *as)
-{
-    int r = atomic_load(&as->refs);
-    while (r > 0)
-        if (atomic_compare_exchange_weak(&as->refs, &r, r + 1))
-            return true;
-    return false;
-}
 
 static void backing_release(struct mem_space *b, uint64_t va);
 
@@ -810,9 +802,24 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
 
 uint8_t *mem_translate(struct mem_space *as, uint64_t va, int access, int *err)
 {
+    struct mem_fill_gen g;
+    return mem_translate_fill(as, va, access, err, &g);
+}
+
+uint8_t *mem_translate_fill(struct mem_space *as, uint64_t va, int access, int *err, struct mem_fill_gen *g)
+{
     bool changed = false;
+    /* A space that is not unrolled: its backing chain changes apart from
+     * its lock, so only the generation read before is safe to give. */
+    uint64_t before = as->backing ? mem_space_gen(as) : 0;
     LOCKED(as);
+    uint64_t g0 = atomic_load(&as->gen), cg0 = atomic_load(&as->code_gen);
     uint8_t *r = translate(as, va, access, true, err, &changed);
+    /* Under the lock nothing else changed the space: a bump is ours. */
+    if (!as->backing && atomic_load(&as->gen) == g0 + 1 && atomic_load(&as->code_gen) == cg0)
+        *g = (struct mem_fill_gen){ .prev = g0, .valid = g0 + 1 };
+    else
+        *g = (struct mem_fill_gen){ .prev = 0, .valid = as->backing ? before : g0 };
     limbo_stamp(as);
     host_mutex_unlock(as->lock);
     if (changed)

@@ -110,12 +110,12 @@ static const uint8_t *fetch_page(struct rv_hart *h, uint64_t pc, int *err)
     struct rv_tlb_entry *e = &h->tlb_x[(pc >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
     if (e->tag == page)
         return (const uint8_t *)(uintptr_t)(page + e->addend);
-    uint8_t *host = mem_translate(h->as, page, MEM_X, err);
+    struct mem_fill_gen g;
+    uint8_t *host = mem_translate_fill(h->as, page, MEM_X, err, &g);
     if (!host)
         return NULL;
     mem_mark_code(h->as, page);
-    if (h->tlb_gen != mem_space_gen(h->as))
-        rv_flush_tlb(h);
+    rv_tlb_filled(h, page, &g);
     e->tag = page;
     e->addend = (uintptr_t)host - (uintptr_t)page;
     return host;

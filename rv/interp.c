@@ -164,25 +164,15 @@ static uint8_t *tlb_fill(struct rv_hart *h, uint64_t va, int access, uint32_t *c
 {
     int err = 0;
     uint64_t page = va & MEM_PAGE_MASK;
-    uint64_t gen0 = mem_space_gen(h->as), code_gen0 = mem_space_code_gen(h->as);
-    uint8_t *host = mem_translate(h->as, page, access, &err);
+    struct mem_fill_gen g;
+    uint8_t *host = mem_translate_fill(h->as, page, access, &err, &g);
     h->stat_tlb_misses++;
     rv_tlb_miss(h);
-    unsigned ix = (unsigned)(va >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1);
     if (!host) {
         *cause = fault_cause(err, access);
         return NULL;
     }
-    uint64_t gen = mem_space_gen(h->as);
-    if (gen == gen0 + 1 && h->tlb_gen == gen0 && code_gen0 == mem_space_code_gen(h->as)) {
-        /* The only change was this page getting a host page of its own
-         * (zero-fill or copy-on-write): only its entries went stale. */
-        if (h->tlb_x[ix].tag == page)
-            h->tlb_x[ix].tag = RV_TLB_INVALID;
-        h->tlb_gen = gen;
-    } else if (h->tlb_gen != gen) {
-        rv_flush_tlb(h);
-    }
+    rv_tlb_filled(h, page, &g);
     /* (After any flush: it may have made the tables smaller.) */
     uint64_t i = (va >> MEM_PAGE_SHIFT) & h->tlb_mask;
     struct rv_tlb_entry *e = access == MEM_W ? &h->tlb_w[i] : &h->tlb_r[i];

@@ -135,6 +135,9 @@ int rv_run(struct rv_hart *h);
 /* Drops every decoded block (fence.i, or code pages changed). */
 void rv_flush_code(struct rv_hart *h);
 void rv_flush_tlb(struct rv_hart *h);
+/* Before an entry for page, translated by mem_translate_fill with
+ * generations g, goes in: keeps the TLB valid at g->valid. */
+void rv_tlb_filled(struct rv_hart *h, uint64_t page, const struct mem_fill_gen *g);
 
 /* The data TLBs (rv/tlb.c): made with the hart, freed with it; a data
  * miss is counted (and may resize them) before its entry is filled. */

@@ -97,6 +97,21 @@ void rv_tlb_miss(struct rv_hart *h)
     h->tlb_instret = now;
 }
 
+void rv_tlb_filled(struct rv_hart *h, uint64_t page, const struct mem_fill_gen *g)
+{
+    if (g->prev && h->tlb_gen == g->prev) {
+        /* Only this page changed (it got a host page of its own). */
+        struct rv_tlb_entry *x = &h->tlb_x[(page >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+        if (x->tag == page)
+            x->tag = RV_TLB_INVALID;
+    } else if (h->tlb_gen != g->valid) {
+        rv_flush_tlb(h);
+    }
+    /* Never a later generation than the new entry is valid at: a change
+     * made since is seen at the next rv_sync. */
+    h->tlb_gen = g->valid;
+}
+
 void rv_flush_tlb(struct rv_hart *h)
 {
     unsigned bits = bits_of(h);
