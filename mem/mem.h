@@ -75,9 +75,10 @@ void mem_page_unref(struct mem_pool *pool, struct mem_page *pg);
  * sharing domain keeps, which must outlive the VM that made it). */
 void mem_page_adopt(struct mem_pool *pool, struct mem_page *pg);
 struct mem_pool *mem_pool_root(const struct mem_pool *pool);
-/* Gives the host back the memory of up to max free pages of pool's tree
- * (they stay in the pool, zero when next used); returns how many. */
-uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t max);
+/* Gives the host back the memory of the free pages of pool's tree, if at
+ * least min of them still hold it (they stay in the pool, zero when next
+ * used); returns how many it gave back. */
+uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t min);
 struct mem_pool *mem_pool_parent(const struct mem_pool *pool);
 const uint8_t *mem_zero_page(struct mem_pool *pool);
 /*

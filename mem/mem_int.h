@@ -20,20 +20,30 @@ void mem_merge_leave(struct mem_merge *m, struct mem_space *as);
 void mem_merge_free(struct mem_merge *m);
 
 /*
- * One step of the scan in one space: from *cursor, looks at up to max
- * mapped pages and offers each private one (its only reference, not
- * shared memory, not lazy) to decide, with its write access taken away
- * (a write meanwhile copies it), so its bytes hold still. decide returns
+ * One step of the scan in one space: from where the last step stopped,
+ * looks at up to max (at most MEM_DEDUP_BATCH) mapped pages. Each private
+ * one (its only reference, not shared memory, not lazy) is shown to
+ * probe as a copy taken while it may be written: probe says whether it
+ * might merge. Those that might are write-protected (a write meanwhile
+ * copies the page), so their bytes hold still, and given to decide:
  * MEM_DEDUP_KEEP, MEM_DEDUP_ZERO (the page is all zero: drop it) or
  * MEM_DEDUP_MERGE with *to, a page of equal bytes with a reference for
- * the space, to map instead. *cursor is where to go on, 0 at the end.
+ * the space, to map instead. While a view of the space runs, the step
+ * waits for it to synchronise if wait, else it changes nothing and says
+ * busy. done: the space was scanned to its end (the next step begins it
+ * again).
  */
+#define MEM_DEDUP_BATCH 512
 enum { MEM_DEDUP_KEEP, MEM_DEDUP_ZERO, MEM_DEDUP_MERGE };
-typedef int (*mem_dedup_fn)(void *ctx, struct mem_page *pg, struct mem_page **to);
+struct mem_dedup_ops {
+    bool (*probe)(void *ctx, const struct mem_page *pg, const uint8_t *copy);
+    int (*decide)(void *ctx, struct mem_page *pg, struct mem_page **to);
+};
 struct mem_dedup_result {
     uint64_t looked, merged, zeroed;
+    bool busy, done;
 };
-void mem_space_dedup(struct mem_space *as, uint64_t *cursor, unsigned max, mem_dedup_fn decide, void *ctx,
+void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct mem_dedup_ops *ops, void *ctx,
                      struct mem_dedup_result *r);
 
 #endif

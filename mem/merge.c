@@ -45,7 +45,8 @@
 #include <xxhash.h>
 #endif
 
-#define BATCH 64
+#define TRIM_BATCH 4096  /* free pages given back to the host at once (16 MiB) */
+#define PATIENCE 8      /* busy visits before a step waits for the space's harts */
 
 struct entry {
     uint64_t hash;
@@ -64,14 +65,18 @@ struct mem_merge {
     struct host_mutex *scan_lock;
     struct table stable;            /* pages the domain keeps (a reference each) */
     struct table unstable;          /* hashes seen this pass (no reference) */
-    size_t cur;                     /* the space being scanned */
-    uint64_t cursor;                /* and where in it */
+    uint64_t pass;                  /* the pass under way (from 1) */
     struct mem_merge_stats st;
-    struct host_mutex *list_lock;
+    struct host_mutex *list_lock;   /* guards what follows */
     struct host_cond *list_cv;      /* busy went NULL */
     struct mem_space *busy;         /* the space the scan is in */
-    struct mem_space **spaces;
-    size_t nspaces, cap_spaces;
+    unsigned waiting;               /* for busy to change */
+    struct member {
+        struct mem_space *as;
+        uint64_t done;              /* the last pass it was scanned to its end in */
+        unsigned busy;              /* steps in a row it was running */
+    } *spaces;
+    size_t nspaces, cap_spaces, cur;    /* cur: the next to visit */
 };
 
 static uint64_t hash_page(const struct mem_merge *m, const uint8_t *data)
@@ -141,6 +146,7 @@ int mem_pool_share(struct mem_pool *pool, unsigned hash_bits)
         return MEM_ENOMEM;
     m->pool = pool;
     m->hash_bits = hash_bits;
+    m->pass = 1;
     m->scan_lock = host_mutex_new();
     m->list_lock = host_mutex_new();
     m->list_cv = host_cond_new();
@@ -166,7 +172,7 @@ struct mem_merge *mem_merge_join(struct mem_space *as)
     host_mutex_lock(m->list_lock);
     if (m->nspaces == m->cap_spaces) {
         size_t cap = m->cap_spaces ? 2 * m->cap_spaces : 16;
-        struct mem_space **s = realloc(m->spaces, cap * sizeof *s);
+        struct member *s = realloc(m->spaces, cap * sizeof *s);
         if (!s) {
             host_mutex_unlock(m->list_lock);
             return NULL;        /* not scanned: sharing is an optimisation */
@@ -174,7 +180,7 @@ struct mem_merge *mem_merge_join(struct mem_space *as)
         m->spaces = s;
         m->cap_spaces = cap;
     }
-    m->spaces[m->nspaces++] = as;
+    m->spaces[m->nspaces++] = (struct member){ as, 0, 0 };
     host_mutex_unlock(m->list_lock);
     return m;
 }
@@ -183,12 +189,14 @@ void mem_merge_leave(struct mem_merge *m, struct mem_space *as)
 {
     host_mutex_lock(m->list_lock);
     for (size_t i = 0; i < m->nspaces; i++)
-        if (m->spaces[i] == as) {
+        if (m->spaces[i].as == as) {
             m->spaces[i] = m->spaces[--m->nspaces];
             break;
         }
+    m->waiting++;
     while (m->busy == as)
         host_cond_wait(m->list_cv, m->list_lock);
+    m->waiting--;
     host_mutex_unlock(m->list_lock);
 }
 
@@ -208,11 +216,43 @@ void mem_merge_free(struct mem_merge *m)
 
 /* ---- the scan --------------------------------------------------------- */
 
-/* What becomes of page pg (mem_space_dedup's callback, scan_lock held). */
-static int decide(void *ctx, struct mem_page *pg, struct mem_page **to)
+static bool stable_has(const struct mem_merge *m, uint64_t h, const struct mem_page *pg, const uint8_t *data)
+{
+    const struct table *t = &m->stable;
+    for (size_t i = t->cap ? slot_of(t, h) : 0; t->cap && t->e[i].pg; i = (i + 1) & (t->cap - 1))
+        if (t->e[i].hash == h && t->e[i].pg != pg && memcmp(t->e[i].pg->data, data, MEM_PAGE_SIZE) == 0)
+            return true;
+    return false;
+}
+
+static bool unstable_has(const struct mem_merge *m, uint64_t h, const struct mem_page *pg)
+{
+    const struct table *t = &m->unstable;
+    for (size_t i = t->cap ? slot_of(t, h) : 0; t->cap && t->e[i].pg; i = (i + 1) & (t->cap - 1))
+        if (t->e[i].hash == h && t->e[i].pg != pg)
+            return true;
+    return false;
+}
+
+/* Might page pg, of which copy is a copy, merge (scan_lock held)? A page
+ * like no other is remembered (unstable) and left alone. */
+static bool probe(void *ctx, const struct mem_page *pg, const uint8_t *copy)
 {
     struct mem_merge *m = ctx;
     m->st.scanned++;
+    if (is_zero(copy))
+        return true;
+    uint64_t h = hash_page(m, copy);
+    if (stable_has(m, h, pg, copy) || unstable_has(m, h, pg))
+        return true;
+    table_add(&m->unstable, h, (struct mem_page *)pg);   /* without room: no candidate, no harm */
+    return false;
+}
+
+/* What becomes of page pg, whose bytes hold still now (scan_lock held). */
+static int decide(void *ctx, struct mem_page *pg, struct mem_page **to)
+{
+    struct mem_merge *m = ctx;
     if (is_zero(pg->data))
         return MEM_DEDUP_ZERO;
     uint64_t h = hash_page(m, pg->data);
@@ -223,11 +263,7 @@ static int decide(void *ctx, struct mem_page *pg, struct mem_page **to)
             *to = t->e[i].pg;
             return MEM_DEDUP_MERGE;
         }
-    t = &m->unstable;
-    bool seen = false;
-    for (size_t i = t->cap ? slot_of(t, h) : 0; t->cap && t->e[i].pg && !seen; i = (i + 1) & (t->cap - 1))
-        seen = t->e[i].hash == h && t->e[i].pg != pg;
-    if (seen) {
+    if (unstable_has(m, h, pg)) {
         /* Another page had these bytes' hash: keep this one for it. */
         mem_page_ref(pg);
         if (!table_add(&m->stable, h, pg)) {
@@ -238,14 +274,17 @@ static int decide(void *ctx, struct mem_page *pg, struct mem_page **to)
         m->st.stable++;
         return MEM_DEDUP_KEEP;
     }
-    table_add(&m->unstable, h, pg);     /* without room: no candidate, no harm */
+    table_add(&m->unstable, h, pg);
     return MEM_DEDUP_KEEP;
 }
+
+static const struct mem_dedup_ops dedup_ops = { probe, decide };
 
 /* A pass ended: forget this pass's hashes; free stable pages only the
  * domain holds (ref 1: no space maps them, none can map them meanwhile). */
 static void pass_end(struct mem_merge *m)
 {
+    mem_pool_trim(m->pool, TRIM_BATCH / 16);
     table_clear(&m->unstable);
     struct table old = m->stable;
     m->stable = (struct table){ 0 };
@@ -265,22 +304,43 @@ static void pass_end(struct mem_merge *m)
     m->st.passes++;
 }
 
-/* The space at m->cur, made busy (it is not freed until done_space), or
- * NULL at the end of the list. */
-static struct mem_space *take_space(struct mem_merge *m)
+/* The next space not yet scanned to its end in this pass, made busy (it
+ * is not freed until done_space), with a copy of its member entry; NULL
+ * if there is none. Round-robin: one step in each in turn. */
+static struct mem_space *take_space(struct mem_merge *m, struct member *e, size_t *n)
 {
+    struct mem_space *as = NULL;
     host_mutex_lock(m->list_lock);
-    struct mem_space *as = m->cur < m->nspaces ? m->spaces[m->cur] : NULL;
+    *n = m->nspaces;
+    for (size_t k = 0; k < m->nspaces && !as; k++) {
+        if (m->cur >= m->nspaces)
+            m->cur = 0;
+        if (m->spaces[m->cur].done != m->pass) {
+            *e = m->spaces[m->cur];
+            as = e->as;
+        } else {
+            m->cur++;
+        }
+    }
     m->busy = as;
     host_mutex_unlock(m->list_lock);
     return as;
 }
 
-static void done_space(struct mem_merge *m)
+/* The step in as ended: records how, moves on to the next space. */
+static void done_space(struct mem_merge *m, struct mem_space *as, const struct mem_dedup_result *r)
 {
     host_mutex_lock(m->list_lock);
     m->busy = NULL;
-    host_cond_broadcast(m->list_cv);
+    if (m->waiting)
+        host_cond_broadcast(m->list_cv);
+    if (m->cur < m->nspaces && m->spaces[m->cur].as == as) {    /* (it may have left) */
+        struct member *e = &m->spaces[m->cur];
+        e->busy = r->busy ? e->busy + 1 : 0;
+        if (r->done)
+            e->done = m->pass;
+        m->cur++;
+    }
     host_mutex_unlock(m->list_lock);
 }
 
@@ -290,33 +350,38 @@ long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages)
     if (!m)
         return MEM_EINVAL;
     host_mutex_lock(m->scan_lock);
-    uint64_t done = 0;
-    bool wrapped = false;
+    uint64_t done = 0, visits = 0;
+    bool idle_pass = true;      /* nothing looked at since the last pass began */
     while (done < max_pages) {
-        struct mem_space *as = take_space(m);
+        struct member e;
+        size_t n;
+        struct mem_space *as = take_space(m, &e, &n);
         if (!as) {
+            /* Every space was scanned to its end (or there is none). */
             pass_end(m);
-            m->cur = 0;
-            m->cursor = 0;
-            if (wrapped)
-                break;          /* nothing (left) to scan */
-            wrapped = true;
+            m->pass++;
+            if (idle_pass)
+                break;
+            idle_pass = true;
             continue;
         }
-        uint64_t want = max_pages - done < BATCH ? max_pages - done : BATCH;
+        uint64_t want = max_pages - done < MEM_DEDUP_BATCH ? max_pages - done : MEM_DEDUP_BATCH;
         struct mem_dedup_result r;
-        mem_space_dedup(as, &m->cursor, (unsigned)want, decide, m, &r);
-        done_space(m);
+        mem_space_dedup(as, (unsigned)want, e.busy >= PATIENCE, &dedup_ops, m, &r);
+        done_space(m, as, &r);
         done += r.looked;
         m->st.merged += r.merged;
         m->st.zeroed += r.zeroed;
-        if (m->cursor == 0)
-            m->cur++;           /* this space is done for the pass */
         if (r.looked)
-            wrapped = false;
+            idle_pass = false;
+        /* Spaces that keep running are waited for after PATIENCE visits:
+         * a bound on the visits that look at nothing. */
+        if (++visits > 4 * PATIENCE * (n + 1))
+            break;
     }
-    /* What merging freed goes back to the host, not only to the pool. */
-    mem_pool_trim(m->pool, UINT64_MAX);
+    /* What merging freed goes back to the host, not only to the pool: in
+     * large batches (each costs a TLB shootdown of the whole process). */
+    mem_pool_trim(m->pool, TRIM_BATCH);
     host_mutex_unlock(m->scan_lock);
     return (long)done;
 }

@@ -253,27 +253,31 @@ void mem_page_adopt(struct mem_pool *pool, struct mem_page *pg)
     host_mutex_unlock(pool->lock);
 }
 
-/* Gives the host back the memory of free pages, at most max of them:
- * each run of adjacent ones in one call. */
-uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t max)
+static int by_address(const void *a, const void *b)
+{
+    const uint8_t *x = (*(struct mem_page *const *)a)->data, *y = (*(struct mem_page *const *)b)->data;
+    return x < y ? -1 : x > y;
+}
+
+/* Gives the host back the memory of the free pages not given back yet,
+ * if there are at least min of them: sorted by address, each run of
+ * adjacent pages in one call (each call costs the host a TLB shootdown
+ * of every thread of the process). */
+uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t min)
 {
     struct mem_pool *r = pool->root;
     uint64_t n = 0;
     host_mutex_lock(r->lock);
-    while (r->released < r->nfree && n < max) {
-        uint8_t *lo = r->free[r->released]->data, *hi = lo + MEM_PAGE_SIZE;
-        r->released++;
-        n++;
-        for (; r->released < r->nfree && n < max; r->released++, n++) {
-            uint8_t *d = r->free[r->released]->data;    /* runs go up or down */
-            if (d == hi)
+    if (r->nfree - r->released >= min && r->nfree > r->released) {
+        n = r->nfree - r->released;
+        qsort(r->free + r->released, n, sizeof *r->free, by_address);
+        for (size_t i = r->released; i < r->nfree;) {
+            uint8_t *lo = r->free[i]->data, *hi = lo + MEM_PAGE_SIZE;
+            for (i++; i < r->nfree && r->free[i]->data == hi; i++)
                 hi += MEM_PAGE_SIZE;
-            else if (d + MEM_PAGE_SIZE == lo)
-                lo = d;
-            else
-                break;
+            host_page_release(lo, (size_t)(hi - lo));
         }
-        host_page_release(lo, (size_t)(hi - lo));
+        r->released = r->nfree;
     }
     host_mutex_unlock(r->lock);
     return n;

@@ -79,6 +79,7 @@ struct mem_space {
     uint64_t nlazy;              /* PTE_LAZY pages left; the pager goes at 0 */
     char *lost;                  /* why a lazy page could not be loaded (sticks) */
     struct mem_merge *merge;     /* the sharing domain that scans it, or NULL */
+    uint64_t scan_next;          /* where its scan goes on (the scan's own) */
     /* Under views_lock: */
     struct mem_view *views;      /* harts caching this space */
     _Atomic int nviews;
@@ -1131,21 +1132,42 @@ static bool dedup_candidate(const struct mem_pte *p)
            atomic_load(&p->page->ref) == 1;
 }
 
-void mem_space_dedup(struct mem_space *as, uint64_t *cursor, unsigned max, mem_dedup_fn decide, void *ctx,
+/* Releases what a change left in limbo, if no view is running (a view
+ * that is not running synchronises before it uses its TLB again); else
+ * it waits for a later change's settle. */
+static void settle_if_idle(struct mem_space *as)
+{
+    if (others_active(as))
+        return;
+    host_mutex_lock(as->lock);
+    limbo_release(as, atomic_load(&as->gen));
+    host_mutex_unlock(as->lock);
+}
+
+/* Copies a page that may be written meanwhile (word by word, as the
+ * harts' own relaxed atomic accesses: a torn copy is only a wrong hint). */
+static void copy_racy(uint64_t *dst, const struct mem_page *pg)
+{
+    for (unsigned k = 0; k < MEM_PAGE_SIZE / 8; k++)
+        dst[k] = atomic_load_explicit((_Atomic uint64_t *)(void *)(pg->data + 8 * k), memory_order_relaxed);
+}
+
+void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct mem_dedup_ops *ops, void *ctx,
                      struct mem_dedup_result *r)
 {
-    struct cand { uint64_t va; struct mem_page *pg, *to; int what; } c[64];
+    struct cand { uint64_t va; struct mem_page *pg, *to; int what; } c[MEM_DEDUP_BATCH];
     unsigned n = 0;
     *r = (struct mem_dedup_result){ 0 };
     if (as->backing) {      /* its pages are its backing space's */
-        *cursor = 0;
+        r->done = true;
         return;
     }
-    if (max > sizeof c / sizeof c[0])
-        max = sizeof c / sizeof c[0];
-    uint64_t vpn = *cursor >> MEM_PAGE_SHIFT, at = 0;
-    struct mem_leaf *l = NULL;
+    if (max > MEM_DEDUP_BATCH)
+        max = MEM_DEDUP_BATCH;
+    /* 1. The private pages of the next part of the space. */
     LOCKED(as);
+    uint64_t vpn = as->scan_next >> MEM_PAGE_SHIFT, at = 0;
+    struct mem_leaf *l = NULL;
     while (r->looked < max && (l = leaf_from(&as->root, 0, 0, vpn, &at))) {
         uint64_t i = vpn > at ? vpn - at : 0;
         for (; i < LEVEL_SIZE && r->looked < max; i++) {
@@ -1153,23 +1175,63 @@ void mem_space_dedup(struct mem_space *as, uint64_t *cursor, unsigned max, mem_d
             if (!(p->flags & PTE_MAPPED))
                 continue;
             r->looked++;
-            if (!dedup_candidate(p))
-                continue;
-            mem_page_ref(p->page);     /* from now on a write copies it */
-            c[n++] = (struct cand){ (at + i) << MEM_PAGE_SHIFT, p->page, NULL, MEM_DEDUP_KEEP };
+            if (dedup_candidate(p))
+                c[n++] = (struct cand){ (at + i) << MEM_PAGE_SHIFT, p->page, NULL, MEM_DEDUP_KEEP };
         }
         vpn = at + i;
     }
-    *cursor = l ? vpn << MEM_PAGE_SHIFT : 0;
-    /* Views drop their write entries: the pages' bytes hold still. */
-    if (n)
-        atomic_fetch_add(&as->gen, 1);
+    uint64_t next = l ? vpn << MEM_PAGE_SHIFT : 0;
     host_mutex_unlock(as->lock);
+    /* 2. Which of them might merge, from a copy taken while they may be
+     * written: most pages are like no other, and are left alone without
+     * ever being write-protected (which costs the harts their TLBs). A
+     * page is never freed (only reused) while its pool lives: reading a
+     * stale one gives a wrong hint, no more. */
+    unsigned m = 0;
+    uint64_t buf[MEM_PAGE_SIZE / 8];
+    for (unsigned k = 0; k < n; k++) {
+        copy_racy(buf, c[k].pg);
+        if (ops->probe(ctx, c[k].pg, (const uint8_t *)buf))
+            c[m++] = c[k];
+    }
+    n = m;
+    /* 3. Write-protect those: a reference more (a write copies the page)
+     * and the views' write entries dropped. */
+    bool sync = false;
+    if (n) {
+        LOCKED(as);
+        m = 0;
+        for (unsigned k = 0; k < n; k++) {
+            struct mem_pte *p = pte_get(as, c[k].va, false);
+            if (p && p->page == c[k].pg && dedup_candidate(p)) {
+                mem_page_ref(p->page);
+                c[m++] = c[k];
+            }
+        }
+        n = m;
+        if (n)
+            atomic_fetch_add(&as->gen, 1);
+        host_mutex_unlock(as->lock);
+        sync = n && others_active(as);
+    }
+    if (sync && wait) {
+        settle(as);
+    } else if (sync) {
+        /* A view runs and may not have seen the change yet: it may still
+         * write. Not worth waiting for unless asked (its VM is between
+         * runs soon): this part is scanned again next time. */
+        for (unsigned k = 0; k < n; k++)
+            mem_page_unref(as->pool, c[k].pg);
+        r->busy = true;
+        return;
+    }
+    as->scan_next = next;   /* (only the scan, under its own lock, uses it) */
+    r->done = next == 0;
     if (!n)
         return;
-    settle(as);
+    /* 4. Decide on the bytes that now hold still, and apply. */
     for (unsigned k = 0; k < n; k++)
-        c[k].what = decide(ctx, c[k].pg, &c[k].to);
+        c[k].what = ops->decide(ctx, c[k].pg, &c[k].to);
     bool changed = false;
     LOCKED(as);
     bool zero_ok = !shared_views(as);   /* else an absent page would be refilled */
@@ -1194,7 +1256,12 @@ void mem_space_dedup(struct mem_space *as, uint64_t *cursor, unsigned max, mem_d
     }
     if (changed)
         atomic_fetch_add(&as->gen, 1);
-    unlock_settle(as);
+    limbo_stamp(as);
+    host_mutex_unlock(as->lock);
+    if (wait)
+        settle(as);
+    else
+        settle_if_idle(as);
 }
 
 /* ---- walking a space (snapshots) -------------------------------------- */

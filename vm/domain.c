@@ -7,7 +7,7 @@
  * are its children, so what they hold is charged to it, and a child
  * domain's to its parent too (a fleet's host budget above the sharing
  * domains of its tenants). Sharing is mem/merge.c's; here is only its
- * pacing: a thread that scans scan_rate pages a second, in steps of 10 ms.
+ * pacing: a thread that scans scan_rate pages a second, in steps of 50 ms.
  *
  * Invariant: a domain outlives its VMs and its child domains.
  */
@@ -18,7 +18,7 @@
 #include "mem/mem.h"
 #include "vm/vm_int.h"
 
-#define STEP_NS 10000000u       /* the scan thread's step */
+#define STEP_NS 50000000u       /* the scan thread's step: 20 wake-ups a second */
 
 struct mvm_domain {
     struct mvm_domain_config cfg;

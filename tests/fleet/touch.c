@@ -1,10 +1,13 @@
 /*
- * touch.c — a VM that holds memory: `touch MIB SECONDS [SEED]` fills MIB
- * MiB with bytes that depend only on each page's place and SEED, then for
- * SECONDS keeps reading it all back, checking every word, and rewrites
- * an eighth of its pages with the bytes they hold (a write to a shared
- * page must copy it, never reach another VM). It prints "touch ok" and a
- * checksum of the memory, or "touch BAD" and where, and exits 1.
+ * touch.c — a VM that holds memory: `touch MIB SECONDS [SEED [WRITES]]`
+ * fills MIB MiB with bytes that depend only on each page's place and
+ * SEED, then for SECONDS keeps reading it all back, checking every word,
+ * and (unless WRITES is 0) rewrites an eighth of its pages each time
+ * with the bytes they hold (a write to a shared page must copy it, never
+ * reach another VM). It prints "touch ok" and a checksum of the memory
+ * (and on stderr the sweeps it made), or "touch BAD" and where, and
+ * exits 1.
+ * (bench/density runs it too.)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +35,7 @@ int main(int argc, char **argv)
     size_t n = (size_t)atoi(argv[1]) << 17;     /* words */
     double secs = atof(argv[2]);
     uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 0;
+    int writes = argc > 4 ? atoi(argv[4]) : 1;
     uint64_t *m = malloc(n * sizeof *m);
     if (!m)
         return 3;
@@ -45,7 +49,7 @@ int main(int argc, char **argv)
                 printf("touch BAD at word %zu after %u sweeps\n", i, sweeps);
                 return 1;
             }
-        for (size_t i = (sweeps % 8) * 512; i < n; i += 8 * 512)
+        for (size_t i = (sweeps % 8) * 512; writes && i < n; i += 8 * 512)
             m[i] = word(i, seed);
         sweeps++;
     } while (now() < end);
@@ -53,5 +57,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         sum = sum * 31 + m[i];
     printf("touch ok %016llx\n", (unsigned long long)sum);
+    fprintf(stderr, "touch: %u sweeps\n", sweeps);
     return 0;
 }
