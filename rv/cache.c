@@ -19,8 +19,16 @@ const void *const *rv_handler_table;
 #define ARENA_SIZE (16u << 20)
 #define METER_STEP (64u << 10)   /* code memory is charged in steps of this */
 
-/* What the cache costs before any code is decoded. */
+/* What the cache costs before any code is decoded, its smallest hash
+ * table aside. */
 #define CACHE_FIXED_PAGES MEM_PAGES_OF(sizeof(struct rv_cache) + RV_BLOCK_BYTES)
+
+/* What a hash table of bits costs beyond the smallest one. */
+static int64_t hash_pages(unsigned bits)
+{
+    return (int64_t)MEM_PAGES_OF(sizeof(struct rv_block *) << bits) -
+           (int64_t)MEM_PAGES_OF(sizeof(struct rv_block *) << RV_HASH_BITS_MIN);
+}
 
 struct rv_cache *rv_cache_new(struct mem_pool *pool)
 {
@@ -35,7 +43,9 @@ struct rv_cache *rv_cache_new(struct mem_pool *pool)
     c->arena = host_page_alloc(ARENA_SIZE);
     c->tmp = malloc(sizeof *c->tmp);
     c->jit = rv_jit_new();
-    if (!c->arena || !c->tmp) {
+    c->hash_bits = RV_HASH_BITS_MIN;
+    c->hash = calloc((size_t)1 << c->hash_bits, sizeof *c->hash);
+    if (!c->arena || !c->tmp || !c->hash) {
         rv_cache_free(c);
         return NULL;
     }
@@ -49,7 +59,8 @@ void rv_cache_free(struct rv_cache *c)
     host_page_free(c->arena, ARENA_SIZE);
     rv_jit_free(c->jit);
     free(c->tmp);
-    mem_pool_charge(c->pool, -(int64_t)(CACHE_FIXED_PAGES + c->metered / MEM_PAGE_SIZE));
+    free(c->hash);
+    mem_pool_charge(c->pool, -(int64_t)(CACHE_FIXED_PAGES + c->metered / MEM_PAGE_SIZE + hash_pages(c->hash_bits)));
     free(c);
 }
 
@@ -73,7 +84,8 @@ static void cache_flush(struct rv_cache *c)
     c->epoch++;
     if (c->jit)
         rv_jit_reset(c->jit);
-    memset(c->hash, 0, sizeof c->hash);
+    memset(c->hash, 0, sizeof *c->hash << c->hash_bits);
+    c->nblocks = 0;
     memset(c->jc, 0, sizeof c->jc);
 }
 
@@ -98,9 +110,31 @@ void rv_sync(struct rv_hart *h)
     mem_view_seen(&h->view, g);
 }
 
-static unsigned hash_pc(uint64_t pc)
+static unsigned hash_pc(uint64_t pc, unsigned bits)
 {
-    return (unsigned)((pc >> 1) ^ (pc >> (RV_HASH_BITS + 1))) & ((1u << RV_HASH_BITS) - 1);
+    return (unsigned)((pc >> 1) ^ (pc >> (bits + 1))) & ((1u << bits) - 1);
+}
+
+/* Doubles the hash table (a small program's stays small: what it costs
+ * counts for every VM of a dense host); nothing if memory is short. */
+static void hash_grow(struct rv_cache *c)
+{
+    unsigned bits = c->hash_bits + 1;
+    struct rv_block **t = calloc((size_t)1 << bits, sizeof *t);
+    if (!t || !mem_pool_charge(c->pool, hash_pages(bits) - hash_pages(c->hash_bits))) {
+        free(t);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)1 << c->hash_bits; i++)
+        for (struct rv_block *b = c->hash[i], *next; b; b = next) {
+            next = b->hash_next;
+            unsigned hi = hash_pc(b->pc, bits);
+            b->hash_next = t[hi];
+            t[hi] = b;
+        }
+    free(c->hash);
+    c->hash = t;
+    c->hash_bits = bits;
 }
 
 /* Host bytes of the code page holding pc, through the fetch TLB. */
@@ -186,7 +220,7 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
     struct rv_block **jc = &c->jc[RV_JC_INDEX(pc)];
     if (*jc && (*jc)->pc == pc)
         return *jc;
-    unsigned hi = hash_pc(pc);
+    unsigned hi = hash_pc(pc, c->hash_bits);
     for (struct rv_block *b = c->hash[hi]; b; b = b->hash_next)
         if (b->pc == pc) {
             *jc = b;
@@ -209,6 +243,10 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
     size_t size = sizeof(struct rv_block) + b->n_ops * sizeof(struct rv_op);
     size = (size + 15) & ~(size_t)15;
     c->used += size;
+    if (++c->nblocks > (size_t)2 << c->hash_bits && c->hash_bits < RV_HASH_BITS_MAX) {
+        hash_grow(c);
+        hi = hash_pc(pc, c->hash_bits);
+    }
     b->hash_next = c->hash[hi];
     c->hash[hi] = b;
     *jc = b;

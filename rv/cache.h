@@ -12,7 +12,8 @@
 #include "rv/rv.h"
 #include "rv/jit.h"
 
-#define RV_HASH_BITS 15
+#define RV_HASH_BITS_MIN 10     /* the block hash starts this big (8 KiB) */
+#define RV_HASH_BITS_MAX 15     /* and doubles up to this, two blocks a bucket */
 #define RV_JC_BITS 12
 #define RV_JC_INDEX(pc) ((unsigned)((pc) >> 1) & ((1u << RV_JC_BITS) - 1))
 #define RV_BLOCK_BYTES (sizeof(struct rv_block) + (RV_BLOCK_MAX_INSNS + 1) * sizeof(struct rv_op))
@@ -23,7 +24,9 @@ struct rv_cache {
     size_t used;
     uint64_t epoch;
     uint64_t code_gen;
-    struct rv_block *hash[1u << RV_HASH_BITS];
+    struct rv_block **hash;         /* 1 << hash_bits chains */
+    unsigned hash_bits;
+    size_t nblocks;                 /* in the hash */
     struct rv_block *jc[1u << RV_JC_BITS];
     struct rv_jit *jit;     /* compiled code of these blocks; NULL: interpret only */
     struct mem_pool *pool;  /* charged for the cache: its tables, and code as it grows */
