@@ -124,7 +124,7 @@ bench-nest: deps
 	@$(MAKE) --no-print-directory all rv64
 	MVM=$(abspath $(MVM)) bench/nest
 
-bench-threads bench-procs bench-net bench-snap: deps
+bench-threads bench-procs bench-net bench-snap bench-density: deps
 	@$(MAKE) --no-print-directory all
 	MVM=$(abspath $(MVM)) bench/$(@:bench-%=%)
 
@@ -136,4 +136,4 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap clean
+.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap bench-density clean

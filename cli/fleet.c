@@ -41,6 +41,7 @@ struct member {
     int64_t budget;             /* its own, 0 unlimited */
     char *share;                /* its sharing domain's name, or NULL */
     mvm_vm *vm;
+    bool copy;                  /* made as a copy of an earlier VM's */
 };
 
 struct domain {
@@ -57,6 +58,8 @@ struct fleet {
     mvm_domain *host;           /* every VM's, with host_mem */
     struct domain *doms;        /* the sharing domains, by name */
     int ndoms;
+    int copies;                 /* VMs made as copies of others */
+    double make_s;              /* the time making the VMs took */
 };
 
 /* ---------------------------------------------------------- the manifest */
@@ -284,9 +287,10 @@ static void free_list(char **v, int n)
 
 static void free_fleet(struct fleet *f)
 {
+    for (int i = f->n - 1; i >= 0; i--)    /* copies before the VMs they copy */
+        mvm_vm_destroy(f->m[i].vm);
     for (int i = 0; i < f->n; i++) {
         struct member *m = &f->m[i];
-        mvm_vm_destroy(m->vm);
         free(m->name);
         free(m->program);
         free(m->cwd);
@@ -312,7 +316,9 @@ static void free_fleet(struct fleet *f)
 static int domain_of(struct fleet *f, const struct member *m, mvm_domain **out)
 {
     int r = 0;
-    if (f->host_mem && !f->host) {
+    /* Every VM is in the fleet's domain (unlimited without host_mem), so
+     * that VMs may start as copies of others (make_vm). */
+    if (!f->host) {
         struct mvm_domain_config dc = { .mem_limit = f->host_mem };
         r = mvm_domain_new(&dc, &f->host);
     }
@@ -353,7 +359,37 @@ static int domain_of(struct fleet *f, const struct member *m, mvm_domain **out)
 
 /* ---------------------------------------------------------- making VMs */
 
-/* m's VM, loaded: 0, or an exit status with the message printed. */
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_list(char **a, int na, char **b, int nb)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Would a and b start alike (everything but name, limits, weight and
+ * where their output goes)? */
+static bool same_start(const struct member *a, const struct member *b)
+{
+    return strcmp(a->program, b->program) == 0 && same_str(a->cwd, b->cwd) && same_str(a->share, b->share) &&
+           !a->output == !b->output && same_list(a->args, a->nargs, b->args, b->nargs) &&
+           same_list(a->env, a->nenv, b->env, b->nenv) && same_list(a->dirs, a->ndirs, b->dirs, b->ndirs) &&
+           same_list(a->listen, a->nlisten, b->listen, b->nlisten) &&
+           same_list(a->connect, a->nconnect, b->connect, b->nconnect);
+}
+
+/* m's VM, loaded: 0, or an exit status with the message printed. A VM
+ * that starts like an earlier one is a copy of it (mvm_vm_fork: the
+ * program is not read or loaded again, and its pages are shared from the
+ * start); all are made before any runs, and the copies are destroyed
+ * first (free_fleet). */
 static int make_vm(struct fleet *f, struct member *m)
 {
     struct mvm_config cfg = MVM_CONFIG_INIT;
@@ -362,6 +398,19 @@ static int make_vm(struct fleet *f, struct member *m)
     int r = domain_of(f, m, &cfg.domain);
     if (r != 0)
         return r;
+    for (struct member *t = f->m; t < m; t++) {
+        if (!t->vm || t->copy || !same_start(t, m))
+            continue;
+        if ((r = mvm_vm_fork(t->vm, &cfg, &m->vm)) != 0)
+            break;      /* made as any other */
+        m->copy = true;
+        f->copies++;
+        if (m->output && (r = mvm_vm_redirect(m->vm, 1, m->output, MVM_REDIRECT_WRITE)) < 0) {
+            fprintf(stderr, "mvm: fleet: %s: output %s: %s\n", m->name, m->output, strerror(-r));
+            return EXIT_USAGE;
+        }
+        return 0;
+    }
     r = mvm_vm_create(&cfg, &m->vm);
     if (r != 0) {
         fprintf(stderr, "mvm: fleet: %s: cannot create the VM: %s\n", m->name, mvm_strerror(r));
@@ -426,6 +475,8 @@ static void report(const struct fleet *f, const mvm_fleet *run, double seconds)
     mvm_fleet_info(run, &cfg, &used);
     fprintf(stderr, "mvm: fleet: %d VMs on %d host threads, %llu instructions in %.3f s\n", f->n, cfg.threads,
             (unsigned long long)used, seconds);
+    fprintf(stderr, "mvm: fleet: VMs made in %.3f ms (%.1f us each), %d of them as copies of another\n",
+            f->make_s * 1e3, f->make_s * 1e6 / f->n, f->copies);
     for (int i = 0; i < f->n; i++) {
         const struct member *m = &f->m[i];
         struct mvm_exit ex;
@@ -446,7 +497,7 @@ static void report(const struct fleet *f, const mvm_fleet *run, double seconds)
                 (unsigned long long)ds.zero_pages, (unsigned long long)ds.scanned_pages,
                 (unsigned long long)ds.passes);
     }
-    if (f->host) {
+    if (f->host_mem) {
         mvm_domain_stats(f->host, &ds);
         fprintf(stderr, "mvm: fleet: host_mem: peak %llu KiB of %llu KiB\n", (unsigned long long)(ds.peak_bytes >> 10),
                 (unsigned long long)(f->host_mem >> 10));
@@ -486,8 +537,10 @@ int cmd_fleet(int argc, char **argv)
     struct fleet f = { 0 };
     mvm_fleet *run = NULL;
     int rc = read_manifest(file, &f);
+    uint64_t t_make = host_time_monotonic_ns();
     for (int i = 0; rc == 0 && i < f.n; i++)
         rc = make_vm(&f, &f.m[i]);
+    f.make_s = (double)(host_time_monotonic_ns() - t_make) / 1e9;
     int r = rc == 0 ? mvm_fleet_new(&f.cfg, &run) : 0;
     for (int i = 0; rc == 0 && r >= 0 && i < f.n; i++)
         r = mvm_fleet_add(run, f.m[i].vm, f.m[i].weight);

@@ -228,6 +228,20 @@ int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size
                     int argc, char *const argv[], int envc, char *const envp[]);
 const char *mvm_vm_error(const mvm_vm *vm);
 
+/*
+ * A VM started from one already loaded: tmpl, loaded and never run, is
+ * copied — its memory shared copy-on-write (the first write on either
+ * side copies a page), its registers, files, directory and network
+ * grants, working directory — with fresh AT_RANDOM bytes; cfg gives the
+ * new VM its own limit and budget (its flags add to the template's). The new
+ * VM's pool is cfg->domain's, which must be the template's domain or of
+ * its tree, or else below the template's (its pages count for the
+ * template's limit too). Destroy the copies before the template.
+ * -MVM_EINVAL: tmpl ran, is not loaded, or is a VM a guest made;
+ * -MVM_ENOSYS: a VM the monitor above runs.
+ */
+int mvm_vm_fork(mvm_vm *tmpl, const struct mvm_config *cfg, mvm_vm **out);
+
 /* Guest memory: anonymous zero pages, and copies in and out of it. */
 int mvm_vm_map(mvm_vm *vm, uint64_t addr, uint64_t len, int prot);
 int mvm_vm_unmap(mvm_vm *vm, uint64_t addr, uint64_t len);

@@ -148,7 +148,8 @@ int mem_discard(struct mem_space *as, uint64_t va, uint64_t len);
 int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len);
 /* Maps src's pages of [sva, sva+len) at dva in dst, shared copy-on-write
  * (the first write on either side copies); unmapped pages stay unmapped.
- * Both spaces must use the same pool. */
+ * Both spaces' pools must be of one tree; the pages stay charged to
+ * their owners (which must outlive dst's use of them). */
 int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len);
 /* Marks the mapped pages of a range as shared memory (MAP_SHARED): a
  * write never copies one, and mem_share shares it as it is (both sides

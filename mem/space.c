@@ -1038,7 +1038,8 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
 
 int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len)
 {
-    if (!range_ok(dva, len) || !range_ok(sva, len) || dst->pool != src->pool || dst->backing || src->backing)
+    if (!range_ok(dva, len) || !range_ok(sva, len) || mem_pool_root(dst->pool) != mem_pool_root(src->pool) ||
+        dst->backing || src->backing)
         return MEM_EINVAL;
     if (dst == src && dva < sva + len && sva < dva + len)
         return MEM_EINVAL;

@@ -185,6 +185,7 @@ int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size
     host_random(rnd, sizeof rnd);
     s.sp &= ~15ull;
     uint64_t random_at = push_bytes(&s, rnd, sizeof rnd);
+    p->at_random = random_at;
 
     const uint64_t aux[][2] = {
         { AT_PHDR, img.phdr_addr }, { AT_PHENT, img.phent }, { AT_PHNUM, img.phnum },

@@ -136,6 +136,7 @@ struct proc {
 
     uint64_t entry;          /* program entry point */
     uint64_t phdr_addr, phent, phnum, load_bias;
+    uint64_t at_random;      /* where the 16 AT_RANDOM bytes are (proc_load) */
 
     uint64_t sigactions[65][4];  /* handler, flags, restorer, mask (user/signal.h: locking) */
     struct sig_pending sigpending;   /* (mu) sent to the process */
@@ -312,6 +313,14 @@ void proc_deadlock(struct proc *p, const char *what);
  */
 int proc_tree_new(struct proc *p);
 long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid);
+/*
+ * Makes p, a new first process with nothing loaded, a copy of src, a
+ * first process that was loaded and never ran (mvm_vm_fork): its memory
+ * shared copy-on-write, its areas, files and grants, registers and
+ * program values, and AT_RANDOM bytes of its own. Their pools must be of
+ * one tree. 0 or a negative Linux errno.
+ */
+long proc_copy_loaded(struct proc *p, struct proc *src);
 void proc_ended(struct proc *p);
 void proc_tree_kill(struct proc *p);
 /* Kills the other processes and waits until their host threads are done. */

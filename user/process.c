@@ -327,6 +327,33 @@ static void copy_thread(struct proc *c, struct proc *p, uint64_t flags, uint64_t
     memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);
 }
 
+long proc_copy_loaded(struct proc *p, struct proc *src)
+{
+    long r = mm_fork(p, src, false);
+    struct fs *fs = r == 0 ? fs_fork(src->fs) : NULL;
+    if (!fs)
+        return r ? (r == -LX_EINVAL ? -LX_ENOSYS : r) : -LX_ENOMEM;
+    fs_free(p->fs);
+    p->fs = fs;
+    p->entry = src->entry;
+    p->phdr_addr = src->phdr_addr;
+    p->phent = src->phent;
+    p->phnum = src->phnum;
+    p->load_bias = src->load_bias;
+    p->at_random = src->at_random;
+    memcpy(p->hart->x, src->hart->x, sizeof p->hart->x);
+    memcpy(p->hart->f, src->hart->f, sizeof p->hart->f);
+    p->hart->fflags = src->hart->fflags;
+    p->hart->frm = src->hart->frm;
+    p->hart->pc = src->hart->pc;
+    memcpy(p->sigactions, src->sigactions, sizeof p->sigactions);
+    /* Seeds the guest's libc takes from AT_RANDOM (stack guard, pointer
+     * guard) must differ from the template's: one stack page copied. */
+    uint8_t rnd[16];
+    host_random(rnd, sizeof rnd);
+    return mem_poke(p->as, p->at_random, rnd, sizeof rnd) == 0 ? 0 : -LX_ENOMEM;
+}
+
 long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid)
 {
     const uint64_t allowed = CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_SETTLS | CLONE_PARENT_SETTID |

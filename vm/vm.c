@@ -62,14 +62,15 @@ int vm_create_native(const struct mvm_config *cfg, mvm_vm *parent,
     return vm_create_native_in(cfg, parent, backing, NULL, hc_flags, out);
 }
 
-int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem_space *backing,
-                        struct mem_pool *pool, unsigned hc_flags, mvm_vm **out)
+/* under: the pool a root VM's pool is a child of, if not its domain's. */
+static int create_native(const struct mvm_config *cfg, mvm_vm *parent, struct mem_pool *under,
+                         struct mem_space *backing, struct mem_pool *pool, unsigned hc_flags, mvm_vm **out)
 {
     int depth = parent ? parent->depth + 1 : 1;
     if (depth > MVM_MAX_DEPTH)
         return -MVM_ELOOP;
     struct proc_options opt = {
-        .parent_pool = parent ? parent->p->pool : vm_domain_pool(cfg->domain),
+        .parent_pool = parent ? parent->p->pool : under ? under : vm_domain_pool(cfg->domain),
         .pool = pool,
         .backing = backing,
         .mem_limit = cfg->mem_limit,
@@ -94,6 +95,45 @@ int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem
     vm->p->thread_ctx = vm;
     vm->p->start_process = start_process;
     vm->p->free_process = free_process;
+    *out = vm;
+    return 0;
+}
+
+int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem_space *backing,
+                        struct mem_pool *pool, unsigned hc_flags, mvm_vm **out)
+{
+    return create_native(cfg, parent, NULL, backing, pool, hc_flags, out);
+}
+
+int mvm_vm_fork(mvm_vm *tmpl, const struct mvm_config *cfg, mvm_vm **out)
+{
+    static const struct mvm_config dflt = MVM_CONFIG_INIT;
+    if (!cfg)
+        cfg = &dflt;
+    if (!tmpl || !out || cfg->budget < 0 || (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN))
+        return -MVM_EINVAL;
+    if (tmpl->remote)
+        return -MVM_ENOSYS;
+    struct proc *t = tmpl->p;
+    /* Loaded and never run: one process, one thread, nothing retired. */
+    if (!tmpl->loaded || tmpl->ended || rv_instret(t->hart) != 0 || proc_tree_count(t) != 1 || tmpl->parent)
+        return -MVM_EINVAL;
+    /* In the template's tree: its domain's, or below the template. */
+    struct mem_pool *dp = vm_domain_pool(cfg->domain);
+    if (dp && mem_pool_root(dp) != mem_pool_root(t->pool))
+        return -MVM_EINVAL;
+    struct mvm_config c = *cfg;
+    c.flags |= (t->hart->no_jit ? MVM_NO_JIT : 0u) | (t->trace_syscalls ? MVM_TRACE_SYSCALLS : 0u);
+    mvm_vm *vm;
+    int r = create_native(&c, NULL, dp ? NULL : t->pool, NULL, NULL, 0, &vm);
+    if (r != 0)
+        return r;
+    long e = proc_copy_loaded(vm->p, t);
+    if (e != 0) {
+        mvm_vm_destroy(vm);
+        return e == -LX_ENOMEM ? -MVM_ENOMEM : -MVM_ENOSYS;
+    }
+    vm->loaded = true;
     *out = vm;
     return 0;
 }

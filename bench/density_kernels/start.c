@@ -1,12 +1,15 @@
 /*
  * start.c — what starting a VM costs when its program is already in
  * memory: `start PROGRAM N` reads PROGRAM once, then N times makes a VM
- * (mvm_vm_create), loads the image into it (mvm_vm_load_elf: segments,
- * stack, arguments) and runs it to its end, timing apart
- *   make   mvm_vm_create + mvm_vm_load_elf            (the VM is ready)
- *   run    mvm_vm_run of the whole program           (hello: a few us)
+ * and runs it to its end, timing apart
+ *   make   mvm_vm_create + mvm_vm_load_elf of the image (segments copied,
+ *          stack and arguments built): the VM is ready to run
+ *   run    mvm_vm_run of the whole program
+ *   fork   mvm_vm_fork of a template loaded once (never run): the VM is
+ *          ready to run, its memory the template's, copy-on-write
+ *   frun   mvm_vm_run of such a copy
  * and prints the median and the mean of each, in microseconds, as
- * "make MEDIAN MEAN" and "run MEDIAN MEAN". Every run must exit 0.
+ * "make MEDIAN MEAN" and so on. Every run must exit 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +51,8 @@ int main(int argc, char **argv)
     size_t size = fread(image, 1, sizeof image, f);
     fclose(f);
     double *make = calloc((size_t)n, sizeof *make), *run = calloc((size_t)n, sizeof *run);
-    if (!make || !run)
+    double *fork = calloc((size_t)n, sizeof *fork), *frun = calloc((size_t)n, sizeof *frun);
+    if (!make || !run || !fork || !frun)
         return 3;
     char *args[] = { argv[1], NULL };
     for (int i = 0; i < n; i++) {
@@ -65,7 +69,27 @@ int main(int argc, char **argv)
         make[i] = t1 - t0;
         run[i] = t2 - t1;
     }
+    mvm_vm *tmpl;
+    if (mvm_vm_create(NULL, &tmpl) != 0 || mvm_vm_load_elf(tmpl, argv[1], image, size, 1, args, 0, NULL) != 0)
+        return 4;
+    for (int i = 0; i < n; i++) {
+        mvm_vm *vm;
+        struct mvm_exit ex;
+        double t0 = now_us();
+        if (mvm_vm_fork(tmpl, NULL, &vm) != 0)
+            return 6;
+        double t1 = now_us();
+        if (mvm_vm_run(vm, &ex) != 0 || ex.reason != MVM_EXIT_EXITED || ex.status != 0)
+            return 7;
+        double t2 = now_us();
+        mvm_vm_destroy(vm);
+        fork[i] = t1 - t0;
+        frun[i] = t2 - t1;
+    }
+    mvm_vm_destroy(tmpl);
     report("make", make, n);
     report("run", run, n);
+    report("fork", fork, n);
+    report("frun", frun, n);
     return 0;
 }

@@ -167,3 +167,93 @@ else
         echo "PASS api/fleet"
     fi
 fi
+
+# mvm_vm_fork: copies of a loaded template start with its memory shared
+# (shared_bytes before they run), print what the template prints (the sum
+# qemu-riscv64 gives for the same program), each with AT_RANDOM bytes of
+# its own; a template that ran, or a domain of another tree, is refused.
+cat > "$out/rnd.c" <<'C'
+#include <stdio.h>
+#include <sys/auxv.h>
+int main(void)
+{
+    const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
+    unsigned long s = 0;
+    for (unsigned long i = 0; i < 100000; i++)
+        s += i * i % 7;
+    printf("sum %lu random ", s);
+    for (int i = 0; i < 16; i++)
+        printf("%02x", r[i]);
+    printf("\n");
+    return 0;
+}
+C
+cat > "$out/fork.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include "mvm.h"
+
+int main(int argc, char **argv)
+{
+    static uint8_t img[1 << 22];
+    FILE *f = fopen(argv[1], "rb");
+    size_t n = f ? fread(img, 1, sizeof img, f) : 0;
+    if (!f || argc != 2)
+        return 2;
+    fclose(f);
+    mvm_domain *d, *other;
+    struct mvm_domain_config dc = { 0 };
+    if (mvm_domain_new(&dc, &d) != 0 || mvm_domain_new(&dc, &other) != 0)
+        return 3;
+    struct mvm_config cfg = MVM_CONFIG_INIT;
+    cfg.domain = d;
+    mvm_vm *t, *c[3];
+    char *args[] = { argv[1], NULL };
+    if (mvm_vm_create(&cfg, &t) != 0 || mvm_vm_load_elf(t, argv[1], img, n, 1, args, 0, NULL) != 0)
+        return 4;
+    for (int i = 0; i < 3; i++) {
+        struct mvm_stats st;
+        if (mvm_vm_fork(t, i ? &cfg : NULL, &c[i]) != 0)
+            return 5;
+        mvm_vm_stats(c[i], &st);
+        fprintf(stderr, "copy %d shares %llu bytes\n", i, (unsigned long long)st.shared_bytes);
+    }
+    cfg.domain = other;
+    mvm_vm *x;
+    if (mvm_vm_fork(t, &cfg, &x) != -MVM_EINVAL)
+        return 6;
+    struct mvm_exit ex;
+    for (int i = 0; i < 3; i++) {
+        fflush(stdout);
+        if (mvm_vm_run(c[i], &ex) != 0 || ex.reason != MVM_EXIT_EXITED || ex.status != 0)
+            return 7;
+    }
+    fflush(stdout);
+    if (mvm_vm_run(t, &ex) != 0 || ex.reason != MVM_EXIT_EXITED || mvm_vm_fork(t, NULL, &x) != -MVM_EINVAL)
+        return 8;
+    for (int i = 0; i < 3; i++)
+        mvm_vm_destroy(c[i]);
+    mvm_vm_destroy(t);
+    mvm_domain_free(other);
+    mvm_domain_free(d);
+    return 0;
+}
+C
+if ! riscv64-linux-gnu-gcc -static -O1 -o "$out/rnd" "$out/rnd.c" 2>"$out/rnd.log" ||
+   ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/fork" "$out/fork.c" "$B/libmvm.a" \
+       $(make --no-print-directory -s BUILD="$B" SAN="${SAN:-}" print-HAVE_LIBS) -lm -pthread 2>"$out/fork.log"; then
+    echo "FAIL api/fork: does not build: $(head -c 300 "$out/rnd.log" "$out/fork.log")"
+else
+    "$out/fork" "$out/rnd" >"$out/fork.out" 2>"$out/fork.err"; rc=$?
+    want=$(${QEMU_RISCV64:-qemu-riscv64} "$out/rnd" | sed 's/ random.*//')
+    sums=$(sed 's/ random.*//' "$out/fork.out" | sort -u)
+    randoms=$(sed -n 's/.* random \([0-9a-f]*\)$/\1/p' "$out/fork.out" | sort -u | wc -l)
+    shared=$(grep -c "^copy [0-9] shares [1-9][0-9]* bytes$" "$out/fork.err")
+    if [ "$rc" != 0 ] || [ "$(wc -l <"$out/fork.out")" != 4 ]; then
+        echo "FAIL api/fork: exit $rc: $(head -c 300 "$out/fork.out" "$out/fork.err")"
+    elif [ -z "$want" ] || [ "$sums" != "$want" ] || [ "$randoms" != 4 ] || [ "$shared" != 3 ]; then
+        echo "FAIL api/fork: sums '$sums' (qemu: '$want'), $randoms distinct AT_RANDOM of 4, $shared copies sharing: $(tr '\n' '|' <"$out/fork.err")"
+    else
+        echo "PASS api/fork"
+    fi
+fi

@@ -15,7 +15,7 @@
 #     for it, the fleet exits with the first VM's status that is not 0,
 #     a fault is reported with the VM's name;
 #   - page sharing: VMs of one sharing domain that fill memory with the
-#     same bytes (touch.c) get their pages merged (the domain reports at
+#     same bytes (guests/touch.c) get their pages merged (the domain reports at
 #     least one merge per duplicate page) while every VM keeps checking
 #     its memory and rewriting part of it, and prints what qemu-riscv64
 #     prints for it; VMs whose bytes differ get none of their data pages
@@ -47,7 +47,7 @@ if "$MVM" fleet "$OUT/probe.yaml" 2>&1 | grep -q "cannot read manifests"; then
 	echo "SKIP fleet: $("$MVM" fleet "$OUT/probe.yaml" 2>&1 | head -n 1)"
 	exit 0
 fi
-for p in spin ends sleeps touch; do
+for p in spin ends sleeps; do
 	if ! [ "$OUT/$p" -nt "tests/fleet/$p.c" ]; then
 		$CC -static -O2 -Wall -Wextra -o "$OUT/$p" "tests/fleet/$p.c" 2>"$OUT/$p.log" ||
 			{ echo "FAIL fleet/build: $p (see $OUT/$p.log)"; exit 0; }
@@ -56,7 +56,8 @@ done
 HELLO=$ROOT/build/guests/hello
 SPAWN=$ROOT/build/guests/spawn
 ECHO=$ROOT/build/guests/echo
-for g in "$HELLO" "$SPAWN" "$ECHO"; do
+TOUCH=$ROOT/build/guests/touch
+for g in "$HELLO" "$SPAWN" "$ECHO" "$TOUCH"; do
 	[ -x "$g" ] || { echo "FAIL fleet/build: $g missing (make guests)"; exit 0; }
 done
 
@@ -251,17 +252,17 @@ fi
 merged() {
 	sed -n "s/^mvm: fleet: share $2: .*, \([0-9]*\) pages merged.*/\1/p" "$1"
 }
-"$QEMU" "$OUT/touch" 2 1.5 >"$OUT/touch.qemu" 2>/dev/null </dev/null
-"$QEMU" "$OUT/touch" 2 1.5 9 >"$OUT/touch9.qemu" 2>/dev/null </dev/null
+"$QEMU" "$TOUCH" 2 1.5 >"$OUT/touch.qemu" 2>/dev/null </dev/null
+"$QEMU" "$TOUCH" 2 1.5 9 >"$OUT/touch9.qemu" 2>/dev/null </dev/null
 {
 	echo "share_rate: 100000"
 	echo "vms:"
 	for i in 1 2 3 4 5; do
-		echo "  - {name: t$i, program: $ABS/touch, args: ['2', '1.5'], share: same, output: $ABS/share.$i}"
+		echo "  - {name: t$i, program: $TOUCH, args: ['2', '1.5'], share: same, output: $ABS/share.$i}"
 	done
-	echo "  - {name: other, program: $ABS/touch, args: ['2', '1.5', '9'], share: diff, output: $ABS/share.o1}"
-	echo "  - {name: other2, program: $ABS/touch, args: ['2', '1.5'], share: diff, output: $ABS/share.o2}"
-	echo "  - {name: alone, program: $ABS/touch, args: ['2', '1.5'], output: $ABS/share.a}"
+	echo "  - {name: other, program: $TOUCH, args: ['2', '1.5', '9'], share: diff, output: $ABS/share.o1}"
+	echo "  - {name: other2, program: $TOUCH, args: ['2', '1.5'], share: diff, output: $ABS/share.o2}"
+	echo "  - {name: alone, program: $TOUCH, args: ['2', '1.5'], output: $ABS/share.a}"
 } >"$OUT/share.yaml"
 rm -f "$OUT"/share.?
 timeout "$TMO" "$MVM" fleet --stats "$OUT/share.yaml" >"$OUT/share.out" 2>"$OUT/share.err"
@@ -302,8 +303,8 @@ host_mem: 12M
 threads: 1
 quantum: 100000
 vms:
-  - {name: a, program: $ABS/touch, args: ['2', '0.2'], output: $ABS/hostmem.a}
-  - {name: b, program: $ABS/touch, args: ['$1', '0.2'], output: $ABS/hostmem.b}
+  - {name: a, program: $TOUCH, args: ['2', '0.2'], output: $ABS/hostmem.a}
+  - {name: b, program: $TOUCH, args: ['$1', '0.2'], output: $ABS/hostmem.b}
 EOF2
 	timeout "$TMO" "$MVM" fleet --stats "$OUT/hostmem.yaml" >"$OUT/hostmem.out" 2>"$OUT/hostmem.err"
 }

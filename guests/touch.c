@@ -7,7 +7,7 @@
  * reach another VM). It prints "touch ok" and a checksum of the memory
  * (and on stderr the sweeps it made), or "touch BAD" and where, and
  * exits 1.
- * (bench/density runs it too.)
+ * (tests/fleet and bench/density run it.)
  */
 #include <stdint.h>
 #include <stdio.h>
