@@ -4,24 +4,25 @@
  * copy-on-write (as Linux's KSM and VMware ESX's page sharing do).
  *
  * A domain is a pool (mem_pool_share): the spaces of every pool below it
- * join its scan. Each scan step (mem_pool_scan) takes a batch of private
- * pages from the next space (mem_space_dedup: their write access is taken
- * away first, so their bytes hold still) and, for each:
- *   - a page of zeros is dropped (it reads as zero again, as it did
- *     before it was first written);
- *   - a page equal, byte for byte, to one the domain keeps (the stable
- *     table) is replaced by it, and its own host page freed;
- *   - a page whose hash another page had since this pass began (the
- *     unstable table) is kept by the domain from now on: the stable
- *     table takes a reference, so it is copy-on-write too, and the other
- *     page merges with it when the scan comes to it.
- * So a page is shared only once two pages held the same bytes, and a page
- * nobody else has is never write-protected beyond one batch. Hashes
- * (xxHash's XXH3) only pick candidates; only equal bytes merge, compared
- * while neither side can be written. Stable pages are charged to the
- * domain (mem_page_adopt): they may outlive the VM that made them. A pass
- * ends when every space was scanned: the unstable table is forgotten and
- * stable pages no space maps any more are freed.
+ * join its scan. Each scan step (mem_pool_scan) takes the next part of
+ * the next space (mem_space_dedup) and looks at its private pages twice:
+ *   - probe, on a copy taken while the page may be written: a page of
+ *     zeros, a page equal to one the domain keeps (the stable table), or
+ *     a page whose hash another page had this pass (the unstable table)
+ *     goes on; any other is remembered in the unstable table and left
+ *     alone, never write-protected;
+ *   - decide, once the page is write-protected (its bytes hold still): a
+ *     page of zeros is dropped (it reads as zero again); a page equal,
+ *     byte for byte, to a stable one is replaced by it and its own host
+ *     page freed; a page matching only an unstable hash becomes stable
+ *     itself (the table takes a reference, so it is copy-on-write too),
+ *     and the other page merges into it when the scan comes to it.
+ * Hashes (xxHash's XXH3) only pick candidates: only equal bytes merge,
+ * compared while neither side can be written. Stable pages are charged
+ * to the domain (mem_page_adopt): they may outlive the VM that made
+ * them. A pass ends when every space was scanned to its end: the
+ * unstable table is forgotten, stable pages no space maps any more are
+ * freed, and free pages go back to the host (mem_pool_trim).
  *
  * Concurrency: one scan at a time (scan_lock, held through a step); the
  * list of spaces has its own lock, never held while calling a space. A
