@@ -327,20 +327,26 @@ static void copy_thread(struct proc *c, struct proc *p, uint64_t flags, uint64_t
     memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);
 }
 
+/* A copy's files and program values from src's (fs: its copy of src's). */
+static void take_image(struct proc *c, struct proc *src, struct fs *fs)
+{
+    fs_free(c->fs);
+    c->fs = fs;
+    c->entry = src->entry;
+    c->phdr_addr = src->phdr_addr;
+    c->phent = src->phent;
+    c->phnum = src->phnum;
+    c->load_bias = src->load_bias;
+    c->at_random = src->at_random;
+}
+
 long proc_copy_loaded(struct proc *p, struct proc *src)
 {
     long r = mm_fork(p, src, false);
     struct fs *fs = r == 0 ? fs_fork(src->fs) : NULL;
     if (!fs)
         return r ? (r == -LX_EINVAL ? -LX_ENOSYS : r) : -LX_ENOMEM;
-    fs_free(p->fs);
-    p->fs = fs;
-    p->entry = src->entry;
-    p->phdr_addr = src->phdr_addr;
-    p->phent = src->phent;
-    p->phnum = src->phnum;
-    p->load_bias = src->load_bias;
-    p->at_random = src->at_random;
+    take_image(p, src, fs);
     memcpy(p->hart->x, src->hart->x, sizeof p->hart->x);
     memcpy(p->hart->f, src->hart->f, sizeof p->hart->f);
     p->hart->fflags = src->hart->fflags;
@@ -405,13 +411,7 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
         proc_free(c);
         return r == -LX_EINVAL ? -LX_ENOSYS : r;    /* EINVAL: memory not unrolled */
     }
-    fs_free(c->fs);
-    c->fs = fs;
-    c->entry = p->entry;
-    c->phdr_addr = p->phdr_addr;
-    c->phent = p->phent;
-    c->phnum = p->phnum;
-    c->load_bias = p->load_bias;
+    take_image(c, p, fs);
     copy_thread(c, p, flags, stack, tls);
     c->pid = c->main->tid = pid;
     c->pgid = p->pgid;

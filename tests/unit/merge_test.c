@@ -7,6 +7,7 @@
  * domain go.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "mem/mem.h"
@@ -55,6 +56,44 @@ static int check_pages(struct mem_space *as, const unsigned *seed, unsigned n)
     return 1;
 }
 
+static void scan_all(struct mem_pool *dom);
+
+/* A sharing domain (hash_bits) with two VMs' pools and spaces. */
+struct pair {
+    struct mem_pool *dom, *pa, *pb;
+    struct mem_space *a, *b;
+};
+
+static bool pair_new(struct pair *p, unsigned hash_bits, unsigned pages)
+{
+    p->dom = mem_pool_new(0);
+    if (mem_pool_share(p->dom, hash_bits) == MEM_ENOSYS) {
+        SKIP("built without xxHash");
+        mem_pool_free(p->dom);
+        return false;
+    }
+    p->pa = mem_pool_new_child(p->dom, 0);
+    p->pb = mem_pool_new_child(p->dom, 0);
+    p->a = mem_space_new(p->pa);
+    p->b = mem_space_new(p->pb);
+    CHECK(mem_map(p->a, BASE, pages * PG, MEM_R | MEM_W) == 0);
+    CHECK(mem_map(p->b, BASE, pages * PG, MEM_R | MEM_W) == 0);
+    return true;
+}
+
+/* Frees the spaces (if still there), the VMs' pools and the domain: every
+ * page must have come back. */
+static void pair_free(struct pair *p)
+{
+    mem_space_free(p->a);
+    mem_space_free(p->b);
+    scan_all(p->dom);       /* a pass frees the kept pages no space maps */
+    mem_pool_free(p->pa);
+    mem_pool_free(p->pb);
+    CHECK(in_use(p->dom) == 0);
+    mem_pool_free(p->dom);
+}
+
 /* Two passes: the first finds pairs, the second merges them. */
 static void scan_all(struct mem_pool *dom)
 {
@@ -69,82 +108,62 @@ static void scan_all(struct mem_pool *dom)
 
 static void test_merge_equal_pages(void)
 {
-    struct mem_pool *dom = mem_pool_new(0);
-    if (mem_pool_share(dom, 64) == MEM_ENOSYS) {
-        SKIP("built without xxHash");
-        mem_pool_free(dom);
+    struct pair p;
+    if (!pair_new(&p, 64, 5))
         return;
-    }
-    struct mem_pool *pa = mem_pool_new_child(dom, 0), *pb = mem_pool_new_child(dom, 0);
-    struct mem_space *a = mem_space_new(pa), *b = mem_space_new(pb);
     /* a: 4 pages of 1, 2, 3, 0; b: 1, 2, 9, 0, 1 (1 three times in all). */
     static const unsigned sa[] = { 1, 2, 3, 0 }, sb[] = { 1, 2, 9, 0, 1 };
-    CHECK(mem_map(a, BASE, 4 * PG, MEM_R | MEM_W) == 0);
-    CHECK(mem_map(b, BASE, 5 * PG, MEM_R | MEM_W) == 0);
-    write_pages(a, sa, 4);
-    write_pages(b, sb, 5);
-    uint64_t before = in_use(dom);
-    CHECK(mem_space_resident(a) == 4 && mem_space_resident(b) == 5);
-    scan_all(dom);
+    write_pages(p.a, sa, 4);
+    write_pages(p.b, sb, 5);
+    uint64_t before = in_use(p.dom);
+    CHECK(mem_space_resident(p.a) == 4 && mem_space_resident(p.b) == 5);
+    scan_all(p.dom);
     struct mem_merge_stats st;
-    mem_pool_share_stats(dom, &st);
+    mem_pool_share_stats(p.dom, &st);
     /* 9 pages: two zero pages dropped, three 1s become one, two 2s one. */
     CHECK(st.zeroed == 2);
     CHECK(st.merged == 3);
-    CHECK(in_use(dom) == before - 5);
-    CHECK(mem_space_resident(a) == 3 && mem_space_resident(b) == 4);
-    CHECK(mem_space_shared(a) == 2 && mem_space_shared(b) == 3);
-    CHECK(check_pages(a, sa, 4) && check_pages(b, sb, 5));
+    CHECK(in_use(p.dom) == before - 5);
+    CHECK(mem_space_resident(p.a) == 3 && mem_space_resident(p.b) == 4);
+    CHECK(mem_space_shared(p.a) == 2 && mem_space_shared(p.b) == 3);
+    CHECK(check_pages(p.a, sa, 4) && check_pages(p.b, sb, 5));
     /* A write to a merged page copies it: the others keep their bytes. */
     static const unsigned sb2[] = { 1, 2, 9, 0, 77 };
-    write_pages(b, sb2, 5);
-    CHECK(check_pages(a, sa, 4) && check_pages(b, sb2, 5));
-    mem_space_free(a);
-    mem_space_free(b);
-    /* The domain still keeps its stable pages until a pass finds them unused. */
-    scan_all(dom);
-    mem_pool_share_stats(dom, &st);
+    write_pages(p.b, sb2, 5);
+    CHECK(check_pages(p.a, sa, 4) && check_pages(p.b, sb2, 5));
+    mem_space_free(p.a);
+    mem_space_free(p.b);
+    p.a = p.b = NULL;
+    /* The domain keeps its stable pages until a pass finds them unused. */
+    scan_all(p.dom);
+    mem_pool_share_stats(p.dom, &st);
     CHECK(st.stable == 0);
-    CHECK(in_use(pa) == 0 && in_use(pb) == 0);
-    mem_pool_free(pa);
-    mem_pool_free(pb);
-    CHECK(in_use(dom) == 0);
-    mem_pool_free(dom);
+    CHECK(in_use(p.pa) == 0 && in_use(p.pb) == 0);
+    pair_free(&p);
 }
 
 /* With 2-bit hashes nearly every pair of pages collides: only equal bytes
  * may merge. */
 static void test_collisions_never_merge_different_pages(void)
 {
-    struct mem_pool *dom = mem_pool_new(0);
-    if (mem_pool_share(dom, 2) == MEM_ENOSYS) {
-        SKIP("built without xxHash");
-        mem_pool_free(dom);
+    struct pair p;
+    if (!pair_new(&p, 2, 32))
         return;
-    }
-    struct mem_pool *pa = mem_pool_new_child(dom, 0), *pb = mem_pool_new_child(dom, 0);
-    struct mem_space *a = mem_space_new(pa), *b = mem_space_new(pb);
     unsigned sa[32], sb[32];
     for (unsigned k = 0; k < 32; k++) {
         sa[k] = 100 + k;
         sb[k] = 200 + k;
     }
     sb[31] = sa[5];     /* one equal pair among 64 pages */
-    CHECK(mem_map(a, BASE, 32 * PG, MEM_R | MEM_W) == 0);
-    CHECK(mem_map(b, BASE, 32 * PG, MEM_R | MEM_W) == 0);
-    write_pages(a, sa, 32);
-    write_pages(b, sb, 32);
-    scan_all(dom);
-    scan_all(dom);
+    write_pages(p.a, sa, 32);
+    write_pages(p.b, sb, 32);
+    scan_all(p.dom);
+    scan_all(p.dom);
     struct mem_merge_stats st;
-    mem_pool_share_stats(dom, &st);
+    mem_pool_share_stats(p.dom, &st);
     CHECK(st.merged == 1);
-    CHECK(check_pages(a, sa, 32) && check_pages(b, sb, 32));
-    mem_space_free(a);
-    mem_space_free(b);
-    mem_pool_free(pa);
-    mem_pool_free(pb);
-    mem_pool_free(dom);
+    CHECK(check_pages(p.a, sa, 32) && check_pages(p.b, sb, 32));
+    pair_free(&p);
 }
 
 struct writer {
@@ -171,37 +190,26 @@ static void *writer_main(void *arg)
 
 static void test_concurrent_writes(void)
 {
-    struct mem_pool *dom = mem_pool_new(0);
-    if (mem_pool_share(dom, 64) == MEM_ENOSYS) {
-        SKIP("built without xxHash");
-        mem_pool_free(dom);
+    struct pair p;
+    if (!pair_new(&p, 64, 4))
         return;
-    }
-    struct mem_pool *pa = mem_pool_new_child(dom, 0), *pb = mem_pool_new_child(dom, 0);
-    struct mem_space *a = mem_space_new(pa), *b = mem_space_new(pb);
     static const unsigned one[] = { 1, 1, 1, 1 };
-    CHECK(mem_map(a, BASE, 4 * PG, MEM_R | MEM_W) == 0);
-    CHECK(mem_map(b, BASE, 4 * PG, MEM_R | MEM_W) == 0);
-    write_pages(a, one, 4);
-    write_pages(b, one, 4);
-    struct writer w = { .as = a };
+    write_pages(p.a, one, 4);
+    write_pages(p.b, one, 4);
+    struct writer w = { .as = p.a };
     pthread_t t;
     CHECK(pthread_create(&t, NULL, writer_main, &w) == 0);
     for (int i = 0; i < 2000; i++)
-        mem_pool_scan(dom, 16);
+        mem_pool_scan(p.dom, 16);
     atomic_store(&w.stop, 1);
     pthread_join(t, NULL);
-    CHECK(check_pages(b, one, 4));      /* never saw a's writes */
+    CHECK(check_pages(p.b, one, 4));      /* never saw a's writes */
     unsigned sa[4] = { w.last, 1, 1, 1 };
-    CHECK(check_pages(a, sa, 4));       /* a's last write stayed */
+    CHECK(check_pages(p.a, sa, 4));       /* a's last write stayed */
     struct mem_merge_stats st;
-    mem_pool_share_stats(dom, &st);
+    mem_pool_share_stats(p.dom, &st);
     CHECK(st.merged > 0);
-    mem_space_free(a);
-    mem_space_free(b);
-    mem_pool_free(pa);
-    mem_pool_free(pb);
-    mem_pool_free(dom);
+    pair_free(&p);
 }
 
 int main(void)
