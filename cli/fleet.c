@@ -345,8 +345,7 @@ static int domain_of(struct fleet *f, const struct member *m, mvm_domain **out)
             else if ((r = mvm_domain_new(&dc, &nd->d)) != 0)
                 free(nd->name);
             else
-                f->ndoms++;
-            *out = nd->d;
+                *out = f->doms[f->ndoms++].d;
         }
     }
     if (r != 0) {

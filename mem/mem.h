@@ -71,9 +71,10 @@ void mem_page_ref(struct mem_page *pg);
 /* Drops a reference; the last frees the page and uncharges its owner
  * (pool may be any pool of its tree). */
 void mem_page_unref(struct mem_pool *pool, struct mem_page *pg);
-/* Charges pg to pool, an ancestor of its owner, from now on (a page a
- * sharing domain keeps, which must outlive the VM that made it). */
-void mem_page_adopt(struct mem_pool *pool, struct mem_page *pg);
+/* Charges pg to pool from now on (a page a sharing domain keeps, which
+ * must outlive the VM that made it); false, with nothing changed, if pool
+ * is not its owner or an ancestor of it. */
+bool mem_page_adopt(struct mem_pool *pool, struct mem_page *pg);
 struct mem_pool *mem_pool_root(const struct mem_pool *pool);
 /* Gives the host back the memory of the free pages of pool's tree, if at
  * least min of them still hold it (they stay in the pool, zero when next

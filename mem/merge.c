@@ -265,14 +265,16 @@ static int decide(void *ctx, struct mem_page *pg, struct mem_page **to)
             return MEM_DEDUP_MERGE;
         }
     if (unstable_has(m, h, pg)) {
-        /* Another page had these bytes' hash: keep this one for it. */
-        mem_page_ref(pg);
-        if (!table_add(&m->stable, h, pg)) {
-            mem_page_unref(m->pool, pg);
+        /* Another page had these bytes' hash: keep this one for it, if
+         * the domain can own it (a page of a VM copied from one of
+         * another domain, mvm_vm_fork, is not ours to keep). */
+        if (!mem_page_adopt(m->pool, pg))
             return MEM_DEDUP_KEEP;
-        }
-        mem_page_adopt(m->pool, pg);
-        m->st.stable++;
+        mem_page_ref(pg);
+        if (!table_add(&m->stable, h, pg))
+            mem_page_unref(m->pool, pg);    /* it stays the domain's: freed as such */
+        else
+            m->st.stable++;
         return MEM_DEDUP_KEEP;
     }
     table_add(&m->unstable, h, pg);

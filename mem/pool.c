@@ -240,10 +240,13 @@ void mem_page_unref(struct mem_pool *pool, struct mem_page *pg)
     }
 }
 
-void mem_page_adopt(struct mem_pool *pool, struct mem_page *pg)
+bool mem_page_adopt(struct mem_pool *pool, struct mem_page *pg)
 {
     host_mutex_lock(pool->lock);
-    if (pg->owner != pool) {
+    const struct mem_pool *a = pg->owner;
+    while (a && a != pool)
+        a = a->parent;
+    if (a && pg->owner != pool) {
         /* pool is an ancestor of the owner: its count and those above it
          * net out, so no limit can be passed. */
         charge_locked(pg->owner, -1);
@@ -251,6 +254,7 @@ void mem_page_adopt(struct mem_pool *pool, struct mem_page *pg)
         pg->owner = pool;
     }
     host_mutex_unlock(pool->lock);
+    return a != NULL;
 }
 
 static int by_address(const void *a, const void *b)
