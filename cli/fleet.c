@@ -385,7 +385,8 @@ static bool same_start(const struct member *a, const struct member *b)
 }
 
 /* m's VM, loaded: 0, or an exit status with the message printed. A VM
- * that starts like an earlier one is a copy of it (mvm_vm_fork: the
+ * of a sharing domain that starts like an earlier one is a copy of it
+ * (mvm_vm_fork: the
  * program is not read or loaded again, and its pages are shared from the
  * start); all are made before any runs, and the copies are destroyed
  * first (free_fleet). */
@@ -397,7 +398,9 @@ static int make_vm(struct fleet *f, struct member *m)
     int r = domain_of(f, m, &cfg.domain);
     if (r != 0)
         return r;
-    for (struct member *t = f->m; t < m; t++) {
+    /* Copies share pages with their template: only within a sharing
+     * domain, which is what its VMs opted in to (docs/fleet.md). */
+    for (struct member *t = f->m; m->share && t < m; t++) {
         if (!t->vm || t->copy || !same_start(t, m))
             continue;
         if ((r = mvm_vm_fork(t->vm, &cfg, &m->vm)) != 0)

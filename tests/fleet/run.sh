@@ -19,7 +19,9 @@
 #     least one merge per duplicate page) while every VM keeps checking
 #     its memory and rewriting part of it, and prints what qemu-riscv64
 #     prints for it; VMs whose bytes differ get none of their data pages
-#     merged; a fleet-wide host_mem limit stops a VM that passes it;
+#     merged; VMs of a share domain that start alike are made as copies
+#     of the first, VMs of none never are; a fleet-wide host_mem limit
+#     stops a VM that passes it;
 #   - bad manifests (not YAML, unknown or malformed settings, duplicate
 #     names, no VMs, a missing program) get one line naming the problem
 #     (and the line) and exit 125 (127 for the missing program), running
@@ -288,8 +290,12 @@ if [ -z "$diff" ] || [ "$diff" -ge 256 ]; then
 else
 	pass share-distinct
 fi
+# t2..t5 start like t1 in one share domain: copies of it (sharing pages
+# from the start); alone, in none, is not a copy of anything.
 if grep -q "^mvm: fleet: share alone\|^mvm: fleet: host_mem" "$OUT/share.err"; then
 	fail share-opt-in "a VM with no share setting was in a domain: $(grep share "$OUT/share.err")"
+elif ! grep -q "^mvm: fleet: VMs made in .*, 4 of them as copies of another$" "$OUT/share.err"; then
+	fail share-opt-in "expected 4 VMs made as copies: $(grep 'VMs made' "$OUT/share.err")"
 else
 	pass share-opt-in
 fi
