@@ -217,13 +217,15 @@ void mem_merge_free(struct mem_merge *m)
 
 /* ---- the scan --------------------------------------------------------- */
 
-static bool stable_has(const struct mem_merge *m, uint64_t h, const struct mem_page *pg, const uint8_t *data)
+/* The stable page other than pg whose bytes are data's (hash h), or NULL. */
+static struct mem_page *stable_find(const struct mem_merge *m, uint64_t h, const struct mem_page *pg,
+                                    const uint8_t *data)
 {
     const struct table *t = &m->stable;
     for (size_t i = t->cap ? slot_of(t, h) : 0; t->cap && t->e[i].pg; i = (i + 1) & (t->cap - 1))
         if (t->e[i].hash == h && t->e[i].pg != pg && memcmp(t->e[i].pg->data, data, MEM_PAGE_SIZE) == 0)
-            return true;
-    return false;
+            return t->e[i].pg;
+    return NULL;
 }
 
 static bool unstable_has(const struct mem_merge *m, uint64_t h, const struct mem_page *pg)
@@ -244,7 +246,7 @@ static bool probe(void *ctx, const struct mem_page *pg, const uint8_t *copy)
     if (is_zero(copy))
         return true;
     uint64_t h = hash_page(m, copy);
-    if (stable_has(m, h, pg, copy) || unstable_has(m, h, pg))
+    if (stable_find(m, h, pg, copy) || unstable_has(m, h, pg))
         return true;
     table_add(&m->unstable, h, (struct mem_page *)pg);   /* without room: no candidate, no harm */
     return false;
@@ -257,13 +259,10 @@ static int decide(void *ctx, struct mem_page *pg, struct mem_page **to)
     if (is_zero(pg->data))
         return MEM_DEDUP_ZERO;
     uint64_t h = hash_page(m, pg->data);
-    struct table *t = &m->stable;
-    for (size_t i = t->cap ? slot_of(t, h) : 0; t->cap && t->e[i].pg; i = (i + 1) & (t->cap - 1))
-        if (t->e[i].hash == h && t->e[i].pg != pg && memcmp(t->e[i].pg->data, pg->data, MEM_PAGE_SIZE) == 0) {
-            mem_page_ref(t->e[i].pg);
-            *to = t->e[i].pg;
-            return MEM_DEDUP_MERGE;
-        }
+    if ((*to = stable_find(m, h, pg, pg->data)) != NULL) {
+        mem_page_ref(*to);
+        return MEM_DEDUP_MERGE;
+    }
     if (unstable_has(m, h, pg)) {
         /* Another page had these bytes' hash: keep this one for it, if
          * the domain can own it (a page of a VM copied from one of
