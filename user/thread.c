@@ -297,10 +297,16 @@ void proc_run_end(struct proc *p)
     while ((p->holder && !p->ended) || p->in_guest)
         host_cond_wait(p->cv, p->mu);   /* a slice that was under way */
     p->running = false;
+    /* The main thread's view again, unless an ended process still has a
+     * holder (a thread that called exit_group is still in its system
+     * call and reads p->cur): it lets go, and whoever locks next sets
+     * them (took). */
+    if (!p->holder) {
+        p->cur = p->main;
+        p->hart = p->main->hart;
+    }
     host_cond_broadcast(p->cv);
     host_mutex_unlock(p->mu);
-    p->cur = p->main;
-    p->hart = p->main->hart;
 }
 
 int proc_state(struct proc *p)
