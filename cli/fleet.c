@@ -319,7 +319,8 @@ static int domain_of(struct fleet *f, const struct member *m, mvm_domain **out)
     /* Every VM is in the fleet's domain (unlimited without host_mem), so
      * that VMs may start as copies of others (make_vm). */
     if (!f->host) {
-        struct mvm_domain_config dc = { .mem_limit = f->host_mem };
+        /* Under host_mem, balloons are asked for memory as it fills. */
+        struct mvm_domain_config dc = { .mem_limit = f->host_mem, .flags = f->host_mem ? MVM_DOMAIN_BALLOON : 0 };
         r = mvm_domain_new(&dc, &f->host);
     }
     *out = f->host;
@@ -503,6 +504,9 @@ static void report(const struct fleet *f, const mvm_fleet *run, double seconds)
         mvm_domain_stats(f->host, &ds);
         fprintf(stderr, "mvm: fleet: host_mem: peak %llu KiB of %llu KiB\n", (unsigned long long)(ds.peak_bytes >> 10),
                 (unsigned long long)(f->host_mem >> 10));
+        fprintf(stderr, "mvm: fleet: balloons: asked %llu times for more, %llu for less; at the end asked for "
+                "%llu KiB, holding %llu KiB\n", (unsigned long long)ds.inflations, (unsigned long long)ds.deflations,
+                (unsigned long long)(ds.balloon_target_bytes >> 10), (unsigned long long)(ds.ballooned_bytes >> 10));
     }
 }
 

@@ -114,11 +114,18 @@ struct mvm_config {
  * one sharing domain. -MVM_ENOSYS: a build without xxHash (sharing), or
  * a VM the monitor above would run (inside mvm, not emulated). A domain
  * is freed after its VMs and its child domains.
+ *
+ * With MVM_DOMAIN_BALLOON (and a mem_limit) the domain's thread asks the
+ * balloons of its VMs (those with a driver running, docs/balloon.md) for
+ * memory when they hold more than 90 % of the limit, enough to come down
+ * to 80 %, and gives it back below 70 %; it steers the VMs of its child
+ * domains too, unless they have a balloon policy of their own.
  */
 #define MVM_DOMAIN_SHARE 0x1
+#define MVM_DOMAIN_BALLOON 0x2
 struct mvm_domain_config {
     uint64_t mem_limit;   /* bytes for all its VMs together; 0: unlimited */
-    unsigned flags;       /* MVM_DOMAIN_SHARE */
+    unsigned flags;       /* MVM_DOMAIN_SHARE, MVM_DOMAIN_BALLOON */
     unsigned scan_rate;   /* pages a second the scan thread looks at; 0: none */
     mvm_domain *parent;   /* counted in too, or NULL */
 };
@@ -129,6 +136,9 @@ struct mvm_domain_stats {
     uint64_t zero_pages;      /* zero pages dropped */
     uint64_t stable_pages;    /* pages kept for sharing now */
     uint64_t passes;          /* complete scans of its memory */
+    uint64_t balloon_target_bytes;   /* what its VMs' balloons are asked for */
+    uint64_t ballooned_bytes;        /* ... and what they hold */
+    uint64_t inflations, deflations; /* times its policy asked for more, less */
 };
 int mvm_domain_new(const struct mvm_domain_config *cfg, mvm_domain **out);
 long mvm_domain_scan(mvm_domain *d, uint64_t pages);
@@ -179,6 +189,8 @@ struct mvm_stats {
                                 VM or process (clones, fork), copied on write */
     uint64_t children_instructions;   /* what the VMs its guest made ran (at
                                 any depth), charged to it as to its budget */
+    uint64_t balloon_target_bytes, ballooned_bytes;   /* its balloon's target,
+                                and what the guest holds in it */
 };
 
 const char *mvm_version(void);
@@ -265,6 +277,41 @@ int mvm_vm_set_budget(mvm_vm *vm, int64_t budget);
 int mvm_vm_get_budget(const mvm_vm *vm, int64_t *left);
 
 void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out);
+
+/*
+ * Ballooning (docs/balloon.md). A VM's owner asks its guest to give back
+ * memory by setting the balloon's target; a guest that links the balloon
+ * driver (below) gives pages it can spare into the balloon, and the
+ * monitor drops them. mvm_vm_balloon_set may be called at any time, from
+ * any thread (a policy's); target is rounded down to whole pages.
+ * mvm_vm_balloon_get says what it asked for and what the guest holds.
+ */
+int mvm_vm_balloon_set(mvm_vm *vm, uint64_t target_bytes);
+int mvm_vm_balloon_get(mvm_vm *vm, uint64_t *target_bytes, uint64_t *held_bytes);
+
+/*
+ * The guest's side, for a program running inside mvm: -MVM_ENOSYS
+ * elsewhere. mvm_balloon_target is what the monitor asks the balloon to
+ * hold (bytes); mvm_balloon_give puts the pages of [addr, addr+len)
+ * (page-aligned, mapped writable, the program's own) into it: the monitor
+ * drops them, and they read as zero if touched; mvm_balloon_take takes
+ * them back out. The driver does this with memory from malloc:
+ * mvm_balloon_poll makes one step towards the target — first asking
+ * reclaim (if set) to free up to the bytes still to give (the program's
+ * caches), then trimming the heap, then filling the balloon with heap
+ * chunks, or emptying it when the target falls — and returns the bytes
+ * the balloon holds, or a negative error; mvm_balloon_start runs it
+ * every period_ms in a thread of its own, until mvm_balloon_stop (which
+ * empties the balloon).
+ */
+long mvm_balloon_target(void);
+int mvm_balloon_give(void *addr, size_t len);
+int mvm_balloon_take(void *addr, size_t len);
+typedef size_t (*mvm_balloon_reclaim_fn)(size_t bytes, void *arg);
+void mvm_balloon_set_reclaim(mvm_balloon_reclaim_fn fn, void *arg);
+long mvm_balloon_poll(void);
+int mvm_balloon_start(unsigned period_ms);
+void mvm_balloon_stop(void);
 
 /*
  * Interrupting a run from another host thread (a signal watcher, a

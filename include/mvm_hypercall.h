@@ -44,6 +44,10 @@ enum mvm_hc {
     MVM_HC_VM_ALLOW_NET,     /* (h, src, direction, addr*): a network grant
                                 (MVM_NET_LISTEN/CONNECT, "ADDR:PORT") that src
                                 (0: the caller) holds itself */
+    MVM_HC_BALLOON,          /* (op, addr, len): the caller's own balloon,
+                                MVM_BALLOON_TARGET / GIVE / TAKE / HELD */
+    MVM_HC_VM_BALLOON,       /* (h, op, addr, len): a child's balloon, any
+                                MVM_BALLOON_* (SET: addr is the target) */
     MVM_HC_COUNT
 };
 
@@ -59,6 +63,15 @@ enum mvm_hc {
                                    at, as VM_SYSCALL would: one hypercall per
                                    passed-through call instead of two */
 
+/* Balloon operations (docs/balloon.md); sizes in bytes, page-aligned. */
+#define MVM_BALLOON_TARGET 0    /* -> how many bytes the monitor asks the balloon to hold */
+#define MVM_BALLOON_GIVE   1    /* (addr, len): these pages go into the balloon (dropped) */
+#define MVM_BALLOON_TAKE   2    /* (addr, len): these come back out (zero until written) */
+#define MVM_BALLOON_HELD   3    /* -> how many bytes the balloon holds */
+#define MVM_BALLOON_SET    4    /* (target): the owner asks (VM_BALLOON only) */
+#define MVM_BALLOON_BY_GUEST 0x100   /* VM_BALLOON: or'd in by a monitor passing
+                                        on its guest's own BALLOON call */
+
 /* Exit reasons beyond enum mvm_exit_reason (only with the flags above). */
 #define MVM_EXIT_SYSCALL   16   /* pending system call: a7 and a0..a5 in regs */
 #define MVM_EXIT_HYPERCALL 17   /* pending hypercall: a7 and a0..a5 in regs */
@@ -69,7 +82,7 @@ enum mvm_hc {
  *   exit   (40): u32 reason | i32 status | i32 signal | u32 cause
  *                | u64 addr | u64 pc | u64 instructions
  *   regs  (528): u64 pc | u64 x[32] | u64 f[32] | u32 fcsr | u32 0
- *   stats  (88): u64 instructions, syscalls, blocks_decoded, blocks_compiled,
+ *   stats  (96): u64 instructions, syscalls, blocks_decoded, blocks_compiled,
  *                code_flushes, tlb_misses, resident_bytes, peak_bytes,
  *                zero_fills, cow_copies, shared_bytes,
  *                children_instructions

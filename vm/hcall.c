@@ -281,6 +281,9 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
         return MVM_HC_MAGIC;
     if (n == MVM_HC_VM_CREATE)
         return hc_create(caller, a[0], a[1], a[2], a[3]);
+    if (n == MVM_HC_BALLOON)    /* the caller's own: never SET */
+        return a[0] <= MVM_BALLOON_HELD ? vm_balloon(caller, (unsigned)a[0] | MVM_BALLOON_BY_GUEST, a[1], a[2])
+                                        : -MVM_EINVAL;
     mvm_vm *child = child_of(caller, a[0]);
     if (!child)
         return -MVM_EBADF;
@@ -370,6 +373,8 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
         vm_running_child(caller, NULL);
         return r;
     }
+    case MVM_HC_VM_BALLOON:
+        return a[1] <= 0xffff ? vm_balloon(child, (unsigned)a[1], a[2], a[3]) : -MVM_EINVAL;
     case MVM_HC_VM_ERROR: {
         size_t len = strlen(child->error) + 1;
         if (a[2] < len)

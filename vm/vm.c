@@ -17,8 +17,6 @@
 #include "user/lx.h"
 #include "user/net.h"
 
-#define HC(n, a, b, c, d, e, f) parent_hc(MVM_HC_##n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-#define PTR(p) ((long)(uintptr_t)(p))
 
 const char *mvm_version(void) { return MVM_VERSION; }
 
@@ -95,6 +93,8 @@ static int create_native(const struct mvm_config *cfg, mvm_vm *parent, struct me
     vm->p->thread_ctx = vm;
     vm->p->start_process = start_process;
     vm->p->free_process = free_process;
+    if (!parent && cfg->domain)
+        vm_domain_join(cfg->domain, vm);
     *out = vm;
     return 0;
 }
@@ -214,6 +214,7 @@ void mvm_vm_destroy(mvm_vm *vm)
     if (!vm)
         return;
     vm_children_destroy(vm);
+    vm_domain_leave(vm);
     if (vm->remote)
         HC(VM_DESTROY, vm->handle, 0, 0, 0, 0, 0);
     else
@@ -1275,5 +1276,6 @@ int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
     out->cow_copies = ms.cow_copies;
     out->shared_bytes = mem_space_shared(p->as) * MEM_PAGE_SIZE;
     out->children_instructions = atomic_load(&vm->below);
+    mvm_vm_balloon_get((mvm_vm *)vm, &out->balloon_target_bytes, &out->ballooned_bytes);
     return 0;
 }

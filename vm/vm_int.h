@@ -44,7 +44,18 @@ struct mvm_vm {
     _Atomic uint64_t below; /* native: what the VMs its guest made ran (vm_charge) */
     bool loaded, ended;
     bool at_syscall;        /* native: stopped at a system call its owner serves */
+    /* Memory domain and balloon (vm/domain.c, vm/balloon.c); the balloon
+     * of a VM's forked processes is its first process's (proc_root). */
+    mvm_domain *domain;     /* native, a root VM: the domain it joined */
+    mvm_vm *domain_next;    /* (the domain tree's lock) its list */
+    _Atomic uint64_t balloon_target;   /* bytes its owner asks the balloon to hold */
+    _Atomic uint64_t balloon_held;     /* bytes the guest says it put there */
+    _Atomic uint64_t balloon_seen_ns;  /* when its guest last asked for the target */
 };
+
+/* The parent backend's hypercall, with pointers and numbers as longs. */
+#define HC(n, a, b, c, d, e, f) parent_hc(MVM_HC_##n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+#define PTR(p) ((long)(uintptr_t)(p))
 
 /* Internal forms of the public calls (vm/vm.c). */
 /* A VM this process interprets (backing: not unrolled, whose space). */
@@ -87,6 +98,13 @@ void vm_hcall_serve(mvm_vm *vm);
 int64_t vm_budget_left(const mvm_vm *vm);
 /* Charges what from ran to every VM above it in this process. */
 void vm_charge(mvm_vm *from, uint64_t instructions);
+/* A balloon operation (MVM_BALLOON_*) on vm, on either backend: a value
+ * >= 0 or a negative error. */
+long vm_balloon(mvm_vm *vm, unsigned op, uint64_t a, uint64_t b);
+/* Domain membership (vm/domain.c): vm joins d (its balloon policy's),
+ * and leaves it before it is freed. */
+void vm_domain_join(mvm_domain *d, mvm_vm *vm);
+void vm_domain_leave(mvm_vm *vm);
 /* Destroys the VMs vm created (and theirs). */
 void vm_children_destroy(mvm_vm *vm);
 
