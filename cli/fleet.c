@@ -504,9 +504,9 @@ static void report(const struct fleet *f, const mvm_fleet *run, double seconds)
         mvm_domain_stats(f->host, &ds);
         fprintf(stderr, "mvm: fleet: host_mem: peak %llu KiB of %llu KiB\n", (unsigned long long)(ds.peak_bytes >> 10),
                 (unsigned long long)(f->host_mem >> 10));
-        fprintf(stderr, "mvm: fleet: balloons: asked %llu times for more, %llu for less; at the end asked for "
-                "%llu KiB, holding %llu KiB\n", (unsigned long long)ds.inflations, (unsigned long long)ds.deflations,
-                (unsigned long long)(ds.balloon_target_bytes >> 10), (unsigned long long)(ds.ballooned_bytes >> 10));
+        fprintf(stderr, "mvm: fleet: balloons: held up to %llu KiB together; asked %llu times for more, %llu for less\n",
+                (unsigned long long)(ds.ballooned_peak_bytes >> 10), (unsigned long long)ds.inflations,
+                (unsigned long long)ds.deflations);
     }
 }
 

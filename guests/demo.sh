@@ -74,6 +74,22 @@ if [ -f "$(dirname "$MVM")/mvm.rv64" ] && [ -f "$G/spawn" ]; then
 	rm -rf "$out"
 fi
 
+if [ -f "$G/cache" ] && ! "$MVM" fleet /dev/null 2>&1 | grep -q "cannot read manifests"; then
+	say "8. Many VMs in one monitor, over budget: four VMs that want 24 MiB each share 64 MiB of host memory."
+	echo "Each runs a balloon driver (libmvm): as the fleet nears its host_mem, the monitor asks for memory"
+	echo "back, the guests drop cache and give it; without the drivers they would run out of memory."
+	gdir=$(cd "$G" && pwd)
+	man=$(mktemp "${TMPDIR:-/tmp}/mvm-demo.XXXXXX")
+	printf 'host_mem: 64M\nvms:\n' >"$man"
+	for i in 1 2 3 4; do
+		printf '  - {name: cache%s, program: %s/cache, args: ["24", "4"]}\n' "$i" "$gdir" >>"$man"
+	done
+	cat "$man"
+	printf '$ %s 2>&1 | grep -v weight\n' "$MVM fleet --stats $man"
+	"$MVM" fleet --stats "$man" 2>&1 | grep -v weight
+	rm -f "$man"
+fi
+
 if [ "$failed" = 0 ]; then
 	say "That was the demo. Next: 'make test' runs every test suite."
 else

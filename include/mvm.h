@@ -138,6 +138,7 @@ struct mvm_domain_stats {
     uint64_t passes;          /* complete scans of its memory */
     uint64_t balloon_target_bytes;   /* what its VMs' balloons are asked for */
     uint64_t ballooned_bytes;        /* ... and what they hold */
+    uint64_t ballooned_peak_bytes;   /* the most they held together (its policy's view) */
     uint64_t inflations, deflations; /* times its policy asked for more, less */
 };
 int mvm_domain_new(const struct mvm_domain_config *cfg, mvm_domain **out);

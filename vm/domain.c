@@ -51,6 +51,7 @@ struct mvm_domain {
     mvm_vm *vms;                /* its VMs (domain_next) */
     mvm_domain *children, *sibling;
     uint64_t inflations, deflations;   /* the policy's decisions (its thread) */
+    uint64_t held_peak;         /* pages: the most its balloons held together */
 };
 
 /* ---- the balloon policy ------------------------------------------------- */
@@ -95,12 +96,15 @@ static void balloon_step(mvm_domain *d, struct member_view *mv)
     uint64_t goal = limit * GOAL_PCT / 100;
     host_mutex_lock(d->tree_mu);
     size_t n = members(d, host_time_monotonic_ns(), mv, 0, MEMBERS_MAX);
-    uint64_t owed = 0, sum_weight = 0, sum_target = 0;
+    uint64_t owed = 0, sum_weight = 0, sum_target = 0, sum_held = 0;
     for (size_t i = 0; i < n; i++) {
         owed += mv[i].target > mv[i].held ? mv[i].target - mv[i].held : 0;
         sum_weight += mv[i].weight;
         sum_target += mv[i].target;
+        sum_held += mv[i].held;
     }
+    if (sum_held > d->held_peak)
+        d->held_peak = sum_held;
     if (used > limit * HIGH_PCT / 100 && used - goal > owed && sum_weight) {
         uint64_t need = used - goal - owed;
         for (size_t i = 0; i < n; i++)
@@ -287,6 +291,7 @@ int mvm_domain_stats(const mvm_domain *d, struct mvm_domain_stats *out)
     balloon_sums(d, &out->balloon_target_bytes, &out->ballooned_bytes);
     out->inflations = d->inflations;    /* balloon_step counts under the same lock */
     out->deflations = d->deflations;
+    out->ballooned_peak_bytes = d->held_peak * MEM_PAGE_SIZE;
     host_mutex_unlock(d->tree_mu);
     return 0;
 }

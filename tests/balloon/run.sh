@@ -1,0 +1,121 @@
+#!/bin/sh
+# Balloon suite (docs/balloon.md): a guest gives memory back when its
+# monitor asks. Checked here:
+#   - the BALLOON hypercall's rules (hc.c): refusals, given pages read as
+#     zero and their neighbours keep their bytes, what is held; outside
+#     mvm (qemu-riscv64, the oracle for "no monitor") it is -ENOSYS;
+#   - an owner steering its VM's balloon through libmvm (owner.c, at
+#     depth 2, lowered and trusted): asked for 4 MiB, the VM's driver
+#     holds exactly that and the VM stays 4 MiB under the 12 MiB it holds
+#     once the owner asks for nothing again; the guest's results are
+#     qemu-riscv64's;
+#   - a fleet over budget settles by ballooning: four VMs that want
+#     24 MiB each under host_mem 64M all end well (their results
+#     qemu-riscv64's), the policy asked, the balloons held memory, and
+#     the fleet's peak stayed under host_mem; the same VMs without their
+#     driver run out of memory.
+# Usage: tests/balloon/run.sh        MVM=path overrides build/mvm
+cd "$(dirname "$0")/../.." || exit 2
+MVM=${MVM:-build/mvm}
+OUT=build/tests/balloon
+CC=riscv64-linux-gnu-gcc
+QEMU=${QEMU_RISCV64:-qemu-riscv64}
+TMO=120
+mkdir -p "$OUT" || exit 2
+ROOT=$(pwd)
+CACHE=$ROOT/build/guests/cache
+
+pass() { echo "PASS balloon/$1"; }
+fail() { echo "FAIL balloon/$1: $2"; }
+
+for tool in "$CC" "$QEMU"; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP balloon: not installed: $tool (scripts/deps)"; exit 0; }
+done
+[ -x "$CACHE" ] || { echo "FAIL balloon/build: $CACHE missing (make -C guests)"; exit 0; }
+if ! [ "$OUT/hc" -nt tests/balloon/hc.c ]; then
+	$CC -static -O2 -Wall -Wextra -o "$OUT/hc" tests/balloon/hc.c 2>"$OUT/hc.log" ||
+		{ echo "FAIL balloon/build: hc (see $OUT/hc.log)"; exit 0; }
+fi
+if ! [ "$OUT/owner" -nt tests/balloon/owner.c ] || ! [ "$OUT/owner" -nt build/rv64/libmvm.a ]; then
+	sdk/mvm-cc --mvm -Wall -Wextra -o "$OUT/owner" tests/balloon/owner.c 2>"$OUT/owner.log" ||
+		{ echo "FAIL balloon/build: owner (see $OUT/owner.log)"; exit 0; }
+fi
+
+# ---- the hypercall
+timeout $TMO "$MVM" run "$OUT/hc" >"$OUT/hc.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^hc done$' "$OUT/hc.out" && ! grep -q '^BAD' "$OUT/hc.out" &&
+	[ "$(grep -c '^ok ' "$OUT/hc.out")" -eq 22 ]; then
+	pass hypercall
+else
+	fail hypercall "exit $rc: $(grep -v '^ok ' "$OUT/hc.out" | head -n 3 | tr '\n' ' ')"
+fi
+timeout $TMO "$QEMU" "$OUT/hc" >"$OUT/hc.qemu" 2>&1
+if grep -q '^hc: no monitor$' "$OUT/hc.qemu" && grep -q '^ok give outside mvm$' "$OUT/hc.qemu"; then
+	pass outside-mvm
+else
+	fail outside-mvm "$(head -n 2 "$OUT/hc.qemu" | tr '\n' ' ')"
+fi
+
+# ---- an owner steering its VM's balloon
+timeout $TMO "$QEMU" "$CACHE" 12 4 >"$OUT/cache12.qemu" 2>&1
+want=$(sed -n 's/.*\(sum [0-9a-f]*\)$/\1/p' "$OUT/cache12.qemu")
+[ -n "$want" ] || fail owner "qemu-riscv64 gave no sum: $(head -n 1 "$OUT/cache12.qemu")"
+for mode in lowered trusted; do
+	t=owner/$mode
+	arg=; [ $mode = trusted ] && arg=trusted
+	timeout $TMO "$MVM" run --dir "$ROOT/build/guests:/g" "$OUT/owner" /g/cache 12 4 1200000000 $arg \
+		>"$OUT/owner.$mode" 2>&1
+	rc=$?
+	line=$(grep '^owner: phase 1' "$OUT/owner.$mode")
+	p1=$(echo "$line" | sed -n 's/.*phase 1 at most \([0-9]*\) KiB.*/\1/p')
+	asked=$(echo "$line" | sed -n 's/.*asked \([0-9]*\) KiB.*/\1/p')
+	held=$(echo "$line" | sed -n 's/.*held \([0-9]*\) KiB.*/\1/p')
+	p2=$(echo "$line" | sed -n 's/.*phase 2 at most \([0-9]*\) KiB.*/\1/p')
+	if [ $rc -ne 0 ] || [ -z "$p1" ] || ! echo "$line" | grep -q 'exit 0 after'; then
+		fail $t "exit $rc: $(tail -n 2 "$OUT/owner.$mode" | tr '\n' ' ')"
+	elif [ "$asked" != 4096 ] || [ "$held" != 4096 ]; then
+		fail $t "asked $asked KiB, held $held KiB (want 4096 and 4096)"
+	elif [ "$p1" -gt $((12 * 1024 - 4096 + 1536)) ] || [ "$p2" -lt $((12 * 1024)) ] || [ "$p2" -lt $((p1 + 3072)) ]; then
+		fail $t "resident at most $p1 KiB asked for 4 MiB, $p2 KiB after (want <= 9728 and >= 12288)"
+	elif ! grep -q "^cache ok: .* $want$" "$OUT/owner.$mode"; then
+		fail $t "the guest's result is not qemu-riscv64's ($want): $(grep '^cache' "$OUT/owner.$mode")"
+	else
+		pass $t
+	fi
+done
+
+# ---- a fleet over budget settles
+timeout $TMO "$QEMU" "$CACHE" 24 8 >"$OUT/cache24.qemu" 2>&1
+want=$(sed -n 's/.*\(sum [0-9a-f]*\)$/\1/p' "$OUT/cache24.qemu")
+for kind in balloon no-balloon; do
+	extra=; [ $kind = no-balloon ] && extra=', "--no-balloon"'
+	printf 'host_mem: 64M\nvms:\n' >"$OUT/$kind.yaml"
+	for i in 1 2 3 4; do
+		printf '  - {name: c%s, program: %s, args: ["24", "8"%s], output: %s/%s.%s.out}\n' \
+			$i "$CACHE" "$extra" "$ROOT/$OUT" $kind $i >>"$OUT/$kind.yaml"
+	done
+	rm -f "$OUT/$kind".*.out
+	timeout $TMO "$MVM" fleet --stats "$OUT/$kind.yaml" >"$OUT/$kind.log" 2>&1
+	echo $? >"$OUT/$kind.rc"
+done
+rc=$(cat "$OUT/balloon.rc")
+okn=$(cat "$OUT"/balloon.*.out 2>/dev/null | grep -c "^cache ok: .* $want$")
+heldn=$(cat "$OUT"/balloon.*.out 2>/dev/null | grep -c 'balloon held at most [1-9][0-9]* KiB')
+asked=$(sed -n 's/.*balloons: held up to [0-9]* KiB together; asked \([0-9]*\) times for more.*/\1/p' "$OUT/balloon.log")
+together=$(sed -n 's/.*balloons: held up to \([0-9]*\) KiB together.*/\1/p' "$OUT/balloon.log")
+peak=$(sed -n 's/.*host_mem: peak \([0-9]*\) KiB of.*/\1/p' "$OUT/balloon.log")
+if [ "$rc" -ne 0 ] || [ "$okn" -ne 4 ]; then
+	fail fleet-settles "exit $rc, $okn of 4 VMs ended with qemu-riscv64's result: $(grep -v weight "$OUT/balloon.log" | head -n 3 | tr '\n' ' ')"
+elif [ "$heldn" -ne 4 ] || [ -z "$asked" ] || [ "$asked" -lt 1 ] || [ "${together:-0}" -lt 16384 ]; then
+	fail fleet-settles "$heldn of 4 balloons held memory (${together:-no} KiB together), the policy asked ${asked:-no} times"
+elif [ -z "$peak" ] || [ "$peak" -gt 65536 ]; then
+	fail fleet-settles "peak ${peak:-unknown} KiB over host_mem"
+else
+	pass fleet-settles
+fi
+if [ "$(cat "$OUT/no-balloon.rc")" -ne 0 ] && grep -q 'out of memory' "$OUT/no-balloon.log"; then
+	pass fleet-without-balloons
+else
+	fail fleet-without-balloons "the same VMs without their driver did not run out of memory: exit $(cat "$OUT/no-balloon.rc")"
+fi
