@@ -34,11 +34,12 @@ int host_file_open_read(const char *path)
     return fd >= 0 ? fd : neg_errno();
 }
 
-int host_file_write_all(int fd, const void *buf, size_t n)
+/* Writes all n bytes at off (< 0: at the file position, which moves). */
+static int write_all_at(int fd, const void *buf, size_t n, int64_t off)
 {
     const char *p = buf;
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = off < 0 ? write(fd, p, n) : pwrite(fd, p, n, (off_t)off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
@@ -47,8 +48,20 @@ int host_file_write_all(int fd, const void *buf, size_t n)
             return -EIO;
         p += w;
         n -= (size_t)w;
+        if (off >= 0)
+            off += w;
     }
     return 0;
+}
+
+int host_file_write_all(int fd, const void *buf, size_t n)
+{
+    return write_all_at(fd, buf, n, -1);
+}
+
+int host_file_pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
+{
+    return off > INT64_MAX ? -EINVAL : write_all_at(fd, buf, n, (int64_t)off);
 }
 
 /* Reads until n bytes, the end of the file or an error; at off (< 0: the

@@ -29,6 +29,9 @@ int host_file_open_read(const char *path);
 /* Writes all n bytes (retrying short writes): 0 or a negative errno. */
 int host_file_write_all(int fd, const void *buf, size_t n);
 
+/* Writes all n bytes at offset off, leaving the position alone: 0 or -errno. */
+int host_file_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
+
 /*
  * Reads up to n bytes, retrying short reads until n or the end of the
  * file: the count read (less than n only at the end) or a negative errno.

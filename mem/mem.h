@@ -115,6 +115,28 @@ int mem_pool_share(struct mem_pool *pool, unsigned hash_bits);
 long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages);
 int mem_pool_share_stats(struct mem_pool *pool, struct mem_merge_stats *out);
 
+/*
+ * Swap (swap.c). mem_pool_swap gives pool a swap file (fd, open for reading
+ * and writing, which the pool closes when it goes; max_bytes: 0 for no
+ * limit but 32-bit slots): spaces made afterwards in it or below it may
+ * have their cold private pages written out by mem_pool_swap_out (a
+ * clock over their accessed bits; up to pages of them; wait: also in
+ * spaces whose harts run, waiting for them to synchronise), which returns
+ * how many went. A swapped page comes back on its first access of any
+ * kind, checked against the checksum it went out with; one that does not
+ * match is never used: the space's memory is lost (MEM_EIO, and
+ * mem_space_lost says which slot).
+ */
+struct mem_swap_stats {
+    uint64_t slots_used, slots_peak;    /* pages in the file now, at most */
+    uint64_t swapped_out, swapped_in;   /* pages written, read back */
+    uint64_t corrupt;                   /* read back wrong or not at all */
+    uint64_t write_errors;              /* writes that failed (the page stayed) */
+};
+int mem_pool_swap(struct mem_pool *pool, int fd, uint64_t max_bytes);
+long mem_pool_swap_out(struct mem_pool *pool, uint64_t pages, bool wait);
+int mem_pool_swap_stats(struct mem_pool *pool, struct mem_swap_stats *out);
+
 /* Address spaces. */
 struct mem_space *mem_space_new(struct mem_pool *pool);
 void mem_space_free(struct mem_space *as);   /* drops a reference; the last frees */
@@ -132,6 +154,7 @@ uint64_t mem_space_gen(const struct mem_space *as);
 uint64_t mem_space_code_gen(const struct mem_space *as);
 uint64_t mem_space_resident(const struct mem_space *as);   /* pages with a host page */
 uint64_t mem_space_shared(struct mem_space *as);   /* of them, shared copy-on-write with another */
+uint64_t mem_space_swapped(const struct mem_space *as);   /* pages in the swap file */
 
 /*
  * Mapping. va and len must be page-aligned and inside MEM_VA_BITS.
@@ -235,6 +258,7 @@ int mem_set_lazy(struct mem_space *as, uint64_t va, uint64_t len);
 int mem_pager_put(struct mem_space *as, uint64_t va, const uint8_t *data);
 uint64_t mem_space_lazy(const struct mem_space *as);      /* lazy pages left */
 const char *mem_space_lost(const struct mem_space *as);   /* NULL, or why memory was lost */
+bool mem_space_lost_in_swap(const struct mem_space *as);  /* ... and it was the swap's */
 
 /* Marks the page holding va as a source of decoded code (see invariant). */
 void mem_mark_code(struct mem_space *as, uint64_t va);

@@ -46,4 +46,36 @@ struct mem_dedup_result {
 void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct mem_dedup_ops *ops, void *ctx,
                      struct mem_dedup_result *r);
 
+/* Swap (swap.c) and what it needs of pools and spaces. */
+struct mem_swap;
+void *mem_pool_swap_state(const struct mem_pool *pool);
+void mem_pool_set_swap_state(struct mem_pool *pool, void *s);
+struct mem_swap *mem_swap_join(struct mem_space *as);      /* NULL: no swap */
+void mem_swap_leave(struct mem_swap *s, struct mem_space *as);
+void mem_swap_free(struct mem_swap *s);
+/* A slot holding a copy of data (checksummed), or 0 if none is free or
+ * the write failed. */
+uint32_t mem_swap_put(struct mem_swap *s, const uint8_t *data);
+/* Reads slot back into data: 0, or MEM_EIO with why said (unreadable,
+ * or not the bytes that went out). The slot stays taken. */
+int mem_swap_get(struct mem_swap *s, uint32_t slot, uint8_t *data, char *why, size_t whylen);
+void mem_swap_release(struct mem_swap *s, uint32_t slot);
+
+/*
+ * One step of the clock in one space (swap.c): from its hand, looks at up
+ * to max mapped pages; a private page (not shared memory, not shared
+ * copy-on-write, not code, present) that was touched since the hand last
+ * passed loses its accessed bit, one that was not is written out to s,
+ * up to want of them. Their bytes are frozen first as the sharing scan's
+ * are (a reference more: a write meanwhile copies the page, and the page
+ * is kept); while a view runs, the step waits for it if wait, else only
+ * clears bits and says busy. wrapped: the hand went round the space.
+ */
+struct mem_swap_out {
+    uint64_t looked, out;
+    bool busy, wrapped;
+};
+void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, unsigned want, bool wait,
+                        struct mem_swap_out *r);
+
 #endif

@@ -45,6 +45,7 @@ struct mem_pool {
     struct mem_pool *root;     /* the tree's root: it has the pages */
     struct host_mutex *lock;   /* the tree's (the root owns it) */
     void *merge;               /* a sharing domain's scan state (merge.c), or NULL */
+    void *swap;                /* its swap file (swap.c), or NULL */
     /* The root's only: */
     struct pool_chunk *chunks;
     struct mem_page **free;
@@ -81,6 +82,8 @@ void mem_pool_free(struct mem_pool *pool)
         return;
     if (pool->merge)
         mem_merge_free(pool->merge);
+    if (pool->swap)
+        mem_swap_free(pool->swap);
     struct pool_chunk *c = pool->chunks;
     while (c) {
         struct pool_chunk *next = c->next;
@@ -305,6 +308,16 @@ void *mem_pool_merge_state(const struct mem_pool *pool)
 void mem_pool_set_merge_state(struct mem_pool *pool, void *m)
 {
     pool->merge = m;
+}
+
+void *mem_pool_swap_state(const struct mem_pool *pool)
+{
+    return pool->swap;
+}
+
+void mem_pool_set_swap_state(struct mem_pool *pool, void *s)
+{
+    pool->swap = s;
 }
 
 struct mem_pool *mem_pool_parent(const struct mem_pool *pool)

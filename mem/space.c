@@ -24,6 +24,7 @@
 #include "mem/mem.h"
 #include "mem/mem_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,10 @@
                            mem_space_dirty (only while the space tracks) */
 #define PTE_LAZY   16   /* absent, but its bytes are the pager's to give
                            (mem_space_set_pager): loaded before any use */
+#define PTE_SWAPPED 32  /* absent, its bytes in the swap file at slot: read
+                           back before any use (swap.c) */
+#define PTE_ACCESSED 64 /* touched since the swap clock's hand last passed */
+#define PTE_PAGED (PTE_LAZY | PTE_SWAPPED)   /* its bytes are elsewhere */
 
 struct mem_pte {
     union {                  /* which one: whether the space has a backing */
@@ -50,6 +55,7 @@ struct mem_pte {
     };
     uint8_t prot;
     uint8_t flags;
+    uint32_t slot;           /* PTE_SWAPPED: where (in the padding: no cost) */
 };
 
 struct mem_leaf {
@@ -80,6 +86,10 @@ struct mem_space {
     char *lost;                  /* why a lazy page could not be loaded (sticks) */
     struct mem_merge *merge;     /* the sharing domain that scans it, or NULL */
     uint64_t scan_next;          /* where its scan goes on (the scan's own) */
+    struct mem_swap *swap;       /* where its cold pages may go, or NULL */
+    uint64_t swap_next;          /* the swap clock's hand (the clock's own) */
+    uint64_t nswapped;           /* PTE_SWAPPED pages */
+    bool lost_swap;              /* lost is the swap's doing */
     /* Under views_lock: */
     struct mem_view *views;      /* harts caching this space */
     _Atomic int nviews;
@@ -132,6 +142,7 @@ struct mem_space *mem_space_new(struct mem_pool *pool)
     as->gen = 1;
     as->code_gen = 1;
     as->merge = mem_merge_join(as);
+    as->swap = mem_swap_join(as);
     return as;
 }
 
@@ -199,6 +210,8 @@ static void free_level(struct mem_space *as, void *t, int level)
                 backing_release(as->backing, leaf->pte[i].backing_va);
             else if (!as->backing && leaf->pte[i].page)
                 mem_page_unref(as->pool, leaf->pte[i].page);
+            else if (leaf->pte[i].flags & PTE_SWAPPED)
+                mem_swap_release(as->swap, leaf->pte[i].slot);
         }
         return;     /* its chunk goes with the space */
     }
@@ -220,6 +233,8 @@ void mem_space_free(struct mem_space *as)
         return;
     if (as->merge)
         mem_merge_leave(as->merge, as);
+    if (as->swap)
+        mem_swap_leave(as->swap, as);
     if (as->backing) {
         views_lock();
         struct mem_space **d = &as->backing->dependents;
@@ -529,13 +544,17 @@ static bool range_ok(uint64_t va, uint64_t len)
 }
 
 static void lazy_done(struct mem_space *as, struct mem_pte *p);
-static int load_lazy(struct mem_space *as, struct mem_pte *p, uint64_t va);
+static int load_paged(struct mem_space *as, struct mem_pte *p, uint64_t va);
 static void pager_tidy(struct mem_space *as);
 
 static void pte_clear(struct mem_space *as, struct mem_pte *p)
 {
     if (p->flags & PTE_LAZY)
         lazy_done(as, p);
+    if (p->flags & PTE_SWAPPED) {
+        mem_swap_release(as->swap, p->slot);
+        as->nswapped--;
+    }
     if (as->backing && p->backing_va) {
         backing_release(as->backing, p->backing_va);
     } else if (!as->backing && p->page) {
@@ -734,8 +753,9 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
         *err = MEM_EFAULT;
         return NULL;
     }
-    if ((p->flags & PTE_LAZY) && (*err = load_lazy(as, p, va)) != 0)
+    if ((p->flags & PTE_PAGED) && (*err = load_paged(as, p, va)) != 0)
         return NULL;
+    p->flags |= PTE_ACCESSED;   /* a TLB fill, or the monitor's own access */
     /* With several views, any access fills an absent page (mem.h). */
     bool fill = access == MEM_W || shared_views(as);
     if (as->backing) {
@@ -1013,7 +1033,7 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
     /* Create every destination pte first, so failure leaves nothing moved. */
     for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE) {
         struct mem_pte *src = pte_get(as, from + off, false);
-        int r = src && (src->flags & PTE_LAZY) ? load_lazy(as, src, from + off) : 0;
+        int r = src && (src->flags & PTE_PAGED) ? load_paged(as, src, from + off) : 0;
         if (r != 0 || !pte_get(as, to + off, true)) {   /* the pager knows pages by address */
             host_mutex_unlock(as->lock);
             return r ? r : MEM_ENOMEM;
@@ -1064,7 +1084,7 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
             i = 0;
         }
         struct mem_pte *s = sp && (sp[i].flags & PTE_MAPPED) ? &sp[i] : NULL;
-        if (s && (s->flags & PTE_LAZY) && (r = load_lazy(src, s, sva + off)) != 0)
+        if (s && (s->flags & PTE_PAGED) && (r = load_paged(src, s, sva + off)) != 0)
             break;
         struct mem_pte *d = &dp[i];
         if (d->flags)
@@ -1278,7 +1298,7 @@ static int walk_level(struct mem_space *as, void *t, int level, uint64_t vpn, bo
             uint64_t va = (vpn | i) << MEM_PAGE_SHIFT;
             if (!(p->flags & PTE_MAPPED))
                 continue;
-            int r = load && (p->flags & PTE_LAZY) ? load_lazy(as, p, va) : 0;
+            int r = load && (p->flags & PTE_PAGED) ? load_paged(as, p, va) : 0;
             if (r == 0)
                 r = fn(ctx, va, p->prot, (p->flags & PTE_SHARED) != 0, p->page ? p->page->data : NULL);
             if (r != 0)
@@ -1361,7 +1381,7 @@ int mem_peek_page(struct mem_space *as, uint64_t va, uint8_t *dst)
 {
     LOCKED(as);
     struct mem_pte *p = as->backing ? NULL : (struct mem_pte *)pte_find(as, va & MEM_PAGE_MASK);
-    int r = p && (p->flags & PTE_LAZY) ? load_lazy(as, p, va & MEM_PAGE_MASK) : 0;
+    int r = p && (p->flags & PTE_PAGED) ? load_paged(as, p, va & MEM_PAGE_MASK) : 0;
     if (r != 0) {
         host_mutex_unlock(as->lock);
         return r;
@@ -1423,7 +1443,7 @@ int mem_set_lazy(struct mem_space *as, uint64_t va, uint64_t len)
     for (uint64_t a = va; a < va + len && r == 0; a += n * MEM_PAGE_SIZE) {
         struct mem_pte *p = pte_span(as, a, va + len, false, &n);
         for (uint64_t i = 0; p && i < n; i++) {
-            if ((p[i].flags & (PTE_MAPPED | PTE_LAZY)) == PTE_MAPPED && !p[i].page) {
+            if ((p[i].flags & (PTE_MAPPED | PTE_PAGED)) == PTE_MAPPED && !p[i].page) {
                 p[i].flags |= PTE_LAZY;
                 as->nlazy++;
             }
@@ -1502,4 +1522,152 @@ static int load_lazy(struct mem_space *as, struct mem_pte *p, uint64_t va)
     }
     pager_tidy(as);
     return r;
+}
+
+/* ---- swap (swap.c) ------------------------------------------------------ */
+
+/*
+ * Reads swapped page p at va back (lock held): 0, MEM_ENOMEM (it stays
+ * swapped: a later access tries again), or MEM_EIO when its bytes did not
+ * come back as they went (as->lost says which; every later load fails).
+ * Nobody cached it while it was out: no view to tell.
+ */
+static int swap_in(struct mem_space *as, struct mem_pte *p, uint64_t va)
+{
+    if (as->lost)
+        return MEM_EIO;
+    struct mem_page *pg = mem_page_alloc_raw(as->pool);
+    if (!pg)
+        return MEM_ENOMEM;
+    char why[200];
+    if (mem_swap_get(as->swap, p->slot, pg->data, why, sizeof why) != 0) {
+        mem_page_unref(as->pool, pg);
+        char msg[300];
+        snprintf(msg, sizeof msg, "the page at 0x%llx: %s", (unsigned long long)va, why);
+        as->lost = strdup(msg);
+        as->lost_swap = true;
+        return MEM_EIO;
+    }
+    mem_swap_release(as->swap, p->slot);
+    p->slot = 0;
+    p->flags &= (uint8_t)~PTE_SWAPPED;
+    p->page = pg;
+    as->resident++;
+    as->nswapped--;
+    return 0;
+}
+
+static int load_paged(struct mem_space *as, struct mem_pte *p, uint64_t va)
+{
+    return p->flags & PTE_SWAPPED ? swap_in(as, p, va) : load_lazy(as, p, va);
+}
+
+uint64_t mem_space_swapped(const struct mem_space *as)
+{
+    LOCKED(as);
+    uint64_t n = as->nswapped;
+    host_mutex_unlock(as->lock);
+    return n;
+}
+
+bool mem_space_lost_in_swap(const struct mem_space *as)
+{
+    LOCKED(as);
+    bool r = as->lost && as->lost_swap;
+    host_mutex_unlock(as->lock);
+    return r;
+}
+
+/* A page the clock may write out (lock held): private and present. */
+static bool swap_candidate(const struct mem_pte *p)
+{
+    return (p->flags & (PTE_MAPPED | PTE_SHARED | PTE_PAGED | PTE_CODE)) == PTE_MAPPED && p->page &&
+           atomic_load(&p->page->ref) == 1;
+}
+
+void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, unsigned want, bool wait,
+                        struct mem_swap_out *r)
+{
+    struct cand { uint64_t va; struct mem_page *pg; uint32_t slot; } c[256];
+    unsigned n = 0;
+    *r = (struct mem_swap_out){ 0 };
+    if (as->backing || as->swap != s) {     /* its pages are elsewhere */
+        r->wrapped = true;
+        return;
+    }
+    if (want > sizeof c / sizeof c[0])
+        want = sizeof c / sizeof c[0];
+    /* 1. The hand goes round: touched pages lose their bit, untouched
+     * ones are taken (a reference more: a write now copies the page). */
+    bool cleared = false;
+    LOCKED(as);
+    uint64_t vpn = as->swap_next >> MEM_PAGE_SHIFT, at = 0;
+    struct mem_leaf *l = NULL;
+    while (r->looked < max && n < want && (l = leaf_from(&as->root, 0, 0, vpn, &at))) {
+        uint64_t i = vpn > at ? vpn - at : 0;
+        for (; i < LEVEL_SIZE && r->looked < max && n < want; i++) {
+            struct mem_pte *p = &l->pte[i];
+            if (!(p->flags & PTE_MAPPED))
+                continue;
+            r->looked++;
+            if (!swap_candidate(p))
+                continue;
+            if (p->flags & PTE_ACCESSED) {
+                p->flags &= (uint8_t)~PTE_ACCESSED;
+                cleared = true;
+            } else {
+                mem_page_ref(p->page);
+                c[n++] = (struct cand){ (at + i) << MEM_PAGE_SHIFT, p->page, 0 };
+            }
+        }
+        vpn = at + i;
+    }
+    as->swap_next = l ? vpn << MEM_PAGE_SHIFT : 0;
+    r->wrapped = !l;
+    if (cleared || n)
+        atomic_fetch_add(&as->gen, 1);   /* TLBs refill: a touch sets the bit */
+    host_mutex_unlock(as->lock);
+    /* 2. Their bytes hold still once no view can write them. */
+    if (n && others_active(as)) {
+        if (wait) {
+            settle(as);
+        } else {
+            for (unsigned k = 0; k < n; k++)
+                mem_page_unref(as->pool, c[k].pg);
+            r->busy = true;
+            return;
+        }
+    }
+    /* 3. Out to the file, without the lock. */
+    for (unsigned k = 0; k < n; k++)
+        c[k].slot = mem_swap_put(s, c[k].pg->data);
+    /* 4. The pages that were not written meanwhile go. */
+    LOCKED(as);
+    bool changed = false;
+    for (unsigned k = 0; k < n; k++) {
+        struct mem_pte *p = pte_get(as, c[k].va, false);
+        bool same = p && p->page == c[k].pg && atomic_load(&p->page->ref) == 2 &&
+                    (p->flags & (PTE_MAPPED | PTE_SHARED | PTE_PAGED | PTE_CODE | PTE_ACCESSED)) == PTE_MAPPED;
+        if (same && c[k].slot) {
+            p->page = NULL;
+            p->slot = c[k].slot;
+            p->flags |= PTE_SWAPPED;
+            as->resident--;
+            as->nswapped++;
+            drop_page(as, c[k].pg);
+            r->out++;
+            changed = true;
+        } else if (c[k].slot) {
+            mem_swap_release(s, c[k].slot);     /* touched, unmapped or shared meanwhile */
+        }
+        mem_page_unref(as->pool, c[k].pg);
+    }
+    if (changed)
+        atomic_fetch_add(&as->gen, 1);
+    limbo_stamp(as);
+    host_mutex_unlock(as->lock);
+    if (wait)
+        settle(as);
+    else
+        settle_if_idle(as);
 }

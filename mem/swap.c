@@ -1,0 +1,299 @@
+/*
+ * swap.c — cold pages to a swap file: a pool with swap (mem_pool_swap)
+ * may move the private pages of the spaces below it out to a file and
+ * bring each back on its first touch, unchanged or not at all.
+ *
+ * Which pages: an LRU approximation, the clock with second chance (as
+ * Linux's and VMware's): every page has an accessed bit that a TLB fill
+ * (any access the TLBs do not already cover) sets. A step of the clock
+ * (mem_space_swap_out, in space.c) walks a space from where its hand
+ * stopped: a page whose bit is set loses it (and the TLBs their entries,
+ * so a touch sets it again); a page whose bit is still clear when the
+ * hand comes back was not touched for a whole turn of the clock, and is
+ * written out. Only private pages go (not shared memory, not pages
+ * shared copy-on-write, not code): those are cheap to keep or must stay.
+ *
+ * The file: slots of one page, handed out from a free list; a slot's
+ * checksum (XXH3 where the build has xxHash, FNV-1a otherwise, over the
+ * bytes and the slot number, so that a page read from the wrong place
+ * fails too) is kept here, in memory, never in the file. A page whose
+ * bytes come back with another checksum is not used: its space's memory
+ * is lost (mem_space_lost says which page and why), and the VM that
+ * touched it stops (MVM_EXIT_LOST), while every other VM goes on. The
+ * file is the caller's (an unlinked temporary file, normally); pages of
+ * a space that goes, or is unmapped, give their slots back.
+ *
+ * Concurrency: the slot table has its own lock, taken under a space's
+ * lock and never the other way round. The list of spaces is as merge.c's
+ * (a lock of its own, and a space being freed waits for the clock to be
+ * done with it). Reads and writes of slots are positioned (pread,
+ * pwrite), so several go on at once.
+ */
+#include "mem/mem.h"
+#include "mem/mem_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/file.h"
+#include "host/thread.h"
+
+#ifndef MVM_HAVE_XXHASH
+#define MVM_HAVE_XXHASH 0
+#endif
+#if MVM_HAVE_XXHASH
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#endif
+
+#define BATCH 256               /* pages a clock step writes out at most */
+#define LOOK 2048               /* pages it looks at at most */
+
+struct mem_swap {
+    struct mem_pool *pool;
+    int fd;
+    uint32_t max_slots;         /* slots 1..max_slots may be used */
+    struct host_mutex *slot_lock;   /* guards the slot table and stats */
+    uint64_t *sum;              /* each slot's checksum */
+    uint32_t *free;             /* released slots */
+    uint32_t nfree, cap_free, next, cap_sum;   /* next: never used yet */
+    struct mem_swap_stats st;
+    struct host_mutex *clock_lock;  /* one clock at a time */
+    struct host_mutex *list_lock;   /* what follows */
+    struct host_cond *list_cv;
+    struct mem_space *busy;
+    struct mem_space **spaces;
+    size_t nspaces, cap_spaces, cur;
+};
+
+static uint64_t checksum(const uint8_t *data, uint32_t slot)
+{
+    uint64_t h;
+#if MVM_HAVE_XXHASH
+    h = XXH3_64bits_withSeed(data, MEM_PAGE_SIZE, slot);
+#else
+    h = 0xcbf29ce484222325ull ^ slot;
+    for (unsigned i = 0; i < MEM_PAGE_SIZE; i++)
+        h = (h ^ data[i]) * 0x100000001b3ull;
+#endif
+    return h;
+}
+
+int mem_pool_swap(struct mem_pool *pool, int fd, uint64_t max_bytes)
+{
+    if (fd < 0 || mem_pool_swap_state(pool))
+        return MEM_EINVAL;
+    struct mem_swap *s = calloc(1, sizeof *s);
+    if (!s)
+        return MEM_ENOMEM;
+    s->pool = pool;
+    s->fd = fd;
+    uint64_t slots = max_bytes / MEM_PAGE_SIZE;
+    s->max_slots = slots && slots < UINT32_MAX - 1 ? (uint32_t)slots : UINT32_MAX - 1;
+    s->next = 1;                /* slot 0 is never used: a pte's 0 is "none" */
+    s->slot_lock = host_mutex_new();
+    s->clock_lock = host_mutex_new();
+    s->list_lock = host_mutex_new();
+    s->list_cv = host_cond_new();
+    if (!s->slot_lock || !s->clock_lock || !s->list_lock || !s->list_cv) {
+        s->fd = -1;             /* still the caller's */
+        mem_swap_free(s);
+        return MEM_ENOMEM;
+    }
+    mem_pool_set_swap_state(pool, s);
+    return 0;
+}
+
+void mem_swap_free(struct mem_swap *s)
+{
+    host_file_close(s->fd);
+    free(s->sum);
+    free(s->free);
+    free(s->spaces);
+    host_mutex_free(s->slot_lock);
+    host_mutex_free(s->clock_lock);
+    host_mutex_free(s->list_lock);
+    host_cond_free(s->list_cv);
+    free(s);
+}
+
+/* ---- the spaces below the pool ---------------------------------------- */
+
+struct mem_swap *mem_swap_join(struct mem_space *as)
+{
+    struct mem_pool *p = mem_space_pool(as);
+    while (p && !mem_pool_swap_state(p))
+        p = mem_pool_parent(p);
+    if (!p)
+        return NULL;
+    struct mem_swap *s = mem_pool_swap_state(p);
+    host_mutex_lock(s->list_lock);
+    if (s->nspaces == s->cap_spaces) {
+        size_t cap = s->cap_spaces ? 2 * s->cap_spaces : 16;
+        struct mem_space **v = realloc(s->spaces, cap * sizeof *v);
+        if (!v) {
+            host_mutex_unlock(s->list_lock);
+            return NULL;        /* never swapped: its pages stay */
+        }
+        s->spaces = v;
+        s->cap_spaces = cap;
+    }
+    s->spaces[s->nspaces++] = as;
+    host_mutex_unlock(s->list_lock);
+    return s;
+}
+
+void mem_swap_leave(struct mem_swap *s, struct mem_space *as)
+{
+    host_mutex_lock(s->list_lock);
+    for (size_t i = 0; i < s->nspaces; i++)
+        if (s->spaces[i] == as) {
+            s->spaces[i] = s->spaces[--s->nspaces];
+            break;
+        }
+    while (s->busy == as)
+        host_cond_wait(s->list_cv, s->list_lock);
+    host_mutex_unlock(s->list_lock);
+}
+
+/* ---- slots ------------------------------------------------------------ */
+
+static uint32_t slot_take(struct mem_swap *s)
+{
+    uint32_t slot = 0;
+    host_mutex_lock(s->slot_lock);
+    if (s->nfree) {
+        slot = s->free[--s->nfree];
+    } else if (s->next <= s->max_slots) {
+        if (s->next >= s->cap_sum) {
+            uint32_t cap = s->cap_sum ? 2 * s->cap_sum : 1024;
+            uint64_t *v = realloc(s->sum, (size_t)cap * sizeof *v);
+            if (v) {
+                s->sum = v;
+                s->cap_sum = cap;
+            }
+        }
+        if (s->next < s->cap_sum)
+            slot = s->next++;
+    }
+    if (slot && ++s->st.slots_used > s->st.slots_peak)
+        s->st.slots_peak = s->st.slots_used;
+    host_mutex_unlock(s->slot_lock);
+    return slot;
+}
+
+void mem_swap_release(struct mem_swap *s, uint32_t slot)
+{
+    host_mutex_lock(s->slot_lock);
+    if (s->nfree == s->cap_free) {
+        uint32_t cap = s->cap_free ? 2 * s->cap_free : 1024;
+        uint32_t *v = realloc(s->free, (size_t)cap * sizeof *v);
+        if (!v) {               /* the slot is lost to reuse, nothing else */
+            s->st.slots_used--;
+            host_mutex_unlock(s->slot_lock);
+            return;
+        }
+        s->free = v;
+        s->cap_free = cap;
+    }
+    s->free[s->nfree++] = slot;
+    s->st.slots_used--;
+    host_mutex_unlock(s->slot_lock);
+}
+
+uint32_t mem_swap_put(struct mem_swap *s, const uint8_t *data)
+{
+    uint32_t slot = slot_take(s);
+    if (!slot)
+        return 0;
+    uint64_t sum = checksum(data, slot);
+    if (host_file_pwrite_full(s->fd, data, MEM_PAGE_SIZE, (uint64_t)slot * MEM_PAGE_SIZE) != 0) {
+        host_mutex_lock(s->slot_lock);
+        s->st.write_errors++;
+        host_mutex_unlock(s->slot_lock);
+        mem_swap_release(s, slot);
+        return 0;               /* the page stays where it is */
+    }
+    host_mutex_lock(s->slot_lock);
+    s->sum[slot] = sum;
+    s->st.swapped_out++;
+    host_mutex_unlock(s->slot_lock);
+    return slot;
+}
+
+int mem_swap_get(struct mem_swap *s, uint32_t slot, uint8_t *data, char *why, size_t whylen)
+{
+    int64_t n = host_file_pread_full(s->fd, data, MEM_PAGE_SIZE, (uint64_t)slot * MEM_PAGE_SIZE);
+    host_mutex_lock(s->slot_lock);
+    uint64_t want = s->sum[slot];
+    host_mutex_unlock(s->slot_lock);
+    if (n != MEM_PAGE_SIZE) {
+        snprintf(why, whylen, "swap slot %u could not be read back (%s)", slot,
+                 n < 0 ? host_file_strerror((int)n) : "the swap file is shorter");
+    } else if (checksum(data, slot) != want) {
+        snprintf(why, whylen, "swap slot %u came back corrupt (its checksum does not match)", slot);
+        n = -1;
+    } else {
+        host_mutex_lock(s->slot_lock);
+        s->st.swapped_in++;
+        host_mutex_unlock(s->slot_lock);
+        return 0;
+    }
+    host_mutex_lock(s->slot_lock);
+    s->st.corrupt++;
+    host_mutex_unlock(s->slot_lock);
+    return MEM_EIO;
+}
+
+int mem_pool_swap_stats(struct mem_pool *pool, struct mem_swap_stats *out)
+{
+    struct mem_swap *s = mem_pool_swap_state(pool);
+    if (!s)
+        return MEM_EINVAL;
+    host_mutex_lock(s->slot_lock);
+    *out = s->st;
+    host_mutex_unlock(s->slot_lock);
+    return 0;
+}
+
+/* ---- the clock -------------------------------------------------------- */
+
+long mem_pool_swap_out(struct mem_pool *pool, uint64_t pages, bool wait)
+{
+    struct mem_swap *s = mem_pool_swap_state(pool);
+    if (!s)
+        return MEM_EINVAL;
+    uint64_t done = 0;
+    host_mutex_lock(s->clock_lock);
+    /* Up to two turns of the clock (the first may only clear bits): each
+     * space's hand wraps twice, or the space is busy. */
+    host_mutex_lock(s->list_lock);
+    size_t turns = 2 * s->nspaces + 1, wraps = 0;
+    host_mutex_unlock(s->list_lock);
+    for (unsigned steps = 0; wraps < turns && done < pages && steps < 1000000; steps++) {
+        host_mutex_lock(s->list_lock);
+        if (!s->nspaces) {
+            host_mutex_unlock(s->list_lock);
+            break;
+        }
+        s->cur %= s->nspaces;
+        struct mem_space *as = s->spaces[s->cur];
+        s->busy = as;
+        host_mutex_unlock(s->list_lock);
+        uint64_t want = pages - done < BATCH ? pages - done : BATCH;
+        struct mem_swap_out r;
+        mem_space_swap_out(as, s, LOOK, (unsigned)want, wait, &r);
+        done += r.out;
+        host_mutex_lock(s->list_lock);
+        s->busy = NULL;
+        if (r.wrapped || r.busy) {
+            s->cur++;           /* its hand went round: the next space */
+            wraps++;
+        }
+        host_cond_broadcast(s->list_cv);
+        host_mutex_unlock(s->list_lock);
+    }
+    host_mutex_unlock(s->clock_lock);
+    return (long)done;
+}
