@@ -54,6 +54,8 @@ struct fleet {
     int n;
     struct mvm_fleet_config cfg;
     uint64_t host_mem;          /* 0: no fleet-wide limit */
+    char *swap;                 /* the swap file's directory, or NULL */
+    uint64_t swap_max;          /* 0: no limit of its own */
     int64_t share_rate;
     mvm_domain *host;           /* every VM's, with host_mem */
     struct domain *doms;        /* the sharing domains, by name */
@@ -216,6 +218,13 @@ static int parse_manifest(struct parse *ps, struct fleet *f)
             const char *sz = scalar(v);
             if (!sz || (f->host_mem = parse_size(sz)) < MVM_MEM_MIN)
                 return bad(ps, v, "%s: expected a size of at least 1M, like 512M or 4G", k);
+        } else if (strcmp(k, "swap") == 0) {
+            if (get_str(ps, v, k, &f->swap) != 0)
+                return -1;
+        } else if (strcmp(k, "swap_max") == 0) {
+            const char *sz = scalar(v);
+            if (!sz || (f->swap_max = parse_size(sz)) < MVM_MEM_MIN)
+                return bad(ps, v, "%s: expected a size of at least 1M, like 512M or 4G", k);
         } else if (strcmp(k, "share_rate") == 0) {
             if (get_count(ps, v, k, &f->share_rate) != 0)
                 return -1;
@@ -231,6 +240,10 @@ static int parse_manifest(struct parse *ps, struct fleet *f)
             return bad(ps, kn, "unknown setting of the fleet: %s", k);
         }
     }
+    if ((f->swap || f->swap_max) && !f->host_mem)
+        return bad(ps, root, "%s", "swap needs host_mem (swapping is what keeps the fleet under it)");
+    if (f->swap_max && !f->swap)
+        return bad(ps, root, "%s", "swap_max needs swap (the directory of the swap file)");
     if (!vms || vms->type != YAML_SEQUENCE_NODE || vms->data.sequence.items.top == vms->data.sequence.items.start)
         return bad(ps, vms ? vms : root, "%s", "vms: expected a list of at least one VM");
     int n = (int)(vms->data.sequence.items.top - vms->data.sequence.items.start);
@@ -303,6 +316,7 @@ static void free_fleet(struct fleet *f)
         free_list(m->connect, m->nconnect);
     }
     free(f->m);
+    free(f->swap);
     for (int i = 0; i < f->ndoms; i++) {
         mvm_domain_free(f->doms[i].d);
         free(f->doms[i].name);
@@ -320,8 +334,14 @@ static int domain_of(struct fleet *f, const struct member *m, mvm_domain **out)
      * that VMs may start as copies of others (make_vm). */
     if (!f->host) {
         /* Under host_mem, balloons are asked for memory as it fills. */
-        struct mvm_domain_config dc = { .mem_limit = f->host_mem, .flags = f->host_mem ? MVM_DOMAIN_BALLOON : 0 };
+        struct mvm_domain_config dc = { .mem_limit = f->host_mem, .flags = f->host_mem ? MVM_DOMAIN_BALLOON : 0,
+                                        .swap_dir = f->swap, .swap_max = f->swap_max };
         r = mvm_domain_new(&dc, &f->host);
+        if (r != 0 && f->swap) {
+            fprintf(stderr, "mvm: fleet: swap %s: cannot make a swap file there: %s\n", f->swap,
+                    r == -MVM_ENOMEM ? "out of memory" : strerror(-r));
+            return EXIT_USAGE;
+        }
     }
     *out = f->host;
     if (r == 0 && m->share) {
@@ -504,6 +524,11 @@ static void report(const struct fleet *f, const mvm_fleet *run, double seconds)
         mvm_domain_stats(f->host, &ds);
         fprintf(stderr, "mvm: fleet: host_mem: peak %llu KiB of %llu KiB\n", (unsigned long long)(ds.peak_bytes >> 10),
                 (unsigned long long)(f->host_mem >> 10));
+        if (f->swap)
+            fprintf(stderr, "mvm: fleet: swap: %llu pages written out, %llu read back, %llu came back corrupt; "
+                    "up to %llu KiB in the file\n", (unsigned long long)ds.swapped_out,
+                    (unsigned long long)ds.swapped_in, (unsigned long long)ds.swap_corrupt,
+                    (unsigned long long)(ds.swap_peak_bytes >> 10));
         fprintf(stderr, "mvm: fleet: balloons: held up to %llu KiB together; asked %llu times for more, %llu for less\n",
                 (unsigned long long)(ds.ballooned_peak_bytes >> 10), (unsigned long long)ds.inflations,
                 (unsigned long long)ds.deflations);

@@ -398,8 +398,9 @@ oom:
 
 int exit_status(const struct mvm_exit *ex)
 {
-    /* Memory a lazy restore could not load: the snapshot is bad. */
-    return ex->reason == MVM_EXIT_LOST ? EXIT_BAD_SNAPSHOT : ex->status;
+    /* Memory a lazy restore could not load: the snapshot is bad. (The
+     * swap file's: the VM was killed.) */
+    return ex->reason == MVM_EXIT_LOST && ex->cause == MVM_LOST_SNAPSHOT ? EXIT_BAD_SNAPSHOT : ex->status;
 }
 
 void report_fault(const char *who, const char *mem_knob, const struct mvm_exit *ex)

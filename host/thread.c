@@ -76,6 +76,7 @@ void host_mutex_free(struct host_mutex *m)
 
 void host_mutex_lock(struct host_mutex *m) { pthread_mutex_lock(&m->m); }
 void host_mutex_unlock(struct host_mutex *m) { pthread_mutex_unlock(&m->m); }
+bool host_mutex_trylock(struct host_mutex *m) { return pthread_mutex_trylock(&m->m) == 0; }
 
 struct host_cond *host_cond_new(void)
 {

@@ -27,6 +27,7 @@ struct host_mutex *host_mutex_new(void);     /* NULL on ENOMEM */
 void host_mutex_free(struct host_mutex *m);
 void host_mutex_lock(struct host_mutex *m);
 void host_mutex_unlock(struct host_mutex *m);
+bool host_mutex_trylock(struct host_mutex *m);   /* true: it is ours now */
 
 struct host_cond *host_cond_new(void);       /* NULL on ENOMEM */
 void host_cond_free(struct host_cond *c);

@@ -120,6 +120,15 @@ struct mvm_config {
  * memory when they hold more than 90 % of the limit, enough to come down
  * to 80 %, and gives it back below 70 %; it steers the VMs of its child
  * domains too, unless they have a balloon policy of their own.
+ *
+ * With swap_dir (and a mem_limit) the domain has a swap file there (made
+ * and unlinked at once: nothing is left behind), up to swap_max bytes (0:
+ * no limit of its own): above 95 % of the limit its thread writes cold
+ * pages of its VMs out (a clock over their accessed bits) until they hold
+ * 90 %, after the balloons had their chance. A swapped page comes back on
+ * its first touch, checked against its checksum; a VM whose page comes
+ * back wrong stops (MVM_EXIT_LOST, cause MVM_LOST_SWAP), the others go
+ * on. -MVM_EACCES (or another errno) for a directory that cannot hold it.
  */
 #define MVM_DOMAIN_SHARE 0x1
 #define MVM_DOMAIN_BALLOON 0x2
@@ -128,6 +137,8 @@ struct mvm_domain_config {
     unsigned flags;       /* MVM_DOMAIN_SHARE, MVM_DOMAIN_BALLOON */
     unsigned scan_rate;   /* pages a second the scan thread looks at; 0: none */
     mvm_domain *parent;   /* counted in too, or NULL */
+    const char *swap_dir; /* a directory for its swap file, or NULL */
+    uint64_t swap_max;    /* bytes the swap file may hold; 0: no limit */
 };
 struct mvm_domain_stats {
     uint64_t resident_bytes, peak_bytes;   /* host memory its VMs hold */
@@ -140,6 +151,9 @@ struct mvm_domain_stats {
     uint64_t ballooned_bytes;        /* ... and what they hold */
     uint64_t ballooned_peak_bytes;   /* the most they held together (its policy's view) */
     uint64_t inflations, deflations; /* times its policy asked for more, less */
+    uint64_t swapped_bytes, swap_peak_bytes;   /* in its swap file now, at most */
+    uint64_t swapped_out, swapped_in;          /* pages written out, read back */
+    uint64_t swap_corrupt;                     /* pages that came back wrong */
 };
 int mvm_domain_new(const struct mvm_domain_config *cfg, mvm_domain **out);
 long mvm_domain_scan(mvm_domain *d, uint64_t pages);
@@ -157,7 +171,9 @@ enum mvm_exit_reason {
     MVM_EXIT_NOMEM,       /* the memory limit was reached: pc */
     MVM_EXIT_INTERRUPTED, /* mvm_vm_interrupt ended the run: run again to go on */
     MVM_EXIT_LOST,        /* guest memory could not be loaded (a lazily restored
-                             snapshot found corrupt): what says why; pc */
+                             snapshot, cause MVM_LOST_SNAPSHOT, or the swap
+                             file, MVM_LOST_SWAP, gave other bytes): what says
+                             why; pc */
 };
 
 struct mvm_exit {
@@ -165,7 +181,7 @@ struct mvm_exit {
     int status;           /* exit status for EXITED; 128 + signal otherwise;
                              124 for BUDGET (as the mvm command exits) */
     int signal;           /* SIGNALED, FAULT, NOMEM: the Linux signal number */
-    uint32_t cause;       /* FAULT: the RISC-V exception cause */
+    uint32_t cause;       /* FAULT: the RISC-V exception cause; LOST: MVM_LOST_* */
     uint64_t addr;        /* FAULT: the faulting address (or instruction bits) */
     uint64_t pc;          /* where the hart stopped */
     uint64_t instructions;/* what the run cost: instructions the VM retired
@@ -173,6 +189,9 @@ struct mvm_exit {
     const char *what;     /* FAULT: "store access", "illegal instruction", ...;
                              LOST: the reason, valid while the VM lives */
 };
+
+#define MVM_LOST_SNAPSHOT 0
+#define MVM_LOST_SWAP 1
 
 /* The hart's user-visible state. f[] holds raw bits (singles NaN-boxed). */
 struct mvm_regs {
@@ -192,6 +211,7 @@ struct mvm_stats {
                                 any depth), charged to it as to its budget */
     uint64_t balloon_target_bytes, ballooned_bytes;   /* its balloon's target,
                                 and what the guest holds in it */
+    uint64_t swapped_bytes;  /* its pages in its domain's swap file */
 };
 
 const char *mvm_version(void);

@@ -68,14 +68,21 @@ void mem_swap_release(struct mem_swap *s, uint32_t slot);
  * passed loses its accessed bit, one that was not is written out to s,
  * up to want of them. Their bytes are frozen first as the sharing scan's
  * are (a reference more: a write meanwhile copies the page, and the page
- * is kept); while a view runs, the step waits for it if wait, else only
- * clears bits and says busy. wrapped: the hand went round the space.
+ * is kept); while a view runs, the step waits for it with MEM_SWAP_WAIT,
+ * else only clears bits and says busy. With MEM_SWAP_TRY it never waits
+ * for the space's lock either (a caller holding another space's lock):
+ * busy if it is taken. wrapped: the hand went round the space.
  */
+#define MEM_SWAP_WAIT 1
+#define MEM_SWAP_TRY 2
 struct mem_swap_out {
     uint64_t looked, out;
     bool busy, wrapped;
 };
-void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, unsigned want, bool wait,
+void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, unsigned want, int how,
                         struct mem_swap_out *r);
+/* Direct reclaim: up to pages from spaces of s other than self (whose
+ * lock the caller holds), never waiting; how many went. */
+uint64_t mem_swap_reclaim(struct mem_swap *s, struct mem_space *self, unsigned pages);
 
 #endif

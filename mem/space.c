@@ -742,6 +742,25 @@ static void backing_release_locked(struct mem_space *b, uint64_t va)
 }
 
 /*
+ * A page for as (lock held; zeroed or not): when the pool is full, cold
+ * pages of other spaces of its swap go out first (direct reclaim), so
+ * that a VM touching its memory back is not stopped for want of what a
+ * sleeping one holds.
+ */
+#define RECLAIM_PAGES 64
+
+static struct mem_page *page_for(struct mem_space *as, bool zeroed)
+{
+    struct mem_page *pg = zeroed ? mem_page_alloc(as->pool) : mem_page_alloc_raw(as->pool);
+    for (int i = 0; !pg && as->swap && i < 4; i++) {
+        if (!mem_swap_reclaim(as->swap, as, RECLAIM_PAGES))
+            break;
+        pg = zeroed ? mem_page_alloc(as->pool) : mem_page_alloc_raw(as->pool);
+    }
+    return pg;
+}
+
+/*
  * The page of va for access (lock held), allocating or copying for writes.
  * *changed: a page other running views may cache was taken away (a
  * copy-on-write break): the caller settles before using the result.
@@ -787,7 +806,7 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
     if (access == MEM_W)
         p->flags |= as->dirty;   /* a write TLB entry is made only here */
     if (!p->page) {
-        struct mem_page *pg = mem_page_alloc(as->pool);
+        struct mem_page *pg = page_for(as, true);
         if (!pg) {
             *err = MEM_ENOMEM;
             return NULL;
@@ -799,7 +818,7 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
             atomic_fetch_add(&as->gen, 1);
         mem_pool_count(as->pool, MEM_COUNT_ZERO);
     } else if (access == MEM_W && !(p->flags & PTE_SHARED) && atomic_load(&p->page->ref) > 1) {
-        struct mem_page *pg = mem_page_alloc_raw(as->pool);
+        struct mem_page *pg = page_for(as, false);
         if (!pg) {
             *err = MEM_ENOMEM;
             return NULL;
@@ -1536,7 +1555,7 @@ static int swap_in(struct mem_space *as, struct mem_pte *p, uint64_t va)
 {
     if (as->lost)
         return MEM_EIO;
-    struct mem_page *pg = mem_page_alloc_raw(as->pool);
+    struct mem_page *pg = page_for(as, false);
     if (!pg)
         return MEM_ENOMEM;
     char why[200];
@@ -1585,9 +1604,10 @@ static bool swap_candidate(const struct mem_pte *p)
            atomic_load(&p->page->ref) == 1;
 }
 
-void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, unsigned want, bool wait,
+void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, unsigned want, int how,
                         struct mem_swap_out *r)
 {
+    bool wait = how & MEM_SWAP_WAIT, try = how & MEM_SWAP_TRY;
     struct cand { uint64_t va; struct mem_page *pg; uint32_t slot; } c[256];
     unsigned n = 0;
     *r = (struct mem_swap_out){ 0 };
@@ -1600,7 +1620,15 @@ void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, 
     /* 1. The hand goes round: touched pages lose their bit, untouched
      * ones are taken (a reference more: a write now copies the page). */
     bool cleared = false;
-    LOCKED(as);
+    if (try ? !host_mutex_trylock(as->lock) : (LOCKED(as), false)) {
+        r->busy = true;
+        return;
+    }
+    if (try && others_active(as)) {     /* its harts run: not now */
+        host_mutex_unlock(as->lock);
+        r->busy = true;
+        return;
+    }
     uint64_t vpn = as->swap_next >> MEM_PAGE_SHIFT, at = 0;
     struct mem_leaf *l = NULL;
     while (r->looked < max && n < want && (l = leaf_from(&as->root, 0, 0, vpn, &at))) {
@@ -1642,8 +1670,17 @@ void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, 
     for (unsigned k = 0; k < n; k++)
         c[k].slot = mem_swap_put(s, c[k].pg->data);
     /* 4. The pages that were not written meanwhile go. */
-    LOCKED(as);
+    bool locked = try ? host_mutex_trylock(as->lock) : (LOCKED(as), true);
     bool changed = false;
+    for (unsigned k = 0; k < n && !locked; k++) {   /* taken: give up */
+        if (c[k].slot)
+            mem_swap_release(s, c[k].slot);
+        mem_page_unref(as->pool, c[k].pg);
+    }
+    if (!locked) {
+        r->busy = true;
+        return;
+    }
     for (unsigned k = 0; k < n; k++) {
         struct mem_pte *p = pte_get(as, c[k].va, false);
         bool same = p && p->page == c[k].pg && atomic_load(&p->page->ref) == 2 &&
@@ -1668,6 +1705,7 @@ void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, 
     host_mutex_unlock(as->lock);
     if (wait)
         settle(as);
-    else
+    else if (!try)
         settle_if_idle(as);
+    /* (try: no view ran when the pages went, so none was in limbo) */
 }

@@ -23,11 +23,21 @@
  * file is the caller's (an unlinked temporary file, normally); pages of
  * a space that goes, or is unmapped, give their slots back.
  *
+ * Two hands turn the clock: the pool's (mem_pool_swap_out, a policy's
+ * thread: it may wait for running VMs) and, when a page cannot be had
+ * because the pool is full, the hart that wants it (mem_swap_reclaim,
+ * direct reclaim as Linux's): it holds its own space's lock, so it takes
+ * other spaces' locks only if they are free, passes over its own space
+ * and over spaces whose harts run, and writes pages out while it waits.
+ * Swap-ins come at the speed of memory; without it they would outrun
+ * any background thread.
+ *
  * Concurrency: the slot table has its own lock, taken under a space's
- * lock and never the other way round. The list of spaces is as merge.c's
- * (a lock of its own, and a space being freed waits for the clock to be
- * done with it). Reads and writes of slots are positioned (pread,
- * pwrite), so several go on at once.
+ * lock and never the other way round. The list of spaces has a lock of
+ * its own, taken under a space's lock too, never held while taking one;
+ * a space being freed waits until no clock is in it (busy). Reads and
+ * writes of slots are positioned (pread, pwrite), so several go on at
+ * once.
  */
 #include "mem/mem.h"
 #include "mem/mem_int.h"
@@ -59,11 +69,13 @@ struct mem_swap {
     uint32_t *free;             /* released slots */
     uint32_t nfree, cap_free, next, cap_sum;   /* next: never used yet */
     struct mem_swap_stats st;
-    struct host_mutex *clock_lock;  /* one clock at a time */
+    struct host_mutex *clock_lock;  /* one pool's clock at a time */
     struct host_mutex *list_lock;   /* what follows */
-    struct host_cond *list_cv;
-    struct mem_space *busy;
-    struct mem_space **spaces;
+    struct host_cond *list_cv;      /* a busy count went down */
+    struct member {
+        struct mem_space *as;
+        unsigned busy;              /* clocks in it now */
+    } *spaces;
     size_t nspaces, cap_spaces, cur;
 };
 
@@ -131,7 +143,7 @@ struct mem_swap *mem_swap_join(struct mem_space *as)
     host_mutex_lock(s->list_lock);
     if (s->nspaces == s->cap_spaces) {
         size_t cap = s->cap_spaces ? 2 * s->cap_spaces : 16;
-        struct mem_space **v = realloc(s->spaces, cap * sizeof *v);
+        struct member *v = realloc(s->spaces, cap * sizeof *v);
         if (!v) {
             host_mutex_unlock(s->list_lock);
             return NULL;        /* never swapped: its pages stay */
@@ -139,7 +151,7 @@ struct mem_swap *mem_swap_join(struct mem_space *as)
         s->spaces = v;
         s->cap_spaces = cap;
     }
-    s->spaces[s->nspaces++] = as;
+    s->spaces[s->nspaces++] = (struct member){ as, 0 };
     host_mutex_unlock(s->list_lock);
     return s;
 }
@@ -147,13 +159,44 @@ struct mem_swap *mem_swap_join(struct mem_space *as)
 void mem_swap_leave(struct mem_swap *s, struct mem_space *as)
 {
     host_mutex_lock(s->list_lock);
-    for (size_t i = 0; i < s->nspaces; i++)
-        if (s->spaces[i] == as) {
+    for (;;) {
+        size_t i = 0;
+        while (i < s->nspaces && s->spaces[i].as != as)
+            i++;
+        if (i == s->nspaces)
+            break;              /* (never joined: no room) */
+        if (!s->spaces[i].busy) {
             s->spaces[i] = s->spaces[--s->nspaces];
             break;
         }
-    while (s->busy == as)
         host_cond_wait(s->list_cv, s->list_lock);
+    }
+    host_mutex_unlock(s->list_lock);
+}
+
+/* The next space for a clock (list_lock held), marked busy; NULL if
+ * there is none but skip. */
+static struct member *next_space(struct mem_swap *s, const struct mem_space *skip)
+{
+    for (size_t k = 0; k < s->nspaces; k++) {
+        struct member *m = &s->spaces[s->cur++ % s->nspaces];
+        if (m->as != skip) {
+            m->busy++;
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static void done_with(struct mem_swap *s, struct mem_space *as)
+{
+    host_mutex_lock(s->list_lock);
+    for (size_t i = 0; i < s->nspaces; i++)
+        if (s->spaces[i].as == as) {
+            s->spaces[i].busy--;
+            break;
+        }
+    host_cond_broadcast(s->list_cv);
     host_mutex_unlock(s->list_lock);
 }
 
@@ -277,23 +320,43 @@ long mem_pool_swap_out(struct mem_pool *pool, uint64_t pages, bool wait)
             host_mutex_unlock(s->list_lock);
             break;
         }
-        s->cur %= s->nspaces;
-        struct mem_space *as = s->spaces[s->cur];
-        s->busy = as;
+        struct member *m = &s->spaces[s->cur % s->nspaces];
+        struct mem_space *as = m->as;
+        m->busy++;
         host_mutex_unlock(s->list_lock);
         uint64_t want = pages - done < BATCH ? pages - done : BATCH;
         struct mem_swap_out r;
-        mem_space_swap_out(as, s, LOOK, (unsigned)want, wait, &r);
+        mem_space_swap_out(as, s, LOOK, (unsigned)want, wait ? MEM_SWAP_WAIT : 0, &r);
         done += r.out;
-        host_mutex_lock(s->list_lock);
-        s->busy = NULL;
         if (r.wrapped || r.busy) {
+            host_mutex_lock(s->list_lock);
             s->cur++;           /* its hand went round: the next space */
+            host_mutex_unlock(s->list_lock);
             wraps++;
         }
-        host_cond_broadcast(s->list_cv);
-        host_mutex_unlock(s->list_lock);
+        done_with(s, as);
     }
     host_mutex_unlock(s->clock_lock);
     return (long)done;
+}
+
+uint64_t mem_swap_reclaim(struct mem_swap *s, struct mem_space *self, unsigned pages)
+{
+    uint64_t done = 0;
+    host_mutex_lock(s->list_lock);
+    size_t visits = 2 * s->nspaces;
+    host_mutex_unlock(s->list_lock);
+    for (size_t v = 0; v < visits && done < pages; v++) {
+        host_mutex_lock(s->list_lock);
+        struct member *m = next_space(s, self);
+        struct mem_space *as = m ? m->as : NULL;
+        host_mutex_unlock(s->list_lock);
+        if (!as)
+            break;
+        struct mem_swap_out r;
+        mem_space_swap_out(as, s, LOOK, pages - (unsigned)done, MEM_SWAP_TRY, &r);
+        done += r.out;
+        done_with(s, as);
+    }
+    return done;
 }

@@ -22,12 +22,20 @@
  * asked. Balloons reclaim what guests can spare; a guest that has nothing
  * to spare is not made to (that is swapping's work).
  *
+ * Swapping (mem/swap.c) is its last resort: above SWAP_HIGH_PCT of the
+ * limit the thread writes cold pages of its VMs out to its swap file until
+ * they hold SWAP_GOAL_PCT, first in VMs between runs, then waiting for
+ * running ones, and gives the freed memory back to the host.
+ *
  * Invariants: a domain outlives its VMs and its child domains. The lists
  * (a domain's VMs, its child domains) are under the tree's lock, which the
  * root domain makes and its descendants share.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "host/file.h"
 #include "host/host.h"
 #include "host/thread.h"
 #include "mem/mem.h"
@@ -35,10 +43,12 @@
 
 #define STEP_NS 50000000u       /* the domain thread's step: 20 wake-ups a second */
 #define BALLOON_STEP_NS 10000000u   /* with a balloon policy: 100 (guests fill fast) */
-#define HIGH_PCT 90             /* above this share of the limit balloons inflate */
-#define GOAL_PCT 80             /* ... to bring it down to this */
-#define LOW_PCT 70              /* below this they deflate, up to GOAL_PCT */
+#define HIGH_PCT 80             /* above this share of the limit balloons inflate */
+#define GOAL_PCT 70             /* ... to bring it down to this */
+#define LOW_PCT 60              /* below this they deflate, up to GOAL_PCT */
 #define DRIVER_NS 2000000000u   /* a guest that asked within this has a driver */
+#define SWAP_HIGH_PCT 90        /* above this cold pages go to the swap file */
+#define SWAP_GOAL_PCT 80        /* ... until this is reached */
 
 struct mvm_domain {
     struct mvm_domain_config cfg;
@@ -122,6 +132,45 @@ static void balloon_step(mvm_domain *d, struct member_view *mv)
     host_mutex_unlock(d->tree_mu);
 }
 
+/* ---- swapping ----------------------------------------------------------- */
+
+static void swap_step(mvm_domain *d)
+{
+    struct mem_stats ms;
+    mem_pool_stats(d->pool, &ms);
+    uint64_t limit = d->cfg.mem_limit / MEM_PAGE_SIZE, used = ms.pages_in_use;
+    if (used <= limit * SWAP_HIGH_PCT / 100)
+        return;
+    uint64_t want = used - limit * SWAP_GOAL_PCT / 100;
+    long out = mem_pool_swap_out(d->pool, want, false);
+    if (out >= 0 && (uint64_t)out < want)
+        out += mem_pool_swap_out(d->pool, want - (uint64_t)out, true);
+    if (out > 0)
+        mem_pool_trim(d->pool, 1);
+}
+
+/* Makes the domain's swap file in dir, unlinked at once. */
+static int swap_open(mvm_domain *d)
+{
+    size_t len = strlen(d->cfg.swap_dir) + 32;
+    char *base = malloc(len), *tmp = malloc(len + 16);
+    int fd = -MVM_ENOMEM;
+    if (base && tmp) {
+        snprintf(base, len, "%s/mvm-swap", d->cfg.swap_dir);
+        fd = host_file_create_temp(base, tmp, len + 16);
+        if (fd >= 0)
+            host_file_unlink(tmp);
+    }
+    free(base);
+    free(tmp);
+    if (fd < 0)
+        return fd;
+    int r = mem_pool_swap(d->pool, fd, d->cfg.swap_max);
+    if (r != 0)
+        host_file_close(fd);
+    return r;
+}
+
 /* ---- the domain's thread ------------------------------------------------ */
 
 static void domain_main(void *arg)
@@ -145,6 +194,8 @@ static void domain_main(void *arg)
             mem_pool_scan(d->pool, per_step);
         if (mv)
             balloon_step(d, mv);
+        if (d->cfg.swap_dir)
+            swap_step(d);
         host_mutex_lock(d->mu);
         uint64_t now = host_time_monotonic_ns();
         if (next < now)
@@ -164,7 +215,7 @@ int mvm_domain_new(const struct mvm_domain_config *cfg, mvm_domain **out)
     if (!out || (cfg->flags & ~(unsigned)(MVM_DOMAIN_SHARE | MVM_DOMAIN_BALLOON)) ||
         (cfg->mem_limit && cfg->mem_limit < MVM_MEM_MIN) ||
         (cfg->scan_rate && !(cfg->flags & MVM_DOMAIN_SHARE)) ||
-        ((cfg->flags & MVM_DOMAIN_BALLOON) && !cfg->mem_limit))
+        ((cfg->flags & MVM_DOMAIN_BALLOON) && !cfg->mem_limit) || (cfg->swap_dir && !cfg->mem_limit))
         return -MVM_EINVAL;
     mvm_domain *d = calloc(1, sizeof *d);
     if (!d)
@@ -178,7 +229,12 @@ int mvm_domain_new(const struct mvm_domain_config *cfg, mvm_domain **out)
         d->tree_mu = cfg->parent->tree_mu;
     else if (r == 0 && !(d->tree_mu = host_mutex_new()))
         r = -MVM_ENOMEM;
-    if (r == 0 && (cfg->scan_rate || (cfg->flags & MVM_DOMAIN_BALLOON))) {
+    if (r == 0 && cfg->swap_dir)
+        r = swap_open(d);
+    d->cfg.swap_dir = NULL;     /* the caller's string: only whether there is one */
+    if (r == 0 && cfg->swap_dir)
+        d->cfg.swap_dir = "";
+    if (r == 0 && (cfg->scan_rate || (cfg->flags & MVM_DOMAIN_BALLOON) || cfg->swap_dir)) {
         d->mu = host_mutex_new();
         d->cv = host_cond_new();
         if (!d->mu || !d->cv || !(d->worker = host_thread_start(domain_main, d)))
@@ -292,6 +348,14 @@ int mvm_domain_stats(const mvm_domain *d, struct mvm_domain_stats *out)
     out->inflations = d->inflations;    /* balloon_step counts under the same lock */
     out->deflations = d->deflations;
     out->ballooned_peak_bytes = d->held_peak * MEM_PAGE_SIZE;
+    struct mem_swap_stats sw;
+    if (mem_pool_swap_stats(d->pool, &sw) == 0) {
+        out->swapped_bytes = sw.slots_used * MEM_PAGE_SIZE;
+        out->swap_peak_bytes = sw.slots_peak * MEM_PAGE_SIZE;
+        out->swapped_out = sw.swapped_out;
+        out->swapped_in = sw.swapped_in;
+        out->swap_corrupt = sw.corrupt;
+    }
     host_mutex_unlock(d->tree_mu);
     return 0;
 }

@@ -635,6 +635,7 @@ static void exit_of_process(struct proc *p, struct mvm_exit *ex)
     const char *lost = p->fault_reason == RV_EXIT_NOMEM ? mem_space_lost(p->as) : NULL;
     if (lost) {
         ex->reason = MVM_EXIT_LOST;
+        ex->cause = mem_space_lost_in_swap(p->as) ? MVM_LOST_SWAP : MVM_LOST_SNAPSHOT;
         ex->what = lost;
         ex->signal = LX_SIGKILL;
         ex->status = 128 + LX_SIGKILL;
@@ -1275,6 +1276,7 @@ int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
     out->zero_fills = ms.zero_fills;
     out->cow_copies = ms.cow_copies;
     out->shared_bytes = mem_space_shared(p->as) * MEM_PAGE_SIZE;
+    out->swapped_bytes = mem_space_swapped(p->as) * MEM_PAGE_SIZE;
     out->children_instructions = atomic_load(&vm->below);
     mvm_vm_balloon_get((mvm_vm *)vm, &out->balloon_target_bytes, &out->ballooned_bytes);
     return 0;
