@@ -116,6 +116,8 @@ struct vm_row {
 int control_rows(char *const *names, int nnames, struct vm_row **out);
 /* mvm ps, stats, snapshot, migrate, pause, resume, kill, control. */
 int cmd_control(int argc, char **argv);
+/* mvm top: the VMs that control_rows finds, refreshed (cli/top.c). */
+int cmd_top(int argc, char **argv);
 /* The options every command that runs a VM takes; session_option parses
  * one (0, or an exit status with the message printed). */
 enum { OPT_SNAPSHOT = 0x100, OPT_SNAPSHOT_AT, OPT_SUSPEND, OPT_SNAPSHOT_RAW, OPT_MIGRATE_TO, OPT_MIGRATE_AT,

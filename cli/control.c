@@ -530,6 +530,7 @@ static const char control_usage[] =
     "       mvm migrate NAME HOST:PORT\n"
     "       mvm pause|resume|kill NAME|FLEET/VM\n"
     "       mvm control NAME JSON\n"
+    "       mvm top [-n COUNT] [-d SECONDS] [NAME...]   (mvm top --help)\n"
     "\n"
     "Talks to a VM started with --name NAME (mvm run, restore, listen), or to\n"
     "a VM of a fleet started with mvm fleet --name FLEET, on its control socket\n"
