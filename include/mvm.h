@@ -359,7 +359,9 @@ int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags);
  * monitor's own loop). mvm_fleet_pause: VM i is not given another turn
  * until mvm_fleet_resume; a turn it is in is interrupted, and the call
  * returns once it has ended (the others keep their shares: what it does
- * not run is theirs). mvm_fleet_kill ends VM i as SIGKILL ends a Linux
+ * not run is theirs); resumed, it rejoins at the least virtual time of
+ * the others, so that the time it was paused is not owed to it (as CFS
+ * places a task that wakes). mvm_fleet_kill ends VM i as SIGKILL ends a Linux
  * process: its result is MVM_EXIT_SIGNALED, signal 9, status 137, pc 0,
  * stats.killed set, what it ran kept. Both are -MVM_EBUSY for a VM that
  * has ended. mvm_fleet_hold waits until VM i is between turns (its turn

@@ -335,6 +335,17 @@ int mvm_fleet_pause(mvm_fleet *f, int i)
     return r;
 }
 
+/* The least virtual time of the members taking turns (f->mu held), or
+ * UINT64_MAX if none does. */
+static uint64_t min_vtime(const mvm_fleet *f)
+{
+    uint64_t v = UINT64_MAX;
+    for (int i = 0; i < f->n; i++)
+        if (f->m[i].state != DONE && !f->m[i].paused && f->m[i].vtime < v)
+            v = f->m[i].vtime;
+    return v;
+}
+
 int mvm_fleet_resume(mvm_fleet *f, int i)
 {
     struct member *m = member_of(f, i);
@@ -342,6 +353,12 @@ int mvm_fleet_resume(mvm_fleet *f, int i)
         return -MVM_EINVAL;
     host_mutex_lock(f->mu);
     int r = m->state == DONE ? -MVM_EBUSY : 0;
+    /* It rejoins where the others are (as CFS places a task that wakes):
+     * the time it was paused is not owed to it, else it would take the
+     * others' shares until its virtual time caught up. */
+    uint64_t least = min_vtime(f);
+    if (m->paused && least != UINT64_MAX && m->vtime < least)
+        m->vtime = least;
     m->paused = false;
     host_cond_broadcast(f->cv);     /* a worker may pick it now */
     host_mutex_unlock(f->mu);
