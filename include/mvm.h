@@ -370,8 +370,8 @@ int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags);
  * mvm_fleet_release; info (may be NULL) is its state when asked, its
  * weight and its counts. mvm_fleet_stats_of is the three at once. Calls
  * hold no lock while the VM is read; a hold delays only that VM. All of
- * these work before, during and after mvm_fleet_run, until
- * mvm_fleet_free.
+ * these, mvm_fleet_result and mvm_fleet_info work before, during and
+ * after mvm_fleet_run, until mvm_fleet_free.
  */
 struct mvm_fleet_config {
     int threads;          /* host threads, 1-256; 0: the host's CPUs */

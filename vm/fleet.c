@@ -280,23 +280,29 @@ int mvm_fleet_run(mvm_fleet *f)
     return 0;
 }
 
+/* Both under f->mu: a control thread may ask while the fleet runs. */
 int mvm_fleet_result(const mvm_fleet *f, int i, struct mvm_exit *ex, struct mvm_fleet_stats *st)
 {
     if (!f || i < 0 || i >= f->n)
         return -MVM_EINVAL;
+    host_mutex_lock(f->mu);
     if (ex)
         *ex = f->m[i].ex;
     if (st)
         *st = f->m[i].st;
-    return f->m[i].state == DONE ? 0 : -MVM_EBUSY;
+    int r = f->m[i].state == DONE ? 0 : -MVM_EBUSY;
+    host_mutex_unlock(f->mu);
+    return r;
 }
 
 void mvm_fleet_info(const mvm_fleet *f, struct mvm_fleet_config *cfg, uint64_t *instructions)
 {
+    host_mutex_lock(f->mu);
     if (cfg)
         *cfg = f->cfg;
     if (instructions)
         *instructions = f->used;
+    host_mutex_unlock(f->mu);
 }
 
 /* Member i, or NULL (f->mu held or not: n is fixed once the fleet runs). */
