@@ -18,6 +18,12 @@
  * the next request. Bad requests (not JSON, not an object, an unknown
  * command, a line over 64 KiB) are answered by the thread and change
  * nothing.
+ *
+ * `mvm fleet --name NAME` serves one socket for all its VMs, named in a
+ * request's "vm": the thread serves those requests itself, through
+ * libmvm's fleet calls, which read a VM only between its turns. ps and
+ * top (cli/top.c) list fleets with their VMs, and the VMs a guest made
+ * under its VM (control_rows).
  */
 #include <errno.h>
 #include <limits.h>
@@ -117,10 +123,10 @@ static void send_line(int fd, char *s)
     free(s);
 }
 
+/* The commands a socket knows: `list`, the last, is a fleet's alone. */
 static const char *const commands[] = { "info", "stats", "snapshot", "migrate", "pause", "resume", "kill", "list" };
 
-/* The request on fd, checked; NULL with *why for a bad one. `list` is a
- * fleet's alone. */
+/* The request on fd, checked; NULL with *why for a bad one. */
 static json_t *read_request(const struct control *c, int fd, char *line, const char **why)
 {
     long n = host_read_line(fd, line, LINE_MAX_BYTES, 5000);
@@ -132,7 +138,8 @@ static json_t *read_request(const struct control *c, int fd, char *line, const c
     json_t *req = json_loads(line, JSON_REJECT_DUPLICATES, &e);
     const char *cmd = req ? json_string_value(json_object_get(req, "cmd")) : NULL;
     bool known = false;
-    for (size_t i = 0; cmd && i < sizeof commands / sizeof commands[0] - !c->fleet; i++)
+    size_t ncmds = sizeof commands / sizeof commands[0] - (c->fleet ? 0 : 1);
+    for (size_t i = 0; cmd && i < ncmds; i++)
         known |= strcmp(cmd, commands[i]) == 0;
     if (!req)
         *why = "malformed JSON";
