@@ -364,7 +364,8 @@ int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags);
  * places a task that wakes). mvm_fleet_kill ends VM i as SIGKILL ends a Linux
  * process: its result is MVM_EXIT_SIGNALED, signal 9, status 137, pc 0,
  * stats.killed set, what it ran kept. Both are -MVM_EBUSY for a VM that
- * has ended. mvm_fleet_hold waits until VM i is between turns (its turn
+ * has ended (kill too if it ended by itself during the turn it cut
+ * short: that end stands). mvm_fleet_hold waits until VM i is between turns (its turn
  * is cut short) and keeps it there, so that the caller may read it —
  * mvm_vm_stats, mvm_vm_children and the stats of those — until
  * mvm_fleet_release; info (may be NULL) is its state when asked, its

@@ -172,17 +172,15 @@ static void account(mvm_fleet *f, struct member *m, int r, bool cut, const struc
     m->vtime += ex->instructions * WEIGHT_UNIT / (uint64_t)m->weight;
     f->used += ex->instructions;
     m->state = READY;
-    if (m->killed) {
-        stop_killed(f, m);      /* the kill came first: whatever the turn did */
-    } else if (r != 0) {
+    if (r != 0) {
         m->ex = (struct mvm_exit){ .status = 123 };   /* no reason: it could not run */
         m->st.error = r;
         finish(f, m);
-    } else if (ex->reason == MVM_EXIT_INTERRUPTED || (ex->reason == MVM_EXIT_BUDGET && cut)) {
-        ;                       /* its turn is over */
-    } else {
-        m->ex = *ex;
+    } else if (ex->reason != MVM_EXIT_INTERRUPTED && !(ex->reason == MVM_EXIT_BUDGET && cut)) {
+        m->ex = *ex;            /* its own end: a kill that came meanwhile was too late */
         finish(f, m);
+    } else if (m->killed) {
+        stop_killed(f, m);      /* its turn is over, and so is it */
     }
     if (f->cfg.budget && f->used >= (uint64_t)f->cfg.budget)
         f->stopping = true;     /* every VM stops where it is */
@@ -383,6 +381,8 @@ int mvm_fleet_kill(mvm_fleet *f, int i)
         wait_between(f, m);         /* its worker's account() ends it */
         if (m->state != DONE)
             stop_killed(f, m);
+        else if (!m->st.killed)
+            r = -MVM_EBUSY;         /* it ended by itself first */
         host_cond_broadcast(f->cv); /* the last one: the workers end */
     }
     host_mutex_unlock(f->mu);
