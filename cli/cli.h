@@ -88,6 +88,9 @@ int session_migrate(struct session *s, mvm_vm *vm, int *rc);
  */
 struct control;
 int control_open(struct control **out, const char *name, mvm_vm *vm);
+/* Whether name may name a control socket (1 to 64 letters, digits, '.',
+ * '_' or '-', not starting with a dot). */
+bool control_name_ok(const char *name);
 bool control_pending(struct control *c);
 int control_serve(struct control *c, struct session *s, mvm_vm *vm, int *rc);
 void control_close(struct control *c);

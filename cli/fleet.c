@@ -576,6 +576,8 @@ int cmd_fleet(int argc, char **argv)
     }
     if (!file)
         return usage_error("fleet: %s", "a manifest FILE is needed");
+    if (name && !control_name_ok(name))     /* before any VM is made */
+        return usage_error("--name %s: a name is 1 to 64 letters, digits, '.', '_' or '-'", name);
     struct fleet f = { 0 };
     mvm_fleet *run = NULL;
     int rc = read_manifest(file, &f);

@@ -12,7 +12,8 @@
 #     not a string, a line over 64 KiB, snapshot and migrate of a fleet
 #     VM, pause without a VM) get an error and change nothing: that fleet
 #     runs on to its normal end and exits 0;
-#   - a fleet name in use is refused (exit 125);
+#   - a fleet name in use or malformed is refused (exit 125); NAME/VM
+#     sent to a single VM is refused, and the VM runs on;
 #   - mvm top -n 2 (not a terminal: plain tables) names every VM, with a
 #     nonzero instructions a second for a spinning one and '-' for
 #     swapped and ballooned memory;
@@ -207,6 +208,19 @@ if [ $rc = 0 ] && [ "$x2" -gt "$x1" ] && [ "$(grep -c "^mvm: fleet: [xy]: weight
 else
 	fail unchanged "exit $rc, x $x1 then $x2: $(tr '\n' '|' <"$OUT/fb.err")"
 fi
+
+# ---- NAME/VM for a single VM is refused: it must not act on the VM itself
+"$MVM" run --name one "$ABS/spin" 1500 >/dev/null 2>"$OUT/one.err" </dev/null &
+pid=$!
+wait_named one
+"$MVM" kill one/x >/dev/null 2>"$OUT/e"
+k=$?
+"$MVM" fleet --name ../f "$OUT/two.yaml" >/dev/null 2>"$OUT/e2" </dev/null
+n=$?
+wait $pid
+rc=$?
+if [ $k = 1 ] && grep -q "not a fleet" "$OUT/e" && [ $rc = 0 ]; then pass single-vm; else fail single-vm "kill exit $k, VM exit $rc: $(cat "$OUT/e")"; fi
+if [ $n = 125 ] && grep -q "a name is 1 to 64" "$OUT/e2"; then pass bad-name; else fail bad-name "exit $n: $(cat "$OUT/e2")"; fi
 
 # ---- VMs a guest made are listed under it
 if [ -x "$SPAWN" ]; then
