@@ -88,11 +88,39 @@ int session_migrate(struct session *s, mvm_vm *vm, int *rc);
  */
 struct control;
 int control_open(struct control **out, const char *name, mvm_vm *vm);
+/* Whether name may name a control socket (1 to 64 letters, digits, '.',
+ * '_' or '-', not starting with a dot). */
+bool control_name_ok(const char *name);
 bool control_pending(struct control *c);
 int control_serve(struct control *c, struct session *s, mvm_vm *vm, int *rc);
 void control_close(struct control *c);
+/* The control socket of a fleet (mvm fleet --name): its VMs by their
+ * manifest names, each index that of the VM in run; requests are served
+ * on the socket's thread. The arrays must outlive control_close. */
+struct control_fleet {
+    mvm_fleet *run;
+    int n;
+    const char *const *names;
+    mvm_vm *const *vms;
+};
+int control_open_fleet(struct control **out, const char *name, const struct control_fleet *fleet);
+/* One VM as mvm ps and mvm top show it. */
+struct vm_row {
+    char key[256];          /* SOCKET, SOCKET/VM, .../#N: one VM's, for as long as it lives */
+    char name[80];          /* what is shown */
+    int level;              /* 0: a socket's VM or fleet; +1 under a fleet or a VM's guest */
+    bool fleet;             /* a fleet's own line (its VMs follow) */
+    char state[12];
+    long long pid, depth, instructions, resident, shared;
+};
+/* Every VM that answers in the runtime directory (or those of the nnames
+ * sockets named), each followed by its own: how many (*out freed by the
+ * caller), or -1 with the message printed. */
+int control_rows(char *const *names, int nnames, struct vm_row **out);
 /* mvm ps, stats, snapshot, migrate, pause, resume, kill, control. */
 int cmd_control(int argc, char **argv);
+/* mvm top: the VMs that control_rows finds, refreshed (cli/top.c). */
+int cmd_top(int argc, char **argv);
 /* The options every command that runs a VM takes; session_option parses
  * one (0, or an exit status with the message printed). */
 enum { OPT_SNAPSHOT = 0x100, OPT_SNAPSHOT_AT, OPT_SUSPEND, OPT_SNAPSHOT_RAW, OPT_MIGRATE_TO, OPT_MIGRATE_AT,

@@ -540,7 +540,9 @@ static void report_end(const struct member *m, const struct mvm_exit *ex, const 
 {
     char who[300];
     snprintf(who, sizeof who, "fleet: %s: ", m->name);
-    if (st->error)
+    if (st->killed)
+        fprintf(stderr, "mvm: %skilled by a request on the fleet's control socket\n", who);
+    else if (st->error)
         fprintf(stderr, "mvm: %s%s\n", who, mvm_strerror(st->error));
     else if (ex->reason == MVM_EXIT_SIGNALED)
         fprintf(stderr, "mvm: %skilled by signal %d\n", who, ex->signal);
@@ -548,15 +550,53 @@ static void report_end(const struct member *m, const struct mvm_exit *ex, const 
         report_fault(who, "its mem", ex);
 }
 
+static void close_control(struct control *c, struct control_fleet *cf)
+{
+    control_close(c);
+    free((void *)cf->names);
+    free((void *)cf->vms);
+    cf->names = NULL;
+    cf->vms = NULL;
+}
+
+/* The fleet's control socket (--name), serving its VMs by their names:
+ * 0, or an exit status with the message printed. */
+static int open_control(const struct fleet *f, mvm_fleet *run, const char *name, struct control **c,
+                        struct control_fleet *cf)
+{
+    const char **names = calloc((size_t)f->n, sizeof *names);
+    mvm_vm **vms = calloc((size_t)f->n, sizeof *vms);
+    if (!names || !vms) {
+        free(names);
+        free(vms);
+        return EXIT_INTERNAL;
+    }
+    for (int i = 0; i < f->n; i++) {
+        names[i] = f->m[i].name;
+        vms[i] = f->m[i].vm;
+    }
+    *cf = (struct control_fleet){ .run = run, .n = f->n, .names = names, .vms = vms };
+    int rc = control_open_fleet(c, name, cf);
+    if (rc != 0)
+        close_control(NULL, cf);
+    return rc;
+}
+
 int cmd_fleet(int argc, char **argv)
 {
     bool stats = false;
-    const char *file = NULL;
+    const char *file = NULL, *name = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--stats") == 0)
             stats = true;
+        else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else if (strncmp(argv[i], "--name=", 7) == 0)
+            name = argv[i] + 7;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs("usage: mvm fleet [--stats] FILE   (docs/fleet.md)\n", stdout);
+            fputs("usage: mvm fleet [--stats] [--name NAME] FILE   (docs/fleet.md)\n"
+                  "  --name NAME   serve a control socket for the fleet: mvm ps, top,\n"
+                  "                stats, pause, resume, kill NAME/VM (docs/control.md)\n", stdout);
             return 0;
         } else if (argv[i][0] == '-' || file)
             return usage_error("fleet: unknown option or second file %s", argv[i]);
@@ -565,6 +605,8 @@ int cmd_fleet(int argc, char **argv)
     }
     if (!file)
         return usage_error("fleet: %s", "a manifest FILE is needed");
+    if (name && !control_name_ok(name))     /* before any VM is made */
+        return usage_error("--name %s: a name is 1 to 64 letters, digits, '.', '_' or '-'", name);
     struct fleet f = { 0 };
     mvm_fleet *run = NULL;
     int rc = read_manifest(file, &f);
@@ -579,12 +621,17 @@ int cmd_fleet(int argc, char **argv)
         fprintf(stderr, "mvm: fleet: %s\n", mvm_strerror(r));
         rc = EXIT_INTERNAL;
     }
+    struct control *control = NULL;
+    struct control_fleet cf = { 0 };
+    if (rc == 0 && name)
+        rc = open_control(&f, run, name, &control, &cf);
     if (rc == 0) {
         fflush(stdout);
         uint64_t t0 = host_time_monotonic_ns();
         mvm_fleet_run(run);
         double seconds = (double)(host_time_monotonic_ns() - t0) / 1e9;
         fflush(stdout);
+        close_control(control, &cf);  /* before the VMs go */
         for (int i = 0; i < f.n; i++) {
             struct mvm_exit ex;
             struct mvm_fleet_stats st;

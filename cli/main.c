@@ -33,7 +33,8 @@ static const char usage_text[] =
     "       mvm restore [options] SNAPSHOT   (mvm restore --help)\n"
     "       mvm listen [options] HOST:PORT   (mvm listen --help)\n"
     "       mvm clone [options] -n N SNAPSHOT (mvm clone --help)\n"
-    "       mvm fleet [--stats] MANIFEST      (many VMs: docs/fleet.md)\n"
+    "       mvm fleet [--stats] [--name NAME] MANIFEST (many VMs: docs/fleet.md)\n"
+    "       mvm ps | top | stats | pause | resume | kill ... (mvm ps --help)\n"
     "       mvm --help | --version\n"
     "\n"
     "Runs a static RISC-V RV64GC Linux program in a Matryoshka virtual machine.\n"
@@ -679,6 +680,8 @@ int main(int argc, char **argv)
         return cmd_clone(argc - 1, argv + 1);
     if (strcmp(argv[1], "fleet") == 0)
         return cmd_fleet(argc - 1, argv + 1);
+    if (strcmp(argv[1], "top") == 0)
+        return cmd_top(argc - 1, argv + 1);
     static const char *const control[] = { "ps", "stats", "snapshot", "migrate", "pause", "resume", "kill", "control" };
     for (size_t i = 0; i < sizeof control / sizeof control[0]; i++)
         if (strcmp(argv[1], control[i]) == 0)

@@ -300,6 +300,16 @@ int mvm_vm_get_budget(const mvm_vm *vm, int64_t *left);
 void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out);
 
 /*
+ * The VMs vm's guest made (by hypercall) that this process runs, in the
+ * order of their handles: up to max of them in out; returns how many
+ * there are (more than max: the rest were left out). Read only while vm
+ * is between runs, as its stats (its guest makes and destroys them while
+ * it runs). 0 for a VM the monitor above runs: its VMs are that
+ * monitor's.
+ */
+int mvm_vm_children(const mvm_vm *vm, mvm_vm **out, int max);
+
+/*
  * Ballooning (docs/balloon.md). A VM's owner asks its guest to give back
  * memory by setting the balloon's target; a guest that links the balloon
  * driver (below) gives pages it can spare into the balloon, and the
@@ -412,6 +422,25 @@ int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags);
  * MVM_EXIT_BUDGET, status 124). mvm_fleet_result says how VM i ended
  * (-MVM_EBUSY before the end) and what it ran; a VM whose run failed
  * (mvm_vm_run's error in stats.error) has status 123 and no reason.
+ *
+ * Steering a running fleet from another thread (a control socket, a
+ * monitor's own loop). mvm_fleet_pause: VM i is not given another turn
+ * until mvm_fleet_resume; a turn it is in is interrupted, and the call
+ * returns once it has ended (the others keep their shares: what it does
+ * not run is theirs); resumed, it rejoins at the least virtual time of
+ * the others, so that the time it was paused is not owed to it (as CFS
+ * places a task that wakes). mvm_fleet_kill ends VM i as SIGKILL ends a Linux
+ * process: its result is MVM_EXIT_SIGNALED, signal 9, status 137, pc 0,
+ * stats.killed set, what it ran kept. Both are -MVM_EBUSY for a VM that
+ * has ended (kill too if it ended by itself during the turn it cut
+ * short: that end stands). mvm_fleet_hold waits until VM i is between turns (its turn
+ * is cut short) and keeps it there, so that the caller may read it —
+ * mvm_vm_stats, mvm_vm_children and the stats of those — until
+ * mvm_fleet_release; info (may be NULL) is its state when asked, its
+ * weight and its counts. mvm_fleet_stats_of is the three at once. Calls
+ * hold no lock while the VM is read; a hold delays only that VM. All of
+ * these, mvm_fleet_result and mvm_fleet_info work before, during and
+ * after mvm_fleet_run, until mvm_fleet_free.
  */
 struct mvm_fleet_config {
     int threads;          /* host threads, 1-256; 0: the host's CPUs */
@@ -423,6 +452,19 @@ struct mvm_fleet_stats {
     uint64_t instructions;/* what it ran (its own VMs' too) */
     uint64_t turns;
     int error;            /* mvm_vm_run's error, if it ended so */
+    int killed;           /* 1: ended by mvm_fleet_kill */
+};
+enum mvm_fleet_state {
+    MVM_FLEET_READY = 1,  /* waiting for its turn */
+    MVM_FLEET_RUNNING,    /* in a turn on a host thread now */
+    MVM_FLEET_PAUSED,     /* given no turn until resumed */
+    MVM_FLEET_DONE,       /* ended: mvm_fleet_result says how */
+};
+struct mvm_fleet_member {
+    int state;            /* enum mvm_fleet_state */
+    int weight;
+    uint64_t instructions;/* what it ran (its own VMs' too), as in mvm_fleet_stats */
+    uint64_t turns;
 };
 typedef struct mvm_fleet mvm_fleet;
 int mvm_fleet_new(const struct mvm_fleet_config *cfg, mvm_fleet **out);
@@ -431,6 +473,13 @@ int mvm_fleet_run(mvm_fleet *f);
 int mvm_fleet_result(const mvm_fleet *f, int i, struct mvm_exit *ex, struct mvm_fleet_stats *stats);
 /* The settings in force (defaults filled in) and what all its VMs ran. */
 void mvm_fleet_info(const mvm_fleet *f, struct mvm_fleet_config *cfg, uint64_t *instructions);
+int mvm_fleet_size(const mvm_fleet *f);   /* how many VMs were added */
+int mvm_fleet_pause(mvm_fleet *f, int i);
+int mvm_fleet_resume(mvm_fleet *f, int i);
+int mvm_fleet_kill(mvm_fleet *f, int i);
+int mvm_fleet_hold(mvm_fleet *f, int i, struct mvm_fleet_member *info);
+void mvm_fleet_release(mvm_fleet *f, int i);
+int mvm_fleet_stats_of(mvm_fleet *f, int i, struct mvm_stats *out, struct mvm_fleet_member *info);
 void mvm_fleet_free(mvm_fleet *f);
 
 /*

@@ -17,6 +17,14 @@
  * Invariant: a member is READY, RUNNING or DONE; only the thread that made
  * it RUNNING touches its VM and its counts until it sets another state;
  * everything else is under f->mu.
+ *
+ * Control from another thread (mvm_fleet_pause, _resume, _kill, _hold):
+ * flags under f->mu that pick() respects. A paused or held member is not
+ * picked; a RUNNING one is interrupted so that its turn ends soon. A
+ * holder waits until the member is not RUNNING, and may then read its VM
+ * (statistics, the VMs its guest made) until it lets go: no worker
+ * touches the VM meanwhile. Workers end when every member is DONE, not
+ * when none can be picked: a paused member keeps its fleet alive.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +37,7 @@
 #define QUANTUM_DEFAULT 1000000
 #define SLICE_MS_DEFAULT 50
 #define THREADS_MAX 256
+#define SIGKILL_NR 9            /* Linux's: a killed member ends as if by it */
 
 enum { READY, RUNNING, DONE };
 
@@ -37,6 +46,9 @@ struct member {
     int weight;
     int64_t budget;             /* its own when added; 0 unlimited */
     int state;
+    bool paused;                /* not picked until resumed */
+    bool killed;                /* ends at its turn's end, as if by SIGKILL */
+    int holders;                /* readers waiting for it or reading it */
     uint64_t vtime;
     uint64_t run_start_ns;      /* RUNNING: since when (the ticker's) */
     struct mvm_exit ex;
@@ -51,6 +63,7 @@ struct mvm_fleet {
     bool stopping;              /* the fleet's budget is spent */
     bool ran;
     int running;
+    int live;                   /* members not DONE */
     bool ticker_quit;
     struct host_mutex *mu;
     struct host_cond *cv;
@@ -112,6 +125,7 @@ int mvm_fleet_add(mvm_fleet *f, mvm_vm *vm, int weight)
         f->cap = cap;
     }
     f->m[f->n] = (struct member){ .vm = vm, .weight = weight, .budget = left < 0 ? 1 : left };
+    f->live++;
     return f->n++;
 }
 
@@ -121,16 +135,32 @@ static struct member *pick(mvm_fleet *f)
     struct member *best = NULL;
     for (int i = 0; i < f->n; i++) {
         struct member *m = &f->m[i];
-        if (m->state == READY && (!best || m->vtime < best->vtime))
+        if (m->state == READY && !m->paused && !m->holders && (!best || m->vtime < best->vtime))
             best = m;
     }
     return best;
 }
 
-static void stop_budget(struct member *m)
+/* m ends (f->mu held, m not RUNNING). */
+static void finish(mvm_fleet *f, struct member *m)
+{
+    m->state = DONE;
+    f->live--;
+}
+
+static void stop_budget(mvm_fleet *f, struct member *m)
 {
     m->ex = (struct mvm_exit){ .reason = MVM_EXIT_BUDGET, .status = 124 };
-    m->state = DONE;
+    finish(f, m);
+}
+
+/* A kill: the end SIGKILL gives a Linux process (what it ran is kept). */
+static void stop_killed(mvm_fleet *f, struct member *m)
+{
+    m->ex = (struct mvm_exit){ .reason = MVM_EXIT_SIGNALED, .signal = SIGKILL_NR, .status = 128 + SIGKILL_NR,
+                               .instructions = m->st.instructions };
+    m->st.killed = 1;
+    finish(f, m);
 }
 
 /* After a turn of m (f->mu held): its state, and the fleet's budget. */
@@ -141,22 +171,23 @@ static void account(mvm_fleet *f, struct member *m, int r, bool cut, const struc
     m->st.instructions += ex->instructions;
     m->vtime += ex->instructions * WEIGHT_UNIT / (uint64_t)m->weight;
     f->used += ex->instructions;
+    m->state = READY;
     if (r != 0) {
         m->ex = (struct mvm_exit){ .status = 123 };   /* no reason: it could not run */
         m->st.error = r;
-        m->state = DONE;
-    } else if (ex->reason == MVM_EXIT_INTERRUPTED || (ex->reason == MVM_EXIT_BUDGET && cut)) {
-        m->state = READY;       /* its turn is over */
-    } else {
-        m->ex = *ex;
-        m->state = DONE;
+        finish(f, m);
+    } else if (ex->reason != MVM_EXIT_INTERRUPTED && !(ex->reason == MVM_EXIT_BUDGET && cut)) {
+        m->ex = *ex;            /* its own end: a kill that came meanwhile was too late */
+        finish(f, m);
+    } else if (m->killed) {
+        stop_killed(f, m);      /* its turn is over, and so is it */
     }
     if (f->cfg.budget && f->used >= (uint64_t)f->cfg.budget)
         f->stopping = true;     /* every VM stops where it is */
     if (f->stopping)
         for (int i = 0; i < f->n; i++)
             if (f->m[i].state == READY)
-                stop_budget(&f->m[i]);
+                stop_budget(f, &f->m[i]);
 }
 
 /* A host thread of the fleet: turns until every VM is done. */
@@ -167,7 +198,7 @@ static void worker(void *arg)
     for (;;) {
         struct member *m = pick(f);
         if (!m) {
-            if (f->running == 0)
+            if (f->live == 0)
                 break;
             host_cond_wait(f->cv, f->mu);
             continue;
@@ -247,21 +278,154 @@ int mvm_fleet_run(mvm_fleet *f)
     return 0;
 }
 
+/* Both under f->mu: a control thread may ask while the fleet runs. */
 int mvm_fleet_result(const mvm_fleet *f, int i, struct mvm_exit *ex, struct mvm_fleet_stats *st)
 {
     if (!f || i < 0 || i >= f->n)
         return -MVM_EINVAL;
+    host_mutex_lock(f->mu);
     if (ex)
         *ex = f->m[i].ex;
     if (st)
         *st = f->m[i].st;
-    return f->m[i].state == DONE ? 0 : -MVM_EBUSY;
+    int r = f->m[i].state == DONE ? 0 : -MVM_EBUSY;
+    host_mutex_unlock(f->mu);
+    return r;
 }
 
 void mvm_fleet_info(const mvm_fleet *f, struct mvm_fleet_config *cfg, uint64_t *instructions)
 {
+    host_mutex_lock(f->mu);
     if (cfg)
         *cfg = f->cfg;
     if (instructions)
         *instructions = f->used;
+    host_mutex_unlock(f->mu);
+}
+
+/* Member i, or NULL (f->mu held or not: n is fixed once the fleet runs). */
+static struct member *member_of(const mvm_fleet *f, int i)
+{
+    return f && i >= 0 && i < f->n ? &f->m[i] : NULL;
+}
+
+static int state_of(const struct member *m)
+{
+    return m->state == DONE ? MVM_FLEET_DONE : m->paused ? MVM_FLEET_PAUSED
+         : m->state == RUNNING ? MVM_FLEET_RUNNING : MVM_FLEET_READY;
+}
+
+/* Until m is not RUNNING (f->mu held); its turn is cut short. */
+static void wait_between(mvm_fleet *f, struct member *m)
+{
+    if (m->state == RUNNING)
+        mvm_vm_interrupt(m->vm);    /* -MVM_ENOSYS inside mvm: the turn ends anyway */
+    while (m->state == RUNNING)
+        host_cond_wait(f->cv, f->mu);
+}
+
+int mvm_fleet_pause(mvm_fleet *f, int i)
+{
+    struct member *m = member_of(f, i);
+    if (!m)
+        return -MVM_EINVAL;
+    host_mutex_lock(f->mu);
+    int r = m->state == DONE ? -MVM_EBUSY : 0;
+    if (r == 0) {
+        m->paused = true;
+        wait_between(f, m);
+    }
+    host_mutex_unlock(f->mu);
+    return r;
+}
+
+/* The least virtual time of the members taking turns (f->mu held), or
+ * UINT64_MAX if none does. */
+static uint64_t min_vtime(const mvm_fleet *f)
+{
+    uint64_t v = UINT64_MAX;
+    for (int i = 0; i < f->n; i++)
+        if (f->m[i].state != DONE && !f->m[i].paused && f->m[i].vtime < v)
+            v = f->m[i].vtime;
+    return v;
+}
+
+int mvm_fleet_resume(mvm_fleet *f, int i)
+{
+    struct member *m = member_of(f, i);
+    if (!m)
+        return -MVM_EINVAL;
+    host_mutex_lock(f->mu);
+    int r = m->state == DONE ? -MVM_EBUSY : 0;
+    /* It rejoins where the others are (as CFS places a task that wakes):
+     * the time it was paused is not owed to it, else it would take the
+     * others' shares until its virtual time caught up. */
+    uint64_t least = min_vtime(f);
+    if (m->paused && least != UINT64_MAX && m->vtime < least)
+        m->vtime = least;
+    m->paused = false;
+    host_cond_broadcast(f->cv);     /* a worker may pick it now */
+    host_mutex_unlock(f->mu);
+    return r;
+}
+
+int mvm_fleet_kill(mvm_fleet *f, int i)
+{
+    struct member *m = member_of(f, i);
+    if (!m)
+        return -MVM_EINVAL;
+    host_mutex_lock(f->mu);
+    int r = m->state == DONE ? -MVM_EBUSY : 0;
+    if (r == 0) {
+        m->killed = true;
+        wait_between(f, m);         /* its worker's account() ends it */
+        if (m->state != DONE)
+            stop_killed(f, m);
+        else if (!m->st.killed)
+            r = -MVM_EBUSY;         /* it ended by itself first */
+        host_cond_broadcast(f->cv); /* the last one: the workers end */
+    }
+    host_mutex_unlock(f->mu);
+    return r;
+}
+
+int mvm_fleet_hold(mvm_fleet *f, int i, struct mvm_fleet_member *info)
+{
+    struct member *m = member_of(f, i);
+    if (!m)
+        return -MVM_EINVAL;
+    host_mutex_lock(f->mu);
+    if (info)
+        *info = (struct mvm_fleet_member){ .state = state_of(m), .weight = m->weight,
+                                           .instructions = m->st.instructions, .turns = m->st.turns };
+    m->holders++;                   /* from now on no worker picks it */
+    wait_between(f, m);
+    host_mutex_unlock(f->mu);
+    return 0;
+}
+
+void mvm_fleet_release(mvm_fleet *f, int i)
+{
+    struct member *m = member_of(f, i);
+    if (!m)
+        return;
+    host_mutex_lock(f->mu);
+    if (m->holders > 0 && --m->holders == 0)
+        host_cond_broadcast(f->cv);
+    host_mutex_unlock(f->mu);
+}
+
+int mvm_fleet_stats_of(mvm_fleet *f, int i, struct mvm_stats *out, struct mvm_fleet_member *info)
+{
+    int r = mvm_fleet_hold(f, i, info);
+    if (r != 0)
+        return r;
+    mvm_vm_stats(f->m[i].vm, out);
+    mvm_fleet_release(f, i);
+    return 0;
+}
+
+int mvm_fleet_size(const mvm_fleet *f)
+{
+    return f ? f->n : 0;
 }

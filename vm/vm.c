@@ -1252,6 +1252,18 @@ void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out)
         vm_stats(vm, out);
 }
 
+int mvm_vm_children(const mvm_vm *vm, mvm_vm **out, int max)
+{
+    int n = 0;
+    for (int i = 0; vm && !vm->remote && i < MVM_HC_MAX_CHILDREN; i++)
+        if (vm->children[i]) {
+            if (n < max)
+                out[n] = vm->children[i];
+            n++;
+        }
+    return n;
+}
+
 int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
 {
     if (vm->remote) {

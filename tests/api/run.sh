@@ -168,6 +168,110 @@ else
     fi
 fi
 
+# Steering a running fleet from another thread: a paused VM's count
+# stands still (read with mvm_fleet_stats_of, state PAUSED) while the
+# other's grows; resumed, it grows again; killed, each ends as SIGKILL
+# ends a process (SIGNALED, 9, 137, stats.killed) and mvm_fleet_run
+# returns; an ended VM cannot be paused (-MVM_EBUSY) but can be read.
+cat > "$out/fleetctl.c" <<'C'
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include "mvm.h"
+
+static mvm_vm *vm_of(const char *path, const char *arg)
+{
+    static uint8_t img[1 << 22];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(img, 1, sizeof img, f) : 0;
+    if (f)
+        fclose(f);
+    mvm_vm *vm;
+    char *argv[] = { (char *)path, (char *)arg, NULL };
+    if (mvm_vm_create(NULL, &vm) != 0 || mvm_vm_load_elf(vm, path, img, n, 2, argv, 0, NULL) != 0)
+        exit(2);
+    return vm;
+}
+
+static void *run(void *f)
+{
+    mvm_fleet_run(f);
+    return NULL;
+}
+
+static uint64_t count(mvm_fleet *f, int i, int *state)
+{
+    struct mvm_stats st;
+    struct mvm_fleet_member m;
+    if (mvm_fleet_stats_of(f, i, &st, &m) != 0)
+        exit(3);
+    *state = m.state;
+    return st.instructions;
+}
+
+static void nap(void)
+{
+    struct timespec ts = { 0, 200000000 };
+    nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    struct mvm_fleet_config cfg = { .threads = 2 };
+    mvm_fleet *f;
+    mvm_vm *v[2] = { vm_of(argv[1], "99999999999"), vm_of(argv[1], "99999999999") };
+    mvm_vm *kids[1];
+    pthread_t t;
+    int s0, s1, s2, s3;
+    if (argc != 2 || mvm_fleet_new(&cfg, &f) != 0 || mvm_fleet_add(f, v[0], 100) != 0 ||
+        mvm_fleet_add(f, v[1], 100) != 1 || mvm_fleet_size(f) != 2 || pthread_create(&t, NULL, run, f) != 0)
+        return 4;
+    nap();
+    if (mvm_fleet_pause(f, 0) != 0 || mvm_fleet_pause(f, 2) != -MVM_EINVAL)
+        return 5;
+    uint64_t a1 = count(f, 0, &s0), b1 = count(f, 1, &s1);
+    nap();
+    uint64_t a2 = count(f, 0, &s2), b2 = count(f, 1, &s3);
+    printf("paused: %s, %s; other: %s\n", s0 == MVM_FLEET_PAUSED && s2 == MVM_FLEET_PAUSED ? "state" : "no state",
+           a1 == a2 ? "still" : "moved", b2 > b1 ? "grew" : "stood");
+    if (mvm_fleet_resume(f, 0) != 0)
+        return 6;
+    nap();
+    uint64_t a3 = count(f, 0, &s0);
+    printf("resumed: %s\n", a3 > a2 && s0 != MVM_FLEET_PAUSED ? "grew" : "stood");
+    if (mvm_fleet_hold(f, 1, NULL) != 0 || mvm_vm_children(v[1], kids, 1) != 0)
+        return 7;
+    mvm_fleet_release(f, 1);
+    if (mvm_fleet_kill(f, 0) != 0 || mvm_fleet_kill(f, 1) != 0 || pthread_join(t, NULL) != 0)
+        return 8;
+    for (int i = 0; i < 2; i++) {
+        struct mvm_exit ex;
+        struct mvm_fleet_stats st;
+        if (mvm_fleet_result(f, i, &ex, &st) != 0)
+            return 9;
+        printf("vm %d: reason %d signal %d status %d killed %d, %s\n", i, ex.reason, ex.signal, ex.status,
+               st.killed, st.instructions >= (i ? b2 : a3) ? "counted" : "miscounted");
+    }
+    printf("after: %d %d\n", mvm_fleet_pause(f, 0) == -MVM_EBUSY, count(f, 0, &s0) > 0 && s0 == MVM_FLEET_DONE);
+    mvm_fleet_free(f);
+    mvm_vm_destroy(v[0]);
+    mvm_vm_destroy(v[1]);
+    return 0;
+}
+C
+if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/fleetctl" "$out/fleetctl.c" "$B/libmvm.a" -lm -pthread 2>"$out/fleetctl.log"; then
+    echo "FAIL api/fleet-control: does not build: $(head -c 300 "$out/fleetctl.log")"
+else
+    timeout 60 "$out/fleetctl" "$out/loop" >"$out/fleetctl.out" 2>"$out/fleetctl.err"; rc=$?
+    want=$(printf 'paused: state, still; other: grew\nresumed: grew\nvm 0: reason 2 signal 9 status 137 killed 1, counted\nvm 1: reason 2 signal 9 status 137 killed 1, counted\nafter: 1 1')
+    if [ "$rc" = 0 ] && [ "$(cat "$out/fleetctl.out")" = "$want" ]; then
+        echo "PASS api/fleet-control"
+    else
+        echo "FAIL api/fleet-control: exit $rc: got '$(tr '\n' '|' <"$out/fleetctl.out")', expected '$(echo "$want" | tr '\n' '|')' $(head -c 200 "$out/fleetctl.err")"
+    fi
+fi
+
 # mvm_vm_fork: copies of a loaded template start with its memory shared
 # (shared_bytes before they run), print what the template prints (the sum
 # qemu-riscv64 gives for the same program), each with AT_RANDOM bytes of
