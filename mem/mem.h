@@ -155,6 +155,10 @@ uint64_t mem_space_code_gen(const struct mem_space *as);
 uint64_t mem_space_resident(const struct mem_space *as);   /* pages with a host page */
 uint64_t mem_space_shared(struct mem_space *as);   /* of them, shared copy-on-write with another */
 uint64_t mem_space_swapped(const struct mem_space *as);   /* pages in the swap file */
+/* A page could not be had: writes up to pages cold pages of as's swap out
+ * (waiting for running views; call it with no lock held, from outside
+ * guest code): how many went, or MEM_EINVAL if as has no swap. */
+long mem_space_make_room(struct mem_space *as, uint64_t pages);
 
 /*
  * Mapping. va and len must be page-aligned and inside MEM_VA_BITS.

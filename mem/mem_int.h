@@ -84,5 +84,6 @@ void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, 
 /* Direct reclaim: up to pages from spaces of s other than self (whose
  * lock the caller holds), never waiting; how many went. */
 uint64_t mem_swap_reclaim(struct mem_swap *s, struct mem_space *self, unsigned pages);
+struct mem_pool *mem_swap_pool(const struct mem_swap *s);
 
 #endif

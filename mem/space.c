@@ -1589,6 +1589,11 @@ uint64_t mem_space_swapped(const struct mem_space *as)
     return n;
 }
 
+long mem_space_make_room(struct mem_space *as, uint64_t pages)
+{
+    return as->swap ? mem_pool_swap_out(mem_swap_pool(as->swap), pages, true) : MEM_EINVAL;
+}
+
 bool mem_space_lost_in_swap(const struct mem_space *as)
 {
     LOCKED(as);

@@ -340,6 +340,11 @@ long mem_pool_swap_out(struct mem_pool *pool, uint64_t pages, bool wait)
     return (long)done;
 }
 
+struct mem_pool *mem_swap_pool(const struct mem_swap *s)
+{
+    return s->pool;
+}
+
 uint64_t mem_swap_reclaim(struct mem_swap *s, struct mem_space *self, unsigned pages)
 {
     uint64_t done = 0;

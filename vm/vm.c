@@ -762,6 +762,28 @@ static int64_t budget_take(mvm_vm *vm, int64_t want, bool *reserved)
  * meanwhile the process ended (PROC_LOCK_ENDED) or, for the runner, the
  * run stopped (PROC_LOCK_STOP); another thread is parked in that case.
  */
+/*
+ * A page could not be had. With a swap file for its memory the thread,
+ * out of guest code now, makes room (cold pages out, its own VM's too)
+ * or waits for it, and the instruction runs again: true. After
+ * ROOM_WAITS tries in a row the VM is out of memory.
+ */
+#define ROOM_PAGES 256
+#define ROOM_WAITS 200
+#define ROOM_NAP_NS 5000000u
+
+static bool room_made(mvm_vm *vm, int *waits)
+{
+    if (++*waits > ROOM_WAITS)
+        return false;
+    long n = mem_space_make_room(vm->p->as, ROOM_PAGES);
+    if (n < 0)
+        return false;           /* no swap: out of memory */
+    if (n == 0)
+        host_sleep_ns(ROOM_NAP_NS);   /* nothing cold now: others may free some */
+    return true;
+}
+
 static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
 {
     struct proc *p = vm->p;
@@ -785,6 +807,7 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
     }
     if (!alone)
         proc_guest_enter(p, t);
+    int waits = 0;
     for (;;) {
         rv_set_budget(h, take);
         *rv = rv_run(h);
@@ -807,6 +830,10 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
             charge_below(vm, (uint64_t)used);
         else if ((vm->unbelow += (uint64_t)used) >= BELOW_BATCH)
             below_flush(vm);
+        if (*rv == RV_EXIT_NOMEM && room_made(vm, &waits)) {
+            *rv = RV_EXIT_BUDGET;   /* as a slice end: the same instruction again */
+            whole = false;
+        }
         /* The end of a slice: go on without the lock unless the process
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
          * signal waits for this thread (taken with the lock: sig_deliver). */
