@@ -111,7 +111,7 @@ struct vm_row {
     int level;              /* 0: a socket's VM or fleet; +1 under a fleet or a VM's guest */
     bool fleet;             /* a fleet's own line (its VMs follow) */
     char state[12];
-    long long pid, depth, instructions, resident, shared;
+    long long pid, depth, instructions, resident, shared, swapped, ballooned;
 };
 /* Every VM that answers in the runtime directory (or those of the nnames
  * sockets named), each followed by its own: how many (*out freed by the

@@ -290,7 +290,12 @@ static json_t *stats_json(const struct control *c, const char *name, const struc
                           "state", state, "instructions", (json_int_t)st->instructions,
                           "resident_bytes", (json_int_t)st->resident_bytes, "shared_bytes",
                           (json_int_t)st->shared_bytes, "depth", depth, "uptime_s", uptime_s(c));
+    if (o) {
+        json_object_set_new(o, "swapped_bytes", json_integer((json_int_t)st->swapped_bytes));
+        json_object_set_new(o, "ballooned_bytes", json_integer((json_int_t)st->ballooned_bytes));
+    }
     if (o && all) {
+        json_object_set_new(o, "balloon_target_bytes", json_integer((json_int_t)st->balloon_target_bytes));
         json_object_set_new(o, "syscalls", json_integer((json_int_t)st->syscalls));
         json_object_set_new(o, "children_instructions", json_integer((json_int_t)st->children_instructions));
         json_object_set_new(o, "blocks_decoded", json_integer((json_int_t)st->blocks_decoded));
@@ -639,6 +644,8 @@ static void row_add(struct rows *rs, json_t *o, const char *parent_key, int leve
     r->instructions = num(o, "instructions");
     r->resident = num(o, "resident_bytes");
     r->shared = num(o, "shared_bytes");
+    r->swapped = num(o, "swapped_bytes");
+    r->ballooned = num(o, "ballooned_bytes");
     char key[sizeof r->key];
     snprintf(key, sizeof key, "%s", r->key);        /* r moves as rows are added */
     size_t i;
@@ -665,14 +672,18 @@ static void rows_of(struct rows *rs, const char *name)
         if (answered(name, reply, &l) == 0) {
             size_t i;
             json_t *vm;
-            long long resident = 0, shared = 0;
+            long long resident = 0, shared = 0, swapped = 0, ballooned = 0;
             json_array_foreach(json_object_get(l, "vms"), i, vm) {
                 row_add(rs, vm, name, 1);
                 resident += num(vm, "resident_bytes");
                 shared += num(vm, "shared_bytes");
+                swapped += num(vm, "swapped_bytes");
+                ballooned += num(vm, "ballooned_bytes");
             }
             rs->v[first].resident = resident;   /* the fleet holds what its VMs hold */
             rs->v[first].shared = shared;
+            rs->v[first].swapped = swapped;
+            rs->v[first].ballooned = ballooned;
             json_decref(l);
         }
         free(reply);

@@ -27,9 +27,9 @@ static const char top_usage[] =
     "Shows the VMs and fleets started with --name (all of them, or those\n"
     "named), with the VMs of each fleet and those their guests made below\n"
     "them, refreshed every SECONDS (1): state, depth, instructions a second,\n"
-    "instructions, resident and shared memory (MiB). -n: COUNT refreshes,\n"
-    "then exit. On a terminal, q or Ctrl-C quits; elsewhere each refresh is\n"
-    "a plain table.\n";
+    "instructions, resident, shared, swapped and ballooned memory (MiB).\n"
+    "-n: COUNT refreshes, then exit. On a terminal, q or Ctrl-C quits;\n"
+    "elsewhere each refresh is a plain table.\n";
 
 static volatile sig_atomic_t quit;
 
@@ -110,16 +110,17 @@ static void print_table(const struct vm_row *v, int n, const struct vm_row *prev
            "RESIDENT", "SHARED", "SWAPPED", "BALLOONED");
     for (int i = 0; i < n; i++) {
         const struct vm_row *r = &v[i], *p = find(prev, nprev, r->key);
-        char rate[32] = "-", res[32], sh[32], depth[16] = "-";
+        char rate[32] = "-", res[32], sh[32], sw[32], bal[32], depth[16] = "-";
         if (p && seconds > 0 && r->instructions >= p->instructions)
             snprintf(rate, sizeof rate, "%.0f", (double)(r->instructions - p->instructions) / seconds);
         if (!r->fleet)
             snprintf(depth, sizeof depth, "%lld", r->depth);
         mib(res, sizeof res, r->resident);
         mib(sh, sizeof sh, r->shared);
-        /* Swapped and ballooned memory: no VM has any yet (docs/fleet.md). */
+        mib(sw, sizeof sw, r->swapped);
+        mib(bal, sizeof bal, r->ballooned);
         printf("%*s%-*s %-8s %5s %14s %16lld %10s %10s %8s %9s\n", 2 * r->level, "", 24 - 2 * r->level, r->name,
-               r->fleet ? "fleet" : r->state, depth, rate, r->instructions, res, sh, "-", "-");
+               r->fleet ? "fleet" : r->state, depth, rate, r->instructions, res, sh, sw, bal);
     }
     if (n == 0)
         printf("(no VM started with --name answers)\n");

@@ -70,6 +70,7 @@ struct thread {
     uint64_t sigmask;            /* written by the thread under the run lock and mu */
     struct host_thread *host;    /* NULL for the main thread */
     struct thread *next;         /* p->threads, in creation order */
+    int room_waits;              /* its page allocations that failed in a row (vm.c) */
     /* A sleep given up because the run stopped (PROC_RESTART): when the
      * same call (the ecall at restart_pc) is made again, it ends at the
      * same deadline (monotonic ns), as Linux's restart_syscall does. */

@@ -772,10 +772,10 @@ static int64_t budget_take(mvm_vm *vm, int64_t want, bool *reserved)
 #define ROOM_WAITS 200
 #define ROOM_NAP_NS 5000000u
 
-static bool room_made(mvm_vm *vm, int *waits)
+static bool room_made(mvm_vm *vm, struct thread *t)
 {
-    if (++*waits > ROOM_WAITS)
-        return false;
+    if (++t->room_waits > ROOM_WAITS || mem_space_lost(vm->p->as))
+        return false;           /* (lost: its memory is not whole, no room helps) */
     long n = mem_space_make_room(vm->p->as, ROOM_PAGES);
     if (n < 0)
         return false;           /* no swap: out of memory */
@@ -807,7 +807,6 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
     }
     if (!alone)
         proc_guest_enter(p, t);
-    int waits = 0;
     for (;;) {
         rv_set_budget(h, take);
         *rv = rv_run(h);
@@ -830,9 +829,11 @@ static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
             charge_below(vm, (uint64_t)used);
         else if ((vm->unbelow += (uint64_t)used) >= BELOW_BATCH)
             below_flush(vm);
-        if (*rv == RV_EXIT_NOMEM && room_made(vm, &waits)) {
+        if (*rv == RV_EXIT_NOMEM && room_made(vm, t)) {
             *rv = RV_EXIT_BUDGET;   /* as a slice end: the same instruction again */
             whole = false;
+        } else if (*rv != RV_EXIT_NOMEM) {
+            t->room_waits = 0;
         }
         /* The end of a slice: go on without the lock unless the process
          * ended or stopped meanwhile (seen then in proc_guest_leave), or a
