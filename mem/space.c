@@ -1184,6 +1184,21 @@ static void settle_if_idle(struct mem_space *as)
     host_mutex_unlock(as->lock);
 }
 
+/* The end of a scan's or a clock's step (lock held) that took pages away
+ * if changed: the views are told, and what they may cache is released
+ * once they have synchronised (waiting for them if wait). */
+static void step_end(struct mem_space *as, bool changed, bool wait)
+{
+    if (changed)
+        atomic_fetch_add(&as->gen, 1);
+    limbo_stamp(as);
+    host_mutex_unlock(as->lock);
+    if (wait)
+        settle(as);
+    else
+        settle_if_idle(as);
+}
+
 /* Copies a page that may be written meanwhile (word by word, as the
  * harts' own relaxed atomic accesses: a torn copy is only a wrong hint). */
 static void copy_racy(uint64_t *dst, const struct mem_page *pg)
@@ -1294,14 +1309,7 @@ void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct
         }
         mem_page_unref(as->pool, c[k].pg);
     }
-    if (changed)
-        atomic_fetch_add(&as->gen, 1);
-    limbo_stamp(as);
-    host_mutex_unlock(as->lock);
-    if (wait)
-        settle(as);
-    else
-        settle_if_idle(as);
+    step_end(as, changed, wait);
 }
 
 /* ---- walking a space (snapshots) -------------------------------------- */
@@ -1704,13 +1712,12 @@ void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, 
         }
         mem_page_unref(as->pool, c[k].pg);
     }
-    if (changed)
-        atomic_fetch_add(&as->gen, 1);
-    limbo_stamp(as);
-    host_mutex_unlock(as->lock);
-    if (wait)
-        settle(as);
-    else if (!try)
-        settle_if_idle(as);
-    /* (try: no view ran when the pages went, so none was in limbo) */
+    if (try) {      /* never waits: a later change's settle releases what is in limbo */
+        if (changed)
+            atomic_fetch_add(&as->gen, 1);
+        limbo_stamp(as);
+        host_mutex_unlock(as->lock);
+        return;
+    }
+    step_end(as, changed, wait);
 }
