@@ -17,7 +17,6 @@
 #include "user/lx.h"
 #include "user/net.h"
 
-
 const char *mvm_version(void) { return MVM_VERSION; }
 
 int mvm_inside(void) { return parent_present(); }
@@ -756,13 +755,6 @@ static int64_t budget_take(mvm_vm *vm, int64_t want, bool *reserved)
 }
 
 /*
- * Runs thread t's hart for one slice (the caller holds the run lock);
- * *rv is rv_run's result (RV_EXIT_BUDGET without running if the budget is
- * spent). Returns with the run lock held (PROC_LOCK_OK), or not held if
- * meanwhile the process ended (PROC_LOCK_ENDED) or, for the runner, the
- * run stopped (PROC_LOCK_STOP); another thread is parked in that case.
- */
-/*
  * A page could not be had. With a swap file for its memory the thread,
  * out of guest code now, makes room (cold pages out, its own VM's too)
  * or waits for it, and the instruction runs again: true. After
@@ -784,6 +776,13 @@ static bool room_made(mvm_vm *vm, struct thread *t)
     return true;
 }
 
+/*
+ * Runs thread t's hart for one slice (the caller holds the run lock);
+ * *rv is rv_run's result (RV_EXIT_BUDGET without running if the budget is
+ * spent). Returns with the run lock held (PROC_LOCK_OK), or not held if
+ * meanwhile the process ended (PROC_LOCK_ENDED) or, for the runner, the
+ * run stopped (PROC_LOCK_STOP); another thread is parked in that case.
+ */
 static int run_guest(mvm_vm *vm, struct thread *t, bool runner, int *rv)
 {
     struct proc *p = vm->p;
