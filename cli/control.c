@@ -124,7 +124,8 @@ static void send_line(int fd, char *s)
 }
 
 /* The commands a socket knows: `list`, the last, is a fleet's alone. */
-static const char *const commands[] = { "info", "stats", "snapshot", "migrate", "pause", "resume", "kill", "list" };
+static const char *const commands[] = { "info", "stats", "snapshot", "migrate", "pause", "resume", "kill", "balloon",
+                                        "list" };
 
 /* The request on fd, checked; NULL with *why for a bad one. */
 static json_t *read_request(const struct control *c, int fd, char *line, const char **why)
@@ -339,6 +340,23 @@ static json_t *ok(json_t *o)
     return o;
 }
 
+/* {"cmd":"balloon","bytes":N}: asks vm's balloon to hold N bytes
+ * (docs/balloon.md); the answer says what it asks and what it holds. */
+static char *balloon(json_t *req, mvm_vm *vm)
+{
+    json_t *b = json_object_get(req, "bytes");
+    if (!json_is_integer(b) || json_integer_value(b) < 0)
+        return refuse("balloon needs \"bytes\", a number of bytes, 0 or more");
+    uint64_t target = 0, held = 0;
+    int r = mvm_vm_balloon_set(vm, (uint64_t)json_integer_value(b));
+    if (r == 0)
+        r = mvm_vm_balloon_get(vm, &target, &held);
+    if (r != 0)
+        return refuse(mvm_strerror(r));
+    return answer(json_pack("{s:b, s:I, s:I}", "ok", 1, "balloon_target_bytes", (json_int_t)target,
+                            "ballooned_bytes", (json_int_t)held));
+}
+
 /* The VM's answer to info or stats (between runs). */
 static json_t *stats_of(struct control *c, mvm_vm *vm, bool all, bool paused)
 {
@@ -363,6 +381,8 @@ static char *serve_one(struct control *c, json_t *req, struct session *s, mvm_vm
         *paused = cmd[0] == 'p';
         return answer(json_pack("{s:b, s:s}", "ok", 1, "state", *paused ? "paused" : "running"));
     }
+    if (strcmp(cmd, "balloon") == 0)
+        return balloon(req, vm);
     if (strcmp(cmd, "kill") == 0) {
         fprintf(stderr, "mvm: killed by a request on its control socket\n");
         *rc = 128 + 9;      /* as if by SIGKILL */
@@ -522,6 +542,8 @@ static char *fleet_serve(struct control *c, json_t *req)
         snprintf(why, sizeof why, "%s: name one of the fleet's VMs (\"vm\")", cmd);
         return refuse(why);
     }
+    if (strcmp(cmd, "balloon") == 0)   /* any time, from any thread */
+        return balloon(req, fl->vms[i]);
     int r = strcmp(cmd, "pause") == 0 ? mvm_fleet_pause(fl->run, i)
           : strcmp(cmd, "resume") == 0 ? mvm_fleet_resume(fl->run, i) : mvm_fleet_kill(fl->run, i);
     if (r == -MVM_EBUSY) {
@@ -543,6 +565,7 @@ static const char control_usage[] =
     "       mvm snapshot NAME FILE [--suspend] [--snapshot-uncompressed]\n"
     "       mvm migrate NAME HOST:PORT\n"
     "       mvm pause|resume|kill NAME|FLEET/VM\n"
+    "       mvm balloon NAME|FLEET/VM SIZE\n"
     "       mvm control NAME JSON\n"
     "       mvm top [-n COUNT] [-d SECONDS] [NAME...]   (mvm top --help)\n"
     "\n"
@@ -754,7 +777,8 @@ int cmd_control(int argc, char **argv)
         }
     }
     int want = strcmp(verb, "ps") == 0 ? 0
-             : strcmp(verb, "snapshot") == 0 || strcmp(verb, "migrate") == 0 || strcmp(verb, "control") == 0 ? 2 : 1;
+             : strcmp(verb, "snapshot") == 0 || strcmp(verb, "migrate") == 0 || strcmp(verb, "control") == 0 ||
+                       strcmp(verb, "balloon") == 0 ? 2 : 1;
     if (nargs != want)
         return usage_error("%s: wrong number of arguments (mvm ps --help)", verb);
     if (want == 0)
@@ -786,6 +810,11 @@ int cmd_control(int argc, char **argv)
         free(abs);
     } else if (strcmp(verb, "migrate") == 0) {
         req = json_pack("{s:s, s:s}", "cmd", "migrate", "to", args[1]);
+    } else if (strcmp(verb, "balloon") == 0) {
+        uint64_t bytes = strcmp(args[1], "0") == 0 ? 0 : parse_size(args[1]);
+        if (!bytes && strcmp(args[1], "0") != 0)
+            return usage_error("balloon: %s: expected a size, like 64M or 0", args[1]);
+        req = json_pack("{s:s, s:I}", "cmd", "balloon", "bytes", (json_int_t)bytes);
     } else {
         req = json_pack("{s:s}", "cmd", strcmp(verb, "stats") == 0 ? "stats" : verb);
     }
@@ -814,6 +843,9 @@ int cmd_control(int argc, char **argv)
                    "up %.1f s\n", args[0], num(o, "pid"), json_string_value(json_object_get(o, "state")),
                    num(o, "instructions"), num(o, "syscalls"), num(o, "resident_bytes") >> 10,
                    num(o, "shared_bytes") >> 10, json_real_value(json_object_get(o, "uptime_s")));
+        } else if (strcmp(verb, "balloon") == 0) {
+            printf("%s: its balloon is asked for %lld KiB and holds %lld KiB\n", args[0],
+                   num(o, "balloon_target_bytes") >> 10, num(o, "ballooned_bytes") >> 10);
         } else if (strcmp(verb, "migrate") == 0) {
             printf("%s: migrated to %s: %.1f MiB, %.1f ms in all, the VM stopped for %.1f ms\n", args[0], args[1],
                    json_real_value(json_object_get(o, "sent_mib")), json_real_value(json_object_get(o, "total_ms")),

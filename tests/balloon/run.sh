@@ -9,6 +9,9 @@
 #     holds exactly that and the VM stays 4 MiB under the 12 MiB it holds
 #     once the owner asks for nothing again; the guest's results are
 #     qemu-riscv64's;
+#   - mvm balloon NAME SIZE (the control socket): the VM's balloon holds
+#     what is asked and its resident memory follows, down and up again;
+#     a bad size or request is refused and the VM runs on;
 #   - a fleet over budget settles by ballooning: four VMs that want
 #     24 MiB each under host_mem 64M all end well (their results
 #     qemu-riscv64's), the policy asked, the balloons held memory, and
@@ -84,6 +87,46 @@ for mode in lowered trusted; do
 		pass $t
 	fi
 done
+
+# ---- the control socket: mvm balloon NAME SIZE
+export MVM_RUNTIME_DIR="$ROOT/$OUT/rt.$$"
+rm -rf "$MVM_RUNTIME_DIR"
+field() { "$MVM" stats bal --json 2>/dev/null | sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p"; }
+# until FIELD OP VALUE holds (up to 10 s)
+until_field() {
+	i=0
+	while [ $i -lt 100 ]; do
+		v=$(field "$1")
+		[ -n "$v" ] && [ "$v" "$2" "$3" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+"$MVM" run --name bal "$CACHE" 24 100000 >"$OUT/bal.out" 2>&1 &
+pid=$!
+t=control
+if ! until_field resident_bytes -ge $((24 << 20)); then
+	fail $t "the VM did not fill its cache: $(field resident_bytes) bytes"
+elif ! "$MVM" balloon bal 8M >"$OUT/bal.1" 2>&1 || ! grep -q "asked for 8192 KiB" "$OUT/bal.1"; then
+	fail $t "mvm balloon bal 8M: $(cat "$OUT/bal.1")"
+elif ! until_field ballooned_bytes -eq $((8 << 20)) || ! until_field resident_bytes -le $((20 << 20)); then
+	fail $t "asked for 8 MiB: holds $(field ballooned_bytes), resident $(field resident_bytes)"
+elif ! "$MVM" balloon bal 0 >"$OUT/bal.2" 2>&1 || ! until_field ballooned_bytes -eq 0 ||
+	! until_field resident_bytes -ge $((24 << 20)); then
+	fail $t "asked for nothing: holds $(field ballooned_bytes), resident $(field resident_bytes): $(cat "$OUT/bal.2")"
+else
+	"$MVM" balloon bal lots >"$OUT/bal.3" 2>&1; r1=$?
+	"$MVM" control bal '{"cmd":"balloon","bytes":-1}' >"$OUT/bal.4" 2>&1; r2=$?
+	if [ $r1 = 125 ] && [ $r2 = 1 ] && grep -q '"ok":false' "$OUT/bal.4" && kill -0 $pid 2>/dev/null; then
+		pass $t
+	else
+		fail $t "bad requests: exit $r1 ($(cat "$OUT/bal.3")), exit $r2 ($(cat "$OUT/bal.4"))"
+	fi
+fi
+"$MVM" kill bal >/dev/null 2>&1
+wait $pid
+rm -rf "$MVM_RUNTIME_DIR"
+unset MVM_RUNTIME_DIR
 
 # ---- a fleet over budget settles
 timeout $TMO "$QEMU" "$CACHE" 24 8 >"$OUT/cache24.qemu" 2>&1
