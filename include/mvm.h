@@ -117,8 +117,8 @@ struct mvm_config {
  *
  * With MVM_DOMAIN_BALLOON (and a mem_limit) the domain's thread asks the
  * balloons of its VMs (those with a driver running, docs/balloon.md) for
- * memory when they hold more than 90 % of the limit, enough to come down
- * to 80 %, and gives it back below 70 %; it steers the VMs of its child
+ * memory when they hold more than 80 % of the limit, enough to come down
+ * to 70 %, and gives it back below 60 %; it steers the VMs of its child
  * domains too, unless they have a balloon policy of their own.
  *
  * With swap_dir (and a mem_limit) the domain has a swap file there (made
