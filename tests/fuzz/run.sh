@@ -32,8 +32,8 @@ mkdir -p "$OUT" || exit 2
 sources() {
 	case $1 in
 	fuzz_decode) echo rv/decode.c ;;
-	fuzz_elf) echo user/elf.c mem/*.c host/host.c host/thread.c ;;
-	fuzz_run) echo rv/*.c mem/*.c host/host.c host/thread.c ;;
+	fuzz_elf) echo user/elf.c mem/*.c host/host.c host/thread.c host/file.c ;;
+	fuzz_run) echo rv/*.c mem/*.c host/host.c host/thread.c host/file.c ;;
 	fuzz_snap) echo snap/format.c host/file.c host/host.c ;;
 	# The whole library: a restore makes a VM as mvm_vm_restore does.
 	fuzz_restore) echo rv/*.c mem/*.c vm/*.c user/*.c host/*.c snap/*.c ;;
