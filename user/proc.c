@@ -58,8 +58,7 @@ struct proc *proc_new(const struct proc_options *opt)
     p->areas = mm_areas_new();
     if (!p->areas)
         goto fail;
-    p->fs = fs_new();
-    if (!p->fs)
+    if (!opt->no_fs && !(p->fs = fs_new()))
         goto fail;
     p->pid = p->pgid = p->sid = PROC_PID;
     if (!opt->forked && proc_tree_new(p) != 0)   /* a forked one joins its parent's */
@@ -68,7 +67,8 @@ struct proc *proc_new(const struct proc_options *opt)
     p->hart->trace_insns = opt->trace_insns;
     p->hart->no_jit = opt->no_jit;
     p->trace_syscalls = opt->trace_syscalls;
-    fs_set_stream_meta(p->fs, opt->stream_meta);
+    if (p->fs)
+        fs_set_stream_meta(p->fs, opt->stream_meta);
     return p;
 fail:
     proc_free(p);

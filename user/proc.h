@@ -54,6 +54,8 @@ struct proc_options {
     bool trace_insns;
     bool no_jit;             /* interpret every block */
     bool stream_meta;        /* metadata changes on standard streams allowed */
+    bool no_fs;              /* no file table yet: the caller installs one (a
+                                copy of a template's, proc_copy_loaded) */
 };
 
 /*

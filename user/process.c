@@ -330,7 +330,8 @@ static void copy_thread(struct proc *c, struct proc *p, uint64_t flags, uint64_t
 /* A copy's files and program values from src's (fs: its copy of src's). */
 static void take_image(struct proc *c, struct proc *src, struct fs *fs)
 {
-    fs_free(c->fs);
+    if (c->fs)
+        fs_free(c->fs);
     c->fs = fs;
     c->entry = src->entry;
     c->phdr_addr = src->phdr_addr;
@@ -340,7 +341,7 @@ static void take_image(struct proc *c, struct proc *src, struct fs *fs)
     c->at_random = src->at_random;
 }
 
-long proc_copy_loaded(struct proc *p, struct proc *src)
+long proc_copy_loaded(struct proc *p, struct proc *src)   /* (p may have no file table yet) */
 {
     long r = mm_fork(p, src, false);
     struct fs *fs = r == 0 ? fs_fork(src->fs) : NULL;

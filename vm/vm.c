@@ -59,9 +59,12 @@ int vm_create_native(const struct mvm_config *cfg, mvm_vm *parent,
     return vm_create_native_in(cfg, parent, backing, NULL, hc_flags, out);
 }
 
-/* under: the pool a root VM's pool is a child of, if not its domain's. */
+/* under: the pool a root VM's pool is a child of, if not its domain's;
+ * copy: a copy of a loaded VM is to be made into it (its file table is
+ * the template's, copied: none is made here). */
 static int create_native(const struct mvm_config *cfg, mvm_vm *parent, struct mem_pool *under,
-                         struct mem_space *backing, struct mem_pool *pool, unsigned hc_flags, mvm_vm **out)
+                         struct mem_space *backing, struct mem_pool *pool, unsigned hc_flags, bool copy,
+                         mvm_vm **out)
 {
     int depth = parent ? parent->depth + 1 : 1;
     if (depth > MVM_MAX_DEPTH)
@@ -76,6 +79,7 @@ static int create_native(const struct mvm_config *cfg, mvm_vm *parent, struct me
         .trace_insns = (cfg->flags & MVM_TRACE_INSNS) != 0,
         .no_jit = (cfg->flags & MVM_NO_JIT) != 0,
         .stream_meta = (cfg->flags & MVM_STREAM_META) != 0,
+        .no_fs = copy,
     };
     mvm_vm *vm = calloc(1, sizeof *vm);
     if (!vm)
@@ -101,7 +105,7 @@ static int create_native(const struct mvm_config *cfg, mvm_vm *parent, struct me
 int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem_space *backing,
                         struct mem_pool *pool, unsigned hc_flags, mvm_vm **out)
 {
-    return create_native(cfg, parent, NULL, backing, pool, hc_flags, out);
+    return create_native(cfg, parent, NULL, backing, pool, hc_flags, false, out);
 }
 
 int mvm_vm_fork(mvm_vm *tmpl, const struct mvm_config *cfg, mvm_vm **out)
@@ -124,7 +128,7 @@ int mvm_vm_fork(mvm_vm *tmpl, const struct mvm_config *cfg, mvm_vm **out)
     struct mvm_config c = *cfg;
     c.flags |= (t->hart->no_jit ? MVM_NO_JIT : 0u) | (t->trace_syscalls ? MVM_TRACE_SYSCALLS : 0u);
     mvm_vm *vm;
-    int r = create_native(&c, NULL, dp ? NULL : t->pool, NULL, NULL, 0, &vm);
+    int r = create_native(&c, NULL, dp ? NULL : t->pool, NULL, NULL, 0, true, &vm);
     if (r != 0)
         return r;
     long e = proc_copy_loaded(vm->p, t);
