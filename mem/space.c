@@ -386,10 +386,18 @@ static void shootdown(struct mem_space *as)
         atomic_store(&me->active, true);
 }
 
-/* Takes page pg out of as (lock held): released at once if no other view
- * runs, else once they have all seen this change. */
+/*
+ * Takes page pg out of as (lock held): released at once if no other view
+ * runs, else once they have all seen this change. The generation moves
+ * first: a view that starts running after the check below synchronises
+ * to it and drops what it cached, where one that started before is seen
+ * running (both sides' accesses are sequentially consistent). Bumped only
+ * later, as the change's own bump is, a view entering in between would
+ * keep an entry to a page already reused.
+ */
 static void drop_page(struct mem_space *as, struct mem_page *pg)
 {
+    atomic_fetch_add(&as->gen, 1);
     if (!others_active(as)) {
         mem_page_unref(as->pool, pg);
         return;
@@ -824,9 +832,8 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
             return NULL;
         }
         memcpy(pg->data, p->page->data, MEM_PAGE_SIZE);
-        drop_page(as, p->page);
+        drop_page(as, p->page);     /* (the change's bump) */
         p->page = pg;
-        atomic_fetch_add(&as->gen, 1);
         mem_pool_count(as->pool, MEM_COUNT_COW);
         *changed = true;
     }
