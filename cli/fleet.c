@@ -405,8 +405,6 @@ static bool same_start(const struct member *a, const struct member *b)
            same_list(a->connect, a->nconnect, b->connect, b->nconnect);
 }
 
-#define COPIES 0
-
 /* m's VM, loaded: 0, or an exit status with the message printed. A VM
  * of a sharing domain that starts like an earlier one is a copy of it
  * (mvm_vm_fork: the
@@ -422,10 +420,8 @@ static int make_vm(struct fleet *f, struct member *m)
     if (r != 0)
         return r;
     /* Copies share pages with their template: only within a sharing
-     * domain, which is what its VMs opted in to (docs/fleet.md). Off for
-     * now: copies and the sharing scan together were seen to lose a
-     * guest's write (docs/fleet.md, "Starting VMs"). */
-    for (struct member *t = f->m; COPIES && m->share && t < m; t++) {
+     * domain, which is what its VMs opted in to (docs/fleet.md). */
+    for (struct member *t = f->m; m->share && t < m; t++) {
         if (!t->vm || t->copy || !same_start(t, m))
             continue;
         if ((r = mvm_vm_fork(t->vm, &cfg, &m->vm)) != 0)
