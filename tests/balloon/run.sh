@@ -20,13 +20,8 @@
 # Usage: tests/balloon/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
-SUITE=balloon
-MVM=${MVM:-build/mvm}
-OUT=build/tests/balloon
-CC=riscv64-linux-gnu-gcc
-QEMU=${QEMU_RISCV64:-qemu-riscv64}
+suite_begin balloon
 TMO=120
-mkdir -p "$OUT" || exit 2
 ROOT=$(pwd)
 CACHE=$ROOT/build/guests/cache
 

@@ -29,13 +29,8 @@
 # Usage: tests/fleet/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
-SUITE=fleet
-MVM=${MVM:-build/mvm}
-OUT=build/tests/fleet
-CC=riscv64-linux-gnu-gcc
-QEMU=${QEMU_RISCV64:-qemu-riscv64}
+suite_begin fleet
 TMO=120
-mkdir -p "$OUT" || exit 2
 ABS=$(pwd)/$OUT
 ROOT=$(pwd)
 

@@ -21,12 +21,8 @@
 # Usage: tests/fleetctl/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
-SUITE=fleetctl
-MVM=${MVM:-build/mvm}
-OUT=build/tests/fleetctl
-CC=riscv64-linux-gnu-gcc
+suite_begin fleetctl
 TMO=120
-mkdir -p "$OUT" || exit 2
 ABS=$(pwd)/$OUT
 export MVM_RUNTIME_DIR="$ABS/rt.$$"
 rm -rf "$MVM_RUNTIME_DIR"

@@ -180,8 +180,20 @@ guest_test() {
 }
 
 # ---- suites that print their own lines
-# A suite sets SUITE (its name, the prefix of its tests' names), MVM, OUT
-# (made already) and CC (the riscv64 compiler) before it calls these.
+
+# suite_begin NAME: the settings the helpers below use. SUITE is NAME (its
+# tests' names begin with it), MVM the monitor (build/mvm unless set),
+# OUT build/tests/NAME (made here), CC the riscv64 compiler, QEMU
+# qemu-riscv64 (or QEMU_RISCV64).
+suite_begin() {
+	SUITE=$1
+	MVM=${MVM:-build/mvm}
+	OUT=build/tests/$1
+	CC=riscv64-linux-gnu-gcc
+	# shellcheck disable=SC2034 # (the suites' own)
+	QEMU=${QEMU_RISCV64:-qemu-riscv64}
+	mkdir -p "$OUT" || exit 2
+}
 
 # pass TEST, fail TEST WHY: TEST's line.
 pass() { echo "PASS $SUITE/$1"; }

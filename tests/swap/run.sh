@@ -17,13 +17,8 @@
 # Usage: tests/swap/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
-SUITE=swap
-MVM=${MVM:-build/mvm}
-OUT=build/tests/swap
-CC=riscv64-linux-gnu-gcc
-QEMU=${QEMU_RISCV64:-qemu-riscv64}
+suite_begin swap
 TMO=120
-mkdir -p "$OUT" || exit 2
 ROOT=$(pwd)
 ABS=$ROOT/$OUT
 HOLD=$ABS/hold
