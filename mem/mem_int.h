@@ -11,6 +11,38 @@ enum { MEM_COUNT_COW, MEM_COUNT_ZERO };
 struct mem_page *mem_page_alloc_raw(struct mem_pool *pool);
 void mem_pool_count(struct mem_pool *pool, int what);
 
+/* The state (mem_pool_merge_state, mem_pool_swap_state) of the nearest
+ * of pool and its ancestors that has one, or NULL. */
+void *mem_pool_nearest(const struct mem_pool *pool, void *(*state)(const struct mem_pool *));
+
+/*
+ * The spaces a sharing scan or a swap file serves (members.c): each space
+ * of a pool below joins when it is made and leaves when it is freed.
+ * Entries are size bytes: a struct whose first member is the space's
+ * struct mem_space *, the rest its user's (zero when it joins). lock
+ * guards the list and what its user keeps beside it; cv is for its user
+ * to wait on until a leaving space is let go.
+ */
+struct host_mutex;
+struct host_cond;
+struct mem_members {
+    struct host_mutex *lock;
+    struct host_cond *cv;
+    void *v;
+    size_t size, n, cap;
+};
+int mem_members_init(struct mem_members *l, size_t size);  /* 0 or MEM_ENOMEM */
+void mem_members_fini(struct mem_members *l);              /* after a failed init too */
+bool mem_members_add(struct mem_members *l, struct mem_space *as);   /* false: no room */
+/* With lock held: entry i; as's entry (NULL: not a member); as leaves,
+ * if it is one (the last entry takes its place). */
+static inline void *mem_members_at(const struct mem_members *l, size_t i)
+{
+    return (char *)l->v + i * l->size;
+}
+void *mem_members_find(const struct mem_members *l, const struct mem_space *as);
+void mem_members_remove(struct mem_members *l, const struct mem_space *as);
+
 /* The sharing scan (merge.c) and what it needs of pools and spaces. */
 struct mem_merge;
 void *mem_pool_merge_state(const struct mem_pool *pool);

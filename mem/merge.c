@@ -60,6 +60,13 @@ struct table {
     size_t cap, n;          /* cap a power of two, n < cap / 2 */
 };
 
+/* A space the scan walks (an entry of spaces, below). */
+struct member {
+    struct mem_space *as;
+    uint64_t done;              /* the last pass it was scanned to its end in */
+    unsigned busy;              /* steps in a row it was running */
+};
+
 struct mem_merge {
     struct mem_pool *pool;          /* the domain */
     unsigned hash_bits;             /* 64; fewer only in tests (collisions) */
@@ -68,16 +75,10 @@ struct mem_merge {
     struct table unstable;          /* hashes seen this pass (no reference) */
     uint64_t pass;                  /* the pass under way (from 1) */
     struct mem_merge_stats st;
-    struct host_mutex *list_lock;   /* guards what follows */
-    struct host_cond *list_cv;      /* busy went NULL */
+    struct mem_members spaces;      /* struct member each; its lock guards what follows */
     struct mem_space *busy;         /* the space the scan is in */
-    unsigned waiting;               /* for busy to change */
-    struct member {
-        struct mem_space *as;
-        uint64_t done;              /* the last pass it was scanned to its end in */
-        unsigned busy;              /* steps in a row it was running */
-    } *spaces;
-    size_t nspaces, cap_spaces, cur;    /* cur: the next to visit */
+    unsigned waiting;               /* for busy to go NULL (on spaces.cv) */
+    size_t cur;                     /* the next to visit */
 };
 
 static uint64_t hash_page(const struct mem_merge *m, const uint8_t *data)
@@ -149,12 +150,9 @@ int mem_pool_share(struct mem_pool *pool, unsigned hash_bits)
     m->hash_bits = hash_bits;
     m->pass = 1;
     m->scan_lock = host_mutex_new();
-    m->list_lock = host_mutex_new();
-    m->list_cv = host_cond_new();
-    if (!m->scan_lock || !m->list_lock || !m->list_cv) {
+    if (!m->scan_lock || mem_members_init(&m->spaces, sizeof(struct member)) != 0) {
         host_mutex_free(m->scan_lock);
-        host_mutex_free(m->list_lock);
-        host_cond_free(m->list_cv);
+        mem_members_fini(&m->spaces);
         free(m);
         return MEM_ENOMEM;
     }
@@ -164,41 +162,21 @@ int mem_pool_share(struct mem_pool *pool, unsigned hash_bits)
 
 struct mem_merge *mem_merge_join(struct mem_space *as)
 {
-    struct mem_pool *p = mem_space_pool(as);
-    while (p && !mem_pool_merge_state(p))
-        p = mem_pool_parent(p);
-    if (!p)
-        return NULL;
-    struct mem_merge *m = mem_pool_merge_state(p);
-    host_mutex_lock(m->list_lock);
-    if (m->nspaces == m->cap_spaces) {
-        size_t cap = m->cap_spaces ? 2 * m->cap_spaces : 16;
-        struct member *s = realloc(m->spaces, cap * sizeof *s);
-        if (!s) {
-            host_mutex_unlock(m->list_lock);
-            return NULL;        /* not scanned: sharing is an optimisation */
-        }
-        m->spaces = s;
-        m->cap_spaces = cap;
-    }
-    m->spaces[m->nspaces++] = (struct member){ as, 0, 0 };
-    host_mutex_unlock(m->list_lock);
-    return m;
+    struct mem_merge *m = mem_pool_nearest(mem_space_pool(as), mem_pool_merge_state);
+    return m && mem_members_add(&m->spaces, as) ? m : NULL;    /* no room: not scanned */
 }
 
+/* Off the list first, so that the scan cannot take as again, then until
+ * the scan is not in it. */
 void mem_merge_leave(struct mem_merge *m, struct mem_space *as)
 {
-    host_mutex_lock(m->list_lock);
-    for (size_t i = 0; i < m->nspaces; i++)
-        if (m->spaces[i].as == as) {
-            m->spaces[i] = m->spaces[--m->nspaces];
-            break;
-        }
+    host_mutex_lock(m->spaces.lock);
+    mem_members_remove(&m->spaces, as);
     m->waiting++;
     while (m->busy == as)
-        host_cond_wait(m->list_cv, m->list_lock);
+        host_cond_wait(m->spaces.cv, m->spaces.lock);
     m->waiting--;
-    host_mutex_unlock(m->list_lock);
+    host_mutex_unlock(m->spaces.lock);
 }
 
 void mem_merge_free(struct mem_merge *m)
@@ -208,10 +186,8 @@ void mem_merge_free(struct mem_merge *m)
             mem_page_unref(m->pool, m->stable.e[i].pg);
     free(m->stable.e);
     free(m->unstable.e);
-    free(m->spaces);
+    mem_members_fini(&m->spaces);
     host_mutex_free(m->scan_lock);
-    host_mutex_free(m->list_lock);
-    host_cond_free(m->list_cv);
     free(m);
 }
 
@@ -312,38 +288,39 @@ static void pass_end(struct mem_merge *m)
 static struct mem_space *take_space(struct mem_merge *m, struct member *e, size_t *n)
 {
     struct mem_space *as = NULL;
-    host_mutex_lock(m->list_lock);
-    *n = m->nspaces;
-    for (size_t k = 0; k < m->nspaces && !as; k++) {
-        if (m->cur >= m->nspaces)
+    host_mutex_lock(m->spaces.lock);
+    *n = m->spaces.n;
+    for (size_t k = 0; k < m->spaces.n && !as; k++) {
+        if (m->cur >= m->spaces.n)
             m->cur = 0;
-        if (m->spaces[m->cur].done != m->pass) {
-            *e = m->spaces[m->cur];
+        const struct member *c = mem_members_at(&m->spaces, m->cur);
+        if (c->done != m->pass) {
+            *e = *c;
             as = e->as;
         } else {
             m->cur++;
         }
     }
     m->busy = as;
-    host_mutex_unlock(m->list_lock);
+    host_mutex_unlock(m->spaces.lock);
     return as;
 }
 
 /* The step in as ended: records how, moves on to the next space. */
 static void done_space(struct mem_merge *m, struct mem_space *as, const struct mem_dedup_result *r)
 {
-    host_mutex_lock(m->list_lock);
+    host_mutex_lock(m->spaces.lock);
     m->busy = NULL;
     if (m->waiting)
-        host_cond_broadcast(m->list_cv);
-    if (m->cur < m->nspaces && m->spaces[m->cur].as == as) {    /* (it may have left) */
-        struct member *e = &m->spaces[m->cur];
+        host_cond_broadcast(m->spaces.cv);
+    struct member *e = m->cur < m->spaces.n ? mem_members_at(&m->spaces, m->cur) : NULL;
+    if (e && e->as == as) {     /* (it may have left) */
         e->busy = r->busy ? e->busy + 1 : 0;
         if (r->done)
             e->done = m->pass;
         m->cur++;
     }
-    host_mutex_unlock(m->list_lock);
+    host_mutex_unlock(m->spaces.lock);
 }
 
 long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages)

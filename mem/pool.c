@@ -325,6 +325,16 @@ struct mem_pool *mem_pool_parent(const struct mem_pool *pool)
     return pool->parent;
 }
 
+void *mem_pool_nearest(const struct mem_pool *pool, void *(*state)(const struct mem_pool *))
+{
+    for (; pool; pool = pool->parent) {
+        void *s = state(pool);
+        if (s)
+            return s;
+    }
+    return NULL;
+}
+
 void mem_pool_count(struct mem_pool *pool, int what)
 {
     host_mutex_lock(pool->lock);

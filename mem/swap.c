@@ -60,6 +60,12 @@
 #define BATCH 256               /* pages a clock step writes out at most */
 #define LOOK 2048               /* pages it looks at at most */
 
+/* A space the clocks walk (an entry of spaces, below). */
+struct member {
+    struct mem_space *as;
+    unsigned busy;              /* clocks in it now */
+};
+
 struct mem_swap {
     struct mem_pool *pool;
     int fd;
@@ -70,13 +76,10 @@ struct mem_swap {
     uint32_t nfree, cap_free, next, cap_sum;   /* next: never used yet */
     struct mem_swap_stats st;
     struct host_mutex *clock_lock;  /* one pool's clock at a time */
-    struct host_mutex *list_lock;   /* what follows */
-    struct host_cond *list_cv;      /* a busy count went down */
-    struct member {
-        struct mem_space *as;
-        unsigned busy;              /* clocks in it now */
-    } *spaces;
-    size_t nspaces, cap_spaces, cur;
+    /* struct member each; its lock guards cur too, its cv says that a
+     * busy count went down. */
+    struct mem_members spaces;
+    size_t cur;
 };
 
 static uint64_t checksum(const uint8_t *data, uint32_t slot)
@@ -106,9 +109,7 @@ int mem_pool_swap(struct mem_pool *pool, int fd, uint64_t max_bytes)
     s->next = 1;                /* slot 0 is never used: a pte's 0 is "none" */
     s->slot_lock = host_mutex_new();
     s->clock_lock = host_mutex_new();
-    s->list_lock = host_mutex_new();
-    s->list_cv = host_cond_new();
-    if (!s->slot_lock || !s->clock_lock || !s->list_lock || !s->list_cv) {
+    if (!s->slot_lock || !s->clock_lock || mem_members_init(&s->spaces, sizeof(struct member)) != 0) {
         s->fd = -1;             /* still the caller's */
         mem_swap_free(s);
         return MEM_ENOMEM;
@@ -122,11 +123,9 @@ void mem_swap_free(struct mem_swap *s)
     host_file_close(s->fd);
     free(s->sum);
     free(s->free);
-    free(s->spaces);
+    mem_members_fini(&s->spaces);
     host_mutex_free(s->slot_lock);
     host_mutex_free(s->clock_lock);
-    host_mutex_free(s->list_lock);
-    host_cond_free(s->list_cv);
     free(s);
 }
 
@@ -134,52 +133,28 @@ void mem_swap_free(struct mem_swap *s)
 
 struct mem_swap *mem_swap_join(struct mem_space *as)
 {
-    struct mem_pool *p = mem_space_pool(as);
-    while (p && !mem_pool_swap_state(p))
-        p = mem_pool_parent(p);
-    if (!p)
-        return NULL;
-    struct mem_swap *s = mem_pool_swap_state(p);
-    host_mutex_lock(s->list_lock);
-    if (s->nspaces == s->cap_spaces) {
-        size_t cap = s->cap_spaces ? 2 * s->cap_spaces : 16;
-        struct member *v = realloc(s->spaces, cap * sizeof *v);
-        if (!v) {
-            host_mutex_unlock(s->list_lock);
-            return NULL;        /* never swapped: its pages stay */
-        }
-        s->spaces = v;
-        s->cap_spaces = cap;
-    }
-    s->spaces[s->nspaces++] = (struct member){ as, 0 };
-    host_mutex_unlock(s->list_lock);
-    return s;
+    struct mem_swap *s = mem_pool_nearest(mem_space_pool(as), mem_pool_swap_state);
+    return s && mem_members_add(&s->spaces, as) ? s : NULL;    /* no room: its pages stay */
 }
 
+/* Until no clock is in as (their counts are in its entry), then off the
+ * list. */
 void mem_swap_leave(struct mem_swap *s, struct mem_space *as)
 {
-    host_mutex_lock(s->list_lock);
-    for (;;) {
-        size_t i = 0;
-        while (i < s->nspaces && s->spaces[i].as != as)
-            i++;
-        if (i == s->nspaces)
-            break;              /* (never joined: no room) */
-        if (!s->spaces[i].busy) {
-            s->spaces[i] = s->spaces[--s->nspaces];
-            break;
-        }
-        host_cond_wait(s->list_cv, s->list_lock);
-    }
-    host_mutex_unlock(s->list_lock);
+    host_mutex_lock(s->spaces.lock);
+    const struct member *m;
+    while ((m = mem_members_find(&s->spaces, as)) && m->busy)
+        host_cond_wait(s->spaces.cv, s->spaces.lock);
+    mem_members_remove(&s->spaces, as);     /* (not there if it never joined: no room) */
+    host_mutex_unlock(s->spaces.lock);
 }
 
-/* The next space for a clock (list_lock held), marked busy; NULL if
+/* The next space for a clock (spaces.lock held), marked busy; NULL if
  * there is none but skip. */
 static struct member *next_space(struct mem_swap *s, const struct mem_space *skip)
 {
-    for (size_t k = 0; k < s->nspaces; k++) {
-        struct member *m = &s->spaces[s->cur++ % s->nspaces];
+    for (size_t k = 0; k < s->spaces.n; k++) {
+        struct member *m = mem_members_at(&s->spaces, s->cur++ % s->spaces.n);
         if (m->as != skip) {
             m->busy++;
             return m;
@@ -190,14 +165,12 @@ static struct member *next_space(struct mem_swap *s, const struct mem_space *ski
 
 static void done_with(struct mem_swap *s, struct mem_space *as)
 {
-    host_mutex_lock(s->list_lock);
-    for (size_t i = 0; i < s->nspaces; i++)
-        if (s->spaces[i].as == as) {
-            s->spaces[i].busy--;
-            break;
-        }
-    host_cond_broadcast(s->list_cv);
-    host_mutex_unlock(s->list_lock);
+    host_mutex_lock(s->spaces.lock);
+    struct member *m = mem_members_find(&s->spaces, as);
+    if (m)
+        m->busy--;
+    host_cond_broadcast(s->spaces.cv);
+    host_mutex_unlock(s->spaces.lock);
 }
 
 /* ---- slots ------------------------------------------------------------ */
@@ -311,27 +284,27 @@ long mem_pool_swap_out(struct mem_pool *pool, uint64_t pages, bool wait)
     host_mutex_lock(s->clock_lock);
     /* Up to two turns of the clock (the first may only clear bits): each
      * space's hand wraps twice, or the space is busy. */
-    host_mutex_lock(s->list_lock);
-    size_t turns = 2 * s->nspaces + 1, wraps = 0;
-    host_mutex_unlock(s->list_lock);
+    host_mutex_lock(s->spaces.lock);
+    size_t turns = 2 * s->spaces.n + 1, wraps = 0;
+    host_mutex_unlock(s->spaces.lock);
     for (unsigned steps = 0; wraps < turns && done < pages && steps < 1000000; steps++) {
-        host_mutex_lock(s->list_lock);
-        if (!s->nspaces) {
-            host_mutex_unlock(s->list_lock);
+        host_mutex_lock(s->spaces.lock);
+        if (!s->spaces.n) {
+            host_mutex_unlock(s->spaces.lock);
             break;
         }
-        struct member *m = &s->spaces[s->cur % s->nspaces];
+        struct member *m = mem_members_at(&s->spaces, s->cur % s->spaces.n);
         struct mem_space *as = m->as;
         m->busy++;
-        host_mutex_unlock(s->list_lock);
+        host_mutex_unlock(s->spaces.lock);
         uint64_t want = pages - done < BATCH ? pages - done : BATCH;
         struct mem_swap_out r;
         mem_space_swap_out(as, s, LOOK, (unsigned)want, wait ? MEM_SWAP_WAIT : 0, &r);
         done += r.out;
         if (r.wrapped || r.busy) {
-            host_mutex_lock(s->list_lock);
+            host_mutex_lock(s->spaces.lock);
             s->cur++;           /* its hand went round: the next space */
-            host_mutex_unlock(s->list_lock);
+            host_mutex_unlock(s->spaces.lock);
             wraps++;
         }
         done_with(s, as);
@@ -348,14 +321,14 @@ struct mem_pool *mem_swap_pool(const struct mem_swap *s)
 uint64_t mem_swap_reclaim(struct mem_swap *s, struct mem_space *self, unsigned pages)
 {
     uint64_t done = 0;
-    host_mutex_lock(s->list_lock);
-    size_t visits = 2 * s->nspaces;
-    host_mutex_unlock(s->list_lock);
+    host_mutex_lock(s->spaces.lock);
+    size_t visits = 2 * s->spaces.n;
+    host_mutex_unlock(s->spaces.lock);
     for (size_t v = 0; v < visits && done < pages; v++) {
-        host_mutex_lock(s->list_lock);
+        host_mutex_lock(s->spaces.lock);
         struct member *m = next_space(s, self);
         struct mem_space *as = m ? m->as : NULL;
-        host_mutex_unlock(s->list_lock);
+        host_mutex_unlock(s->spaces.lock);
         if (!as)
             break;
         struct mem_swap_out r;

@@ -324,13 +324,27 @@ static void wait_between(mvm_fleet *f, struct member *m)
         host_cond_wait(f->cv, f->mu);
 }
 
-int mvm_fleet_pause(mvm_fleet *f, int i)
+/* Member i with f->mu taken, *r saying whether it is still to be told
+ * anything: 0, or -MVM_EBUSY once it is DONE. NULL (f->mu not taken,
+ * *r -MVM_EINVAL) if there is no member i. */
+static struct member *lock_member(mvm_fleet *f, int i, int *r)
 {
     struct member *m = member_of(f, i);
-    if (!m)
-        return -MVM_EINVAL;
+    if (!m) {
+        *r = -MVM_EINVAL;
+        return NULL;
+    }
     host_mutex_lock(f->mu);
-    int r = m->state == DONE ? -MVM_EBUSY : 0;
+    *r = m->state == DONE ? -MVM_EBUSY : 0;
+    return m;
+}
+
+int mvm_fleet_pause(mvm_fleet *f, int i)
+{
+    int r;
+    struct member *m = lock_member(f, i, &r);
+    if (!m)
+        return r;
     if (r == 0) {
         m->paused = true;
         wait_between(f, m);
@@ -352,11 +366,10 @@ static uint64_t min_vtime(const mvm_fleet *f)
 
 int mvm_fleet_resume(mvm_fleet *f, int i)
 {
-    struct member *m = member_of(f, i);
+    int r;
+    struct member *m = lock_member(f, i, &r);
     if (!m)
-        return -MVM_EINVAL;
-    host_mutex_lock(f->mu);
-    int r = m->state == DONE ? -MVM_EBUSY : 0;
+        return r;
     /* It rejoins where the others are (as CFS places a task that wakes):
      * the time it was paused is not owed to it, else it would take the
      * others' shares until its virtual time caught up. */
@@ -371,11 +384,10 @@ int mvm_fleet_resume(mvm_fleet *f, int i)
 
 int mvm_fleet_kill(mvm_fleet *f, int i)
 {
-    struct member *m = member_of(f, i);
+    int r;
+    struct member *m = lock_member(f, i, &r);
     if (!m)
-        return -MVM_EINVAL;
-    host_mutex_lock(f->mu);
-    int r = m->state == DONE ? -MVM_EBUSY : 0;
+        return r;
     if (r == 0) {
         m->killed = true;
         wait_between(f, m);         /* its worker's account() ends it */

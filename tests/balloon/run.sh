@@ -19,29 +19,18 @@
 #     driver run out of memory.
 # Usage: tests/balloon/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
-MVM=${MVM:-build/mvm}
-OUT=build/tests/balloon
-CC=riscv64-linux-gnu-gcc
-QEMU=${QEMU_RISCV64:-qemu-riscv64}
+. tests/guest/lib.sh
+suite_begin balloon
 TMO=120
-mkdir -p "$OUT" || exit 2
 ROOT=$(pwd)
 CACHE=$ROOT/build/guests/cache
 
-pass() { echo "PASS balloon/$1"; }
-fail() { echo "FAIL balloon/$1: $2"; }
-
-for tool in "$CC" "$QEMU"; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP balloon: not installed: $tool (scripts/deps)"; exit 0; }
-done
-[ -x "$CACHE" ] || { echo "FAIL balloon/build: $CACHE missing (make -C guests)"; exit 0; }
-if ! [ "$OUT/hc" -nt tests/balloon/hc.c ]; then
-	$CC -static -O2 -Wall -Wextra -o "$OUT/hc" tests/balloon/hc.c 2>"$OUT/hc.log" ||
-		{ echo "FAIL balloon/build: hc (see $OUT/hc.log)"; exit 0; }
-fi
+suite_needs "$CC" "$QEMU"
+[ -x "$CACHE" ] || { fail build "$CACHE missing (make -C guests)"; exit 0; }
+suite_build hc tests/balloon/hc.c
 if ! [ "$OUT/owner" -nt tests/balloon/owner.c ] || ! [ "$OUT/owner" -nt build/rv64/libmvm.a ]; then
 	sdk/mvm-cc --mvm -Wall -Wextra -o "$OUT/owner" tests/balloon/owner.c 2>"$OUT/owner.log" ||
-		{ echo "FAIL balloon/build: owner (see $OUT/owner.log)"; exit 0; }
+		{ fail build "owner (see $OUT/owner.log)"; exit 0; }
 fi
 
 # ---- the hypercall

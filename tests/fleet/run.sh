@@ -29,31 +29,15 @@
 # Usage: tests/fleet/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
-MVM=${MVM:-build/mvm}
-OUT=build/tests/fleet
-CC=riscv64-linux-gnu-gcc
-QEMU=${QEMU_RISCV64:-qemu-riscv64}
+suite_begin fleet
 TMO=120
-mkdir -p "$OUT" || exit 2
 ABS=$(pwd)/$OUT
 ROOT=$(pwd)
 
-pass() { echo "PASS fleet/$1"; }
-fail() { echo "FAIL fleet/$1: $2"; }
-
-for tool in "$CC" "$QEMU"; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP fleet: not installed: $tool (scripts/deps)"; exit 0; }
-done
-printf 'vms: [{name: a, program: /nonexistent}]\n' >"$OUT/probe.yaml"
-if "$MVM" fleet "$OUT/probe.yaml" 2>&1 | grep -q "cannot read manifests"; then
-	echo "SKIP fleet: $("$MVM" fleet "$OUT/probe.yaml" 2>&1 | head -n 1)"
-	exit 0
-fi
+suite_needs "$CC" "$QEMU"
+suite_needs_manifests
 for p in spin ends sleeps; do
-	if ! [ "$OUT/$p" -nt "tests/fleet/$p.c" ]; then
-		$CC -static -O2 -Wall -Wextra -o "$OUT/$p" "tests/fleet/$p.c" 2>"$OUT/$p.log" ||
-			{ echo "FAIL fleet/build: $p (see $OUT/$p.log)"; exit 0; }
-	fi
+	suite_build $p "tests/fleet/$p.c"
 done
 HELLO=$ROOT/build/guests/hello
 SPAWN=$ROOT/build/guests/spawn

@@ -20,32 +20,20 @@
 #   - VMs a guest made (guests/spawn) are listed under it (list, ps).
 # Usage: tests/fleetctl/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
-MVM=${MVM:-build/mvm}
-OUT=build/tests/fleetctl
-CC=riscv64-linux-gnu-gcc
+. tests/guest/lib.sh
+suite_begin fleetctl
 TMO=120
-mkdir -p "$OUT" || exit 2
 ABS=$(pwd)/$OUT
 export MVM_RUNTIME_DIR="$ABS/rt.$$"
 rm -rf "$MVM_RUNTIME_DIR"
 
-pass() { echo "PASS fleetctl/$1"; }
-fail() { echo "FAIL fleetctl/$1: $2"; }
-
-command -v "$CC" >/dev/null 2>&1 || { echo "SKIP fleetctl: not installed: $CC (scripts/deps)"; exit 0; }
+suite_needs "$CC"
 if "$MVM" ps 2>&1 | grep -q "no control socket"; then
 	echo "SKIP fleetctl: $("$MVM" ps 2>&1 | head -n 1)"
 	exit 0
 fi
-printf 'vms: [{name: a, program: /nonexistent}]\n' >"$OUT/probe.yaml"
-if "$MVM" fleet "$OUT/probe.yaml" 2>&1 | grep -q "cannot read manifests"; then
-	echo "SKIP fleetctl: $("$MVM" fleet "$OUT/probe.yaml" 2>&1 | head -n 1)"
-	exit 0
-fi
-if ! [ "$OUT/spin" -nt tests/fleet/spin.c ]; then
-	$CC -static -O2 -Wall -Wextra -o "$OUT/spin" tests/fleet/spin.c 2>"$OUT/spin.log" ||
-		{ echo "FAIL fleetctl/build: spin (see $OUT/spin.log)"; exit 0; }
-fi
+suite_needs_manifests
+suite_build spin tests/fleet/spin.c
 SPAWN=$(pwd)/build/guests/spawn
 
 # wait_named NAME: until mvm ps lists NAME (up to 10 s).

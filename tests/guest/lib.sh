@@ -1,5 +1,7 @@
-# lib.sh — shared by tests/guest/run.sh and tests/cross/run.sh (sourced,
-# with the repository root as the current directory).
+# lib.sh — shell helpers of the test suites (sourced, with the repository
+# root as the current directory): the corpus tests of tests/guest/run.sh
+# and tests/cross/run.sh, and the setup that suites printing their own
+# PASS/FAIL lines share (suite_*, at the end).
 #
 # A corpus program is tests/guest/<name>.c. Comment lines in it configure
 # its test (all optional):
@@ -174,5 +176,53 @@ guest_test() {
 		echo "FAIL $label: exit status qemu $qrc, mvm $mrc"
 	else
 		echo "PASS $label"
+	fi
+}
+
+# ---- suites that print their own lines
+
+# suite_begin NAME: the settings the helpers below use. SUITE is NAME (its
+# tests' names begin with it), MVM the monitor (build/mvm unless set),
+# OUT build/tests/NAME (made here), CC the riscv64 compiler, QEMU
+# qemu-riscv64 (or QEMU_RISCV64).
+suite_begin() {
+	SUITE=$1
+	MVM=${MVM:-build/mvm}
+	OUT=build/tests/$1
+	CC=riscv64-linux-gnu-gcc
+	# shellcheck disable=SC2034 # (the suites' own)
+	QEMU=${QEMU_RISCV64:-qemu-riscv64}
+	mkdir -p "$OUT" || exit 2
+}
+
+# pass TEST, fail TEST WHY: TEST's line.
+pass() { echo "PASS $SUITE/$1"; }
+fail() { echo "FAIL $SUITE/$1: $2"; }
+
+# suite_needs TOOL...: the suite ends here with a SKIP line unless every
+# TOOL is installed (a machine without them is not a failure).
+suite_needs() {
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 || { echo "SKIP $SUITE: not installed: $tool (scripts/deps)"; exit 0; }
+	done
+}
+
+# suite_needs_manifests: the suite ends here with a SKIP line if $MVM
+# cannot read fleet manifests (built without libyaml).
+suite_needs_manifests() {
+	printf 'vms: [{name: a, program: /nonexistent}]\n' >"$OUT/probe.yaml"
+	if "$MVM" fleet "$OUT/probe.yaml" 2>&1 | grep -q "cannot read manifests"; then
+		echo "SKIP $SUITE: $("$MVM" fleet "$OUT/probe.yaml" 2>&1 | head -n 1)"
+		exit 0
+	fi
+}
+
+# suite_build NAME SRC: builds $OUT/NAME, a static guest, from SRC if it
+# is stale; if that fails, a FAIL line ($OUT/NAME.log says why) and the
+# suite ends here (every test would fail for the same reason).
+suite_build() {
+	if ! [ "$OUT/$1" -nt "$2" ]; then
+		$CC -static -O2 -Wall -Wextra -o "$OUT/$1" "$2" 2>"$OUT/$1.log" ||
+			{ fail build "$1 (see $OUT/$1.log)"; exit 0; }
 	fi
 }

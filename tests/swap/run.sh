@@ -16,32 +16,17 @@
 #     (exit 125, one line).
 # Usage: tests/swap/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
-MVM=${MVM:-build/mvm}
-OUT=build/tests/swap
-CC=riscv64-linux-gnu-gcc
-QEMU=${QEMU_RISCV64:-qemu-riscv64}
+. tests/guest/lib.sh
+suite_begin swap
 TMO=120
-mkdir -p "$OUT" || exit 2
 ROOT=$(pwd)
 ABS=$ROOT/$OUT
 HOLD=$ABS/hold
 TOUCH=$ROOT/build/guests/touch
 
-pass() { echo "PASS swap/$1"; }
-fail() { echo "FAIL swap/$1: $2"; }
-
-for tool in "$CC" "$QEMU"; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP swap: not installed: $tool (scripts/deps)"; exit 0; }
-done
-printf 'vms: [{name: a, program: /nonexistent}]\n' >"$OUT/probe.yaml"
-if "$MVM" fleet "$OUT/probe.yaml" 2>&1 | grep -q "cannot read manifests"; then
-	echo "SKIP swap: $("$MVM" fleet "$OUT/probe.yaml" 2>&1 | head -n 1)"
-	exit 0
-fi
-if ! [ "$HOLD" -nt tests/swap/hold.c ]; then
-	$CC -static -O2 -Wall -Wextra -o "$HOLD" tests/swap/hold.c 2>"$OUT/hold.log" ||
-		{ echo "FAIL swap/build: hold (see $OUT/hold.log)"; exit 0; }
-fi
+suite_needs "$CC" "$QEMU"
+suite_needs_manifests
+suite_build hold tests/swap/hold.c      # that is, $HOLD
 rm -rf "$OUT/dir" && mkdir -p "$OUT/dir"
 
 # want FILE ARGS...: qemu-riscv64's line for the guest
