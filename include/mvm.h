@@ -348,9 +348,10 @@ void mvm_balloon_stop(void);
  * Interrupting a run from another host thread (a signal watcher, a
  * control loop). mvm_vm_set_interruptible, before running, makes the VM
  * run in time slices (about 200000 instructions); mvm_vm_interrupt then
- * ends the current run (or the next) at a slice end or a blocking system
+ * ends the current run at a slice end, a system call or a blocking system
  * call, which is run again later (also inside a VM its guest made and
- * runs now): mvm_vm_run returns MVM_EXIT_INTERRUPTED
+ * runs now), or, between runs, the next one before it runs anything:
+ * mvm_vm_run returns MVM_EXIT_INTERRUPTED
  * and the VM goes on at the next mvm_vm_run. -MVM_ENOSYS for a VM run by
  * the monitor above (inside mvm) or not made interruptible.
  */

@@ -712,12 +712,14 @@ static bool made_by_guest(const mvm_vm *vm)
     return vm->parent && !vm->proc_root;
 }
 
-/* A run (or a served call) begins; an interruption above that came as it
- * began is seen at once, not at the first slice end. */
+/* A run (or a served call) begins; an interruption that came before it
+ * (its own, between runs, or one above it) is seen at once: beginning
+ * clears the stop that mvm_vm_interrupt set, and a guest making system
+ * calls more often than a slice ends would otherwise never see it. */
 static void run_begin(mvm_vm *vm)
 {
     proc_run_begin(vm->p);
-    if (made_by_guest(vm) && vm_interrupted(vm))
+    if (vm_interrupted(vm))
         proc_stop(vm->p);
 }
 
