@@ -292,19 +292,31 @@ int main(void)
     return 0;
 }
 C
-cat > "$out/fork.c" <<'C'
+# What the programs below share: a guest's file read whole (0 if not).
+cat > "$out/image.h" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
 #include "mvm.h"
 
+static uint8_t img[1 << 22];
+
+static size_t read_image(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(img, 1, sizeof img, f) : 0;
+    if (f)
+        fclose(f);
+    return n;
+}
+C
+cat > "$out/fork.c" <<'C'
+#include "image.h"
+
 int main(int argc, char **argv)
 {
-    static uint8_t img[1 << 22];
-    FILE *f = fopen(argv[1], "rb");
-    size_t n = f ? fread(img, 1, sizeof img, f) : 0;
-    if (!f || argc != 2)
+    size_t n = argc == 2 ? read_image(argv[1]) : 0;
+    if (!n)
         return 2;
-    fclose(f);
     mvm_domain *d, *other;
     struct mvm_domain_config dc = { 0 };
     if (mvm_domain_new(&dc, &d) != 0 || mvm_domain_new(&dc, &other) != 0)
@@ -343,9 +355,14 @@ int main(int argc, char **argv)
     return 0;
 }
 C
-if ! riscv64-linux-gnu-gcc -static -O1 -o "$out/rnd" "$out/rnd.c" 2>"$out/rnd.log" ||
-   ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/fork" "$out/fork.c" "$B/libmvm.a" \
-       $(make --no-print-directory -s BUILD="$B" SAN="${SAN:-}" print-HAVE_LIBS) -lm -pthread 2>"$out/fork.log"; then
+# build_pair GUEST PROG: the riscv64 guest $out/GUEST and the libmvm
+# program $out/PROG, from their .c files; false if either fails.
+build_pair() {
+    riscv64-linux-gnu-gcc -static -O1 -o "$out/$1" "$out/$1.c" 2>"$out/$1.log" &&
+    ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude -I"$out" $SANF -o "$out/$2" "$out/$2.c" "$B/libmvm.a" \
+        $(make --no-print-directory -s BUILD="$B" SAN="${SAN:-}" print-HAVE_LIBS) -lm -pthread 2>"$out/$2.log"
+}
+if ! build_pair rnd fork; then
     echo "FAIL api/fork: does not build: $(head -c 300 "$out/rnd.log" "$out/fork.log")"
 else
     "$out/fork" "$out/rnd" >"$out/fork.out" 2>"$out/fork.err"; rc=$?
@@ -380,18 +397,13 @@ int main(void)
 }
 C
 cat > "$out/intr.c" <<'C'
-#include <stdio.h>
-#include <stdlib.h>
-#include "mvm.h"
+#include "image.h"
 
 int main(int argc, char **argv)
 {
-    static uint8_t img[1 << 22];
-    FILE *f = fopen(argv[1], "rb");
-    size_t n = f ? fread(img, 1, sizeof img, f) : 0;
-    if (!f || argc != 2)
+    size_t n = argc == 2 ? read_image(argv[1]) : 0;
+    if (!n)
         return 2;
-    fclose(f);
     mvm_vm *vm;
     char *args[] = { argv[1], NULL };
     if (mvm_vm_create(NULL, &vm) != 0 || mvm_vm_load_elf(vm, argv[1], img, n, 1, args, 0, NULL) != 0 ||
@@ -417,9 +429,7 @@ int main(int argc, char **argv)
     return ex.reason == MVM_EXIT_EXITED ? ex.status : 7;
 }
 C
-if ! riscv64-linux-gnu-gcc -static -O1 -o "$out/calls" "$out/calls.c" 2>"$out/calls.log" ||
-   ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/intr" "$out/intr.c" "$B/libmvm.a" \
-       $(make --no-print-directory -s BUILD="$B" SAN="${SAN:-}" print-HAVE_LIBS) -lm -pthread 2>"$out/intr.log"; then
+if ! build_pair calls intr; then
     echo "FAIL api/interrupt-between-runs: does not build: $(head -c 300 "$out/calls.log" "$out/intr.log")"
 else
     "$out/intr" "$out/calls" >"$out/intr.out" 2>"$out/intr.err"; rc=$?
