@@ -41,6 +41,12 @@ static const char usage_text[] =
     "\n"
     "options of run:\n"
     "  --mem SIZE              memory limit for guest pages (K, M, G suffixes; default 2G)\n"
+    "  --host-mem SIZE         host memory the VM may hold (its guest pages and the\n"
+    "                          monitor's part); with --swap, what is over it goes to\n"
+    "                          swap, else the VM runs out of memory there\n"
+    "  --swap DIR              past 90%% of --host-mem, write cold pages to a swap\n"
+    "                          file made (and unlinked at once) in DIR\n"
+    "  --swap-max SIZE         the most the swap file may hold (default: no limit)\n"
     "  --dir HOST[:GUEST][:ro] let the guest see host directory HOST at GUEST\n"
     "                          (default: the same path); repeatable\n"
     "  --env KEY=VALUE         set a guest environment variable; repeatable\n"
@@ -425,12 +431,15 @@ void report_fault(const char *who, const char *mem_knob, const struct mvm_exit *
     }
 }
 
+/* What a VM out of memory may raise (mvm run --host-mem adds a limit). */
+static const char *mem_knobs = "--mem";
+
 void report_exit(const struct mvm_exit *ex)
 {
     if (ex->reason == MVM_EXIT_BUDGET)
         fprintf(stderr, "mvm: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)ex->pc);
     else
-        report_fault("", "--mem", ex);
+        report_fault("", mem_knobs, ex);
 }
 
 void print_stats(mvm_vm *vm, double seconds)
@@ -453,11 +462,53 @@ void print_stats(mvm_vm *vm, double seconds)
                 (unsigned long long)st.children_instructions);
 }
 
+/* --host-mem and --swap: a memory domain of the VM's own (NULL without
+ * --host-mem); 0 or an exit status with the message printed. */
+static int host_domain(const struct mvm_domain_config *host, mvm_domain **out)
+{
+    *out = NULL;
+    if ((host->swap_dir || host->swap_max) && !host->mem_limit)
+        return usage_error("%s needs --host-mem (swapping is what keeps the VM under it)",
+                           host->swap_dir ? "--swap" : "--swap-max");
+    if (host->swap_max && !host->swap_dir)
+        return usage_error("%s", "--swap-max needs --swap DIR (the directory of the swap file)");
+    if (!host->mem_limit)
+        return 0;
+    int r = mvm_domain_new(host, out);
+    if (r == 0)
+        return 0;
+    if (host->swap_dir) {
+        fprintf(stderr, "mvm: --swap %s: cannot make a swap file there: %s\n", host->swap_dir,
+                r == -MVM_ENOMEM ? "out of memory" : strerror(-r));
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "mvm: --host-mem: %s\n", mvm_strerror(r));
+    return EXIT_INTERNAL;
+}
+
+/* --stats with --host-mem: the peak against the limit, and the swap's work. */
+static void print_host_stats(const mvm_domain *dom, const struct mvm_domain_config *host)
+{
+    struct mvm_domain_stats ds;
+    if (mvm_domain_stats(dom, &ds) != 0)
+        return;
+    fprintf(stderr, "mvm: stats: host memory: peak %llu KiB of %llu KiB\n",
+            (unsigned long long)(ds.peak_bytes >> 10), (unsigned long long)(host->mem_limit >> 10));
+    if (host->swap_dir)
+        fprintf(stderr, "mvm: stats: swap: %llu pages written out, %llu read back, %llu came back corrupt; "
+                "up to %llu KiB in the file\n", (unsigned long long)ds.swapped_out,
+                (unsigned long long)ds.swapped_in, (unsigned long long)ds.swap_corrupt,
+                (unsigned long long)(ds.swap_peak_bytes >> 10));
+}
+
 static int cmd_run(int argc, char **argv)
 {
-    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_ARGV0, OPT_STREAM_META, OPT_LISTEN, OPT_CONNECT, OPT_HELP };
+    enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_ARGV0, OPT_STREAM_META, OPT_LISTEN, OPT_CONNECT, OPT_HELP, OPT_HOST_MEM, OPT_SWAP, OPT_SWAP_MAX };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, OPT_MEM },
+        { "host-mem", required_argument, NULL, OPT_HOST_MEM },
+        { "swap", required_argument, NULL, OPT_SWAP },
+        { "swap-max", required_argument, NULL, OPT_SWAP_MAX },
         { "dir", required_argument, NULL, OPT_DIR },
         { "env", required_argument, NULL, OPT_ENV },
         { "cwd", required_argument, NULL, OPT_CWD },
@@ -489,6 +540,8 @@ static int cmd_run(int argc, char **argv)
     mvm_vm *vm = NULL;
     uint8_t *file = NULL;
     size_t size = 0;
+    struct mvm_domain_config host = { 0 };   /* --host-mem, --swap */
+    mvm_domain *dom = NULL;
     if (!dirs || !envs || !nets) {
         rc = EXIT_INTERNAL;
         goto out;
@@ -503,6 +556,18 @@ static int cmd_run(int argc, char **argv)
             if ((rc = mem_option(a, &cfg.mem_limit)) != 0)
                 goto out;
             break;
+        case OPT_HOST_MEM:
+        case OPT_SWAP_MAX: {
+            uint64_t *v = c == OPT_HOST_MEM ? &host.mem_limit : &host.swap_max;
+            if ((*v = parse_size(a)) < MVM_MEM_MIN) {
+                rc = usage_error(c == OPT_HOST_MEM ? "--host-mem %s: expected a size of at least 1M, like 256M or 2G"
+                                                   : "--swap-max %s: expected a size of at least 1M, like 256M or 2G",
+                                 a);
+                goto out;
+            }
+            break;
+        }
+        case OPT_SWAP: host.swap_dir = a; break;
         case OPT_DIR: dirs[ndirs++] = a; break;
         case OPT_ENV:
             if (!strchr(a, '=') || a[0] == '=') {
@@ -605,8 +670,12 @@ static int cmd_run(int argc, char **argv)
         prog_envc = 0;
         cwd = NULL;
     }
-    if ((rc = read_program(path, &file, &size)) != 0 || (rc = session_prepare(&sess)) != 0)
+    if ((rc = read_program(path, &file, &size)) != 0 || (rc = session_prepare(&sess)) != 0 ||
+        (rc = host_domain(&host, &dom)) != 0)
         goto out;
+    cfg.domain = dom;
+    if (dom)
+        mem_knobs = host.swap_dir ? "--mem, --host-mem or --swap-max" : "--mem or --host-mem, or give --swap";
     int r = mvm_vm_create(&cfg, &vm);
     if (r != 0) {
         fprintf(stderr, "mvm: cannot create the VM: %s\n", mvm_strerror(r));
@@ -645,9 +714,12 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     rc = session_run(&sess, vm);
+    if (sess.stats && dom)
+        print_host_stats(dom, &host);
 out:
     free_program(file, size);
     mvm_vm_destroy(vm);
+    mvm_domain_free(dom);
     free_nest_command(nest_argv);
     free(dirs);
     free(envs);

@@ -13,7 +13,10 @@
 #     stopped with a line naming the page and the slot (exit 137), its
 #     neighbour having ended well; the fleet's stats report it swapped;
 #   - bad settings: swap without host_mem, a directory that is not there
-#     (exit 125, one line).
+#     (exit 125, one line);
+#   - one VM (mvm run --host-mem 32M --swap DIR) touching 48 MiB: qemu's
+#     checksum, pages out and back, the peak under the limit; without
+#     --swap it runs out of memory (137); bad settings of run (125).
 # Usage: tests/swap/run.sh        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
@@ -139,4 +142,45 @@ if [ $r1 = 125 ] && grep -q "swap needs host_mem" "$OUT/nohost.out" && [ "$(wc -
 	pass bad-settings
 else
 	fail bad-settings "exit $r1: $(cat "$OUT/nohost.out"); exit $r2: $(cat "$OUT/nodir.out")"
+fi
+
+# ---- one VM: mvm run --host-mem 32M --swap DIR, a guest touching 48 MiB
+# over and over (its pages go out and come back every sweep): qemu's
+# checksum, pages out and back, none corrupt, the peak at most 32 MiB, the
+# directory empty after; without --swap the same VM runs out of memory.
+w=$(want "$TOUCH" 48 1)
+timeout $TMO "$MVM" run --host-mem 32M --swap "$ABS/dir" --stats "$TOUCH" 48 1 >"$OUT/run.out" 2>"$OUT/run.err"
+rc=$?
+out=$(sed -n 's/^mvm: stats: swap: \([0-9]*\) pages written out, \([0-9]*\) read back, \([0-9]*\) came back corrupt.*/\1 \2 \3/p' "$OUT/run.err")
+peak=$(sed -n 's/^mvm: stats: host memory: peak \([0-9]*\) KiB of 32768 KiB$/\1/p' "$OUT/run.err")
+set -- $out
+if [ $rc -ne 0 ] || [ -z "$w" ] || [ "$(grep ' ok' "$OUT/run.out")" != "$w" ]; then
+	fail run-round-trip "exit $rc, printed '$(head -c 100 "$OUT/run.out")' (qemu: '$w'): $(grep -v '^mvm: stats: [0-9]' "$OUT/run.err" | head -n 3 | tr '\n' ' ')"
+elif [ -z "$out" ] || [ "$1" -lt 4096 ] || [ "$2" -lt 2048 ] || [ "$3" -ne 0 ]; then
+	fail run-round-trip "swap: ${out:-no line} (want >= 4096 out, >= 2048 back, 0 corrupt)"
+elif [ -z "$peak" ] || [ "$peak" -gt 32768 ]; then
+	fail run-round-trip "peak ${peak:-unknown} KiB over --host-mem"
+elif [ -n "$(ls -A "$OUT/dir")" ]; then
+	fail run-round-trip "the swap directory is not empty: $(ls -A "$OUT/dir")"
+else
+	timeout $TMO "$MVM" run --host-mem 32M "$TOUCH" 48 1 >"$OUT/run2.out" 2>"$OUT/run2.err"
+	rc=$?
+	if [ $rc = 137 ] && grep -q "^mvm: guest out of memory (the limit was reached; raise --mem or --host-mem, or give --swap)" "$OUT/run2.err"; then
+		pass run-round-trip
+	else
+		fail run-round-trip "without --swap: exit $rc (want 137): $(head -n 2 "$OUT/run2.err" | tr '\n' ' ')"
+	fi
+fi
+
+# ---- one VM, bad settings: each a usage error (exit 125), one line
+bad=
+for args in "--swap $ABS/dir" "--host-mem 32M --swap-max 16M" "--host-mem 3" "--host-mem 32M --swap $ABS/nowhere"; do
+	# shellcheck disable=SC2086
+	"$MVM" run $args "$HOLD" 1 0 1 >"$OUT/runbad.out" 2>&1; r=$?
+	[ $r = 125 ] && [ "$(wc -l <"$OUT/runbad.out")" = 1 ] || bad="$bad [$args: exit $r: $(cat "$OUT/runbad.out")]"
+done
+if [ -z "$bad" ] && grep -q "^mvm: --swap $ABS/nowhere: cannot make a swap file there: No such file or directory$" "$OUT/runbad.out"; then
+	pass run-bad-settings
+else
+	fail run-bad-settings "${bad:-the last: $(cat "$OUT/runbad.out")}"
 fi
