@@ -578,7 +578,10 @@ static const char control_usage[] =
     "as it is and prints the answer.\n"
     "\n"
     "exit status: 0 done; 1 the VM refused or failed (the reason is printed);\n"
+    "123 no answer (stats, pause, resume, kill and balloon wait a minute at most);\n"
     "125 usage; 127 no running VM has that name.\n";
+
+#define QUICK_MS 60000   /* how long stats, pause, resume, kill and balloon wait */
 
 /* Sends one request line to VM name; *reply (freed by the caller). */
 static int ask(const char *name, const char *line, char **reply, int timeout_ms)
@@ -823,7 +826,11 @@ int cmd_control(int argc, char **argv)
     char *line = req ? json_dumps(req, JSON_COMPACT) : strdup(args[1]);
     json_decref(req);
     char *reply = NULL;
-    int r = line ? ask(sock, line, &reply, -1) : EXIT_INTERNAL;
+    /* A snapshot or a migration takes as long as it takes (and a raw
+     * request may be one); the others are answered between two slices of
+     * the VM, so a minute without an answer is a monitor in trouble. */
+    bool slow = strcmp(verb, "snapshot") == 0 || strcmp(verb, "migrate") == 0 || strcmp(verb, "control") == 0;
+    int r = line ? ask(sock, line, &reply, slow ? -1 : QUICK_MS) : EXIT_INTERNAL;
     free(line);
     if (r != 0)
         return r;
