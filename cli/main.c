@@ -44,7 +44,7 @@ static const char usage_text[] =
     "  --host-mem SIZE         host memory the VM may hold (its guest pages and the\n"
     "                          monitor's part); with --swap, what is over it goes to\n"
     "                          swap, else the VM runs out of memory there\n"
-    "  --swap DIR              past 90%% of --host-mem, write cold pages to a swap\n"
+    "  --swap DIR              past 90% of --host-mem, write cold pages to a swap\n"
     "                          file made (and unlinked at once) in DIR\n"
     "  --swap-max SIZE         the most the swap file may hold (default: no limit)\n"
     "  --dir HOST[:GUEST][:ro] let the guest see host directory HOST at GUEST\n"
