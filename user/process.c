@@ -67,6 +67,9 @@ enum { CLD_EXITED = 1, CLD_KILLED, CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED, CLD_CON
 #define SA_NOCLDWAIT 2
 
 #define MAX_PROCS 1024                /* processes of one VM, zombies included */
+/* A fork keeps this many pages of the VM's memory limit free for each
+ * process the VM would then have (see fork_room). */
+#define FORK_HEADROOM 16
 #define EXEC_MAX_FILE (256u << 20)   /* the largest program execve reads */
 #define EXEC_MAX_ARGS (2u << 20)     /* argv and envp strings together, as Linux's ARG_MAX-ish */
 #define EXEC_MAX_INTERP 4            /* #! scripts naming #! scripts, as Linux */
@@ -309,6 +312,27 @@ int proc_tree_start(struct proc *c)
 
 /* --------------------------------------------------------------- fork */
 
+/*
+ * Whether the VM's memory limit leaves FORK_HEADROOM pages for each of its
+ * processes, the new one included. A process just forked copies a few
+ * pages before it settles (its stack, libc's data: about 7 for a static
+ * glibc program), and so does its parent when it next writes. Without
+ * this reserve a fork bomb fills the pool to its last page, and the next
+ * of those copies - the parent's as likely as a child's - finds none and
+ * the process that faulted is killed; with it, fork fails with ENOMEM
+ * while the processes there can still go on. 64 KiB a process is little
+ * beside what a process costs the monitor (its hart, code and tables).
+ * Only the VM's own limit counts: a host budget shared by many VMs is met
+ * by reclaiming memory (balloons, swap), not by refusing forks.
+ */
+static bool fork_room(struct proc *p)
+{
+    struct mem_stats st;
+    mem_pool_stats(p->pool, &st);
+    uint64_t want = ((uint64_t)proc_tree_count(p) + 1) * FORK_HEADROOM;
+    return !st.limit_pages || (st.pages_in_use <= st.limit_pages && st.limit_pages - st.pages_in_use >= want);
+}
+
 /* The parent a new process reports to. */
 static struct proc *parent_for(struct proc *p, uint64_t flags)
 {
@@ -376,6 +400,8 @@ long proc_fork(struct proc *p, uint64_t flags, uint64_t stack, uint64_t ptid, ui
     collect(p);
     if (proc_tree_count(p) >= MAX_PROCS)
         return -LX_EAGAIN;      /* as RLIMIT_NPROC would */
+    if (!fork_room(p))
+        return -LX_ENOMEM;
     int pid = proc_new_id(p);
     if (pid < 0)
         return pid;
