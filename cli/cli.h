@@ -173,6 +173,8 @@ int cmd_restore(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 /* mvm clone -n N FILE (cli/clone.c). */
 int cmd_clone(int argc, char **argv);
+/* mvm boot (cli/boot.c): system mode. */
+int cmd_boot(int argc, char **argv);
 /* mvm fleet FILE (cli/fleet.c): many VMs in one monitor, sharing it fairly. */
 int cmd_fleet(int argc, char **argv);
 /* A guest program's bytes (freed by the caller): 0, or an exit status

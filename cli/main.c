@@ -35,6 +35,7 @@ static const char usage_text[] =
     "       mvm clone [options] -n N SNAPSHOT (mvm clone --help)\n"
     "       mvm fleet [--stats] [--name NAME] MANIFEST (many VMs: docs/fleet.md)\n"
     "       mvm ps | top | stats | pause | resume | kill | balloon ... (mvm ps --help)\n"
+    "       mvm boot [options] FIRMWARE      (system mode: mvm boot --help)\n"
     "       mvm --help | --version\n"
     "\n"
     "Runs a static RISC-V RV64GC Linux program in a Matryoshka virtual machine.\n"
@@ -754,6 +755,8 @@ int main(int argc, char **argv)
         return cmd_fleet(argc - 1, argv + 1);
     if (strcmp(argv[1], "top") == 0)
         return cmd_top(argc - 1, argv + 1);
+    if (strcmp(argv[1], "boot") == 0)
+        return cmd_boot(argc - 1, argv + 1);
     static const char *const control[] = { "ps", "stats", "snapshot", "migrate", "pause", "resume", "kill", "balloon",
                                            "control" };
     for (size_t i = 0; i < sizeof control / sizeof control[0]; i++)

@@ -1,0 +1,233 @@
+/*
+ * board.c — the board: its physical memory, its devices, loading firmware,
+ * and the loop that runs the hart and serves what traps out of the engine
+ * (see board.h for the design).
+ */
+#include "board/board.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host.h"
+#include "user/elf.h"
+
+uint64_t board_mtime(const struct board *b)
+{
+    /* The engine's time CSR counts the same clock (rv/interp.c, 10 MHz). */
+    return (host_time_monotonic_ns() - b->hart->time_base_ns) / (1000000000ull / BOARD_TIMEBASE_HZ);
+}
+
+static bool add_dev(struct board *b, struct board_dev *d)
+{
+    if (!d || b->ndev == sizeof b->dev / sizeof b->dev[0]) {
+        free(d);
+        return false;
+    }
+    b->dev[b->ndev++] = d;
+    return true;
+}
+
+struct board *board_new(const struct board_config *cfg, char *why, size_t whylen)
+{
+    struct board *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(why, whylen, "out of host memory");
+        return NULL;
+    }
+    b->cfg = *cfg;
+    if (!cfg->ram_bytes || (cfg->ram_bytes & (MEM_PAGE_SIZE - 1)) || cfg->ram_bytes > (1ull << 38)) {
+        snprintf(why, whylen, "RAM size must be a multiple of 4 KiB, at most 256 GiB");
+        free(b);
+        return NULL;
+    }
+    if (!(b->pool = mem_pool_new(cfg->mem_limit)) || !(b->phys = mem_space_new(b->pool)) ||
+        mem_map(b->phys, BOARD_RAM_BASE, cfg->ram_bytes, MEM_R | MEM_W | MEM_X) != 0 ||
+        !(b->hart = rv_hart_new(b->phys)) || !add_dev(b, board_uart_new(b)) || !add_dev(b, board_clint_new(b)) ||
+        !add_dev(b, board_poweroff_new(b))) {
+        snprintf(why, whylen, "out of host memory (making the board)");
+        board_free(b);
+        return NULL;
+    }
+    b->hart->no_jit = cfg->no_jit;
+    priv_reset(&b->cpu);
+    return b;
+}
+
+void board_free(struct board *b)
+{
+    if (!b)
+        return;
+    for (unsigned i = 0; i < b->ndev; i++)
+        free(b->dev[i]);
+    rv_hart_free(b->hart);
+    if (b->phys)
+        mem_space_free(b->phys);
+    if (b->pool)
+        mem_pool_free(b->pool);
+    free(b);
+}
+
+int board_load(struct board *b, const uint8_t *file, size_t size, uint64_t base, uint64_t *entry, char *why,
+               size_t whylen)
+{
+    uint64_t end = BOARD_RAM_BASE + b->cfg.ram_bytes;
+    if (size >= 4 && memcmp(file, "\177ELF", 4) == 0) {
+        struct elf_image img;
+        char err[200];
+        int r = elf_load(b->phys, file, size, BOARD_RAM_BASE, end, &img, err, sizeof err);
+        if (r == MEM_ENOMEM) {
+            snprintf(why, whylen, "out of host memory loading it");
+            return -1;
+        }
+        if (r != 0) {
+            snprintf(why, whylen, "%s", err);
+            return -1;
+        }
+        if (img.lo < BOARD_RAM_BASE || img.hi > end) {
+            snprintf(why, whylen, "segments at 0x%llx-0x%llx, outside RAM (0x%llx-0x%llx)",
+                     (unsigned long long)img.lo, (unsigned long long)img.hi, (unsigned long long)BOARD_RAM_BASE,
+                     (unsigned long long)end);
+            return -1;
+        }
+        *entry = img.entry;
+        return 0;
+    }
+    /* A raw image (a .bin firmware) goes at base. */
+    if (!base)
+        base = BOARD_RAM_BASE;
+    if (base < BOARD_RAM_BASE || base >= end || size > end - base) {
+        snprintf(why, whylen, "image of %zu bytes does not fit in %llu bytes of RAM", size,
+                 (unsigned long long)b->cfg.ram_bytes);
+        return -1;
+    }
+    if (size == 0) {
+        snprintf(why, whylen, "empty file");
+        return -1;
+    }
+    if (mem_poke(b->phys, base, file, size) != 0) {
+        snprintf(why, whylen, "out of host memory loading it");
+        return -1;
+    }
+    *entry = base;
+    return 0;
+}
+
+/* OpenSBI's struct fw_dynamic_info (include/sbi/fw_dynamic.h), version 2:
+ * six little-endian words. */
+#define FW_DYNAMIC_MAGIC 0x4942534full   /* "OSBI" */
+#define FW_DYNAMIC_VERSION 2
+#define FW_DYNAMIC_NEXT_S 1
+
+int board_fw_info(struct board *b, uint64_t dtb, uint64_t next, uint64_t *addr)
+{
+    uint64_t w[6] = { FW_DYNAMIC_MAGIC, FW_DYNAMIC_VERSION, next, FW_DYNAMIC_NEXT_S, 0, 0 };
+    uint8_t bytes[sizeof w];
+    for (unsigned i = 0; i < 6; i++)
+        for (unsigned k = 0; k < 8; k++)
+            bytes[8 * i + k] = (uint8_t)(w[i] >> (8 * k));
+    uint64_t at = dtb - 64;
+    if (dtb < BOARD_RAM_BASE + 64 || mem_poke(b->phys, at, bytes, sizeof bytes) != 0)
+        return -1;
+    *addr = at;
+    return 0;
+}
+
+/* wfi: waits until an interrupt is pending and enabled, sleeping until
+ * the timer's deadline (or a short while, for console input). */
+static void wait_for_interrupt(struct board *b)
+{
+    if (priv_pending(b)) {
+        b->cpu.waiting = false;
+        return;
+    }
+    uint64_t now = board_mtime(b), ns = 10000000;    /* 10 ms */
+    if (b->mtimecmp > now) {
+        uint64_t ticks = b->mtimecmp - now;
+        if (ticks < ns / (1000000000ull / BOARD_TIMEBASE_HZ))
+            ns = ticks * (1000000000ull / BOARD_TIMEBASE_HZ);
+    }
+    host_sleep_ns(ns);
+}
+
+/* An exception the engine stopped at (pc at the instruction). */
+static void serve_trap(struct board *b)
+{
+    struct rv_hart *h = b->hart;
+    uint32_t cause = h->cause;
+    uint64_t tval = h->tval;
+    switch (cause) {
+    case RV_CAUSE_ILLEGAL:
+        if (priv_emulate(b, (uint32_t)tval)) {
+            h->instret_base++;      /* it retired */
+            return;
+        }
+        priv_trap(b, RV_CAUSE_ILLEGAL, tval);
+        return;
+    case RV_CAUSE_LOAD_PAGE: case RV_CAUSE_LOAD_ACCESS:
+    case RV_CAUSE_STORE_PAGE: case RV_CAUSE_STORE_ACCESS: {
+        bool store = cause == RV_CAUSE_STORE_PAGE || cause == RV_CAUSE_STORE_ACCESS;
+        if (mmio_access(b, tval, store) == 1) {
+            h->instret_base++;
+            return;
+        }
+        /* No RAM and no device there: an access fault (no paging yet). */
+        priv_trap(b, store ? RV_CAUSE_STORE_ACCESS : RV_CAUSE_LOAD_ACCESS, tval);
+        return;
+    }
+    case RV_CAUSE_FETCH_PAGE: case RV_CAUSE_FETCH_ACCESS:
+        priv_trap(b, RV_CAUSE_FETCH_ACCESS, tval);
+        return;
+    case RV_CAUSE_BREAKPOINT:
+        priv_trap(b, RV_CAUSE_BREAKPOINT, h->pc);
+        return;
+    }
+    priv_trap(b, cause, tval);
+}
+
+int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
+{
+    struct rv_hart *h = b->hart;
+    priv_reset(&b->cpu);
+    h->pc = entry;
+    h->x[10] = 0;       /* a0: the hart's id */
+    h->x[11] = dtb;     /* a1: the device tree */
+    h->x[12] = fw_info; /* a2: OpenSBI's fw_dynamic information */
+    b->end = 0;
+    uint64_t start = rv_instret(h);
+    while (!b->end) {
+        if (b->cpu.waiting) {
+            wait_for_interrupt(b);
+            if (b->cpu.waiting)
+                continue;
+        }
+        priv_interrupt(b);
+        int64_t slice = BOARD_SLICE;
+        if (b->cfg.budget) {
+            int64_t left = b->cfg.budget - (int64_t)(rv_instret(h) - start);
+            if (left <= 0) {
+                b->end = BOARD_BUDGET;
+                break;
+            }
+            if (left < slice)
+                slice = left;
+        }
+        rv_set_budget(h, slice);
+        switch (rv_run(h)) {
+        case RV_EXIT_BUDGET:
+            break;
+        case RV_EXIT_ECALL:
+            /* 3.1.15: environment call from U (8), S (9) or M (11). */
+            priv_trap(b, RV_CAUSE_ECALL_U + b->cpu.priv, 0);
+            break;
+        case RV_EXIT_TRAP:
+            serve_trap(b);
+            break;
+        case RV_EXIT_NOMEM:
+            b->end = BOARD_NOMEM;
+            break;
+        }
+    }
+    b->instructions = rv_instret(h) - start;
+    return b->end;
+}

@@ -1,0 +1,157 @@
+/*
+ * board.h — system mode: a virtual board like QEMU's `virt` machine, on
+ * which firmware and kernels run in M, S and U mode.
+ *
+ * The board runs its hart on the same engine as process mode (rv/): the
+ * engine runs guest code deprivileged, and what only a privileged CPU
+ * does traps out of it into the board, which emulates it (classic
+ * trap-and-emulate):
+ *   - ecall, and every exception, become traps of the privileged
+ *     architecture (board/priv.c): mcause, mepc, mtval, delegation to S
+ *     mode, mtvec/stvec;
+ *   - an instruction the engine does not know — a privileged CSR, mret,
+ *     sret, wfi, sfence.vma — is emulated with the checks of the current
+ *     privilege mode, or becomes an illegal-instruction trap;
+ *   - a load or store to an address with no RAM is a device access
+ *     (board/mmio.c decodes it and the device at that address serves it),
+ *     or an access fault when no device is there;
+ *   - interrupts (the CLINT's timer and software interrupts, and the
+ *     supervisor ones M mode raises) are taken between the engine's runs,
+ *     which end at least every BOARD_SLICE instructions.
+ * Physical memory is one address space whose addresses are the guest's
+ * physical ones: RAM at BOARD_RAM_BASE, mapped read-write-execute.
+ * Devices sit in the holes. Paging (satp modes other than Bare) is not
+ * there yet: a write of another mode leaves satp unchanged, as the
+ * privileged specification requires of an unsupported mode.
+ */
+#ifndef MVM_BOARD_H
+#define MVM_BOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem/mem.h"
+#include "rv/rv.h"
+
+/* The memory map (QEMU virt's). */
+#define BOARD_TEST_BASE  0x00100000ull   /* SiFive test device: poweroff */
+#define BOARD_CLINT_BASE 0x02000000ull
+#define BOARD_CLINT_SIZE 0x00010000ull
+#define BOARD_UART_BASE  0x10000000ull
+#define BOARD_RAM_BASE   0x80000000ull
+
+/* The hart's clock: mtime and the time CSR count at this rate. */
+#define BOARD_TIMEBASE_HZ 10000000ull
+
+/* Instructions the engine runs before the board looks for interrupts. */
+#define BOARD_SLICE 16384
+
+/* Privilege modes. */
+enum { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
+
+struct board;
+
+/* A device in the physical address space: accesses of 1, 2, 4 or 8 bytes
+ * at offsets inside [0, size). read and write return 0, or -1 for an
+ * access the device refuses (the guest gets an access fault). */
+struct board_dev {
+    const char *name;
+    uint64_t base, size;
+    int (*read)(struct board_dev *d, uint64_t off, unsigned len, uint64_t *val);
+    int (*write)(struct board_dev *d, uint64_t off, unsigned len, uint64_t val);
+    struct board *board;
+};
+
+/* The privileged state of the hart (board/priv.c). */
+struct board_cpu {
+    unsigned priv;
+    uint64_t mstatus, medeleg, mideleg, mie, mip;
+    uint64_t mtvec, mepc, mcause, mtval, mscratch, mcounteren, menvcfg, mcountinhibit;
+    uint64_t stvec, sepc, scause, stval, sscratch, scounteren, senvcfg, satp;
+    uint64_t pmpcfg[2], pmpaddr[16];
+    bool waiting;            /* in wfi */
+};
+
+/* Why the board stopped. */
+enum board_end {
+    BOARD_POWEROFF = 1,      /* the guest powered off: status says how */
+    BOARD_RESET,             /* the guest asked for a reset */
+    BOARD_NOMEM,             /* the host memory limit was reached */
+    BOARD_BUDGET,            /* --budget instructions ran */
+};
+
+struct board_config {
+    uint64_t ram_bytes;      /* RAM size (a multiple of 4 KiB) */
+    uint64_t mem_limit;      /* host memory the board may use (0: no limit) */
+    int64_t budget;          /* instructions to run (0: no limit) */
+    int console_in, console_out;   /* the UART's host side (-1: none) */
+    bool no_jit;
+};
+
+struct board {
+    struct board_config cfg;
+    struct mem_pool *pool;
+    struct mem_space *phys;
+    struct rv_hart *hart;
+    struct board_cpu cpu;
+    struct board_dev *dev[8];
+    unsigned ndev;
+    /* The CLINT's state (board/clint.c). */
+    uint64_t mtimecmp;
+    uint32_t msip;
+    /* Set by a device: the run ends with this. */
+    int end, end_status;
+    uint64_t instructions;
+};
+
+/* A board with its RAM and devices; NULL with why set on failure. */
+struct board *board_new(const struct board_config *cfg, char *why, size_t whylen);
+void board_free(struct board *b);
+/* Loads a firmware or kernel file: a RISC-V ELF at its physical
+ * addresses (entry from it), else a raw image at base (0: BOARD_RAM_BASE;
+ * entry there). 0, or -1 with why set (bad file, outside RAM). */
+int board_load(struct board *b, const uint8_t *file, size_t size, uint64_t base, uint64_t *entry, char *why,
+               size_t whylen);
+/* Writes OpenSBI's fw_dynamic information (the next stage at next, in S
+ * mode) just below the device tree at dtb: 0 with *addr set, or -1. */
+int board_fw_info(struct board *b, uint64_t dtb, uint64_t next, uint64_t *addr);
+/* Runs from entry in M mode (a0 = hart id 0, a1 = dtb address or 0,
+ * a2 = fw_info address or 0) until the board stops; returns enum
+ * board_end (b->end_status). */
+int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info);
+
+/* Writes the board's device tree (with bootargs in /chosen, if given)
+ * near the end of RAM: 0 with *addr set; 1 if this build has no libfdt
+ * (*addr = 0); -1 with why set. */
+int board_fdt(struct board *b, const char *bootargs, uint64_t *addr, char *why, size_t whylen);
+
+/* The hart's clock, in BOARD_TIMEBASE_HZ ticks (mtime, the time CSR). */
+uint64_t board_mtime(const struct board *b);
+
+/* Devices (one file each). */
+struct board_dev *board_uart_new(struct board *b);
+struct board_dev *board_clint_new(struct board *b);
+struct board_dev *board_poweroff_new(struct board *b);
+
+/* board/priv.c: the privileged architecture. */
+void priv_reset(struct board_cpu *c);
+/* Takes exception cause (tval) at pc, in the hart's current mode. */
+void priv_trap(struct board *b, uint64_t cause, uint64_t tval);
+/* Takes the highest-priority interrupt that is pending and enabled:
+ * true if one was taken. */
+bool priv_interrupt(struct board *b);
+/* Pending and enabled interrupts, whatever the global enables (wfi). */
+uint64_t priv_pending(struct board *b);
+/* Emulates a privileged instruction (insn, at the hart's pc): true if it
+ * was one the current mode may execute (done, pc moved on); false if it
+ * is illegal here. */
+bool priv_emulate(struct board *b, uint32_t insn);
+/* The interrupt-pending bits the devices drive (MTIP, MSIP), into mip. */
+void priv_update_mip(struct board *b);
+
+/* board/mmio.c: a load or store to an address with no RAM, at the hart's
+ * pc: 1 if a device served it (pc moved on), 0 if no device is there or
+ * it refused (an access fault), -1 if the instruction could not be read. */
+int mmio_access(struct board *b, uint64_t addr, bool store);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * poweroff.c — the SiFive test device (QEMU virt's "sifive_test" at
+ * BOARD_TEST_BASE), through which a guest powers the board off or resets
+ * it: a 32-bit write of 0x5555 powers off with success, 0x3333 with the
+ * failure code in the upper 16 bits, 0x7777 resets.
+ */
+#include "board/board.h"
+
+#include <stdlib.h>
+
+#define TEST_FAIL  0x3333
+#define TEST_PASS  0x5555
+#define TEST_RESET 0x7777
+
+static int test_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *val)
+{
+    *val = 0;
+    return 0;
+}
+
+static int test_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t val)
+{
+    struct board *b = d->board;
+    if (off != 0 || len != 4)
+        return 0;
+    switch (val & 0xffff) {
+    case TEST_PASS:
+        b->end = BOARD_POWEROFF;
+        b->end_status = 0;
+        break;
+    case TEST_FAIL:
+        b->end = BOARD_POWEROFF;
+        b->end_status = (int)((val >> 16) & 0xffff);
+        break;
+    case TEST_RESET:
+        b->end = BOARD_RESET;
+        break;
+    }
+    return 0;
+}
+
+struct board_dev *board_poweroff_new(struct board *b)
+{
+    struct board_dev *d = calloc(1, sizeof *d);
+    if (d)
+        *d = (struct board_dev){ "test", BOARD_TEST_BASE, 0x1000, test_read, test_write, b };
+    return d;
+}

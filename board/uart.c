@@ -1,0 +1,110 @@
+/*
+ * uart.c — a 16550 UART, the board's console (as QEMU virt's, at
+ * BOARD_UART_BASE, one byte per register). What the guest transmits goes
+ * to the console's output at once; received bytes come from its input
+ * when the guest looks for them (LSR, RBR). No interrupts yet: drivers
+ * poll, as firmware consoles do.
+ * Reference: the National Semiconductor PC16550D data sheet.
+ */
+#include "board/board.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define LCR_DLAB 0x80
+#define LSR_DR   0x01     /* a received byte waits in RBR */
+#define LSR_THRE 0x20     /* the transmit holding register is empty */
+#define LSR_TEMT 0x40     /* and so is the transmitter */
+
+struct uart {
+    struct board_dev dev;
+    int in, out;
+    uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+    int rx;               /* the byte waiting in RBR, or -1 */
+    bool in_closed;
+};
+
+static void poll_input(struct uart *u)
+{
+    if (u->rx >= 0 || u->in < 0 || u->in_closed)
+        return;
+    struct pollfd p = { .fd = u->in, .events = POLLIN };
+    if (poll(&p, 1, 0) != 1)
+        return;
+    uint8_t c;
+    ssize_t n = read(u->in, &c, 1);
+    if (n == 1)
+        u->rx = c;
+    else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+        u->in_closed = true;
+}
+
+static int uart_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *val)
+{
+    struct uart *u = (struct uart *)d;
+    if (len != 1)
+        return -1;
+    bool dlab = u->lcr & LCR_DLAB;
+    switch (off) {
+    case 0:
+        if (dlab) {
+            *val = u->dll;
+        } else {
+            poll_input(u);
+            *val = u->rx >= 0 ? (uint64_t)u->rx : 0;
+            u->rx = -1;
+        }
+        return 0;
+    case 1: *val = dlab ? u->dlm : u->ier; return 0;
+    case 2: *val = (u->fcr & 1) ? 0xc1 : 0x01; return 0;   /* IIR: no interrupt pending */
+    case 3: *val = u->lcr; return 0;
+    case 4: *val = u->mcr; return 0;
+    case 5:
+        poll_input(u);
+        *val = LSR_THRE | LSR_TEMT | (u->rx >= 0 ? LSR_DR : 0);
+        return 0;
+    case 6: *val = 0xb0; return 0;       /* MSR: CTS, DSR and DCD asserted */
+    case 7: *val = u->scr; return 0;
+    }
+    *val = 0;
+    return 0;
+}
+
+static int uart_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t val)
+{
+    struct uart *u = (struct uart *)d;
+    if (len != 1)
+        return -1;
+    uint8_t v = (uint8_t)val;
+    bool dlab = u->lcr & LCR_DLAB;
+    switch (off) {
+    case 0:
+        if (dlab) {
+            u->dll = v;
+        } else if (u->out >= 0) {
+            while (write(u->out, &v, 1) < 0 && errno == EINTR)
+                ;
+        }
+        return 0;
+    case 1: if (dlab) u->dlm = v; else u->ier = v & 0x0f; return 0;
+    case 2: u->fcr = v; return 0;
+    case 3: u->lcr = v; return 0;
+    case 4: u->mcr = v & 0x1f; return 0;
+    case 7: u->scr = v; return 0;
+    }
+    return 0;      /* LSR and MSR: writes are ignored */
+}
+
+struct board_dev *board_uart_new(struct board *b)
+{
+    struct uart *u = calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    u->dev = (struct board_dev){ "uart", BOARD_UART_BASE, 0x100, uart_read, uart_write, b };
+    u->in = b->cfg.console_in;
+    u->out = b->cfg.console_out;
+    u->rx = -1;
+    return &u->dev;
+}

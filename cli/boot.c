@@ -1,0 +1,154 @@
+/*
+ * boot.c — `mvm boot`: system mode. Runs firmware or a bare-metal kernel
+ * on a virtual board like QEMU's virt machine (board/board.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board/board.h"
+#include "cli/cli.h"
+#include "host/host.h"
+
+static const char boot_usage[] =
+    "usage: mvm boot [options] FIRMWARE\n"
+    "\n"
+    "Runs FIRMWARE (or a bare-metal kernel) on a virtual RISC-V board laid out\n"
+    "like QEMU's virt machine: one RV64GC hart in M mode at its entry (a0 = 0,\n"
+    "the hart's id; a1 = the device tree; a2 = OpenSBI's fw_dynamic info),\n"
+    "RAM at 0x80000000, a 16550 UART at 0x10000000 on mvm's standard input\n"
+    "and output, a CLINT at 0x2000000 and the SiFive test device at 0x100000,\n"
+    "through which the guest powers off. Files are ELF, loaded at their\n"
+    "physical addresses, or raw images (docs/board.md).\n"
+    "\n"
+    "options:\n"
+    "  --mem SIZE              RAM (K, M, G suffixes; default 128M)\n"
+    "  --kernel FILE           the next stage, which the firmware starts in S mode\n"
+    "                          (a raw image goes at 0x80200000, as OpenSBI's\n"
+    "                          fw_jump expects)\n"
+    "  --append ARGS           the kernel's command line (/chosen/bootargs)\n"
+    "  --budget N              stop after N instructions (exit 124)\n"
+    "  --no-jit                interpret every block (no compiled host code)\n"
+    "  --stats                 print what ran to stderr at the end\n"
+    "\n"
+    "exit status: the code the guest powered off with (0: success);\n"
+    "123 the guest asked for a reset (not supported yet) or the host ran out\n"
+    "of memory; 124 budget exhausted; 125 usage error; 126 FILE cannot be\n"
+    "loaded; 127 FILE not found.\n";
+
+#define DEFAULT_RAM (128ull << 20)
+#define KERNEL_BASE (BOARD_RAM_BASE + (2ull << 20))   /* where fw_jump jumps */
+
+/* Loads one file onto the board (a raw image at base, 0: the start of
+ * RAM); 0 or an exit status, with the message printed. */
+static int load_file(struct board *b, const char *path, uint64_t base, uint64_t *entry)
+{
+    uint8_t *file = NULL;
+    size_t size = 0;
+    int rc = read_program(path, &file, &size);
+    if (rc != 0)
+        return rc;
+    char why[256];
+    if (board_load(b, file, size, base, entry, why, sizeof why) != 0) {
+        fprintf(stderr, "mvm: %s: %s\n", path, why);
+        rc = EXIT_NOEXEC;
+    }
+    free_program(file, size);
+    return rc;
+}
+
+int cmd_boot(int argc, char **argv)
+{
+    enum { B_MEM = 1, B_KERNEL, B_APPEND, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
+    static const struct option longopts[] = {
+        { "mem", required_argument, NULL, B_MEM },
+        { "kernel", required_argument, NULL, B_KERNEL },
+        { "append", required_argument, NULL, B_APPEND },
+        { "budget", required_argument, NULL, B_BUDGET },
+        { "no-jit", no_argument, NULL, B_NO_JIT },
+        { "stats", no_argument, NULL, B_STATS },
+        { "help", no_argument, NULL, B_HELP },
+        { NULL, 0, NULL, 0 },
+    };
+    struct board_config cfg = { .ram_bytes = DEFAULT_RAM, .console_in = 0, .console_out = 1 };
+    const char *kernel = NULL, *append = NULL;
+    bool stats = false;
+    int c, rc = 0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+        const char *a = optarg;
+        switch (c) {
+        case B_MEM:
+            cfg.ram_bytes = parse_size(a);
+            if (cfg.ram_bytes < (1ull << 20) || (cfg.ram_bytes & (MEM_PAGE_SIZE - 1)) || cfg.ram_bytes > (1ull << 38))
+                rc = usage_error("--mem %s: expected a RAM size from 1M to 256G, a multiple of 4K", a);
+            break;
+        case B_BUDGET:
+            if (!parse_count(a, &cfg.budget))
+                rc = usage_error("--budget %s: expected a positive number of instructions", a);
+            break;
+        case B_KERNEL: kernel = a; break;
+        case B_APPEND: append = a; break;
+        case B_NO_JIT: cfg.no_jit = true; break;
+        case B_STATS: stats = true; break;
+        case B_HELP:
+            fputs(boot_usage, stdout);
+            return 0;
+        case ':': rc = usage_error("option %s needs an argument", argv[optind - 1]); break;
+        default: rc = usage_error("unknown option %s", argv[optind - 1]); break;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    if (optind != argc - 1)
+        return usage_error("boot: %s", optind >= argc ? "no file given" : "one file only");
+    const char *path = argv[optind];
+    char why[256];
+    struct board *b = board_new(&cfg, why, sizeof why);
+    if (!b) {
+        fprintf(stderr, "mvm: boot: %s\n", why);
+        return EXIT_INTERNAL;
+    }
+    uint64_t entry, next = 0, dtb = 0, info = 0;
+    if ((rc = load_file(b, path, 0, &entry)) != 0 || (kernel && (rc = load_file(b, kernel, KERNEL_BASE, &next)) != 0)) {
+        board_free(b);
+        return rc;
+    }
+    int r = board_fdt(b, append, &dtb, why, sizeof why);
+    if (r < 0 || (dtb && board_fw_info(b, dtb, next, &info) != 0)) {
+        fprintf(stderr, "mvm: boot: %s\n", r < 0 ? why : "no room in RAM for the firmware's boot information");
+        board_free(b);
+        return EXIT_INTERNAL;
+    }
+    uint64_t t0 = host_time_monotonic_ns();
+    int end = board_run(b, entry, dtb, info);
+    double secs = (double)(host_time_monotonic_ns() - t0) / 1e9;
+    switch (end) {
+    case BOARD_POWEROFF:
+        rc = b->end_status & 0xff;
+        if (b->end_status && !rc)
+            rc = 1;
+        break;
+    case BOARD_RESET:
+        fprintf(stderr, "mvm: boot: the guest asked for a reset, which the board does not do yet\n");
+        rc = EXIT_INTERNAL;
+        break;
+    case BOARD_BUDGET:
+        fprintf(stderr, "mvm: boot: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)b->hart->pc);
+        rc = EXIT_BUDGET;
+        break;
+    default:
+        fprintf(stderr, "mvm: boot: out of host memory\n");
+        rc = EXIT_INTERNAL;
+        break;
+    }
+    if (stats)
+        fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, ended in %s mode at pc=0x%llx\n",
+                (unsigned long long)b->instructions, secs, "US?M" + b->cpu.priv, (unsigned long long)b->hart->pc);
+    board_free(b);
+    return rc;
+}
