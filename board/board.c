@@ -44,7 +44,7 @@ struct board *board_new(const struct board_config *cfg, char *why, size_t whylen
     if (!(b->pool = mem_pool_new(cfg->mem_limit)) || !(b->phys = mem_space_new(b->pool)) ||
         mem_map(b->phys, BOARD_RAM_BASE, cfg->ram_bytes, MEM_R | MEM_W | MEM_X) != 0 ||
         !(b->hart = rv_hart_new(b->phys)) || !add_dev(b, board_uart_new(b)) || !add_dev(b, board_clint_new(b)) ||
-        !add_dev(b, board_poweroff_new(b))) {
+        !add_dev(b, board_poweroff_new(b)) || mmu_init(b) != 0) {
         snprintf(why, whylen, "out of host memory (making the board)");
         board_free(b);
         return NULL;
@@ -60,6 +60,7 @@ void board_free(struct board *b)
         return;
     for (unsigned i = 0; i < b->ndev; i++)
         free(b->dev[i]);
+    mmu_fini(b);
     rv_hart_free(b->hart);
     if (b->phys)
         mem_space_free(b->phys);
@@ -158,6 +159,8 @@ static void serve_trap(struct board *b)
     uint64_t tval = h->tval;
     switch (cause) {
     case RV_CAUSE_ILLEGAL:
+        if (priv_fp_first_use(b, (uint32_t)tval))
+            return;
         if (priv_emulate(b, (uint32_t)tval)) {
             h->instret_base++;      /* it retired */
             return;
@@ -167,17 +170,28 @@ static void serve_trap(struct board *b)
     case RV_CAUSE_LOAD_PAGE: case RV_CAUSE_LOAD_ACCESS:
     case RV_CAUSE_STORE_PAGE: case RV_CAUSE_STORE_ACCESS: {
         bool store = cause == RV_CAUSE_STORE_PAGE || cause == RV_CAUSE_STORE_ACCESS;
-        if (mmio_access(b, tval, store) == 1) {
+        uint64_t pa = tval;
+        /* Translated: the walk says whether it was the page table's
+         * refusal, or an address with no RAM behind it. */
+        uint32_t why = mmu_translating(b) ? mmu_walk(b, tval, store ? MEM_W : MEM_R, b->cpu.priv, &pa) : 0;
+        if (why) {
+            priv_trap(b, why, tval);
+            return;
+        }
+        if (mmio_access(b, pa, store) == 1) {
             h->instret_base++;
             return;
         }
-        /* No RAM and no device there: an access fault (no paging yet). */
+        /* No RAM and no device there: an access fault. */
         priv_trap(b, store ? RV_CAUSE_STORE_ACCESS : RV_CAUSE_LOAD_ACCESS, tval);
         return;
     }
-    case RV_CAUSE_FETCH_PAGE: case RV_CAUSE_FETCH_ACCESS:
-        priv_trap(b, RV_CAUSE_FETCH_ACCESS, tval);
+    case RV_CAUSE_FETCH_PAGE: case RV_CAUSE_FETCH_ACCESS: {
+        uint64_t pa;
+        uint32_t why = mmu_translating(b) ? mmu_walk(b, tval, MEM_X, b->cpu.priv, &pa) : 0;
+        priv_trap(b, why ? why : RV_CAUSE_FETCH_ACCESS, tval);
         return;
+    }
     case RV_CAUSE_BREAKPOINT:
         priv_trap(b, RV_CAUSE_BREAKPOINT, h->pc);
         return;
@@ -202,6 +216,15 @@ int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
                 continue;
         }
         priv_interrupt(b);
+        mmu_sync(b);
+        /* Blocks decoded under other denials are dropped first. */
+        uint8_t deny = priv_deny(b);
+        if (b->ctx_deny[b->cur] != deny) {
+            b->ctx_deny[b->cur] = deny;
+            h->deny = deny;
+            rv_flush_code(h);
+        }
+        h->deny = deny;
         int64_t slice = BOARD_SLICE;
         if (b->cfg.budget) {
             int64_t left = b->cfg.budget - (int64_t)(rv_instret(h) - start);

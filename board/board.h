@@ -20,9 +20,8 @@
  *     which end at least every BOARD_SLICE instructions.
  * Physical memory is one address space whose addresses are the guest's
  * physical ones: RAM at BOARD_RAM_BASE, mapped read-write-execute.
- * Devices sit in the holes. Paging (satp modes other than Bare) is not
- * there yet: a write of another mode leaves satp unchanged, as the
- * privileged specification requires of an unsupported mode.
+ * Devices sit in the holes. Paging (Sv39, Sv48, Sv57) runs on translated
+ * spaces over it (board/mmu.c).
  */
 #ifndef MVM_BOARD_H
 #define MVM_BOARD_H
@@ -45,6 +44,13 @@
 
 /* Instructions the engine runs before the board looks for interrupts. */
 #define BOARD_SLICE 16384
+
+/* satp modes (privileged spec 4.1.11) and the mstatus bits the MMU reads. */
+#define SATP_SV39 8
+#define SATP_SV48 9
+#define SATP_SV57 10
+#define MSTATUS_SUM (1ull << 18)
+#define MSTATUS_MXR (1ull << 19)
 
 /* Privilege modes. */
 enum { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
@@ -88,12 +94,23 @@ struct board_config {
     bool no_jit;
 };
 
+/* A translation context: an address space the hart runs on, with the
+ * decoded blocks of its code (board/mmu.c). */
+struct board_ctx {
+    struct mem_space *as;
+    struct rv_cache *cache;
+};
+
 struct board {
     struct board_config cfg;
     struct mem_pool *pool;
     struct mem_space *phys;
     struct rv_hart *hart;
     struct board_cpu cpu;
+    struct board_ctx ctx[3];    /* Bare (the physical space), S, U */
+    unsigned cur;               /* the one the hart runs on */
+    bool mmu_stale;             /* satp, SUM, MXR or the tables changed (sfence.vma) */
+    uint8_t ctx_deny[3];        /* the hart's deny that each context's blocks were decoded with */
     struct board_dev *dev[8];
     unsigned ndev;
     /* The CLINT's state (board/clint.c). */
@@ -146,12 +163,32 @@ uint64_t priv_pending(struct board *b);
  * was one the current mode may execute (done, pc moved on); false if it
  * is illegal here. */
 bool priv_emulate(struct board *b, uint32_t insn);
+/* What the engine must decode as illegal in the current mode (RV_DENY_*
+ * of rv/decode.h: FP while mstatus.FS is not Dirty, counters that
+ * mcounteren and scounteren do not give). */
+uint8_t priv_deny(const struct board *b);
+/* An FP instruction (insn) denied while FS is Initial or Clean: FS is now
+ * Dirty and true is returned (the instruction runs again); false if it is
+ * not that case. */
+bool priv_fp_first_use(struct board *b, uint32_t insn);
 /* The interrupt-pending bits the devices drive (MTIP, MSIP), into mip. */
 void priv_update_mip(struct board *b);
 
-/* board/mmio.c: a load or store to an address with no RAM, at the hart's
- * pc: 1 if a device served it (pc moved on), 0 if no device is there or
- * it refused (an access fault), -1 if the instruction could not be read. */
+/* board/mmu.c: translation. mmu_walk gives the physical address of va
+ * for access (MEM_R, MEM_W, MEM_X) in mode priv under the current satp
+ * (0), or the exception (a page or access fault). */
+int mmu_init(struct board *b);
+void mmu_fini(struct board *b);
+uint32_t mmu_walk(struct board *b, uint64_t va, int access, unsigned priv, uint64_t *pa);
+/* Before the hart runs: drops stale translations, and puts the hart on
+ * the context of its mode. */
+void mmu_sync(struct board *b);
+bool mmu_translating(const struct board *b);
+
+/* board/mmio.c: a load or store to physical address addr, with no RAM,
+ * by the instruction at the hart's pc: 1 if a device served it (pc moved
+ * on), 0 if no device is there or it refused (an access fault), -1 if the
+ * instruction could not be read. */
 int mmio_access(struct board *b, uint64_t addr, bool store);
 
 #endif

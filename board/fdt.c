@@ -63,7 +63,7 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
     T(fdt_property_string(fdt, "status", "okay"));
     T(fdt_property_string(fdt, "compatible", "riscv"));
     T(fdt_property_string(fdt, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs"));
-    T(fdt_property_string(fdt, "mmu-type", "riscv,sv39"));
+    T(fdt_property_string(fdt, "mmu-type", "riscv,sv57"));
     T(fdt_begin_node(fdt, "interrupt-controller"));
     T(fdt_property_u32(fdt, "#interrupt-cells", 1));
     T(fdt_property(fdt, "interrupt-controller", NULL, 0));

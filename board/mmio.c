@@ -67,11 +67,11 @@ int mmio_access(struct board *b, uint64_t addr, bool store)
 {
     struct rv_hart *h = b->hart;
     uint8_t bytes[4];
-    if (mem_read(b->phys, h->pc, bytes, 2) != 0)
+    if (mem_read(h->as, h->pc, bytes, 2) != 0)
         return -1;
     uint32_t insn = (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8;
     if ((insn & 3) == 3) {
-        if (mem_read(b->phys, h->pc + 2, bytes + 2, 2) != 0)
+        if (mem_read(h->as, h->pc + 2, bytes + 2, 2) != 0)
             return -1;
         insn |= (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
     }

@@ -9,6 +9,8 @@
  */
 #include "board/board.h"
 
+#include "rv/decode.h"
+
 #include <string.h>
 
 /* mstatus fields (3.1.6). */
@@ -55,7 +57,7 @@
 /* misa: RV64 with A, C, D, F, I, M, S and U (3.1.1). */
 #define MISA ((2ull << 62) | BIT(0) | BIT(2) | BIT(3) | BIT(5) | BIT(8) | BIT(12) | BIT(18) | BIT(20))
 
-/* satp (4.1.11): the MODE field; only Bare (0) is supported so far. */
+/* satp (4.1.11): the MODE field. */
 #define SATP_MODE_SHIFT 60
 
 void priv_reset(struct board_cpu *c)
@@ -73,12 +75,16 @@ static uint64_t mstatus_read(const struct board_cpu *c)
     return v;
 }
 
-static void mstatus_write(struct board_cpu *c, uint64_t v, uint64_t writable)
+static void mstatus_write(struct board *b, uint64_t v, uint64_t writable)
 {
+    struct board_cpu *c = &b->cpu;
     /* MPP is WARL: the reserved value 2 leaves the field as it was. */
     if ((writable & MS_MPP) && ((v & MS_MPP) >> MS_MPP_SHIFT) == 2)
         writable &= ~MS_MPP;
+    uint64_t old = c->mstatus;
     c->mstatus = (c->mstatus & ~writable) | (v & writable);
+    if ((old ^ c->mstatus) & (MS_SUM | MS_MXR))
+        b->mmu_stale = true;     /* translations made under the old ones */
 }
 
 static void set_pc_to_vector(struct rv_hart *h, uint64_t tvec, uint64_t cause)
@@ -221,7 +227,7 @@ static int csr_write(struct board *b, unsigned csr, uint64_t v)
     struct board_cpu *c = &b->cpu;
     struct rv_hart *h = b->hart;
     switch (csr) {
-    case 0x100: mstatus_write(c, v, SSTATUS_WRITABLE); return 0;
+    case 0x100: mstatus_write(b, v, SSTATUS_WRITABLE); return 0;
     case 0x104: c->mie = (c->mie & ~c->mideleg) | (v & c->mideleg & MIE_WRITABLE); return 0;
     case 0x105: if ((v & 3) < 2) c->stvec = v; return 0;
     case 0x106: c->scounteren = v & 0xffffffffull; return 0;
@@ -235,12 +241,19 @@ static int csr_write(struct board *b, unsigned csr, uint64_t v)
         c->mip = (c->mip & ~w) | (v & w);
         return 0;
     }
-    case 0x180:
-        /* An unsupported MODE makes the whole write have no effect (4.1.11). */
-        if ((v >> SATP_MODE_SHIFT) == 0)
-            c->satp = v;
+    case 0x180: {
+        /* Bare, Sv39, Sv48 or Sv57; another MODE makes the whole write
+         * have no effect (4.1.11). ASIDs are not kept apart (ASIDLEN 0:
+         * the field reads as zero), so a change of satp drops every
+         * translation. */
+        uint64_t mode = v >> SATP_MODE_SHIFT;
+        if (mode != 0 && mode != SATP_SV39 && mode != SATP_SV48 && mode != SATP_SV57)
+            return 0;
+        c->satp = v & ((0xfull << SATP_MODE_SHIFT) | ((1ull << 44) - 1));
+        b->mmu_stale = true;
         return 0;
-    case 0x300: mstatus_write(c, v, MSTATUS_WRITABLE); return 0;
+    }
+    case 0x300: mstatus_write(b, v, MSTATUS_WRITABLE); return 0;
     case 0x301: return 0;      /* misa: WARL, fixed */
     case 0x302: c->medeleg = v & MEDELEG_WRITABLE; return 0;
     case 0x303: c->mideleg = v & S_IRQS; return 0;
@@ -328,6 +341,27 @@ static void xret(struct board *b, bool m)
     b->hart->resv_valid = false;
 }
 
+uint8_t priv_deny(const struct board *b)
+{
+    const struct board_cpu *c = &b->cpu;
+    unsigned deny = (c->mstatus & MS_FS) == MS_FS ? 0 : RV_DENY_FP;
+    if (c->priv < PRIV_M) {
+        uint64_t on = c->mcounteren & (c->priv == PRIV_U ? c->scounteren : ~0ull);
+        deny |= (unsigned)(~on & 7) * RV_DENY_CYCLE;
+    }
+    return (uint8_t)deny;
+}
+
+bool priv_fp_first_use(struct board *b, uint32_t insn)
+{
+    struct board_cpu *c = &b->cpu;
+    uint64_t fs = c->mstatus & MS_FS;
+    if (fs == 0 || fs == MS_FS || !rv_denied(RV_DENY_FP, (uint16_t)insn, (uint16_t)(insn >> 16)))
+        return false;
+    c->mstatus |= MS_FS;     /* Initial or Clean: the state becomes Dirty (3.1.6.6) */
+    return true;
+}
+
 bool priv_emulate(struct board *b, uint32_t insn)
 {
     struct board_cpu *c = &b->cpu;
@@ -357,7 +391,8 @@ bool priv_emulate(struct board *b, uint32_t insn)
     if ((insn & SFENCE_VMA_MASK) == SFENCE_VMA) {
         if (c->priv == PRIV_U || (c->priv == PRIV_S && (c->mstatus & MS_TVM)))
             return false;
-        h->pc += 4;      /* no address translation yet: nothing cached to drop */
+        b->mmu_stale = true;     /* every address, every ASID: see satp */
+        h->pc += 4;
         return true;
     }
     if (!csr_insn(b, insn))

@@ -150,6 +150,18 @@ struct mem_pool *mem_space_pool(const struct mem_space *as);
  * memory that is not unrolled. Only for a space with no pages yet.
  */
 int mem_space_set_backing(struct mem_space *as, struct mem_space *backing);
+/*
+ * Makes as a translated space (system mode's address translation): it has
+ * no pages of its own; an access at va asks fn for the address in backing
+ * (whose pages it then is) - fn checks the access (MEM_R, MEM_W, MEM_X)
+ * and returns 0, or MEM_EFAULT (refused) or another error. Any va of 64
+ * bits may be asked. Whoever changes what fn answers bumps the space's
+ * generations (mem_space_flush_code). Only for a space with no pages;
+ * backing must not be backed itself. fn is called with as's lock held and
+ * may read backing (mem_read).
+ */
+typedef int (*mem_xlate_fn)(void *ctx, uint64_t va, int access, uint64_t *to);
+int mem_space_set_translator(struct mem_space *as, struct mem_space *backing, mem_xlate_fn fn, void *ctx);
 uint64_t mem_space_gen(const struct mem_space *as);
 uint64_t mem_space_code_gen(const struct mem_space *as);
 uint64_t mem_space_resident(const struct mem_space *as);   /* pages with a host page */

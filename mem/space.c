@@ -80,6 +80,8 @@ struct mem_space {
     _Atomic uint64_t code_gen;
     uint64_t resident;
     struct mem_space *backing;   /* not unrolled: our pages live in it */
+    mem_xlate_fn xlate;          /* translated (system mode): va -> an address of backing */
+    void *xlate_ctx;
     uint8_t dirty;               /* PTE_DIRTY while tracking (mem_space_track), else 0 */
     struct mem_pager *pager;     /* gives the bytes of PTE_LAZY pages (under lock) */
     uint64_t nlazy;              /* PTE_LAZY pages left; the pager goes at 0 */
@@ -273,6 +275,18 @@ int mem_space_set_backing(struct mem_space *as, struct mem_space *backing)
     backing->dependents = as;
     views_unlock();
     return 0;
+}
+
+int mem_space_set_translator(struct mem_space *as, struct mem_space *backing, mem_xlate_fn fn, void *ctx)
+{
+    if (!fn || backing->backing)
+        return MEM_EINVAL;
+    int r = mem_space_set_backing(as, backing);
+    if (r == 0) {
+        as->xlate = fn;
+        as->xlate_ctx = ctx;
+    }
+    return r;
 }
 
 /* ---- views and shootdown ------------------------------------------------ */
@@ -775,6 +789,19 @@ static struct mem_page *page_for(struct mem_space *as, bool zeroed)
  */
 static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool check, int *err, bool *changed)
 {
+    if (as->xlate) {
+        /* Translated: the translator checks the access and gives the
+         * address in the backing space, whose page it is. */
+        uint64_t to;
+        if ((*err = as->xlate(as->xlate_ctx, va, access, &to)) != 0)
+            return NULL;
+        struct mem_space *b = as->backing;
+        LOCKED(b);
+        uint8_t *r = translate(b, to & MEM_PAGE_MASK, access == MEM_X ? MEM_R : access, false, err, changed);
+        limbo_stamp(b);
+        host_mutex_unlock(b->lock);
+        return r;
+    }
     struct mem_pte *p = pte_get(as, va, false);
     if (!p || !(p->flags & PTE_MAPPED) || (check && !(p->prot & access))) {
         *err = MEM_EFAULT;
@@ -876,6 +903,17 @@ uint8_t *mem_translate_fill(struct mem_space *as, uint64_t va, int access, int *
 
 static void mark_code_locked(struct mem_space *as, uint64_t va)
 {
+    uint64_t to;
+    if (as->xlate) {
+        /* Translated: the page is the backing space's (whose writes,
+         * through any space, then drop what was decoded from it). */
+        if (as->xlate(as->xlate_ctx, va, MEM_X, &to) == 0) {
+            LOCKED(as->backing);
+            mark_code_locked(as->backing, to & MEM_PAGE_MASK);
+            host_mutex_unlock(as->backing->lock);
+        }
+        return;
+    }
     struct mem_pte *p = pte_get(as, va, false);
     if (p && !(p->flags & PTE_CODE)) {
         p->flags |= PTE_CODE;

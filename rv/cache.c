@@ -191,6 +191,8 @@ static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_b
             }
         }
         int len = rv_decode(p0, p1, op);
+        if (HOST_UNLIKELY(h->deny) && rv_denied(h->deny, p0, p1))
+            op->opc = RV_OP_ILLEGAL;
         op->pcoff = (uint16_t)(pc - start);
         op->handler = rv_handler_table ? rv_handler_table[op->opc] : NULL;
         pc += (uint64_t)len;

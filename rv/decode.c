@@ -39,6 +39,27 @@ static uint32_t bits(uint32_t v, int hi, int lo)
     return (v >> lo) & ((1u << (hi - lo + 1)) - 1);
 }
 
+bool rv_denied(unsigned deny, uint16_t p0, uint16_t p1)
+{
+    if ((p0 & 3) != 3) {
+        /* c.fld, c.fsd, c.fldsp, c.fsdsp (RV64C has no single-precision forms). */
+        unsigned q = p0 & 3, f3 = p0 >> 13;
+        return (deny & RV_DENY_FP) && (q == 0 || q == 2) && (f3 == 1 || f3 == 5);
+    }
+    uint32_t insn = (uint32_t)p0 | (uint32_t)p1 << 16;
+    unsigned opcode = insn & 0x7f, f3 = (insn >> 12) & 7, csr = insn >> 20;
+    if (deny & RV_DENY_FP) {
+        if (opcode == 0x07 || opcode == 0x27 || opcode == 0x43 || opcode == 0x47 || opcode == 0x4b ||
+            opcode == 0x4f || opcode == 0x53)
+            return (opcode != 0x07 && opcode != 0x27) || f3 == 2 || f3 == 3;   /* (vector loads are not FP) */
+        if (opcode == 0x73 && (f3 & 3) && csr >= 0x001 && csr <= 0x003)
+            return true;
+    }
+    if (opcode == 0x73 && (f3 & 3) && csr >= 0xc00 && csr <= 0xc02)
+        return (deny & (RV_DENY_CYCLE << (csr - 0xc00))) != 0;
+    return false;
+}
+
 static int illegal(struct rv_op *op)
 {
     op->opc = RV_OP_ILLEGAL;

@@ -11,6 +11,7 @@
 #ifndef MVM_DECODE_H
 #define MVM_DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rv/rv.h"
@@ -116,6 +117,20 @@ int rv_decode(uint16_t parcel0, uint16_t parcel1, struct rv_op *op);
 extern const void *const *rv_handler_table;
 
 /* Is this opcode a block terminator? */
+/*
+ * What a system board denies the code it decodes (rv_hart.deny): such an
+ * instruction is decoded as illegal. The board changes deny only with the
+ * hart's blocks flushed.
+ *   RV_DENY_FP       the F and D extensions and fflags, frm, fcsr
+ *                    (mstatus.FS Off, or not yet Dirty: privileged 3.1.6.6)
+ *   RV_DENY_CYCLE,   reading cycle, time or instret (mcounteren,
+ *   _TIME, _INSTRET  scounteren: privileged 3.1.11, 4.1.5)
+ */
+#define RV_DENY_FP      1u
+#define RV_DENY_CYCLE   2u
+#define RV_DENY_TIME    4u
+#define RV_DENY_INSTRET 8u
+bool rv_denied(unsigned deny, uint16_t parcel0, uint16_t parcel1);
 int rv_op_is_terminator(unsigned opc);
 const char *rv_op_name(unsigned opc);
 

@@ -900,6 +900,20 @@ struct rv_hart *rv_hart_new(struct mem_space *as)
     return h;
 }
 
+struct rv_cache *rv_hart_switch(struct rv_hart *h, struct mem_space *as, struct rv_cache *cache)
+{
+    struct rv_cache *old = h->cache;
+    if (as != h->as) {
+        mem_view_detach(&h->view);
+        h->as = as;
+        mem_view_attach(as, &h->view);
+    }
+    h->cache = cache;
+    h->tlb_gen = 0;     /* no generation is 0: the next rv_sync flushes the TLB */
+    h->resv_valid = false;
+    return old;
+}
+
 void rv_set_budget(struct rv_hart *h, int64_t n)
 {
     h->instret_base = rv_instret(h);

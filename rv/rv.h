@@ -112,6 +112,7 @@ struct rv_hart {
     uint64_t stat_tlb_misses;
     bool trace_insns;      /* print each instruction to stderr */
     bool no_jit;           /* interpret every block */
+    uint8_t deny;          /* RV_DENY_* (rv/decode.h): a system board's */
     uint64_t stat_jit_blocks;
 };
 
@@ -131,6 +132,12 @@ void rv_set_budget(struct rv_hart *h, int64_t n);
 /* Runs until an exit; returns the enum rv_exit. (rv_run(NULL) only sets
  * up the interpreter's handler table and returns 0.) */
 int rv_run(struct rv_hart *h);
+
+/* Moves the hart to address space as with block cache cache (a system
+ * board's translation contexts: each space keeps its own decoded blocks,
+ * which rv_sync checks against the space's code generation). The TLB
+ * starts empty. Returns the cache the hart had. */
+struct rv_cache *rv_hart_switch(struct rv_hart *h, struct mem_space *as, struct rv_cache *cache);
 
 /* Drops every decoded block (fence.i, or code pages changed). */
 void rv_flush_code(struct rv_hart *h);

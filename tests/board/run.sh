@@ -1,0 +1,134 @@
+#!/bin/sh
+# Board suite: bare-metal RV64GC kernels for `mvm boot`, the system-mode
+# board laid out like QEMU's virt machine (README.md).
+#
+# Each tests/board/<name>.S (with lib.S, board.h, board.ld) is a kernel
+# that checks its own results against expectations worked out by hand from
+# the RISC-V privileged specification, prints "ok <case>" or
+# "FAIL <case>: got ... want ...", then "# N ok, M failed", and powers the
+# board off through the SiFive test device: success, or failure with code 1.
+# A kernel passes only if
+#   1. under qemu-system-riscv64 -M virt -bios none it prints no FAIL line,
+#      ends with "# N ok, 0 failed" and exits 0 (this validates the
+#      hand-worked expectations against an independent implementation),
+#   2. under $MVM boot it does the same, and
+#   3. both runs print the same output and exit with the same status.
+#
+# Usage: tests/board/run.sh [name...]     MVM=path overrides build/mvm
+#        BOARD_CC, QEMU_SYSTEM_RISCV64 override the compiler and qemu
+cd "$(dirname "$0")/../.." || exit 2
+. tests/guest/lib.sh
+suite_begin board
+if [ -n "${BOARD_CC:-}" ]; then
+	CC=$BOARD_CC
+elif command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then
+	CC=riscv64-unknown-elf-gcc
+else
+	CC=riscv64-linux-gnu-gcc
+fi
+QEMU_SYSTEM=${QEMU_SYSTEM_RISCV64:-qemu-system-riscv64}
+T=${BOARD_TIMEOUT:-30}
+SRC=tests/board
+suite_needs "$CC" "$QEMU_SYSTEM"
+
+names="$*"
+if [ -z "$names" ]; then
+	for f in "$SRC"/*.S; do
+		n=$(basename "$f" .S)
+		[ "$n" = lib ] || names="$names $n"
+	done
+fi
+
+limited() {
+	if command -v timeout >/dev/null 2>&1; then
+		timeout "$T" "$@"
+	else
+		"$@"
+	fi
+}
+
+# build NAME: $OUT/NAME from NAME.S and lib.S, if stale; 1 on failure
+# ($OUT/NAME.log says why).
+build() {
+	bin=$OUT/$1
+	stale=0
+	for dep in "$SRC/$1.S" "$SRC/lib.S" "$SRC/board.h" "$SRC/board.ld"; do
+		[ "$bin" -nt "$dep" ] || stale=1
+	done
+	[ "$stale" = 0 ] && return 0
+	# Built under a private name and renamed, so that a concurrent run
+	# never sees a half-written kernel.
+	if $CC -march=rv64gc -mabi=lp64d -mcmodel=medany -static -no-pie \
+		-nostdlib -nostartfiles -ffreestanding -I"$SRC" -T "$SRC/board.ld" \
+		-Wl,--no-warn-rwx-segments,--build-id=none -o "$bin.$$.tmp" "$SRC/lib.S" "$SRC/$1.S" \
+		>"$bin.log" 2>&1; then
+		mv -f "$bin.$$.tmp" "$bin"
+	else
+		rm -f "$bin.$$.tmp"
+		return 1
+	fi
+}
+
+# clean FILE: 0 if FILE has no FAIL line and ends with "# N ok, 0 failed"
+clean() {
+	! grep -q '^FAIL ' "$1" && tail -n 1 "$1" | grep -Eq '^# [0-9]+ ok, 0 failed$'
+}
+
+# why FILE: the first FAIL line of a run, or its last line
+why() {
+	w=$(grep -m 1 '^FAIL ' "$1" | cut -c 6-90)
+	[ -n "$w" ] || w="last line '$(tail -n 1 "$1" | cut -c 1-60)'"
+	echo "$w"
+}
+
+# Has the monitor a boot command? (It may not yet.)
+mvm_boot=yes
+if [ ! -x "$MVM" ]; then
+	mvm_boot="monitor $MVM not built"
+elif ! "$MVM" boot --help >"$OUT/boot-help.out" 2>&1 ||
+	grep -qi 'unknown command' "$OUT/boot-help.out"; then
+	mvm_boot="mvm has no boot command"
+fi
+
+for n in $names; do
+	if [ ! -f "$SRC/$n.S" ]; then
+		fail "$n" "no $SRC/$n.S"
+		continue
+	fi
+	if ! build "$n"; then
+		fail "$n" "build failed: $(grep -m 1 -i 'error' "$OUT/$n.log" | cut -c 1-120)"
+		continue
+	fi
+	k=$OUT/$n
+	limited "$QEMU_SYSTEM" -M virt -m 128M -smp 1 -bios none -nographic \
+		-monitor none -serial stdio -kernel "$k" \
+		</dev/null >"$k.qemu.out" 2>"$k.qemu.err"
+	qrc=$?
+	if [ "$qrc" = 124 ]; then
+		fail "$n" "under qemu it timed out (${T}s)"
+		continue
+	elif [ "$qrc" != 0 ] || ! clean "$k.qemu.out"; then
+		fail "$n" "under qemu exit $qrc, $(why "$k.qemu.out")"
+		continue
+	fi
+	if [ "$mvm_boot" != yes ]; then
+		fail "$n" "$mvm_boot"
+		continue
+	fi
+	limited "$MVM" boot "$k" </dev/null >"$k.mvm.out" 2>"$k.mvm.err"
+	mrc=$?
+	if [ "$mrc" = 124 ]; then
+		fail "$n" "mvm timed out (${T}s) or ran out of budget (exit 124)"
+	elif [ "$mrc" != 0 ] || ! clean "$k.mvm.out"; then
+		e=$(head -n 1 "$k.mvm.err" | cut -c 1-80)
+		# shellcheck disable=SC2016 # ($e is expanded: the quotes are text)
+		fail "$n" "under mvm exit $mrc, $(why "$k.mvm.out")${e:+; stderr '$e'}"
+	elif ! cmp -s "$k.qemu.out" "$k.mvm.out"; then
+		fail "$n" "output differs, $(guest_first_diff "$k.qemu.out" "$k.mvm.out")"
+	elif [ "$qrc" != "$mrc" ]; then
+		fail "$n" "exit status qemu $qrc, mvm $mrc"
+	else
+		pass "$n"
+	fi
+done
+exit 0
