@@ -210,6 +210,15 @@ int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
     b->end = 0;
     uint64_t start = rv_instret(h);
     while (!b->end) {
+        uint64_t now = board_mtime(b);
+        if (now - b->polled >= BOARD_POLL_TICKS) {
+            b->polled = now;
+            for (unsigned i = 0; i < b->ndev; i++)
+                if (b->dev[i]->poll)
+                    b->dev[i]->poll(b->dev[i]);
+            if (b->end)
+                break;
+        }
         if (b->cpu.waiting) {
             wait_for_interrupt(b);
             if (b->cpu.waiting)

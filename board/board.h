@@ -42,6 +42,10 @@
 /* The hart's clock: mtime and the time CSR count at this rate. */
 #define BOARD_TIMEBASE_HZ 10000000ull
 
+/* How often (in mtime ticks: 10 ms) the board lets devices look at the
+ * host side (the console's input). */
+#define BOARD_POLL_TICKS (BOARD_TIMEBASE_HZ / 100)
+
 /* Instructions the engine runs before the board looks for interrupts. */
 #define BOARD_SLICE 16384
 
@@ -65,6 +69,7 @@ struct board_dev {
     uint64_t base, size;
     int (*read)(struct board_dev *d, uint64_t off, unsigned len, uint64_t *val);
     int (*write)(struct board_dev *d, uint64_t off, unsigned len, uint64_t val);
+    void (*poll)(struct board_dev *d);   /* between runs, every BOARD_POLL_TICKS (or NULL) */
     struct board *board;
 };
 
@@ -84,6 +89,7 @@ enum board_end {
     BOARD_RESET,             /* the guest asked for a reset */
     BOARD_NOMEM,             /* the host memory limit was reached */
     BOARD_BUDGET,            /* --budget instructions ran */
+    BOARD_QUIT,              /* Ctrl-A x on the console */
 };
 
 struct board_config {
@@ -116,6 +122,7 @@ struct board {
     /* The CLINT's state (board/clint.c). */
     uint64_t mtimecmp;
     uint32_t msip;
+    uint64_t polled;             /* mtime when devices were last polled */
     /* Set by a device: the run ends with this. */
     int end, end_status;
     uint64_t instructions;

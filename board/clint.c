@@ -57,7 +57,7 @@ struct board_dev *board_clint_new(struct board *b)
 {
     struct board_dev *d = calloc(1, sizeof *d);
     if (d)
-        *d = (struct board_dev){ "clint", BOARD_CLINT_BASE, BOARD_CLINT_SIZE, clint_read, clint_write, b };
+        *d = (struct board_dev){ "clint", BOARD_CLINT_BASE, BOARD_CLINT_SIZE, clint_read, clint_write, NULL, b };
     b->mtimecmp = UINT64_MAX;
     return d;
 }

@@ -43,6 +43,6 @@ struct board_dev *board_poweroff_new(struct board *b)
 {
     struct board_dev *d = calloc(1, sizeof *d);
     if (d)
-        *d = (struct board_dev){ "test", BOARD_TEST_BASE, 0x1000, test_read, test_write, b };
+        *d = (struct board_dev){ "test", BOARD_TEST_BASE, 0x1000, test_read, test_write, NULL, b };
     return d;
 }

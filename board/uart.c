@@ -3,7 +3,7 @@
  * BOARD_UART_BASE, one byte per register). What the guest transmits goes
  * to the console's output at once; received bytes come from its input
  * when the guest looks for them (LSR, RBR). No interrupts yet: drivers
- * poll, as firmware consoles do.
+ * poll, as firmware consoles do. Ctrl-A x on the input ends the run.
  * Reference: the National Semiconductor PC16550D data sheet.
  */
 #include "board/board.h"
@@ -18,27 +18,62 @@
 #define LSR_THRE 0x20     /* the transmit holding register is empty */
 #define LSR_TEMT 0x40     /* and so is the transmitter */
 
+#define RX_RING 1024      /* received bytes the guest has not read yet */
+
 struct uart {
     struct board_dev dev;
     int in, out;
     uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-    int rx;               /* the byte waiting in RBR, or -1 */
-    bool in_closed;
+    uint8_t rx[RX_RING];
+    unsigned rx_head, rx_count;
+    bool in_closed, escaped;
 };
 
-static void poll_input(struct uart *u)
+/* The console's escape key, as QEMU's: Ctrl-A x quits, Ctrl-A Ctrl-A
+ * sends one Ctrl-A to the guest; other keys after Ctrl-A are dropped. */
+#define ESCAPE 0x01
+
+static void rx_push(struct uart *u, uint8_t c)
 {
-    if (u->rx >= 0 || u->in < 0 || u->in_closed)
-        return;
-    struct pollfd p = { .fd = u->in, .events = POLLIN };
-    if (poll(&p, 1, 0) != 1)
-        return;
-    uint8_t c;
-    ssize_t n = read(u->in, &c, 1);
-    if (n == 1)
-        u->rx = c;
-    else if (n == 0 || (errno != EINTR && errno != EAGAIN))
-        u->in_closed = true;
+    if (u->rx_count < RX_RING)
+        u->rx[(u->rx_head + u->rx_count++) % RX_RING] = c;
+}
+
+/* Takes what the console's input has (without waiting), as far as the
+ * ring has room: when the guest reads, and between the hart's runs (so
+ * that Ctrl-A x works whatever the guest does). */
+static void uart_poll(struct board_dev *d)
+{
+    struct uart *u = (struct uart *)d;
+    while (u->rx_count < RX_RING && u->in >= 0 && !u->in_closed) {
+        struct pollfd p = { .fd = u->in, .events = POLLIN };
+        if (poll(&p, 1, 0) != 1)
+            return;
+        uint8_t buf[64];
+        size_t room = RX_RING - u->rx_count;
+        ssize_t n = read(u->in, buf, room < sizeof buf ? room : sizeof buf);
+        if (n <= 0) {
+            if (n == 0 || (errno != EINTR && errno != EAGAIN))
+                u->in_closed = true;
+            continue;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            uint8_t c = buf[i];
+            if (u->escaped) {
+                u->escaped = false;
+                if (c == 'x') {
+                    d->board->end = BOARD_QUIT;
+                    return;
+                }
+                if (c == ESCAPE)
+                    rx_push(u, c);
+            } else if (c == ESCAPE) {
+                u->escaped = true;
+            } else {
+                rx_push(u, c);
+            }
+        }
+    }
 }
 
 static int uart_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *val)
@@ -52,9 +87,14 @@ static int uart_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *
         if (dlab) {
             *val = u->dll;
         } else {
-            poll_input(u);
-            *val = u->rx >= 0 ? (uint64_t)u->rx : 0;
-            u->rx = -1;
+            if (!u->rx_count)
+                uart_poll(d);
+            *val = 0;
+            if (u->rx_count) {
+                *val = u->rx[u->rx_head];
+                u->rx_head = (u->rx_head + 1) % RX_RING;
+                u->rx_count--;
+            }
         }
         return 0;
     case 1: *val = dlab ? u->dlm : u->ier; return 0;
@@ -62,8 +102,9 @@ static int uart_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *
     case 3: *val = u->lcr; return 0;
     case 4: *val = u->mcr; return 0;
     case 5:
-        poll_input(u);
-        *val = LSR_THRE | LSR_TEMT | (u->rx >= 0 ? LSR_DR : 0);
+        if (!u->rx_count)
+            uart_poll(d);
+        *val = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
         return 0;
     case 6: *val = 0xb0; return 0;       /* MSR: CTS, DSR and DCD asserted */
     case 7: *val = u->scr; return 0;
@@ -102,9 +143,8 @@ struct board_dev *board_uart_new(struct board *b)
     struct uart *u = calloc(1, sizeof *u);
     if (!u)
         return NULL;
-    u->dev = (struct board_dev){ "uart", BOARD_UART_BASE, 0x100, uart_read, uart_write, b };
+    u->dev = (struct board_dev){ "uart", BOARD_UART_BASE, 0x100, uart_read, uart_write, uart_poll, b };
     u->in = b->cfg.console_in;
     u->out = b->cfg.console_out;
-    u->rx = -1;
     return &u->dev;
 }

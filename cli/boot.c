@@ -6,7 +6,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "board/board.h"
@@ -34,10 +36,53 @@ static const char boot_usage[] =
     "  --no-jit                interpret every block (no compiled host code)\n"
     "  --stats                 print what ran to stderr at the end\n"
     "\n"
-    "exit status: the code the guest powered off with (0: success);\n"
+    "On the console, Ctrl-A x ends the run and Ctrl-A Ctrl-A sends a Ctrl-A;\n"
+    "a terminal is put in raw mode meanwhile (Ctrl-C goes to the guest).\n"
+    "\n"
+    "exit status: the code the guest powered off with (0: success; 0 also\n"
+    "after Ctrl-A x);\n"
     "123 the guest asked for a reset (not supported yet) or the host ran out\n"
     "of memory; 124 budget exhausted; 125 usage error; 126 FILE cannot be\n"
     "loaded; 127 FILE not found.\n";
+
+/* A terminal on standard input is put in raw mode while the board runs,
+ * so that every key goes to the guest (Ctrl-C too; Ctrl-A x quits), and
+ * given back as it was at the end, or when mvm is killed by a signal. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_raw;
+
+static void tty_restore(void)
+{
+    if (tty_raw) {
+        tcsetattr(0, TCSANOW, &saved_tty);
+        tty_raw = 0;
+    }
+}
+
+static void tty_signal(int sig)
+{
+    tty_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void tty_make_raw(void)
+{
+    if (!isatty(0) || tcgetattr(0, &saved_tty) != 0)
+        return;
+    struct termios t = saved_tty;
+    t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t.c_cflag |= CS8;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    if (tcsetattr(0, TCSANOW, &t) != 0)
+        return;
+    tty_raw = 1;
+    static const int sigs[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT };
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], tty_signal);
+}
 
 #define DEFAULT_RAM (128ull << 20)
 #define KERNEL_BASE (BOARD_RAM_BASE + (2ull << 20))   /* where fw_jump jumps */
@@ -125,7 +170,9 @@ int cmd_boot(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     uint64_t t0 = host_time_monotonic_ns();
+    tty_make_raw();
     int end = board_run(b, entry, dtb, info);
+    tty_restore();
     double secs = (double)(host_time_monotonic_ns() - t0) / 1e9;
     switch (end) {
     case BOARD_POWEROFF:
@@ -136,6 +183,10 @@ int cmd_boot(int argc, char **argv)
     case BOARD_RESET:
         fprintf(stderr, "mvm: boot: the guest asked for a reset, which the board does not do yet\n");
         rc = EXIT_INTERNAL;
+        break;
+    case BOARD_QUIT:
+        fprintf(stderr, "\nmvm: boot: ended from the console (Ctrl-A x)\n");
+        rc = 0;
         break;
     case BOARD_BUDGET:
         fprintf(stderr, "mvm: boot: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)b->hart->pc);

@@ -239,6 +239,45 @@ else
 	for c in $cases; do ready "elf-$c" guest; done
 fi
 
+# ---- mvm boot: bad input ----------------------------------------------------
+# A raw image of one instruction, `j .` (0x0000006f): it spins for ever.
+printf '\157\000\000\000' >"$OUT/spin.bin"
+head -c 2097152 /dev/zero >"$OUT/two-mib.bin"
+expect_error boot-no-file 125 'no file' boot
+expect_error boot-two-files 125 'one file' boot "$OUT/spin.bin" "$OUT/spin.bin"
+expect_error boot-unknown-option 125 '--frobnicate' boot --frobnicate "$OUT/spin.bin"
+expect_error boot-mem-garbage 125 '--mem' boot --mem lots "$OUT/spin.bin"
+expect_error boot-mem-too-small 125 '--mem' boot --mem 512K "$OUT/spin.bin"
+expect_error boot-mem-unaligned 125 '--mem' boot --mem 1048577 "$OUT/spin.bin"
+expect_error boot-budget-garbage 125 '--budget' boot --budget -1 "$OUT/spin.bin"
+expect_error boot-missing 127 'no-such-firmware' boot "$OUT/no-such-firmware"
+expect_error boot-kernel-missing 127 'no-such-kernel' boot --kernel "$OUT/no-such-kernel" "$OUT/spin.bin"
+expect_error boot-directory 126 'directory' boot "$OUT"
+expect_error boot-empty 126 'empty' boot "$OUT/empty"
+expect_error boot-too-big 126 'does not fit' boot --mem 1M "$OUT/two-mib.bin"
+expect_error boot-kernel-too-big 126 'does not fit' boot --mem 2M --kernel "$OUT/two-mib.bin" "$OUT/spin.bin"
+# A host program: an ELF for another machine.
+expect_error boot-wrong-machine 126 'wrong machine' boot "$XRUN"
+# A Linux program links at 0x10000, where the board has no RAM.
+if [ "$guest_ok" = 1 ]; then
+	expect_error boot-outside-ram 126 'outside RAM' boot "$GUEST"
+else
+	ready boot-outside-ram guest
+fi
+expect_error boot-budget 124 'budget' boot --budget 1000 "$OUT/spin.bin"
+# Ctrl-A x on the console ends the run, with status 0.
+if ready boot-ctrl-a-x; then
+	printf '\001x' >"$OUT/ctrl-a-x.in"
+	mvm_run boot-ctrl-a-x "$OUT/ctrl-a-x.in" boot "$OUT/spin.bin"
+	if [ "$st" != "exit 0" ]; then
+		fail boot-ctrl-a-x "$(ended), want exit 0"
+	elif ! grep -q '^mvm: boot: ended from the console (Ctrl-A x)$' "$res.err"; then
+		fail boot-ctrl-a-x "stderr: '$(first "$res.err")'"
+	else
+		pass boot-ctrl-a-x
+	fi
+fi
+
 # ---- help and version -------------------------------------------------------
 if ready help; then
 	mvm_run help /dev/null --help
