@@ -46,7 +46,7 @@ HAVE_JANSSON := $(shell echo 'int main(void) { json_decref(json_object()); retur
 # without it `mvm fleet` says it cannot read them.
 HAVE_YAML := $(shell echo 'int main(void) { yaml_parser_t p; return !yaml_parser_initialize(&p); }' | \
 	$(CC) $(CFLAGS) $(LDFLAGS) -include yaml.h -x c -o /dev/null - -lyaml >/dev/null 2>&1 && echo 1)
-# The board's device tree (board/fdt.c) is made with libfdt (libfdt-dev);
+# The board's device tree (sys/fdt.c) is made with libfdt (libfdt-dev);
 # without it `mvm boot` hands the firmware no device tree.
 HAVE_FDT := $(shell echo 'int main(void) { char b[64]; return fdt_create(b, 64); }' | \
 	$(CC) $(CFLAGS) $(LDFLAGS) -include libfdt.h -x c -o /dev/null - -lfdt >/dev/null 2>&1 && echo 1)
@@ -56,7 +56,7 @@ HAVE_LIBS   := $(if $(HAVE_FDT),-lfdt) $(if $(HAVE_ZSTD),-lzstd) $(if $(HAVE_JAN
 CFLAGS  += $(HAVE_CFLAGS)
 LDLIBS  := $(HAVE_LIBS) $(LDLIBS)
 
-LIB_SRC := $(wildcard rv/*.c mem/*.c vm/*.c user/*.c host/*.c snap/*.c board/*.c)
+LIB_SRC := $(wildcard rv/*.c mem/*.c vm/*.c user/*.c host/*.c snap/*.c sys/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -1,6 +1,6 @@
 /*
  * boot.c — `mvm boot`: system mode. Runs firmware or a bare-metal kernel
- * on a virtual board like QEMU's virt machine (board/board.h).
+ * on a virtual board like QEMU's virt machine (sys/board.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "board/board.h"
+#include "sys/board.h"
 #include "cli/cli.h"
 #include "host/host.h"
 

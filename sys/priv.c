@@ -7,7 +7,7 @@
  * Architecture 20211203 (machine ISA 1.12, supervisor ISA 1.12); section
  * numbers below are its.
  */
-#include "board/board.h"
+#include "sys/board.h"
 
 #include "rv/decode.h"
 

@@ -3,7 +3,7 @@
  * and the loop that runs the hart and serves what traps out of the engine
  * (see board.h for the design).
  */
-#include "board/board.h"
+#include "sys/board.h"
 
 #include <stdio.h>
 #include <stdlib.h>

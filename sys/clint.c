@@ -5,7 +5,7 @@
  * board's clock (board_mtime); the timer interrupt is pending while
  * mtime >= mtimecmp (priv_update_mip reads both).
  */
-#include "board/board.h"
+#include "sys/board.h"
 
 #include <stdlib.h>
 

@@ -6,7 +6,7 @@
  * poll, as firmware consoles do. Ctrl-A x on the input ends the run.
  * Reference: the National Semiconductor PC16550D data sheet.
  */
-#include "board/board.h"
+#include "sys/board.h"
 
 #include <errno.h>
 #include <poll.h>

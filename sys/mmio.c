@@ -5,7 +5,7 @@
  * compressed forms), the device at the address serves the access, and
  * the hart goes on after the instruction.
  */
-#include "board/board.h"
+#include "sys/board.h"
 
 static struct board_dev *dev_at(struct board *b, uint64_t addr, unsigned len)
 {

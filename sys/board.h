@@ -7,13 +7,13 @@
  * does traps out of it into the board, which emulates it (classic
  * trap-and-emulate):
  *   - ecall, and every exception, become traps of the privileged
- *     architecture (board/priv.c): mcause, mepc, mtval, delegation to S
+ *     architecture (sys/priv.c): mcause, mepc, mtval, delegation to S
  *     mode, mtvec/stvec;
  *   - an instruction the engine does not know — a privileged CSR, mret,
  *     sret, wfi, sfence.vma — is emulated with the checks of the current
  *     privilege mode, or becomes an illegal-instruction trap;
  *   - a load or store to an address with no RAM is a device access
- *     (board/mmio.c decodes it and the device at that address serves it),
+ *     (sys/mmio.c decodes it and the device at that address serves it),
  *     or an access fault when no device is there;
  *   - interrupts (the CLINT's timer and software interrupts, and the
  *     supervisor ones M mode raises) are taken between the engine's runs,
@@ -21,7 +21,7 @@
  * Physical memory is one address space whose addresses are the guest's
  * physical ones: RAM at BOARD_RAM_BASE, mapped read-write-execute.
  * Devices sit in the holes. Paging (Sv39, Sv48, Sv57) runs on translated
- * spaces over it (board/mmu.c).
+ * spaces over it (sys/mmu.c).
  */
 #ifndef MVM_BOARD_H
 #define MVM_BOARD_H
@@ -73,7 +73,7 @@ struct board_dev {
     struct board *board;
 };
 
-/* The privileged state of the hart (board/priv.c). */
+/* The privileged state of the hart (sys/priv.c). */
 struct board_cpu {
     unsigned priv;
     uint64_t mstatus, medeleg, mideleg, mie, mip;
@@ -101,7 +101,7 @@ struct board_config {
 };
 
 /* A translation context: an address space the hart runs on, with the
- * decoded blocks of its code (board/mmu.c). */
+ * decoded blocks of its code (sys/mmu.c). */
 struct board_ctx {
     struct mem_space *as;
     struct rv_cache *cache;
@@ -119,7 +119,7 @@ struct board {
     uint8_t ctx_deny[3];        /* the hart's deny that each context's blocks were decoded with */
     struct board_dev *dev[8];
     unsigned ndev;
-    /* The CLINT's state (board/clint.c). */
+    /* The CLINT's state (sys/clint.c). */
     uint64_t mtimecmp;
     uint32_t msip;
     uint64_t polled;             /* mtime when devices were last polled */
@@ -157,7 +157,7 @@ struct board_dev *board_uart_new(struct board *b);
 struct board_dev *board_clint_new(struct board *b);
 struct board_dev *board_poweroff_new(struct board *b);
 
-/* board/priv.c: the privileged architecture. */
+/* sys/priv.c: the privileged architecture. */
 void priv_reset(struct board_cpu *c);
 /* Takes exception cause (tval) at pc, in the hart's current mode. */
 void priv_trap(struct board *b, uint64_t cause, uint64_t tval);
@@ -181,7 +181,7 @@ bool priv_fp_first_use(struct board *b, uint32_t insn);
 /* The interrupt-pending bits the devices drive (MTIP, MSIP), into mip. */
 void priv_update_mip(struct board *b);
 
-/* board/mmu.c: translation. mmu_walk gives the physical address of va
+/* sys/mmu.c: translation. mmu_walk gives the physical address of va
  * for access (MEM_R, MEM_W, MEM_X) in mode priv under the current satp
  * (0), or the exception (a page or access fault). */
 int mmu_init(struct board *b);
@@ -192,7 +192,7 @@ uint32_t mmu_walk(struct board *b, uint64_t va, int access, unsigned priv, uint6
 void mmu_sync(struct board *b);
 bool mmu_translating(const struct board *b);
 
-/* board/mmio.c: a load or store to physical address addr, with no RAM,
+/* sys/mmio.c: a load or store to physical address addr, with no RAM,
  * by the instruction at the hart's pc: 1 if a device served it (pc moved
  * on), 0 if no device is there or it refused (an access fault), -1 if the
  * instruction could not be read. */

@@ -17,7 +17,7 @@
  * every context's decoded blocks depend on.
  * Spec: privileged architecture 20211203, 4.3 - 4.5 (4.3.2: the walk).
  */
-#include "board/board.h"
+#include "sys/board.h"
 
 #include "rv/cache.h"
 

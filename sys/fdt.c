@@ -6,7 +6,7 @@
  * its poweroff and reboot) in the layout of Linux's device tree bindings.
  * Without libfdt the board has no device tree (a1 = 0).
  */
-#include "board/board.h"
+#include "sys/board.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * it: a 32-bit write of 0x5555 powers off with success, 0x3333 with the
  * failure code in the upper 16 bits, 0x7777 resets.
  */
-#include "board/board.h"
+#include "sys/board.h"
 
 #include <stdlib.h>
 
