@@ -78,7 +78,10 @@ uint32_t mmu_walk(struct board *b, uint64_t va, int access, unsigned priv, uint6
             return page_fault;
         uint64_t ppn = (pte >> 10) & PPN_MASK;
         if (!(pte & (PTE_R | PTE_X))) {
-            table = ppn << 12;      /* a pointer to the next level */
+            /* A pointer to the next level; its D, A and U are reserved (4.3.1). */
+            if (pte & (PTE_D | PTE_A | PTE_U))
+                return page_fault;
+            table = ppn << 12;
             continue;
         }
         if (i > 0 && (ppn & ((1ull << (9 * i)) - 1)))

@@ -38,6 +38,8 @@
 #define MSTATUS_MPP_S	(1 << 11)
 #define MSTATUS_FS	(3 << 13)
 #define MSTATUS_MPRV	(1 << 17)
+#define MSTATUS_SUM	(1 << 18)
+#define MSTATUS_MXR	(1 << 19)
 #define MSTATUS_TVM	(1 << 20)
 #define MSTATUS_TW	(1 << 21)
 #define MSTATUS_TSR	(1 << 22)
@@ -66,6 +68,9 @@
 #define CAUSE_ECALL_U		8
 #define CAUSE_ECALL_S		9
 #define CAUSE_ECALL_M		11
+#define CAUSE_FETCH_PAGE	12
+#define CAUSE_LOAD_PAGE		13
+#define CAUSE_STORE_PAGE	15
 
 /* ---- privilege modes (the MPP encoding) */
 #define PRV_U	0
