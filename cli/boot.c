@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sys/board.h"
+#include "sys/virtio.h"
 #include "cli/cli.h"
 #include "host/host.h"
 
@@ -32,6 +33,11 @@ static const char boot_usage[] =
     "                          (a raw image goes at 0x80200000, as OpenSBI's\n"
     "                          fw_jump expects)\n"
     "  --append ARGS           the kernel's command line (/chosen/bootargs)\n"
+    "  --disk FILE[,ro|,snapshot]\n"
+    "                          a virtio block device on FILE (at 0x10001000, the\n"
+    "                          next at 0x10002000, ...): ro refuses writes, snapshot\n"
+    "                          keeps them in a temporary overlay, leaving FILE as it\n"
+    "                          was; repeatable (up to 8)\n"
     "  --budget N              stop after N instructions (exit 124)\n"
     "  --no-jit                interpret every block (no compiled host code)\n"
     "  --stats                 print what ran to stderr at the end\n"
@@ -85,6 +91,31 @@ static void tty_make_raw(void)
 }
 
 #define DEFAULT_RAM (128ull << 20)
+#define MAX_DISKS 8
+
+/* --disk FILE[,ro|,snapshot] as the i-th virtio device: 0 or an exit status. */
+static int add_disk(struct board *b, int i, const char *spec)
+{
+    char path[4096], why[512];
+    const char *comma = strrchr(spec, ',');
+    bool ro = comma && strcmp(comma, ",ro") == 0, overlay = comma && strcmp(comma, ",snapshot") == 0;
+    size_t len = ro || overlay ? (size_t)(comma - spec) : strlen(spec);
+    if (!len || len >= sizeof path)
+        return usage_error("--disk %s: expected FILE, FILE,ro or FILE,snapshot", spec);
+    memcpy(path, spec, len);
+    path[len] = 0;
+    struct board_dev *d = board_virtio_blk_new(b, BOARD_VIRTIO_BASE + 0x1000ull * (unsigned)i, path, ro, overlay, why,
+                                               sizeof why);
+    if (!d) {
+        fprintf(stderr, "mvm: --disk %s\n", why);
+        return errno == ENOENT ? EXIT_NOTFOUND : EXIT_USAGE;
+    }
+    if (!board_add_dev(b, d)) {
+        fprintf(stderr, "mvm: boot: out of host memory\n");
+        return EXIT_INTERNAL;
+    }
+    return 0;
+}
 #define KERNEL_BASE (BOARD_RAM_BASE + (2ull << 20))   /* where fw_jump jumps */
 
 /* Loads one file onto the board (a raw image at base, 0: the start of
@@ -107,11 +138,12 @@ static int load_file(struct board *b, const char *path, uint64_t base, uint64_t 
 
 int cmd_boot(int argc, char **argv)
 {
-    enum { B_MEM = 1, B_KERNEL, B_APPEND, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
+    enum { B_MEM = 1, B_KERNEL, B_APPEND, B_DISK, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, B_MEM },
         { "kernel", required_argument, NULL, B_KERNEL },
         { "append", required_argument, NULL, B_APPEND },
+        { "disk", required_argument, NULL, B_DISK },
         { "budget", required_argument, NULL, B_BUDGET },
         { "no-jit", no_argument, NULL, B_NO_JIT },
         { "stats", no_argument, NULL, B_STATS },
@@ -119,7 +151,8 @@ int cmd_boot(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct board_config cfg = { .ram_bytes = DEFAULT_RAM, .console_in = 0, .console_out = 1 };
-    const char *kernel = NULL, *append = NULL;
+    const char *kernel = NULL, *append = NULL, *disks[MAX_DISKS];
+    int ndisks = 0;
     bool stats = false;
     int c, rc = 0;
     opterr = 0;
@@ -138,6 +171,12 @@ int cmd_boot(int argc, char **argv)
             break;
         case B_KERNEL: kernel = a; break;
         case B_APPEND: append = a; break;
+        case B_DISK:
+            if (ndisks == MAX_DISKS)
+                rc = usage_error("--disk %s: at most " STR(MAX_DISKS) " disks", a);
+            else
+                disks[ndisks++] = a;
+            break;
         case B_NO_JIT: cfg.no_jit = true; break;
         case B_STATS: stats = true; break;
         case B_HELP:
@@ -158,6 +197,11 @@ int cmd_boot(int argc, char **argv)
         fprintf(stderr, "mvm: boot: %s\n", why);
         return EXIT_INTERNAL;
     }
+    for (int i = 0; i < ndisks; i++)
+        if ((rc = add_disk(b, i, disks[i])) != 0) {
+            board_free(b);
+            return rc;
+        }
     uint64_t entry, next = 0, dtb = 0, info = 0;
     if ((rc = load_file(b, path, 0, &entry)) != 0 || (kernel && (rc = load_file(b, kernel, KERNEL_BASE, &next)) != 0)) {
         board_free(b);

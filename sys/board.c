@@ -18,10 +18,18 @@ uint64_t board_mtime(const struct board *b)
     return (host_time_monotonic_ns() - b->hart->time_base_ns) / (1000000000ull / BOARD_TIMEBASE_HZ);
 }
 
-static bool add_dev(struct board *b, struct board_dev *d)
+static void dev_free(struct board_dev *d)
+{
+    if (d && d->free)
+        d->free(d);
+    else
+        free(d);
+}
+
+bool board_add_dev(struct board *b, struct board_dev *d)
 {
     if (!d || b->ndev == sizeof b->dev / sizeof b->dev[0]) {
-        free(d);
+        dev_free(d);
         return false;
     }
     b->dev[b->ndev++] = d;
@@ -43,8 +51,8 @@ struct board *board_new(const struct board_config *cfg, char *why, size_t whylen
     }
     if (!(b->pool = mem_pool_new(cfg->mem_limit)) || !(b->phys = mem_space_new(b->pool)) ||
         mem_map(b->phys, BOARD_RAM_BASE, cfg->ram_bytes, MEM_R | MEM_W | MEM_X) != 0 ||
-        !(b->hart = rv_hart_new(b->phys)) || !add_dev(b, board_uart_new(b)) || !add_dev(b, board_clint_new(b)) ||
-        !add_dev(b, board_poweroff_new(b)) || mmu_init(b) != 0) {
+        !(b->hart = rv_hart_new(b->phys)) || !board_add_dev(b, board_uart_new(b)) || !board_add_dev(b, board_clint_new(b)) ||
+        !board_add_dev(b, board_poweroff_new(b)) || mmu_init(b) != 0) {
         snprintf(why, whylen, "out of host memory (making the board)");
         board_free(b);
         return NULL;
@@ -59,7 +67,7 @@ void board_free(struct board *b)
     if (!b)
         return;
     for (unsigned i = 0; i < b->ndev; i++)
-        free(b->dev[i]);
+        dev_free(b->dev[i]);
     mmu_fini(b);
     rv_hart_free(b->hart);
     if (b->phys)

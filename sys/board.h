@@ -37,6 +37,7 @@
 #define BOARD_CLINT_BASE 0x02000000ull
 #define BOARD_CLINT_SIZE 0x00010000ull
 #define BOARD_UART_BASE  0x10000000ull
+#define BOARD_VIRTIO_BASE 0x10001000ull  /* virtio-mmio slots, 0x1000 apart */
 #define BOARD_RAM_BASE   0x80000000ull
 
 /* The hart's clock: mtime and the time CSR count at this rate. */
@@ -71,6 +72,7 @@ struct board_dev {
     int (*write)(struct board_dev *d, uint64_t off, unsigned len, uint64_t val);
     void (*poll)(struct board_dev *d);   /* between runs, every BOARD_POLL_TICKS (or NULL) */
     struct board *board;
+    void (*free)(struct board_dev *d);   /* NULL: free() */
 };
 
 /* The privileged state of the hart (sys/priv.c). */
@@ -117,7 +119,7 @@ struct board {
     unsigned cur;               /* the one the hart runs on */
     bool mmu_stale;             /* satp, SUM, MXR or the tables changed (sfence.vma) */
     uint8_t ctx_deny[3];        /* the hart's deny that each context's blocks were decoded with */
-    struct board_dev *dev[8];
+    struct board_dev *dev[12];
     unsigned ndev;
     /* The CLINT's state (sys/clint.c). */
     uint64_t mtimecmp;
@@ -148,6 +150,10 @@ int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info);
  * near the end of RAM: 0 with *addr set; 1 if this build has no libfdt
  * (*addr = 0); -1 with why set. */
 int board_fdt(struct board *b, const char *bootargs, uint64_t *addr, char *why, size_t whylen);
+
+/* Adds a device (the board frees it): false, and d freed, if there is
+ * no room. */
+bool board_add_dev(struct board *b, struct board_dev *d);
 
 /* The hart's clock, in BOARD_TIMEBASE_HZ ticks (mtime, the time CSR). */
 uint64_t board_mtime(const struct board *b);

@@ -57,7 +57,8 @@ struct board_dev *board_clint_new(struct board *b)
 {
     struct board_dev *d = calloc(1, sizeof *d);
     if (d)
-        *d = (struct board_dev){ "clint", BOARD_CLINT_BASE, BOARD_CLINT_SIZE, clint_read, clint_write, NULL, b };
+        *d = (struct board_dev){ .name = "clint", .base = BOARD_CLINT_BASE, .size = BOARD_CLINT_SIZE, .read = clint_read,
+                                 .write = clint_write, .board = b };
     b->mtimecmp = UINT64_MAX;
     return d;
 }

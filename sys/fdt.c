@@ -97,6 +97,18 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
     T(fdt_property_u32(fdt, "clock-frequency", 3686400));
     T(fdt_end_node(fdt));
 
+    /* virtio-mmio devices (polled: no interrupt line without a PLIC). */
+    for (unsigned i = 0; i < b->ndev; i++) {
+        const struct board_dev *d = b->dev[i];
+        if (strncmp(d->name, "virtio", 6) != 0)
+            continue;
+        snprintf(name, sizeof name, "virtio_mmio@%llx", (unsigned long long)d->base);
+        T(fdt_begin_node(fdt, name));
+        T(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+        T(reg(fdt, d->base, d->size));
+        T(fdt_end_node(fdt));
+    }
+
     snprintf(name, sizeof name, "test@%llx", (unsigned long long)BOARD_TEST_BASE);
     T(fdt_begin_node(fdt, name));
     T(STRINGS(fdt, "compatible", "sifive,test1\0sifive,test0\0syscon"));

@@ -43,6 +43,7 @@ struct board_dev *board_poweroff_new(struct board *b)
 {
     struct board_dev *d = calloc(1, sizeof *d);
     if (d)
-        *d = (struct board_dev){ "test", BOARD_TEST_BASE, 0x1000, test_read, test_write, NULL, b };
+        *d = (struct board_dev){ .name = "test", .base = BOARD_TEST_BASE, .size = 0x1000, .read = test_read,
+                                 .write = test_write, .board = b };
     return d;
 }

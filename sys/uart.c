@@ -143,7 +143,8 @@ struct board_dev *board_uart_new(struct board *b)
     struct uart *u = calloc(1, sizeof *u);
     if (!u)
         return NULL;
-    u->dev = (struct board_dev){ "uart", BOARD_UART_BASE, 0x100, uart_read, uart_write, uart_poll, b };
+    u->dev = (struct board_dev){ .name = "uart", .base = BOARD_UART_BASE, .size = 0x100, .read = uart_read,
+                              .write = uart_write, .poll = uart_poll, .board = b };
     u->in = b->cfg.console_in;
     u->out = b->cfg.console_out;
     return &u->dev;

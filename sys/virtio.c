@@ -1,0 +1,216 @@
+/*
+ * virtio.c — the virtio-mmio transport, version 2 (virtio 1.1, 4.2.2):
+ * the register file, feature negotiation, the device status, queue set-up,
+ * and the split virtqueues' rings in guest memory (2.6). Polled: a used
+ * buffer sets InterruptStatus, and drivers that poll the used ring (as
+ * U-Boot's do) need no interrupt line.
+ */
+#include "sys/virtio.h"
+
+#include <string.h>
+
+#define MAGIC 0x74726976u          /* "virt" */
+#define VENDOR 0x554d4551u         /* "QEMU", as drivers expect of virt */
+
+#define STATUS_NEEDS_RESET 64
+#define DESC_F_NEXT 1
+#define DESC_F_WRITE 2
+#define DESC_F_INDIRECT 4
+
+static uint64_t le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int virtio_read(struct virtio_mmio *v, uint64_t addr, void *buf, size_t len)
+{
+    uint64_t end = BOARD_RAM_BASE + v->dev.board->cfg.ram_bytes;
+    if (addr < BOARD_RAM_BASE || addr > end || len > end - addr)
+        return -1;
+    return mem_read(v->dev.board->phys, addr, buf, len) == 0 ? 0 : -1;
+}
+
+int virtio_write(struct virtio_mmio *v, uint64_t addr, const void *buf, size_t len)
+{
+    uint64_t end = BOARD_RAM_BASE + v->dev.board->cfg.ram_bytes;
+    if (addr < BOARD_RAM_BASE || addr > end || len > end - addr)
+        return -1;
+    return mem_write(v->dev.board->phys, addr, buf, len) == 0 ? 0 : -1;
+}
+
+static void broken(struct virtio_mmio *v)
+{
+    v->status |= STATUS_NEEDS_RESET;
+    v->int_status |= 2;     /* a configuration change: the status says what */
+}
+
+int virtq_pop(struct virtio_mmio *v, struct virtq *q, uint16_t *head, struct virtq_buf *buf, unsigned *n)
+{
+    if (!q->ready || (v->status & STATUS_NEEDS_RESET))
+        return 0;
+    uint8_t b[16];
+    if (virtio_read(v, q->avail + 2, b, 2) != 0) {
+        broken(v);
+        return -1;
+    }
+    uint16_t idx = (uint16_t)le(b, 2);
+    if (idx == q->last_avail)
+        return 0;
+    if ((uint16_t)(idx - q->last_avail) > q->num) {
+        broken(v);
+        return -1;
+    }
+    if (virtio_read(v, q->avail + 4 + 2ull * (q->last_avail % q->num), b, 2) != 0) {
+        broken(v);
+        return -1;
+    }
+    q->last_avail++;
+    uint16_t d = (uint16_t)le(b, 2);
+    *head = d;
+    *n = 0;
+    for (;;) {
+        if (d >= q->num || *n == VIRTQ_CHAIN_MAX || virtio_read(v, q->desc + 16ull * d, b, 16) != 0) {
+            broken(v);
+            return -1;
+        }
+        uint16_t flags = (uint16_t)le(b + 12, 2);
+        if (flags & DESC_F_INDIRECT) {     /* not offered */
+            broken(v);
+            return -1;
+        }
+        buf[*n] = (struct virtq_buf){ le(b, 8), (uint32_t)le(b + 8, 4), (flags & DESC_F_WRITE) != 0 };
+        ++*n;
+        if (!(flags & DESC_F_NEXT))
+            return 1;
+        d = (uint16_t)le(b + 14, 2);
+    }
+}
+
+void virtq_push(struct virtio_mmio *v, struct virtq *q, uint16_t head, uint32_t len)
+{
+    uint8_t b[8];
+    if (virtio_read(v, q->used + 2, b, 2) != 0) {
+        broken(v);
+        return;
+    }
+    uint16_t idx = (uint16_t)le(b, 2);
+    put_le(b, head, 4);
+    put_le(b + 4, len, 4);
+    if (virtio_write(v, q->used + 4 + 8ull * (idx % q->num), b, 8) != 0) {
+        broken(v);
+        return;
+    }
+    put_le(b, (uint16_t)(idx + 1), 2);
+    if (virtio_write(v, q->used + 2, b, 2) != 0) {
+        broken(v);
+        return;
+    }
+    v->int_status |= 1;
+}
+
+static void reset(struct virtio_mmio *v)
+{
+    v->status = 0;
+    v->int_status = 0;
+    v->driver_features = 0;
+    v->queue_sel = v->dev_features_sel = v->drv_features_sel = 0;
+    memset(v->q, 0, sizeof v->q);
+    if (v->reset)
+        v->reset(v);
+}
+
+static struct virtq *selected(struct virtio_mmio *v)
+{
+    return v->queue_sel < v->nq ? &v->q[v->queue_sel] : NULL;
+}
+
+static int mmio_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *val)
+{
+    struct virtio_mmio *v = (struct virtio_mmio *)d;
+    if (off >= 0x100)
+        return v->config_read(v, off - 0x100, len, val);
+    if (len != 4)
+        return -1;
+    struct virtq *q = selected(v);
+    switch (off) {
+    case 0x000: *val = MAGIC; return 0;
+    case 0x004: *val = 2; return 0;
+    case 0x008: *val = v->device_id; return 0;
+    case 0x00c: *val = VENDOR; return 0;
+    case 0x010: *val = v->dev_features_sel < 2 ? (uint32_t)(v->features >> (32 * v->dev_features_sel)) : 0; return 0;
+    case 0x034: *val = q ? VIRTIO_QUEUE_MAX : 0; return 0;
+    case 0x044: *val = q && q->ready; return 0;
+    case 0x060: *val = v->int_status; return 0;
+    case 0x070: *val = v->status; return 0;
+    case 0x0fc: *val = v->config_gen; return 0;
+    }
+    *val = 0;
+    return 0;
+}
+
+static void set_half(uint64_t *r, bool high, uint64_t val)
+{
+    *r = high ? (*r & 0xffffffffull) | val << 32 : (*r & ~0xffffffffull) | (val & 0xffffffffull);
+}
+
+static int mmio_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t val)
+{
+    struct virtio_mmio *v = (struct virtio_mmio *)d;
+    if (off >= 0x100)
+        return 0;       /* no writable configuration fields */
+    if (len != 4)
+        return -1;
+    struct virtq *q = selected(v);
+    val &= 0xffffffffull;
+    switch (off) {
+    case 0x014: v->dev_features_sel = (uint32_t)val; return 0;
+    case 0x020:
+        if (v->drv_features_sel < 2)
+            set_half(&v->driver_features, v->drv_features_sel == 1, val & (v->features >> (32 * v->drv_features_sel)));
+        return 0;
+    case 0x024: v->drv_features_sel = (uint32_t)val; return 0;
+    case 0x030: v->queue_sel = (uint32_t)val; return 0;
+    case 0x038: if (q && val && val <= VIRTIO_QUEUE_MAX && !(val & (val - 1))) q->num = (uint32_t)val; return 0;
+    case 0x044:
+        if (q)
+            q->ready = val == 1 && q->num;
+        return 0;
+    case 0x050:
+        if ((uint32_t)val < v->nq && v->q[val].ready)
+            v->notify(v, &v->q[val]);
+        return 0;
+    case 0x064: v->int_status &= ~(uint32_t)val; return 0;
+    case 0x070:
+        if (val == 0)
+            reset(v);
+        else
+            v->status = (uint32_t)val | (v->status & STATUS_NEEDS_RESET);
+        return 0;
+    case 0x080: if (q) set_half(&q->desc, false, val); return 0;
+    case 0x084: if (q) set_half(&q->desc, true, val); return 0;
+    case 0x090: if (q) set_half(&q->avail, false, val); return 0;
+    case 0x094: if (q) set_half(&q->avail, true, val); return 0;
+    case 0x0a0: if (q) set_half(&q->used, false, val); return 0;
+    case 0x0a4: if (q) set_half(&q->used, true, val); return 0;
+    }
+    return 0;
+}
+
+void virtio_mmio_init(struct virtio_mmio *v, struct board *b, const char *name, uint64_t base, uint32_t device_id,
+                      uint64_t features, unsigned nq)
+{
+    v->dev = (struct board_dev){ .name = name, .base = base, .size = 0x1000, .read = mmio_read, .write = mmio_write,
+                               .board = b };
+    v->device_id = device_id;
+    v->features = features | VIRTIO_F_VERSION_1;
+    v->nq = nq;
+}

@@ -1,0 +1,189 @@
+/*
+ * virtio_blk.c — a virtio block device (virtio 1.1, 5.2) on a host file:
+ * reads, writes, flushes and the device id, in 512-byte sectors. The
+ * file may be read-only (VIRTIO_BLK_F_RO: writes fail), or used under a
+ * copy-on-write overlay (--disk FILE,snapshot): writes go to an unlinked
+ * temporary file and the disk file is never changed, as QEMU's -snapshot.
+ */
+#include "sys/virtio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SECTOR 512u
+#define BLK_F_SEG_MAX (1ull << 2)
+#define BLK_F_RO (1ull << 5)
+#define BLK_F_FLUSH (1ull << 9)
+
+enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8 };
+enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
+
+struct blk {
+    struct virtio_mmio v;
+    int fd, overlay;          /* overlay: -1, or the file written sectors go to */
+    uint8_t *written;         /* overlay: a bit per sector that is in it */
+    uint64_t sectors;
+    bool ro;
+};
+
+static int blk_config(struct virtio_mmio *v, uint64_t off, unsigned len, uint64_t *val)
+{
+    struct blk *k = (struct blk *)v;
+    /* struct virtio_blk_config: capacity (le64) at 0, size_max at 8,
+     * seg_max at 12; the rest reads as zero. */
+    uint8_t cfg[16] = { 0 };
+    for (unsigned i = 0; i < 8; i++)
+        cfg[i] = (uint8_t)(k->sectors >> (8 * i));
+    cfg[12] = VIRTQ_CHAIN_MAX - 2;
+    *val = 0;
+    for (unsigned i = 0; i < len && off + i < sizeof cfg; i++)
+        *val |= (uint64_t)cfg[off + i] << (8 * i);
+    return 0;
+}
+
+static bool in_overlay(const struct blk *k, uint64_t s)
+{
+    return k->written && (k->written[s / 8] >> (s % 8)) & 1;
+}
+
+/* Moves len bytes (whole sectors) at sector s between the disk and buf. */
+static bool disk_io(struct blk *k, uint64_t s, uint8_t *buf, size_t len, bool write)
+{
+    for (size_t done = 0; done < len;) {
+        uint64_t sector = s + done / SECTOR;
+        /* Under an overlay each sector comes from where it is now. */
+        size_t n = k->written ? SECTOR : len - done;
+        int fd = write || in_overlay(k, sector) ? (k->written ? k->overlay : k->fd) : k->fd;
+        ssize_t r = write ? pwrite(fd, buf + done, n, (off_t)(sector * SECTOR))
+                          : pread(fd, buf + done, n, (off_t)(sector * SECTOR));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        if (write && k->written)
+            k->written[sector / 8] |= (uint8_t)(1u << (sector % 8));
+        done += (size_t)r;
+    }
+    return true;
+}
+
+static uint8_t request(struct blk *k, struct virtq_buf *b, unsigned n, uint32_t *written)
+{
+    uint8_t hdr[16];
+    if (n < 2 || b[0].writable || b[0].len < 16 || virtio_read(&k->v, b[0].addr, hdr, 16) != 0)
+        return S_IOERR;
+    uint32_t type = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
+    uint64_t sector = 0;
+    for (unsigned i = 0; i < 8; i++)
+        sector |= (uint64_t)hdr[8 + i] << (8 * i);
+    switch (type) {
+    case T_IN: case T_OUT: {
+        uint64_t s = sector;
+        for (unsigned i = 1; i + 1 < n; i++) {
+            if (b[i].writable != (type == T_IN) || b[i].len % SECTOR || s > k->sectors ||
+                b[i].len / SECTOR > k->sectors - s)
+                return S_IOERR;
+            if (type == T_OUT && k->ro)
+                return S_IOERR;
+            uint8_t *buf = malloc(b[i].len ? b[i].len : 1);
+            bool ok = buf != NULL;
+            if (ok && type == T_IN)
+                ok = disk_io(k, s, buf, b[i].len, false) && virtio_write(&k->v, b[i].addr, buf, b[i].len) == 0;
+            else if (ok)
+                ok = virtio_read(&k->v, b[i].addr, buf, b[i].len) == 0 && disk_io(k, s, buf, b[i].len, true);
+            free(buf);
+            if (!ok)
+                return S_IOERR;
+            if (type == T_IN)
+                *written += b[i].len;
+            s += b[i].len / SECTOR;
+        }
+        return S_OK;
+    }
+    case T_FLUSH:
+        return k->ro || k->written || fdatasync(k->fd) == 0 ? S_OK : S_IOERR;
+    case T_GET_ID: {
+        static const char id[20] = "mvm-virtio-blk";
+        if (!b[1].writable || b[1].len < sizeof id || virtio_write(&k->v, b[1].addr, id, sizeof id) != 0)
+            return S_IOERR;
+        *written += sizeof id;
+        return S_OK;
+    }
+    }
+    return S_UNSUPP;
+}
+
+static void blk_notify(struct virtio_mmio *v, struct virtq *q)
+{
+    struct blk *k = (struct blk *)v;
+    struct virtq_buf b[VIRTQ_CHAIN_MAX];
+    uint16_t head;
+    unsigned n;
+    while (virtq_pop(v, q, &head, b, &n) == 1) {
+        uint32_t written = 0;
+        uint8_t status = request(k, b, n, &written);
+        /* The status byte: the chain's last buffer, device-writable. */
+        if (!b[n - 1].writable || !b[n - 1].len || virtio_write(v, b[n - 1].addr, &status, 1) != 0)
+            written = 0;
+        else
+            written++;
+        virtq_push(v, q, head, written);
+    }
+}
+
+static void blk_free(struct board_dev *d)
+{
+    struct blk *k = (struct blk *)d;
+    close(k->fd);
+    if (k->overlay >= 0)
+        close(k->overlay);
+    free(k->written);
+    free(k);
+}
+
+struct board_dev *board_virtio_blk_new(struct board *b, uint64_t base, const char *path, bool read_only,
+                                       bool overlay, char *why, size_t whylen)
+{
+    struct blk *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(why, whylen, "out of host memory");
+        return NULL;
+    }
+    k->overlay = -1;
+    k->ro = read_only;
+    struct stat st;
+    if ((k->fd = open(path, (read_only || overlay ? O_RDONLY : O_RDWR) | O_CLOEXEC)) < 0 || fstat(k->fd, &st) != 0) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size < (off_t)SECTOR) {
+        snprintf(why, whylen, "%s: %s", path, S_ISREG(st.st_mode) ? "smaller than one 512-byte sector" : "not a regular file");
+        goto fail;
+    }
+    k->sectors = (uint64_t)st.st_size / SECTOR;
+    if (overlay) {
+        char tmpl[] = "/tmp/mvm-overlay-XXXXXX";
+        if ((k->overlay = mkstemp(tmpl)) < 0 || unlink(tmpl) != 0 || !(k->written = calloc(k->sectors / 8 + 1, 1))) {
+            snprintf(why, whylen, "%s: cannot make its overlay: %s", path, strerror(errno));
+            goto fail;
+        }
+    }
+    virtio_mmio_init(&k->v, b, "virtio-blk", base, 2,
+                     BLK_F_SEG_MAX | BLK_F_FLUSH | (read_only ? BLK_F_RO : 0), 1);
+    k->v.config_read = blk_config;
+    k->v.notify = blk_notify;
+    k->v.dev.free = blk_free;
+    return &k->v.dev;
+fail:
+    if (k->fd >= 0)
+        close(k->fd);
+    if (k->overlay >= 0)
+        close(k->overlay);
+    free(k);
+    return NULL;
+}
