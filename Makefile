@@ -128,7 +128,7 @@ bench-nest: deps
 	@$(MAKE) --no-print-directory all rv64
 	MVM=$(abspath $(MVM)) bench/nest
 
-bench-threads bench-procs bench-net bench-snap bench-density: deps
+bench-threads bench-procs bench-net bench-snap bench-density bench-board: deps
 	@$(MAKE) --no-print-directory all
 	MVM=$(abspath $(MVM)) bench/$(@:bench-%=%)
 
@@ -140,4 +140,4 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap bench-density clean
+.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap bench-density bench-board clean

@@ -242,8 +242,8 @@ int cmd_boot(int argc, char **argv)
         break;
     }
     if (stats)
-        fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, ended in %s mode at pc=0x%llx\n",
-                (unsigned long long)b->instructions, secs, "US?M" + b->cpu.priv, (unsigned long long)b->hart->pc);
+        fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, ended in %c mode at pc=0x%llx\n",
+                (unsigned long long)b->instructions, secs, "US?M"[b->cpu.priv & 3], (unsigned long long)b->hart->pc);
     board_free(b);
     return rc;
 }

@@ -9,8 +9,14 @@
 # against the bytes of u-boot.bin itself (od), `version` against the
 # version string inside the binary, and `poweroff` must end mvm with
 # status 0 through OpenSBI's system reset (the SiFive test device).
+# The disk runs give U-Boot a virtio disk holding an ext4 image made here
+# with mke2fs: `virtio info` must show its size, `ext4load` must bring the
+# file's bytes (checked with od), and a sector U-Boot writes must read back
+# and be in the file afterwards (disk), only in the overlay (,snapshot),
+# or be refused (,ro).
 #
-# Usage: tests/firmware/run.sh [fw_jump|fw_dynamic]...   MVM=path overrides build/mvm
+# Usage: tests/firmware/run.sh [fw_jump|fw_dynamic|disk|disk-snapshot|disk-ro]...
+#        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
 suite_begin firmware
@@ -20,7 +26,7 @@ T=${FIRMWARE_TIMEOUT:-60}
 for f in "$FW_DIR/fw_jump.elf" "$FW_DIR/fw_dynamic.elf" "$UBOOT"; do
 	[ -f "$f" ] || { echo "SKIP $SUITE: not installed: $f (scripts/deps: opensbi, u-boot-qemu)"; exit 0; }
 done
-kinds=${*:-fw_jump fw_dynamic}
+kinds=${*:-fw_jump fw_dynamic disk disk-snapshot disk-ro}
 
 # wait_for FILE TEXT: until FILE holds TEXT (a fixed string) or T seconds
 # passed, or the monitor ended; 1 if it did not come.
@@ -39,12 +45,53 @@ wait_for() {
 want_md="80200000: $(od -An -tx4 -N16 "$UBOOT" | awk '{ printf "%s %s %s %s", $1, $2, $3, $4 }')"
 want_version=$(grep -aom1 'U-Boot 20[0-9][0-9]\.[0-9][0-9][^ ]*' "$UBOOT")
 
+# An ext4 image with one file, made by e2fsprogs' mke2fs (-d: from a
+# directory, no root needed), as the virtio disk of the disk runs.
+text="hello from ext4 on a virtio disk"
+disk_ok=0
+if command -v mke2fs >/dev/null 2>&1; then
+	rm -rf "$OUT/disk.d" && mkdir -p "$OUT/disk.d" && printf '%s\n' "$text" >"$OUT/disk.d/hello.txt" &&
+		rm -f "$OUT/base.img" && mke2fs -q -t ext4 -d "$OUT/disk.d" "$OUT/base.img" 4M >"$OUT/mke2fs.log" 2>&1 &&
+		disk_ok=1
+fi
+SECTOR=7936	# 0x1f00: past what mke2fs wrote in 4 MiB (checked below)
+
+# sector_text IMG: the first 32 bytes of sector $SECTOR of IMG, as text.
+sector_text() { dd if="$1" bs=512 skip=$SECTOR count=1 2>/dev/null | head -c 32; }
+
+# U-Boot's md.b line for the first 16 bytes of $text at ADDR.
+md_line() {
+	printf '%s: %s  %s' "$1" "$(printf '%s' "$text" | head -c 16 | od -An -tx1 | sed 's/^ *//; s/  */ /g')" \
+		"$(printf '%s' "$text" | head -c 16)"
+}
+
 for k in $kinds; do
 	o=$OUT/$k.out
 	fifo=$OUT/$k.in
 	rm -f "$fifo" "$o"
+	fw=$FW_DIR/$k.elf
+	set --
+	case $k in
+	disk*)
+		if [ "$disk_ok" != 1 ]; then
+			fail "$k" "cannot make an ext4 image (mke2fs, $OUT/mke2fs.log)"
+			continue
+		fi
+		if [ -n "$(sector_text "$OUT/base.img" | tr -d '\0')" ]; then
+			fail "$k" "sector $SECTOR of the image is not empty"
+			continue
+		fi
+		cp "$OUT/base.img" "$OUT/$k.img"
+		fw=$FW_DIR/fw_jump.elf
+		case $k in
+		disk) set -- --disk "$OUT/$k.img" ;;
+		disk-snapshot) set -- --disk "$OUT/$k.img,snapshot" ;;
+		disk-ro) set -- --disk "$OUT/$k.img,ro" ;;
+		esac
+		;;
+	esac
 	mkfifo "$fifo" || { fail "$k" "cannot make a fifo"; continue; }
-	"$MVM" boot --kernel "$UBOOT" "$FW_DIR/$k.elf" <"$fifo" >"$o" 2>"$OUT/$k.err" &
+	"$MVM" boot "$@" --kernel "$UBOOT" "$fw" <"$fifo" >"$o" 2>"$OUT/$k.err" &
 	pid=$!
 	exec 3>"$fifo"
 	step=opensbi
@@ -55,20 +102,55 @@ for k in $kinds; do
 		step=prompt
 		if wait_for "$o" "Hit any key to stop autoboot" && printf '\n' >&3 && wait_for "$o" "=> "; then
 			pass "$k.$step"
-			step=version
-			printf 'version\n' >&3
-			if wait_for "$o" "riscv64-linux-gnu-gcc" && grep -qF "$want_version" "$o"; then
-				pass "$k.$step"
-			else
-				fail "$k.$step" "no '$want_version' ($o)"
-			fi
-			step=md
-			printf 'md.l 0x80200000 4\n' >&3
-			if wait_for "$o" "$want_md"; then
-				pass "$k.$step"
-			else
-				fail "$k.$step" "no '$want_md' ($o)"
-			fi
+			case $k in
+			fw_*)
+				step=version
+				printf 'version\n' >&3
+				if wait_for "$o" "riscv64-linux-gnu-gcc" && grep -qF "$want_version" "$o"; then
+					pass "$k.$step"
+				else
+					fail "$k.$step" "no '$want_version' ($o)"
+				fi
+				step=md
+				printf 'md.l 0x80200000 4\n' >&3
+				if wait_for "$o" "$want_md"; then
+					pass "$k.$step"
+				else
+					fail "$k.$step" "no '$want_md' ($o)"
+				fi
+				;;
+			disk*)
+				step=virtio-info
+				printf 'virtio scan\nvirtio info\n' >&3
+				if wait_for "$o" "Capacity: 4.0 MB = 0.0 GB (8192 x 512)"; then
+					pass "$k.$step"
+				else
+					fail "$k.$step" "no 4 MiB virtio disk in 'virtio info' ($o)"
+				fi
+				step=ext4load
+				printf 'ext4load virtio 0 0x84000000 hello.txt\nmd.b 0x84000000 0x10\n' >&3
+				if wait_for "$o" "$(md_line 84000000)"; then
+					pass "$k.$step"
+				else
+					fail "$k.$step" "no '$(md_line 84000000)' ($o)"
+				fi
+				# Write the file's bytes to sector $SECTOR and read them back.
+				step=write
+				printf 'virtio write 0x84000000 %x 1\nvirtio read 0x85000000 %x 1\nmd.b 0x85000000 0x10\n' \
+					$SECTOR $SECTOR >&3
+				if [ "$k" = disk-ro ]; then
+					if wait_for "$o" "blocks written: ERROR"; then
+						pass "$k.$step"
+					else
+						fail "$k.$step" "a write to a read-only disk did not fail ($o)"
+					fi
+				elif wait_for "$o" "$(md_line 85000000)"; then
+					pass "$k.$step"
+				else
+					fail "$k.$step" "the sector read back is not what was written ($o)"
+				fi
+				;;
+			esac
 			step=poweroff
 			printf 'poweroff\n' >&3
 		else
@@ -98,5 +180,21 @@ for k in $kinds; do
 		fi
 	fi
 	rm -f "$fifo"
+	# What the disk file holds afterwards: the write, only without an overlay.
+	case $k in
+	disk*)
+		got=$(sector_text "$OUT/$k.img" | tr -d '\0')
+		if [ "$k" = disk ]; then
+			want=$(printf '%s' "$text" | head -c 32)
+		else
+			want=
+		fi
+		if [ "$got" = "$want" ] && cmp -s -n $((SECTOR * 512)) "$OUT/$k.img" "$OUT/base.img"; then
+			pass "$k.file"
+		else
+			fail "$k.file" "sector $SECTOR of the disk file holds '$got', want '$want' (or other sectors changed)"
+		fi
+		;;
+	esac
 done
 exit 0
