@@ -20,8 +20,8 @@ static const char boot_usage[] =
     "usage: mvm boot [options] FIRMWARE\n"
     "\n"
     "Runs FIRMWARE (or a bare-metal kernel) on a virtual RISC-V board laid out\n"
-    "like QEMU's virt machine: one RV64GC hart in M mode at its entry (a0 = 0,\n"
-    "the hart's id; a1 = the device tree; a2 = OpenSBI's fw_dynamic info),\n"
+    "like QEMU's virt machine: RV64GC harts in M mode at its entry (a0 = the\n"
+    "hart's id; a1 = the device tree; a2 = OpenSBI's fw_dynamic info),\n"
     "RAM at 0x80000000, a 16550 UART at 0x10000000 on mvm's standard input\n"
     "and output, a CLINT at 0x2000000 and the SiFive test device at 0x100000,\n"
     "through which the guest powers off. Files are ELF, loaded at their\n"
@@ -29,6 +29,7 @@ static const char boot_usage[] =
     "\n"
     "options:\n"
     "  --mem SIZE              RAM (K, M, G suffixes; default 128M)\n"
+    "  --smp N                 N harts (1 to 8; default 1), each on a host thread\n"
     "  --kernel FILE           the next stage, which the firmware starts in S mode\n"
     "                          (a raw image goes at 0x80200000, as OpenSBI's\n"
     "                          fw_jump expects)\n"
@@ -138,9 +139,10 @@ static int load_file(struct board *b, const char *path, uint64_t base, uint64_t 
 
 int cmd_boot(int argc, char **argv)
 {
-    enum { B_MEM = 1, B_KERNEL, B_APPEND, B_DISK, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
+    enum { B_MEM = 1, B_SMP, B_KERNEL, B_APPEND, B_DISK, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, B_MEM },
+        { "smp", required_argument, NULL, B_SMP },
         { "kernel", required_argument, NULL, B_KERNEL },
         { "append", required_argument, NULL, B_APPEND },
         { "disk", required_argument, NULL, B_DISK },
@@ -150,7 +152,7 @@ int cmd_boot(int argc, char **argv)
         { "help", no_argument, NULL, B_HELP },
         { NULL, 0, NULL, 0 },
     };
-    struct board_config cfg = { .ram_bytes = DEFAULT_RAM, .console_in = 0, .console_out = 1 };
+    struct board_config cfg = { .ram_bytes = DEFAULT_RAM, .harts = 1, .console_in = 0, .console_out = 1 };
     const char *kernel = NULL, *append = NULL, *disks[MAX_DISKS];
     int ndisks = 0;
     bool stats = false;
@@ -169,6 +171,14 @@ int cmd_boot(int argc, char **argv)
             if (!parse_count(a, &cfg.budget))
                 rc = usage_error("--budget %s: expected a positive number of instructions", a);
             break;
+        case B_SMP: {
+            int64_t n;
+            if (!parse_count(a, &n) || n > BOARD_MAX_HARTS)
+                rc = usage_error("--smp %s: expected a number of harts from 1 to " STR(BOARD_MAX_HARTS), a);
+            else
+                cfg.harts = (unsigned)n;
+            break;
+        }
         case B_KERNEL: kernel = a; break;
         case B_APPEND: append = a; break;
         case B_DISK:
@@ -233,7 +243,7 @@ int cmd_boot(int argc, char **argv)
         rc = 0;
         break;
     case BOARD_BUDGET:
-        fprintf(stderr, "mvm: boot: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)b->hart->pc);
+        fprintf(stderr, "mvm: boot: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)b->harts[0]->hart->pc);
         rc = EXIT_BUDGET;
         break;
     default:
@@ -242,8 +252,8 @@ int cmd_boot(int argc, char **argv)
         break;
     }
     if (stats)
-        fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, ended in %c mode at pc=0x%llx\n",
-                (unsigned long long)b->instructions, secs, "US?M"[b->cpu.priv & 3], (unsigned long long)b->hart->pc);
+        fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, hart 0 ended in %c mode at pc=0x%llx\n",
+                (unsigned long long)b->instructions, secs, "US?M"[b->harts[0]->cpu.priv & 3], (unsigned long long)b->harts[0]->hart->pc);
     board_free(b);
     return rc;
 }

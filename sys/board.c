@@ -15,7 +15,7 @@
 uint64_t board_mtime(const struct board *b)
 {
     /* The engine's time CSR counts the same clock (rv/interp.c, 10 MHz). */
-    return (host_time_monotonic_ns() - b->hart->time_base_ns) / (1000000000ull / BOARD_TIMEBASE_HZ);
+    return (host_time_monotonic_ns() - b->time_base_ns) / (1000000000ull / BOARD_TIMEBASE_HZ);
 }
 
 static void dev_free(struct board_dev *d)
@@ -36,6 +36,38 @@ bool board_add_dev(struct board *b, struct board_dev *d)
     return true;
 }
 
+void board_end(struct board *b, int end, int status)
+{
+    int none = 0;
+    if (atomic_compare_exchange_strong(&b->end, &none, end))
+        b->end_status = status;
+}
+
+static struct board_hart *hart_new(struct board *b, unsigned id)
+{
+    struct board_hart *bh = calloc(1, sizeof *bh);
+    if (!bh)
+        return NULL;
+    bh->b = b;
+    bh->id = id;
+    atomic_store(&bh->mtimecmp, UINT64_MAX);
+    b->harts[b->nharts++] = bh;     /* (freed with the board, whatever follows) */
+    if (!(bh->hart = rv_hart_new(b->phys)) || mmu_init(bh) != 0)
+        return NULL;
+    bh->hart->no_jit = b->cfg.no_jit;
+    /* One clock for every hart: the engine's time CSR and the CLINT's mtime. */
+    bh->hart->time_base_ns = b->time_base_ns;
+    priv_reset(&bh->cpu, id);
+    return bh;
+}
+
+static void hart_free(struct board_hart *bh)
+{
+    mmu_fini(bh);
+    rv_hart_free(bh->hart);
+    free(bh);
+}
+
 struct board *board_new(const struct board_config *cfg, char *why, size_t whylen)
 {
     struct board *b = calloc(1, sizeof *b);
@@ -44,21 +76,24 @@ struct board *board_new(const struct board_config *cfg, char *why, size_t whylen
         return NULL;
     }
     b->cfg = *cfg;
-    if (!cfg->ram_bytes || (cfg->ram_bytes & (MEM_PAGE_SIZE - 1)) || cfg->ram_bytes > (1ull << 38)) {
-        snprintf(why, whylen, "RAM size must be a multiple of 4 KiB, at most 256 GiB");
+    if (!cfg->ram_bytes || (cfg->ram_bytes & (MEM_PAGE_SIZE - 1)) || cfg->ram_bytes > (1ull << 38) ||
+        cfg->harts < 1 || cfg->harts > BOARD_MAX_HARTS) {
+        snprintf(why, whylen, "RAM must be a multiple of 4 KiB, at most 256 GiB, and harts 1 to %d", BOARD_MAX_HARTS);
         free(b);
         return NULL;
     }
-    if (!(b->pool = mem_pool_new(cfg->mem_limit)) || !(b->phys = mem_space_new(b->pool)) ||
-        mem_map(b->phys, BOARD_RAM_BASE, cfg->ram_bytes, MEM_R | MEM_W | MEM_X) != 0 ||
-        !(b->hart = rv_hart_new(b->phys)) || !board_add_dev(b, board_uart_new(b)) || !board_add_dev(b, board_clint_new(b)) ||
-        !board_add_dev(b, board_poweroff_new(b)) || mmu_init(b) != 0) {
+    b->time_base_ns = host_time_monotonic_ns();
+    bool ok = (b->lock = host_mutex_new()) && (b->pool = mem_pool_new(cfg->mem_limit)) &&
+              (b->phys = mem_space_new(b->pool)) &&
+              mem_map(b->phys, BOARD_RAM_BASE, cfg->ram_bytes, MEM_R | MEM_W | MEM_X) == 0;
+    for (unsigned i = 0; ok && i < cfg->harts; i++)
+        ok = hart_new(b, i) != NULL;
+    if (!ok || !board_add_dev(b, board_uart_new(b)) || !board_add_dev(b, board_clint_new(b)) ||
+        !board_add_dev(b, board_poweroff_new(b))) {
         snprintf(why, whylen, "out of host memory (making the board)");
         board_free(b);
         return NULL;
     }
-    b->hart->no_jit = cfg->no_jit;
-    priv_reset(&b->cpu);
     return b;
 }
 
@@ -68,12 +103,14 @@ void board_free(struct board *b)
         return;
     for (unsigned i = 0; i < b->ndev; i++)
         dev_free(b->dev[i]);
-    mmu_fini(b);
-    rv_hart_free(b->hart);
+    for (unsigned i = 0; i < b->nharts; i++)
+        hart_free(b->harts[i]);
     if (b->phys)
         mem_space_free(b->phys);
     if (b->pool)
         mem_pool_free(b->pool);
+    if (b->lock)
+        host_mutex_free(b->lock);
     free(b);
 }
 
@@ -143,16 +180,18 @@ int board_fw_info(struct board *b, uint64_t dtb, uint64_t next, uint64_t *addr)
 }
 
 /* wfi: waits until an interrupt is pending and enabled, sleeping until
- * the timer's deadline (or a short while, for console input). */
-static void wait_for_interrupt(struct board *b)
+ * the timer's deadline, or a short while: for console input, and for
+ * another hart's interrupt (1 ms with several harts). */
+static void wait_for_interrupt(struct board_hart *bh)
 {
-    if (priv_pending(b)) {
-        b->cpu.waiting = false;
+    if (priv_pending(bh)) {
+        bh->cpu.waiting = false;
         return;
     }
-    uint64_t now = board_mtime(b), ns = 10000000;    /* 10 ms */
-    if (b->mtimecmp > now) {
-        uint64_t ticks = b->mtimecmp - now;
+    uint64_t now = board_mtime(bh->b), ns = bh->b->nharts > 1 ? 1000000 : 10000000;
+    uint64_t cmp = atomic_load(&bh->mtimecmp);
+    if (cmp > now) {
+        uint64_t ticks = cmp - now;
         if (ticks < ns / (1000000000ull / BOARD_TIMEBASE_HZ))
             ns = ticks * (1000000000ull / BOARD_TIMEBASE_HZ);
     }
@@ -160,20 +199,20 @@ static void wait_for_interrupt(struct board *b)
 }
 
 /* An exception the engine stopped at (pc at the instruction). */
-static void serve_trap(struct board *b)
+static void serve_trap(struct board_hart *bh)
 {
-    struct rv_hart *h = b->hart;
+    struct rv_hart *h = bh->hart;
     uint32_t cause = h->cause;
     uint64_t tval = h->tval;
     switch (cause) {
     case RV_CAUSE_ILLEGAL:
-        if (priv_fp_first_use(b, (uint32_t)tval))
+        if (priv_fp_first_use(bh, (uint32_t)tval))
             return;
-        if (priv_emulate(b, (uint32_t)tval)) {
+        if (priv_emulate(bh, (uint32_t)tval)) {
             h->instret_base++;      /* it retired */
             return;
         }
-        priv_trap(b, RV_CAUSE_ILLEGAL, tval);
+        priv_trap(bh, RV_CAUSE_ILLEGAL, tval);
         return;
     case RV_CAUSE_LOAD_PAGE: case RV_CAUSE_LOAD_ACCESS:
     case RV_CAUSE_STORE_PAGE: case RV_CAUSE_STORE_ACCESS: {
@@ -181,93 +220,130 @@ static void serve_trap(struct board *b)
         uint64_t pa = tval;
         /* Translated: the walk says whether it was the page table's
          * refusal, or an address with no RAM behind it. */
-        uint32_t why = mmu_translating(b) ? mmu_walk(b, tval, store ? MEM_W : MEM_R, b->cpu.priv, &pa) : 0;
+        uint32_t why = mmu_translating(bh) ? mmu_walk(bh, tval, store ? MEM_W : MEM_R, bh->cpu.priv, &pa) : 0;
         if (why) {
-            priv_trap(b, why, tval);
+            priv_trap(bh, why, tval);
             return;
         }
-        if (mmio_access(b, pa, store) == 1) {
+        if (mmio_access(bh, pa, store) == 1) {
             h->instret_base++;
             return;
         }
         /* No RAM and no device there: an access fault. */
-        priv_trap(b, store ? RV_CAUSE_STORE_ACCESS : RV_CAUSE_LOAD_ACCESS, tval);
+        priv_trap(bh, store ? RV_CAUSE_STORE_ACCESS : RV_CAUSE_LOAD_ACCESS, tval);
         return;
     }
     case RV_CAUSE_FETCH_PAGE: case RV_CAUSE_FETCH_ACCESS: {
         uint64_t pa;
-        uint32_t why = mmu_translating(b) ? mmu_walk(b, tval, MEM_X, b->cpu.priv, &pa) : 0;
-        priv_trap(b, why ? why : RV_CAUSE_FETCH_ACCESS, tval);
+        uint32_t why = mmu_translating(bh) ? mmu_walk(bh, tval, MEM_X, bh->cpu.priv, &pa) : 0;
+        priv_trap(bh, why ? why : RV_CAUSE_FETCH_ACCESS, tval);
         return;
     }
     case RV_CAUSE_BREAKPOINT:
-        priv_trap(b, RV_CAUSE_BREAKPOINT, h->pc);
+        priv_trap(bh, RV_CAUSE_BREAKPOINT, h->pc);
         return;
     }
-    priv_trap(b, cause, tval);
+    priv_trap(bh, cause, tval);
 }
 
-int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
+/* Hart 0 lets the devices look at the host side now and then. */
+static void poll_devices(struct board *b)
 {
-    struct rv_hart *h = b->hart;
-    priv_reset(&b->cpu);
-    h->pc = entry;
-    h->x[10] = 0;       /* a0: the hart's id */
-    h->x[11] = dtb;     /* a1: the device tree */
-    h->x[12] = fw_info; /* a2: OpenSBI's fw_dynamic information */
-    b->end = 0;
+    uint64_t now = board_mtime(b);
+    if (now - b->polled < BOARD_POLL_TICKS)
+        return;
+    b->polled = now;
+    host_mutex_lock(b->lock);
+    for (unsigned i = 0; i < b->ndev; i++)
+        if (b->dev[i]->poll)
+            b->dev[i]->poll(b->dev[i]);
+    host_mutex_unlock(b->lock);
+}
+
+/* One hart's loop, on its own host thread, until the board ends. */
+static void hart_main(void *arg)
+{
+    struct board_hart *bh = arg;
+    struct board *b = bh->b;
+    struct rv_hart *h = bh->hart;
     uint64_t start = rv_instret(h);
-    while (!b->end) {
-        uint64_t now = board_mtime(b);
-        if (now - b->polled >= BOARD_POLL_TICKS) {
-            b->polled = now;
-            for (unsigned i = 0; i < b->ndev; i++)
-                if (b->dev[i]->poll)
-                    b->dev[i]->poll(b->dev[i]);
-            if (b->end)
+    while (!atomic_load(&b->end)) {
+        if (bh->id == 0) {
+            poll_devices(b);
+            if (atomic_load(&b->end))
                 break;
         }
-        if (b->cpu.waiting) {
-            wait_for_interrupt(b);
-            if (b->cpu.waiting)
+        if (bh->cpu.waiting) {
+            wait_for_interrupt(bh);
+            if (bh->cpu.waiting)
                 continue;
         }
-        priv_interrupt(b);
-        mmu_sync(b);
+        priv_interrupt(bh);
+        mmu_sync(bh);
         /* Blocks decoded under other denials are dropped first. */
-        uint8_t deny = priv_deny(b);
-        if (b->ctx_deny[b->cur] != deny) {
-            b->ctx_deny[b->cur] = deny;
+        uint8_t deny = priv_deny(bh);
+        if (bh->ctx_deny[bh->cur] != deny) {
+            bh->ctx_deny[bh->cur] = deny;
             h->deny = deny;
             rv_flush_code(h);
         }
         h->deny = deny;
         int64_t slice = BOARD_SLICE;
         if (b->cfg.budget) {
-            int64_t left = b->cfg.budget - (int64_t)(rv_instret(h) - start);
+            int64_t left = b->cfg.budget - atomic_load(&b->retired);
             if (left <= 0) {
-                b->end = BOARD_BUDGET;
+                board_end(b, BOARD_BUDGET, 0);
                 break;
             }
             if (left < slice)
                 slice = left;
         }
         rv_set_budget(h, slice);
-        switch (rv_run(h)) {
+        int r = rv_run(h);
+        atomic_fetch_add(&b->retired, slice - h->budget);
+        switch (r) {
         case RV_EXIT_BUDGET:
             break;
         case RV_EXIT_ECALL:
             /* 3.1.15: environment call from U (8), S (9) or M (11). */
-            priv_trap(b, RV_CAUSE_ECALL_U + b->cpu.priv, 0);
+            priv_trap(bh, RV_CAUSE_ECALL_U + bh->cpu.priv, 0);
             break;
         case RV_EXIT_TRAP:
-            serve_trap(b);
+            serve_trap(bh);
             break;
         case RV_EXIT_NOMEM:
-            b->end = BOARD_NOMEM;
+            board_end(b, BOARD_NOMEM, 0);
             break;
         }
     }
-    b->instructions = rv_instret(h) - start;
-    return b->end;
+    bh->instructions = rv_instret(h) - start;
+}
+
+int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
+{
+    atomic_store(&b->end, 0);
+    for (unsigned i = 0; i < b->nharts; i++) {
+        struct board_hart *bh = b->harts[i];
+        priv_reset(&bh->cpu, i);
+        bh->hart->pc = entry;
+        bh->hart->x[10] = i;        /* a0: the hart's id */
+        bh->hart->x[11] = dtb;      /* a1: the device tree */
+        bh->hart->x[12] = fw_info;  /* a2: OpenSBI's fw_dynamic information */
+    }
+    for (unsigned i = 1; i < b->nharts; i++)
+        if (!(b->harts[i]->thread = host_thread_start(hart_main, b->harts[i]))) {
+            board_end(b, BOARD_NOMEM, 0);
+            break;
+        }
+    /* Every way out of a hart's loop ends the board: the others see it
+     * within a slice (or a millisecond of wfi). */
+    hart_main(b->harts[0]);
+    b->instructions = b->harts[0]->instructions;
+    for (unsigned i = 1; i < b->nharts; i++)
+        if (b->harts[i]->thread) {
+            host_thread_join(b->harts[i]->thread);
+            b->harts[i]->thread = NULL;
+            b->instructions += b->harts[i]->instructions;
+        }
+    return atomic_load(&b->end);
 }

@@ -29,6 +29,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stdatomic.h>
+
+#include "host/thread.h"
 #include "mem/mem.h"
 #include "rv/rv.h"
 
@@ -77,7 +80,7 @@ struct board_dev {
 
 /* The privileged state of the hart (sys/priv.c). */
 struct board_cpu {
-    unsigned priv;
+    unsigned priv, hartid;
     uint64_t mstatus, medeleg, mideleg, mie, mip;
     uint64_t mtvec, mepc, mcause, mtval, mscratch, mcounteren, menvcfg, mcountinhibit;
     uint64_t stvec, sepc, scause, stval, sscratch, scounteren, senvcfg, satp;
@@ -97,7 +100,8 @@ enum board_end {
 struct board_config {
     uint64_t ram_bytes;      /* RAM size (a multiple of 4 KiB) */
     uint64_t mem_limit;      /* host memory the board may use (0: no limit) */
-    int64_t budget;          /* instructions to run (0: no limit) */
+    int64_t budget;          /* instructions to run, all harts together (0: no limit) */
+    unsigned harts;          /* 1 .. BOARD_MAX_HARTS */
     int console_in, console_out;   /* the UART's host side (-1: none) */
     bool no_jit;
 };
@@ -109,24 +113,40 @@ struct board_ctx {
     struct rv_cache *cache;
 };
 
-struct board {
-    struct board_config cfg;
-    struct mem_pool *pool;
-    struct mem_space *phys;
+/* One hart of the board, run by a host thread of its own. */
+struct board_hart {
+    struct board *b;
+    unsigned id;                /* mhartid */
     struct rv_hart *hart;
     struct board_cpu cpu;
     struct board_ctx ctx[3];    /* Bare (the physical space), S, U */
     unsigned cur;               /* the one the hart runs on */
     bool mmu_stale;             /* satp, SUM, MXR or the tables changed (sfence.vma) */
     uint8_t ctx_deny[3];        /* the hart's deny that each context's blocks were decoded with */
+    /* The CLINT's registers of this hart (sys/clint.c): any hart writes them. */
+    _Atomic uint64_t mtimecmp;
+    _Atomic uint32_t msip;
+    struct host_thread *thread;
+    uint64_t instructions;      /* retired in board_run */
+};
+
+#define BOARD_MAX_HARTS 8
+
+struct board {
+    struct board_config cfg;
+    struct mem_pool *pool;
+    struct mem_space *phys;
+    struct board_hart *harts[BOARD_MAX_HARTS];
+    unsigned nharts;
+    uint64_t time_base_ns;      /* mtime 0, for every hart */
+    struct host_mutex *lock;    /* devices are used under it */
     struct board_dev *dev[12];
     unsigned ndev;
-    /* The CLINT's state (sys/clint.c). */
-    uint64_t mtimecmp;
-    uint32_t msip;
-    uint64_t polled;             /* mtime when devices were last polled */
-    /* Set by a device: the run ends with this. */
-    int end, end_status;
+    uint64_t polled;            /* mtime when devices were last polled (hart 0's) */
+    _Atomic int64_t retired;    /* instructions of all harts (--budget) */
+    /* Set by a device or a hart: the run ends with this (the first wins). */
+    _Atomic int end;
+    int end_status;
     uint64_t instructions;
 };
 
@@ -141,8 +161,9 @@ int board_load(struct board *b, const uint8_t *file, size_t size, uint64_t base,
 /* Writes OpenSBI's fw_dynamic information (the next stage at next, in S
  * mode) just below the device tree at dtb: 0 with *addr set, or -1. */
 int board_fw_info(struct board *b, uint64_t dtb, uint64_t next, uint64_t *addr);
-/* Runs from entry in M mode (a0 = hart id 0, a1 = dtb address or 0,
- * a2 = fw_info address or 0) until the board stops; returns enum
+/* Runs every hart from entry in M mode (a0 = its hart id, a1 = dtb
+ * address or 0, a2 = fw_info address or 0), each on a host thread of its
+ * own (hart 0 on the caller's), until the board stops; returns enum
  * board_end (b->end_status). */
 int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info);
 
@@ -155,7 +176,10 @@ int board_fdt(struct board *b, const char *bootargs, uint64_t *addr, char *why, 
  * no room. */
 bool board_add_dev(struct board *b, struct board_dev *d);
 
-/* The hart's clock, in BOARD_TIMEBASE_HZ ticks (mtime, the time CSR). */
+/* Ends the run (the first end wins; status for BOARD_POWEROFF). */
+void board_end(struct board *b, int end, int status);
+
+/* The harts' clock, in BOARD_TIMEBASE_HZ ticks (mtime, the time CSR). */
 uint64_t board_mtime(const struct board *b);
 
 /* Devices (one file each). */
@@ -164,44 +188,44 @@ struct board_dev *board_clint_new(struct board *b);
 struct board_dev *board_poweroff_new(struct board *b);
 
 /* sys/priv.c: the privileged architecture. */
-void priv_reset(struct board_cpu *c);
+void priv_reset(struct board_cpu *c, unsigned hartid);
 /* Takes exception cause (tval) at pc, in the hart's current mode. */
-void priv_trap(struct board *b, uint64_t cause, uint64_t tval);
+void priv_trap(struct board_hart *bh, uint64_t cause, uint64_t tval);
 /* Takes the highest-priority interrupt that is pending and enabled:
  * true if one was taken. */
-bool priv_interrupt(struct board *b);
+bool priv_interrupt(struct board_hart *bh);
 /* Pending and enabled interrupts, whatever the global enables (wfi). */
-uint64_t priv_pending(struct board *b);
+uint64_t priv_pending(struct board_hart *bh);
 /* Emulates a privileged instruction (insn, at the hart's pc): true if it
  * was one the current mode may execute (done, pc moved on); false if it
  * is illegal here. */
-bool priv_emulate(struct board *b, uint32_t insn);
+bool priv_emulate(struct board_hart *bh, uint32_t insn);
 /* What the engine must decode as illegal in the current mode (RV_DENY_*
  * of rv/decode.h: FP while mstatus.FS is not Dirty, counters that
  * mcounteren and scounteren do not give). */
-uint8_t priv_deny(const struct board *b);
+uint8_t priv_deny(const struct board_hart *bh);
 /* An FP instruction (insn) denied while FS is Initial or Clean: FS is now
  * Dirty and true is returned (the instruction runs again); false if it is
  * not that case. */
-bool priv_fp_first_use(struct board *b, uint32_t insn);
+bool priv_fp_first_use(struct board_hart *bh, uint32_t insn);
 /* The interrupt-pending bits the devices drive (MTIP, MSIP), into mip. */
-void priv_update_mip(struct board *b);
+void priv_update_mip(struct board_hart *bh);
 
 /* sys/mmu.c: translation. mmu_walk gives the physical address of va
  * for access (MEM_R, MEM_W, MEM_X) in mode priv under the current satp
  * (0), or the exception (a page or access fault). */
-int mmu_init(struct board *b);
-void mmu_fini(struct board *b);
-uint32_t mmu_walk(struct board *b, uint64_t va, int access, unsigned priv, uint64_t *pa);
+int mmu_init(struct board_hart *bh);
+void mmu_fini(struct board_hart *bh);
+uint32_t mmu_walk(struct board_hart *bh, uint64_t va, int access, unsigned priv, uint64_t *pa);
 /* Before the hart runs: drops stale translations, and puts the hart on
  * the context of its mode. */
-void mmu_sync(struct board *b);
-bool mmu_translating(const struct board *b);
+void mmu_sync(struct board_hart *bh);
+bool mmu_translating(const struct board_hart *bh);
 
 /* sys/mmio.c: a load or store to physical address addr, with no RAM,
  * by the instruction at the hart's pc: 1 if a device served it (pc moved
  * on), 0 if no device is there or it refused (an access fault), -1 if the
  * instruction could not be read. */
-int mmio_access(struct board *b, uint64_t addr, bool store);
+int mmio_access(struct board_hart *bh, uint64_t addr, bool store);
 
 #endif

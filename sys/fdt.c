@@ -14,8 +14,8 @@
 #ifdef MVM_HAVE_FDT
 #include <libfdt.h>
 
-#define PH_INTC 1
-#define PH_TEST 2
+#define PH_TEST 1
+#define PH_INTC 2       /* hart i's interrupt controller: PH_INTC + i */
 
 /* A "reg" of two address and two size cells. */
 static int reg(void *fdt, uint64_t base, uint64_t size)
@@ -57,20 +57,23 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
     T(fdt_property_u32(fdt, "#address-cells", 1));
     T(fdt_property_u32(fdt, "#size-cells", 0));
     T(fdt_property_u32(fdt, "timebase-frequency", (uint32_t)BOARD_TIMEBASE_HZ));
-    T(fdt_begin_node(fdt, "cpu@0"));
-    T(fdt_property_string(fdt, "device_type", "cpu"));
-    T(fdt_property_u32(fdt, "reg", 0));
-    T(fdt_property_string(fdt, "status", "okay"));
-    T(fdt_property_string(fdt, "compatible", "riscv"));
-    T(fdt_property_string(fdt, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs"));
-    T(fdt_property_string(fdt, "mmu-type", "riscv,sv57"));
-    T(fdt_begin_node(fdt, "interrupt-controller"));
-    T(fdt_property_u32(fdt, "#interrupt-cells", 1));
-    T(fdt_property(fdt, "interrupt-controller", NULL, 0));
-    T(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
-    T(fdt_property_u32(fdt, "phandle", PH_INTC));
-    T(fdt_end_node(fdt));
-    T(fdt_end_node(fdt));
+    for (unsigned i = 0; i < b->nharts; i++) {
+        snprintf(name, sizeof name, "cpu@%u", i);
+        T(fdt_begin_node(fdt, name));
+        T(fdt_property_string(fdt, "device_type", "cpu"));
+        T(fdt_property_u32(fdt, "reg", i));
+        T(fdt_property_string(fdt, "status", "okay"));
+        T(fdt_property_string(fdt, "compatible", "riscv"));
+        T(fdt_property_string(fdt, "riscv,isa", "rv64imafdc_zicsr_zifencei_zba_zbb_zbs"));
+        T(fdt_property_string(fdt, "mmu-type", "riscv,sv57"));
+        T(fdt_begin_node(fdt, "interrupt-controller"));
+        T(fdt_property_u32(fdt, "#interrupt-cells", 1));
+        T(fdt_property(fdt, "interrupt-controller", NULL, 0));
+        T(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
+        T(fdt_property_u32(fdt, "phandle", PH_INTC + i));
+        T(fdt_end_node(fdt));
+        T(fdt_end_node(fdt));
+    }
     T(fdt_end_node(fdt));
 
     T(fdt_begin_node(fdt, "soc"));
@@ -84,9 +87,14 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
     T(STRINGS(fdt, "compatible", "sifive,clint0\0riscv,clint0"));
     T(reg(fdt, BOARD_CLINT_BASE, BOARD_CLINT_SIZE));
     {
-        /* Machine software (3) and machine timer (7) interrupts of hart 0. */
-        fdt32_t irq[4] = { cpu_to_fdt32(PH_INTC), cpu_to_fdt32(3), cpu_to_fdt32(PH_INTC), cpu_to_fdt32(7) };
-        T(fdt_property(fdt, "interrupts-extended", irq, sizeof irq));
+        /* Machine software (3) and machine timer (7) interrupts of each hart. */
+        fdt32_t irq[4 * BOARD_MAX_HARTS];
+        for (unsigned i = 0; i < b->nharts; i++) {
+            irq[4 * i] = irq[4 * i + 2] = cpu_to_fdt32(PH_INTC + i);
+            irq[4 * i + 1] = cpu_to_fdt32(3);
+            irq[4 * i + 3] = cpu_to_fdt32(7);
+        }
+        T(fdt_property(fdt, "interrupts-extended", irq, (int)(sizeof irq[0] * 4 * b->nharts)));
     }
     T(fdt_end_node(fdt));
 

@@ -63,9 +63,10 @@ static bool decode(uint32_t insn, struct access *a)
     return false;
 }
 
-int mmio_access(struct board *b, uint64_t addr, bool store)
+int mmio_access(struct board_hart *bh, uint64_t addr, bool store)
 {
-    struct rv_hart *h = b->hart;
+    struct board *b = bh->b;
+    struct rv_hart *h = bh->hart;
     uint8_t bytes[4];
     if (mem_read(h->as, h->pc, bytes, 2) != 0)
         return -1;
@@ -81,13 +82,14 @@ int mmio_access(struct board *b, uint64_t addr, bool store)
     struct board_dev *d = dev_at(b, addr, a.len);
     if (!d || (addr & (a.len - 1)))
         return 0;
-    if (a.store) {
-        if (d->write(d, addr - d->base, a.len, h->x[a.reg]) != 0)
-            return 0;
-    } else {
-        uint64_t v = 0;
-        if (d->read(d, addr - d->base, a.len, &v) != 0)
-            return 0;
+    /* Devices serve one hart at a time. */
+    host_mutex_lock(b->lock);
+    uint64_t v = 0;
+    int r = a.store ? d->write(d, addr - d->base, a.len, h->x[a.reg]) : d->read(d, addr - d->base, a.len, &v);
+    host_mutex_unlock(b->lock);
+    if (r != 0)
+        return 0;
+    if (!a.store) {
         if (a.len < 8) {
             unsigned sh = 64 - 8 * a.len;
             v = a.sign ? (uint64_t)((int64_t)(v << sh) >> sh) : v & ((1ull << (8 * a.len)) - 1);

@@ -50,13 +50,13 @@ static uint64_t ld64le(const uint8_t *p)
     return v;
 }
 
-uint32_t mmu_walk(struct board *b, uint64_t va, int access, unsigned priv, uint64_t *pa)
+uint32_t mmu_walk(struct board_hart *bh, uint64_t va, int access, unsigned priv, uint64_t *pa)
 {
     uint32_t page_fault = access == MEM_X ? RV_CAUSE_FETCH_PAGE : access == MEM_W ? RV_CAUSE_STORE_PAGE
                                                                                   : RV_CAUSE_LOAD_PAGE;
     uint32_t access_fault = access == MEM_X ? RV_CAUSE_FETCH_ACCESS : access == MEM_W ? RV_CAUSE_STORE_ACCESS
                                                                                       : RV_CAUSE_LOAD_ACCESS;
-    uint64_t satp = b->cpu.satp, mstatus = b->cpu.mstatus;
+    uint64_t satp = bh->cpu.satp, mstatus = bh->cpu.mstatus;
     unsigned levels = levels_of(satp);
     if (!levels) {
         *pa = va;
@@ -66,11 +66,11 @@ uint32_t mmu_walk(struct board *b, uint64_t va, int access, unsigned priv, uint6
     unsigned bits = 12 + 9 * levels;
     if ((uint64_t)((int64_t)(va << (64 - bits)) >> (64 - bits)) != va)
         return page_fault;
-    uint64_t table = (satp & PPN_MASK) << 12, ram_end = BOARD_RAM_BASE + b->cfg.ram_bytes;
+    uint64_t table = (satp & PPN_MASK) << 12, ram_end = BOARD_RAM_BASE + bh->b->cfg.ram_bytes;
     for (int i = (int)levels - 1; i >= 0; i--) {
         uint64_t at = table + ((va >> (12 + 9 * i)) & 511) * 8;
         uint8_t raw[8];
-        if (at < BOARD_RAM_BASE || at >= ram_end || mem_read(b->phys, at, raw, 8) != 0)
+        if (at < BOARD_RAM_BASE || at >= ram_end || mem_read(bh->b->phys, at, raw, 8) != 0)
             return access_fault;
         uint64_t pte = ld64le(raw);
         /* Bits 63:54 are reserved without Svpbmt and Svnapot; W without R is reserved. */
@@ -102,58 +102,58 @@ uint32_t mmu_walk(struct board *b, uint64_t va, int access, unsigned priv, uint6
     return page_fault;
 }
 
-static int xlate(struct board *b, uint64_t va, int access, unsigned priv, uint64_t *to)
+static int xlate(struct board_hart *bh, uint64_t va, int access, unsigned priv, uint64_t *to)
 {
-    return mmu_walk(b, va, access, priv, to) ? MEM_EFAULT : 0;
+    return mmu_walk(bh, va, access, priv, to) ? MEM_EFAULT : 0;
 }
 
 static int xlate_s(void *ctx, uint64_t va, int access, uint64_t *to) { return xlate(ctx, va, access, PRIV_S, to); }
 static int xlate_u(void *ctx, uint64_t va, int access, uint64_t *to) { return xlate(ctx, va, access, PRIV_U, to); }
 
-int mmu_init(struct board *b)
+int mmu_init(struct board_hart *bh)
 {
     static const mem_xlate_fn fn[] = { [CTX_S] = xlate_s, [CTX_U] = xlate_u };
-    b->ctx[CTX_BARE].as = b->phys;
-    b->ctx[CTX_BARE].cache = b->hart->cache;
+    bh->ctx[CTX_BARE].as = bh->b->phys;
+    bh->ctx[CTX_BARE].cache = bh->hart->cache;
     for (unsigned i = CTX_S; i <= CTX_U; i++) {
-        struct board_ctx *c = &b->ctx[i];
-        if (!(c->as = mem_space_new(b->pool)) || mem_space_set_translator(c->as, b->phys, fn[i], b) != 0 ||
-            !(c->cache = rv_cache_new(b->pool)))
+        struct board_ctx *c = &bh->ctx[i];
+        if (!(c->as = mem_space_new(bh->b->pool)) || mem_space_set_translator(c->as, bh->b->phys, fn[i], bh) != 0 ||
+            !(c->cache = rv_cache_new(bh->b->pool)))
             return -1;
     }
-    b->cur = CTX_BARE;
+    bh->cur = CTX_BARE;
     return 0;
 }
 
-void mmu_fini(struct board *b)
+void mmu_fini(struct board_hart *bh)
 {
-    if (b->hart && b->cur != CTX_BARE)
-        rv_hart_switch(b->hart, b->ctx[CTX_BARE].as, b->ctx[CTX_BARE].cache);
+    if (bh->hart && bh->cur != CTX_BARE)
+        rv_hart_switch(bh->hart, bh->ctx[CTX_BARE].as, bh->ctx[CTX_BARE].cache);
     for (unsigned i = CTX_S; i <= CTX_U; i++) {
-        if (b->ctx[i].cache)
-            rv_cache_free(b->ctx[i].cache);
-        if (b->ctx[i].as)
-            mem_space_free(b->ctx[i].as);
+        if (bh->ctx[i].cache)
+            rv_cache_free(bh->ctx[i].cache);
+        if (bh->ctx[i].as)
+            mem_space_free(bh->ctx[i].as);
     }
 }
 
-void mmu_sync(struct board *b)
+void mmu_sync(struct board_hart *bh)
 {
-    if (b->mmu_stale) {
-        b->mmu_stale = false;
+    if (bh->mmu_stale) {
+        bh->mmu_stale = false;
         for (unsigned i = CTX_S; i <= CTX_U; i++)
-            mem_space_flush_code(b->ctx[i].as);
+            mem_space_flush_code(bh->ctx[i].as);
     }
     unsigned want = CTX_BARE;
-    if (b->cpu.priv != PRIV_M && levels_of(b->cpu.satp))
-        want = b->cpu.priv == PRIV_S ? CTX_S : CTX_U;
-    if (want != b->cur) {
-        rv_hart_switch(b->hart, b->ctx[want].as, b->ctx[want].cache);
-        b->cur = want;
+    if (bh->cpu.priv != PRIV_M && levels_of(bh->cpu.satp))
+        want = bh->cpu.priv == PRIV_S ? CTX_S : CTX_U;
+    if (want != bh->cur) {
+        rv_hart_switch(bh->hart, bh->ctx[want].as, bh->ctx[want].cache);
+        bh->cur = want;
     }
 }
 
-bool mmu_translating(const struct board *b)
+bool mmu_translating(const struct board_hart *bh)
 {
-    return b->cur != CTX_BARE;
+    return bh->cur != CTX_BARE;
 }

@@ -25,15 +25,13 @@ static int test_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t 
         return 0;
     switch (val & 0xffff) {
     case TEST_PASS:
-        b->end = BOARD_POWEROFF;
-        b->end_status = 0;
+        board_end(b, BOARD_POWEROFF, 0);
         break;
     case TEST_FAIL:
-        b->end = BOARD_POWEROFF;
-        b->end_status = (int)((val >> 16) & 0xffff);
+        board_end(b, BOARD_POWEROFF, (int)((val >> 16) & 0xffff));
         break;
     case TEST_RESET:
-        b->end = BOARD_RESET;
+        board_end(b, BOARD_RESET, 0);
         break;
     }
     return 0;

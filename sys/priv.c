@@ -60,9 +60,10 @@
 /* satp (4.1.11): the MODE field. */
 #define SATP_MODE_SHIFT 60
 
-void priv_reset(struct board_cpu *c)
+void priv_reset(struct board_cpu *c, unsigned hartid)
 {
     memset(c, 0, sizeof *c);
+    c->hartid = hartid;
     c->priv = PRIV_M;
     c->mstatus = MS_XL64;
 }
@@ -75,16 +76,16 @@ static uint64_t mstatus_read(const struct board_cpu *c)
     return v;
 }
 
-static void mstatus_write(struct board *b, uint64_t v, uint64_t writable)
+static void mstatus_write(struct board_hart *bh, uint64_t v, uint64_t writable)
 {
-    struct board_cpu *c = &b->cpu;
+    struct board_cpu *c = &bh->cpu;
     /* MPP is WARL: the reserved value 2 leaves the field as it was. */
     if ((writable & MS_MPP) && ((v & MS_MPP) >> MS_MPP_SHIFT) == 2)
         writable &= ~MS_MPP;
     uint64_t old = c->mstatus;
     c->mstatus = (c->mstatus & ~writable) | (v & writable);
     if ((old ^ c->mstatus) & (MS_SUM | MS_MXR))
-        b->mmu_stale = true;     /* translations made under the old ones */
+        bh->mmu_stale = true;     /* translations made under the old ones */
 }
 
 static void set_pc_to_vector(struct rv_hart *h, uint64_t tvec, uint64_t cause)
@@ -95,10 +96,10 @@ static void set_pc_to_vector(struct rv_hart *h, uint64_t tvec, uint64_t cause)
 }
 
 /* 3.1.6.1, 3.3.1 and 4.1.1: where a trap goes and what it saves. */
-void priv_trap(struct board *b, uint64_t cause, uint64_t tval)
+void priv_trap(struct board_hart *bh, uint64_t cause, uint64_t tval)
 {
-    struct board_cpu *c = &b->cpu;
-    struct rv_hart *h = b->hart;
+    struct board_cpu *c = &bh->cpu;
+    struct rv_hart *h = bh->hart;
     uint64_t code = cause & ~MCAUSE_IRQ;
     uint64_t deleg = (cause & MCAUSE_IRQ) ? c->mideleg : c->medeleg;
     c->waiting = false;
@@ -129,30 +130,30 @@ void priv_trap(struct board *b, uint64_t cause, uint64_t tval)
     set_pc_to_vector(h, c->mtvec, cause);
 }
 
-void priv_update_mip(struct board *b)
+void priv_update_mip(struct board_hart *bh)
 {
-    struct board_cpu *c = &b->cpu;
+    struct board_cpu *c = &bh->cpu;
     uint64_t mip = c->mip & ~(BIT(IRQ_MTI) | BIT(IRQ_MSI));
-    if (board_mtime(b) >= b->mtimecmp)
+    if (board_mtime(bh->b) >= atomic_load(&bh->mtimecmp))
         mip |= BIT(IRQ_MTI);
-    if (b->msip & 1)
+    if (atomic_load(&bh->msip) & 1)
         mip |= BIT(IRQ_MSI);
     c->mip = mip;
 }
 
-uint64_t priv_pending(struct board *b)
+uint64_t priv_pending(struct board_hart *bh)
 {
-    priv_update_mip(b);
-    return b->cpu.mip & b->cpu.mie;
+    priv_update_mip(bh);
+    return bh->cpu.mip & bh->cpu.mie;
 }
 
 /* 3.1.9: interrupts for M are enabled below M, and in M with MIE; those
  * delegated to S below S, and in S with SIE (never in M). Priority:
  * MEI, MSI, MTI, SEI, SSI, STI. */
-bool priv_interrupt(struct board *b)
+bool priv_interrupt(struct board_hart *bh)
 {
-    struct board_cpu *c = &b->cpu;
-    uint64_t pend = priv_pending(b);
+    struct board_cpu *c = &bh->cpu;
+    uint64_t pend = priv_pending(bh);
     if (!pend)
         return false;
     uint64_t to_m = pend & ~c->mideleg, to_s = pend & c->mideleg;
@@ -164,7 +165,7 @@ bool priv_interrupt(struct board *b)
     static const unsigned order[] = { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI };
     for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
         if (take & BIT(order[i])) {
-            priv_trap(b, MCAUSE_IRQ | order[i], 0);
+            priv_trap(bh, MCAUSE_IRQ | order[i], 0);
             return true;
         }
     return false;
@@ -173,10 +174,10 @@ bool priv_interrupt(struct board *b)
 /* ---- CSRs ----------------------------------------------------------------- */
 
 /* Reads csr: 0, or -1 if there is no such CSR. */
-static int csr_read(struct board *b, unsigned csr, uint64_t *v)
+static int csr_read(struct board_hart *bh, unsigned csr, uint64_t *v)
 {
-    struct board_cpu *c = &b->cpu;
-    struct rv_hart *h = b->hart;
+    struct board_cpu *c = &bh->cpu;
+    struct rv_hart *h = bh->hart;
     switch (csr) {
     /* Supervisor (4.1). */
     case 0x100: *v = mstatus_read(c) & SSTATUS_VISIBLE; return 0;
@@ -188,10 +189,11 @@ static int csr_read(struct board *b, unsigned csr, uint64_t *v)
     case 0x141: *v = c->sepc; return 0;
     case 0x142: *v = c->scause; return 0;
     case 0x143: *v = c->stval; return 0;
-    case 0x144: priv_update_mip(b); *v = c->mip & c->mideleg; return 0;
+    case 0x144: priv_update_mip(bh); *v = c->mip & c->mideleg; return 0;
     case 0x180: *v = c->satp; return 0;
     /* Machine information (3.1.2 - 3.1.5, 3.1.17). */
-    case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15: *v = 0; return 0;
+    case 0xf11: case 0xf12: case 0xf13: case 0xf15: *v = 0; return 0;
+    case 0xf14: *v = c->hartid; return 0;
     /* Machine trap setup and handling (3.1.6 - 3.1.16). */
     case 0x300: *v = mstatus_read(c); return 0;
     case 0x301: *v = MISA; return 0;
@@ -206,7 +208,7 @@ static int csr_read(struct board *b, unsigned csr, uint64_t *v)
     case 0x341: *v = c->mepc; return 0;
     case 0x342: *v = c->mcause; return 0;
     case 0x343: *v = c->mtval; return 0;
-    case 0x344: priv_update_mip(b); *v = c->mip; return 0;
+    case 0x344: priv_update_mip(bh); *v = c->mip; return 0;
     /* Physical memory protection (3.7): RV64 has pmpcfg0 and pmpcfg2. */
     case 0x3a0: *v = c->pmpcfg[0]; return 0;
     case 0x3a2: *v = c->pmpcfg[1]; return 0;
@@ -222,12 +224,12 @@ static int csr_read(struct board *b, unsigned csr, uint64_t *v)
     return -1;
 }
 
-static int csr_write(struct board *b, unsigned csr, uint64_t v)
+static int csr_write(struct board_hart *bh, unsigned csr, uint64_t v)
 {
-    struct board_cpu *c = &b->cpu;
-    struct rv_hart *h = b->hart;
+    struct board_cpu *c = &bh->cpu;
+    struct rv_hart *h = bh->hart;
     switch (csr) {
-    case 0x100: mstatus_write(b, v, SSTATUS_WRITABLE); return 0;
+    case 0x100: mstatus_write(bh, v, SSTATUS_WRITABLE); return 0;
     case 0x104: c->mie = (c->mie & ~c->mideleg) | (v & c->mideleg & MIE_WRITABLE); return 0;
     case 0x105: if ((v & 3) < 2) c->stvec = v; return 0;
     case 0x106: c->scounteren = v & 0xffffffffull; return 0;
@@ -250,10 +252,10 @@ static int csr_write(struct board *b, unsigned csr, uint64_t v)
         if (mode != 0 && mode != SATP_SV39 && mode != SATP_SV48 && mode != SATP_SV57)
             return 0;
         c->satp = v & ((0xfull << SATP_MODE_SHIFT) | ((1ull << 44) - 1));
-        b->mmu_stale = true;
+        bh->mmu_stale = true;
         return 0;
     }
-    case 0x300: mstatus_write(b, v, MSTATUS_WRITABLE); return 0;
+    case 0x300: mstatus_write(bh, v, MSTATUS_WRITABLE); return 0;
     case 0x301: return 0;      /* misa: WARL, fixed */
     case 0x302: c->medeleg = v & MEDELEG_WRITABLE; return 0;
     case 0x303: c->mideleg = v & S_IRQS; return 0;
@@ -281,10 +283,10 @@ static int csr_write(struct board *b, unsigned csr, uint64_t v)
 }
 
 /* A Zicsr instruction on a CSR the engine does not serve (2.1, 2.2). */
-static bool csr_insn(struct board *b, uint32_t insn)
+static bool csr_insn(struct board_hart *bh, uint32_t insn)
 {
-    struct board_cpu *c = &b->cpu;
-    struct rv_hart *h = b->hart;
+    struct board_cpu *c = &bh->cpu;
+    struct rv_hart *h = bh->hart;
     unsigned csr = insn >> 20, rs1 = (insn >> 15) & 31, rd = (insn >> 7) & 31, f3 = (insn >> 12) & 7;
     if (f3 == 0 || f3 == 4)
         return false;
@@ -297,13 +299,13 @@ static bool csr_insn(struct board *b, uint32_t insn)
     if (writes && (csr >> 10) == 3)
         return false;
     uint64_t src = f3 >= 5 ? rs1 : h->x[rs1], old = 0;
-    if ((!rw || rd != 0) && csr_read(b, csr, &old) != 0)
+    if ((!rw || rd != 0) && csr_read(bh, csr, &old) != 0)
         return false;
-    if (rw && rd == 0 && csr_read(b, csr, &(uint64_t){ 0 }) != 0)
+    if (rw && rd == 0 && csr_read(bh, csr, &(uint64_t){ 0 }) != 0)
         return false;
     if (writes) {
         uint64_t nv = rw ? src : (f3 & 3) == 2 ? old | src : old & ~src;
-        if (csr_write(b, csr, nv) != 0)
+        if (csr_write(bh, csr, nv) != 0)
             return false;
     }
     if (rd)
@@ -319,31 +321,31 @@ static bool csr_insn(struct board *b, uint32_t insn)
 #define SFENCE_VMA_MASK 0xfe007fffu
 #define SFENCE_VMA      0x12000073u
 
-static void xret(struct board *b, bool m)
+static void xret(struct board_hart *bh, bool m)
 {
-    struct board_cpu *c = &b->cpu;
+    struct board_cpu *c = &bh->cpu;
     uint64_t s = c->mstatus;
     unsigned to;
     if (m) {
         /* 3.3.2: MIE = MPIE, MPIE = 1, mode = MPP, MPP = U. */
         to = (unsigned)((s & MS_MPP) >> MS_MPP_SHIFT);
         s = (s & ~(MS_MIE | MS_MPP)) | ((s & MS_MPIE) ? MS_MIE : 0) | MS_MPIE;
-        b->hart->pc = c->mepc;
+        bh->hart->pc = c->mepc;
     } else {
         to = (s & MS_SPP) ? PRIV_S : PRIV_U;
         s = (s & ~(MS_SIE | MS_SPP)) | ((s & MS_SPIE) ? MS_SIE : 0) | MS_SPIE;
-        b->hart->pc = c->sepc;
+        bh->hart->pc = c->sepc;
     }
     if (to != PRIV_M)
         s &= ~MS_MPRV;
     c->mstatus = s;
     c->priv = to;
-    b->hart->resv_valid = false;
+    bh->hart->resv_valid = false;
 }
 
-uint8_t priv_deny(const struct board *b)
+uint8_t priv_deny(const struct board_hart *bh)
 {
-    const struct board_cpu *c = &b->cpu;
+    const struct board_cpu *c = &bh->cpu;
     unsigned deny = (c->mstatus & MS_FS) == MS_FS ? 0 : RV_DENY_FP;
     if (c->priv < PRIV_M) {
         uint64_t on = c->mcounteren & (c->priv == PRIV_U ? c->scounteren : ~0ull);
@@ -352,9 +354,9 @@ uint8_t priv_deny(const struct board *b)
     return (uint8_t)deny;
 }
 
-bool priv_fp_first_use(struct board *b, uint32_t insn)
+bool priv_fp_first_use(struct board_hart *bh, uint32_t insn)
 {
-    struct board_cpu *c = &b->cpu;
+    struct board_cpu *c = &bh->cpu;
     uint64_t fs = c->mstatus & MS_FS;
     if (fs == 0 || fs == MS_FS || !rv_denied(RV_DENY_FP, (uint16_t)insn, (uint16_t)(insn >> 16)))
         return false;
@@ -362,22 +364,22 @@ bool priv_fp_first_use(struct board *b, uint32_t insn)
     return true;
 }
 
-bool priv_emulate(struct board *b, uint32_t insn)
+bool priv_emulate(struct board_hart *bh, uint32_t insn)
 {
-    struct board_cpu *c = &b->cpu;
-    struct rv_hart *h = b->hart;
+    struct board_cpu *c = &bh->cpu;
+    struct rv_hart *h = bh->hart;
     if ((insn & 0x7f) != 0x73)
         return false;
     if (insn == INSN_MRET) {
         if (c->priv < PRIV_M)
             return false;
-        xret(b, true);
+        xret(bh, true);
         return true;
     }
     if (insn == INSN_SRET) {
         if (c->priv < PRIV_S || (c->priv == PRIV_S && (c->mstatus & MS_TSR)))
             return false;
-        xret(b, false);
+        xret(bh, false);
         return true;
     }
     if (insn == INSN_WFI) {
@@ -391,11 +393,11 @@ bool priv_emulate(struct board *b, uint32_t insn)
     if ((insn & SFENCE_VMA_MASK) == SFENCE_VMA) {
         if (c->priv == PRIV_U || (c->priv == PRIV_S && (c->mstatus & MS_TVM)))
             return false;
-        b->mmu_stale = true;     /* every address, every ASID: see satp */
+        bh->mmu_stale = true;     /* every address, every ASID: see satp */
         h->pc += 4;
         return true;
     }
-    if (!csr_insn(b, insn))
+    if (!csr_insn(bh, insn))
         return false;
     h->pc += 4;
     return true;

@@ -62,7 +62,7 @@ static void uart_poll(struct board_dev *d)
             if (u->escaped) {
                 u->escaped = false;
                 if (c == 'x') {
-                    d->board->end = BOARD_QUIT;
+                    board_end(d->board, BOARD_QUIT, 0);
                     return;
                 }
                 if (c == ESCAPE)
