@@ -117,7 +117,7 @@ test: deps
 test-threads: deps
 	@$(MAKE) --no-print-directory all rv64
 	@$(MAKE) --no-print-directory -C guests
-	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads signals procs snap fleet fleetctl balloon swap
+	MVM=$(abspath $(MVM)) SAN=$(SAN)$(TSAN) tests/run threads signals procs snap fleet fleetctl balloon swap board firmware
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -15,7 +15,9 @@
 # and be in the file afterwards (disk), only in the overlay (,snapshot),
 # or be refused (,ro).
 #
-# Usage: tests/firmware/run.sh [fw_jump|fw_dynamic|disk|disk-snapshot|disk-ro]...
+# The smp run boots the same on 4 harts (OpenSBI must find them all).
+#
+# Usage: tests/firmware/run.sh [fw_jump|fw_dynamic|smp|disk|disk-snapshot|disk-ro]...
 #        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
@@ -26,7 +28,7 @@ T=${FIRMWARE_TIMEOUT:-60}
 for f in "$FW_DIR/fw_jump.elf" "$FW_DIR/fw_dynamic.elf" "$UBOOT"; do
 	[ -f "$f" ] || { echo "SKIP $SUITE: not installed: $f (scripts/deps: opensbi, u-boot-qemu)"; exit 0; }
 done
-kinds=${*:-fw_jump fw_dynamic disk disk-snapshot disk-ro}
+kinds=${*:-fw_jump fw_dynamic smp disk disk-snapshot disk-ro}
 
 # wait_for FILE TEXT: until FILE holds TEXT (a fixed string) or T seconds
 # passed, or the monitor ended; 1 if it did not come.
@@ -72,6 +74,10 @@ for k in $kinds; do
 	fw=$FW_DIR/$k.elf
 	set --
 	case $k in
+	smp)
+		fw=$FW_DIR/fw_jump.elf
+		set -- --smp 4
+		;;
 	disk*)
 		if [ "$disk_ok" != 1 ]; then
 			fail "$k" "cannot make an ext4 image (mke2fs, $OUT/mke2fs.log)"
@@ -99,11 +105,18 @@ for k in $kinds; do
 		fail "$k.$step" "OpenSBI did not start U-Boot in S mode ($o)"
 	else
 		pass "$k.$step"
+		if [ "$k" = smp ]; then
+			if grep -q '^Platform HART Count *: 4' "$o" && grep -q '^Domain0 HARTs *: 0\*,1\*,2\*,3\*' "$o"; then
+				pass "$k.harts"
+			else
+				fail "$k.harts" "OpenSBI did not find 4 harts ($o)"
+			fi
+		fi
 		step=prompt
 		if wait_for "$o" "Hit any key to stop autoboot" && printf '\n' >&3 && wait_for "$o" "=> "; then
 			pass "$k.$step"
 			case $k in
-			fw_*)
+			fw_* | smp)
 				step=version
 				printf 'version\n' >&3
 				if wait_for "$o" "riscv64-linux-gnu-gcc" && grep -qF "$want_version" "$o"; then
@@ -180,6 +193,9 @@ for k in $kinds; do
 		fi
 	fi
 	rm -f "$fifo"
+	if grep -q -e 'Sanitizer' -e 'runtime error:' "$OUT/$k.err"; then
+		fail "$k.sanitizer" "$(grep -m 1 -e 'WARNING' -e 'ERROR' -e 'runtime error:' "$OUT/$k.err" | cut -c 1-120)"
+	fi
 	# What the disk file holds afterwards: the write, only without an overlay.
 	case $k in
 	disk*)
