@@ -88,8 +88,8 @@ struct board *board_new(const struct board_config *cfg, char *why, size_t whylen
               mem_map(b->phys, BOARD_RAM_BASE, cfg->ram_bytes, MEM_R | MEM_W | MEM_X) == 0;
     for (unsigned i = 0; ok && i < cfg->harts; i++)
         ok = hart_new(b, i) != NULL;
-    if (!ok || !board_add_dev(b, board_uart_new(b)) || !board_add_dev(b, board_clint_new(b)) ||
-        !board_add_dev(b, board_poweroff_new(b))) {
+    if (!ok || !board_add_dev(b, board_plic_new(b)) || !board_add_dev(b, board_uart_new(b)) ||
+        !board_add_dev(b, board_clint_new(b)) || !board_add_dev(b, board_poweroff_new(b))) {
         snprintf(why, whylen, "out of host memory (making the board)");
         board_free(b);
         return NULL;

@@ -39,7 +39,11 @@
 #define BOARD_TEST_BASE  0x00100000ull   /* SiFive test device: poweroff */
 #define BOARD_CLINT_BASE 0x02000000ull
 #define BOARD_CLINT_SIZE 0x00010000ull
+#define BOARD_PLIC_BASE  0x0c000000ull
+#define BOARD_PLIC_SIZE  0x00600000ull
 #define BOARD_UART_BASE  0x10000000ull
+#define BOARD_UART_IRQ   10
+#define BOARD_VIRTIO_IRQ 1              /* slot i: BOARD_VIRTIO_IRQ + i */
 #define BOARD_VIRTIO_BASE 0x10001000ull  /* virtio-mmio slots, 0x1000 apart */
 #define BOARD_RAM_BASE   0x80000000ull
 
@@ -84,6 +88,7 @@ struct board_cpu {
     uint64_t mstatus, medeleg, mideleg, mie, mip;
     uint64_t mtvec, mepc, mcause, mtval, mscratch, mcounteren, menvcfg, mcountinhibit;
     uint64_t stvec, sepc, scause, stval, sscratch, scounteren, senvcfg, satp;
+    uint64_t mip_ext;        /* SEIP from the PLIC: mip reads as mip | mip_ext */
     uint64_t pmpcfg[2], pmpaddr[16];
     bool waiting;            /* in wfi */
 };
@@ -126,6 +131,7 @@ struct board_hart {
     /* The CLINT's registers of this hart (sys/clint.c): any hart writes them. */
     _Atomic uint64_t mtimecmp;
     _Atomic uint32_t msip;
+    _Atomic uint32_t eip;       /* the PLIC's lines: 1 MEIP, 2 SEIP (sys/plic.c) */
     struct host_thread *thread;
     uint64_t instructions;      /* retired in board_run */
 };
@@ -142,6 +148,7 @@ struct board {
     struct host_mutex *lock;    /* devices are used under it */
     struct board_dev *dev[12];
     unsigned ndev;
+    struct board_dev *plic;
     uint64_t polled;            /* mtime when devices were last polled (hart 0's) */
     _Atomic int64_t retired;    /* instructions of all harts (--budget) */
     /* Set by a device or a hart: the run ends with this (the first wins). */
@@ -186,6 +193,9 @@ uint64_t board_mtime(const struct board *b);
 struct board_dev *board_uart_new(struct board *b);
 struct board_dev *board_clint_new(struct board *b);
 struct board_dev *board_poweroff_new(struct board *b);
+struct board_dev *board_plic_new(struct board *b);
+/* A device's interrupt line src is now level (with b->lock held). */
+void board_irq(struct board *b, unsigned src, bool level);
 
 /* sys/priv.c: the privileged architecture. */
 void priv_reset(struct board_cpu *c, unsigned hartid);

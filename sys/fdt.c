@@ -15,7 +15,8 @@
 #include <libfdt.h>
 
 #define PH_TEST 1
-#define PH_INTC 2       /* hart i's interrupt controller: PH_INTC + i */
+#define PH_PLIC 2
+#define PH_INTC 3       /* hart i's interrupt controller: PH_INTC + i */
 
 /* A "reg" of two address and two size cells. */
 static int reg(void *fdt, uint64_t base, uint64_t size)
@@ -98,14 +99,38 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
     }
     T(fdt_end_node(fdt));
 
+    snprintf(name, sizeof name, "plic@%llx", (unsigned long long)BOARD_PLIC_BASE);
+    T(fdt_begin_node(fdt, name));
+    T(STRINGS(fdt, "compatible", "sifive,plic-1.0.0\0riscv,plic0"));
+    T(reg(fdt, BOARD_PLIC_BASE, BOARD_PLIC_SIZE));
+    T(fdt_property_u32(fdt, "#address-cells", 0));
+    T(fdt_property_u32(fdt, "#interrupt-cells", 1));
+    T(fdt_property(fdt, "interrupt-controller", NULL, 0));
+    T(fdt_property_u32(fdt, "riscv,ndev", 31));
+    T(fdt_property_u32(fdt, "phandle", PH_PLIC));
+    {
+        /* Context 2h: hart h's machine external interrupt (11); 2h + 1: its
+         * supervisor external interrupt (9). */
+        fdt32_t irq[4 * BOARD_MAX_HARTS];
+        for (unsigned i = 0; i < b->nharts; i++) {
+            irq[4 * i] = irq[4 * i + 2] = cpu_to_fdt32(PH_INTC + i);
+            irq[4 * i + 1] = cpu_to_fdt32(11);
+            irq[4 * i + 3] = cpu_to_fdt32(9);
+        }
+        T(fdt_property(fdt, "interrupts-extended", irq, (int)(sizeof irq[0] * 4 * b->nharts)));
+    }
+    T(fdt_end_node(fdt));
+
     snprintf(name, sizeof name, "serial@%llx", (unsigned long long)BOARD_UART_BASE);
     T(fdt_begin_node(fdt, name));
     T(fdt_property_string(fdt, "compatible", "ns16550a"));
     T(reg(fdt, BOARD_UART_BASE, 0x100));
     T(fdt_property_u32(fdt, "clock-frequency", 3686400));
+    T(fdt_property_u32(fdt, "interrupts", BOARD_UART_IRQ));
+    T(fdt_property_u32(fdt, "interrupt-parent", PH_PLIC));
     T(fdt_end_node(fdt));
 
-    /* virtio-mmio devices (polled: no interrupt line without a PLIC). */
+    /* virtio-mmio devices. */
     for (unsigned i = 0; i < b->ndev; i++) {
         const struct board_dev *d = b->dev[i];
         if (strncmp(d->name, "virtio", 6) != 0)
@@ -114,6 +139,8 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
         T(fdt_begin_node(fdt, name));
         T(fdt_property_string(fdt, "compatible", "virtio,mmio"));
         T(reg(fdt, d->base, d->size));
+        T(fdt_property_u32(fdt, "interrupts", BOARD_VIRTIO_IRQ + (uint32_t)((d->base - BOARD_VIRTIO_BASE) / 0x1000)));
+        T(fdt_property_u32(fdt, "interrupt-parent", PH_PLIC));
         T(fdt_end_node(fdt));
     }
 

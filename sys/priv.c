@@ -133,18 +133,23 @@ void priv_trap(struct board_hart *bh, uint64_t cause, uint64_t tval)
 void priv_update_mip(struct board_hart *bh)
 {
     struct board_cpu *c = &bh->cpu;
-    uint64_t mip = c->mip & ~(BIT(IRQ_MTI) | BIT(IRQ_MSI));
+    uint64_t mip = c->mip & ~(BIT(IRQ_MTI) | BIT(IRQ_MSI) | BIT(IRQ_MEI));
     if (board_mtime(bh->b) >= atomic_load(&bh->mtimecmp))
         mip |= BIT(IRQ_MTI);
     if (atomic_load(&bh->msip) & 1)
         mip |= BIT(IRQ_MSI);
+    uint32_t eip = atomic_load(&bh->eip);
+    if (eip & 1)
+        mip |= BIT(IRQ_MEI);
     c->mip = mip;
+    /* SEIP reads as the software-written bit or the PLIC's line (3.1.9). */
+    c->mip_ext = (eip & 2) ? BIT(IRQ_SEI) : 0;
 }
 
 uint64_t priv_pending(struct board_hart *bh)
 {
     priv_update_mip(bh);
-    return bh->cpu.mip & bh->cpu.mie;
+    return (bh->cpu.mip | bh->cpu.mip_ext) & bh->cpu.mie;
 }
 
 /* 3.1.9: interrupts for M are enabled below M, and in M with MIE; those
@@ -189,7 +194,7 @@ static int csr_read(struct board_hart *bh, unsigned csr, uint64_t *v)
     case 0x141: *v = c->sepc; return 0;
     case 0x142: *v = c->scause; return 0;
     case 0x143: *v = c->stval; return 0;
-    case 0x144: priv_update_mip(bh); *v = c->mip & c->mideleg; return 0;
+    case 0x144: priv_update_mip(bh); *v = (c->mip | c->mip_ext) & c->mideleg; return 0;
     case 0x180: *v = c->satp; return 0;
     /* Machine information (3.1.2 - 3.1.5, 3.1.17). */
     case 0xf11: case 0xf12: case 0xf13: case 0xf15: *v = 0; return 0;
@@ -208,7 +213,7 @@ static int csr_read(struct board_hart *bh, unsigned csr, uint64_t *v)
     case 0x341: *v = c->mepc; return 0;
     case 0x342: *v = c->mcause; return 0;
     case 0x343: *v = c->mtval; return 0;
-    case 0x344: priv_update_mip(bh); *v = c->mip; return 0;
+    case 0x344: priv_update_mip(bh); *v = c->mip | c->mip_ext; return 0;
     /* Physical memory protection (3.7): RV64 has pmpcfg0 and pmpcfg2. */
     case 0x3a0: *v = c->pmpcfg[0]; return 0;
     case 0x3a2: *v = c->pmpcfg[1]; return 0;
@@ -304,7 +309,10 @@ static bool csr_insn(struct board_hart *bh, uint32_t insn)
     if (rw && rd == 0 && csr_read(bh, csr, &(uint64_t){ 0 }) != 0)
         return false;
     if (writes) {
-        uint64_t nv = rw ? src : (f3 & 3) == 2 ? old | src : old & ~src;
+        /* In a read-modify-write of mip only the software-written SEIP
+         * takes part, not the PLIC's (3.1.9). */
+        uint64_t base = csr == 0x344 ? c->mip : old;
+        uint64_t nv = rw ? src : (f3 & 3) == 2 ? base | src : base & ~src;
         if (csr_write(bh, csr, nv) != 0)
             return false;
     }

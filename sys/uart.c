@@ -2,8 +2,9 @@
  * uart.c — a 16550 UART, the board's console (as QEMU virt's, at
  * BOARD_UART_BASE, one byte per register). What the guest transmits goes
  * to the console's output at once; received bytes come from its input
- * when the guest looks for them (LSR, RBR). No interrupts yet: drivers
- * poll, as firmware consoles do. Ctrl-A x on the input ends the run.
+ * when the guest looks for them (LSR, RBR) and every 10 ms. Interrupts
+ * (to the PLIC, source BOARD_UART_IRQ): received data, and the
+ * transmitter empty, as IER enables them. Ctrl-A x on the input ends the run.
  * Reference: the National Semiconductor PC16550D data sheet.
  */
 #include "sys/board.h"
@@ -27,7 +28,18 @@ struct uart {
     uint8_t rx[RX_RING];
     unsigned rx_head, rx_count;
     bool in_closed, escaped;
+    bool thr_ipending;    /* the transmitter-empty interrupt is owed */
 };
+
+#define IER_RDA  0x01     /* interrupt when a received byte waits */
+#define IER_THRE 0x02     /* interrupt when the transmit register is empty */
+
+/* The interrupt line (to the PLIC), from what is owed and enabled. */
+static void update_irq(struct uart *u)
+{
+    bool up = ((u->ier & IER_RDA) && u->rx_count) || ((u->ier & IER_THRE) && u->thr_ipending);
+    board_irq(u->dev.board, BOARD_UART_IRQ, up);
+}
 
 /* The console's escape key, as QEMU's: Ctrl-A x quits, Ctrl-A Ctrl-A
  * sends one Ctrl-A to the guest; other keys after Ctrl-A are dropped. */
@@ -42,9 +54,18 @@ static void rx_push(struct uart *u, uint8_t c)
 /* Takes what the console's input has (without waiting), as far as the
  * ring has room: when the guest reads, and between the hart's runs (so
  * that Ctrl-A x works whatever the guest does). */
+static void take_input(struct uart *u);
+
 static void uart_poll(struct board_dev *d)
 {
     struct uart *u = (struct uart *)d;
+    take_input(u);
+    update_irq(u);
+}
+
+static void take_input(struct uart *u)
+{
+    struct board_dev *d = &u->dev;
     while (u->rx_count < RX_RING && u->in >= 0 && !u->in_closed) {
         struct pollfd p = { .fd = u->in, .events = POLLIN };
         if (poll(&p, 1, 0) != 1)
@@ -88,22 +109,36 @@ static int uart_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *
             *val = u->dll;
         } else {
             if (!u->rx_count)
-                uart_poll(d);
+                take_input(u);
             *val = 0;
             if (u->rx_count) {
                 *val = u->rx[u->rx_head];
                 u->rx_head = (u->rx_head + 1) % RX_RING;
                 u->rx_count--;
             }
+            update_irq(u);
         }
         return 0;
     case 1: *val = dlab ? u->dlm : u->ier; return 0;
-    case 2: *val = (u->fcr & 1) ? 0xc1 : 0x01; return 0;   /* IIR: no interrupt pending */
+    case 2: {
+        /* IIR: the most urgent interrupt owed; reading it pays the
+         * transmitter's. */
+        unsigned iir = 0x01;
+        if ((u->ier & IER_RDA) && u->rx_count) {
+            iir = 0x04;
+        } else if ((u->ier & IER_THRE) && u->thr_ipending) {
+            iir = 0x02;
+            u->thr_ipending = false;
+        }
+        *val = iir | ((u->fcr & 1) ? 0xc0 : 0);
+        update_irq(u);
+        return 0;
+    }
     case 3: *val = u->lcr; return 0;
     case 4: *val = u->mcr; return 0;
     case 5:
         if (!u->rx_count)
-            uart_poll(d);
+            take_input(u);
         *val = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
         return 0;
     case 6: *val = 0xb0; return 0;       /* MSR: CTS, DSR and DCD asserted */
@@ -124,12 +159,26 @@ static int uart_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t 
     case 0:
         if (dlab) {
             u->dll = v;
-        } else if (u->out >= 0) {
-            while (write(u->out, &v, 1) < 0 && errno == EINTR)
-                ;
+        } else {
+            if (u->out >= 0)
+                while (write(u->out, &v, 1) < 0 && errno == EINTR)
+                    ;
+            /* Sent at once: the transmitter is empty again. */
+            u->thr_ipending = true;
+            update_irq(u);
         }
         return 0;
-    case 1: if (dlab) u->dlm = v; else u->ier = v & 0x0f; return 0;
+    case 1:
+        if (dlab) {
+            u->dlm = v;
+        } else {
+            /* Enabling the transmitter's interrupt while it is empty owes one. */
+            if ((v & IER_THRE) && !(u->ier & IER_THRE))
+                u->thr_ipending = true;
+            u->ier = v & 0x0f;
+            update_irq(u);
+        }
+        return 0;
     case 2: u->fcr = v; return 0;
     case 3: u->lcr = v; return 0;
     case 4: u->mcr = v & 0x1f; return 0;

@@ -47,10 +47,17 @@ int virtio_write(struct virtio_mmio *v, uint64_t addr, const void *buf, size_t l
     return mem_write(v->dev.board->phys, addr, buf, len) == 0 ? 0 : -1;
 }
 
+/* The interrupt line (to the PLIC) is up while InterruptStatus is not 0. */
+static void virtio_irq(struct virtio_mmio *v)
+{
+    board_irq(v->dev.board, v->irq, v->int_status != 0);
+}
+
 static void broken(struct virtio_mmio *v)
 {
     v->status |= STATUS_NEEDS_RESET;
     v->int_status |= 2;     /* a configuration change: the status says what */
+    virtio_irq(v);
 }
 
 int virtq_pop(struct virtio_mmio *v, struct virtq *q, uint16_t *head, struct virtq_buf *buf, unsigned *n)
@@ -115,6 +122,7 @@ void virtq_push(struct virtio_mmio *v, struct virtq *q, uint16_t head, uint32_t 
         return;
     }
     v->int_status |= 1;
+    virtio_irq(v);
 }
 
 static void reset(struct virtio_mmio *v)
@@ -188,10 +196,15 @@ static int mmio_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t 
         if ((uint32_t)val < v->nq && v->q[val].ready)
             v->notify(v, &v->q[val]);
         return 0;
-    case 0x064: v->int_status &= ~(uint32_t)val; return 0;
+    case 0x064:
+        v->int_status &= ~(uint32_t)val;
+        virtio_irq(v);
+        return 0;
     case 0x070:
-        if (val == 0)
+        if (val == 0) {
             reset(v);
+            virtio_irq(v);
+        }
         else
             v->status = (uint32_t)val | (v->status & STATUS_NEEDS_RESET);
         return 0;
@@ -208,6 +221,7 @@ static int mmio_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t 
 void virtio_mmio_init(struct virtio_mmio *v, struct board *b, const char *name, uint64_t base, uint32_t device_id,
                       uint64_t features, unsigned nq)
 {
+    v->irq = BOARD_VIRTIO_IRQ + (unsigned)((base - BOARD_VIRTIO_BASE) / 0x1000);
     v->dev = (struct board_dev){ .name = name, .base = base, .size = 0x1000, .read = mmio_read, .write = mmio_write,
                                .board = b };
     v->device_id = device_id;

@@ -34,6 +34,7 @@ struct virtio_mmio {
     uint64_t driver_features;
     uint32_t dev_features_sel, drv_features_sel, queue_sel;
     uint32_t status, int_status, config_gen;
+    unsigned irq;                 /* its PLIC source */
     struct virtq q[1];
     unsigned nq;
     /* The device: its configuration space (from offset 0x100), a queue
