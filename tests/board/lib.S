@@ -5,15 +5,25 @@
  * up) and returns from it; lib.S then prints "# N ok, M failed" and powers
  * the board off through the finisher: 0x5555 if every check passed, else
  * 0x3333 | 1 << 16 (qemu exits with status 1).
+ *
+ * Only hart 0 runs main. Every other hart (a0 != 0 at the entry) waits
+ * until hart 0 has zeroed the bss, then jumps to `secondary` with a0 = its
+ * hart id and gp = vars, but no stack, mtvec or PMP of its own. lib.S's
+ * `secondary` (weak) parks the hart in wfi for good, with mie as it came
+ * out of reset; a kernel for several harts (smp.S) defines its own. The
+ * trap handlers below keep their state in the one `vars` block, so they
+ * are hart 0's: a secondary needs a handler of its own.
  */
 #include "board.h"
 
 	.section .text.start, "ax"
 	.globl	_start
 _start:
-	/* qemu -bios none: a0 = hart id, a1 = device tree, M-mode, pc = entry */
-	la	sp, __stack_top
+	/* qemu -bios none: a0 = hart id, a1 = device tree, M-mode, pc = entry
+	 * (every hart) */
 	la	gp, vars
+	bnez	a0, 5f
+	la	sp, __stack_top
 	la	t0, __bss_start
 	la	t1, __bss_end
 1:	bgeu	t0, t1, 2f
@@ -21,6 +31,12 @@ _start:
 	addi	t0, t0, 8
 	j	1b
 2:	sd	a0, V_BOOT_A0(gp)
+	/* the bss is zero: let the other harts in (the fence orders the
+	 * zeroing before the flag, unpriv §17.1 (RVWMO)) */
+	fence	rw, w
+	li	t0, 1
+	la	t1, bss_ready
+	sd	t0, 0(t1)
 	la	t0, m_trap
 	csrw	mtvec, t0
 	la	t0, s_trap
@@ -54,6 +70,19 @@ finish:
 	sw	t1, 0(t0)
 2:	wfi				/* the board is off: never reached */
 	j	2b
+
+	/* the other harts: wait for hart 0's flag, then their own code */
+5:	la	t1, bss_ready
+6:	ld	t0, 0(t1)
+	beqz	t0, 6b
+	fence	r, rw
+	j	secondary
+
+/* secondary(a0 = hart id): the default parks the hart for good. */
+	.weak	secondary
+secondary:
+1:	wfi
+	j	1b
 
 /* putc(a0): one byte to the UART, waiting for THRE first. */
 	.globl	putc
@@ -279,6 +308,12 @@ s_want:	.asciz	" want "
 s_hash:	.asciz	"# "
 s_okc:	.asciz	" ok, "
 s_failed: .asciz " failed\n"
+
+	/* in .data, not .bss: the other harts read it while hart 0 zeroes
+	 * the bss */
+	.data
+	.align	3
+bss_ready: .dword 0
 
 	.bss
 	.align	4

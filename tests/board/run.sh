@@ -14,6 +14,9 @@
 #   2. under $MVM boot it does the same, and
 #   3. both runs print the same output and exit with the same status.
 #
+# A kernel for several harts says how many in a comment line of its .S,
+# "/* board-smp: 4 */": qemu gets -smp 4 and mvm --smp 4 (default 1).
+#
 # Usage: tests/board/run.sh [name...]     MVM=path overrides build/mvm
 #        BOARD_CC, QEMU_SYSTEM_RISCV64 override the compiler and qemu
 cd "$(dirname "$0")/../.." || exit 2
@@ -69,6 +72,11 @@ build() {
 	fi
 }
 
+# board_header FILE KEY: the value of a "board-KEY:" comment line, if any.
+board_header() {
+	sed -n "s/^[ /*#]*board-$2: *\\([^ *]*\\).*\$/\\1/p" "$1" | head -n 1
+}
+
 # clean FILE: 0 if FILE has no FAIL line and ends with "# N ok, 0 failed"
 clean() {
 	! grep -q '^FAIL ' "$1" && tail -n 1 "$1" | grep -Eq '^# [0-9]+ ok, 0 failed$'
@@ -99,8 +107,16 @@ for n in $names; do
 		fail "$n" "build failed: $(grep -m 1 -i 'error' "$OUT/$n.log" | cut -c 1-120)"
 		continue
 	fi
+	smp=$(board_header "$SRC/$n.S" smp)
+	case ${smp:-1} in
+	[1-8]) smp=${smp:-1} ;;
+	*)
+		fail "$n" "board-smp: '$smp' is not a number of harts from 1 to 8"
+		continue
+		;;
+	esac
 	k=$OUT/$n
-	limited "$QEMU_SYSTEM" -M virt -m 128M -smp 1 -bios none -nographic \
+	limited "$QEMU_SYSTEM" -M virt -m 128M -smp "$smp" -bios none -nographic \
 		-monitor none -serial stdio -kernel "$k" \
 		</dev/null >"$k.qemu.out" 2>"$k.qemu.err"
 	qrc=$?
@@ -115,7 +131,7 @@ for n in $names; do
 		fail "$n" "$mvm_boot"
 		continue
 	fi
-	limited "$MVM" boot "$k" </dev/null >"$k.mvm.out" 2>"$k.mvm.err"
+	limited "$MVM" boot --smp "$smp" "$k" </dev/null >"$k.mvm.out" 2>"$k.mvm.err"
 	mrc=$?
 	if [ "$mrc" = 124 ]; then
 		fail "$n" "mvm timed out (${T}s) or ran out of budget (exit 124)"
