@@ -46,11 +46,11 @@ static const char boot_usage[] =
     "On the console, Ctrl-A x ends the run and Ctrl-A Ctrl-A sends a Ctrl-A;\n"
     "a terminal is put in raw mode meanwhile (Ctrl-C goes to the guest).\n"
     "\n"
+    "A reset the guest asks for starts the board again from its files.\n"
+    "\n"
     "exit status: the code the guest powered off with (0: success; 0 also\n"
-    "after Ctrl-A x);\n"
-    "123 the guest asked for a reset (not supported yet) or the host ran out\n"
-    "of memory; 124 budget exhausted; 125 usage error; 126 FILE cannot be\n"
-    "loaded; 127 FILE not found.\n";
+    "after Ctrl-A x); 123 the host ran out of memory; 124 budget exhausted;\n"
+    "125 usage error; 126 FILE cannot be loaded; 127 FILE not found.\n";
 
 /* A terminal on standard input is put in raw mode while the board runs,
  * so that every key goes to the guest (Ctrl-C too; Ctrl-A x quits), and
@@ -137,6 +137,25 @@ static int load_file(struct board *b, const char *path, uint64_t base, uint64_t 
     return rc;
 }
 
+/* Loads the firmware, the kernel, the device tree and OpenSBI's
+ * information: 0 or an exit status, with the message printed. */
+static int load_all(struct board *b, const char *path, const char *kernel, const char *append, uint64_t *entry,
+                    uint64_t *dtb, uint64_t *info)
+{
+    uint64_t next = 0;
+    char why[256];
+    int rc;
+    *dtb = *info = 0;
+    if ((rc = load_file(b, path, 0, entry)) != 0 || (kernel && (rc = load_file(b, kernel, KERNEL_BASE, &next)) != 0))
+        return rc;
+    int r = board_fdt(b, append, dtb, why, sizeof why);
+    if (r < 0 || (*dtb && board_fw_info(b, *dtb, next, info) != 0)) {
+        fprintf(stderr, "mvm: boot: %s\n", r < 0 ? why : "no room in RAM for the firmware's boot information");
+        return EXIT_INTERNAL;
+    }
+    return 0;
+}
+
 int cmd_boot(int argc, char **argv)
 {
     enum { B_MEM = 1, B_SMP, B_KERNEL, B_APPEND, B_DISK, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
@@ -212,31 +231,29 @@ int cmd_boot(int argc, char **argv)
             board_free(b);
             return rc;
         }
-    uint64_t entry, next = 0, dtb = 0, info = 0;
-    if ((rc = load_file(b, path, 0, &entry)) != 0 || (kernel && (rc = load_file(b, kernel, KERNEL_BASE, &next)) != 0)) {
-        board_free(b);
-        return rc;
-    }
-    int r = board_fdt(b, append, &dtb, why, sizeof why);
-    if (r < 0 || (dtb && board_fw_info(b, dtb, next, &info) != 0)) {
-        fprintf(stderr, "mvm: boot: %s\n", r < 0 ? why : "no room in RAM for the firmware's boot information");
-        board_free(b);
-        return EXIT_INTERNAL;
-    }
     uint64_t t0 = host_time_monotonic_ns();
-    tty_make_raw();
-    int end = board_run(b, entry, dtb, info);
-    tty_restore();
+    int end;
+    for (;;) {
+        uint64_t entry, dtb, info;
+        if ((rc = load_all(b, path, kernel, append, &entry, &dtb, &info)) != 0) {
+            board_free(b);
+            return rc;
+        }
+        tty_make_raw();
+        end = board_run(b, entry, dtb, info);
+        tty_restore();
+        if (end != BOARD_RESET)
+            break;
+        /* A reset: the machine starts again from its files; disks keep
+         * what was written to them. */
+        board_reset(b);
+    }
     double secs = (double)(host_time_monotonic_ns() - t0) / 1e9;
     switch (end) {
     case BOARD_POWEROFF:
         rc = b->end_status & 0xff;
         if (b->end_status && !rc)
             rc = 1;
-        break;
-    case BOARD_RESET:
-        fprintf(stderr, "mvm: boot: the guest asked for a reset, which the board does not do yet\n");
-        rc = EXIT_INTERNAL;
         break;
     case BOARD_QUIT:
         fprintf(stderr, "\nmvm: boot: ended from the console (Ctrl-A x)\n");

@@ -159,6 +159,21 @@ int board_load(struct board *b, const uint8_t *file, size_t size, uint64_t base,
     return 0;
 }
 
+void board_reset(struct board *b)
+{
+    mem_discard(b->phys, BOARD_RAM_BASE, b->cfg.ram_bytes);
+    for (unsigned i = 0; i < b->nharts; i++) {
+        atomic_store(&b->harts[i]->mtimecmp, UINT64_MAX);
+        atomic_store(&b->harts[i]->msip, 0);
+        atomic_store(&b->harts[i]->eip, 0);
+    }
+    for (unsigned i = 0; i < b->ndev; i++)
+        if (b->dev[i]->reset)
+            b->dev[i]->reset(b->dev[i]);
+    atomic_store(&b->end, 0);
+    b->end_status = 0;
+}
+
 /* OpenSBI's struct fw_dynamic_info (include/sbi/fw_dynamic.h), version 2:
  * six little-endian words. */
 #define FW_DYNAMIC_MAGIC 0x4942534full   /* "OSBI" */

@@ -80,6 +80,7 @@ struct board_dev {
     void (*poll)(struct board_dev *d);   /* between runs, every BOARD_POLL_TICKS (or NULL) */
     struct board *board;
     void (*free)(struct board_dev *d);   /* NULL: free() */
+    void (*reset)(struct board_dev *d);  /* back to its power-on state (or NULL) */
 };
 
 /* The privileged state of the hart (sys/priv.c). */
@@ -165,6 +166,10 @@ void board_free(struct board *b);
  * entry there). 0, or -1 with why set (bad file, outside RAM). */
 int board_load(struct board *b, const uint8_t *file, size_t size, uint64_t base, uint64_t *entry, char *why,
                size_t whylen);
+/* A reset (the guest asked for one): RAM reads as zero again, every
+ * device and hart is as at power-on; disks keep what was written. Load
+ * the files again, then board_run. */
+void board_reset(struct board *b);
 /* Writes OpenSBI's fw_dynamic information (the next stage at next, in S
  * mode) just below the device tree at dtb: 0 with *addr set, or -1. */
 int board_fw_info(struct board *b, uint64_t dtb, uint64_t next, uint64_t *addr);

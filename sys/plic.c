@@ -11,6 +11,7 @@
 #include "sys/board.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define SOURCES 32
 #define CONTEXTS (2 * BOARD_MAX_HARTS)
@@ -129,13 +130,25 @@ static int plic_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t 
     return 0;
 }
 
+static void plic_reset(struct board_dev *d)
+{
+    struct plic *p = (struct plic *)d;
+    uint32_t level = p->level;
+    memset(p->priority, 0, sizeof p->priority);
+    memset(p->enable, 0, sizeof p->enable);
+    memset(p->threshold, 0, sizeof p->threshold);
+    p->pending = level;       /* the lines are the devices' (reset after it) */
+    p->claimed = 0;
+    update(p);
+}
+
 struct board_dev *board_plic_new(struct board *b)
 {
     struct plic *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->dev = (struct board_dev){ .name = "plic", .base = BOARD_PLIC_BASE, .size = BOARD_PLIC_SIZE, .read = plic_read,
-                                 .write = plic_write, .board = b };
+                                 .write = plic_write, .board = b, .reset = plic_reset };
     b->plic = &p->dev;
     return &p->dev;
 }

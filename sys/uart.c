@@ -187,13 +187,21 @@ static int uart_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t 
     return 0;      /* LSR and MSR: writes are ignored */
 }
 
+static void uart_reset(struct board_dev *d)
+{
+    struct uart *u = (struct uart *)d;
+    u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
+    u->thr_ipending = false;
+    update_irq(u);
+}
+
 struct board_dev *board_uart_new(struct board *b)
 {
     struct uart *u = calloc(1, sizeof *u);
     if (!u)
         return NULL;
     u->dev = (struct board_dev){ .name = "uart", .base = BOARD_UART_BASE, .size = 0x100, .read = uart_read,
-                              .write = uart_write, .poll = uart_poll, .board = b };
+                              .write = uart_write, .poll = uart_poll, .board = b, .reset = uart_reset };
     u->in = b->cfg.console_in;
     u->out = b->cfg.console_out;
     return &u->dev;

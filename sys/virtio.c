@@ -218,12 +218,19 @@ static int mmio_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t 
     return 0;
 }
 
+static void mmio_reset(struct board_dev *d)
+{
+    struct virtio_mmio *v = (struct virtio_mmio *)d;
+    reset(v);
+    virtio_irq(v);
+}
+
 void virtio_mmio_init(struct virtio_mmio *v, struct board *b, const char *name, uint64_t base, uint32_t device_id,
                       uint64_t features, unsigned nq)
 {
     v->irq = BOARD_VIRTIO_IRQ + (unsigned)((base - BOARD_VIRTIO_BASE) / 0x1000);
     v->dev = (struct board_dev){ .name = name, .base = base, .size = 0x1000, .read = mmio_read, .write = mmio_write,
-                               .board = b };
+                               .board = b, .reset = mmio_reset };
     v->device_id = device_id;
     v->features = features | VIRTIO_F_VERSION_1;
     v->nq = nq;

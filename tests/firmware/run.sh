@@ -15,9 +15,10 @@
 # and be in the file afterwards (disk), only in the overlay (,snapshot),
 # or be refused (,ro).
 #
-# The smp run boots the same on 4 harts (OpenSBI must find them all).
+# The smp run boots the same on 4 harts (OpenSBI must find them all); the
+# reset run asks U-Boot for a reset and must come back to its prompt.
 #
-# Usage: tests/firmware/run.sh [fw_jump|fw_dynamic|smp|disk|disk-snapshot|disk-ro]...
+# Usage: tests/firmware/run.sh [fw_jump|fw_dynamic|smp|reset|disk|disk-snapshot|disk-ro]...
 #        MVM=path overrides build/mvm
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
@@ -28,7 +29,7 @@ T=${FIRMWARE_TIMEOUT:-60}
 for f in "$FW_DIR/fw_jump.elf" "$FW_DIR/fw_dynamic.elf" "$UBOOT"; do
 	[ -f "$f" ] || { echo "SKIP $SUITE: not installed: $f (scripts/deps: opensbi, u-boot-qemu)"; exit 0; }
 done
-kinds=${*:-fw_jump fw_dynamic smp disk disk-snapshot disk-ro}
+kinds=${*:-fw_jump fw_dynamic smp reset disk disk-snapshot disk-ro}
 
 # wait_for FILE TEXT: until FILE holds TEXT (a fixed string) or T seconds
 # passed, or the monitor ended; 1 if it did not come.
@@ -78,6 +79,9 @@ for k in $kinds; do
 		fw=$FW_DIR/fw_jump.elf
 		set -- --smp 4
 		;;
+	reset)
+		fw=$FW_DIR/fw_jump.elf
+		;;
 	disk*)
 		if [ "$disk_ok" != 1 ]; then
 			fail "$k" "cannot make an ext4 image (mke2fs, $OUT/mke2fs.log)"
@@ -116,6 +120,24 @@ for k in $kinds; do
 		if wait_for "$o" "Hit any key to stop autoboot" && printf '\n' >&3 && wait_for "$o" "=> "; then
 			pass "$k.$step"
 			case $k in
+			reset)
+				# U-Boot's reset: OpenSBI's system reset, through the test
+				# device; the board starts again from its files.
+				step=reset
+				printf 'reset\n' >&3
+				i=0
+				while [ "$(grep -c 'Hit any key to stop autoboot' "$o")" -lt 2 ] && [ "$i" -lt $((T * 10)) ]; do
+					sleep 0.1
+					i=$((i + 1))
+				done
+				if [ "$(grep -c '^OpenSBI v' "$o")" = 2 ] && printf '\n' >&3 &&
+					wait_for "$o" "resetting ..." && sleep 0.5 && printf 'version\n' >&3 &&
+					wait_for "$o" "riscv64-linux-gnu-gcc"; then
+					pass "$k.$step"
+				else
+					fail "$k.$step" "no second boot to a prompt after reset ($o)"
+				fi
+				;;
 			fw_* | smp)
 				step=version
 				printf 'version\n' >&3
