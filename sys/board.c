@@ -137,7 +137,7 @@ int board_load(struct board *b, const uint8_t *file, size_t size, uint64_t base,
             return -1;
         }
         *entry = img.entry;
-        return 0;
+        return board_htif_setup(b, file, size, why, whylen);
     }
     /* A raw image (a .bin firmware) goes at base. */
     if (!base)

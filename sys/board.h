@@ -150,6 +150,7 @@ struct board {
     struct board_dev *dev[12];
     unsigned ndev;
     struct board_dev *plic;
+    struct board_dev *htif;     /* a program with tohost (sys/htif.c), or NULL */
     uint64_t polled;            /* mtime when devices were last polled (hart 0's) */
     _Atomic int64_t retired;    /* instructions of all harts (--budget) */
     /* Set by a device or a hart: the run ends with this (the first wins). */
@@ -199,6 +200,9 @@ struct board_dev *board_uart_new(struct board *b);
 struct board_dev *board_clint_new(struct board *b);
 struct board_dev *board_poweroff_new(struct board *b);
 struct board_dev *board_plic_new(struct board *b);
+/* HTIF for an ELF that has a tohost symbol (loaded already): 0 (also when
+ * it has none), or -1 with why set. */
+int board_htif_setup(struct board *b, const uint8_t *file, size_t size, char *why, size_t whylen);
 /* A device's interrupt line src is now level (with b->lock held). */
 void board_irq(struct board *b, unsigned src, bool level);
 
