@@ -72,6 +72,53 @@ static bool disk_io(struct blk *k, uint64_t s, uint8_t *buf, size_t len, bool wr
     return true;
 }
 
+/*
+ * Moves len bytes between guest memory at addr and the disk at sector s,
+ * page by page straight into (or out of) the guest's RAM pages: no bounce
+ * buffer, whose fresh pages would cost as much as the guest's. A write
+ * into a page code was decoded from drops those blocks, as any write.
+ */
+static bool dma(struct blk *k, uint64_t addr, uint32_t len, uint64_t s, bool to_disk)
+{
+    struct board *b = k->v.dev.board;
+    uint64_t ram_end = BOARD_RAM_BASE + b->cfg.ram_bytes;
+    if (addr < BOARD_RAM_BASE || addr > ram_end || len > ram_end - addr)
+        return false;
+    uint8_t bounce[SECTOR];
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t a = addr + done, in_page = MEM_PAGE_SIZE - (a & (MEM_PAGE_SIZE - 1));
+        uint64_t n = len - done < in_page ? len - done : in_page;
+        int err;
+        uint8_t *page = mem_translate(b->phys, a & MEM_PAGE_MASK, to_disk ? MEM_R : MEM_W, &err);
+        if (!page)
+            return false;
+        uint8_t *p = page + (a & (MEM_PAGE_SIZE - 1));
+        /* A sector split across two pages (an unaligned buffer) goes
+         * through a bounce buffer; whole sectors go straight. */
+        uint64_t whole = n - n % SECTOR, off = done;
+        if (whole && !disk_io(k, s + off / SECTOR, p, (size_t)whole, to_disk))
+            return false;
+        if (n == whole) {
+            done += n;
+            continue;
+        }
+        if (whole) {
+            done += whole;
+            continue;
+        }
+        /* Less than a sector left in this page: the sector straddles. */
+        if (to_disk) {
+            if (virtio_read(&k->v, a, bounce, SECTOR) != 0 || !disk_io(k, s + done / SECTOR, bounce, SECTOR, true))
+                return false;
+        } else if (!disk_io(k, s + done / SECTOR, bounce, SECTOR, false) || virtio_write(&k->v, a, bounce, SECTOR) != 0) {
+            return false;
+        }
+        done += SECTOR;
+    }
+    return true;
+}
+
 static uint8_t request(struct blk *k, struct virtq_buf *b, unsigned n, uint32_t *written)
 {
     uint8_t hdr[16];
@@ -90,14 +137,7 @@ static uint8_t request(struct blk *k, struct virtq_buf *b, unsigned n, uint32_t 
                 return S_IOERR;
             if (type == T_OUT && k->ro)
                 return S_IOERR;
-            uint8_t *buf = malloc(b[i].len ? b[i].len : 1);
-            bool ok = buf != NULL;
-            if (ok && type == T_IN)
-                ok = disk_io(k, s, buf, b[i].len, false) && virtio_write(&k->v, b[i].addr, buf, b[i].len) == 0;
-            else if (ok)
-                ok = virtio_read(&k->v, b[i].addr, buf, b[i].len) == 0 && disk_io(k, s, buf, b[i].len, true);
-            free(buf);
-            if (!ok)
+            if (!dma(k, b[i].addr, b[i].len, s, type == T_OUT))
                 return S_IOERR;
             if (type == T_IN)
                 *written += b[i].len;

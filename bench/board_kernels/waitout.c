@@ -2,8 +2,12 @@
  * output, and report how long that took. A helper of bench/board, built
  * for the host, after bench/timeit.c.
  *
- *   waitout [-t SECONDS] [-p POLL_MS] -s TEXT -o OUT [-e ERR] -- COMMAND [ARG...]
+ *   waitout [-t SECONDS] [-p POLL_MS] [-x TEXT -w LINE]... [-r] -s TEXT -o OUT [-e ERR] -- COMMAND [ARG...]
  *
+ * Each -x TEXT -w LINE is a step of a dialogue, in order: when TEXT has
+ * come (after what the step before waited for), LINE and a newline go to
+ * the command's standard input (a pipe, then; else /dev/null). With -r
+ * WALL_NS runs from the last line sent instead of from the start.
  * The command's stdout goes to the file OUT, which is read every POLL_MS
  * milliseconds (default 2) for TEXT (a fixed string); its stderr to ERR
  * (default: inherited); its stdin is /dev/null. As soon as TEXT is there
@@ -38,22 +42,37 @@ static int64_t now_ns(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: waitout [-t SECONDS] [-p POLL_MS] -s TEXT -o OUT [-e ERR] -- COMMAND [ARG...]\n");
+	fprintf(stderr, "usage: waitout [-t SECONDS] [-p POLL_MS] [-x TEXT -w LINE]... [-r] -s TEXT -o OUT [-e ERR] -- "
+			"COMMAND [ARG...]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *out = NULL, *err = NULL, *text = NULL;
-	unsigned timeout = 60, poll_ms = 2;
+	const char *expect[16], *send[16];
+	unsigned timeout = 60, poll_ms = 2, nexpect = 0, nsend = 0;
+	int from_last = 0;
 	int i = 1;
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
 		}
+		if (strcmp(argv[i], "-r") == 0) {
+			from_last = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
+		if (strcmp(argv[i], "-x") == 0 && nexpect < 16) {
+			expect[nexpect++] = argv[++i];
+			continue;
+		}
+		if (strcmp(argv[i], "-w") == 0 && nsend < 16) {
+			send[nsend++] = argv[++i];
+			continue;
+		}
 		if (strcmp(argv[i], "-t") == 0)
 			timeout = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "-p") == 0)
@@ -67,8 +86,13 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (i >= argc || !out || !text || !*text || poll_ms == 0)
+	if (i >= argc || !out || !text || !*text || poll_ms == 0 || nexpect != nsend)
 		usage();
+	int in_pipe[2] = { -1, -1 };
+	if (nexpect && pipe(in_pipe) < 0) {
+		perror("waitout: pipe");
+		return 2;
+	}
 	size_t tlen = strlen(text);
 
 	/* OUT is created (empty) before the fork, so the reader never races
@@ -97,7 +121,9 @@ int main(int argc, char **argv)
 		close(status_pipe[0]);
 		close(rfd);
 		setpgid(0, 0);
-		int in = open("/dev/null", O_RDONLY);
+		int in = nexpect ? in_pipe[0] : open("/dev/null", O_RDONLY);
+		if (nexpect)
+			close(in_pipe[1]);
 		if (in < 0 || dup2(in, 0) < 0 || dup2(ofd, 1) < 0 || dup2(efd, 2) < 0)
 			e = errno;
 		else {
@@ -110,6 +136,10 @@ int main(int argc, char **argv)
 	}
 	setpgid(pid, pid);
 	close(status_pipe[1]);
+	if (nexpect)
+		close(in_pipe[0]);
+	unsigned step = 0;
+	size_t step_from = 0;	/* where the current step's text is looked for */
 	close(ofd);
 	int exec_errno = 0;
 	ssize_t got;
@@ -155,13 +185,32 @@ int main(int argc, char **argv)
 				break;
 			len += (size_t)n;
 		}
-		if (len >= tlen && memmem(buf + from, len - from, text, tlen)) {
-			t1 = now_ns();
-			found = 1;
-			break;
+		/* The dialogue first: each step's text after the last step's. */
+		while (step < nexpect) {
+			char *at = memmem(buf + step_from, len - step_from, expect[step], strlen(expect[step]));
+			if (!at)
+				break;
+			step_from = (size_t)(at - buf) + strlen(expect[step]);
+			size_t n = strlen(send[step]);
+			if (write(in_pipe[1], send[step], n) != (ssize_t)n || write(in_pipe[1], "\n", 1) != 1) {
+				perror("waitout: write");
+				return 2;
+			}
+			step++;
+			if (from_last)
+				t0 = now_ns();
 		}
-		if (len >= tlen)
-			from = len - tlen + 1;
+		if (step == nexpect) {
+			if (from < step_from)
+				from = step_from;
+			if (len >= from + tlen && memmem(buf + from, len - from, text, tlen)) {
+				t1 = now_ns();
+				found = 1;
+				break;
+			}
+			if (len >= tlen && len - tlen + 1 > from)
+				from = len - tlen + 1;
+		}
 		if (ended)
 			break;
 		if (now_ns() >= deadline) {
