@@ -38,7 +38,9 @@ static const char boot_usage[] =
     "                          a virtio block device on FILE (at 0x10001000, the\n"
     "                          next at 0x10002000, ...): ro refuses writes, snapshot\n"
     "                          keeps them in a temporary overlay, leaving FILE as it\n"
-    "                          was; repeatable (up to 8)\n"
+    "                          was; repeatable (up to 7)\n"
+    "  --rng                   a virtio entropy device (after the disks), fed\n"
+    "                          from the host's random source\n"
     "  --budget N              stop after N instructions (exit 124)\n"
     "  --no-jit                interpret every block (no compiled host code)\n"
     "  --stats                 print what ran to stderr at the end\n"
@@ -92,7 +94,7 @@ static void tty_make_raw(void)
 }
 
 #define DEFAULT_RAM (128ull << 20)
-#define MAX_DISKS 8
+#define MAX_DISKS 7       /* and a slot for --rng: virtio-mmio has 8 */
 
 /* --disk FILE[,ro|,snapshot] as the i-th virtio device: 0 or an exit status. */
 static int add_disk(struct board *b, int i, const char *spec)
@@ -158,13 +160,14 @@ static int load_all(struct board *b, const char *path, const char *kernel, const
 
 int cmd_boot(int argc, char **argv)
 {
-    enum { B_MEM = 1, B_SMP, B_KERNEL, B_APPEND, B_DISK, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
+    enum { B_MEM = 1, B_SMP, B_KERNEL, B_APPEND, B_DISK, B_RNG, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, B_MEM },
         { "smp", required_argument, NULL, B_SMP },
         { "kernel", required_argument, NULL, B_KERNEL },
         { "append", required_argument, NULL, B_APPEND },
         { "disk", required_argument, NULL, B_DISK },
+        { "rng", no_argument, NULL, B_RNG },
         { "budget", required_argument, NULL, B_BUDGET },
         { "no-jit", no_argument, NULL, B_NO_JIT },
         { "stats", no_argument, NULL, B_STATS },
@@ -174,6 +177,7 @@ int cmd_boot(int argc, char **argv)
     struct board_config cfg = { .ram_bytes = DEFAULT_RAM, .harts = 1, .console_in = 0, .console_out = 1 };
     const char *kernel = NULL, *append = NULL, *disks[MAX_DISKS];
     int ndisks = 0;
+    bool rng = false;
     bool stats = false;
     int c, rc = 0;
     opterr = 0;
@@ -206,6 +210,7 @@ int cmd_boot(int argc, char **argv)
             else
                 disks[ndisks++] = a;
             break;
+        case B_RNG: rng = true; break;
         case B_NO_JIT: cfg.no_jit = true; break;
         case B_STATS: stats = true; break;
         case B_HELP:
@@ -231,6 +236,11 @@ int cmd_boot(int argc, char **argv)
             board_free(b);
             return rc;
         }
+    if (rng && !board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * (unsigned)ndisks))) {
+        fprintf(stderr, "mvm: boot: out of host memory\n");
+        board_free(b);
+        return EXIT_INTERNAL;
+    }
     uint64_t t0 = host_time_monotonic_ns();
     int end;
     for (;;) {

@@ -59,6 +59,9 @@ void virtq_push(struct virtio_mmio *v, struct virtq *q, uint16_t head, uint32_t 
 int virtio_read(struct virtio_mmio *v, uint64_t addr, void *buf, size_t len);
 int virtio_write(struct virtio_mmio *v, uint64_t addr, const void *buf, size_t len);
 
+/* The entropy device (sys/virtio_rng.c); NULL if out of memory. */
+struct board_dev *board_virtio_rng_new(struct board *b, uint64_t base);
+
 /* The block device (sys/virtio_blk.c) on host file path; NULL with why. */
 struct board_dev *board_virtio_blk_new(struct board *b, uint64_t base, const char *path, bool read_only,
                                        bool overlay, char *why, size_t whylen);
