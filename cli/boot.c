@@ -41,6 +41,10 @@ static const char boot_usage[] =
     "                          was; repeatable (up to 7)\n"
     "  --rng                   a virtio entropy device (after the disks), fed\n"
     "                          from the host's random source\n"
+    "  --icount SHIFT          virtual time: each instruction is 2^SHIFT ns (0 to\n"
+    "                          10), and wfi skips to the timer's deadline, so\n"
+    "                          that a run is the same every time (one hart, no\n"
+    "                          console input); default: the host's clock\n"
     "  --budget N              stop after N instructions (exit 124)\n"
     "  --no-jit                interpret every block (no compiled host code)\n"
     "  --stats                 print what ran to stderr at the end\n"
@@ -160,7 +164,7 @@ static int load_all(struct board *b, const char *path, const char *kernel, const
 
 int cmd_boot(int argc, char **argv)
 {
-    enum { B_MEM = 1, B_SMP, B_KERNEL, B_APPEND, B_DISK, B_RNG, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
+    enum { B_MEM = 1, B_SMP, B_KERNEL, B_APPEND, B_DISK, B_RNG, B_ICOUNT, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, B_MEM },
         { "smp", required_argument, NULL, B_SMP },
@@ -168,13 +172,14 @@ int cmd_boot(int argc, char **argv)
         { "append", required_argument, NULL, B_APPEND },
         { "disk", required_argument, NULL, B_DISK },
         { "rng", no_argument, NULL, B_RNG },
+        { "icount", required_argument, NULL, B_ICOUNT },
         { "budget", required_argument, NULL, B_BUDGET },
         { "no-jit", no_argument, NULL, B_NO_JIT },
         { "stats", no_argument, NULL, B_STATS },
         { "help", no_argument, NULL, B_HELP },
         { NULL, 0, NULL, 0 },
     };
-    struct board_config cfg = { .ram_bytes = DEFAULT_RAM, .harts = 1, .console_in = 0, .console_out = 1 };
+    struct board_config cfg = { .ram_bytes = DEFAULT_RAM, .harts = 1, .icount = -1, .console_in = 0, .console_out = 1 };
     const char *kernel = NULL, *append = NULL, *disks[MAX_DISKS];
     int ndisks = 0;
     bool rng = false;
@@ -211,6 +216,15 @@ int cmd_boot(int argc, char **argv)
                 disks[ndisks++] = a;
             break;
         case B_RNG: rng = true; break;
+        case B_ICOUNT: {
+            char *end;
+            long v = strtol(a, &end, 10);
+            if (!*a || *end || v < 0 || v > 10)
+                rc = usage_error("--icount %s: expected a shift from 0 to 10 (2^SHIFT ns an instruction)", a);
+            else
+                cfg.icount = (int)v;
+            break;
+        }
         case B_NO_JIT: cfg.no_jit = true; break;
         case B_STATS: stats = true; break;
         case B_HELP:

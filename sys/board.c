@@ -12,10 +12,14 @@
 #include "host/host.h"
 #include "user/elf.h"
 
+#define NS_PER_TICK (1000000000ull / BOARD_TIMEBASE_HZ)
+
 uint64_t board_mtime(const struct board *b)
 {
+    if (b->cfg.icount >= 0)
+        return (((uint64_t)atomic_load(&b->retired) << b->cfg.icount) + atomic_load(&b->skipped_ns)) / NS_PER_TICK;
     /* The engine's time CSR counts the same clock (rv/interp.c, 10 MHz). */
-    return (host_time_monotonic_ns() - b->time_base_ns) / (1000000000ull / BOARD_TIMEBASE_HZ);
+    return (host_time_monotonic_ns() - b->time_base_ns) / NS_PER_TICK;
 }
 
 static void dev_free(struct board_dev *d)
@@ -205,10 +209,16 @@ static void wait_for_interrupt(struct board_hart *bh)
     }
     uint64_t now = board_mtime(bh->b), ns = bh->b->nharts > 1 ? 1000000 : 10000000;
     uint64_t cmp = atomic_load(&bh->mtimecmp);
+    if (bh->b->cfg.icount >= 0 && cmp > now && cmp != UINT64_MAX) {
+        /* Virtual time: nothing runs until the timer's deadline, so the
+         * clock jumps there. */
+        atomic_fetch_add(&bh->b->skipped_ns, (cmp - now) * NS_PER_TICK);
+        return;
+    }
     if (cmp > now) {
         uint64_t ticks = cmp - now;
-        if (ticks < ns / (1000000000ull / BOARD_TIMEBASE_HZ))
-            ns = ticks * (1000000000ull / BOARD_TIMEBASE_HZ);
+        if (ticks < ns / NS_PER_TICK)
+            ns = ticks * NS_PER_TICK;
     }
     host_sleep_ns(ns);
 }
@@ -225,6 +235,7 @@ static void serve_trap(struct board_hart *bh)
             return;
         if (priv_emulate(bh, (uint32_t)tval)) {
             h->instret_base++;      /* it retired */
+            atomic_fetch_add(&bh->b->retired, 1);
             return;
         }
         priv_trap(bh, RV_CAUSE_ILLEGAL, tval);
@@ -242,6 +253,7 @@ static void serve_trap(struct board_hart *bh)
         }
         if (mmio_access(bh, pa, store) == 1) {
             h->instret_base++;
+            atomic_fetch_add(&bh->b->retired, 1);
             return;
         }
         /* No RAM and no device there: an access fault. */

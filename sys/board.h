@@ -108,6 +108,8 @@ struct board_config {
     uint64_t mem_limit;      /* host memory the board may use (0: no limit) */
     int64_t budget;          /* instructions to run, all harts together (0: no limit) */
     unsigned harts;          /* 1 .. BOARD_MAX_HARTS */
+    int icount;              /* -1: mtime is the host's clock; else each
+                                instruction is 2^icount ns of virtual time */
     int console_in, console_out;   /* the UART's host side (-1: none) */
     bool no_jit;
 };
@@ -152,7 +154,8 @@ struct board {
     struct board_dev *plic;
     struct board_dev *htif;     /* a program with tohost (sys/htif.c), or NULL */
     uint64_t polled;            /* mtime when devices were last polled (hart 0's) */
-    _Atomic int64_t retired;    /* instructions of all harts (--budget) */
+    _Atomic int64_t retired;    /* instructions of all harts (--budget, --icount) */
+    _Atomic uint64_t skipped_ns;/* --icount: virtual time wfi skipped */
     /* Set by a device or a hart: the run ends with this (the first wins). */
     _Atomic int end;
     int end_status;
@@ -192,7 +195,10 @@ bool board_add_dev(struct board *b, struct board_dev *d);
 /* Ends the run (the first end wins; status for BOARD_POWEROFF). */
 void board_end(struct board *b, int end, int status);
 
-/* The harts' clock, in BOARD_TIMEBASE_HZ ticks (mtime, the time CSR). */
+/* The harts' clock, in BOARD_TIMEBASE_HZ ticks (mtime, the time CSR):
+ * the host's monotonic clock, or with --icount the instructions retired
+ * (all harts; exact for the hart asking at its exit) plus what wfi
+ * skipped. */
 uint64_t board_mtime(const struct board *b);
 
 /* Devices (one file each). */

@@ -219,6 +219,16 @@ static int csr_read(struct board_hart *bh, unsigned csr, uint64_t *v)
     case 0x3a2: *v = c->pmpcfg[1]; return 0;
     /* Counters (3.1.11): mcycle counts instructions, as minstret. */
     case 0xb00: case 0xb02: *v = rv_instret(h); return 0;
+    /* The user counters come here when denied to the engine: counter-
+     * enables (3.1.11, 4.1.5), or with --icount the time CSR always. */
+    case 0xc00: case 0xc01: case 0xc02:
+        if (c->priv < PRIV_M) {
+            uint64_t on = c->mcounteren & (c->priv == PRIV_U ? c->scounteren : ~0ull);
+            if (!((on >> (csr - 0xc00)) & 1))
+                return -1;
+        }
+        *v = csr == 0xc01 ? board_mtime(bh->b) : rv_instret(h);
+        return 0;
     }
     if (csr >= 0x3b0 && csr < 0x3c0) { *v = c->pmpaddr[csr - 0x3b0]; return 0; }
     if (csr >= 0x3c0 && csr < 0x3f0) { *v = 0; return 0; }          /* pmpaddr16..63: none */
@@ -359,6 +369,8 @@ uint8_t priv_deny(const struct board_hart *bh)
         uint64_t on = c->mcounteren & (c->priv == PRIV_U ? c->scounteren : ~0ull);
         deny |= (unsigned)(~on & 7) * RV_DENY_CYCLE;
     }
+    if (bh->b->cfg.icount >= 0)
+        deny |= RV_DENY_TIME;     /* the engine's time CSR is the host's clock */
     return (uint8_t)deny;
 }
 
