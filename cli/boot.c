@@ -49,7 +49,8 @@ static const char boot_usage[] =
     "  --no-jit                interpret every block (no compiled host code)\n"
     "  --stats                 print what ran to stderr at the end\n"
     "\n"
-    "On the console, Ctrl-A x ends the run and Ctrl-A Ctrl-A sends a Ctrl-A;\n"
+    "On the console, Ctrl-A x ends the run, Ctrl-A c turns a monitor prompt on\n"
+    "and off (help lists its commands) and Ctrl-A Ctrl-A sends a Ctrl-A;\n"
     "a terminal is put in raw mode meanwhile (Ctrl-C goes to the guest).\n"
     "\n"
     "A reset the guest asks for starts the board again from its files.\n"
@@ -280,7 +281,7 @@ int cmd_boot(int argc, char **argv)
             rc = 1;
         break;
     case BOARD_QUIT:
-        fprintf(stderr, "\nmvm: boot: ended from the console (Ctrl-A x)\n");
+        fprintf(stderr, "\nmvm: boot: ended from the console\n");
         rc = 0;
         break;
     case BOARD_BUDGET:

@@ -212,6 +212,13 @@ int board_htif_setup(struct board *b, const uint8_t *file, size_t size, char *wh
 /* A device's interrupt line src is now level (with b->lock held). */
 void board_irq(struct board *b, unsigned src, bool level);
 
+/* sys/monitor.c: the monitor prompt (Ctrl-A c). monitor_run runs one
+ * line, on hart 0's thread between its runs; monitor_prompt says the
+ * prompt is on (or off); monitor_echo shows what is typed. */
+void monitor_run(struct board *b, const char *line);
+void monitor_prompt(struct board *b, bool on);
+void monitor_echo(struct board *b, const char *s, size_t len);
+
 /* sys/priv.c: the privileged architecture. */
 void priv_reset(struct board_cpu *c, unsigned hartid);
 /* Takes exception cause (tval) at pc, in the hart's current mode. */

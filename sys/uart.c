@@ -29,6 +29,12 @@ struct uart {
     unsigned rx_head, rx_count;
     bool in_closed, escaped;
     bool thr_ipending;    /* the transmitter-empty interrupt is owed */
+    bool monitor;         /* the keyboard goes to the monitor (Ctrl-A c) */
+    char line[128];       /* the monitor's line as typed */
+    unsigned line_len;
+    bool line_ready;      /* complete: it runs at the next poll */
+    uint8_t pend[64];     /* read from the host, not yet taken */
+    unsigned pend_at, pend_len;
 };
 
 #define IER_RDA  0x01     /* interrupt when a received byte waits */
@@ -41,8 +47,9 @@ static void update_irq(struct uart *u)
     board_irq(u->dev.board, BOARD_UART_IRQ, up);
 }
 
-/* The console's escape key, as QEMU's: Ctrl-A x quits, Ctrl-A Ctrl-A
- * sends one Ctrl-A to the guest; other keys after Ctrl-A are dropped. */
+/* The console's escape key, as QEMU's: Ctrl-A x quits, Ctrl-A c turns
+ * the monitor prompt on or off (sys/monitor.c), Ctrl-A Ctrl-A sends one
+ * Ctrl-A to the guest; other keys after Ctrl-A are dropped. */
 #define ESCAPE 0x01
 
 static void rx_push(struct uart *u, uint8_t c)
@@ -60,40 +67,73 @@ static void uart_poll(struct board_dev *d)
 {
     struct uart *u = (struct uart *)d;
     take_input(u);
+    if (u->line_ready) {
+        u->line[u->line_len] = 0;
+        u->line_ready = false;
+        u->line_len = 0;
+        monitor_run(d->board, u->line);
+    }
     update_irq(u);
+}
+
+/* A key for the monitor's line: gathered, echoed, run at the next poll. */
+static void monitor_key(struct uart *u, uint8_t c)
+{
+    if (u->line_ready)
+        return;      /* (typed ahead of the last line's run: dropped) */
+    if (c == '\r' || c == '\n') {
+        monitor_echo(u->dev.board, "\r\n", 2);
+        u->line_ready = true;
+    } else if ((c == 0x7f || c == 0x08) && u->line_len) {
+        u->line_len--;
+        monitor_echo(u->dev.board, "\b \b", 3);
+    } else if (c >= 0x20 && c < 0x7f && u->line_len + 1 < sizeof u->line) {
+        u->line[u->line_len++] = (char)c;
+        monitor_echo(u->dev.board, (char *)&c, 1);
+    }
 }
 
 static void take_input(struct uart *u)
 {
     struct board_dev *d = &u->dev;
-    while (u->rx_count < RX_RING && u->in >= 0 && !u->in_closed) {
-        struct pollfd p = { .fd = u->in, .events = POLLIN };
-        if (poll(&p, 1, 0) != 1)
-            return;
-        uint8_t buf[64];
-        size_t room = RX_RING - u->rx_count;
-        ssize_t n = read(u->in, buf, room < sizeof buf ? room : sizeof buf);
-        if (n <= 0) {
-            if (n == 0 || (errno != EINTR && errno != EAGAIN))
-                u->in_closed = true;
-            continue;
-        }
-        for (ssize_t i = 0; i < n; i++) {
-            uint8_t c = buf[i];
+    for (;;) {
+        /* What was read and not yet taken first: a monitor line waiting
+         * to run holds back the keys typed after it. */
+        while (u->pend_at < u->pend_len && u->rx_count < RX_RING && !u->line_ready) {
+            uint8_t c = u->pend[u->pend_at++];
             if (u->escaped) {
                 u->escaped = false;
                 if (c == 'x') {
                     board_end(d->board, BOARD_QUIT, 0);
                     return;
                 }
-                if (c == ESCAPE)
+                if (c == 'c') {
+                    u->monitor = !u->monitor;
+                    monitor_prompt(d->board, u->monitor);
+                } else if (c == ESCAPE) {
                     rx_push(u, c);
+                }
             } else if (c == ESCAPE) {
                 u->escaped = true;
+            } else if (u->monitor) {
+                monitor_key(u, c);
             } else {
                 rx_push(u, c);
             }
         }
+        if (u->pend_at < u->pend_len || u->in < 0 || u->in_closed)
+            return;
+        struct pollfd p = { .fd = u->in, .events = POLLIN };
+        if (poll(&p, 1, 0) != 1)
+            return;
+        ssize_t n = read(u->in, u->pend, sizeof u->pend);
+        if (n <= 0) {
+            if (n == 0 || (errno != EINTR && errno != EAGAIN))
+                u->in_closed = true;
+            continue;
+        }
+        u->pend_at = 0;
+        u->pend_len = (unsigned)n;
     }
 }
 

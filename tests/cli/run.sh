@@ -271,10 +271,28 @@ if ready boot-ctrl-a-x; then
 	mvm_run boot-ctrl-a-x "$OUT/ctrl-a-x.in" boot "$OUT/spin.bin"
 	if [ "$st" != "exit 0" ]; then
 		fail boot-ctrl-a-x "$(ended), want exit 0"
-	elif ! grep -q '^mvm: boot: ended from the console (Ctrl-A x)$' "$res.err"; then
+	elif ! grep -q '^mvm: boot: ended from the console$' "$res.err"; then
 		fail boot-ctrl-a-x "stderr: '$(first "$res.err")'"
 	else
 		pass boot-ctrl-a-x
+	fi
+fi
+# The monitor prompt (Ctrl-A c): the board's facts, hart 0's registers
+# (the spinning kernel's pc is where it was loaded; a1 the device tree's
+# address, if this mvm has libfdt), an unknown command, quit (exit 0).
+if ready boot-monitor; then
+	printf '\001cinfo\rinfo registers\rbogus\rquit\r' >"$OUT/monitor.in"
+	mvm_run boot-monitor "$OUT/monitor.in" boot --smp 2 "$OUT/spin.bin"
+	if [ "$st" != "exit 0" ]; then
+		fail boot-monitor "$(ended), want exit 0; stderr: '$(first "$res.err")'"
+	elif ! grep -q '^(mvm) info' "$res.out" ||
+		! grep -q '^2 harts, 128 MiB of RAM at 0x80000000, [0-9]* instructions retired, mtime [0-9]*' "$res.out" ||
+		! grep -q '^  uart       0x10000000-0x100000ff' "$res.out" ||
+		! grep -q '^hart 0: pc 0000000080000000, M mode' "$res.out" ||
+		! grep -q "^unknown command: 'bogus'" "$res.out"; then
+		fail boot-monitor "stdout: '$(first "$res.out")'"
+	else
+		pass boot-monitor
 	fi
 fi
 
