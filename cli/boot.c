@@ -251,7 +251,8 @@ int cmd_boot(int argc, char **argv)
             board_free(b);
             return rc;
         }
-    if (rng && !board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * (unsigned)ndisks))) {
+    if ((rng && !board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * (unsigned)ndisks))) ||
+        !board_virtio_fill(b)) {
         fprintf(stderr, "mvm: boot: out of host memory\n");
         board_free(b);
         return EXIT_INTERNAL;

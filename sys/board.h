@@ -45,6 +45,7 @@
 #define BOARD_UART_IRQ   10
 #define BOARD_VIRTIO_IRQ 1              /* slot i: BOARD_VIRTIO_IRQ + i */
 #define BOARD_VIRTIO_BASE 0x10001000ull  /* virtio-mmio slots, 0x1000 apart */
+#define BOARD_VIRTIO_SLOTS 8
 #define BOARD_RAM_BASE   0x80000000ull
 
 /* The hart's clock: mtime and the time CSR count at this rate. */
@@ -149,7 +150,7 @@ struct board {
     unsigned nharts;
     uint64_t time_base_ns;      /* mtime 0, for every hart */
     struct host_mutex *lock;    /* devices are used under it */
-    struct board_dev *dev[12];
+    struct board_dev *dev[16];
     unsigned ndev;
     struct board_dev *plic;
     struct board_dev *htif;     /* a program with tohost (sys/htif.c), or NULL */

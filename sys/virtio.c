@@ -7,6 +7,7 @@
  */
 #include "sys/virtio.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAGIC 0x74726976u          /* "virt" */
@@ -234,4 +235,37 @@ void virtio_mmio_init(struct virtio_mmio *v, struct board *b, const char *name, 
     v->device_id = device_id;
     v->features = features | VIRTIO_F_VERSION_1;
     v->nq = nq;
+}
+
+static int empty_config(struct virtio_mmio *v, uint64_t off, unsigned len, uint64_t *val)
+{
+    *val = 0;
+    return 0;
+}
+
+static void empty_notify(struct virtio_mmio *v, struct virtq *q)
+{
+}
+
+bool board_virtio_fill(struct board *b)
+{
+    for (unsigned slot = 0; slot < BOARD_VIRTIO_SLOTS; slot++) {
+        uint64_t base = BOARD_VIRTIO_BASE + 0x1000ull * slot;
+        bool taken = false;
+        for (unsigned i = 0; i < b->ndev; i++)
+            taken |= b->dev[i]->base == base && b->dev[i]->size;
+        if (taken)
+            continue;
+        /* An empty transport: magic, version 2, device id 0 (none), as
+         * QEMU's virt has in every slot without a device. */
+        struct virtio_mmio *v = calloc(1, sizeof *v);
+        if (!v)
+            return false;
+        virtio_mmio_init(v, b, "virtio", base, 0, 0, 0);
+        v->config_read = empty_config;
+        v->notify = empty_notify;
+        if (!board_add_dev(b, &v->dev))
+            return false;
+    }
+    return true;
 }

@@ -59,6 +59,10 @@ void virtq_push(struct virtio_mmio *v, struct virtq *q, uint16_t head, uint32_t 
 int virtio_read(struct virtio_mmio *v, uint64_t addr, void *buf, size_t len);
 int virtio_write(struct virtio_mmio *v, uint64_t addr, const void *buf, size_t len);
 
+/* Fills the virtio-mmio slots no device took with empty transports
+ * (device id 0); false if out of memory. */
+bool board_virtio_fill(struct board *b);
+
 /* The entropy device (sys/virtio_rng.c); NULL if out of memory. */
 struct board_dev *board_virtio_rng_new(struct board *b, uint64_t base);
 

@@ -16,6 +16,12 @@
 #
 # A kernel for several harts says how many in a comment line of its .S,
 # "/* board-smp: 4 */": qemu gets -smp 4 and mvm --smp 4 (default 1).
+# Devices come the same way: "/* board-qemu: OPTIONS */" and
+# "/* board-mvm: OPTIONS */" add options to each run (split at spaces, no
+# quoting); @DISK@ in them stands for a fresh copy of the test disk (mkdisk
+# below), one for each run. After a run that had one, the copy must hold
+# what it held before, but for the sector a "/* board-disk-written: N */"
+# line names, which must hold the written pattern (mkdisk).
 #
 # Usage: tests/board/run.sh [name...]     MVM=path overrides build/mvm
 #        BOARD_CC, QEMU_SYSTEM_RISCV64 override the compiler and qemu
@@ -77,6 +83,36 @@ board_header() {
 	sed -n "s/^[ /*#]*board-$2: *\\([^ *]*\\).*\$/\\1/p" "$1" | head -n 1
 }
 
+# board_opts FILE KEY: the rest of a "board-KEY:" comment line (up to its
+# "*/"), if any.
+board_opts() {
+	sed -n "s/^[ /*#]*board-$2: *//p" "$1" | head -n 1 | sed 's/ *\*\/ *$//'
+}
+
+# mkdisk FILE [N]: the test disk, 64 KiB: word i (0..63, 8 bytes,
+# little-endian) of sector s (0..127) is s << 32 | i; with N, sector N's
+# words are 0xaa << 56 | N << 32 | i instead, as a kernel writes them.
+mkdisk() {
+	awk -v n="${2:--1}" 'BEGIN {
+		for (s = 0; s < 128; s++) {
+			l = ""
+			for (i = 0; i < 64; i++)
+				l = l sprintf("\\0%03o\\0\\0\\0\\0%03o\\0\\0%s", i, s, s == n ? "\\0252" : "\\0")
+			print l
+		}
+	}' | while IFS= read -r l; do printf '%b' "$l"; done >"$1"
+}
+
+# disk_diff WANT GOT: where a disk image departs from what it should hold.
+disk_diff() {
+	b=$(cmp -l "$1" "$2" 2>/dev/null | head -n 1 | awk '{ print $1 }')
+	if [ -n "$b" ]; then
+		echo "first at byte $((b - 1)) (sector $(((b - 1) / 512)))"
+	else
+		echo "size $(wc -c <"$2") bytes, want $(wc -c <"$1")"
+	fi
+}
+
 # clean FILE: 0 if FILE has no FAIL line and ends with "# N ok, 0 failed"
 clean() {
 	! grep -q '^FAIL ' "$1" && tail -n 1 "$1" | grep -Eq '^# [0-9]+ ok, 0 failed$'
@@ -117,22 +153,52 @@ for n in $names; do
 		;;
 	esac
 	k=$OUT/$n
+	qopts=$(board_opts "$SRC/$n.S" qemu)
+	mopts=$(board_opts "$SRC/$n.S" mvm)
+	written=$(board_header "$SRC/$n.S" disk-written)
+	case $written in
+	'' | [0-9] | [0-9][0-9] | 1[01][0-9] | 12[0-7]) ;;
+	*)
+		fail "$n" "board-disk-written: '$written' is not a sector from 0 to 127"
+		continue
+		;;
+	esac
+	disk=no
+	case "$qopts $mopts" in *@DISK@*) disk=yes ;; esac
+	if [ "$disk" = yes ]; then
+		mkdisk "$k.qemu.img"
+		mkdisk "$k.want.img" "$written"
+		qopts=$(echo "$qopts" | sed "s|@DISK@|$k.qemu.img|g")
+		mopts=$(echo "$mopts" | sed "s|@DISK@|$k.mvm.img|g")
+	fi
+	# The board's virtio-mmio transports are version 2 (QEMU 7.2's are
+	# legacy, version 1, unless told). $qopts and $mopts are split at
+	# spaces on purpose.
+	# shellcheck disable=SC2086
 	limited "$QEMU_SYSTEM" -M virt -m 128M -smp "$smp" -bios none -nographic \
-		-monitor none -serial stdio -kernel "$k" \
+		-monitor none -serial stdio -global virtio-mmio.force-legacy=false \
+		$qopts -kernel "$k" \
 		</dev/null >"$k.qemu.out" 2>"$k.qemu.err"
 	qrc=$?
 	if [ "$qrc" = 124 ]; then
 		fail "$n" "under qemu it timed out (${T}s)"
 		continue
 	elif [ "$qrc" != 0 ] || ! clean "$k.qemu.out"; then
-		fail "$n" "under qemu exit $qrc, $(why "$k.qemu.out")"
+		e=$(head -n 1 "$k.qemu.err" | cut -c 1-80)
+		# shellcheck disable=SC2016 # ($e is expanded: the quotes are text)
+		fail "$n" "under qemu exit $qrc, $(why "$k.qemu.out")${e:+; stderr '$e'}"
+		continue
+	elif [ "$disk" = yes ] && ! cmp -s "$k.want.img" "$k.qemu.img"; then
+		fail "$n" "under qemu the disk ends wrong, $(disk_diff "$k.want.img" "$k.qemu.img")"
 		continue
 	fi
 	if [ "$mvm_boot" != yes ]; then
 		fail "$n" "$mvm_boot"
 		continue
 	fi
-	limited "$MVM" boot --smp "$smp" "$k" </dev/null >"$k.mvm.out" 2>"$k.mvm.err"
+	[ "$disk" = yes ] && mkdisk "$k.mvm.img"
+	# shellcheck disable=SC2086
+	limited "$MVM" boot --smp "$smp" $mopts "$k" </dev/null >"$k.mvm.out" 2>"$k.mvm.err"
 	mrc=$?
 	if [ "$mrc" = 124 ]; then
 		fail "$n" "mvm timed out (${T}s) or ran out of budget (exit 124)"
@@ -140,6 +206,8 @@ for n in $names; do
 		e=$(head -n 1 "$k.mvm.err" | cut -c 1-80)
 		# shellcheck disable=SC2016 # ($e is expanded: the quotes are text)
 		fail "$n" "under mvm exit $mrc, $(why "$k.mvm.out")${e:+; stderr '$e'}"
+	elif [ "$disk" = yes ] && ! cmp -s "$k.want.img" "$k.mvm.img"; then
+		fail "$n" "under mvm the disk ends wrong, $(disk_diff "$k.want.img" "$k.mvm.img")"
 	elif ! cmp -s "$k.qemu.out" "$k.mvm.out"; then
 		fail "$n" "output differs, $(guest_first_diff "$k.qemu.out" "$k.mvm.out")"
 	elif [ "$qrc" != "$mrc" ]; then
