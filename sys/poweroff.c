@@ -1,7 +1,7 @@
 /*
  * poweroff.c — the SiFive test device (QEMU virt's "sifive_test" at
  * BOARD_TEST_BASE), through which a guest powers the board off or resets
- * it: a 32-bit write of 0x5555 powers off with success, 0x3333 with the
+ * it: a 16- or 32-bit write of 0x5555 powers off with success, 0x3333 with the
  * failure code in the upper 16 bits, 0x7777 resets.
  */
 #include "sys/board.h"
@@ -21,7 +21,7 @@ static int test_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *
 static int test_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t val)
 {
     struct board *b = d->board;
-    if (off != 0 || len != 4)
+    if (off != 0 || (len != 2 && len != 4))   /* OpenSBI writes 16 bits, U-Boot 32 */
         return 0;
     switch (val & 0xffff) {
     case TEST_PASS:

@@ -18,8 +18,18 @@
 # The smp run boots the same on 4 harts (OpenSBI must find them all); the
 # reset run asks U-Boot for a reset and must come back to its prompt.
 #
-# Usage: tests/firmware/run.sh [fw_jump|fw_dynamic|smp|reset|disk|disk-snapshot|disk-ro]...
-#        MVM=path overrides build/mvm
+# The sbi run is not U-Boot: tests/firmware/sbi/sbi.S, an S-mode kernel
+# built here, uses OpenSBI's SBI on 2 harts (base, HSM start/stop, IPIs,
+# the timer, remote fences, system reset). It runs non-interactively under
+# qemu-system-riscv64 (the oracle: sbi.qemu-oracle) and under mvm (sbi);
+# each must end with "# N ok, 0 failed" and exit 0 (the kernel shuts the
+# board down through SRST), and mvm's kernel lines, from the kernel's
+# marker line on (OpenSBI's banner before it names the boot hart, a
+# lottery), must be qemu's.
+#
+# Usage: tests/firmware/run.sh [fw_jump|fw_dynamic|smp|reset|disk|disk-snapshot|disk-ro|sbi]...
+#        MVM=path overrides build/mvm; SBI_CC, QEMU_SYSTEM_RISCV64 override
+#        the sbi run's compiler and qemu
 cd "$(dirname "$0")/../.." || exit 2
 . tests/guest/lib.sh
 suite_begin firmware
@@ -29,7 +39,104 @@ T=${FIRMWARE_TIMEOUT:-60}
 for f in "$FW_DIR/fw_jump.elf" "$FW_DIR/fw_dynamic.elf" "$UBOOT"; do
 	[ -f "$f" ] || { echo "SKIP $SUITE: not installed: $f (scripts/deps: opensbi, u-boot-qemu)"; exit 0; }
 done
-kinds=${*:-fw_jump fw_dynamic smp reset disk disk-snapshot disk-ro}
+kinds=${*:-fw_jump fw_dynamic smp reset disk disk-snapshot disk-ro sbi}
+
+# limited CMD...: CMD, killed after T seconds (status 124) if timeout(1) is
+# there.
+limited() {
+	if command -v timeout >/dev/null 2>&1; then
+		timeout "$T" "$@"
+	else
+		"$@"
+	fi
+}
+
+# ---- the sbi run (tests/firmware/sbi)
+SBI_SRC=tests/firmware/sbi
+SBI_MARKER="sbi-test: start"
+
+# sbi_lines FILE: the kernel's own lines of a run's output: from its marker
+# line on, without the console's carriage returns.
+sbi_lines() {
+	tr -d '\r' <"$1" | sed -n "/^$SBI_MARKER\$/,\$p"
+}
+
+# sbi_clean FILE: 0 if the lines have no FAIL line and end with
+# "# N ok, 0 failed".
+sbi_clean() {
+	! grep -q '^FAIL ' "$1" && tail -n 1 "$1" | grep -Eq '^# [0-9]+ ok, 0 failed$'
+}
+
+# sbi_why FILE: the first FAIL line, or the last line.
+sbi_why() {
+	w=$(grep -m 1 '^FAIL ' "$1" | cut -c 6-90)
+	[ -n "$w" ] || w="last line '$(tail -n 1 "$1" | cut -c 1-60)'"
+	echo "$w"
+}
+
+sbi_test() {
+	if [ -n "${SBI_CC:-}" ]; then
+		cc=$SBI_CC
+	elif command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then
+		cc=riscv64-unknown-elf-gcc
+	else
+		cc=riscv64-linux-gnu-gcc
+	fi
+	qemu=${QEMU_SYSTEM_RISCV64:-qemu-system-riscv64}
+	for tool in "$cc" "$qemu"; do
+		command -v "$tool" >/dev/null 2>&1 || { echo "SKIP $SUITE/sbi: no $tool"; return; }
+	done
+	kern=$OUT/sbi.elf
+	if ! [ "$kern" -nt "$SBI_SRC/sbi.S" ] || ! [ "$kern" -nt "$SBI_SRC/sbi.ld" ]; then
+		# built under a private name and renamed: a concurrent run never
+		# sees a half-written kernel
+		if $cc -march=rv64gc -mabi=lp64d -mcmodel=medany -static -no-pie -nostdlib -nostartfiles \
+			-ffreestanding -T "$SBI_SRC/sbi.ld" -Wl,--no-warn-rwx-segments,--build-id=none \
+			-o "$kern.$$.tmp" "$SBI_SRC/sbi.S" >"$OUT/sbi.log" 2>&1; then
+			mv -f "$kern.$$.tmp" "$kern"
+		else
+			rm -f "$kern.$$.tmp"
+			fail sbi.build "$(grep -m 1 -i 'error' "$OUT/sbi.log" | cut -c 1-120)"
+			return
+		fi
+	fi
+	fw=$FW_DIR/fw_jump.elf
+	limited "$qemu" -M virt -m 128M -smp 2 -bios "$fw" -kernel "$kern" -nographic -monitor none \
+		-serial stdio </dev/null >"$OUT/sbi.qemu.out" 2>"$OUT/sbi.qemu.err"
+	qrc=$?
+	sbi_lines "$OUT/sbi.qemu.out" >"$OUT/sbi.qemu.lines"
+	if [ "$qrc" = 124 ]; then
+		fail sbi.qemu-oracle "qemu timed out (${T}s), $(sbi_why "$OUT/sbi.qemu.lines") ($OUT/sbi.qemu.out)"
+		return
+	elif [ "$qrc" != 0 ] || ! sbi_clean "$OUT/sbi.qemu.lines"; then
+		fail sbi.qemu-oracle "under qemu exit $qrc, $(sbi_why "$OUT/sbi.qemu.lines") ($OUT/sbi.qemu.out)"
+		return
+	fi
+	pass sbi.qemu-oracle
+	limited "$MVM" boot --smp 2 --kernel "$kern" "$fw" </dev/null >"$OUT/sbi.mvm.out" 2>"$OUT/sbi.mvm.err"
+	mrc=$?
+	sbi_lines "$OUT/sbi.mvm.out" >"$OUT/sbi.mvm.lines"
+	if [ "$mrc" = 124 ]; then
+		if sbi_clean "$OUT/sbi.mvm.lines"; then
+			w="every check passed, but the SRST shutdown did not end mvm"
+			cmp -s "$OUT/sbi.qemu.lines" "$OUT/sbi.mvm.lines" && w="$w (its lines are qemu's)"
+		else
+			w=$(sbi_why "$OUT/sbi.mvm.lines")
+		fi
+		fail sbi "mvm timed out (${T}s): $w ($OUT/sbi.mvm.out)"
+	elif [ "$mrc" != 0 ] || ! sbi_clean "$OUT/sbi.mvm.lines"; then
+		e=$(head -n 1 "$OUT/sbi.mvm.err" | cut -c 1-80)
+		# shellcheck disable=SC2016 # ($e is expanded: the quotes are text)
+		fail sbi "under mvm exit $mrc, $(sbi_why "$OUT/sbi.mvm.lines")${e:+; stderr '$e'} ($OUT/sbi.mvm.out)"
+	elif ! cmp -s "$OUT/sbi.qemu.lines" "$OUT/sbi.mvm.lines"; then
+		fail sbi "output differs, $(guest_first_diff "$OUT/sbi.qemu.lines" "$OUT/sbi.mvm.lines")"
+	else
+		pass sbi
+	fi
+	if grep -q -e 'Sanitizer' -e 'runtime error:' "$OUT/sbi.mvm.err"; then
+		fail sbi.sanitizer "$(grep -m 1 -e 'WARNING' -e 'ERROR' -e 'runtime error:' "$OUT/sbi.mvm.err" | cut -c 1-120)"
+	fi
+}
 
 # wait_for FILE TEXT: until FILE holds TEXT (a fixed string) or T seconds
 # passed, or the monitor ended; 1 if it did not come.
@@ -69,6 +176,10 @@ md_line() {
 }
 
 for k in $kinds; do
+	if [ "$k" = sbi ]; then
+		sbi_test
+		continue
+	fi
 	o=$OUT/$k.out
 	fifo=$OUT/$k.in
 	rm -f "$fifo" "$o"
