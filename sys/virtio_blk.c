@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define SECTOR 512u
@@ -72,11 +73,51 @@ static bool disk_io(struct blk *k, uint64_t s, uint8_t *buf, size_t len, bool wr
     return true;
 }
 
+/* Up to this many pieces of guest memory go in one preadv or pwritev. */
+#define IOV_BATCH 256
+
+/* Moves the pieces iov[0..n) (whole sectors) between the disk at sector
+ * s and guest memory: one system call for all of them without an
+ * overlay, sector by sector (each where it is now) with one. */
+static bool disk_iov(struct blk *k, uint64_t s, struct iovec *iov, int n, bool to_disk)
+{
+    if (k->written) {
+        for (int i = 0; i < n; i++) {
+            if (!disk_io(k, s, iov[i].iov_base, iov[i].iov_len, to_disk))
+                return false;
+            s += iov[i].iov_len / SECTOR;
+        }
+        return true;
+    }
+    off_t at = (off_t)(s * SECTOR);
+    while (n > 0) {
+        ssize_t r = to_disk ? pwritev(k->fd, iov, n, at) : preadv(k->fd, iov, n, at);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        at += r;
+        /* A short transfer: go on from where it stopped. */
+        while (n > 0 && (size_t)r >= iov->iov_len) {
+            r -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (uint8_t *)iov->iov_base + r;
+            iov->iov_len -= (size_t)r;
+        }
+    }
+    return true;
+}
+
 /*
  * Moves len bytes between guest memory at addr and the disk at sector s,
- * page by page straight into (or out of) the guest's RAM pages: no bounce
- * buffer, whose fresh pages would cost as much as the guest's. A write
- * into a page code was decoded from drops those blocks, as any write.
+ * straight into (or out of) the guest's RAM pages, many pages a system
+ * call: no bounce buffer, whose fresh pages would cost as much as the
+ * guest's. A write into a page code was decoded from drops those blocks,
+ * as any write. A sector that straddles two pages (an unaligned buffer)
+ * goes through a bounce buffer.
  */
 static bool dma(struct blk *k, uint64_t addr, uint32_t len, uint64_t s, bool to_disk)
 {
@@ -85,38 +126,42 @@ static bool dma(struct blk *k, uint64_t addr, uint32_t len, uint64_t s, bool to_
     if (addr < BOARD_RAM_BASE || addr > ram_end || len > ram_end - addr)
         return false;
     uint8_t bounce[SECTOR];
-    uint64_t done = 0;
+    struct iovec iov[IOV_BATCH];
+    int n = 0;
+    uint64_t done = 0, first = s;     /* the sector iov[0] starts at */
     while (done < len) {
         uint64_t a = addr + done, in_page = MEM_PAGE_SIZE - (a & (MEM_PAGE_SIZE - 1));
-        uint64_t n = len - done < in_page ? len - done : in_page;
-        int err;
-        uint8_t *page = mem_translate(b->phys, a & MEM_PAGE_MASK, to_disk ? MEM_R : MEM_W, &err);
-        if (!page)
-            return false;
-        uint8_t *p = page + (a & (MEM_PAGE_SIZE - 1));
-        /* A sector split across two pages (an unaligned buffer) goes
-         * through a bounce buffer; whole sectors go straight. */
-        uint64_t whole = n - n % SECTOR, off = done;
-        if (whole && !disk_io(k, s + off / SECTOR, p, (size_t)whole, to_disk))
-            return false;
-        if (n == whole) {
-            done += n;
-            continue;
-        }
+        uint64_t chunk = len - done < in_page ? len - done : in_page, whole = chunk - chunk % SECTOR;
         if (whole) {
+            int err;
+            uint8_t *page = mem_translate(b->phys, a & MEM_PAGE_MASK, to_disk ? MEM_R : MEM_W, &err);
+            if (!page)
+                return false;
+            if (n == IOV_BATCH) {
+                if (!disk_iov(k, first, iov, n, to_disk))
+                    return false;
+                first = s + done / SECTOR;
+                n = 0;
+            }
+            iov[n++] = (struct iovec){ page + (a & (MEM_PAGE_SIZE - 1)), (size_t)whole };
             done += whole;
             continue;
         }
         /* Less than a sector left in this page: the sector straddles. */
+        if (n && !disk_iov(k, first, iov, n, to_disk))
+            return false;
+        n = 0;
+        uint64_t sec = s + done / SECTOR;
         if (to_disk) {
-            if (virtio_read(&k->v, a, bounce, SECTOR) != 0 || !disk_io(k, s + done / SECTOR, bounce, SECTOR, true))
+            if (virtio_read(&k->v, a, bounce, SECTOR) != 0 || !disk_io(k, sec, bounce, SECTOR, true))
                 return false;
-        } else if (!disk_io(k, s + done / SECTOR, bounce, SECTOR, false) || virtio_write(&k->v, a, bounce, SECTOR) != 0) {
+        } else if (!disk_io(k, sec, bounce, SECTOR, false) || virtio_write(&k->v, a, bounce, SECTOR) != 0) {
             return false;
         }
         done += SECTOR;
+        first = s + done / SECTOR;
     }
-    return true;
+    return !n || disk_iov(k, first, iov, n, to_disk);
 }
 
 static uint8_t request(struct blk *k, struct virtq_buf *b, unsigned n, uint32_t *written)
