@@ -151,6 +151,20 @@ wait_for() {
 	return 1
 }
 
+# cmd LINE: types LINE at U-Boot's next prompt: waits until the output
+# holds one more prompt than lines typed so far (U-Boot's ctrlc() eats
+# keys typed while a command runs), then sends it.
+cmd() {
+	sent=$((sent + 1))
+	i=0
+	while [ "$(grep -o '=> ' "$o" | wc -l)" -lt "$sent" ] && [ "$i" -lt $((T * 20)) ]; do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	printf '%s\n' "$1" >&3
+}
+
 # The first 16 bytes of u-boot.bin as U-Boot's md.l prints them.
 want_md="80200000: $(od -An -tx4 -N16 "$UBOOT" | awk '{ printf "%s %s %s %s", $1, $2, $3, $4 }')"
 want_version=$(grep -aom1 'U-Boot 20[0-9][0-9]\.[0-9][0-9][^ ]*' "$UBOOT")
@@ -228,6 +242,7 @@ for k in $kinds; do
 			fi
 		fi
 		step=prompt
+		sent=0
 		if wait_for "$o" "Hit any key to stop autoboot" && printf '\n' >&3 && wait_for "$o" "=> "; then
 			pass "$k.$step"
 			case $k in
@@ -235,14 +250,14 @@ for k in $kinds; do
 				# U-Boot's reset: OpenSBI's system reset, through the test
 				# device; the board starts again from its files.
 				step=reset
-				printf 'reset\n' >&3
+				cmd reset
 				i=0
 				while [ "$(grep -c 'Hit any key to stop autoboot' "$o")" -lt 2 ] && [ "$i" -lt $((T * 10)) ]; do
 					sleep 0.1
 					i=$((i + 1))
 				done
 				if [ "$(grep -c '^OpenSBI v' "$o")" = 2 ] && printf '\n' >&3 &&
-					wait_for "$o" "resetting ..." && sleep 0.5 && printf 'version\n' >&3 &&
+					wait_for "$o" "resetting ..." && cmd version &&
 					wait_for "$o" "riscv64-linux-gnu-gcc"; then
 					pass "$k.$step"
 				else
@@ -251,14 +266,14 @@ for k in $kinds; do
 				;;
 			fw_* | smp)
 				step=version
-				printf 'version\n' >&3
+				cmd version
 				if wait_for "$o" "riscv64-linux-gnu-gcc" && grep -qF "$want_version" "$o"; then
 					pass "$k.$step"
 				else
 					fail "$k.$step" "no '$want_version' ($o)"
 				fi
 				step=md
-				printf 'md.l 0x80200000 4\n' >&3
+				cmd 'md.l 0x80200000 4'
 				if wait_for "$o" "$want_md"; then
 					pass "$k.$step"
 				else
@@ -267,14 +282,16 @@ for k in $kinds; do
 				;;
 			disk*)
 				step=virtio-info
-				printf 'virtio scan\nvirtio info\n' >&3
+				cmd 'virtio scan'
+				cmd 'virtio info'
 				if wait_for "$o" "Capacity: 4.0 MB = 0.0 GB (8192 x 512)"; then
 					pass "$k.$step"
 				else
 					fail "$k.$step" "no 4 MiB virtio disk in 'virtio info' ($o)"
 				fi
 				step=ext4load
-				printf 'ext4load virtio 0 0x84000000 hello.txt\nmd.b 0x84000000 0x10\n' >&3
+				cmd 'ext4load virtio 0 0x84000000 hello.txt'
+				cmd 'md.b 0x84000000 0x10'
 				if wait_for "$o" "$(md_line 84000000)"; then
 					pass "$k.$step"
 				else
@@ -282,8 +299,9 @@ for k in $kinds; do
 				fi
 				# Write the file's bytes to sector $SECTOR and read them back.
 				step=write
-				printf 'virtio write 0x84000000 %x 1\nvirtio read 0x85000000 %x 1\nmd.b 0x85000000 0x10\n' \
-					$SECTOR $SECTOR >&3
+				cmd "$(printf 'virtio write 0x84000000 %x 1' $SECTOR)"
+				cmd "$(printf 'virtio read 0x85000000 %x 1' $SECTOR)"
+				cmd 'md.b 0x85000000 0x10'
 				if [ "$k" = disk-ro ]; then
 					if wait_for "$o" "blocks written: ERROR"; then
 						pass "$k.$step"
@@ -298,7 +316,7 @@ for k in $kinds; do
 				;;
 			esac
 			step=poweroff
-			printf 'poweroff\n' >&3
+			cmd poweroff
 		else
 			fail "$k.$step" "no U-Boot prompt ($o)"
 		fi
