@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/host.h"
+
 #define SYS_WRITE 64
 #define SYS_EXIT 93
 
@@ -31,6 +33,7 @@ struct htif {
     int out;
 };
 
+/* A device access of n (1, 2, 4 or 8) bytes of the page, little-endian. */
 static uint64_t ld(const uint8_t *p, unsigned n)
 {
     uint64_t v = 0;
@@ -67,7 +70,7 @@ static void fesvr_syscall(struct htif *h, uint64_t magic_addr)
     uint8_t m[64];
     if (mem_read(b->phys, magic_addr, m, sizeof m) != 0)
         return;
-    uint64_t which = ld(m, 8), a0 = ld(m + 8, 8), a1 = ld(m + 16, 8), a2 = ld(m + 24, 8);
+    uint64_t which = ld64(m), a0 = ld64(m + 8), a1 = ld64(m + 16), a2 = ld64(m + 24);
     int64_t ret = -38;    /* ENOSYS */
     if (which == SYS_EXIT) {
         board_end(b, BOARD_POWEROFF, (int)(a0 & 0xff));
@@ -86,7 +89,7 @@ static void fesvr_syscall(struct htif *h, uint64_t magic_addr)
             done += n;
         }
     }
-    st(m, (uint64_t)ret, 8);
+    st64(m, (uint64_t)ret);
     mem_write(b->phys, magic_addr, m, 8);
 }
 
@@ -106,9 +109,9 @@ static void command(struct htif *h, uint64_t v)
         return;     /* unknown: left for the guest to see */
     }
     /* Done: tohost is free again, and fromhost says so. */
-    st(h->page + h->tohost_off, 0, 8);
+    st64(h->page + h->tohost_off, 0);
     if (h->fromhost_off != UINT64_MAX && !(device == 0 && cmd == 0))
-        st(h->page + h->fromhost_off, (uint64_t)device << 56 | (uint64_t)cmd << 48, 8);
+        st64(h->page + h->fromhost_off, (uint64_t)device << 56 | (uint64_t)cmd << 48);
 }
 
 static int htif_read(struct board_dev *d, uint64_t off, unsigned len, uint64_t *val)
@@ -124,7 +127,7 @@ static int htif_write(struct board_dev *d, uint64_t off, unsigned len, uint64_t 
     st(h->page + off, val, len);
     /* A command is complete with its upper word (RV32 writes two halves). */
     if (off + len == h->tohost_off + 8 && off <= h->tohost_off + 4) {
-        uint64_t v = ld(h->page + h->tohost_off, 8);
+        uint64_t v = ld64(h->page + h->tohost_off);
         if (v)
             command(h, v);
     }
@@ -145,26 +148,26 @@ static int elf_symbol(const uint8_t *f, size_t size, const char *name, uint64_t 
 {
     if (size < 64)
         return -1;
-    uint64_t shoff = ld(f + 0x28, 8), shentsize = ld(f + 0x3a, 2), shnum = ld(f + 0x3c, 2);
+    uint64_t shoff = ld64(f + 0x28), shentsize = ld16(f + 0x3a), shnum = ld16(f + 0x3c);
     if (shentsize != 64 || shoff > size || shnum > (size - shoff) / 64)
         return -1;
     size_t want = strlen(name);
     for (uint64_t i = 0; i < shnum; i++) {
         const uint8_t *sh = f + shoff + 64 * i;
-        if (ld(sh + 4, 4) != 2)          /* SHT_SYMTAB */
+        if (ld32(sh + 4) != 2)          /* SHT_SYMTAB */
             continue;
-        uint64_t off = ld(sh + 0x18, 8), len = ld(sh + 0x20, 8), link = ld(sh + 0x28, 4);
+        uint64_t off = ld64(sh + 0x18), len = ld64(sh + 0x20), link = ld32(sh + 0x28);
         if (link >= shnum || off > size || len > size - off)
             continue;
         const uint8_t *strh = f + shoff + 64 * link;
-        uint64_t stroff = ld(strh + 0x18, 8), strlen_ = ld(strh + 0x20, 8);
+        uint64_t stroff = ld64(strh + 0x18), strlen_ = ld64(strh + 0x20);
         if (stroff > size || strlen_ > size - stroff)
             continue;
         for (uint64_t k = 0; k + 24 <= len; k += 24) {
             const uint8_t *sym = f + off + k;
-            uint64_t n = ld(sym, 4);
+            uint64_t n = ld32(sym);
             if (n + want < strlen_ && memcmp(f + stroff + n, name, want) == 0 && f[stroff + n + want] == 0) {
-                *value = ld(sym + 8, 8);
+                *value = ld64(sym + 8);
                 return 0;
             }
         }

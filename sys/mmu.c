@@ -19,6 +19,7 @@
  */
 #include "sys/board.h"
 
+#include "host/host.h"
 #include "rv/cache.h"
 
 #define PTE_V (1ull << 0)
@@ -40,14 +41,6 @@ static unsigned levels_of(uint64_t satp)
     case SATP_SV57: return 5;
     }
     return 0;
-}
-
-static uint64_t ld64le(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
 }
 
 uint32_t mmu_walk(struct board_hart *bh, uint64_t va, int access, unsigned priv, uint64_t *pa)
@@ -72,7 +65,7 @@ uint32_t mmu_walk(struct board_hart *bh, uint64_t va, int access, unsigned priv,
         uint8_t raw[8];
         if (at < BOARD_RAM_BASE || at >= ram_end || mem_read(bh->b->phys, at, raw, 8) != 0)
             return access_fault;
-        uint64_t pte = ld64le(raw);
+        uint64_t pte = ld64(raw);
         /* Bits 63:54 are reserved without Svpbmt and Svnapot; W without R is reserved. */
         if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54))
             return page_fault;

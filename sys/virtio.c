@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/host.h"
+
 #define MAGIC 0x74726976u          /* "virt" */
 #define VENDOR 0x554d4551u         /* "QEMU", as drivers expect of virt */
 
@@ -17,20 +19,6 @@
 #define DESC_F_NEXT 1
 #define DESC_F_WRITE 2
 #define DESC_F_INDIRECT 4
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 int virtio_read(struct virtio_mmio *v, uint64_t addr, void *buf, size_t len)
 {
@@ -70,7 +58,7 @@ int virtq_pop(struct virtio_mmio *v, struct virtq *q, uint16_t *head, struct vir
         broken(v);
         return -1;
     }
-    uint16_t idx = (uint16_t)le(b, 2);
+    uint16_t idx = ld16(b);
     if (idx == q->last_avail)
         return 0;
     if ((uint16_t)(idx - q->last_avail) > q->num) {
@@ -82,7 +70,7 @@ int virtq_pop(struct virtio_mmio *v, struct virtq *q, uint16_t *head, struct vir
         return -1;
     }
     q->last_avail++;
-    uint16_t d = (uint16_t)le(b, 2);
+    uint16_t d = ld16(b);
     *head = d;
     *n = 0;
     for (;;) {
@@ -90,16 +78,16 @@ int virtq_pop(struct virtio_mmio *v, struct virtq *q, uint16_t *head, struct vir
             broken(v);
             return -1;
         }
-        uint16_t flags = (uint16_t)le(b + 12, 2);
+        uint16_t flags = ld16(b + 12);
         if (flags & DESC_F_INDIRECT) {     /* not offered */
             broken(v);
             return -1;
         }
-        buf[*n] = (struct virtq_buf){ le(b, 8), (uint32_t)le(b + 8, 4), (flags & DESC_F_WRITE) != 0 };
+        buf[*n] = (struct virtq_buf){ ld64(b), ld32(b + 8), (flags & DESC_F_WRITE) != 0 };
         ++*n;
         if (!(flags & DESC_F_NEXT))
             return 1;
-        d = (uint16_t)le(b + 14, 2);
+        d = ld16(b + 14);
     }
 }
 
@@ -110,14 +98,14 @@ void virtq_push(struct virtio_mmio *v, struct virtq *q, uint16_t head, uint32_t 
         broken(v);
         return;
     }
-    uint16_t idx = (uint16_t)le(b, 2);
-    put_le(b, head, 4);
-    put_le(b + 4, len, 4);
+    uint16_t idx = ld16(b);
+    st32(b, head);
+    st32(b + 4, len);
     if (virtio_write(v, q->used + 4 + 8ull * (idx % q->num), b, 8) != 0) {
         broken(v);
         return;
     }
-    put_le(b, (uint16_t)(idx + 1), 2);
+    st16(b, (uint16_t)(idx + 1));
     if (virtio_write(v, q->used + 2, b, 2) != 0) {
         broken(v);
         return;

@@ -16,6 +16,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "host/host.h"
+
 #define SECTOR 512u
 #define BLK_F_SEG_MAX (1ull << 2)
 #define BLK_F_RO (1ull << 5)
@@ -38,9 +40,8 @@ static int blk_config(struct virtio_mmio *v, uint64_t off, unsigned len, uint64_
     /* struct virtio_blk_config: capacity (le64) at 0, size_max at 8,
      * seg_max at 12; the rest reads as zero. */
     uint8_t cfg[16] = { 0 };
-    for (unsigned i = 0; i < 8; i++)
-        cfg[i] = (uint8_t)(k->sectors >> (8 * i));
-    cfg[12] = VIRTQ_CHAIN_MAX - 2;
+    st64(cfg, k->sectors);
+    st32(cfg + 12, VIRTQ_CHAIN_MAX - 2);
     *val = 0;
     for (unsigned i = 0; i < len && off + i < sizeof cfg; i++)
         *val |= (uint64_t)cfg[off + i] << (8 * i);
@@ -169,10 +170,8 @@ static uint8_t request(struct blk *k, struct virtq_buf *b, unsigned n, uint32_t 
     uint8_t hdr[16];
     if (n < 2 || b[0].writable || b[0].len < 16 || virtio_read(&k->v, b[0].addr, hdr, 16) != 0)
         return S_IOERR;
-    uint32_t type = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
-    uint64_t sector = 0;
-    for (unsigned i = 0; i < 8; i++)
-        sector |= (uint64_t)hdr[8 + i] << (8 * i);
+    uint32_t type = ld32(hdr);
+    uint64_t sector = ld64(hdr + 8);
     switch (type) {
     case T_IN: case T_OUT: {
         uint64_t s = sector;
