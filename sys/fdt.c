@@ -26,6 +26,19 @@ static int reg(void *fdt, uint64_t base, uint64_t size)
     return fdt_property(fdt, "reg", v, sizeof v);
 }
 
+/* "interrupts-extended": interrupts first and second of every hart's
+ * interrupt controller, hart by hart. */
+static int per_hart_irqs(const struct board *b, void *fdt, uint32_t first, uint32_t second)
+{
+    fdt32_t irq[4 * BOARD_MAX_HARTS];
+    for (unsigned i = 0; i < b->nharts; i++) {
+        irq[4 * i] = irq[4 * i + 2] = cpu_to_fdt32(PH_INTC + i);
+        irq[4 * i + 1] = cpu_to_fdt32(first);
+        irq[4 * i + 3] = cpu_to_fdt32(second);
+    }
+    return fdt_property(fdt, "interrupts-extended", irq, (int)(sizeof irq[0] * 4 * b->nharts));
+}
+
 /* A NUL-separated string list, given with its total length. */
 #define STRINGS(fdt, name, s) fdt_property(fdt, name, s, sizeof s)
 
@@ -87,16 +100,8 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
     T(fdt_begin_node(fdt, name));
     T(STRINGS(fdt, "compatible", "sifive,clint0\0riscv,clint0"));
     T(reg(fdt, BOARD_CLINT_BASE, BOARD_CLINT_SIZE));
-    {
-        /* Machine software (3) and machine timer (7) interrupts of each hart. */
-        fdt32_t irq[4 * BOARD_MAX_HARTS];
-        for (unsigned i = 0; i < b->nharts; i++) {
-            irq[4 * i] = irq[4 * i + 2] = cpu_to_fdt32(PH_INTC + i);
-            irq[4 * i + 1] = cpu_to_fdt32(3);
-            irq[4 * i + 3] = cpu_to_fdt32(7);
-        }
-        T(fdt_property(fdt, "interrupts-extended", irq, (int)(sizeof irq[0] * 4 * b->nharts)));
-    }
+    /* Machine software (3) and machine timer (7) interrupts of each hart. */
+    T(per_hart_irqs(b, fdt, 3, 7));
     T(fdt_end_node(fdt));
 
     snprintf(name, sizeof name, "plic@%llx", (unsigned long long)BOARD_PLIC_BASE);
@@ -108,17 +113,9 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
     T(fdt_property(fdt, "interrupt-controller", NULL, 0));
     T(fdt_property_u32(fdt, "riscv,ndev", 31));
     T(fdt_property_u32(fdt, "phandle", PH_PLIC));
-    {
-        /* Context 2h: hart h's machine external interrupt (11); 2h + 1: its
-         * supervisor external interrupt (9). */
-        fdt32_t irq[4 * BOARD_MAX_HARTS];
-        for (unsigned i = 0; i < b->nharts; i++) {
-            irq[4 * i] = irq[4 * i + 2] = cpu_to_fdt32(PH_INTC + i);
-            irq[4 * i + 1] = cpu_to_fdt32(11);
-            irq[4 * i + 3] = cpu_to_fdt32(9);
-        }
-        T(fdt_property(fdt, "interrupts-extended", irq, (int)(sizeof irq[0] * 4 * b->nharts)));
-    }
+    /* Context 2h: hart h's machine external interrupt (11); 2h + 1: its
+     * supervisor external interrupt (9). */
+    T(per_hart_irqs(b, fdt, 11, 9));
     T(fdt_end_node(fdt));
 
     snprintf(name, sizeof name, "serial@%llx", (unsigned long long)BOARD_UART_BASE);
