@@ -11,10 +11,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sys/board.h"
-#include "sys/virtio.h"
 #include "cli/cli.h"
 #include "host/host.h"
+#include "mvm.h"
 
 static const char boot_usage[] =
     "usage: mvm boot [options] FIRMWARE\n"
@@ -48,6 +47,12 @@ static const char boot_usage[] =
     "  --budget N              stop after N instructions (exit 124)\n"
     "  --no-jit                interpret every block (no compiled host code)\n"
     "  --stats                 print what ran to stderr at the end\n"
+    "  --depth N               run the board at nesting depth N: made by N-1\n"
+    "                          copies of the monitor's own RV64 build (mvm.rv64\n"
+    "                          beside mvm), as `mvm run --depth` runs programs\n"
+    "  --nest-mode=MODE        emulate (each level interprets the next), trusted\n"
+    "                          or lowered (the default: the real environment runs\n"
+    "                          the board, at depth 1's cost); see mvm --help\n"
     "\n"
     "On the console, Ctrl-A x ends the run, Ctrl-A c turns a monitor prompt on\n"
     "and off (help lists its commands) and Ctrl-A Ctrl-A sends a Ctrl-A;\n"
@@ -99,73 +104,305 @@ static void tty_make_raw(void)
 }
 
 #define DEFAULT_RAM (128ull << 20)
-#define MAX_DISKS 7       /* and a slot for --rng: virtio-mmio has 8 */
+#define MAX_HARTS 8
 
-/* --disk FILE[,ro|,snapshot] as the i-th virtio device: 0 or an exit status. */
-static int add_disk(struct board *b, int i, const char *spec)
+/* What `mvm boot` was asked for. */
+struct boot_args {
+    struct mvm_board_config cfg;
+    const char *firmware, *kernel, *append;
+    const char *disks[MVM_BOARD_DISKS];
+    int ndisks;
+    int depth;
+    bool stats;
+};
+
+/* --disk FILE[,ro|,snapshot]: the file (in buf) and its MVM_DISK_* flags;
+ * false if spec is not one. */
+static bool disk_spec(const char *spec, char *buf, size_t size, unsigned *flags)
 {
-    char path[4096], why[512];
     const char *comma = strrchr(spec, ',');
     bool ro = comma && strcmp(comma, ",ro") == 0, overlay = comma && strcmp(comma, ",snapshot") == 0;
     size_t len = ro || overlay ? (size_t)(comma - spec) : strlen(spec);
-    if (!len || len >= sizeof path)
-        return usage_error("--disk %s: expected FILE, FILE,ro or FILE,snapshot", spec);
-    memcpy(path, spec, len);
-    path[len] = 0;
-    struct board_dev *d = board_virtio_blk_new(b, BOARD_VIRTIO_BASE + 0x1000ull * (unsigned)i, path, ro, overlay, why,
-                                               sizeof why);
-    if (!d) {
-        fprintf(stderr, "mvm: --disk %s\n", why);
-        return errno == ENOENT ? EXIT_NOTFOUND : EXIT_USAGE;
-    }
-    if (!board_add_dev(b, d)) {
-        fprintf(stderr, "mvm: boot: out of host memory\n");
-        return EXIT_INTERNAL;
-    }
-    return 0;
+    if (!len || len >= size)
+        return false;
+    memcpy(buf, spec, len);
+    buf[len] = 0;
+    *flags = (ro ? MVM_DISK_RO : 0) | (overlay ? MVM_DISK_SNAPSHOT : 0);
+    return true;
 }
-#define KERNEL_BASE (BOARD_RAM_BASE + (2ull << 20))   /* where fw_jump jumps */
 
-/* Loads one file onto the board (a raw image at base, 0: the start of
- * RAM); 0 or an exit status, with the message printed. */
-static int load_file(struct board *b, const char *path, uint64_t base, uint64_t *entry)
+/* Loads one file onto the board: 0 or an exit status, with the message
+ * printed. */
+static int load_file(mvm_vm *vm, int what, const char *path)
 {
     uint8_t *file = NULL;
     size_t size = 0;
     int rc = read_program(path, &file, &size);
     if (rc != 0)
         return rc;
-    char why[256];
-    if (board_load(b, file, size, base, entry, why, sizeof why) != 0) {
-        fprintf(stderr, "mvm: %s: %s\n", path, why);
-        rc = EXIT_NOEXEC;
-    }
+    int r = mvm_board_load(vm, what, file, size);
     free_program(file, size);
-    return rc;
-}
-
-/* Loads the firmware, the kernel, the device tree and OpenSBI's
- * information: 0 or an exit status, with the message printed. */
-static int load_all(struct board *b, const char *path, const char *kernel, const char *append, uint64_t *entry,
-                    uint64_t *dtb, uint64_t *info)
-{
-    uint64_t next = 0;
-    char why[256];
-    int rc;
-    *dtb = *info = 0;
-    if ((rc = load_file(b, path, 0, entry)) != 0 || (kernel && (rc = load_file(b, kernel, KERNEL_BASE, &next)) != 0))
-        return rc;
-    int r = board_fdt(b, append, dtb, why, sizeof why);
-    if (r < 0 || (*dtb && board_fw_info(b, *dtb, next, info) != 0)) {
-        fprintf(stderr, "mvm: boot: %s\n", r < 0 ? why : "no room in RAM for the firmware's boot information");
+    if (r == -MVM_ENOEXEC) {
+        fprintf(stderr, "mvm: %s: %s\n", path, mvm_vm_error(vm));
+        return EXIT_NOEXEC;
+    }
+    if (r != 0) {
+        fprintf(stderr, "mvm: %s: %s\n", path, mvm_strerror(r));
         return EXIT_INTERNAL;
     }
     return 0;
 }
 
+/* Makes the board, gives it its files and runs it: the exit status. */
+static int boot_here(const struct boot_args *ba)
+{
+    mvm_vm *vm = NULL;
+    int r = mvm_board_create(&ba->cfg, &vm), rc = 0;
+    if (r != 0) {
+        fprintf(stderr, "mvm: boot: cannot make the board: %s\n", mvm_strerror(r));
+        return EXIT_INTERNAL;
+    }
+    for (int i = 0; i < ba->ndisks && rc == 0; i++) {
+        char path[4096];
+        unsigned flags;
+        if (!disk_spec(ba->disks[i], path, sizeof path, &flags)) {
+            rc = usage_error("--disk %s: expected FILE, FILE,ro or FILE,snapshot", ba->disks[i]);
+        } else if ((r = mvm_board_add_disk(vm, path, flags)) != 0) {
+            fprintf(stderr, "mvm: --disk %s\n", *mvm_vm_error(vm) ? mvm_vm_error(vm) : mvm_strerror(r));
+            rc = r == -MVM_ENOENT ? EXIT_NOTFOUND : r == -MVM_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+        }
+    }
+    if (rc == 0)
+        rc = load_file(vm, MVM_BOARD_FIRMWARE, ba->firmware);
+    if (rc == 0 && ba->kernel)
+        rc = load_file(vm, MVM_BOARD_KERNEL, ba->kernel);
+    if (rc == 0 && ba->append && (r = mvm_board_load(vm, MVM_BOARD_BOOTARGS, ba->append, strlen(ba->append))) != 0) {
+        fprintf(stderr, "mvm: --append: %s\n", mvm_strerror(r));
+        rc = EXIT_INTERNAL;
+    }
+    if (rc != 0) {
+        mvm_vm_destroy(vm);
+        return rc;
+    }
+    struct mvm_exit ex;
+    uint64_t t0 = host_time_monotonic_ns();
+    tty_make_raw();
+    r = mvm_vm_run(vm, &ex);
+    tty_restore();
+    double secs = (double)(host_time_monotonic_ns() - t0) / 1e9;
+    if (r != 0) {
+        fprintf(stderr, "mvm: boot: %s\n", mvm_strerror(r));
+        mvm_vm_destroy(vm);
+        return EXIT_INTERNAL;
+    }
+    switch (ex.reason) {
+    case MVM_EXIT_EXITED:
+        rc = ex.status;
+        if (ex.cause == MVM_BOARD_QUIT)
+            fprintf(stderr, "\nmvm: boot: ended from the console\n");
+        break;
+    case MVM_EXIT_BUDGET:
+        fprintf(stderr, "mvm: boot: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)ex.pc);
+        rc = EXIT_BUDGET;
+        break;
+    default:
+        fprintf(stderr, "mvm: boot: out of host memory%s%s\n", *mvm_vm_error(vm) ? ": " : "", mvm_vm_error(vm));
+        rc = EXIT_INTERNAL;
+        break;
+    }
+    if (ba->stats)
+        fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, hart 0 ended in %c mode at pc=0x%llx\n",
+                (unsigned long long)ex.instructions, secs, "US?M"[ex.addr & 3], (unsigned long long)ex.pc);
+    mvm_vm_destroy(vm);
+    return rc;
+}
+
+/* ---- --depth N ------------------------------------------------------------ */
+
+/* The argument vector being built, owned strings; NULL entries after an
+ * allocation failed. */
+struct argv_buf {
+    char *v[64 + 2 * MVM_BOARD_DISKS];
+    int n;
+    bool oom;
+};
+
+static void push(struct argv_buf *a, const char *s)
+{
+    char *d = strdup(s);
+    if (!d || a->n == (int)(sizeof a->v / sizeof a->v[0]) - 1) {
+        free(d);
+        a->oom = true;
+        return;
+    }
+    a->v[a->n++] = d;
+}
+
+static void pushf(struct argv_buf *a, const char *fmt, unsigned long long x)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, fmt, x);
+    push(a, buf);
+}
+
+/* Grants the directory of file (an absolute path) to the levels above:
+ * read-only unless writable (a disk); one grant per directory, the
+ * widest asked for. */
+struct dir_grants {
+    char *dir[2 + MVM_BOARD_DISKS];
+    bool rw[2 + MVM_BOARD_DISKS];
+    int n;
+};
+
+static bool grant(struct dir_grants *g, const char *file, bool writable)
+{
+    const char *slash = strrchr(file, '/');
+    size_t len = slash == file ? 1 : (size_t)(slash - file);
+    for (int i = 0; i < g->n; i++)
+        if (strlen(g->dir[i]) == len && memcmp(g->dir[i], file, len) == 0) {
+            g->rw[i] |= writable;
+            return true;
+        }
+    if (!(g->dir[g->n] = strndup(file, len)))
+        return false;
+    g->rw[g->n++] = writable;
+    return true;
+}
+
+/*
+ * `mvm boot --depth N`: the board at depth N, made by the monitor's own
+ * RV64 build at depth N-1 — `mvm run --depth N-1 mvm.rv64 boot ...`, the
+ * files' directories granted at their own paths. In lowered and trusted
+ * nesting the real environment makes and runs the board for the innermost
+ * monitor; emulating, each level interprets the next.
+ */
+static int boot_nested(const char *self, const struct boot_args *ba)
+{
+    struct argv_buf a = { .n = 0 };
+    struct dir_grants g = { .n = 0 };
+    char *image = find_image(self);
+    char *fw = realpath(ba->firmware, NULL), *kernel = ba->kernel ? realpath(ba->kernel, NULL) : NULL;
+    char *disks[MVM_BOARD_DISKS] = { NULL };
+    int rc = 0;
+    if (!image) {
+        fprintf(stderr, "mvm: --depth: cannot find mvm.rv64 beside the monitor (set MVM_IMAGE)\n");
+        rc = EXIT_NOTFOUND;
+        goto out;
+    }
+    if (!fw || (ba->kernel && !kernel)) {
+        const char *which = !fw ? ba->firmware : ba->kernel;
+        fprintf(stderr, "mvm: %s: %s\n", which, strerror(errno));
+        rc = EXIT_NOTFOUND;
+        goto out;
+    }
+    bool ok = grant(&g, fw, false) && (!kernel || grant(&g, kernel, false));
+    for (int i = 0; i < ba->ndisks && ok; i++) {
+        char path[4096];
+        unsigned flags;
+        if (!disk_spec(ba->disks[i], path, sizeof path, &flags)) {
+            rc = usage_error("--disk %s: expected FILE, FILE,ro or FILE,snapshot", ba->disks[i]);
+            goto out;
+        }
+        char *real = realpath(path, NULL);
+        if (!real) {
+            fprintf(stderr, "mvm: --disk %s: %s\n", path, strerror(errno));
+            rc = EXIT_NOTFOUND;
+            goto out;
+        }
+        size_t len = strlen(real) + sizeof ",snapshot";
+        if (!(disks[i] = malloc(len))) {
+            free(real);
+            ok = false;
+            break;
+        }
+        snprintf(disks[i], len, "%s%s", real, flags & MVM_DISK_RO ? ",ro" : flags & MVM_DISK_SNAPSHOT ? ",snapshot" : "");
+        ok = grant(&g, real, !(flags & (MVM_DISK_RO | MVM_DISK_SNAPSHOT)));
+        free(real);
+    }
+    static const char *const modes[] = { "--nest-mode=lowered", "--nest-mode=emulate", "--nest-mode=trusted",
+                                         "--nest-mode=lowered" };
+    const char *mode = modes[ba->cfg.nest_mode];
+    /* The levels' memory: the board's RAM and room for the monitors, each
+     * level keeping a quarter of what it has for itself (nest_command). */
+    uint64_t mem = ba->cfg.ram_bytes + (256ull << 20);
+    for (int d = 2; d < ba->depth; d++)
+        mem = mem / 3 * 4;
+    push(&a, self);
+    push(&a, "run");
+    push(&a, "--depth");
+    pushf(&a, "%llu", (unsigned long long)ba->depth - 1);
+    push(&a, mode);
+    push(&a, "--mem");
+    pushf(&a, "%lluK", (unsigned long long)(mem >> 10));
+    for (int i = 0; i < g.n; i++) {
+        size_t len = 2 * strlen(g.dir[i]) + 8;
+        char *spec = malloc(len);
+        if (!spec) {
+            ok = false;
+            break;
+        }
+        snprintf(spec, len, "%s:%s%s", g.dir[i], g.dir[i], g.rw[i] ? "" : ":ro");
+        push(&a, "--dir");
+        push(&a, spec);
+        free(spec);
+    }
+    push(&a, image);
+    push(&a, "boot");
+    push(&a, mode);
+    push(&a, "--mem");
+    pushf(&a, "%lluK", (unsigned long long)(ba->cfg.ram_bytes >> 10));
+    push(&a, "--smp");
+    pushf(&a, "%llu", ba->cfg.harts);
+    if (ba->cfg.icount >= 0) {
+        push(&a, "--icount");
+        pushf(&a, "%llu", (unsigned long long)ba->cfg.icount);
+    }
+    if (ba->cfg.budget) {
+        push(&a, "--budget");
+        pushf(&a, "%llu", (unsigned long long)ba->cfg.budget);
+    }
+    if (ba->cfg.flags & MVM_NO_JIT)
+        push(&a, "--no-jit");
+    if (ba->cfg.flags & MVM_BOARD_RNG)
+        push(&a, "--rng");
+    if (ba->stats)
+        push(&a, "--stats");
+    if (kernel) {
+        push(&a, "--kernel");
+        push(&a, kernel);
+    }
+    if (ba->append) {
+        push(&a, "--append");
+        push(&a, ba->append);
+    }
+    for (int i = 0; i < ba->ndisks; i++) {
+        push(&a, "--disk");
+        push(&a, disks[i] ? disks[i] : "");
+    }
+    push(&a, fw);
+    if (!ok || a.oom) {
+        fprintf(stderr, "mvm: out of host memory\n");
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
+    rc = cmd_run(a.n - 1, a.v + 1);
+out:
+    for (int i = 0; i < a.n; i++)
+        free(a.v[i]);
+    for (int i = 0; i < g.n; i++)
+        free(g.dir[i]);
+    for (int i = 0; i < MVM_BOARD_DISKS; i++)
+        free(disks[i]);
+    free(image);
+    free(fw);
+    free(kernel);
+    return rc;
+}
+
 int cmd_boot(int argc, char **argv)
 {
-    enum { B_MEM = 1, B_SMP, B_KERNEL, B_APPEND, B_DISK, B_RNG, B_ICOUNT, B_BUDGET, B_NO_JIT, B_STATS, B_HELP };
+    enum { B_MEM = 1, B_SMP, B_KERNEL, B_APPEND, B_DISK, B_RNG, B_ICOUNT, B_BUDGET, B_NO_JIT, B_STATS, B_DEPTH,
+           B_NEST, B_HELP };
     static const struct option longopts[] = {
         { "mem", required_argument, NULL, B_MEM },
         { "smp", required_argument, NULL, B_SMP },
@@ -177,14 +414,13 @@ int cmd_boot(int argc, char **argv)
         { "budget", required_argument, NULL, B_BUDGET },
         { "no-jit", no_argument, NULL, B_NO_JIT },
         { "stats", no_argument, NULL, B_STATS },
+        { "depth", required_argument, NULL, B_DEPTH },
+        { "nest-mode", required_argument, NULL, B_NEST },
         { "help", no_argument, NULL, B_HELP },
         { NULL, 0, NULL, 0 },
     };
-    struct board_config cfg = { .ram_bytes = DEFAULT_RAM, .harts = 1, .icount = -1, .console_in = 0, .console_out = 1 };
-    const char *kernel = NULL, *append = NULL, *disks[MAX_DISKS];
-    int ndisks = 0;
-    bool rng = false;
-    bool stats = false;
+    struct boot_args ba = { .cfg = MVM_BOARD_CONFIG_INIT, .depth = 1 };
+    ba.cfg.ram_bytes = DEFAULT_RAM;
     int c, rc = 0;
     opterr = 0;
     optind = 1;
@@ -192,42 +428,56 @@ int cmd_boot(int argc, char **argv)
         const char *a = optarg;
         switch (c) {
         case B_MEM:
-            cfg.ram_bytes = parse_size(a);
-            if (cfg.ram_bytes < (1ull << 20) || (cfg.ram_bytes & (MEM_PAGE_SIZE - 1)) || cfg.ram_bytes > (1ull << 38))
+            ba.cfg.ram_bytes = parse_size(a);
+            if (ba.cfg.ram_bytes < (1ull << 20) || (ba.cfg.ram_bytes & 4095) || ba.cfg.ram_bytes > (1ull << 38))
                 rc = usage_error("--mem %s: expected a RAM size from 1M to 256G, a multiple of 4K", a);
             break;
         case B_BUDGET:
-            if (!parse_count(a, &cfg.budget))
+            if (!parse_count(a, &ba.cfg.budget))
                 rc = usage_error("--budget %s: expected a positive number of instructions", a);
             break;
         case B_SMP: {
             int64_t n;
-            if (!parse_count(a, &n) || n > BOARD_MAX_HARTS)
-                rc = usage_error("--smp %s: expected a number of harts from 1 to " STR(BOARD_MAX_HARTS), a);
+            if (!parse_count(a, &n) || n > MAX_HARTS)
+                rc = usage_error("--smp %s: expected a number of harts from 1 to " STR(MAX_HARTS), a);
             else
-                cfg.harts = (unsigned)n;
+                ba.cfg.harts = (unsigned)n;
             break;
         }
-        case B_KERNEL: kernel = a; break;
-        case B_APPEND: append = a; break;
+        case B_KERNEL: ba.kernel = a; break;
+        case B_APPEND: ba.append = a; break;
         case B_DISK:
-            if (ndisks == MAX_DISKS)
-                rc = usage_error("--disk %s: at most " STR(MAX_DISKS) " disks", a);
+            if (ba.ndisks == MVM_BOARD_DISKS)
+                rc = usage_error("--disk %s: at most " STR(MVM_BOARD_DISKS) " disks", a);
             else
-                disks[ndisks++] = a;
+                ba.disks[ba.ndisks++] = a;
             break;
-        case B_RNG: rng = true; break;
+        case B_RNG: ba.cfg.flags |= MVM_BOARD_RNG; break;
         case B_ICOUNT: {
             char *end;
             long v = strtol(a, &end, 10);
             if (!*a || *end || v < 0 || v > 10)
                 rc = usage_error("--icount %s: expected a shift from 0 to 10 (2^SHIFT ns an instruction)", a);
             else
-                cfg.icount = (int)v;
+                ba.cfg.icount = (int)v;
             break;
         }
-        case B_NO_JIT: cfg.no_jit = true; break;
-        case B_STATS: stats = true; break;
+        case B_DEPTH: {
+            int64_t n;
+            if (!parse_count(a, &n) || n > MVM_MAX_DEPTH)
+                rc = usage_error("--depth %s: expected a depth from 1 to " STR(MVM_MAX_DEPTH), a);
+            else
+                ba.depth = (int)n;
+            break;
+        }
+        case B_NEST:
+            if (strcmp(a, "emulate") == 0) ba.cfg.nest_mode = MVM_NEST_EMULATE;
+            else if (strcmp(a, "trusted") == 0) ba.cfg.nest_mode = MVM_NEST_TRUSTED;
+            else if (strcmp(a, "lowered") == 0) ba.cfg.nest_mode = MVM_NEST_LOWERED;
+            else rc = usage_error("--nest-mode=%s: expected emulate, trusted or lowered", a);
+            break;
+        case B_NO_JIT: ba.cfg.flags |= MVM_NO_JIT; break;
+        case B_STATS: ba.stats = true; break;
         case B_HELP:
             fputs(boot_usage, stdout);
             return 0;
@@ -239,64 +489,13 @@ int cmd_boot(int argc, char **argv)
     }
     if (optind != argc - 1)
         return usage_error("boot: %s", optind >= argc ? "no file given" : "one file only");
-    const char *path = argv[optind];
-    char why[256];
-    struct board *b = board_new(&cfg, why, sizeof why);
-    if (!b) {
-        fprintf(stderr, "mvm: boot: %s\n", why);
-        return EXIT_INTERNAL;
-    }
-    for (int i = 0; i < ndisks; i++)
-        if ((rc = add_disk(b, i, disks[i])) != 0) {
-            board_free(b);
-            return rc;
-        }
-    if ((rng && !board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * (unsigned)ndisks))) ||
-        !board_virtio_fill(b)) {
-        fprintf(stderr, "mvm: boot: out of host memory\n");
-        board_free(b);
-        return EXIT_INTERNAL;
-    }
-    uint64_t t0 = host_time_monotonic_ns();
-    int end;
-    for (;;) {
-        uint64_t entry, dtb, info;
-        if ((rc = load_all(b, path, kernel, append, &entry, &dtb, &info)) != 0) {
-            board_free(b);
-            return rc;
-        }
+    ba.firmware = argv[optind];
+    if (ba.depth > 1) {
+        /* The terminal is made raw here, once, for every level. */
         tty_make_raw();
-        end = board_run(b, entry, dtb, info);
+        rc = boot_nested(argv[-1], &ba);
         tty_restore();
-        if (end != BOARD_RESET)
-            break;
-        /* A reset: the machine starts again from its files; disks keep
-         * what was written to them. */
-        board_reset(b);
+        return rc;
     }
-    double secs = (double)(host_time_monotonic_ns() - t0) / 1e9;
-    switch (end) {
-    case BOARD_POWEROFF:
-        rc = b->end_status & 0xff;
-        if (b->end_status && !rc)
-            rc = 1;
-        break;
-    case BOARD_QUIT:
-        fprintf(stderr, "\nmvm: boot: ended from the console\n");
-        rc = 0;
-        break;
-    case BOARD_BUDGET:
-        fprintf(stderr, "mvm: boot: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)b->harts[0]->hart->pc);
-        rc = EXIT_BUDGET;
-        break;
-    default:
-        fprintf(stderr, "mvm: boot: out of host memory\n");
-        rc = EXIT_INTERNAL;
-        break;
-    }
-    if (stats)
-        fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, hart 0 ended in %c mode at pc=0x%llx\n",
-                (unsigned long long)b->instructions, secs, "US?M"[b->harts[0]->cpu.priv & 3], (unsigned long long)b->harts[0]->hart->pc);
-    board_free(b);
-    return rc;
+    return boot_here(&ba);
 }

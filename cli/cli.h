@@ -175,6 +175,11 @@ int cmd_listen(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 /* mvm boot (cli/boot.c): system mode. */
 int cmd_boot(int argc, char **argv);
+/* `mvm run` (argv[-1] is the monitor's own path, for --depth). */
+int cmd_run(int argc, char **argv);
+/* The monitor's RV64 build beside self (or $MVM_IMAGE), malloc'd; NULL if
+ * there is none. */
+char *find_image(const char *self);
 /* mvm fleet FILE (cli/fleet.c): many VMs in one monitor, sharing it fairly. */
 int cmd_fleet(int argc, char **argv);
 /* A guest program's bytes (freed by the caller): 0, or an exit status

@@ -259,7 +259,7 @@ static char *abs_dir_of(const char *path)
 }
 
 /* Where the monitor's RV64 build is: $MVM_IMAGE, or mvm.rv64 beside us. */
-static char *find_image(const char *self)
+char *find_image(const char *self)
 {
     const char *env = getenv("MVM_IMAGE");
     if (env && *env)
@@ -502,7 +502,7 @@ static void print_host_stats(const mvm_domain *dom, const struct mvm_domain_conf
                 (unsigned long long)(ds.swap_peak_bytes >> 10));
 }
 
-static int cmd_run(int argc, char **argv)
+int cmd_run(int argc, char **argv)
 {
     enum { OPT_MEM = 1, OPT_DIR, OPT_ENV, OPT_CWD, OPT_BUDGET, OPT_STATS, OPT_TRACE, OPT_NOJIT, OPT_DEPTH, OPT_NEST, OPT_NOUNROLL, OPT_ARGV0, OPT_STREAM_META, OPT_LISTEN, OPT_CONNECT, OPT_HELP, OPT_HOST_MEM, OPT_SWAP, OPT_SWAP_MAX };
     static const struct option longopts[] = {

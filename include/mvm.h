@@ -300,6 +300,64 @@ int mvm_vm_get_budget(const mvm_vm *vm, int64_t *left);
 void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out);
 
 /*
+ * System mode (docs/board.md): a board laid out like QEMU's virt machine
+ * is a VM too. mvm_board_create makes one with its RAM, harts and devices;
+ * mvm_board_load and mvm_board_add_disk give it its files; mvm_vm_run
+ * powers it on and runs it to its end (once: -MVM_EBUSY after), restarting
+ * it from its files on each reset the guest asks for. mvm_vm_destroy,
+ * mvm_vm_stats, mvm_vm_set_budget and mvm_vm_error apply to a board; the
+ * calls that name a process's memory, registers or files are -MVM_EINVAL.
+ * Inside mvm (unless nest_mode is MVM_NEST_EMULATE) the monitor above
+ * makes and runs it — the real environment, in trusted and lowered
+ * nesting — so a board costs at depth d what it costs at depth 1. Its
+ * console is the UART on its creator's standard input and output.
+ * mvm_vm_run's exit for a board: EXITED with the status it powered off
+ * with (cause MVM_BOARD_POWEROFF) or 0 (cause MVM_BOARD_QUIT: Ctrl-A x
+ * on the console); BUDGET; NOMEM. pc is hart 0's, and addr the mode it
+ * was in (0 U, 1 S, 3 M).
+ */
+struct mvm_board_config {
+    uint64_t ram_bytes;   /* a multiple of 4 KiB from 1 MiB to 256 GiB (0: 128 MiB) */
+    uint64_t mem_limit;   /* host memory it may hold (0: no limit of its own) */
+    int64_t budget;       /* instructions of all harts (0: unlimited) */
+    unsigned harts;       /* 1 to 8, each run by a host thread (0: 1) */
+    int icount;           /* -1: mtime is the host's clock; 0 to 10: each
+                             instruction is 2^icount ns of virtual time */
+    unsigned flags;       /* MVM_NO_JIT, MVM_BOARD_RNG */
+    unsigned nest_mode;   /* enum mvm_nest_mode, inside mvm */
+};
+#define MVM_BOARD_CONFIG_INIT { 0, 0, 0, 1, -1, 0, MVM_NEST_AUTO }
+#define MVM_BOARD_RNG 0x100     /* a virtio entropy device, after the disks */
+int mvm_board_create(const struct mvm_board_config *cfg, mvm_vm **out);
+
+/* What mvm_board_load gives the board: the firmware (an ELF loaded at its
+ * physical addresses, or a raw image at the start of RAM; hart 0 starts
+ * at its entry in M mode), the kernel the firmware starts next (an ELF,
+ * or a raw image 2 MiB into RAM, as OpenSBI's fw_jump expects) or the
+ * kernel's command line (/chosen/bootargs in the device tree; size
+ * without the NUL). -MVM_ENOEXEC with mvm_vm_error set for a file that
+ * is not one, is for another machine or does not fit in RAM. */
+#define MVM_BOARD_FIRMWARE 0
+#define MVM_BOARD_KERNEL   1
+#define MVM_BOARD_BOOTARGS 2
+int mvm_board_load(mvm_vm *vm, int what, const void *data, size_t size);
+
+/* A virtio block device on the file at path (up to 7; each takes the
+ * next virtio-mmio slot). MVM_DISK_RO: the guest may not write it;
+ * MVM_DISK_SNAPSHOT: writes go to a temporary overlay and the file stays
+ * as it was. Inside mvm, path is resolved in this program's own sandbox
+ * and opened with its rights. On error mvm_vm_error says why. */
+#define MVM_DISK_RO       0x1
+#define MVM_DISK_SNAPSHOT 0x2
+#define MVM_BOARD_DISKS   7
+int mvm_board_add_disk(mvm_vm *vm, const char *path, unsigned flags);
+
+/* How a board ended (mvm_exit.cause, with MVM_EXIT_EXITED). */
+#define MVM_BOARD_POWEROFF 1
+#define MVM_BOARD_QUIT     2
+
+
+/*
  * The VMs vm's guest made (by hypercall) that this process runs, in the
  * order of their handles: up to max of them in out; returns how many
  * there are (more than max: the rest were left out). Read only while vm

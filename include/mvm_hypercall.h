@@ -48,6 +48,13 @@ enum mvm_hc {
                                 MVM_BALLOON_TARGET / GIVE / TAKE / HELD */
     MVM_HC_VM_BALLOON,       /* (h, op, addr, len): a child's balloon, any
                                 MVM_BALLOON_* (SET: addr is the target) */
+    MVM_HC_BOARD_CREATE,     /* (board config*, parent) -> handle of a board VM
+                                (docs/board.md); parent as VM_CREATE's */
+    MVM_HC_BOARD_LOAD,       /* (h, what, data*, size): MVM_BOARD_FIRMWARE, _KERNEL,
+                                _BOOTARGS */
+    MVM_HC_BOARD_DISK,       /* (h, src, path*, flags): a virtio disk on the file
+                                path names in src's view (0: the caller's own),
+                                MVM_DISK_RO / MVM_DISK_SNAPSHOT */
     MVM_HC_COUNT
 };
 
@@ -87,11 +94,14 @@ enum mvm_hc {
  *                zero_fills, cow_copies, shared_bytes,
  *                children_instructions
  *   args       : u32 argc | u32 envc | argc + envc NUL-terminated strings
+ *   board  (40): u64 ram_bytes | u64 mem_limit | i64 budget | u32 harts
+ *                | i32 icount | u32 flags | u32 0
  */
 #define MVM_HC_CONFIG_SIZE 24
 #define MVM_HC_EXIT_SIZE 40
 #define MVM_HC_REGS_SIZE 528
 #define MVM_HC_STATS_SIZE 96
+#define MVM_HC_BOARD_SIZE 40
 #define MVM_HC_ARGS_MAX (2u << 20)   /* what Linux and depth 1 allow: a quarter of the 8 MiB stack */
 #define MVM_HC_IMAGE_MAX (256u << 20)
 #define MVM_HC_MAX_CHILDREN 64

@@ -50,6 +50,8 @@ struct mvm_migration {
 
 int mvm_migrate_begin(mvm_vm *vm, int fd, unsigned flags, struct mvm_migration **out)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || fd < 0 || !out || (flags & ~(unsigned)MVM_SNAPSHOT_UNCOMPRESSED))
         return -MVM_EINVAL;
     *out = NULL;

@@ -116,6 +116,8 @@ int snap_write_vm(mvm_vm *vm, struct snap_writer *w)
 
 int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !path || (flags & ~(unsigned)MVM_SNAPSHOT_UNCOMPRESSED))
         return -MVM_EINVAL;
     vm->error[0] = 0;
@@ -427,6 +429,8 @@ static int template_sections(mvm_vm *tmpl, const char *path, char *err, size_t e
 int mvm_vm_clone(const char *path, mvm_vm *tmpl, const struct mvm_grant *grants, int ngrants,
                  mvm_vm **out, char *err, size_t errlen)
 {
+    if (tmpl && tmpl->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     int r = path && tmpl && !tmpl->remote ? check_restore_args(NULL, grants, ngrants, out, err, errlen) : -MVM_EINVAL;
     if (r != 0 || (r = template_sections(tmpl, path, err, errlen)) != 0)
         return r;

@@ -107,6 +107,10 @@ static bool ended(mvm_vm *vm)
 /* Why a VM a guest made (not the top) cannot be saved now, or 0. */
 static int check_child(mvm_vm *top, mvm_vm *vm)
 {
+    if (vm->is_board) {
+        snprintf(top->error, sizeof top->error, "a VM its guest made is a board, which a snapshot cannot hold yet");
+        return -MVM_ENOTSUP;
+    }
     if (vm->remote) {
         snprintf(top->error, sizeof top->error, "a VM its guest made is run by the monitor above");
         return -MVM_ENOTSUP;

@@ -87,7 +87,8 @@ struct board *board_new(const struct board_config *cfg, char *why, size_t whylen
         return NULL;
     }
     b->time_base_ns = host_time_monotonic_ns();
-    bool ok = (b->lock = host_mutex_new()) && (b->pool = mem_pool_new(cfg->mem_limit)) &&
+    bool ok = (b->lock = host_mutex_new()) && (b->pool = cfg->parent_pool ? mem_pool_new_child(cfg->parent_pool, cfg->mem_limit)
+                                                                 : mem_pool_new(cfg->mem_limit)) &&
               (b->phys = mem_space_new(b->pool)) &&
               mem_map(b->phys, BOARD_RAM_BASE, cfg->ram_bytes, MEM_R | MEM_W | MEM_X) == 0;
     for (unsigned i = 0; ok && i < cfg->harts; i++)

@@ -107,6 +107,8 @@ enum board_end {
 struct board_config {
     uint64_t ram_bytes;      /* RAM size (a multiple of 4 KiB) */
     uint64_t mem_limit;      /* host memory the board may use (0: no limit) */
+    struct mem_pool *parent_pool;   /* whose limit its memory also counts
+                                against (a VM's that made it), or NULL */
     int64_t budget;          /* instructions to run, all harts together (0: no limit) */
     unsigned harts;          /* 1 .. BOARD_MAX_HARTS */
     int icount;              /* -1: mtime is the host's clock; else each

@@ -66,8 +66,10 @@ bool board_virtio_fill(struct board *b);
 /* The entropy device (sys/virtio_rng.c); NULL if out of memory. */
 struct board_dev *board_virtio_rng_new(struct board *b, uint64_t base);
 
-/* The block device (sys/virtio_blk.c) on host file path; NULL with why. */
-struct board_dev *board_virtio_blk_new(struct board *b, uint64_t base, const char *path, bool read_only,
+/* The block device (sys/virtio_blk.c) on the host file open at fd (read-
+ * only for read_only or overlay, else read-write), which it keeps (and
+ * closes, also on failure); name is the file's in messages. NULL with why. */
+struct board_dev *board_virtio_blk_new(struct board *b, uint64_t base, int fd, const char *name, bool read_only,
                                        bool overlay, char *why, size_t whylen);
 
 #endif

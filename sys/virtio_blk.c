@@ -230,30 +230,32 @@ static void blk_free(struct board_dev *d)
     free(k);
 }
 
-struct board_dev *board_virtio_blk_new(struct board *b, uint64_t base, const char *path, bool read_only,
+struct board_dev *board_virtio_blk_new(struct board *b, uint64_t base, int fd, const char *name, bool read_only,
                                        bool overlay, char *why, size_t whylen)
 {
     struct blk *k = calloc(1, sizeof *k);
     if (!k) {
         snprintf(why, whylen, "out of host memory");
+        close(fd);
         return NULL;
     }
     k->overlay = -1;
     k->ro = read_only;
+    k->fd = fd;
     struct stat st;
-    if ((k->fd = open(path, (read_only || overlay ? O_RDONLY : O_RDWR) | O_CLOEXEC)) < 0 || fstat(k->fd, &st) != 0) {
-        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+    if (fstat(k->fd, &st) != 0) {
+        snprintf(why, whylen, "%s: %s", name, strerror(errno));
         goto fail;
     }
     if (!S_ISREG(st.st_mode) || st.st_size < (off_t)SECTOR) {
-        snprintf(why, whylen, "%s: %s", path, S_ISREG(st.st_mode) ? "smaller than one 512-byte sector" : "not a regular file");
+        snprintf(why, whylen, "%s: %s", name, S_ISREG(st.st_mode) ? "smaller than one 512-byte sector" : "not a regular file");
         goto fail;
     }
     k->sectors = (uint64_t)st.st_size / SECTOR;
     if (overlay) {
         char tmpl[] = "/tmp/mvm-overlay-XXXXXX";
         if ((k->overlay = mkstemp(tmpl)) < 0 || unlink(tmpl) != 0 || !(k->written = calloc(k->sectors / 8 + 1, 1))) {
-            snprintf(why, whylen, "%s: cannot make its overlay: %s", path, strerror(errno));
+            snprintf(why, whylen, "%s: cannot make its overlay: %s", name, strerror(errno));
             goto fail;
         }
     }

@@ -84,6 +84,8 @@ long vm_balloon(mvm_vm *vm, unsigned op, uint64_t a, uint64_t b)
 
 int mvm_vm_balloon_set(mvm_vm *vm, uint64_t target_bytes)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm)
         return -MVM_EINVAL;
     return (int)vm_balloon(vm, MVM_BALLOON_SET, target_bytes, 0);
@@ -91,6 +93,8 @@ int mvm_vm_balloon_set(mvm_vm *vm, uint64_t target_bytes)
 
 int mvm_vm_balloon_get(mvm_vm *vm, uint64_t *target_bytes, uint64_t *held_bytes)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm)
         return -MVM_EINVAL;
     long t = vm_balloon(vm, MVM_BALLOON_TARGET, 0, 0), h = vm_balloon(vm, MVM_BALLOON_HELD, 0, 0);

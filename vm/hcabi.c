@@ -88,3 +88,25 @@ void hc_get_config(const uint8_t in[MVM_HC_CONFIG_SIZE], struct mvm_config *c)
     c->budget = (int64_t)ld64(in + 8);
     c->flags = ld32(in + 16);
 }
+
+void hc_put_board(uint8_t o[MVM_HC_BOARD_SIZE], const struct mvm_board_config *c)
+{
+    memset(o, 0, MVM_HC_BOARD_SIZE);
+    st64(o, c->ram_bytes);
+    st64(o + 8, c->mem_limit);
+    st64(o + 16, (uint64_t)c->budget);
+    st32(o + 24, c->harts);
+    st32(o + 28, (uint32_t)c->icount);
+    st32(o + 32, c->flags);
+}
+
+void hc_get_board(const uint8_t in[MVM_HC_BOARD_SIZE], struct mvm_board_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ram_bytes = ld64(in);
+    c->mem_limit = ld64(in + 8);
+    c->budget = (int64_t)ld64(in + 16);
+    c->harts = ld32(in + 24);
+    c->icount = (int32_t)ld32(in + 28);
+    c->flags = ld32(in + 32);
+}

@@ -92,6 +92,15 @@ static int copy_between(mvm_vm *from, uint64_t faddr, mvm_vm *to, uint64_t taddr
     return r;
 }
 
+/* A free slot of the caller's handle table, or -EMFILE. */
+static int free_slot(const mvm_vm *caller)
+{
+    for (int i = 0; i < MVM_HC_MAX_CHILDREN; i++)
+        if (!caller->children[i])
+            return i;
+    return -24;   /* EMFILE: the handle table is full */
+}
+
 static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_t backing_h, uint64_t parent_h)
 {
     uint8_t wire[MVM_HC_CONFIG_SIZE];
@@ -100,7 +109,7 @@ static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_
         return -MVM_EINVAL;
     mvm_vm *backing = backing_h == 0 ? caller : child_of(caller, backing_h);
     mvm_vm *parent = parent_h == 0 ? caller : child_of(caller, parent_h);
-    if (!backing || !parent)
+    if (!backing || !parent || backing->is_board || parent->is_board)
         return -MVM_EBADF;
     int r = vm_guest_read(caller, cfg_addr, wire, sizeof wire);
     if (r != 0)
@@ -112,12 +121,9 @@ static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_
      * (a remote parent is checked by the monitor that holds it). */
     if ((cfg.flags & MVM_STREAM_META) && !parent->remote && !fs_stream_meta(parent->p->fs))
         return -MVM_EPERM;
-    int slot = -1;
-    for (int i = 0; i < MVM_HC_MAX_CHILDREN && slot < 0; i++)
-        if (!caller->children[i])
-            slot = i;
+    int slot = free_slot(caller);
     if (slot < 0)
-        return -24;   /* EMFILE: the handle table is full */
+        return slot;
     mvm_vm *child;
     r = vm_create_child(parent, backing, &cfg, (unsigned)flags, &child);
     if (r != 0)
@@ -275,18 +281,120 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr, uint64_t f
     return vm_guest_write(caller, exit_addr, wire, sizeof wire);
 }
 
+/* ---- boards (vm/board.c) ---------------------------------------------- */
+
+/* The host file behind the caller's standard stream fd, for a board's
+ * console (-1: none, or not a host file). */
+static int stream_of(mvm_vm *caller, int fd)
+{
+    struct fs_fd_info info;
+    if (caller->remote || fs_fd_info(caller->p->fs, fd, &info) != 0)
+        return -1;
+    return info.host_fd;
+}
+
+static long hc_board_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t parent_h)
+{
+    uint8_t wire[MVM_HC_BOARD_SIZE];
+    struct mvm_board_config cfg;
+    mvm_vm *parent = parent_h == 0 ? caller : child_of(caller, parent_h);
+    if (!parent || parent->is_board)
+        return -MVM_EBADF;
+    int r = vm_guest_read(caller, cfg_addr, wire, sizeof wire);
+    if (r != 0)
+        return r;
+    hc_get_board(wire, &cfg);
+    if ((r = vm_board_check(&cfg)) != 0)
+        return r;
+    int slot = free_slot(caller);
+    if (slot < 0)
+        return slot;
+    mvm_vm *child;
+    r = vm_board_create_child(&cfg, parent, stream_of(caller, 0), stream_of(caller, 1), &child);
+    if (r != 0)
+        return r;
+    caller->children[slot] = child;
+    return slot + 1;
+}
+
+static long hc_board_load(mvm_vm *caller, mvm_vm *child, uint64_t what, uint64_t addr, uint64_t size)
+{
+    if (what > MVM_BOARD_BOOTARGS || size > MVM_HC_IMAGE_MAX)
+        return -MVM_EINVAL;
+    uint8_t *data = malloc(size ? size : 1);
+    if (!data)
+        return -MVM_ENOMEM;
+    int r = vm_guest_read(caller, addr, data, size);
+    if (r == 0)
+        r = vm_board_load(child, (int)what, data, size);
+    free(data);
+    return r;
+}
+
+/* A board runs once, to its end: no more than every VM above the caller
+ * has left, and what it ran is charged to each of them. */
+static long hc_board_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr, uint64_t flags)
+{
+    struct mvm_exit ex;
+    uint64_t wire[MVM_HC_EXIT_SIZE / 8] = { 0 };
+    if (flags & ~(uint64_t)MVM_HC_RUN_SYSCALL)
+        return -MVM_EINVAL;
+    int r = vm_guest_write(caller, exit_addr, wire, sizeof wire);
+    if (r != 0)
+        return r;
+    if (child->remote) {
+        int64_t own = child->budget, left = vm_budget_left(child);
+        if (left < own)
+            mvm_vm_set_budget(child, left > 0 ? left : 1);
+        if ((r = vm_run_raw(child, &ex)) != 0)
+            return r;
+        vm_charge(child, ex.instructions);
+        if (own < INT64_MAX / 2)
+            child->budget = own - (int64_t)ex.instructions;
+    } else if ((r = vm_run_raw(child, &ex)) != 0) {
+        return r;
+    }
+    hc_put_exit(wire, &ex);
+    return vm_guest_write(caller, exit_addr, wire, sizeof wire);
+}
+
+/* A call on a board: those of a VM that apply, and the board's own. */
+static long serve_board(mvm_vm *caller, mvm_vm *child, unsigned n, const uint64_t *a)
+{
+    switch (n) {
+    case MVM_HC_VM_RUN:
+        return hc_board_run(caller, child, a[1], a[2]);
+    case MVM_HC_BOARD_LOAD:
+        return hc_board_load(caller, child, a[1], a[2], a[3]);
+    case MVM_HC_BOARD_DISK: {
+        char path[PATH_MAX_HC];
+        mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
+        if (!src || src->is_board)
+            return -MVM_EBADF;
+        int r = read_str(caller, a[2], path, sizeof path);
+        return r != 0 ? r : vm_board_add_disk_from(child, src, path, (unsigned)a[3]);
+    }
+    }
+    return -MVM_EINVAL;   /* a board has no process */
+}
+
 static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
 {
     if (n == MVM_HC_PROBE)
         return MVM_HC_MAGIC;
     if (n == MVM_HC_VM_CREATE)
         return hc_create(caller, a[0], a[1], a[2], a[3]);
+    if (n == MVM_HC_BOARD_CREATE)
+        return hc_board_create(caller, a[0], a[1]);
     if (n == MVM_HC_BALLOON)    /* the caller's own: never SET */
         return a[0] <= MVM_BALLOON_HELD ? vm_balloon(caller, (unsigned)a[0] | MVM_BALLOON_BY_GUEST, a[1], a[2])
                                         : -MVM_EINVAL;
     mvm_vm *child = child_of(caller, a[0]);
     if (!child)
         return -MVM_EBADF;
+    if (child->is_board && n != MVM_HC_VM_DESTROY && n != MVM_HC_VM_SET_BUDGET && n != MVM_HC_VM_STATS &&
+        n != MVM_HC_VM_ERROR)
+        return serve_board(caller, child, n, a);
     switch (n) {
     case MVM_HC_VM_DESTROY:
         destroy_child(caller, (int)a[0] - 1);
@@ -294,7 +402,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     case MVM_HC_VM_ADD_DIR: {
         char path[PATH_MAX_HC], guest[PATH_MAX_HC];
         mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
-        if (!src || src == child)
+        if (!src || src == child || src->is_board)
             return -MVM_EBADF;
         int r = read_str(caller, a[2], path, sizeof path);
         if (r == 0)
@@ -304,7 +412,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     case MVM_HC_VM_REDIRECT: {
         char path[PATH_MAX_HC];
         mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
-        if (!src || src == child)
+        if (!src || src == child || src->is_board)
             return -MVM_EBADF;
         if (a[2] > 2 || a[4] > MVM_REDIRECT_APPEND)
             return -MVM_EINVAL;   /* checked before any narrowing */
@@ -314,7 +422,7 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     case MVM_HC_VM_ALLOW_NET: {
         char addr[256];
         mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
-        if (!src || src == child)
+        if (!src || src == child || src->is_board)
             return -MVM_EBADF;
         int r = read_str(caller, a[3], addr, sizeof addr);
         return r != 0 ? r : vm_allow_net_from(child, src, (int)a[2], addr);
@@ -375,6 +483,9 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     }
     case MVM_HC_VM_BALLOON:
         return a[1] <= 0xffff ? vm_balloon(child, (unsigned)a[1], a[2], a[3]) : -MVM_EINVAL;
+    case MVM_HC_BOARD_LOAD:
+    case MVM_HC_BOARD_DISK:
+        return -MVM_EINVAL;   /* not a board */
     case MVM_HC_VM_ERROR: {
         size_t len = strlen(child->error) + 1;
         if (a[2] < len)

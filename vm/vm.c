@@ -33,6 +33,7 @@ const char *mvm_strerror(int err)
     case MVM_EFAULT: return "bad guest address";
     case MVM_EBUSY: return "the program has ended";
     case MVM_EINVAL: return "invalid argument";
+    case 21: return "is a directory";
     case 13: return "permission denied";
     case 20: return "not a directory";
     case 24: return "too many VMs";
@@ -110,6 +111,8 @@ int vm_create_native_in(const struct mvm_config *cfg, mvm_vm *parent, struct mem
 
 int mvm_vm_fork(mvm_vm *tmpl, const struct mvm_config *cfg, mvm_vm **out)
 {
+    if (tmpl && tmpl->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     static const struct mvm_config dflt = MVM_CONFIG_INIT;
     if (!cfg)
         cfg = &dflt;
@@ -220,6 +223,8 @@ void mvm_vm_destroy(mvm_vm *vm)
     vm_domain_leave(vm);
     if (vm->remote)
         HC(VM_DESTROY, vm->handle, 0, 0, 0, 0, 0);
+    else if (vm->is_board)
+        vm_board_free(vm);
     else
         proc_free(vm->p);
     free(vm->tmpl_sections);
@@ -231,6 +236,8 @@ void mvm_vm_destroy(mvm_vm *vm)
 
 int mvm_vm_add_dir(mvm_vm *vm, const char *host_dir, const char *guest_path, int read_only)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !host_dir || !guest_path)
         return -MVM_EINVAL;
     if (vm->remote)   /* host_dir is a path of ours: the parent composes */
@@ -250,6 +257,8 @@ int vm_add_dir_from(mvm_vm *vm, mvm_vm *src, const char *path, const char *guest
 
 int mvm_vm_allow_net(mvm_vm *vm, int direction, const char *addr)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !addr || (direction != MVM_NET_LISTEN && direction != MVM_NET_CONNECT))
         return -MVM_EINVAL;
     if (vm->remote)   /* the monitor above checks that we hold it */
@@ -273,6 +282,8 @@ int vm_allow_net_from(mvm_vm *vm, mvm_vm *src, int direction, const char *addr)
 
 int mvm_vm_set_cwd(mvm_vm *vm, const char *guest_path)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !guest_path)
         return -MVM_EINVAL;
     if (vm->remote)
@@ -310,6 +321,8 @@ int vm_redirect_from(mvm_vm *vm, mvm_vm *src, int fd, const char *path, int how)
 
 int mvm_vm_redirect(mvm_vm *vm, int fd, const char *path, int how)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !path || fd < 0 || fd > 2 || how < MVM_REDIRECT_READ || how > MVM_REDIRECT_APPEND)
         return -MVM_EINVAL;
     if (vm->remote)
@@ -353,6 +366,8 @@ static uint8_t *pack_args(int argc, char *const argv[], int envc, char *const en
 int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size,
                     int argc, char *const argv[], int envc, char *const envp[])
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !name || (!image && size) || argc < 0 || envc < 0 || (argc && !argv) || (envc && !envp))
         return -MVM_EINVAL;
     if (vm->loaded)
@@ -394,6 +409,8 @@ static int mem_prot(int prot)
 
 int mvm_vm_map(mvm_vm *vm, uint64_t addr, uint64_t len, int prot)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || (addr | len) & (MEM_PAGE_SIZE - 1) || len == 0 || (prot & ~7))
         return -MVM_EINVAL;
     if (vm->remote)
@@ -405,6 +422,8 @@ int mvm_vm_map(mvm_vm *vm, uint64_t addr, uint64_t len, int prot)
 
 int mvm_vm_unmap(mvm_vm *vm, uint64_t addr, uint64_t len)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm)
         return -MVM_EINVAL;
     if (vm->remote)
@@ -428,6 +447,8 @@ int vm_guest_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len)
 
 int mvm_vm_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || (!src && len))
         return -MVM_EINVAL;
     if (vm->remote)
@@ -437,6 +458,8 @@ int mvm_vm_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len)
 
 int mvm_vm_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || (!dst && len))
         return -MVM_EINVAL;
     if (vm->remote)
@@ -463,6 +486,8 @@ int mvm_vm_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len)
 
 int mvm_vcpu_get_regs(mvm_vm *vm, struct mvm_regs *r)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !r)
         return -MVM_EINVAL;
     if (vm->remote) {
@@ -483,6 +508,8 @@ int mvm_vcpu_get_regs(mvm_vm *vm, struct mvm_regs *r)
 
 int mvm_vcpu_set_regs(mvm_vm *vm, const struct mvm_regs *r)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !r || (r->pc & 1) || (r->fcsr >> 8))
         return -MVM_EINVAL;
     if (vm->remote) {
@@ -510,6 +537,10 @@ int mvm_vm_set_budget(mvm_vm *vm, int64_t budget)
             vm->budget = budget ? budget : INT64_MAX;
         return r;
     }
+    if (vm->is_board) {
+        vm->budget = budget ? budget : INT64_MAX;
+        return 0;
+    }
     atomic_store(&vm->p->budget, budget ? budget : INT64_MAX);
     return 0;
 }
@@ -517,7 +548,7 @@ int mvm_vm_set_budget(mvm_vm *vm, int64_t budget)
 /* A native VM's budget is its process's, shared by its threads (user/proc.h). */
 static int64_t own_budget(const mvm_vm *vm)
 {
-    return vm->remote ? vm->budget : atomic_load(&vm->p->budget);
+    return vm->remote || vm->is_board ? vm->budget : atomic_load(&vm->p->budget);
 }
 
 int mvm_vm_get_budget(const mvm_vm *vm, int64_t *left)
@@ -1048,6 +1079,8 @@ int vm_run_raw(mvm_vm *vm, struct mvm_exit *ex)
         }
         return (int)r;
     }
+    if (vm->is_board)
+        return vm_board_run(vm, ex);
     struct proc *p = vm->p;
     struct thread *mt = p->main;
     struct rv_hart *h = mt->hart;
@@ -1172,6 +1205,8 @@ again:
 
 int mvm_vm_set_interruptible(mvm_vm *vm)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm)
         return -MVM_EINVAL;
     if (vm->remote)
@@ -1207,6 +1242,8 @@ static void stop_below(mvm_vm *vm)
 
 int mvm_vm_interrupt(mvm_vm *vm)
 {
+    if (vm && vm->is_board)
+        return -MVM_EINVAL;   /* a board has no process */
     if (!vm)
         return -MVM_EINVAL;
     if (vm->remote || !vm->p->interruptible)
@@ -1305,6 +1342,10 @@ int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
         if (r == 0)
             hc_get_stats(wire, out);
         return (int)r;
+    }
+    if (vm->is_board) {
+        vm_board_stats(vm, out);
+        return 0;
     }
     struct proc *p = vm->p;
     const struct rv_hart *h = p->main->hart;

@@ -14,6 +14,8 @@
 
 struct mvm_vm {
     bool remote;            /* parent backend */
+    bool is_board;          /* a board (system mode), not a process */
+    struct vm_board *board; /* native board: vm/board.c */
     long handle;            /* remote: the handle the parent gave us */
     struct proc *p;         /* native: the process */
     unsigned hc_flags;      /* native: MVM_HC_CREATE_EXIT_* — whose ecalls come back */
@@ -121,5 +123,25 @@ void hc_put_stats(uint8_t out[MVM_HC_STATS_SIZE], const struct mvm_stats *st);
 void hc_get_stats(const uint8_t in[MVM_HC_STATS_SIZE], struct mvm_stats *st);
 void hc_put_config(uint8_t out[MVM_HC_CONFIG_SIZE], const struct mvm_config *c);
 void hc_get_config(const uint8_t in[MVM_HC_CONFIG_SIZE], struct mvm_config *c);
+void hc_put_board(uint8_t out[MVM_HC_BOARD_SIZE], const struct mvm_board_config *c);
+void hc_get_board(const uint8_t in[MVM_HC_BOARD_SIZE], struct mvm_board_config *c);
+
+/* Boards as VMs (vm/board.c). A board VM (is_board) has no process: p
+ * is NULL, and board holds the board (native) or nothing (remote). */
+/* Whether cfg is a board configuration mvm accepts (its defaults filled
+ * in): 0 or -MVM_EINVAL. */
+int vm_board_check(struct mvm_board_config *cfg);
+/* A board for parent's guest (parent: the VM charged for its pages and
+ * instructions, NULL for a root), its console on host fds in and out
+ * (-1: none). Inside mvm it is the monitor above's, told parent_h. */
+int vm_board_create_child(const struct mvm_board_config *cfg, mvm_vm *parent, int console_in, int console_out,
+                          mvm_vm **out);
+int vm_board_load(mvm_vm *vm, int what, const void *data, size_t size);
+/* A disk on the file path names in src's view (src NULL: this process's
+ * own files). */
+int vm_board_add_disk_from(mvm_vm *vm, mvm_vm *src, const char *path, unsigned flags);
+int vm_board_run(mvm_vm *vm, struct mvm_exit *ex);
+void vm_board_stats(const mvm_vm *vm, struct mvm_stats *out);
+void vm_board_free(mvm_vm *vm);
 
 #endif

@@ -12,7 +12,10 @@
 #      ends with "# N ok, 0 failed" and exits 0 (this validates the
 #      hand-worked expectations against an independent implementation),
 #   2. under $MVM boot it does the same, and
-#   3. both runs print the same output and exit with the same status.
+#   3. both runs print the same output and exit with the same status;
+# and then the same under `mvm boot --depth 3` (lowered and trusted
+# nesting) and `--depth 2 --nest-mode=emulate` (NAME.depth3,
+# NAME.trusted3, NAME.emulate2).
 #
 # A kernel for several harts says how many in a comment line of its .S,
 # "/* board-smp: 4 */": qemu gets -smp 4 and mvm --smp 4 (default 1).
@@ -134,6 +137,32 @@ elif ! "$MVM" boot --help >"$OUT/boot-help.out" 2>&1 ||
 	mvm_boot="mvm has no boot command"
 fi
 
+# mvm_case NAME NEST: kernel $k under `$MVM boot $NEST` (with $smp and
+# $mopts, a fresh disk copy if it has one) must print what qemu printed,
+# exit as it did and leave the disk as it should.
+mvm_case() {
+	img=$k.mvm.img
+	[ "$disk" = yes ] && mkdisk "$img"
+	# shellcheck disable=SC2086 # (options split at spaces on purpose)
+	limited "$MVM" boot $2 --smp "$smp" $mopts "$k" </dev/null >"$k.mvm.out" 2>"$k.mvm.err"
+	mrc=$?
+	if [ "$mrc" = 124 ]; then
+		fail "$1" "mvm timed out (${T}s) or ran out of budget (exit 124)"
+	elif [ "$mrc" != 0 ] || ! clean "$k.mvm.out"; then
+		e=$(head -n 1 "$k.mvm.err" | cut -c 1-80)
+		# shellcheck disable=SC2016 # ($e is expanded: the quotes are text)
+		fail "$1" "under mvm exit $mrc, $(why "$k.mvm.out")${e:+; stderr '$e'}"
+	elif [ "$disk" = yes ] && ! cmp -s "$k.want.img" "$img"; then
+		fail "$1" "under mvm the disk ends wrong, $(disk_diff "$k.want.img" "$img")"
+	elif ! cmp -s "$k.qemu.out" "$k.mvm.out"; then
+		fail "$1" "output differs, $(guest_first_diff "$k.qemu.out" "$k.mvm.out")"
+	elif [ "$qrc" != "$mrc" ]; then
+		fail "$1" "exit status qemu $qrc, mvm $mrc"
+	else
+		pass "$1"
+	fi
+}
+
 for n in $names; do
 	[ "$n" = htif ] && continue	# below
 	if [ ! -f "$SRC/$n.S" ]; then
@@ -196,25 +225,15 @@ for n in $names; do
 		fail "$n" "$mvm_boot"
 		continue
 	fi
-	[ "$disk" = yes ] && mkdisk "$k.mvm.img"
-	# shellcheck disable=SC2086
-	limited "$MVM" boot --smp "$smp" $mopts "$k" </dev/null >"$k.mvm.out" 2>"$k.mvm.err"
-	mrc=$?
-	if [ "$mrc" = 124 ]; then
-		fail "$n" "mvm timed out (${T}s) or ran out of budget (exit 124)"
-	elif [ "$mrc" != 0 ] || ! clean "$k.mvm.out"; then
-		e=$(head -n 1 "$k.mvm.err" | cut -c 1-80)
-		# shellcheck disable=SC2016 # ($e is expanded: the quotes are text)
-		fail "$n" "under mvm exit $mrc, $(why "$k.mvm.out")${e:+; stderr '$e'}"
-	elif [ "$disk" = yes ] && ! cmp -s "$k.want.img" "$k.mvm.img"; then
-		fail "$n" "under mvm the disk ends wrong, $(disk_diff "$k.want.img" "$k.mvm.img")"
-	elif ! cmp -s "$k.qemu.out" "$k.mvm.out"; then
-		fail "$n" "output differs, $(guest_first_diff "$k.qemu.out" "$k.mvm.out")"
-	elif [ "$qrc" != "$mrc" ]; then
-		fail "$n" "exit status qemu $qrc, mvm $mrc"
-	else
-		pass "$n"
-	fi
+	mvm_case "$n" ""
+	# Nested (docs/board.md, "Nested"): the same board made at depth 3 by
+	# the monitor's own RV64 build in lowered nesting (the real
+	# environment runs it) and in trusted nesting, and at depth 2
+	# emulated (the RV64 build runs the board itself, interpreted by the
+	# level below): the same output, status and disk.
+	mvm_case "$n.depth3" "--depth 3"
+	mvm_case "$n.trusted3" "--depth 3 --nest-mode=trusted"
+	mvm_case "$n.emulate2" "--depth 2 --nest-mode=emulate"
 done
 # ---- HTIF (tests/board/htif/): built alone (no lib.S, no UART), run under
 # qemu-system-riscv64 -M spike, which has HTIF. QEMU serves the console

@@ -272,6 +272,18 @@ else
 	ready boot-outside-ram guest
 fi
 expect_error boot-budget 124 'budget' boot --budget 1000 "$OUT/spin.bin"
+# The board at depth 3 (made by the monitor's RV64 build at depth 2): the
+# same errors, from the level that finds them.
+expect_error boot-depth-zero 125 '--depth' boot --depth 0 "$OUT/spin.bin"
+expect_error boot-depth-too-deep 125 '--depth' boot --depth 33 "$OUT/spin.bin"
+expect_error boot-nest-mode-garbage 125 '--nest-mode' boot --nest-mode=sideways "$OUT/spin.bin"
+expect_error boot-depth3-missing 127 'no-such-firmware' boot --depth 3 "$OUT/no-such-firmware"
+expect_error boot-depth3-disk-missing 127 'no-such-disk' boot --depth 3 --disk "$OUT/no-such-disk" "$OUT/spin.bin"
+expect_error boot-depth3-disk-empty 125 'smaller than one' boot --depth 3 --disk "$OUT/empty" "$OUT/spin.bin"
+expect_error boot-depth3-wrong-machine 126 'wrong machine' boot --depth 3 "$XRUN"
+expect_error boot-depth3-too-big 126 'does not fit' boot --depth 3 --mem 1M "$OUT/two-mib.bin"
+expect_error boot-depth3-budget 124 'budget' boot --depth 3 --budget 1000 "$OUT/spin.bin"
+expect_error boot-depth2-emulate-budget 124 'budget' boot --depth 2 --nest-mode=emulate --budget 1000 "$OUT/spin.bin"
 # Ctrl-A x on the console ends the run, with status 0.
 if ready boot-ctrl-a-x; then
 	printf '\001x' >"$OUT/ctrl-a-x.in"

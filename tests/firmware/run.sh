@@ -27,7 +27,13 @@
 # marker line on (OpenSBI's banner before it names the boot hart, a
 # lottery), must be qemu's.
 #
+# Nested (docs/board.md, "Nested"): depth3-disk and depth3-reset are the
+# disk and reset runs with the board at depth 3 (`mvm boot --depth 3`,
+# lowered nesting), trusted3-smp the smp run at depth 3 in trusted
+# nesting; the same checks must pass.
+#
 # Usage: tests/firmware/run.sh [fw_jump|fw_dynamic|smp|reset|disk|disk-snapshot|disk-ro|sbi]...
+#        (or depth3-KIND, trusted3-KIND)
 #        MVM=path overrides build/mvm; SBI_CC, QEMU_SYSTEM_RISCV64 override
 #        the sbi run's compiler and qemu
 cd "$(dirname "$0")/../.." || exit 2
@@ -39,7 +45,7 @@ T=${FIRMWARE_TIMEOUT:-60}
 for f in "$FW_DIR/fw_jump.elf" "$FW_DIR/fw_dynamic.elf" "$UBOOT"; do
 	[ -f "$f" ] || { echo "SKIP $SUITE: not installed: $f (scripts/deps: opensbi, u-boot-qemu)"; exit 0; }
 done
-kinds=${*:-fw_jump fw_dynamic smp reset disk disk-snapshot disk-ro sbi}
+kinds=${*:-fw_jump fw_dynamic smp reset disk disk-snapshot disk-ro sbi depth3-disk depth3-reset trusted3-smp}
 
 # limited CMD...: CMD, killed after T seconds (status 124) if timeout(1) is
 # there.
@@ -194,12 +200,21 @@ for k in $kinds; do
 		sbi_test
 		continue
 	fi
+	# depth3-KIND: KIND with the board at depth 3 (lowered nesting: the
+	# real environment runs it for the innermost monitor); trusted3-KIND
+	# the same in trusted nesting.
+	base=${k#*3-}
+	case $k in
+	depth3-*) nest="--depth 3" ;;
+	trusted3-*) nest="--depth 3 --nest-mode=trusted" ;;
+	*) nest= ;;
+	esac
 	o=$OUT/$k.out
 	fifo=$OUT/$k.in
 	rm -f "$fifo" "$o"
-	fw=$FW_DIR/$k.elf
+	fw=$FW_DIR/$base.elf
 	set --
-	case $k in
+	case $base in
 	smp)
 		fw=$FW_DIR/fw_jump.elf
 		set -- --smp 4
@@ -218,7 +233,7 @@ for k in $kinds; do
 		fi
 		cp "$OUT/base.img" "$OUT/$k.img"
 		fw=$FW_DIR/fw_jump.elf
-		case $k in
+		case $base in
 		disk) set -- --disk "$OUT/$k.img" ;;
 		disk-snapshot) set -- --disk "$OUT/$k.img,snapshot" ;;
 		disk-ro) set -- --disk "$OUT/$k.img,ro" ;;
@@ -226,7 +241,8 @@ for k in $kinds; do
 		;;
 	esac
 	mkfifo "$fifo" || { fail "$k" "cannot make a fifo"; continue; }
-	"$MVM" boot "$@" --kernel "$UBOOT" "$fw" <"$fifo" >"$o" 2>"$OUT/$k.err" &
+	# shellcheck disable=SC2086 # $nest is split at spaces on purpose
+	"$MVM" boot $nest "$@" --kernel "$UBOOT" "$fw" <"$fifo" >"$o" 2>"$OUT/$k.err" &
 	pid=$!
 	exec 3>"$fifo"
 	step=opensbi
@@ -234,7 +250,7 @@ for k in $kinds; do
 		fail "$k.$step" "OpenSBI did not start U-Boot in S mode ($o)"
 	else
 		pass "$k.$step"
-		if [ "$k" = smp ]; then
+		if [ "$base" = smp ]; then
 			if grep -q '^Platform HART Count *: 4' "$o" && grep -q '^Domain0 HARTs *: 0\*,1\*,2\*,3\*' "$o"; then
 				pass "$k.harts"
 			else
@@ -245,7 +261,7 @@ for k in $kinds; do
 		sent=0
 		if wait_for "$o" "Hit any key to stop autoboot" && printf '\n' >&3 && wait_for "$o" "=> "; then
 			pass "$k.$step"
-			case $k in
+			case $base in
 			reset)
 				# U-Boot's reset: OpenSBI's system reset, through the test
 				# device; the board starts again from its files.
@@ -302,7 +318,7 @@ for k in $kinds; do
 				cmd "$(printf 'virtio write 0x84000000 %x 1' $SECTOR)"
 				cmd "$(printf 'virtio read 0x85000000 %x 1' $SECTOR)"
 				cmd 'md.b 0x85000000 0x10'
-				if [ "$k" = disk-ro ]; then
+				if [ "$base" = disk-ro ]; then
 					if wait_for "$o" "blocks written: ERROR"; then
 						pass "$k.$step"
 					else
@@ -348,10 +364,10 @@ for k in $kinds; do
 		fail "$k.sanitizer" "$(grep -m 1 -e 'WARNING' -e 'ERROR' -e 'runtime error:' "$OUT/$k.err" | cut -c 1-120)"
 	fi
 	# What the disk file holds afterwards: the write, only without an overlay.
-	case $k in
+	case $base in
 	disk*)
 		got=$(sector_text "$OUT/$k.img" | tr -d '\0')
-		if [ "$k" = disk ]; then
+		if [ "$base" = disk ]; then
 			want=$(printf '%s' "$text" | head -c 32)
 		else
 			want=

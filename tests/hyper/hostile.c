@@ -85,6 +85,57 @@ int main(int argc, char **argv)
     expect("add-dir-src-self", hc(MVM_HC_VM_ADD_DIR, h, h, (long)"/", (long)"/x", 0, 0), -EBADF);
     expect("redirect-invisible", hc(MVM_HC_VM_REDIRECT, h, 0, 1, (long)"/etc/passwd", 0, 0), -ENOENT);
 
+    /* A board (system mode, docs/board.md) is a VM with no process. Its
+     * kernel, a raw image at 0x80000000, powers off through the SiFive
+     * test device with code 7 — (7 << 16) | 0x3333, FINISHER_FAIL — after
+     * four instructions (encodings from the RISC-V base ISA):
+     *   lui t0, 0x100; lui t1, 0x73; addi t1, t1, 0x333; sw t1, 0(t0); j . */
+    static const uint32_t kernel[] = { 0x001002b7, 0x00073337, 0x33330313, 0x0062a023, 0x0000006f };
+    static uint8_t bcfg[MVM_HC_BOARD_SIZE];   /* zero: 128 MiB, 1 hart */
+    bcfg[28] = 0xff, bcfg[29] = 0xff, bcfg[30] = 0xff, bcfg[31] = 0xff;   /* icount -1: the host's clock */
+    uint8_t bad_bcfg[MVM_HC_BOARD_SIZE];
+    memcpy(bad_bcfg, bcfg, sizeof bad_bcfg);
+    bad_bcfg[24] = 9;   /* 9 harts: at most 8 */
+    expect("board-create-9-harts", hc(MVM_HC_BOARD_CREATE, (long)bad_bcfg, 0, 0, 0, 0, 0), -EINVAL);
+    memcpy(bad_bcfg, bcfg, sizeof bad_bcfg);
+    bad_bcfg[32] = 1;   /* flag MVM_TRACE_SYSCALLS: not a board's */
+    expect("board-create-bad-flags", hc(MVM_HC_BOARD_CREATE, (long)bad_bcfg, 0, 0, 0, 0, 0), -EINVAL);
+    memcpy(bad_bcfg, bcfg, sizeof bad_bcfg);
+    bad_bcfg[1] = 0x10;   /* RAM 4 KiB: under 1 MiB */
+    expect("board-create-tiny-ram", hc(MVM_HC_BOARD_CREATE, (long)bad_bcfg, 0, 0, 0, 0, 0), -EINVAL);
+    expect("board-create-bad-config", hc(MVM_HC_BOARD_CREATE, 0x10, 0, 0, 0, 0, 0), -EFAULT);
+    expect("board-create-foreign-parent", hc(MVM_HC_BOARD_CREATE, (long)bcfg, 9, 0, 0, 0, 0), -EBADF);
+    long hb = hc(MVM_HC_BOARD_CREATE, (long)bcfg, 0, 0, 0, 0, 0);
+    expect("board-create", hb > 0, 1);
+    expect("board-run-no-firmware", hc(MVM_HC_VM_RUN, hb, (long)exit_rec, 0, 0, 0, 0), -EINVAL);
+    expect("board-load-elf", hc(MVM_HC_VM_LOAD_ELF, hb, (long)self, (long)kernel, sizeof kernel, (long)cfg, 8),
+           -EINVAL);
+    expect("board-vcpu-get", hc(MVM_HC_VCPU_GET, hb, (long)exit_rec, 0, 0, 0, 0), -EINVAL);
+    expect("board-map", hc(MVM_HC_VM_MAP, hb, 0x100000, 4096, 3, 0, 0), -EINVAL);
+    expect("board-as-dir-source", hc(MVM_HC_VM_ADD_DIR, h, hb, (long)"/", (long)"/x", 0, 0), -EBADF);
+    expect("board-load-on-process", hc(MVM_HC_BOARD_LOAD, h, 0, (long)kernel, sizeof kernel, 0, 0), -EINVAL);
+    expect("board-load-what", hc(MVM_HC_BOARD_LOAD, hb, 3, (long)kernel, sizeof kernel, 0, 0), -EINVAL);
+    expect("board-load-bad-pointer", hc(MVM_HC_BOARD_LOAD, hb, 0, 0x10, 16, 0, 0), -EFAULT);
+    expect("board-load-huge", hc(MVM_HC_BOARD_LOAD, hb, 0, (long)kernel, 1L << 40, 0, 0), -EINVAL);
+    expect("board-disk-invisible", hc(MVM_HC_BOARD_DISK, hb, 0, (long)"/etc/passwd", 1, 0, 0), -ENOENT);
+    expect("board-disk-bad-flags", hc(MVM_HC_BOARD_DISK, hb, 0, (long)self, 4, 0, 0), -EINVAL);
+    expect("board-load", hc(MVM_HC_BOARD_LOAD, hb, 0, (long)kernel, sizeof kernel, 0, 0), 0);
+    memset(exit_rec, 0xee, sizeof exit_rec);
+    expect("board-run", hc(MVM_HC_VM_RUN, hb, (long)exit_rec, 0, 0, 0, 0), 0);
+    uint32_t w[4];
+    memcpy(w, exit_rec, sizeof w);   /* reason, status, signal, cause (little-endian host) */
+    expect("board-exit-reason", w[0], 1);   /* MVM_EXIT_EXITED */
+    expect("board-exit-status", w[1], 7);
+    expect("board-exit-cause", w[3], 1);    /* MVM_BOARD_POWEROFF */
+    uint64_t pc, mode;
+    memcpy(&mode, exit_rec + 16, 8);
+    memcpy(&pc, exit_rec + 24, 8);
+    expect("board-exit-pc", (long)pc, 0x80000010);   /* past the store, which was done */
+    expect("board-exit-mode", (long)mode, 3);        /* M */
+    expect("board-run-again", hc(MVM_HC_VM_RUN, hb, (long)exit_rec, 0, 0, 0, 0), -16);   /* EBUSY */
+    expect("board-load-after-run", hc(MVM_HC_BOARD_LOAD, hb, 0, (long)kernel, sizeof kernel, 0, 0), -16);
+    expect("board-destroy", hc(MVM_HC_VM_DESTROY, hb, 0, 0, 0, 0, 0), 0);
+
     /* The handle table is bounded. */
     long last = 0, n = 1;
     for (int i = 0; i < MVM_HC_MAX_CHILDREN + 4; i++) {
