@@ -29,6 +29,24 @@ void *host_page_alloc_now(size_t size)
 #endif
 }
 
+void *host_page_alloc_huge(size_t size)
+{
+    /* Twice the size, and the parts before and after an aligned stretch
+     * given back. */
+    uint8_t *p = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uint8_t *q = (uint8_t *)(((uintptr_t)p + size - 1) & ~(uintptr_t)(size - 1));
+    if (q > p)
+        munmap(p, (size_t)(q - p));
+    if (q + size < p + 2 * size)
+        munmap(q + size, (size_t)(p + 2 * size - (q + size)));
+#ifdef MADV_HUGEPAGE
+    madvise(q, size, MADV_HUGEPAGE);    /* a hint: without THP, 4 KiB pages */
+#endif
+    return q;
+}
+
 void host_page_populate(void *p, size_t size)
 {
 #ifdef MADV_POPULATE_WRITE

@@ -63,6 +63,12 @@ void *host_page_alloc(size_t size);
 /* The same, made present at once where the host can (one call instead of
  * a fault per page: for memory that is about to be written whole). */
 void *host_page_alloc_now(size_t size);
+/* Page-aligned, zeroed host memory at an address that is a multiple of
+ * size (a power of two), which the host is asked to back with huge pages
+ * where it can (Linux's MADV_HUGEPAGE): for memory that will be used
+ * whole, whose first touch then costs one fault for all of it. Freed
+ * with host_page_free, in pieces if need be. NULL when out of memory. */
+void *host_page_alloc_huge(size_t size);
 void host_page_free(void *p, size_t size);
 /* Makes [p, p + size) of host_page_alloc memory present now, in one call
  * where the host can (Linux's MADV_POPULATE_WRITE); nothing elsewhere. */

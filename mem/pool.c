@@ -55,6 +55,8 @@ struct mem_pool {
     /* The newest chunk's pages never handed out yet: [fresh, fresh_end)
      * are zero and not yet present; before `present` they are present. */
     uint8_t *fresh, *present, *fresh_end;
+    bool huge;                 /* chunks come in huge pages (mem_pool_use_huge_pages) */
+    uint8_t *spare;            /* the half of a huge page no chunk has yet */
     struct mem_stats st;
 };
 
@@ -91,6 +93,8 @@ void mem_pool_free(struct mem_pool *pool)
         free(c);
         c = next;
     }
+    if (pool->spare)
+        host_page_free(pool->spare, (size_t)CHUNK_PAGES * MEM_PAGE_SIZE);
     if (!pool->parent) {
         host_page_free(pool->zero, MEM_PAGE_SIZE);
         host_mutex_free(pool->lock);
@@ -104,7 +108,18 @@ static int pool_grow(struct mem_pool *pool)
     struct pool_chunk *c = calloc(1, sizeof *c);
     if (!c)
         return MEM_ENOMEM;
-    c->data = host_page_alloc((size_t)CHUNK_PAGES * MEM_PAGE_SIZE);
+    if (pool->huge) {
+        /* Two chunks to a huge page: this one its first half, the next
+         * one its second. */
+        if (pool->spare) {
+            c->data = pool->spare;
+            pool->spare = NULL;
+        } else if ((c->data = host_page_alloc_huge(2 * (size_t)CHUNK_PAGES * MEM_PAGE_SIZE))) {
+            pool->spare = c->data + (size_t)CHUNK_PAGES * MEM_PAGE_SIZE;
+        }
+    } else {
+        c->data = host_page_alloc((size_t)CHUNK_PAGES * MEM_PAGE_SIZE);
+    }
     if (!c->data)
         goto fail;
     if (pool->cap_free < pool->total + CHUNK_PAGES) {
@@ -157,6 +172,13 @@ bool mem_pool_charge(struct mem_pool *pool, int64_t pages)
     return ok;
 }
 
+void mem_pool_use_huge_pages(struct mem_pool *pool)
+{
+    host_mutex_lock(pool->lock);
+    pool->root->huge = true;
+    host_mutex_unlock(pool->lock);
+}
+
 struct mem_pool *mem_pool_new_child(struct mem_pool *parent, uint64_t limit_bytes)
 {
     if (!parent)
@@ -190,7 +212,9 @@ static struct mem_page *take_locked(struct mem_pool *pool, bool *fresh)
     pg->owner = pool;
     *fresh = pg->data >= r->fresh && pg->data < r->fresh_end;
     if (*fresh) {
-        if (pg->data >= r->present) {
+        /* (A huge page is made present whole by the first touch of it,
+         * wherever that is: on the thread that writes it first.) */
+        if (pg->data >= r->present && !r->huge) {
             size_t left = (size_t)(r->fresh_end - pg->data), n = (size_t)POPULATE_PAGES * MEM_PAGE_SIZE;
             host_page_populate(pg->data, n < left ? n : left);
             r->present = pg->data + (n < left ? n : left);

@@ -91,6 +91,9 @@ struct board *board_new(const struct board_config *cfg, char *why, size_t whylen
                                                                  : mem_pool_new(cfg->mem_limit)) &&
               (b->phys = mem_space_new(b->pool)) &&
               mem_map(b->phys, BOARD_RAM_BASE, cfg->ram_bytes, MEM_R | MEM_W | MEM_X) == 0;
+    /* RAM is used densely: huge pages make its first touch cheap. */
+    if (ok)
+        mem_pool_use_huge_pages(b->pool);
     for (unsigned i = 0; ok && i < cfg->harts; i++)
         ok = hart_new(b, i) != NULL;
     if (!ok || !board_add_dev(b, board_plic_new(b)) || !board_add_dev(b, board_uart_new(b)) ||

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "host/host.h"
+#include "host/thread.h"
 
 #define SECTOR 512u
 #define BLK_F_SEG_MAX (1ull << 2)
@@ -112,6 +113,80 @@ static bool disk_iov(struct blk *k, uint64_t s, struct iovec *iov, int n, bool t
     return true;
 }
 
+/* Moves the pieces iov[0..n) between the disk at sector s and guest
+ * memory, IOV_BATCH at a time. */
+static bool disk_iov_all(struct blk *k, uint64_t s, struct iovec *iov, int n, bool to_disk)
+{
+    for (int i = 0; i < n;) {
+        int m = n - i < IOV_BATCH ? n - i : IOV_BATCH;
+        uint64_t next = s;
+        for (int j = 0; j < m; j++)
+            next += iov[i + j].iov_len / SECTOR;
+        if (!disk_iov(k, s, iov + i, m, to_disk))
+            return false;
+        s = next;
+        i += m;
+    }
+    return true;
+}
+
+/* A request at least this long (and in whole, aligned sectors, with no
+ * overlay) is split between this thread and a helper: the copy, and the
+ * first touch of the guest pages it lands in (a fault and the host
+ * zeroing them), run on two host threads, as a host's storage stack
+ * would. */
+#define SPLIT_MIN (4u << 20)
+
+struct dma_half {
+    struct blk *k;
+    uint64_t s;
+    struct iovec *iov;
+    int n;
+    bool to_disk, ok;
+};
+
+static void dma_half_main(void *arg)
+{
+    struct dma_half *h = arg;
+    h->ok = disk_iov_all(h->k, h->s, h->iov, h->n, h->to_disk);
+}
+
+static bool dma_split(struct blk *k, uint64_t addr, uint32_t len, uint64_t s, bool to_disk)
+{
+    struct board *b = k->v.dev.board;
+    size_t max = len / MEM_PAGE_SIZE + 2;
+    struct iovec *iov = malloc(max * sizeof *iov);
+    if (!iov)
+        return false;
+    int n = 0, mid = -1;
+    uint64_t done = 0, mid_sector = s;
+    while (done < len) {
+        uint64_t a = addr + done, in_page = MEM_PAGE_SIZE - (a & (MEM_PAGE_SIZE - 1));
+        uint64_t chunk = len - done < in_page ? len - done : in_page;
+        int err;
+        uint8_t *page = mem_translate(b->phys, a & MEM_PAGE_MASK, to_disk ? MEM_R : MEM_W, &err);
+        if (!page) {
+            free(iov);
+            return false;
+        }
+        if (mid < 0 && done >= len / 2) {
+            mid = n;
+            mid_sector = s + done / SECTOR;
+        }
+        iov[n++] = (struct iovec){ page + (a & (MEM_PAGE_SIZE - 1)), (size_t)chunk };
+        done += chunk;
+    }
+    struct dma_half h = { k, mid_sector, iov + mid, n - mid, to_disk, false };
+    struct host_thread *t = host_thread_start(dma_half_main, &h);
+    bool ok = disk_iov_all(k, s, iov, t ? mid : n, to_disk);
+    if (t) {
+        host_thread_join(t);
+        ok = ok && h.ok;
+    }
+    free(iov);
+    return ok;
+}
+
 /*
  * Moves len bytes between guest memory at addr and the disk at sector s,
  * straight into (or out of) the guest's RAM pages, many pages a system
@@ -126,6 +201,8 @@ static bool dma(struct blk *k, uint64_t addr, uint32_t len, uint64_t s, bool to_
     uint64_t ram_end = BOARD_RAM_BASE + b->cfg.ram_bytes;
     if (addr < BOARD_RAM_BASE || addr > ram_end || len > ram_end - addr)
         return false;
+    if (!k->written && len >= SPLIT_MIN && addr % SECTOR == 0 && len % SECTOR == 0)
+        return dma_split(k, addr, len, s, to_disk);
     uint8_t bounce[SECTOR];
     struct iovec iov[IOV_BATCH];
     int n = 0;

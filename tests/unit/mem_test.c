@@ -226,6 +226,46 @@ static void test_pool_subtree(void)
     mem_pool_free(parent);
 }
 
+/* A pool on huge pages: 1200 pages (past two huge pages, so a chunk from
+ * the spare half and a fresh huge page) are zero when handed out, each
+ * its own, within 2 MiB of each other in pairs of chunks, and come back
+ * zero after being freed and written. */
+static void test_huge_pages(void)
+{
+    struct mem_pool *pool = mem_pool_new(0);
+    mem_pool_use_huge_pages(pool);
+    enum { N = 1200 };
+    static struct mem_page *pg[N];
+    static const uint8_t zero[PG];
+    for (int i = 0; i < N; i++) {
+        pg[i] = mem_page_alloc(pool);
+        CHECK(pg[i] && memcmp(pg[i]->data, zero, PG) == 0);
+        if (!pg[i])
+            return;
+        memset(pg[i]->data, i & 0xff ? i & 0xff : 1, PG);
+    }
+    for (int i = 0; i < N; i++)
+        CHECK(pg[i]->data[0] == (i & 0xff ? i & 0xff : 1) && pg[i]->data[PG - 1] == pg[i]->data[0]);
+    /* The first 512 pages lie in one 2 MiB-aligned stretch. */
+    uintptr_t lo = (uintptr_t)pg[0]->data, hi = lo;
+    for (int i = 0; i < 512; i++) {
+        uintptr_t a = (uintptr_t)pg[i]->data;
+        lo = a < lo ? a : lo;
+        hi = a > hi ? a : hi;
+    }
+    CHECK(lo % (2u << 20) == 0 && hi - lo == 511 * PG);
+    for (int i = 0; i < N; i++)
+        mem_page_unref(pool, pg[i]);
+    struct mem_stats st;
+    mem_pool_stats(pool, &st);
+    CHECK(st.pages_in_use == 0 && st.pages_peak == N);
+    struct mem_page *again = mem_page_alloc(pool);
+    CHECK(again && memcmp(again->data, zero, PG) == 0);
+    if (again)
+        mem_page_unref(pool, again);
+    mem_pool_free(pool);
+}
+
 /* A pager of the pattern page(va): counts its calls; gives the pages of
  * the aligned group of four around va; fails once told to. */
 struct test_pager {
@@ -369,6 +409,7 @@ int main(void)
     RUN(test_read_str);
     RUN(test_backing_chain);
     RUN(test_pool_subtree);
+    RUN(test_huge_pages);
     RUN(test_lazy_pages);
     return check_total_failed;
 }
