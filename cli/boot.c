@@ -47,6 +47,15 @@ static const char boot_usage[] =
     "  --budget N              stop after N instructions (exit 124)\n"
     "  --no-jit                interpret every block (no compiled host code)\n"
     "  --stats                 print what ran to stderr at the end\n"
+    "  --snapshot FILE         save the board to FILE when mvm gets SIGUSR1 (and at\n"
+    "                          --snapshot-at); it goes on unless --suspend;\n"
+    "                          `mvm restore FILE` goes on from there\n"
+    "  --snapshot-at N         save it when its harts have run exactly N\n"
+    "                          instructions in all (exact on one hart)\n"
+    "  --suspend               end the run once a snapshot is written (exit 120)\n"
+    "  --snapshot-uncompressed do not compress it\n"
+    "  --name NAME             serve a control socket: mvm ps, stats, snapshot,\n"
+    "                          pause, resume, kill NAME\n"
     "  --depth N               run the board at nesting depth N: made by N-1\n"
     "                          copies of the monitor's own RV64 build (mvm.rv64\n"
     "                          beside mvm), as `mvm run --depth` runs programs\n"
@@ -55,13 +64,15 @@ static const char boot_usage[] =
     "                          the board, at depth 1's cost); see mvm --help\n"
     "\n"
     "On the console, Ctrl-A x ends the run, Ctrl-A c turns a monitor prompt on\n"
-    "and off (help lists its commands) and Ctrl-A Ctrl-A sends a Ctrl-A;\n"
+    "and off (help lists its commands; `snapshot FILE` saves the board) and\n"
+    "Ctrl-A Ctrl-A sends a Ctrl-A;\n"
     "a terminal is put in raw mode meanwhile (Ctrl-C goes to the guest).\n"
     "\n"
     "A reset the guest asks for starts the board again from its files.\n"
     "\n"
     "exit status: the code the guest powered off with (0: success; 0 also\n"
-    "after Ctrl-A x); 123 the host ran out of memory; 124 budget exhausted;\n"
+    "after Ctrl-A x); 120 saved and stopped (--suspend); 123 the host ran out\n"
+    "of memory; 124 budget exhausted;\n"
     "125 usage error; 126 FILE cannot be loaded; 127 FILE not found.\n";
 
 /* A terminal on standard input is put in raw mode while the board runs,
@@ -113,7 +124,6 @@ struct boot_args {
     const char *disks[MVM_BOARD_DISKS];
     int ndisks;
     int depth;
-    bool stats;
 };
 
 /* --disk FILE[,ro|,snapshot]: the file (in buf) and its MVM_DISK_* flags;
@@ -154,11 +164,13 @@ static int load_file(mvm_vm *vm, int what, const char *path)
 }
 
 /* Makes the board, gives it its files and runs it: the exit status. */
-static int boot_here(const struct boot_args *ba)
+static int boot_here(const struct boot_args *ba, struct session *sess)
 {
     mvm_vm *vm = NULL;
-    int r = mvm_board_create(&ba->cfg, &vm), rc = 0;
-    if (r != 0) {
+    int rc = session_prepare(sess), r;
+    if (rc != 0)
+        return rc;
+    if ((r = mvm_board_create(&ba->cfg, &vm)) != 0) {
         fprintf(stderr, "mvm: boot: cannot make the board: %s\n", mvm_strerror(r));
         return EXIT_INTERNAL;
     }
@@ -180,41 +192,46 @@ static int boot_here(const struct boot_args *ba)
         fprintf(stderr, "mvm: --append: %s\n", mvm_strerror(r));
         rc = EXIT_INTERNAL;
     }
-    if (rc != 0) {
-        mvm_vm_destroy(vm);
-        return rc;
-    }
-    struct mvm_exit ex;
-    uint64_t t0 = host_time_monotonic_ns();
-    tty_make_raw();
-    r = mvm_vm_run(vm, &ex);
-    tty_restore();
-    double secs = (double)(host_time_monotonic_ns() - t0) / 1e9;
-    if (r != 0) {
-        fprintf(stderr, "mvm: boot: %s\n", mvm_strerror(r));
-        mvm_vm_destroy(vm);
-        return EXIT_INTERNAL;
-    }
-    switch (ex.reason) {
-    case MVM_EXIT_EXITED:
-        rc = ex.status;
-        if (ex.cause == MVM_BOARD_QUIT)
-            fprintf(stderr, "\nmvm: boot: ended from the console\n");
-        break;
-    case MVM_EXIT_BUDGET:
-        fprintf(stderr, "mvm: boot: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)ex.pc);
-        rc = EXIT_BUDGET;
-        break;
-    default:
-        fprintf(stderr, "mvm: boot: out of host memory%s%s\n", *mvm_vm_error(vm) ? ": " : "", mvm_vm_error(vm));
-        rc = EXIT_INTERNAL;
-        break;
-    }
-    if (ba->stats)
-        fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, hart 0 ended in %c mode at pc=0x%llx\n",
-                (unsigned long long)ex.instructions, secs, "US?M"[ex.addr & 3], (unsigned long long)ex.pc);
+    if (rc == 0)
+        rc = boot_session(sess, vm);
     mvm_vm_destroy(vm);
     return rc;
+}
+
+int boot_session(struct session *sess, mvm_vm *vm)
+{
+    tty_make_raw();
+    int rc = session_run(sess, vm);
+    tty_restore();
+    return rc;
+}
+
+void report_board_exit(const struct mvm_exit *ex, mvm_vm *vm)
+{
+    if (ex->reason == MVM_EXIT_EXITED && ex->cause == MVM_BOARD_QUIT)
+        fprintf(stderr, "\nmvm: boot: ended from the console\n");
+    else if (ex->reason == MVM_EXIT_BUDGET)
+        fprintf(stderr, "mvm: boot: instruction budget exhausted (pc=0x%llx)\n", (unsigned long long)ex->pc);
+    else if (ex->reason == MVM_EXIT_NOMEM)
+        fprintf(stderr, "mvm: boot: out of host memory%s%s\n", *mvm_vm_error(vm) ? ": " : "", mvm_vm_error(vm));
+}
+
+int board_exit_status(const struct mvm_exit *ex)
+{
+    return ex->reason == MVM_EXIT_NOMEM ? EXIT_INTERNAL : ex->status;
+}
+
+void print_board_stats(mvm_vm *vm, double seconds, const struct mvm_exit *ex)
+{
+    struct mvm_stats st;
+    mvm_vm_stats(vm, &st);
+    fprintf(stderr, "mvm: stats: %llu instructions in %.3f s, hart 0 ended in %c mode at pc=0x%llx\n",
+            (unsigned long long)st.instructions, seconds, "US?M"[ex->addr & 3], (unsigned long long)ex->pc);
+    fprintf(stderr, "mvm: stats: %llu blocks decoded, %llu compiled, %llu code flushes, %llu TLB misses; "
+            "%llu KiB resident, %llu KiB peak\n",
+            (unsigned long long)st.blocks_decoded, (unsigned long long)st.blocks_compiled,
+            (unsigned long long)st.code_flushes, (unsigned long long)st.tlb_misses,
+            (unsigned long long)(st.resident_bytes >> 10), (unsigned long long)(st.peak_bytes >> 10));
 }
 
 /* ---- --depth N ------------------------------------------------------------ */
@@ -276,7 +293,7 @@ static bool grant(struct dir_grants *g, const char *file, bool writable)
  * nesting the real environment makes and runs the board for the innermost
  * monitor; emulating, each level interprets the next.
  */
-static int boot_nested(const char *self, const struct boot_args *ba)
+static int boot_nested(const char *self, const struct boot_args *ba, bool stats)
 {
     struct argv_buf a = { .n = 0 };
     struct dir_grants g = { .n = 0 };
@@ -365,7 +382,7 @@ static int boot_nested(const char *self, const struct boot_args *ba)
         push(&a, "--no-jit");
     if (ba->cfg.flags & MVM_BOARD_RNG)
         push(&a, "--rng");
-    if (ba->stats)
+    if (stats)
         push(&a, "--stats");
     if (kernel) {
         push(&a, "--kernel");
@@ -417,8 +434,10 @@ int cmd_boot(int argc, char **argv)
         { "depth", required_argument, NULL, B_DEPTH },
         { "nest-mode", required_argument, NULL, B_NEST },
         { "help", no_argument, NULL, B_HELP },
+        SESSION_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
+    struct session sess = { 0 };
     struct boot_args ba = { .cfg = MVM_BOARD_CONFIG_INIT, .depth = 1 };
     ba.cfg.ram_bytes = DEFAULT_RAM;
     int c, rc = 0;
@@ -477,12 +496,13 @@ int cmd_boot(int argc, char **argv)
             else rc = usage_error("--nest-mode=%s: expected emulate, trusted or lowered", a);
             break;
         case B_NO_JIT: ba.cfg.flags |= MVM_NO_JIT; break;
-        case B_STATS: ba.stats = true; break;
+        case B_STATS: sess.stats = true; break;
         case B_HELP:
             fputs(boot_usage, stdout);
             return 0;
         case ':': rc = usage_error("option %s needs an argument", argv[optind - 1]); break;
-        default: rc = usage_error("unknown option %s", argv[optind - 1]); break;
+        case '?': rc = usage_error("unknown option %s", argv[optind - 1]); break;
+        default: rc = session_option(&sess, c, a); break;
         }
         if (rc != 0)
             return rc;
@@ -490,12 +510,17 @@ int cmd_boot(int argc, char **argv)
     if (optind != argc - 1)
         return usage_error("boot: %s", optind >= argc ? "no file given" : "one file only");
     ba.firmware = argv[optind];
+    if (sess.migrate_to)
+        return usage_error("%s: a board cannot migrate yet (--snapshot, then mvm restore, moves it)", "--migrate-to");
     if (ba.depth > 1) {
+        if (sess.snap_file || sess.migrate_to || sess.name)
+            return usage_error("%s: a board at depth 2 or more is run by the real environment, which does not "
+                               "save it yet", sess.snap_file ? "--snapshot" : sess.name ? "--name" : "--migrate-to");
         /* The terminal is made raw here, once, for every level. */
         tty_make_raw();
-        rc = boot_nested(argv[-1], &ba);
+        rc = boot_nested(argv[-1], &ba, sess.stats);
         tty_restore();
         return rc;
     }
-    return boot_here(&ba);
+    return boot_here(&ba, &sess);
 }

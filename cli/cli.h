@@ -175,6 +175,13 @@ int cmd_listen(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 /* mvm boot (cli/boot.c): system mode. */
 int cmd_boot(int argc, char **argv);
+/* A board (cli/boot.c): its run on the console (the terminal raw
+ * meanwhile), and how its end is told. */
+struct session;
+int boot_session(struct session *sess, mvm_vm *vm);
+void report_board_exit(const struct mvm_exit *ex, mvm_vm *vm);
+int board_exit_status(const struct mvm_exit *ex);
+void print_board_stats(mvm_vm *vm, double seconds, const struct mvm_exit *ex);
 /* `mvm run` (argv[-1] is the monitor's own path, for --depth). */
 int cmd_run(int argc, char **argv);
 /* The monitor's RV64 build beside self (or $MVM_IMAGE), malloc'd; NULL if

@@ -250,6 +250,7 @@ int session_run(struct session *s, mvm_vm *vm)
             return r;
     }
     bool pending_at = s->snap_at > 0;   /* --snapshot-at / --migrate-at not reached yet */
+    struct mvm_exit last = { 0 };
     uint64_t t0 = host_time_monotonic_ns();
     fflush(stdout);
     int rc = 0;
@@ -279,8 +280,14 @@ int session_run(struct session *s, mvm_vm *vm)
         }
         if (ex.reason == MVM_EXIT_BUDGET && cut)
             continue;   /* a step towards --snapshot-at ended, not the budget */
-        report_exit(&ex);
-        rc = exit_status(&ex);
+        if (mvm_vm_is_board(vm)) {
+            report_board_exit(&ex, vm);
+            rc = board_exit_status(&ex);
+        } else {
+            report_exit(&ex);
+            rc = exit_status(&ex);
+        }
+        last = ex;
         break;
     }
     atomic_store(&watched, NULL);
@@ -288,7 +295,10 @@ int session_run(struct session *s, mvm_vm *vm)
     s->control = NULL;
     if (s->stats) {
         double run_ns = (double)(host_time_monotonic_ns() - t0);
-        print_stats(vm, run_ns / 1e9);
+        if (mvm_vm_is_board(vm))
+            print_board_stats(vm, run_ns / 1e9, &last);
+        else
+            print_stats(vm, run_ns / 1e9);
         if (s->restore_ms > 0)    /* with --budget 1: how soon the VM ran again */
             fprintf(stderr, "mvm: stats: restored in %.3f ms, then ran for %.3f ms\n", s->restore_ms, run_ns / 1e6);
     }
@@ -353,7 +363,9 @@ static const char restore_usage[] =
     "usage: mvm restore [options] FILE\n"
     "\n"
     "Goes on running the VM saved in FILE (by mvm run --snapshot), with the\n"
-    "settings and budget it had. A snapshot grants nothing by itself: give\n"
+    "settings and budget it had, or the board saved by mvm boot --snapshot\n"
+    "(its disks are opened again at the paths they had: they must be as they\n"
+    "were). A snapshot grants nothing by itself: give\n"
     "every directory and network grant it had again (the same or another\n"
     "host directory at each guest path); mvm names any that is missing.\n"
     "Memory is read from FILE as the VM first touches it (FILE stays open):\n"
@@ -483,9 +495,12 @@ static int restore_cmd(int argc, char **argv, bool listen)
         s.restore_ms = (double)(t1 - t0) / 1e6;
         if (r == 0 && s.stats)
             fprintf(stderr, "mvm: stats: restored in %.3f ms (%s)\n", s.restore_ms,
-                    cfg.flags & MVM_EAGER_RESTORE ? "all memory read" : "memory read on first touch");
+                    cfg.flags & MVM_EAGER_RESTORE || mvm_vm_is_board(vm) ? "all memory read"
+                                                                          : "memory read on first touch");
     }
-    rc = r != 0 ? restore_failed(r, err, listen) : session_run(&s, vm);
+    if (r == 0 && mvm_vm_is_board(vm) && cfg.budget)
+        mvm_vm_set_budget(vm, cfg.budget);
+    rc = r != 0 ? restore_failed(r, err, listen) : mvm_vm_is_board(vm) ? boot_session(&s, vm) : session_run(&s, vm);
 out:
     mvm_vm_destroy(vm);
     grants_free(&g);

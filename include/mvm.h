@@ -329,6 +329,8 @@ struct mvm_board_config {
 #define MVM_BOARD_CONFIG_INIT { 0, 0, 0, 1, -1, 0, MVM_NEST_AUTO }
 #define MVM_BOARD_RNG 0x100     /* a virtio entropy device, after the disks */
 int mvm_board_create(const struct mvm_board_config *cfg, mvm_vm **out);
+/* Whether vm is a board (mvm_vm_restore gives one for a board's snapshot). */
+int mvm_vm_is_board(const mvm_vm *vm);
 
 /* What mvm_board_load gives the board: the firmware (an ELF loaded at its
  * physical addresses, or a raw image at the start of RAM; hart 0 starts

@@ -19,6 +19,7 @@
 #include "host/host.h"
 #include "host/thread.h"
 #include "snap/format.h"
+#include "sys/board.h"
 #include "user/fs.h"
 #include "user/lx.h"
 #include "user/proc.h"
@@ -116,10 +117,10 @@ int snap_write_vm(mvm_vm *vm, struct snap_writer *w)
 
 int mvm_vm_snapshot(mvm_vm *vm, const char *path, unsigned flags)
 {
-    if (vm && vm->is_board)
-        return -MVM_EINVAL;   /* a board has no process */
     if (!vm || !path || (flags & ~(unsigned)MVM_SNAPSHOT_UNCOMPRESSED))
         return -MVM_EINVAL;
+    if (vm->is_board)
+        return vm_board_snapshot(vm, path, flags);
     vm->error[0] = 0;
     int r = snap_check_vm(vm);
     if (r != 0)
@@ -374,6 +375,17 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
     if (r != 0)
         return r;
     struct snap_reader *rd;
+    if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
+        return snap_errno(r);
+    /* A board's snapshot begins with its configuration. */
+    uint32_t type;
+    struct snap_cur c;
+    if ((r = snap_reader_next(rd, &type, &c)) == 1 && type == BOARD_SEC_CONFIG) {
+        r = vm_board_restore(rd, &c, out, err, errlen);
+        snap_reader_close(rd);
+        return r;
+    }
+    snap_reader_close(rd);
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
     r = restore_from(rd, NULL, path, cfg, NULL, -1, grants, ngrants,

@@ -119,6 +119,7 @@ void board_free(struct board *b)
         mem_pool_free(b->pool);
     if (b->lock)
         host_mutex_free(b->lock);
+    free(b->snapshot_request);
     free(b);
 }
 
@@ -320,14 +321,17 @@ static void hart_main(void *arg)
         }
         h->deny = deny;
         int64_t slice = BOARD_SLICE;
-        if (b->cfg.budget) {
-            int64_t left = b->cfg.budget - atomic_load(&b->retired);
-            if (left <= 0) {
-                board_end(b, BOARD_BUDGET, 0);
+        if (b->cfg.budget || b->pause_at) {
+            int64_t done = atomic_load(&b->retired), left = b->cfg.budget ? b->cfg.budget - done : INT64_MAX;
+            int64_t to_pause = b->pause_at ? b->pause_at - done : INT64_MAX;
+            if (left <= 0 || to_pause <= 0) {
+                board_end(b, left <= 0 ? BOARD_BUDGET : BOARD_PAUSE, 0);
                 break;
             }
             if (left < slice)
                 slice = left;
+            if (to_pause < slice)
+                slice = to_pause;
         }
         rv_set_budget(h, slice);
         int r = rv_run(h);
@@ -350,9 +354,13 @@ static void hart_main(void *arg)
     bh->instructions = rv_instret(h) - start;
 }
 
-int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
+void board_pause(struct board *b)
 {
-    atomic_store(&b->end, 0);
+    board_end(b, BOARD_PAUSE, 0);
+}
+
+void board_start(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
+{
     for (unsigned i = 0; i < b->nharts; i++) {
         struct board_hart *bh = b->harts[i];
         priv_reset(&bh->cpu, i);
@@ -361,6 +369,17 @@ int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
         bh->hart->x[11] = dtb;      /* a1: the device tree */
         bh->hart->x[12] = fw_info;  /* a2: OpenSBI's fw_dynamic information */
     }
+}
+
+int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
+{
+    board_start(b, entry, dtb, fw_info);
+    return board_go(b);
+}
+
+int board_go(struct board *b)
+{
+    atomic_store(&b->end, 0);
     for (unsigned i = 1; i < b->nharts; i++)
         if (!(b->harts[i]->thread = host_thread_start(hart_main, b->harts[i]))) {
             board_end(b, BOARD_NOMEM, 0);

@@ -69,6 +69,9 @@
 enum { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
 
 struct board;
+struct snap_buf;
+struct snap_cur;
+struct snap_writer;
 
 /* A device in the physical address space: accesses of 1, 2, 4 or 8 bytes
  * at offsets inside [0, size). read and write return 0, or -1 for an
@@ -82,6 +85,12 @@ struct board_dev {
     struct board *board;
     void (*free)(struct board_dev *d);   /* NULL: free() */
     void (*reset)(struct board_dev *d);  /* back to its power-on state (or NULL) */
+    /* Its state for a snapshot (sys/save.c), little-endian: 0, or -1 if
+     * it holds what cannot be saved yet; and back, into a device made as
+     * this one was: 0, or -1 for bytes it could not have written. NULL:
+     * no state beyond how it was made. */
+    int (*save)(struct board_dev *d, struct snap_buf *out);
+    int (*load)(struct board_dev *d, struct snap_cur *in);
 };
 
 /* The privileged state of the hart (sys/priv.c). */
@@ -102,6 +111,7 @@ enum board_end {
     BOARD_NOMEM,             /* the host memory limit was reached */
     BOARD_BUDGET,            /* --budget instructions ran */
     BOARD_QUIT,              /* Ctrl-A x on the console */
+    BOARD_PAUSE,             /* board_pause, or pause_at: board_go goes on */
 };
 
 struct board_config {
@@ -159,6 +169,8 @@ struct board {
     uint64_t polled;            /* mtime when devices were last polled (hart 0's) */
     _Atomic int64_t retired;    /* instructions of all harts (--budget, --icount) */
     _Atomic uint64_t skipped_ns;/* --icount: virtual time wfi skipped */
+    int64_t pause_at;           /* retired: the harts stop there (0: never) */
+    char *snapshot_request;     /* the monitor's `snapshot FILE` (b->lock) */
     /* Set by a device or a hart: the run ends with this (the first wins). */
     _Atomic int end;
     int end_status;
@@ -183,8 +195,34 @@ int board_fw_info(struct board *b, uint64_t dtb, uint64_t next, uint64_t *addr);
 /* Runs every hart from entry in M mode (a0 = its hart id, a1 = dtb
  * address or 0, a2 = fw_info address or 0), each on a host thread of its
  * own (hart 0 on the caller's), until the board stops; returns enum
- * board_end (b->end_status). */
+ * board_end (b->end_status). board_start puts the harts at entry,
+ * board_go runs them from where they are, until the board stops: after
+ * BOARD_PAUSE every hart is at an instruction boundary, and board_go
+ * goes on from there. */
 int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info);
+void board_start(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info);
+int board_go(struct board *b);
+/* From any thread: the harts stop soon (BOARD_PAUSE), at instruction
+ * boundaries. */
+void board_pause(struct board *b);
+
+/* Snapshot sections of a board (docs/snapshot-format.md). vm/board.c
+ * writes the first three (how the board was made), sys/save.c the rest. */
+enum {
+    BOARD_SEC_CONFIG = 32,   /* RAM, harts, --icount, devices made */
+    BOARD_SEC_FILE,          /* the firmware, the kernel, the command line */
+    BOARD_SEC_DISK,          /* a disk: its file and size */
+    BOARD_SEC_CLOCK,         /* mtime, instructions retired, time skipped */
+    BOARD_SEC_HART,          /* one per hart */
+    BOARD_SEC_DEV,           /* one per device with state */
+    BOARD_SEC_PAGES,         /* RAM pages that are not zero (repeated) */
+};
+/* Writes the clock, harts, devices and RAM of a stopped board: 0, or a
+ * negative SNAP_E* with err set. */
+int board_save(struct board *b, struct snap_writer *w, char *err, size_t errlen);
+/* Loads one section into b, made as the saved board was: 1 if it was
+ * one of board_save's, 0 if not, -1 with err set if it is damaged. */
+int board_load_section(struct board *b, uint32_t type, struct snap_cur *in, char *err, size_t errlen);
 
 /* Writes the board's device tree (with bootargs in /chosen, if given)
  * near the end of RAM: 0 with *addr set; 1 if this build has no libfdt
@@ -221,9 +259,14 @@ void board_irq(struct board *b, unsigned src, bool level);
 void monitor_run(struct board *b, const char *line);
 void monitor_prompt(struct board *b, bool on);
 void monitor_echo(struct board *b, const char *s, size_t len);
+/* Writes to the console (printf's format). */
+void monitor_say(struct board *b, const char *fmt, ...);
 
 /* sys/priv.c: the privileged architecture. */
 void priv_reset(struct board_cpu *c, unsigned hartid);
+/* Whether c is a state the guest could have put the hart in (a restored
+ * one must be). */
+bool priv_state_valid(const struct board_cpu *c);
 /* Takes exception cause (tval) at pc, in the hart's current mode. */
 void priv_trap(struct board_hart *bh, uint64_t cause, uint64_t tval);
 /* Takes the highest-priority interrupt that is pending and enabled:

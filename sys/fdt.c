@@ -9,6 +9,7 @@
 #include "sys/board.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef MVM_HAVE_FDT
@@ -169,19 +170,27 @@ static int build(struct board *b, void *fdt, int size, const char *bootargs)
 
 int board_fdt(struct board *b, const char *bootargs, uint64_t *addr, char *why, size_t whylen)
 {
-    static char buf[16384];
-    int r = build(b, buf, sizeof buf, bootargs);
+    enum { MAX = 16384 };
+    char *buf = malloc(MAX);    /* (boards of several VMs may start at once) */
+    int r = buf ? build(b, buf, MAX, bootargs) : -FDT_ERR_NOSPACE;
     if (r != 0) {
-        snprintf(why, whylen, "device tree: %s", fdt_strerror(r));
+        snprintf(why, whylen, "device tree: %s", buf ? fdt_strerror(r) : "out of host memory");
+        free(buf);
         return -1;
     }
-    /* As QEMU places it: the last 2 MiB-aligned place at the end of RAM. */
+    /* As QEMU places it: the last 2 MiB-aligned place at the end of RAM;
+     * in RAM under 4 MiB, where that would be over the firmware at its
+     * start, the last 4 KiB-aligned place. */
     uint64_t size = fdt_totalsize(buf), end = BOARD_RAM_BASE + b->cfg.ram_bytes;
     uint64_t at = (end - size) & ~((2ull << 20) - 1);
-    if (at < BOARD_RAM_BASE || mem_poke(b->phys, at, buf, size) != 0) {
+    if (at < BOARD_RAM_BASE + (2ull << 20))
+        at = (end - size) & ~(uint64_t)(MEM_PAGE_SIZE - 1);
+    if (at < BOARD_RAM_BASE + MEM_PAGE_SIZE || mem_poke(b->phys, at, buf, size) != 0) {
         snprintf(why, whylen, "device tree: no room in RAM");
+        free(buf);
         return -1;
     }
+    free(buf);
     *addr = at;
     return 0;
 }

@@ -9,6 +9,7 @@
  * Spec: RISC-V Platform-Level Interrupt Controller Specification 1.0.0.
  */
 #include "sys/board.h"
+#include "snap/format.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -142,13 +143,50 @@ static void plic_reset(struct board_dev *d)
     update(p);
 }
 
+static int plic_save(struct board_dev *d, struct snap_buf *o)
+{
+    struct plic *p = (struct plic *)d;
+    for (unsigned s = 0; s < SOURCES; s++)
+        snap_put_u32(o, p->priority[s]);
+    snap_put_u32(o, p->level);
+    snap_put_u32(o, p->pending);
+    snap_put_u32(o, p->claimed);
+    snap_put_u32(o, 2 * d->board->nharts);
+    for (unsigned c = 0; c < 2 * d->board->nharts; c++) {
+        snap_put_u32(o, p->enable[c]);
+        snap_put_u32(o, p->threshold[c]);
+    }
+    return 0;
+}
+
+static int plic_load(struct board_dev *d, struct snap_cur *in)
+{
+    struct plic *p = (struct plic *)d;
+    for (unsigned s = 0; s < SOURCES; s++)
+        p->priority[s] = snap_get_u32(in) & PRIORITY_MASK;
+    p->level = snap_get_u32(in) & ~1u;
+    p->pending = snap_get_u32(in) & ~1u;
+    p->claimed = snap_get_u32(in) & ~1u;
+    if (snap_get_u32(in) != 2 * d->board->nharts)
+        return -1;
+    for (unsigned c = 0; c < 2 * d->board->nharts; c++) {
+        p->enable[c] = snap_get_u32(in) & ~1u;
+        p->threshold[c] = snap_get_u32(in) & PRIORITY_MASK;
+    }
+    if (in->bad)
+        return -1;
+    update(p);
+    return 0;
+}
+
 struct board_dev *board_plic_new(struct board *b)
 {
     struct plic *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->dev = (struct board_dev){ .name = "plic", .base = BOARD_PLIC_BASE, .size = BOARD_PLIC_SIZE, .read = plic_read,
-                                 .write = plic_write, .board = b, .reset = plic_reset };
+                                 .write = plic_write, .board = b, .reset = plic_reset,
+                                 .save = plic_save, .load = plic_load };
     b->plic = &p->dev;
     return &p->dev;
 }

@@ -68,6 +68,17 @@ void priv_reset(struct board_cpu *c, unsigned hartid)
     c->mstatus = MS_XL64;
 }
 
+bool priv_state_valid(const struct board_cpu *c)
+{
+    unsigned mode = (unsigned)(c->satp >> SATP_MODE_SHIFT);
+    return (c->priv == PRIV_M || c->priv == PRIV_S || c->priv == PRIV_U) &&
+           !(c->mstatus & ~(MSTATUS_WRITABLE | MS_XL64 | MS_SD)) && (c->mstatus & MS_XL64) == MS_XL64 &&
+           ((c->mstatus & MS_MPP) >> MS_MPP_SHIFT) != 2 && !(c->medeleg & ~MEDELEG_WRITABLE) &&
+           !(c->mideleg & ~S_IRQS) && !(c->mie & ~MIE_WRITABLE) && !((c->mip | c->mip_ext) & ~MIE_WRITABLE) &&
+           (mode == 0 || mode == SATP_SV39 || mode == SATP_SV48 || mode == SATP_SV57) &&
+           !(c->satp & ((1ull << 60) - 1) & ~((1ull << 44) - 1));
+}
+
 static uint64_t mstatus_read(const struct board_cpu *c)
 {
     uint64_t v = c->mstatus;

@@ -8,6 +8,7 @@
  * Reference: the National Semiconductor PC16550D data sheet.
  */
 #include "sys/board.h"
+#include "snap/format.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -235,13 +236,46 @@ static void uart_reset(struct board_dev *d)
     update_irq(u);
 }
 
+/* The registers and the bytes received and not yet read (not the
+ * monitor prompt's line, nor what the host side holds). */
+static int uart_save(struct board_dev *d, struct snap_buf *o)
+{
+    struct uart *u = (struct uart *)d;
+    const uint8_t r[] = { u->ier, u->lcr, u->mcr, u->scr, u->dll, u->dlm, u->fcr, u->thr_ipending };
+    snap_put_bytes(o, r, sizeof r);
+    snap_put_u32(o, u->rx_count);
+    for (unsigned i = 0; i < u->rx_count; i++)
+        snap_put_u8(o, u->rx[(u->rx_head + i) % RX_RING]);
+    return 0;
+}
+
+static int uart_load(struct board_dev *d, struct snap_cur *in)
+{
+    struct uart *u = (struct uart *)d;
+    const uint8_t *r = snap_get_bytes(in, 8);
+    uint32_t n = snap_get_u32(in);
+    if (!r || n > RX_RING)
+        return -1;
+    u->ier = r[0] & 0x0f, u->lcr = r[1], u->mcr = r[2] & 0x1f, u->scr = r[3], u->dll = r[4], u->dlm = r[5];
+    u->fcr = r[6], u->thr_ipending = r[7] != 0;
+    u->rx_head = 0;
+    u->rx_count = 0;
+    for (uint32_t i = 0; i < n; i++)
+        rx_push(u, snap_get_u8(in));
+    if (in->bad)
+        return -1;
+    update_irq(u);
+    return 0;
+}
+
 struct board_dev *board_uart_new(struct board *b)
 {
     struct uart *u = calloc(1, sizeof *u);
     if (!u)
         return NULL;
     u->dev = (struct board_dev){ .name = "uart", .base = BOARD_UART_BASE, .size = 0x100, .read = uart_read,
-                              .write = uart_write, .poll = uart_poll, .board = b, .reset = uart_reset };
+                              .write = uart_write, .poll = uart_poll, .board = b, .reset = uart_reset,
+                                 .save = uart_save, .load = uart_load };
     u->in = b->cfg.console_in;
     u->out = b->cfg.console_out;
     return &u->dev;

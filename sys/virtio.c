@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "host/host.h"
+#include "snap/format.h"
 
 #define MAGIC 0x74726976u          /* "virt" */
 #define VENDOR 0x554d4551u         /* "QEMU", as drivers expect of virt */
@@ -214,12 +215,65 @@ static void mmio_reset(struct board_dev *d)
     virtio_irq(v);
 }
 
+/* The transport's registers and its queue; then the device's own. */
+static int mmio_save(struct board_dev *d, struct snap_buf *o)
+{
+    struct virtio_mmio *v = (struct virtio_mmio *)d;
+    snap_put_u32(o, v->device_id);
+    snap_put_u64(o, v->driver_features);
+    const uint32_t r[] = { v->dev_features_sel, v->drv_features_sel, v->queue_sel, v->status, v->int_status,
+                           v->config_gen, v->nq };
+    for (unsigned i = 0; i < sizeof r / sizeof r[0]; i++)
+        snap_put_u32(o, r[i]);
+    for (unsigned i = 0; i < v->nq; i++) {
+        const struct virtq *q = &v->q[i];
+        snap_put_u32(o, q->num);
+        snap_put_u8(o, q->ready);
+        snap_put_u64(o, q->desc);
+        snap_put_u64(o, q->avail);
+        snap_put_u64(o, q->used);
+        snap_put_u16(o, q->last_avail);
+    }
+    return v->save ? v->save(v, o) : 0;
+}
+
+static int mmio_load(struct board_dev *d, struct snap_cur *in)
+{
+    struct virtio_mmio *v = (struct virtio_mmio *)d;
+    if (snap_get_u32(in) != v->device_id)
+        return -1;
+    v->driver_features = snap_get_u64(in) & v->features;
+    v->dev_features_sel = snap_get_u32(in);
+    v->drv_features_sel = snap_get_u32(in);
+    v->queue_sel = snap_get_u32(in);
+    v->status = snap_get_u32(in) & 0xff;
+    v->int_status = snap_get_u32(in) & 3;
+    v->config_gen = snap_get_u32(in);
+    if (snap_get_u32(in) != v->nq)
+        return -1;
+    for (unsigned i = 0; i < v->nq; i++) {
+        struct virtq *q = &v->q[i];
+        q->num = snap_get_u32(in);
+        q->ready = snap_get_u8(in) != 0;
+        q->desc = snap_get_u64(in);
+        q->avail = snap_get_u64(in);
+        q->used = snap_get_u64(in);
+        q->last_avail = snap_get_u16(in);
+        if (q->num > VIRTIO_QUEUE_MAX || (q->num & (q->num - 1)))
+            return -1;
+    }
+    if (in->bad || (v->load && v->load(v, in) != 0))
+        return -1;
+    virtio_irq(v);
+    return 0;
+}
+
 void virtio_mmio_init(struct virtio_mmio *v, struct board *b, const char *name, uint64_t base, uint32_t device_id,
                       uint64_t features, unsigned nq)
 {
     v->irq = BOARD_VIRTIO_IRQ + (unsigned)((base - BOARD_VIRTIO_BASE) / 0x1000);
     v->dev = (struct board_dev){ .name = name, .base = base, .size = 0x1000, .read = mmio_read, .write = mmio_write,
-                               .board = b, .reset = mmio_reset };
+                               .board = b, .reset = mmio_reset, .save = mmio_save, .load = mmio_load };
     v->device_id = device_id;
     v->features = features | VIRTIO_F_VERSION_1;
     v->nq = nq;

@@ -42,6 +42,10 @@ struct virtio_mmio {
     int (*config_read)(struct virtio_mmio *v, uint64_t off, unsigned len, uint64_t *val);
     void (*notify)(struct virtio_mmio *v, struct virtq *q);
     void (*reset)(struct virtio_mmio *v);
+    /* The device's own state after the transport's, for a snapshot (as
+     * board_dev's save and load; NULL: none). */
+    int (*save)(struct virtio_mmio *v, struct snap_buf *out);
+    int (*load)(struct virtio_mmio *v, struct snap_cur *in);
 };
 
 void virtio_mmio_init(struct virtio_mmio *v, struct board *b, const char *name, uint64_t base, uint32_t device_id,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "host/host.h"
+#include "snap/format.h"
 #include "host/thread.h"
 
 #define SECTOR 512u
@@ -297,6 +298,49 @@ static void blk_notify(struct virtio_mmio *v, struct virtq *q)
     }
 }
 
+/* Its size (a restore must find a disk of the same size), and under an
+ * overlay the sectors written so far: their numbers and bytes. (The disk
+ * file itself is not saved: a restore opens it again, and it must be as
+ * it was.) */
+static int blk_save(struct virtio_mmio *v, struct snap_buf *o)
+{
+    struct blk *k = (struct blk *)v;
+    uint64_t n = 0;
+    for (uint64_t s = 0; k->written && s < k->sectors; s++)
+        n += (k->written[s / 8] >> (s % 8)) & 1;
+    if (n > (SNAP_SECTION_MAX - 4096) / (SECTOR + 8))
+        return -1;      /* more than one section holds */
+    snap_put_u64(o, k->sectors);
+    snap_put_u64(o, n);
+    uint8_t buf[SECTOR];
+    for (uint64_t s = 0; n && s < k->sectors; s++)
+        if ((k->written[s / 8] >> (s % 8)) & 1) {
+            if (pread(k->overlay, buf, SECTOR, (off_t)(s * SECTOR)) != (ssize_t)SECTOR)
+                return -1;
+            snap_put_u64(o, s);
+            snap_put_bytes(o, buf, SECTOR);
+        }
+    return 0;
+}
+
+static int blk_load(struct virtio_mmio *v, struct snap_cur *in)
+{
+    struct blk *k = (struct blk *)v;
+    if (snap_get_u64(in) != k->sectors)
+        return -1;      /* another disk */
+    uint64_t n = snap_get_u64(in);
+    if (n && !k->written)
+        return -1;      /* written sectors, and no overlay to put them in */
+    for (uint64_t i = 0; i < n && !in->bad; i++) {
+        uint64_t s = snap_get_u64(in);
+        const uint8_t *data = snap_get_bytes(in, SECTOR);
+        if (!data || s >= k->sectors || pwrite(k->overlay, data, SECTOR, (off_t)(s * SECTOR)) != (ssize_t)SECTOR)
+            return -1;
+        k->written[s / 8] |= (uint8_t)(1u << (s % 8));
+    }
+    return in->bad ? -1 : 0;
+}
+
 static void blk_free(struct board_dev *d)
 {
     struct blk *k = (struct blk *)d;
@@ -341,6 +385,8 @@ struct board_dev *board_virtio_blk_new(struct board *b, uint64_t base, int fd, c
     k->v.config_read = blk_config;
     k->v.notify = blk_notify;
     k->v.dev.free = blk_free;
+    k->v.save = blk_save;
+    k->v.load = blk_load;
     return &k->v.dev;
 fail:
     if (k->fd >= 0)

@@ -23,15 +23,6 @@
 #define DEFAULT_RAM (128ull << 20)
 #define KERNEL_BASE (BOARD_RAM_BASE + (2ull << 20))   /* where fw_jump jumps */
 
-struct vm_board {
-    struct board *b;
-    uint8_t *image[2];      /* MVM_BOARD_FIRMWARE, MVM_BOARD_KERNEL: copies */
-    size_t size[2];
-    uint64_t entry[2];
-    char *bootargs;
-    unsigned ndisks;
-    bool rng, ran;
-};
 
 int vm_board_check(struct mvm_board_config *c)
 {
@@ -111,6 +102,11 @@ int vm_board_create_child(const struct mvm_board_config *cfg, mvm_vm *parent, in
     return create_native(cfg, parent, console_in, console_out, out);
 }
 
+int mvm_vm_is_board(const mvm_vm *vm)
+{
+    return vm && vm->is_board;
+}
+
 int mvm_board_create(const struct mvm_board_config *cfg, mvm_vm **out)
 {
     static const struct mvm_board_config dflt = MVM_BOARD_CONFIG_INIT;
@@ -135,6 +131,8 @@ void vm_board_free(mvm_vm *vm)
     free(vb->image[0]);
     free(vb->image[1]);
     free(vb->bootargs);
+    for (unsigned i = 0; i < vb->ndisks; i++)
+        free(vb->disk_path[i]);
     free(vb);
     vm->board = NULL;
 }
@@ -167,7 +165,7 @@ int vm_board_load(mvm_vm *vm, int what, const void *data, size_t size)
     if (vm->remote)
         return remote_error(vm, HC(BOARD_LOAD, vm->handle, what, PTR(data), size, 0, 0));
     struct vm_board *vb = vm->board;
-    if (vb->ran)
+    if (vb->started)
         return -MVM_EBUSY;
     if (what == MVM_BOARD_BOOTARGS) {
         if (memchr(data, 0, size))
@@ -207,7 +205,7 @@ int vm_board_add_disk_from(mvm_vm *vm, mvm_vm *src, const char *path, unsigned f
     if (src && src->remote)
         return -MVM_EINVAL;
     struct vm_board *vb = vm->board;
-    if (vb->ran)
+    if (vb->started)
         return -MVM_EBUSY;
     if (vb->ndisks == MVM_BOARD_DISKS)
         return -MVM_EINVAL;
@@ -250,6 +248,10 @@ int vm_board_add_disk_from(mvm_vm *vm, mvm_vm *src, const char *path, unsigned f
     }
     if (!board_add_dev(vb->b, d))
         return -MVM_ENOMEM;
+    /* Recorded for snapshots: our own files by their full path. */
+    char *real = src ? NULL : realpath(path, NULL);
+    vb->disk_path[vb->ndisks] = real ? real : strdup(path);
+    vb->disk_flags[vb->ndisks] = flags;
     vb->ndisks++;
     return 0;
 }
@@ -262,8 +264,9 @@ int mvm_board_add_disk(mvm_vm *vm, const char *path, unsigned flags)
 }
 
 /* Powers the board on from its files: the device tree and OpenSBI's
- * information written, every hart at the firmware's entry. */
-static int power_on(mvm_vm *vm, struct mvm_exit *ex)
+ * information written, every hart at the firmware's entry. false (the
+ * reason in vm->error) if there is no room for them. */
+static bool power_on(mvm_vm *vm)
 {
     struct vm_board *vb = vm->board;
     struct board *b = vb->b;
@@ -273,48 +276,96 @@ static int power_on(mvm_vm *vm, struct mvm_exit *ex)
     if (r < 0 || (dtb && board_fw_info(b, dtb, vb->image[MVM_BOARD_KERNEL] ? vb->entry[MVM_BOARD_KERNEL] : 0,
                                        &info) != 0)) {
         snprintf(vm->error, sizeof vm->error, "%s", r < 0 ? why : "no room in RAM for the firmware's boot information");
-        ex->reason = MVM_EXIT_NOMEM;
-        return BOARD_NOMEM;
+        return false;
     }
-    return board_run(b, vb->entry[MVM_BOARD_FIRMWARE], dtb, info);
+    board_start(b, vb->entry[MVM_BOARD_FIRMWARE], dtb, info);
+    return true;
+}
+
+/* A reset the guest asked for: RAM is cleared, the devices are as at
+ * power-on (disks keep what was written), the files are loaded again and
+ * the harts start over. */
+static bool reset(mvm_vm *vm)
+{
+    struct vm_board *vb = vm->board;
+    board_reset(vb->b);
+    for (int w = MVM_BOARD_FIRMWARE; w <= MVM_BOARD_KERNEL; w++)
+        if (vb->image[w] && load_image(vm, w) != 0)
+            return false;
+    return power_on(vm);
+}
+
+/* The monitor's `snapshot FILE` (sys/monitor.c): written now, between the
+ * harts' runs; the run goes on. */
+static void monitor_snapshot(mvm_vm *vm)
+{
+    struct board *b = vm->board->b;
+    host_mutex_lock(b->lock);
+    char *path = b->snapshot_request;
+    b->snapshot_request = NULL;
+    host_mutex_unlock(b->lock);
+    if (!path)
+        return;
+    int r = vm_board_snapshot(vm, path, 0);
+    if (r == 0)
+        monitor_say(b, "snapshot written to %s\r\n(mvm) ", path);
+    else
+        monitor_say(b, "snapshot %s: %s\r\n(mvm) ", path, *vm->error ? vm->error : mvm_strerror(r));
+    free(path);
 }
 
 int vm_board_run(mvm_vm *vm, struct mvm_exit *ex)
 {
     struct vm_board *vb = vm->board;
     struct board *b = vb->b;
-    if (vb->ran)
+    if (vb->ended)
         return -MVM_EBUSY;
-    if (!vb->image[MVM_BOARD_FIRMWARE])
+    if (!vb->image[MVM_BOARD_FIRMWARE] && !vb->started)
         return -MVM_EINVAL;
-    if (!vb->ran && ((vb->rng && !board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * vb->ndisks))) ||
-                     !board_virtio_fill(b)))
-        return -MVM_ENOMEM;
-    vb->ran = true;
-    /* No more than every VM above has left; what it ran is charged to
-     * them all at the end (one run: a board is not resumed). */
-    int64_t left = vm_budget_left(vm);
-    if (left <= 0) {
-        ex->reason = MVM_EXIT_BUDGET;
-        ex->status = 124;
+    vm->error[0] = 0;
+    atomic_store(&b->end, 0);
+    if (atomic_exchange(&vb->interrupt, false)) {
+        ex->reason = MVM_EXIT_INTERRUPTED;
+        ex->pc = b->harts[0]->hart->pc;
+        ex->addr = b->harts[0]->cpu.priv;
         return 0;
     }
-    b->cfg.budget = left >= INT64_MAX / 2 ? 0 : left;   /* all harts, across resets */
-    int end;
-    for (;;) {
-        end = power_on(vm, ex);
-        if (end != BOARD_RESET)
-            break;
-        /* A reset: RAM is cleared, the devices are as at power-on (disks
-         * keep what was written); the files are loaded again. */
-        board_reset(b);
-        for (int w = MVM_BOARD_FIRMWARE; w <= MVM_BOARD_KERNEL && end == BOARD_RESET; w++)
-            if (vb->image[w] && load_image(vm, w) != 0)
-                end = BOARD_NOMEM;
-        if (end != BOARD_RESET)
-            break;
+    int end = 0;
+    if (!vb->started) {
+        if ((vb->rng && !board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * vb->ndisks))) ||
+            !board_virtio_fill(b))
+            return -MVM_ENOMEM;
+        vb->started = true;
+        if (!power_on(vm))
+            end = BOARD_NOMEM;
     }
-    uint64_t ran = (uint64_t)atomic_load(&b->retired);
+    /* No more than every VM above has left (b->cfg.budget counts from
+     * power-on, all harts together); what it ran is charged to them all
+     * when the run returns. */
+    int64_t before = atomic_load(&b->retired), left = vm_budget_left(vm);
+    if (left <= 0 && !end) {
+        ex->reason = MVM_EXIT_BUDGET;
+        ex->status = 124;
+        ex->pc = b->harts[0]->hart->pc;
+        ex->addr = b->harts[0]->cpu.priv;
+        return 0;
+    }
+    b->cfg.budget = left >= INT64_MAX / 2 ? 0 : before + left;
+    while (!end) {
+        end = board_go(b);
+        if (end == BOARD_RESET) {
+            end = reset(vm) ? 0 : BOARD_NOMEM;
+        } else if (end == BOARD_PAUSE) {
+            /* An interrupt, or the monitor asking for a snapshot. */
+            if (atomic_exchange(&vb->interrupt, false))
+                break;
+            monitor_snapshot(vm);
+            end = 0;
+        }
+        if (!end)
+            atomic_store(&b->end, 0);
+    }
+    uint64_t ran = (uint64_t)(atomic_load(&b->retired) - before);
     ex->instructions = ran;
     if (vm->budget < INT64_MAX / 2)
         vm->budget -= (int64_t)ran;
@@ -323,6 +374,7 @@ int vm_board_run(mvm_vm *vm, struct mvm_exit *ex)
     ex->addr = b->harts[0]->cpu.priv;
     switch (end) {
     case BOARD_POWEROFF:
+        vb->ended = true;
         ex->reason = MVM_EXIT_EXITED;
         ex->cause = MVM_BOARD_POWEROFF;
         ex->status = b->end_status & 0xff;
@@ -330,19 +382,31 @@ int vm_board_run(mvm_vm *vm, struct mvm_exit *ex)
             ex->status = 1;
         break;
     case BOARD_QUIT:
+        vb->ended = true;
         ex->reason = MVM_EXIT_EXITED;
         ex->cause = MVM_BOARD_QUIT;
         break;
     case BOARD_BUDGET:
-        ex->reason = MVM_EXIT_BUDGET;
+        ex->reason = MVM_EXIT_BUDGET;    /* it goes on at the next run */
         ex->status = 124;
         break;
+    case BOARD_PAUSE:
+        ex->reason = MVM_EXIT_INTERRUPTED;
+        break;
     default:
+        vb->ended = true;
         ex->reason = MVM_EXIT_NOMEM;
         ex->status = 128 + 9;
         ex->signal = 9;
         break;
     }
+    return 0;
+}
+
+int vm_board_interrupt(mvm_vm *vm)
+{
+    atomic_store(&vm->board->interrupt, true);
+    board_pause(vm->board->b);
     return 0;
 }
 

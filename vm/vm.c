@@ -1205,8 +1205,8 @@ again:
 
 int mvm_vm_set_interruptible(mvm_vm *vm)
 {
-    if (vm && vm->is_board)
-        return -MVM_EINVAL;   /* a board has no process */
+    if (vm && vm->is_board && !vm->remote)
+        return 0;
     if (!vm)
         return -MVM_EINVAL;
     if (vm->remote)
@@ -1242,8 +1242,8 @@ static void stop_below(mvm_vm *vm)
 
 int mvm_vm_interrupt(mvm_vm *vm)
 {
-    if (vm && vm->is_board)
-        return -MVM_EINVAL;   /* a board has no process */
+    if (vm && vm->is_board && !vm->remote)
+        return vm_board_interrupt(vm);
     if (!vm)
         return -MVM_EINVAL;
     if (vm->remote || !vm->p->interruptible)

@@ -126,6 +126,21 @@ void hc_get_config(const uint8_t in[MVM_HC_CONFIG_SIZE], struct mvm_config *c);
 void hc_put_board(uint8_t out[MVM_HC_BOARD_SIZE], const struct mvm_board_config *c);
 void hc_get_board(const uint8_t in[MVM_HC_BOARD_SIZE], struct mvm_board_config *c);
 
+/* A board VM's own part (vm/board.c): the board, and what it was made
+ * of, kept for resets and snapshots. */
+struct vm_board {
+    struct board *b;
+    uint8_t *image[2];      /* MVM_BOARD_FIRMWARE, MVM_BOARD_KERNEL: copies */
+    size_t size[2];
+    uint64_t entry[2];
+    char *bootargs;
+    unsigned ndisks;
+    char *disk_path[MVM_BOARD_DISKS];   /* as given (snapshots record them) */
+    unsigned disk_flags[MVM_BOARD_DISKS];
+    bool rng, started, ended;
+    _Atomic bool interrupt; /* mvm_vm_interrupt: the run ends (or the next one) */
+};
+
 /* Boards as VMs (vm/board.c). A board VM (is_board) has no process: p
  * is NULL, and board holds the board (native) or nothing (remote). */
 /* Whether cfg is a board configuration mvm accepts (its defaults filled
@@ -141,6 +156,14 @@ int vm_board_load(mvm_vm *vm, int what, const void *data, size_t size);
  * own files). */
 int vm_board_add_disk_from(mvm_vm *vm, mvm_vm *src, const char *path, unsigned flags);
 int vm_board_run(mvm_vm *vm, struct mvm_exit *ex);
+int vm_board_interrupt(mvm_vm *vm);
+/* Snapshots of boards (snap/board.c): vm_board_snapshot as
+ * mvm_vm_snapshot; vm_board_restore reads the rest of a snapshot whose
+ * first section (BOARD_SEC_CONFIG) is at c. */
+int vm_board_snapshot(mvm_vm *vm, const char *path, unsigned flags);
+struct snap_reader;
+struct snap_cur;
+int vm_board_restore(struct snap_reader *rd, struct snap_cur *c, mvm_vm **out, char *err, size_t errlen);
 void vm_board_stats(const mvm_vm *vm, struct mvm_stats *out);
 void vm_board_free(mvm_vm *vm);
 

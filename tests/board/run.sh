@@ -13,6 +13,8 @@
 #      hand-worked expectations against an independent implementation),
 #   2. under $MVM boot it does the same, and
 #   3. both runs print the same output and exit with the same status;
+# then the same when the mvm run is saved half way and restored
+# (NAME.snapshot: docs/board.md, "Snapshots");
 # and then the same under `mvm boot --depth 3` (lowered and trusted
 # nesting) and `--depth 2 --nest-mode=emulate` (NAME.depth3,
 # NAME.trusted3, NAME.emulate2).
@@ -163,6 +165,40 @@ mvm_case() {
 	fi
 }
 
+# snapshot_case NAME N: kernel $k saved half way (--snapshot-at N/2
+# --suspend: exit 120), then `mvm restore`d: the two runs' output together
+# must be what qemu printed, the restore must exit as qemu did, and the
+# disk must end as it should.
+snapshot_case() {
+	if [ -z "$2" ] || [ "$2" -lt 2 ]; then
+		fail "$1" "no instruction count from the run with --stats"
+		return
+	fi
+	img=$k.mvm.img snap=$k.snap
+	[ "$disk" = yes ] && mkdisk "$img"
+	rm -f "$snap"
+	# shellcheck disable=SC2086
+	limited "$MVM" boot --snapshot "$snap" --snapshot-at $(($2 / 2)) --suspend --smp "$smp" $mopts "$k" \
+		</dev/null >"$k.snap1.out" 2>"$k.snap1.err"
+	src=$?
+	if [ "$src" != 120 ] || [ ! -s "$snap" ]; then
+		fail "$1" "saving: exit $src, want 120; stderr '$(head -n 1 "$k.snap1.err" | cut -c 1-80)'"
+		return
+	fi
+	limited "$MVM" restore "$snap" </dev/null >"$k.snap2.out" 2>"$k.snap2.err"
+	rrc=$?
+	cat "$k.snap1.out" "$k.snap2.out" >"$k.snap.out"
+	if [ "$rrc" != "$qrc" ]; then
+		fail "$1" "restored: exit $rrc, want $qrc; stderr '$(head -n 1 "$k.snap2.err" | cut -c 1-80)'"
+	elif ! cmp -s "$k.qemu.out" "$k.snap.out"; then
+		fail "$1" "output differs, $(guest_first_diff "$k.qemu.out" "$k.snap.out")"
+	elif [ "$disk" = yes ] && ! cmp -s "$k.want.img" "$img"; then
+		fail "$1" "the disk ends wrong, $(disk_diff "$k.want.img" "$img")"
+	else
+		pass "$1"
+	fi
+}
+
 for n in $names; do
 	[ "$n" = htif ] && continue	# below
 	if [ ! -f "$SRC/$n.S" ]; then
@@ -225,7 +261,8 @@ for n in $names; do
 		fail "$n" "$mvm_boot"
 		continue
 	fi
-	mvm_case "$n" ""
+	mvm_case "$n" "--stats"
+	snapshot_case "$n.snapshot" "$(sed -n 's/^mvm: stats: \([0-9][0-9]*\) instructions.*/\1/p' "$k.mvm.err")"
 	# Nested (docs/board.md, "Nested"): the same board made at depth 3 by
 	# the monitor's own RV64 build in lowered nesting (the real
 	# environment runs it) and in trusted nesting, and at depth 2

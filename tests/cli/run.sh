@@ -285,6 +285,44 @@ expect_error boot-depth3-too-big 126 'does not fit' boot --depth 3 --mem 1M "$OU
 expect_error boot-depth3-budget 124 'budget' boot --depth 3 --budget 1000 "$OUT/spin.bin"
 expect_error boot-depth2-emulate-budget 124 'budget' boot --depth 2 --nest-mode=emulate --budget 1000 "$OUT/spin.bin"
 # Ctrl-A x on the console ends the run, with status 0.
+# Board snapshots (docs/board.md, "Snapshots"): bad options, and what a
+# restore must refuse with its own status, changing nothing.
+expect_error boot-snapshot-at-alone 125 '--snapshot-at' boot --snapshot-at 100 "$OUT/spin.bin"
+expect_error boot-suspend-alone 125 '--suspend' boot --suspend "$OUT/spin.bin"
+expect_error boot-migrate 125 '--migrate-to' boot --migrate-to 127.0.0.1:1 "$OUT/spin.bin"
+expect_error boot-depth-snapshot 125 '--snapshot' boot --depth 2 --snapshot "$OUT/x.snap" "$OUT/spin.bin"
+if ready boot-snapshot-suspend; then
+	head -c 65536 /dev/zero >"$OUT/board-disk.img"
+	rm -f "$OUT/board.snap"
+	mvm_run boot-snapshot-suspend /dev/null boot --disk "$OUT/board-disk.img" --snapshot "$OUT/board.snap" \
+		--snapshot-at 5000 --suspend "$OUT/spin.bin"
+	if [ "$st" != "exit 120" ] || [ ! -s "$OUT/board.snap" ]; then
+		fail boot-snapshot-suspend "$(ended), want exit 120 and a snapshot; stderr: '$(first "$res.err")'"
+	else
+		pass boot-snapshot-suspend
+		# The spinning board goes on where it was, until its budget.
+		mvm_run boot-restore-budget /dev/null restore --budget 1000 "$OUT/board.snap"
+		if [ "$st" != "exit 124" ] || ! grep -q 'budget' "$res.err"; then
+			fail boot-restore-budget "$(ended), want exit 124; stderr: '$(first "$res.err")'"
+		else
+			pass boot-restore-budget
+		fi
+		# Damaged copies: a byte flipped (past the file header), cut short.
+		size=$(wc -c <"$OUT/board.snap")
+		cp "$OUT/board.snap" "$OUT/board-flipped.snap"
+		printf '\377' | dd of="$OUT/board-flipped.snap" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+		head -c $((size - 40)) "$OUT/board.snap" >"$OUT/board-cut.snap"
+		expect_error boot-restore-flipped 122 '' restore "$OUT/board-flipped.snap"
+		expect_error boot-restore-cut 122 '' restore "$OUT/board-cut.snap"
+		# Its disk file gone: named, status 121.
+		mv "$OUT/board-disk.img" "$OUT/board-disk.gone"
+		expect_error boot-restore-no-disk 121 'board-disk.img' restore "$OUT/board.snap"
+		# Another size: not the disk it had.
+		head -c 1024 /dev/zero >"$OUT/board-disk.img"
+		expect_error boot-restore-other-disk 122 'virtio' restore "$OUT/board.snap"
+		rm -f "$OUT/board-disk.img" "$OUT/board-disk.gone"
+	fi
+fi
 if ready boot-ctrl-a-x; then
 	printf '\001x' >"$OUT/ctrl-a-x.in"
 	mvm_run boot-ctrl-a-x "$OUT/ctrl-a-x.in" boot "$OUT/spin.bin"

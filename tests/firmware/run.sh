@@ -45,7 +45,7 @@ T=${FIRMWARE_TIMEOUT:-60}
 for f in "$FW_DIR/fw_jump.elf" "$FW_DIR/fw_dynamic.elf" "$UBOOT"; do
 	[ -f "$f" ] || { echo "SKIP $SUITE: not installed: $f (scripts/deps: opensbi, u-boot-qemu)"; exit 0; }
 done
-kinds=${*:-fw_jump fw_dynamic smp reset disk disk-snapshot disk-ro sbi depth3-disk depth3-reset trusted3-smp}
+kinds=${*:-fw_jump fw_dynamic smp reset disk disk-snapshot disk-ro sbi depth3-disk depth3-reset trusted3-smp snapshot}
 
 # limited CMD...: CMD, killed after T seconds (status 124) if timeout(1) is
 # there.
@@ -195,9 +195,116 @@ md_line() {
 		"$(printf '%s' "$text" | head -c 16)"
 }
 
+# start_mvm NAME ARGS...: mvm ARGS in the background on a fifo ($fifo, fd
+# 3) with its output in $o; $pid.
+start_mvm() {
+	o=$OUT/$1.out
+	fifo=$OUT/$1.in
+	shift
+	rm -f "$fifo" "$o"
+	mkfifo "$fifo" || return 1
+	"$MVM" "$@" <"$fifo" >"$o" 2>"$o.err" &
+	pid=$!
+	exec 3>"$fifo"
+	sent=0
+}
+
+# stop_mvm: closes the fifo and waits for mvm (T seconds at most): its
+# exit status, or 124 if it had to be killed.
+stop_mvm() {
+	exec 3>&-
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt $((T * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rm -f "$fifo"
+		return 124
+	fi
+	wait "$pid"
+	st=$?
+	rm -f "$fifo"
+	return $st
+}
+
+# The snapshot run (docs/board.md, "Snapshots"): U-Boot with the ext4
+# disk loads the file into RAM; the monitor prompt's `snapshot FILE`
+# saves the board, which then powers off. `mvm restore FILE` must come
+# back to U-Boot's prompt with that RAM (md.b shows the file's bytes at
+# the address it was loaded to before the snapshot), a working virtio
+# disk (ext4load again, to another address) and power off with status 0.
+snapshot_test() {
+	k=snapshot
+	if [ "$disk_ok" != 1 ]; then
+		fail "$k" "cannot make an ext4 image (mke2fs, $OUT/mke2fs.log)"
+		return
+	fi
+	cp "$OUT/base.img" "$OUT/$k.img"
+	snap=$OUT/$k.snap
+	rm -f "$snap"
+	start_mvm "$k" boot --disk "$OUT/$k.img" --kernel "$UBOOT" "$FW_DIR/fw_jump.elf" ||
+		{ fail "$k" "cannot make a fifo"; return; }
+	ok=0
+	if wait_for "$o" "Hit any key to stop autoboot" && printf '\n' >&3 && wait_for "$o" "=> "; then
+		cmd 'virtio scan'
+		cmd 'ext4load virtio 0 0x84000000 hello.txt'
+		cmd 'md.b 0x84000000 0x10'
+		if wait_for "$o" "$(md_line 84000000)"; then
+			printf '\001c' >&3
+			wait_for "$o" "(mvm) " && printf 'snapshot %s\n' "$snap" >&3 &&
+				wait_for "$o" "snapshot written to $snap" && ok=1
+			printf '\001c\n' >&3
+			sent=$((sent + 1))
+			cmd poweroff
+		fi
+	fi
+	stop_mvm
+	rc=$?
+	if [ "$ok" != 1 ] || [ ! -s "$snap" ]; then
+		fail "$k.save" "no 'snapshot written to $snap' from the monitor ($o)"
+		return
+	elif [ "$rc" != 0 ]; then
+		fail "$k.save" "the saved board did not go on to power off: exit $rc ($o)"
+		return
+	fi
+	pass "$k.save"
+	start_mvm "$k.restore" restore "$snap" || { fail "$k.restore" "cannot make a fifo"; return; }
+	step=prompt
+	printf '\n' >&3
+	if wait_for "$o" "=> "; then
+		step=ram
+		cmd 'md.b 0x84000000 0x10'
+		if wait_for "$o" "$(md_line 84000000)"; then
+			step=disk
+			cmd 'ext4load virtio 0 0x86000000 hello.txt'
+			cmd 'md.b 0x86000000 0x10'
+			wait_for "$o" "$(md_line 86000000)" && step=poweroff && cmd poweroff
+		fi
+	fi
+	stop_mvm
+	rc=$?
+	if [ "$step" != poweroff ]; then
+		fail "$k.restore" "restored, no $step ($o)"
+	elif [ "$rc" != 0 ] || ! grep -qF "poweroff ..." "$o"; then
+		fail "$k.restore" "restored, then exit $rc after poweroff ($o)"
+	else
+		pass "$k.restore"
+	fi
+	if grep -q -e 'Sanitizer' -e 'runtime error:' "$OUT/$k.out.err" "$OUT/$k.restore.out.err"; then
+		fail "$k.sanitizer" "$(cat "$OUT/$k.out.err" "$OUT/$k.restore.out.err" | grep -m 1 -e 'ERROR' -e 'runtime error:' | cut -c 1-120)"
+	fi
+}
+
 for k in $kinds; do
 	if [ "$k" = sbi ]; then
 		sbi_test
+		continue
+	fi
+	if [ "$k" = snapshot ]; then
+		snapshot_test
 		continue
 	fi
 	# depth3-KIND: KIND with the board at depth 3 (lowered nesting: the
