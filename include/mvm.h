@@ -303,10 +303,13 @@ void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out);
  * System mode (docs/board.md): a board laid out like QEMU's virt machine
  * is a VM too. mvm_board_create makes one with its RAM, harts and devices;
  * mvm_board_load and mvm_board_add_disk give it its files; mvm_vm_run
- * powers it on and runs it to its end (once: -MVM_EBUSY after), restarting
- * it from its files on each reset the guest asks for. mvm_vm_destroy,
- * mvm_vm_stats, mvm_vm_set_budget and mvm_vm_error apply to a board; the
- * calls that name a process's memory, registers or files are -MVM_EINVAL.
+ * powers it on and runs it until it ends (-MVM_EBUSY after), restarting
+ * it from its files on each reset the guest asks for; a run stopped by
+ * the budget or mvm_vm_interrupt goes on at the next. mvm_vm_destroy,
+ * mvm_vm_stats, mvm_vm_set_budget, mvm_vm_set_interruptible,
+ * mvm_vm_interrupt, mvm_vm_snapshot (between runs), mvm_vm_restore and
+ * mvm_vm_error apply to a board; the calls that name a process's memory,
+ * registers or files are -MVM_EINVAL.
  * Inside mvm (unless nest_mode is MVM_NEST_EMULATE) the monitor above
  * makes and runs it — the real environment, in trusted and lowered
  * nesting — so a board costs at depth d what it costs at depth 1. Its
