@@ -316,9 +316,6 @@ for k in $kinds; do
 	trusted3-*) nest="--depth 3 --nest-mode=trusted" ;;
 	*) nest= ;;
 	esac
-	o=$OUT/$k.out
-	fifo=$OUT/$k.in
-	rm -f "$fifo" "$o"
 	fw=$FW_DIR/$base.elf
 	set --
 	case $base in
@@ -347,11 +344,8 @@ for k in $kinds; do
 		esac
 		;;
 	esac
-	mkfifo "$fifo" || { fail "$k" "cannot make a fifo"; continue; }
 	# shellcheck disable=SC2086 # $nest is split at spaces on purpose
-	"$MVM" boot $nest "$@" --kernel "$UBOOT" "$fw" <"$fifo" >"$o" 2>"$OUT/$k.err" &
-	pid=$!
-	exec 3>"$fifo"
+	start_mvm "$k" boot $nest "$@" --kernel "$UBOOT" "$fw" || { fail "$k" "cannot make a fifo"; continue; }
 	step=opensbi
 	if ! wait_for "$o" "Domain0 Next Mode         : S-mode"; then
 		fail "$k.$step" "OpenSBI did not start U-Boot in S mode ($o)"
@@ -444,31 +438,20 @@ for k in $kinds; do
 			fail "$k.$step" "no U-Boot prompt ($o)"
 		fi
 	fi
-	exec 3>&-
 	# The monitor ends by itself after poweroff (or at the end of its input).
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt $((T * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		[ "$step" = poweroff ] && fail "$k.poweroff" "mvm did not end (${T}s)"
-	else
-		wait "$pid"
-		rc=$?
-		if [ "$step" = poweroff ]; then
-			if [ "$rc" = 0 ] && grep -qF "poweroff ..." "$o"; then
-				pass "$k.poweroff"
-			else
-				fail "$k.poweroff" "exit $rc"
-			fi
+	stop_mvm
+	rc=$?
+	if [ "$step" = poweroff ]; then
+		if [ "$rc" = 124 ]; then
+			fail "$k.poweroff" "mvm did not end (${T}s)"
+		elif [ "$rc" = 0 ] && grep -qF "poweroff ..." "$o"; then
+			pass "$k.poweroff"
+		else
+			fail "$k.poweroff" "exit $rc"
 		fi
 	fi
-	rm -f "$fifo"
-	if grep -q -e 'Sanitizer' -e 'runtime error:' "$OUT/$k.err"; then
-		fail "$k.sanitizer" "$(grep -m 1 -e 'WARNING' -e 'ERROR' -e 'runtime error:' "$OUT/$k.err" | cut -c 1-120)"
+	if grep -q -e 'Sanitizer' -e 'runtime error:' "$o.err"; then
+		fail "$k.sanitizer" "$(grep -m 1 -e 'WARNING' -e 'ERROR' -e 'runtime error:' "$o.err" | cut -c 1-120)"
 	fi
 	# What the disk file holds afterwards: the write, only without an overlay.
 	case $base in
