@@ -69,10 +69,15 @@ all: $(MVM) $(if $(HAVE_RV64_CC),rv64)
 
 # The same sources as a static RISC-V Linux program, placed beside mvm so
 # that `mvm run --depth N` finds it.
+# It goes there stripped: every nested level reads the whole file, and
+# its debugging information is three quarters of it (build/rv64/mvm
+# keeps it, for gdb).
+RV64_STRIP ?= $(patsubst %gcc,%strip,$(RV64_CC))
 rv64:
 	@$(MAKE) --no-print-directory CC=$(RV64_CC) BUILD=build/rv64 SAN= TSAN= OPT=-O2 "LDFLAGS=-static -pthread" build/rv64/mvm
 	@mkdir -p $(BUILD)
-	@cmp -s build/rv64/mvm $(BUILD)/mvm.rv64 || cp build/rv64/mvm $(BUILD)/mvm.rv64
+	@$(RV64_STRIP) -o build/rv64/mvm.stripped build/rv64/mvm 2>/dev/null || cp build/rv64/mvm build/rv64/mvm.stripped
+	@cmp -s build/rv64/mvm.stripped $(BUILD)/mvm.rv64 || cp build/rv64/mvm.stripped $(BUILD)/mvm.rv64
 
 $(MVM): $(CLI_OBJ) $(BUILD)/libmvm.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmvm.a $(LDLIBS)
