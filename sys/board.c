@@ -256,7 +256,10 @@ static void serve_trap(struct board_hart *bh)
             priv_trap(bh, why, tval);
             return;
         }
-        if (mmio_access(bh, pa, store) == 1) {
+        /* A device is behind PMP too, for S and U (RAM that PMP refused
+         * ends here as well, and no device is there). */
+        if ((bh->cpu.priv == PRIV_M || pmp_allows(&bh->cpu, pa, store ? MEM_W : MEM_R)) &&
+            mmio_access(bh, pa, store) == 1) {
             h->instret_base++;
             atomic_fetch_add(&bh->b->retired, 1);
             return;

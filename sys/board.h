@@ -289,6 +289,14 @@ bool priv_fp_first_use(struct board_hart *bh, uint32_t insn);
 /* The interrupt-pending bits the devices drive (MTIP, MSIP), into mip. */
 void priv_update_mip(struct board_hart *bh);
 
+/* sys/pmp.c: physical memory protection. pmp_allows: whether an S- or
+ * U-mode access (MEM_R, MEM_W, MEM_X) to the page of pa is allowed;
+ * pmp_locked: whether pmpaddr i may not be written; pmp_cfg_write: what
+ * pmpcfg0 (reg 0) or pmpcfg2 (reg 1) holds after a write of v. */
+bool pmp_allows(const struct board_cpu *c, uint64_t pa, int access);
+bool pmp_locked(const struct board_cpu *c, unsigned i);
+uint64_t pmp_cfg_write(const struct board_cpu *c, unsigned reg, uint64_t v);
+
 /* sys/mmu.c: translation. mmu_walk gives the physical address of va
  * for access (MEM_R, MEM_W, MEM_X) in mode priv under the current satp
  * (0), or the exception (a page or access fault). */

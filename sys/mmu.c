@@ -8,8 +8,10 @@
  * board gives it translated address spaces (mem_space_set_translator):
  * one for S mode and one for U mode, whose permissions differ, each with
  * its own decoded blocks. A TLB miss in them walks the guest's page table
- * (mmu_walk) and reaches the RAM page through the physical space. M mode,
- * and any mode while satp is Bare, runs on the physical space itself.
+ * (mmu_walk) and reaches the RAM page through the physical space; the
+ * page must also pass PMP (sys/pmp.c), which is why S and U run on their
+ * translated spaces even while satp is Bare. M mode runs on the physical
+ * space itself.
  * What the walk answers changes with satp, with the page tables (which
  * software must follow with sfence.vma) and with mstatus.SUM and MXR: on
  * each of those the board drops both spaces' TLB entries and blocks
@@ -63,7 +65,9 @@ uint32_t mmu_walk(struct board_hart *bh, uint64_t va, int access, unsigned priv,
     for (int i = (int)levels - 1; i >= 0; i--) {
         uint64_t at = table + ((va >> (12 + 9 * i)) & 511) * 8;
         uint8_t raw[8];
-        if (at < BOARD_RAM_BASE || at >= ram_end || mem_read(bh->b->phys, at, raw, 8) != 0)
+        /* The walk's reads are S-mode reads, for PMP too (3.7.1). */
+        if (at < BOARD_RAM_BASE || at >= ram_end || !pmp_allows(&bh->cpu, at, MEM_R) ||
+            mem_read(bh->b->phys, at, raw, 8) != 0)
             return access_fault;
         uint64_t pte = ld64(raw);
         /* Bits 63:54 are reserved without Svpbmt and Svnapot; W without R is reserved. */
@@ -95,9 +99,12 @@ uint32_t mmu_walk(struct board_hart *bh, uint64_t va, int access, unsigned priv,
     return page_fault;
 }
 
+/* A TLB miss of S or U mode: the walk, then PMP on the page it gives. A
+ * refusal of either is a fault the board then tells apart (a second
+ * walk: a page fault, else an access fault). */
 static int xlate(struct board_hart *bh, uint64_t va, int access, unsigned priv, uint64_t *to)
 {
-    return mmu_walk(bh, va, access, priv, to) ? MEM_EFAULT : 0;
+    return mmu_walk(bh, va, access, priv, to) || !pmp_allows(&bh->cpu, *to, access) ? MEM_EFAULT : 0;
 }
 
 static int xlate_s(void *ctx, uint64_t va, int access, uint64_t *to) { return xlate(ctx, va, access, PRIV_S, to); }
@@ -137,9 +144,7 @@ void mmu_sync(struct board_hart *bh)
         for (unsigned i = CTX_S; i <= CTX_U; i++)
             mem_space_flush_code(bh->ctx[i].as);
     }
-    unsigned want = CTX_BARE;
-    if (bh->cpu.priv != PRIV_M && levels_of(bh->cpu.satp))
-        want = bh->cpu.priv == PRIV_S ? CTX_S : CTX_U;
+    unsigned want = bh->cpu.priv == PRIV_M ? CTX_BARE : bh->cpu.priv == PRIV_S ? CTX_S : CTX_U;
     if (want != bh->cur) {
         rv_hart_switch(bh->hart, bh->ctx[want].as, bh->ctx[want].cache);
         bh->cur = want;

@@ -295,14 +295,23 @@ static int csr_write(struct board_hart *bh, unsigned csr, uint64_t v)
     case 0x342: c->mcause = v; return 0;
     case 0x343: c->mtval = v; return 0;
     case 0x344: c->mip = (c->mip & ~S_IRQS) | (v & S_IRQS); return 0;
-    case 0x3a0: c->pmpcfg[0] = v; return 0;
-    case 0x3a2: c->pmpcfg[1] = v; return 0;
+    case 0x3a0: case 0x3a2:
+        /* What S and U may reach changes: translations are made again. */
+        c->pmpcfg[(csr - 0x3a0) / 2] = pmp_cfg_write(c, (csr - 0x3a0) / 2, v);
+        bh->mmu_stale = true;
+        return 0;
     case 0xb00: case 0xb02:
         /* The instruction writing it retires after the write: it counts. */
         h->instret_base += v - rv_instret(h) - 1;
         return 0;
     }
-    if (csr >= 0x3b0 && csr < 0x3c0) { c->pmpaddr[csr - 0x3b0] = v & ((1ull << 54) - 1); return 0; }
+    if (csr >= 0x3b0 && csr < 0x3c0) {
+        if (!pmp_locked(c, csr - 0x3b0)) {
+            c->pmpaddr[csr - 0x3b0] = v & ((1ull << 54) - 1);
+            bh->mmu_stale = true;
+        }
+        return 0;
+    }
     if ((csr >= 0x3c0 && csr < 0x3f0) || (csr >= 0xb03 && csr < 0xb20) || (csr >= 0x323 && csr < 0x340))
         return 0;
     return -1;
