@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/fs.h"
 #include "host/host.h"
 #include "user/elf.h"
 
@@ -99,6 +100,7 @@ struct board *board_new(const struct board_config *cfg, char *why, size_t whylen
     if (!ok || !board_add_dev(b, board_plic_new(b)) || !board_add_dev(b, board_uart_new(b)) ||
         !board_add_dev(b, board_clint_new(b)) || !board_add_dev(b, board_poweroff_new(b))) {
         snprintf(why, whylen, "out of host memory (making the board)");
+        b->cfg.own_console = false;     /* the caller still has them */
         board_free(b);
         return NULL;
     }
@@ -120,6 +122,12 @@ void board_free(struct board *b)
     if (b->lock)
         host_mutex_free(b->lock);
     free(b->snapshot_request);
+    if (b->cfg.own_console) {
+        if (b->cfg.console_in >= 0)
+            host_close(b->cfg.console_in);
+        if (b->cfg.console_out >= 0 && b->cfg.console_out != b->cfg.console_in)
+            host_close(b->cfg.console_out);
+    }
     free(b);
 }
 

@@ -124,6 +124,7 @@ struct board_config {
     int icount;              /* -1: mtime is the host's clock; else each
                                 instruction is 2^icount ns of virtual time */
     int console_in, console_out;   /* the UART's host side (-1: none) */
+    bool own_console;        /* board_free closes them */
     bool no_jit;
 };
 

@@ -23,7 +23,6 @@
 #define DEFAULT_RAM (128ull << 20)
 #define KERNEL_BASE (BOARD_RAM_BASE + (2ull << 20))   /* where fw_jump jumps */
 
-
 int vm_board_check(struct mvm_board_config *c)
 {
     if (!c->ram_bytes)
@@ -74,6 +73,7 @@ static int create_native(const struct mvm_board_config *cfg, mvm_vm *parent, int
         .icount = cfg->icount,
         .console_in = console_in,
         .console_out = console_out,
+        .own_console = parent != NULL,    /* a guest's: handles of the board's own */
         .no_jit = (cfg->flags & MVM_NO_JIT) != 0,
     };
     mvm_vm *vm = calloc(1, sizeof *vm);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/fs.h"
 #include "host/host.h"
 #include "user/fs.h"
 #include "user/lx.h"
@@ -284,13 +285,14 @@ static long hc_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr, uint64_t f
 /* ---- boards (vm/board.c) ---------------------------------------------- */
 
 /* The host file behind the caller's standard stream fd, for a board's
- * console (-1: none, or not a host file). */
+ * console: a handle of its own (the caller may close its fd while the
+ * board runs), or -1: none, or not a host file. */
 static int stream_of(mvm_vm *caller, int fd)
 {
     struct fs_fd_info info;
-    if (caller->remote || fs_fd_info(caller->p->fs, fd, &info) != 0)
+    if (caller->remote || fs_fd_info(caller->p->fs, fd, &info) != 0 || info.host_fd < 0)
         return -1;
-    return info.host_fd;
+    return host_dup(info.host_fd);
 }
 
 static long hc_board_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t parent_h)
@@ -310,7 +312,14 @@ static long hc_board_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t parent_h
     if (slot < 0)
         return slot;
     mvm_vm *child;
-    r = vm_board_create_child(&cfg, parent, stream_of(caller, 0), stream_of(caller, 1), &child);
+    int in = stream_of(caller, 0), out = stream_of(caller, 1);
+    r = vm_board_create_child(&cfg, parent, in, out, &child);
+    if (r != 0 || child->remote) {   /* (a remote board has the monitor above's) */
+        if (in >= 0)
+            host_close(in);
+        if (out >= 0)
+            host_close(out);
+    }
     if (r != 0)
         return r;
     caller->children[slot] = child;
