@@ -324,7 +324,7 @@ int vm_board_run(mvm_vm *vm, struct mvm_exit *ex)
         return -MVM_EINVAL;
     vm->error[0] = 0;
     atomic_store(&b->end, 0);
-    if (atomic_exchange(&vb->interrupt, false)) {
+    if (atomic_exchange(&vb->interrupt, 0)) {
         ex->reason = MVM_EXIT_INTERRUPTED;
         ex->pc = b->harts[0]->hart->pc;
         ex->addr = b->harts[0]->cpu.priv;
@@ -357,7 +357,7 @@ int vm_board_run(mvm_vm *vm, struct mvm_exit *ex)
             end = reset(vm) ? 0 : BOARD_NOMEM;
         } else if (end == BOARD_PAUSE) {
             /* An interrupt, or the monitor asking for a snapshot. */
-            if (atomic_exchange(&vb->interrupt, false))
+            if (atomic_exchange(&vb->interrupt, 0))
                 break;
             monitor_snapshot(vm);
             end = 0;
@@ -405,7 +405,7 @@ int vm_board_run(mvm_vm *vm, struct mvm_exit *ex)
 
 int vm_board_interrupt(mvm_vm *vm)
 {
-    atomic_store(&vm->board->interrupt, true);
+    atomic_store(&vm->board->interrupt, 1);
     board_pause(vm->board->b);
     return 0;
 }

@@ -138,7 +138,7 @@ struct vm_board {
     char *disk_path[MVM_BOARD_DISKS];   /* as given (snapshots record them) */
     unsigned disk_flags[MVM_BOARD_DISKS];
     bool rng, started, ended;
-    _Atomic bool interrupt; /* mvm_vm_interrupt: the run ends (or the next one) */
+    _Atomic int interrupt;  /* mvm_vm_interrupt: the run ends (or the next one); an int: RV64 has no 1-byte atomic exchange */
 };
 
 /* Boards as VMs (vm/board.c). A board VM (is_board) has no process: p
