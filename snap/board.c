@@ -95,6 +95,11 @@ static int finish_devices(mvm_vm *vm, char *err, size_t errlen)
         snprintf(err, errlen, "out of host memory");
         return -MVM_ENOMEM;
     }
+    /* HTIF, for a program with a tohost symbol, as loading it made it (its
+     * page's bytes come with the device's section). */
+    for (int w = MVM_BOARD_FIRMWARE; w <= MVM_BOARD_KERNEL; w++)
+        if (vb->image[w] && board_htif_setup(b, vb->image[w], vb->size[w], err, errlen) != 0)
+            return -MVM_EBADMSG;
     vb->started = true;
     return 0;
 }

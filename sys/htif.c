@@ -14,6 +14,7 @@
  * which keeps the rest of the page as plain memory.
  */
 #include "sys/board.h"
+#include "snap/format.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -175,11 +176,28 @@ static int elf_symbol(const uint8_t *f, size_t size, const char *name, uint64_t 
     return -1;
 }
 
-/* Not yet: the device takes its page out of RAM at load time, which a
- * restore would have to do again. */
+/* Its page (the restore makes the device again from the program, which
+ * takes the page out of RAM, then loads what the page held). */
 static int htif_save(struct board_dev *d, struct snap_buf *out)
 {
-    return -1;
+    struct htif *h = (struct htif *)d;
+    if (!d->size)
+        return -1;      /* reset, not set up again: nothing to restore it from */
+    snap_put_u64(out, h->tohost_off);
+    snap_put_u64(out, h->fromhost_off);
+    snap_put_bytes(out, h->page, MEM_PAGE_SIZE);
+    return 0;
+}
+
+static int htif_load(struct board_dev *d, struct snap_cur *in)
+{
+    struct htif *h = (struct htif *)d;
+    uint64_t to = snap_get_u64(in), from = snap_get_u64(in);
+    const uint8_t *page = snap_get_bytes(in, MEM_PAGE_SIZE);
+    if (!page || !d->size || to != h->tohost_off || from != h->fromhost_off)
+        return -1;
+    memcpy(h->page, page, MEM_PAGE_SIZE);
+    return 0;
 }
 
 int board_htif_setup(struct board *b, const uint8_t *file, size_t size, char *why, size_t whylen)
@@ -210,7 +228,7 @@ int board_htif_setup(struct board *b, const uint8_t *file, size_t size, char *wh
     }
     h->dev = (struct board_dev){ .name = "htif", .base = page, .size = MEM_PAGE_SIZE, .read = htif_read,
                                  .write = htif_write, .board = b, .reset = htif_reset,
-                                 .save = htif_save };
+                                 .save = htif_save, .load = htif_load };
     h->tohost_off = tohost - page;
     h->fromhost_off = fromhost ? fromhost - page : UINT64_MAX;
     h->out = b->cfg.console_out;

@@ -312,6 +312,21 @@ htif_test() {
 	else
 		pass "$n"
 	fi
+	# Saved half way and restored (its device's page with it): the same.
+	limited "$MVM" boot --stats "$k" </dev/null >/dev/null 2>"$k.stats.err"
+	half=$(($(sed -n 's/^mvm: stats: \([0-9][0-9]*\) instructions.*/\1/p' "$k.stats.err") / 2))
+	rm -f "$k.snap"
+	limited "$MVM" boot --snapshot "$k.snap" --snapshot-at "$half" --suspend "$k" </dev/null >"$k.snap1.out" 2>"$k.snap1.err"
+	src=$?
+	limited "$MVM" restore "$k.snap" </dev/null >"$k.snap2.out" 2>"$k.snap2.err"
+	rrc=$?
+	if [ "$src" != 120 ] || [ "$rrc" != "$qrc" ]; then
+		fail "$n.snapshot" "saving exit $src (want 120), restored exit $rrc (want $qrc): '$(head -c 80 "$k.snap1.err" "$k.snap2.err" | tr '\n' '|')'"
+	elif ! cat "$k.snap1.out" "$k.snap2.out" | cmp -s "$k.want" -; then
+		fail "$n.snapshot" "the two runs printed '$(cat "$k.snap1.out" "$k.snap2.out" | head -c 60 | tr '\n' '|')'"
+	else
+		pass "$n.snapshot"
+	fi
 }
 if [ -z "$*" ] || echo " $* " | grep -q ' htif '; then
 	htif_test
