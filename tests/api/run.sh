@@ -11,8 +11,10 @@ MVM=${MVM:-$B/mvm}
 out=$B/tests/api
 mkdir -p "$out"
 make --no-print-directory -s BUILD="$B" SAN="${SAN:-}" "$B/libmvm.a" >/dev/null || { echo "FAIL api/build: libmvm"; exit 1; }
+# The optional libraries this build of libmvm uses (docs/api.md).
+LIBS=$(make --no-print-directory -s BUILD="$B" SAN="${SAN:-}" print-HAVE_LIBS)
 sed -n '/^```c$/,/^```$/p' docs/api.md | sed '1d;$d' > "$out/embed.c"
-if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/embed" "$out/embed.c" "$B/libmvm.a" -lm 2>"$out/build.log"; then
+if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/embed" "$out/embed.c" "$B/libmvm.a" $LIBS -lm -pthread 2>"$out/build.log"; then
     echo "FAIL api/compile: the example in docs/api.md does not build"; sed 's/^/  /' "$out/build.log" | head; exit 0
 fi
 echo "PASS api/compile"
@@ -149,7 +151,7 @@ int main(int argc, char **argv)
     return 0;
 }
 C
-if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/fleet" "$out/fleet.c" "$B/libmvm.a" -lm -pthread 2>"$out/fleet.log"; then
+if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/fleet" "$out/fleet.c" "$B/libmvm.a" $LIBS -lm -pthread 2>"$out/fleet.log"; then
     echo "FAIL api/fleet: does not build: $(head -c 300 "$out/fleet.log")"
 else
     "$out/fleet" "$out/loop" >"$out/fleet.out" 2>"$out/fleet.err"; rc=$?
@@ -260,7 +262,7 @@ int main(int argc, char **argv)
     return 0;
 }
 C
-if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/fleetctl" "$out/fleetctl.c" "$B/libmvm.a" -lm -pthread 2>"$out/fleetctl.log"; then
+if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/fleetctl" "$out/fleetctl.c" "$B/libmvm.a" $LIBS -lm -pthread 2>"$out/fleetctl.log"; then
     echo "FAIL api/fleet-control: does not build: $(head -c 300 "$out/fleetctl.log")"
 else
     timeout 60 "$out/fleetctl" "$out/loop" >"$out/fleetctl.out" 2>"$out/fleetctl.err"; rc=$?

@@ -36,7 +36,7 @@ sources() {
 	fuzz_run) echo rv/*.c mem/*.c host/host.c host/thread.c host/file.c ;;
 	fuzz_snap) echo snap/format.c host/file.c host/host.c ;;
 	# The whole library: a restore makes a VM as mvm_vm_restore does.
-	fuzz_restore) echo rv/*.c mem/*.c vm/*.c user/*.c host/*.c snap/*.c ;;
+	fuzz_restore) echo rv/*.c mem/*.c vm/*.c user/*.c host/*.c snap/*.c sys/*.c ;;
 	esac
 }
 # The optional libraries the Makefile finds for this compiler: HAVE_CFLAGS

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define MIB 8
-#define PASSES 8000
+#define PASSES 40000   /* long enough that the pre-copy gives up (30 rounds) before the parent ends */
 
 struct page {
     volatile uint64_t count, stop, bad;
