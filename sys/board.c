@@ -382,15 +382,8 @@ void board_start(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info
     }
 }
 
-int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info)
-{
-    board_start(b, entry, dtb, fw_info);
-    return board_go(b);
-}
-
 int board_go(struct board *b)
 {
-    atomic_store(&b->end, 0);
     for (unsigned i = 1; i < b->nharts; i++)
         if (!(b->harts[i]->thread = host_thread_start(hart_main, b->harts[i]))) {
             board_end(b, BOARD_NOMEM, 0);

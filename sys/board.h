@@ -150,7 +150,7 @@ struct board_hart {
     _Atomic uint32_t msip;
     _Atomic uint32_t eip;       /* the PLIC's lines: 1 MEIP, 2 SEIP (sys/plic.c) */
     struct host_thread *thread;
-    uint64_t instructions;      /* retired in board_run */
+    uint64_t instructions;      /* retired in the last board_go */
 };
 
 #define BOARD_MAX_HARTS 8
@@ -188,19 +188,19 @@ int board_load(struct board *b, const uint8_t *file, size_t size, uint64_t base,
                size_t whylen);
 /* A reset (the guest asked for one): RAM reads as zero again, every
  * device and hart is as at power-on; disks keep what was written. Load
- * the files again, then board_run. */
+ * the files again, then board_start and board_go. */
 void board_reset(struct board *b);
 /* Writes OpenSBI's fw_dynamic information (the next stage at next, in S
  * mode) just below the device tree at dtb: 0 with *addr set, or -1. */
 int board_fw_info(struct board *b, uint64_t dtb, uint64_t next, uint64_t *addr);
-/* Runs every hart from entry in M mode (a0 = its hart id, a1 = dtb
- * address or 0, a2 = fw_info address or 0), each on a host thread of its
- * own (hart 0 on the caller's), until the board stops; returns enum
- * board_end (b->end_status). board_start puts the harts at entry,
- * board_go runs them from where they are, until the board stops: after
- * BOARD_PAUSE every hart is at an instruction boundary, and board_go
- * goes on from there. */
-int board_run(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info);
+/* board_start puts every hart at entry in M mode (a0 = its hart id,
+ * a1 = dtb address or 0, a2 = fw_info address or 0). board_go runs the
+ * harts from where they are, each on a host thread of its own (hart 0 on
+ * the caller's), until the board stops, and returns enum board_end
+ * (b->end_status). The caller clears b->end before it: an end set
+ * earlier (a pause asked for meanwhile) stops the harts at once. After
+ * BOARD_PAUSE every hart is at an instruction boundary, and board_go goes
+ * on from there. */
 void board_start(struct board *b, uint64_t entry, uint64_t dtb, uint64_t fw_info);
 int board_go(struct board *b);
 /* From any thread: the harts stop soon (BOARD_PAUSE), at instruction

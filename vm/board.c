@@ -362,8 +362,11 @@ int vm_board_run(mvm_vm *vm, struct mvm_exit *ex)
             monitor_snapshot(vm);
             end = 0;
         }
-        if (!end)
+        if (!end) {
             atomic_store(&b->end, 0);
+            if (atomic_load(&vb->interrupt))
+                board_pause(b);     /* one that came since the pause: not lost */
+        }
     }
     uint64_t ran = (uint64_t)(atomic_load(&b->retired) - before);
     ex->instructions = ran;
