@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "sys/board.h"
-#include "sys/virtio.h"
 
 /* CONFIG flags. */
 #define CONFIG_RNG 1
@@ -90,8 +89,7 @@ static int finish_devices(mvm_vm *vm, char *err, size_t errlen)
 {
     struct vm_board *vb = vm->board;
     struct board *b = vb->b;
-    if ((vb->rng && !board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * vb->ndisks))) ||
-        !board_virtio_fill(b)) {
+    if (!vm_board_add_last_devices(vm)) {
         snprintf(err, errlen, "out of host memory");
         return -MVM_ENOMEM;
     }

@@ -263,6 +263,14 @@ int mvm_board_add_disk(mvm_vm *vm, const char *path, unsigned flags)
     return vm_board_add_disk_from(vm, NULL, path, flags);
 }
 
+bool vm_board_add_last_devices(mvm_vm *vm)
+{
+    struct vm_board *vb = vm->board;
+    struct board *b = vb->b;
+    return (!vb->rng || board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * vb->ndisks))) &&
+           board_virtio_fill(b);
+}
+
 /* Powers the board on from its files: the device tree and OpenSBI's
  * information written, every hart at the firmware's entry. false (the
  * reason in vm->error) if there is no room for them. */
@@ -332,8 +340,7 @@ int vm_board_run(mvm_vm *vm, struct mvm_exit *ex)
     }
     int end = 0;
     if (!vb->started) {
-        if ((vb->rng && !board_add_dev(b, board_virtio_rng_new(b, BOARD_VIRTIO_BASE + 0x1000ull * vb->ndisks))) ||
-            !board_virtio_fill(b))
+        if (!vm_board_add_last_devices(vm))
             return -MVM_ENOMEM;
         vb->started = true;
         if (!power_on(vm))

@@ -156,6 +156,10 @@ int vm_board_load(mvm_vm *vm, int what, const void *data, size_t size);
  * own files). */
 int vm_board_add_disk_from(mvm_vm *vm, mvm_vm *src, const char *path, unsigned flags);
 int vm_board_run(mvm_vm *vm, struct mvm_exit *ex);
+/* The devices made once the disks are known, as the first run makes
+ * them: the entropy device after the disks, empty transports in the
+ * other virtio slots. false if out of memory. */
+bool vm_board_add_last_devices(mvm_vm *vm);
 int vm_board_interrupt(mvm_vm *vm);
 /* Snapshots of boards (snap/board.c): vm_board_snapshot as
  * mvm_vm_snapshot; vm_board_restore reads the rest of a snapshot whose
