@@ -340,8 +340,9 @@ static long hc_board_load(mvm_vm *caller, mvm_vm *child, uint64_t what, uint64_t
     return r;
 }
 
-/* A board runs once, to its end: no more than every VM above the caller
- * has left, and what it ran is charged to each of them. */
+/* A board this process runs: vm_board_run itself runs it no further than
+ * every VM above has left, and charges each of them what it ran. (One the
+ * monitor above runs is run as any VM of its: hc_run.) */
 static long hc_board_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr, uint64_t flags)
 {
     struct mvm_exit ex;
@@ -351,18 +352,8 @@ static long hc_board_run(mvm_vm *caller, mvm_vm *child, uint64_t exit_addr, uint
     int r = vm_guest_write(caller, exit_addr, wire, sizeof wire);
     if (r != 0)
         return r;
-    if (child->remote) {
-        int64_t own = child->budget, left = vm_budget_left(child);
-        if (left < own)
-            mvm_vm_set_budget(child, left > 0 ? left : 1);
-        if ((r = vm_run_raw(child, &ex)) != 0)
-            return r;
-        vm_charge(child, ex.instructions);
-        if (own < INT64_MAX / 2)
-            child->budget = own - (int64_t)ex.instructions;
-    } else if ((r = vm_run_raw(child, &ex)) != 0) {
+    if ((r = vm_run_raw(child, &ex)) != 0)
         return r;
-    }
     hc_put_exit(wire, &ex);
     return vm_guest_write(caller, exit_addr, wire, sizeof wire);
 }
@@ -372,7 +363,7 @@ static long serve_board(mvm_vm *caller, mvm_vm *child, unsigned n, const uint64_
 {
     switch (n) {
     case MVM_HC_VM_RUN:
-        return hc_board_run(caller, child, a[1], a[2]);
+        return child->remote ? hc_run(caller, child, a[1], a[2]) : hc_board_run(caller, child, a[1], a[2]);
     case MVM_HC_BOARD_LOAD:
         return hc_board_load(caller, child, a[1], a[2], a[3]);
     case MVM_HC_BOARD_DISK: {
