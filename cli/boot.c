@@ -336,9 +336,7 @@ static int boot_nested(const char *self, const struct boot_args *ba, bool stats)
         ok = grant(&g, real, !(flags & (MVM_DISK_RO | MVM_DISK_SNAPSHOT)));
         free(real);
     }
-    static const char *const modes[] = { "--nest-mode=lowered", "--nest-mode=emulate", "--nest-mode=trusted",
-                                         "--nest-mode=lowered" };
-    const char *mode = modes[ba->cfg.nest_mode];
+    const char *mode = nest_mode_flag(ba->cfg.nest_mode);
     /* The levels' memory: the board's RAM and room for the monitors, each
      * level keeping a quarter of what it has for itself (nest_command). */
     uint64_t mem = ba->cfg.ram_bytes + (256ull << 20);
@@ -489,12 +487,7 @@ int cmd_boot(int argc, char **argv)
                 ba.depth = (int)n;
             break;
         }
-        case B_NEST:
-            if (strcmp(a, "emulate") == 0) ba.cfg.nest_mode = MVM_NEST_EMULATE;
-            else if (strcmp(a, "trusted") == 0) ba.cfg.nest_mode = MVM_NEST_TRUSTED;
-            else if (strcmp(a, "lowered") == 0) ba.cfg.nest_mode = MVM_NEST_LOWERED;
-            else rc = usage_error("--nest-mode=%s: expected emulate, trusted or lowered", a);
-            break;
+        case B_NEST: rc = nest_mode_option(a, &ba.cfg.nest_mode); break;
         case B_NO_JIT: ba.cfg.flags |= MVM_NO_JIT; break;
         case B_STATS: sess.stats = true; break;
         case B_HELP:

@@ -32,6 +32,10 @@ uint64_t parse_size(const char *s);
  * message printed. */
 int mem_option(const char *a, uint64_t *limit);
 int trace_option(const char *a, unsigned *flags);
+/* --nest-mode=MODE: 0, or EXIT_USAGE with the message printed; and the
+ * option that gives a nested level the same mode. */
+int nest_mode_option(const char *a, unsigned *mode);
+const char *nest_mode_flag(unsigned mode);
 /* A positive count ("--budget N"); false if malformed. */
 bool parse_count(const char *s, int64_t *out);
 /* --dir HOST[:GUEST][:ro]: 0, or EXIT_USAGE with the message printed;

@@ -118,6 +118,22 @@ int mem_option(const char *a, uint64_t *limit)
     return *limit < MVM_MEM_MIN ? usage_error("--mem %s: expected a size of at least 1M, like 256M or 2G", a) : 0;
 }
 
+int nest_mode_option(const char *a, unsigned *mode)
+{
+    if (strcmp(a, "emulate") == 0) *mode = MVM_NEST_EMULATE;
+    else if (strcmp(a, "trusted") == 0) *mode = MVM_NEST_TRUSTED;
+    else if (strcmp(a, "lowered") == 0) *mode = MVM_NEST_LOWERED;
+    else return usage_error("--nest-mode=%s: expected emulate, trusted or lowered", a);
+    return 0;
+}
+
+const char *nest_mode_flag(unsigned mode)
+{
+    static const char *const flags[] = { "--nest-mode=lowered", "--nest-mode=emulate", "--nest-mode=trusted",
+                                         "--nest-mode=lowered" };
+    return flags[mode <= MVM_NEST_LOWERED ? mode : MVM_NEST_LOWERED];
+}
+
 int trace_option(const char *a, unsigned *flags)
 {
     char *t = strdup(a), *save = NULL;
@@ -354,9 +370,7 @@ static int nest_command(const char *self, int depth, const char **dirs, int ndir
         PUSH("--no-unroll");
     if (flags & MVM_STREAM_META)
         PUSH("--stream-meta");
-    static const char *const modes[] = { "--nest-mode=lowered", "--nest-mode=emulate",
-                                         "--nest-mode=trusted", "--nest-mode=lowered" };
-    PUSH(modes[nest_mode]);
+    PUSH(nest_mode_flag(nest_mode));
     for (int i = 0; i < ndirs; i++) {
         /* The inner level sees the user's directory at its guest path. */
         const char *spec = dirs[i];
@@ -623,13 +637,8 @@ int cmd_run(int argc, char **argv)
             break;
         }
         case OPT_NEST:
-            if (strcmp(a, "emulate") == 0) cfg.nest_mode = MVM_NEST_EMULATE;
-            else if (strcmp(a, "trusted") == 0) cfg.nest_mode = MVM_NEST_TRUSTED;
-            else if (strcmp(a, "lowered") == 0) cfg.nest_mode = MVM_NEST_LOWERED;
-            else {
-                rc = usage_error("--nest-mode=%s: expected emulate, trusted or lowered", a);
+            if ((rc = nest_mode_option(a, &cfg.nest_mode)) != 0)
                 goto out;
-            }
             break;
         case OPT_TRACE:
             if ((rc = trace_option(a, &cfg.flags)) != 0)
