@@ -24,32 +24,38 @@
 
 /* ---- saving ------------------------------------------------------------ */
 
+/* The privileged state's words, in their order in a HART section (priv,
+ * a narrower field, comes first on its own). */
+#define CPU_WORDS 40
+static void cpu_words(struct board_cpu *c, uint64_t *w[CPU_WORDS])
+{
+    uint64_t *f[] = {
+        &c->mstatus, &c->medeleg, &c->mideleg, &c->mie, &c->mip, &c->mtvec, &c->mepc, &c->mcause, &c->mtval,
+        &c->mscratch, &c->mcounteren, &c->menvcfg, &c->mcountinhibit, &c->stvec, &c->sepc, &c->scause, &c->stval,
+        &c->sscratch, &c->scounteren, &c->senvcfg, &c->satp, &c->mip_ext, &c->pmpcfg[0], &c->pmpcfg[1],
+    };
+    _Static_assert(sizeof f / sizeof f[0] + 16 == CPU_WORDS, "a word of the CPU left out");
+    for (unsigned i = 0; i < CPU_WORDS; i++)
+        w[i] = i < sizeof f / sizeof f[0] ? f[i] : &c->pmpaddr[i - sizeof f / sizeof f[0]];
+}
+
 static void put_cpu(struct snap_buf *o, const struct board_cpu *c)
 {
-    const uint64_t w[] = {
-        c->priv, c->mstatus, c->medeleg, c->mideleg, c->mie, c->mip, c->mtvec, c->mepc, c->mcause, c->mtval,
-        c->mscratch, c->mcounteren, c->menvcfg, c->mcountinhibit, c->stvec, c->sepc, c->scause, c->stval,
-        c->sscratch, c->scounteren, c->senvcfg, c->satp, c->mip_ext, c->pmpcfg[0], c->pmpcfg[1],
-    };
-    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++)
-        snap_put_u64(o, w[i]);
-    for (unsigned i = 0; i < 16; i++)
-        snap_put_u64(o, c->pmpaddr[i]);
+    uint64_t *w[CPU_WORDS];
+    cpu_words((struct board_cpu *)c, w);   /* only read here */
+    snap_put_u64(o, c->priv);
+    for (unsigned i = 0; i < CPU_WORDS; i++)
+        snap_put_u64(o, *w[i]);
     snap_put_u8(o, c->waiting);
 }
 
 static void get_cpu(struct snap_cur *in, struct board_cpu *c)
 {
-    uint64_t *w[] = {
-        NULL, &c->mstatus, &c->medeleg, &c->mideleg, &c->mie, &c->mip, &c->mtvec, &c->mepc, &c->mcause, &c->mtval,
-        &c->mscratch, &c->mcounteren, &c->menvcfg, &c->mcountinhibit, &c->stvec, &c->sepc, &c->scause, &c->stval,
-        &c->sscratch, &c->scounteren, &c->senvcfg, &c->satp, &c->mip_ext, &c->pmpcfg[0], &c->pmpcfg[1],
-    };
+    uint64_t *w[CPU_WORDS];
+    cpu_words(c, w);
     c->priv = (unsigned)snap_get_u64(in);
-    for (unsigned i = 1; i < sizeof w / sizeof w[0]; i++)
+    for (unsigned i = 0; i < CPU_WORDS; i++)
         *w[i] = snap_get_u64(in);
-    for (unsigned i = 0; i < 16; i++)
-        c->pmpaddr[i] = snap_get_u64(in);
     c->waiting = snap_get_u8(in) != 0;
 }
 
