@@ -216,6 +216,17 @@ static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_b
     return 0;
 }
 
+struct rv_block *rv_cache_find(const struct rv_cache *c, uint64_t pc)
+{
+    struct rv_block *b = c->jc[RV_JC_INDEX(pc)];
+    if (b && b->pc == pc)
+        return b;
+    for (b = c->hash[hash_pc(pc, c->hash_bits)]; b; b = b->hash_next)
+        if (b->pc == pc)
+            return b;
+    return NULL;
+}
+
 struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
 {
     struct rv_cache *c = h->cache;

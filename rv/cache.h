@@ -54,6 +54,8 @@ uint64_t rv_cache_epoch(const struct rv_cache *c);
  * it stays valid until the next such call.
  */
 struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc);
+/* The block starting at pc if it is decoded already, else NULL. */
+struct rv_block *rv_cache_find(const struct rv_cache *c, uint64_t pc);
 struct rv_block *rv_cache_build_tmp(struct rv_hart *h, uint64_t pc, uint32_t max_insns);
 int rv_block_is_tmp(const struct rv_hart *h, const struct rv_block *b);
 

@@ -27,6 +27,7 @@
 #include "rv/decode.h"
 #include "rv/fpu.h"
 #include "rv/jit.h"
+#include "rv/region.h"
 
 #if defined(__GNUC__) && !defined(MVM_NO_COMPUTED_GOTO)
 #define USE_COMPUTED_GOTO 1
@@ -427,11 +428,15 @@ enter:
         default: op = b->ops + RV_JIT_INDEX(r); DISPATCH();
         }
     }
-    if (HOST_UNLIKELY(++b->heat == RV_JIT_HEAT) && h->cache->jit && !h->no_jit && !rv_block_is_tmp(h, b) &&
-        rv_cache_meter(h->cache, rv_jit_need(b))) {
-        b->jit = rv_jit_compile(h->cache->jit, b);
+    if (HOST_UNLIKELY(++b->heat == RV_JIT_HEAT) && h->cache->jit && !h->no_jit && !rv_block_is_tmp(h, b)) {
+        /* With the loop it is in, if any (rv/region.h). */
+        struct rv_block *region[RV_REGION_MAX] = { b };
+        unsigned n = h->no_regions ? 1 : rv_region_form(h->cache, h->cache->jit, b, region);
+        if (rv_cache_meter(h->cache, rv_jit_need_region(region, n)))
+            b->jit = rv_jit_compile_region(h->cache->jit, region, n);
         if (b->jit) {
             h->stat_jit_blocks++;
+            h->stat_jit_regions += n > 1;
             h->budget += b->n_insns;
             goto enter;
         }

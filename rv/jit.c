@@ -43,6 +43,7 @@
 #include "rv/fpu.h"
 #include "rv/jit_int.h"
 #include "rv/jit_x64.h"
+#include "rv/region.h"
 
 #define JIT_BUF_SIZE (32u << 20)
 #define JIT_OP_BYTES 640     /* room reserved per op: hot path and stub, with margin */
@@ -72,6 +73,7 @@ enum stub_kind { STUB_LOAD, STUB_STORE, STUB_INTERPRET, STUB_FPCALL };
 
 struct stub {
     enum stub_kind kind;
+    const struct rv_block *b; /* the region's block the op is in */
     unsigned k;               /* op index */
     const struct rv_op *op;
     unsigned n_jumps;
@@ -90,8 +92,13 @@ struct stub {
 
 struct jc {
     struct x64 a;
-    const struct rv_block *b;
-    struct stub stubs[2 * (RV_BLOCK_MAX_INSNS + 1)];
+    const struct rv_block *b;          /* the block being emitted */
+    struct rv_block *const *rb;        /* the region (rv/region.h): rb[0] is the head */
+    unsigned n_rb;
+    uint8_t *label[RV_REGION_MAX];     /* where each block's code starts, once emitted */
+    struct fixup { uint8_t *rel; unsigned to; } fix[2 * RV_REGION_MAX];   /* jumps to later blocks */
+    unsigned n_fix;
+    struct stub *stubs;                /* 2 per op at most */
     unsigned n_stubs;
     int8_t host[RV_XSINK + 1];         /* host register of x[i], or -1 */
     unsigned n_cached;
@@ -104,7 +111,7 @@ static struct stub *add_stub(struct jc *c, enum stub_kind kind, unsigned k, cons
                              uint8_t *jump, uint8_t *back)
 {
     struct stub *s = &c->stubs[c->n_stubs++];
-    *s = (struct stub){ .kind = kind, .k = k, .op = op, .n_jumps = 1, .back = back };
+    *s = (struct stub){ .kind = kind, .b = c->b, .k = k, .op = op, .n_jumps = 1, .back = back };
     s->jumps[0] = jump;
     return s;
 }
@@ -294,6 +301,19 @@ static void ldx_to(struct jc *c, unsigned fl, int d, unsigned xr)
 
 static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
 
+/* In the head, the block the interpreter called? (Only there can the code
+ * have been entered other than by chaining.) */
+static bool at_head(const struct jc *c) { return c->b == c->rb[0]; }
+
+/* The region's block starting at pc, or -1. */
+static int region_index(const struct jc *c, uint64_t pc)
+{
+    for (unsigned i = 0; i < c->n_rb; i++)
+        if (c->rb[i]->pc == pc)
+            return (int)i;
+    return -1;
+}
+
 /* jne32 taken when this code was entered by chaining. */
 static uint8_t *jump_if_chained(struct jc *c)
 {
@@ -314,9 +334,11 @@ static uint8_t *jump_if_chained(struct jc *c)
 static void emit_exit(struct jc *c, unsigned kind, unsigned k)
 {
     struct x64 *a = &c->a;
-    uint8_t *chained = jump_if_chained(c);
-    emit_ret(c, RV_JIT_EXIT(kind, k), true);
-    x_patch32(a, chained, a->p);
+    if (at_head(c)) {   /* any other block of a region is only reached by its edges, chained */
+        uint8_t *chained = jump_if_chained(c);
+        emit_ret(c, RV_JIT_EXIT(kind, k), true);
+        x_patch32(a, chained, a->p);
+    }
     const struct rv_op *op = &c->b->ops[k];
     bool written = kind == RV_JIT_CODE_WRITTEN;
     x_mem(a, X_W, 0x81, G1_ADD, RBX, -1, HO(budget));
@@ -388,14 +410,41 @@ static void emit_chain(struct jc *c, bool is_const, uint64_t target)
         x_patch32(a, no[i], a->p);
 }
 
+/* An edge to the region's block m: charges the budget for it as the
+ * interpreter's block entry would and jumps to its code, registers still
+ * in place; falls through if the budget is short. The chained flag is
+ * left as it is: the other blocks report every exit as a chained block
+ * does, and the head's op-indexed exits name the block the interpreter
+ * called, however often the code went round the loop. */
+static void emit_region_edge(struct jc *c, unsigned m)
+{
+    struct x64 *a = &c->a;
+    int32_t n = (int32_t)c->rb[m]->n_insns;
+    ldh(a, RAX, HO(budget));
+    x_g1_ri(a, X_W, G1_CMP, RAX, n);
+    uint8_t *out = x_jcc8(a, CC_L);
+    x_g1_ri(a, X_W, G1_SUB, RAX, n);
+    sth(a, RAX, HO(budget));
+    uint8_t *jmp = x_jmp32(a);
+    if (c->label[m])
+        x_patch32(a, jmp, c->label[m]);
+    else
+        c->fix[c->n_fix++] = (struct fixup){ jmp, m };
+    x_patch8(a, out, a->p);
+}
+
 /* Leaves to the constant target through successor kind (SUCC0/SUCC1):
- * around a one-block loop, to the next block's code, or to the
- * interpreter (as INDIRECT if entered by chaining: the interpreter would
- * follow the successor links of the block it called). */
+ * around a one-block loop, to another block of the region or the next
+ * block's code, or to the interpreter (as INDIRECT if entered by
+ * chaining: the interpreter would follow the successor links of the block
+ * it called). */
 static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
 {
     struct x64 *a = &c->a;
-    if (target == c->b->pc) {
+    int m = region_index(c, target);
+    if (m > 0 || (m == 0 && !at_head(c))) {
+        emit_region_edge(c, (unsigned)m);
+    } else if (m == 0) {
         /* A loop of one block stays here while the budget allows,
          * charging it as the interpreter's block entry does. */
         int32_t n = (int32_t)c->b->n_insns;
@@ -410,9 +459,11 @@ static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
         emit_chain(c, true, target);
     }
     sth_imm(a, HO(pc), target);
-    uint8_t *chained = jump_if_chained(c);
-    emit_ret(c, RV_JIT_EXIT(kind, k), true);
-    x_patch32(a, chained, a->p);
+    if (at_head(c)) {
+        uint8_t *chained = jump_if_chained(c);
+        emit_ret(c, RV_JIT_EXIT(kind, k), true);
+        x_patch32(a, chained, a->p);
+    }
     emit_ret(c, RV_JIT_EXIT(RV_JIT_INDIRECT, k), true);
 }
 
@@ -1297,22 +1348,25 @@ static unsigned op_xdst(const struct rv_op *op)
 }
 
 /* Picks the guest registers worth a host register: used at least twice
- * in the compiled part of the block (once is enough in a one-block loop,
- * which reuses them every iteration), most used first. */
+ * in the compiled part of the region (once is enough in a loop, which
+ * reuses them every iteration), most used first. The choice holds for
+ * every block of the region. */
 static void choose_cache(struct jc *c, const struct rv_jit *j)
 {
-    const struct rv_block *b = c->b;
     unsigned uses[RV_XSINK + 1] = { 0 };
-    bool loops = false;
-    for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
-        const struct rv_op *op = &b->ops[k];
-        unsigned r[3];
-        unsigned n = op_xregs(op, r);
-        for (unsigned i = 0; i < n; i++)
-            uses[r[i]]++;
-        if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
-            op->pcoff + (uint64_t)(int64_t)op->imm == 0)
-            loops = true;
+    bool loops = c->n_rb > 1;
+    for (unsigned m = 0; m < c->n_rb; m++) {
+        const struct rv_block *b = c->rb[m];
+        for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
+            const struct rv_op *op = &b->ops[k];
+            unsigned r[3];
+            unsigned n = op_xregs(op, r);
+            for (unsigned i = 0; i < n; i++)
+                uses[r[i]]++;
+            if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
+                op->pcoff + (uint64_t)(int64_t)op->imm == 0)
+                loops = true;
+        }
     }
     uses[0] = uses[RV_XSINK] = 0;   /* never cached: constant zero, write-only sink */
     for (unsigned i = 0; i <= RV_XSINK; i++) {
@@ -1333,9 +1387,13 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
         c->host[best] = (int8_t)cache_regs[c->n_cached];
         c->cached[c->n_cached++] = (uint8_t)best;
     }
-    for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
-        unsigned rd = op_xdst(&b->ops[k]);
-        c->written[rd] = c->host[rd] >= 0;
+    for (unsigned m = 0; m < c->n_rb; m++) {
+        const struct rv_block *b = c->rb[m];
+        for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
+            unsigned rd = op_xdst(&b->ops[k]);
+            if (c->host[rd] >= 0)
+                c->written[rd] = true;
+        }
     }
 }
 
@@ -1373,27 +1431,35 @@ void rv_jit_reset(struct rv_jit *j)
 }
 
 size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used : 0; }
-size_t rv_jit_need(const struct rv_block *b) { return 128 + (size_t)b->n_ops * JIT_OP_BYTES; }
 
-void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
+size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n)
 {
-    if (!j || b->n_ops == 0 || !op_supported(j, &b->ops[0]))
-        return NULL;
-    size_t need = rv_jit_need(b);
-    if (j->size - j->used < need)
-        return NULL;
-    struct jc *c = malloc(sizeof *c);
-    if (!c)
-        return NULL;
-    c->b = b;
-    c->n_stubs = 0;
-    c->a.p = j->buf + j->used;
-    c->a.end = c->a.p + need;
-    c->a.overflow = false;
-    uint8_t *entry = c->a.p;
+    size_t need = 128;
+    for (unsigned i = 0; i < n; i++)
+        need += 128 + (size_t)rb[i]->n_ops * JIT_OP_BYTES;   /* edges into it, its ops */
+    return need;
+}
 
-    choose_cache(c, j);
-    emit_prologue(c, entry);
+size_t rv_jit_need(const struct rv_block *b)
+{
+    struct rv_block *const rb[1] = { (struct rv_block *)b };
+    return rv_jit_need_region(rb, 1);
+}
+
+bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b)
+{
+    if (!j || b->n_ops == 0)
+        return false;
+    for (unsigned k = 0; k < b->n_ops; k++)
+        if (!op_supported(j, &b->ops[k]))
+            return false;
+    return true;
+}
+
+/* The ops of c->b up to its end or the first op not compiled. */
+static void emit_block(struct jc *c, const struct rv_jit *j)
+{
+    const struct rv_block *b = c->b;
     for (unsigned k = 0; k < b->n_ops; k++) {
         const struct rv_op *op = &b->ops[k];
         if (!op_supported(j, op)) {
@@ -1404,16 +1470,62 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
         if (rv_op_is_terminator(op->opc))
             break;
     }
-    for (unsigned i = 0; i < c->n_stubs; i++)
+}
+
+void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
+{
+    const struct rv_block *head = rb[0];
+    if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(j, &head->ops[0]))
+        return NULL;
+    size_t need = rv_jit_need_region(rb, n);
+    if (j->size - j->used < need)
+        return NULL;
+    unsigned n_ops = 0;
+    for (unsigned i = 0; i < n; i++)
+        n_ops += rb[i]->n_ops;
+    struct jc *c = malloc(sizeof *c);
+    struct stub *stubs = malloc(2 * (n_ops + 1) * sizeof *stubs);
+    if (!c || !stubs) {
+        free(c);
+        free(stubs);
+        return NULL;
+    }
+    *c = (struct jc){ .rb = rb, .n_rb = n, .b = head, .stubs = stubs };
+    c->a.p = j->buf + j->used;
+    c->a.end = c->a.p + need;
+    c->a.overflow = false;
+    uint8_t *entry = c->a.p;
+
+    choose_cache(c, j);
+    emit_prologue(c, entry);
+    c->label[0] = c->loop_top;
+    emit_block(c, j);
+    for (unsigned m = 1; m < n; m++) {
+        c->b = rb[m];
+        c->label[m] = c->a.p;
+        emit_block(c, j);
+    }
+    for (unsigned i = 0; i < c->n_fix; i++)
+        x_patch32(&c->a, c->fix[i].rel, c->label[c->fix[i].to]);
+    for (unsigned i = 0; i < c->n_stubs; i++) {
+        c->b = c->stubs[i].b;
         emit_stub(c, &c->stubs[i]);
+    }
 
     bool ok = !c->a.overflow;
     size_t end = (size_t)(c->a.p - j->buf);
+    free(stubs);
     free(c);
     if (!ok)
         return NULL;
     j->used = (end + 15) & ~(size_t)15;
     return entry;
+}
+
+void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
+{
+    struct rv_block *const rb[1] = { (struct rv_block *)b };
+    return rv_jit_compile_region(j, rb, 1);
 }
 
 #else /* no backend for this host */
@@ -1422,7 +1534,14 @@ struct rv_jit *rv_jit_new(void) { return NULL; }
 void rv_jit_free(struct rv_jit *j) { (void)j; }
 void rv_jit_reset(struct rv_jit *j) { (void)j; }
 void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b) { (void)j; (void)b; return NULL; }
+void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
+{
+    (void)j; (void)rb; (void)n;
+    return NULL;
+}
 size_t rv_jit_used(const struct rv_jit *j) { (void)j; return 0; }
 size_t rv_jit_need(const struct rv_block *b) { (void)b; return 0; }
+size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n) { (void)rb; (void)n; return 0; }
+bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b) { (void)j; (void)b; return false; }
 
 #endif

@@ -31,6 +31,7 @@
 #ifndef MVM_JIT_H
 #define MVM_JIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,9 +64,18 @@ void rv_jit_free(struct rv_jit *j);
 void rv_jit_reset(struct rv_jit *j);
 /* Compiles b; NULL if the buffer is full or nothing of b compiles. */
 void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b);
-/* Bytes of code buffer in use, and at most what compiling b adds. */
+/* Compiles the region rb[0..n) (rv/region.h) as one piece of code entered
+ * at rb[0], whose contract it keeps; the other blocks are reached only by
+ * the region's own edges, and their exits are reported as a chained
+ * block's. NULL as for rv_jit_compile. */
+void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n);
+/* Does j compile every op of b? */
+bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b);
+/* Bytes of code buffer in use, and at most what compiling b (or a
+ * region) adds. */
 size_t rv_jit_used(const struct rv_jit *j);
 size_t rv_jit_need(const struct rv_block *b);
+size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n);
 
 /* Slow paths the compiled code calls (rv/interp.c): 0, a cause (also
  * stored in h->cause, with h->tval), or for stores 1 = code written. */

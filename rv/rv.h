@@ -112,8 +112,10 @@ struct rv_hart {
     uint64_t stat_tlb_misses;
     bool trace_insns;      /* print each instruction to stderr */
     bool no_jit;           /* interpret every block */
+    bool no_regions;       /* compile each block alone, not the loop it is in (tests) */
     uint8_t deny;          /* RV_DENY_* (rv/decode.h): a system board's */
     uint64_t stat_jit_blocks;
+    uint64_t stat_jit_regions;   /* of those, compiled with the loop they are in */
 };
 
 /* Creates a hart on address space as; all registers zero. NULL on ENOMEM. */

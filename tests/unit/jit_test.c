@@ -741,7 +741,7 @@ static uint32_t gen_chain_end(struct init *in, unsigned at, unsigned n_blocks, u
 }
 
 static unsigned run_chained(struct world *wi, struct world *wj, const struct mix *m, unsigned cases,
-                            unsigned *n_compiled)
+                            unsigned *n_compiled, unsigned *n_regions)
 {
     static struct init in;
     static struct result ri, rj;
@@ -777,9 +777,15 @@ static unsigned run_chained(struct world *wi, struct world *wj, const struct mix
                 b->heat = RV_JIT_HEAT - 1;
         }
         bool compiled = false;
+        /* Half the cases compile each block alone, so that blocks go on
+         * into each other through the jump cache; the others take the
+         * loops among them as regions, whose edges are direct. */
+        wj->h->no_regions = c & 1;
+        uint64_t regions = wj->h->stat_jit_regions;
         int ej = world_run(wj, &in, budget, false, &compiled);
         world_result(wj, ej, &in, &rj);
         *n_compiled += compiled;
+        *n_regions += wj->h->stat_jit_regions > regions;
         if (!same_result("chained", &in, &ri, &rj))
             bad++;
     }
@@ -796,10 +802,12 @@ static void jit_chained_blocks(void)
         CHECK(!"world setup");
         return;
     }
-    unsigned compiled = 0, cases = 2000 * (unsigned)cases_scale;
-    unsigned bad = run_chained(&wi, &wj, &m, cases, &compiled);
+    unsigned compiled = 0, regions = 0, cases = 2000 * (unsigned)cases_scale;
+    unsigned bad = run_chained(&wi, &wj, &m, cases, &compiled, &regions);
     CHECK(bad == 0);
     CHECK(compiled > cases / 2);
+    printf("  %u of %u cases compiled, %u of them with a region\n", compiled, cases, regions);
+    CHECK(regions > cases / 10);
     world_free(&wi);
     world_free(&wj);
 }
@@ -1011,6 +1019,72 @@ static void jit_loop_budget(void)
     world_free(&w);
 }
 
+/*
+ * A loop of three blocks, compiled as one region, stopped by every budget
+ * from 1 to 130: it must stop where block-by-block interpretation stops,
+ * with the same registers and instret, and end with the values worked out
+ * by hand. a0 counts 20 down to 1; on the j-th pass (j from 0) a2 is 3j,
+ * added to a1 when a0 is odd, i.e. j odd: a1 = 3 * (1 + 3 + ... + 19) =
+ * 300, a2 = 60. Each pass is 2 + 3 instructions, 2 + 4 for odd a0: 110,
+ * and the ecall that ends the run is charged as the run leaves on it: 111.
+ *   L: andi t0, a0, 1 ; beqz t0, E
+ *      add a1, a1, a2            (falls into E: the block O is add + E)
+ *   E: addi a2, a2, 3 ; addi a0, a0, -1 ; bnez a0, L
+ *      ecall
+ */
+static void jit_region_loop(void)
+{
+    struct world wi, wj;
+    if (world_new(&wi, false) || world_new(&wj, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    static struct init in;
+    static struct result ri, rj;
+    memset(&in, 0, sizeof in);
+    in.pc = CODE;
+    in.code[0] = enc_i(0x00007013, 5, 10, 1);            /* andi t0, a0, 1 */
+    in.code[1] = enc_b(0x00000063, 5, 0, 8);             /* beqz t0, E */
+    in.code[2] = enc_r(0x00000033, 11, 11, 12);          /* add a1, a1, a2 */
+    in.code[3] = enc_i(0x00000013, 12, 12, 3);           /* E: addi a2, a2, 3 */
+    in.code[4] = enc_i(0x00000013, 10, 10, -1);          /* addi a0, a0, -1 */
+    in.code[5] = enc_b(0x00001063, 10, 0, -20);          /* bnez a0, L */
+    in.code[6] = 0x00000073;                             /* ecall */
+    in.n_code = 7;
+    in.x[10] = 20;
+    unsigned bad = 0, regions = 0;
+    for (unsigned budget = 1; budget <= 130; budget++) {
+        world_load(&wi, &in, true);
+        int ei = world_run(&wi, &in, budget, false, NULL);
+        world_result(&wi, ei, &in, &ri);
+
+        world_load(&wj, &in, true);
+        rv_sync(wj.h);
+        static const uint64_t starts[] = { CODE + 8, CODE + 12, CODE };   /* the head last: decoded first */
+        struct rv_block *b = NULL;
+        for (unsigned i = 0; i < N_OF(starts); i++)
+            b = rv_cache_lookup(wj.h, starts[i]);
+        if (b)
+            b->heat = RV_JIT_HEAT - 1;
+        uint64_t before = wj.h->stat_jit_regions;
+        int ej = world_run(&wj, &in, budget, false, NULL);
+        world_result(&wj, ej, &in, &rj);
+        regions += wj.h->stat_jit_regions > before;
+        if (!same_result("region", &in, &ri, &rj))
+            bad++;
+        if (budget == 130) {
+            CHECK(ej == RV_EXIT_ECALL);
+            CHECK(rj.instret == 111);
+            CHECK(rj.x[11] == 300 && rj.x[12] == 60 && rj.x[10] == 0);
+            CHECK(rj.pc == CODE + 24);
+        }
+    }
+    CHECK(bad == 0);
+    CHECK(regions == 129);   /* budget 1 cannot enter the head's 2 instructions whole */
+    world_free(&wi);
+    world_free(&wj);
+}
+
 /* A load from an unmapped page traps at that load: earlier ops retired,
  * later ones did not, pc and instret point at it. */
 static void jit_fault_mid_block(void)
@@ -1081,15 +1155,17 @@ static void jit_self_modifying_store(void)
  *   A (CODE):        add s1, s1, s2 ; j B
  *   B (CODE + 0x80): sw a2, 0(s1) ; addi a3, a3, 1 ; j A
  * s1 + s2 is DATA on the first pass and CODE + 0x200 on the second, when
- * A and B are compiled and A goes straight on to B's code. compressed: B
+ * A and B are compiled and A goes straight on to B's code: through the
+ * jump cache, or (region) as one region of the loop A B. compressed: B
  * is c.sw a2, 0(s1) ; c.addi a3, 1 ; j A (the store is 2 bytes long). */
-static void chained_code_write(bool compressed)
+static void chained_code_write(bool compressed, bool region)
 {
     struct world w;
     if (world_new(&w, true)) {
         CHECK(!"world setup");
         return;
     }
+    w.h->no_regions = !region;
     static struct init in;
     memset(&in, 0, sizeof in);
     in.pc = CODE;
@@ -1126,7 +1202,10 @@ static void chained_code_write(bool compressed)
         uint32_t v = 0, d = 0;
         CHECK(mem_read(w.as, CODE + 0x200, &v, 4) == 0 && v == 0x12345678);
         CHECK(mem_read(w.as, DATA, &d, 4) == 0 && d == 0x12345678);
-        CHECK(w.h->stat_jit_blocks >= 2);
+        if (region)
+            CHECK(w.h->stat_jit_regions == 1);
+        else
+            CHECK(w.h->stat_jit_blocks >= 2);
     }
     world_free(&w);
 }
@@ -1181,8 +1260,10 @@ static void chained_code_write_stale(void)
 
 static void jit_chained_code_write(void)
 {
-    chained_code_write(false);
-    chained_code_write(true);
+    chained_code_write(false, false);
+    chained_code_write(true, false);
+    chained_code_write(false, true);
+    chained_code_write(true, true);
     chained_code_write_stale();
 }
 
@@ -1264,6 +1345,7 @@ int main(void)
     RUN(jit_fp_fast_path);
     RUN(jit_interpreted_ops_mid_block);
     RUN(jit_chained_blocks);
+    RUN(jit_region_loop);
     RUN(jit_chained_code_write);
     return check_total_failed;
 }
