@@ -104,6 +104,7 @@ struct jc {
     unsigned n_cached;
     uint8_t cached[JIT_CACHE_MAX];     /* the guest registers cached */
     bool written[RV_XSINK + 1];        /* cached and written by some op */
+    int breg;                          /* host register holding h->budget in code that loops, or -1 */
     uint8_t *loop_top;                 /* after the prologue: a self-loop goes here */
 };
 
@@ -189,6 +190,8 @@ static void op_x(struct jc *c, unsigned fl, unsigned opc, int r, unsigned xr)
  * in caller-saved host registers). */
 static void write_back(struct jc *c, bool only_volatile)
 {
+    if (c->breg >= 0 && (!only_volatile || !is_callee_saved(c->breg)))
+        x_mem(&c->a, X_W, 0x89, c->breg, RBX, -1, HO(budget));
     for (unsigned i = 0; i < c->n_cached; i++) {
         unsigned xr = c->cached[i];
         if (c->written[xr] && (!only_volatile || !is_callee_saved(c->host[xr])))
@@ -202,6 +205,8 @@ static void save_volatile(struct jc *c) { write_back(c, true); }
 
 static void reload_volatile(struct jc *c)
 {
+    if (c->breg >= 0 && !is_callee_saved(c->breg))
+        x_mem(&c->a, X_W, 0x8b, c->breg, RBX, -1, HO(budget));
     for (unsigned i = 0; i < c->n_cached; i++) {
         int r = c->host[c->cached[i]];
         if (!is_callee_saved(r))
@@ -249,6 +254,8 @@ static void emit_prologue(struct jc *c, const uint8_t *entry)
         a->overflow = true;                          /* cannot happen: fixed encodings */
     for (unsigned i = 0; i < c->n_cached; i++)
         x_mem(a, X_W, 0x8b, c->host[c->cached[i]], RBX, -1, XO(c->cached[i]));
+    if (c->breg >= 0)
+        ldh(a, c->breg, HO(budget));
     c->loop_top = a->p;
 }
 
@@ -341,8 +348,13 @@ static void emit_exit(struct jc *c, unsigned kind, unsigned k)
     }
     const struct rv_op *op = &c->b->ops[k];
     bool written = kind == RV_JIT_CODE_WRITTEN;
-    x_mem(a, X_W, 0x81, G1_ADD, RBX, -1, HO(budget));
-    x_d(a, c->b->n_insns - k - (written ? 1 : 0));
+    int32_t refund = (int32_t)(c->b->n_insns - k - (written ? 1 : 0));
+    if (c->breg >= 0) {
+        x_g1_ri(a, X_W, G1_ADD, c->breg, refund);
+    } else {
+        x_mem(a, X_W, 0x81, G1_ADD, RBX, -1, HO(budget));
+        x_d(a, (uint32_t)refund);
+    }
     sth_imm(a, HO(pc), op_pc(c, op) + (written ? op->len : 0));
     if (written) {
         write_back(c, false);
@@ -396,18 +408,37 @@ static void emit_chain(struct jc *c, bool is_const, uint64_t target)
         no[n_no++] = x_jcc32(a, CC_NE);
     }
     x_mem(a, 0, 0x8b, RDX, RAX, -1, (int32_t)offsetof(struct rv_block, n_insns));
-    ldh(a, RAX, HO(budget));
-    x_rr(a, X_W, 0x3b, RAX, RDX);
+    int breg = c->breg >= 0 ? c->breg : RAX;
+    if (c->breg < 0)
+        ldh(a, RAX, HO(budget));
+    x_rr(a, X_W, 0x3b, breg, RDX);
     no[n_no++] = x_jcc32(a, CC_L);
-    x_rr(a, X_W, 0x2b, RAX, RDX);
-    sth(a, RAX, HO(budget));
-    write_back(c, false);
+    x_rr(a, X_W, 0x2b, breg, RDX);
+    if (c->breg < 0)
+        sth(a, RAX, HO(budget));
+    write_back(c, false);   /* (the budget register too) */
     x_mem(a, X_W, 0xc7, 0, RSP, -1, FLAG_OFF);       /* chained */
     x_d(a, 1);
     x_g1_ri(a, X_W, G1_ADD, RCX, CHAIN_ENTRY);
     x_rr(a, 0, 0xff, 4, RCX);                        /* jmp rcx */
     for (unsigned i = 0; i < n_no; i++)
         x_patch32(a, no[i], a->p);
+}
+
+/* The interpreter's block entry for n instructions: if the budget has
+ * them, takes them from it; otherwise jumps (the rel8 returned). */
+static uint8_t *emit_charge(struct jc *c, int32_t n)
+{
+    struct x64 *a = &c->a;
+    int r = c->breg >= 0 ? c->breg : RAX;
+    if (c->breg < 0)
+        ldh(a, RAX, HO(budget));
+    x_g1_ri(a, X_W, G1_CMP, r, n);
+    uint8_t *out = x_jcc8(a, CC_L);
+    x_g1_ri(a, X_W, G1_SUB, r, n);
+    if (c->breg < 0)
+        sth(a, RAX, HO(budget));
+    return out;
 }
 
 /* An edge to the region's block m: charges the budget for it as the
@@ -419,12 +450,7 @@ static void emit_chain(struct jc *c, bool is_const, uint64_t target)
 static void emit_region_edge(struct jc *c, unsigned m)
 {
     struct x64 *a = &c->a;
-    int32_t n = (int32_t)c->rb[m]->n_insns;
-    ldh(a, RAX, HO(budget));
-    x_g1_ri(a, X_W, G1_CMP, RAX, n);
-    uint8_t *out = x_jcc8(a, CC_L);
-    x_g1_ri(a, X_W, G1_SUB, RAX, n);
-    sth(a, RAX, HO(budget));
+    uint8_t *out = emit_charge(c, (int32_t)c->rb[m]->n_insns);
     uint8_t *jmp = x_jmp32(a);
     if (c->label[m])
         x_patch32(a, jmp, c->label[m]);
@@ -447,12 +473,7 @@ static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
     } else if (m == 0) {
         /* A loop of one block stays here while the budget allows,
          * charging it as the interpreter's block entry does. */
-        int32_t n = (int32_t)c->b->n_insns;
-        ldh(a, RAX, HO(budget));
-        x_g1_ri(a, X_W, G1_CMP, RAX, n);
-        uint8_t *out = x_jcc8(a, CC_L);
-        x_g1_ri(a, X_W, G1_SUB, RAX, n);
-        sth(a, RAX, HO(budget));
+        uint8_t *out = emit_charge(c, (int32_t)c->b->n_insns);
         x_patch32(a, x_jmp32(a), c->loop_top);
         x_patch8(a, out, a->p);
     } else {
@@ -1374,10 +1395,13 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
         c->written[i] = false;
     }
     c->n_cached = 0;
-    /* Callee-saved first: they are saved anyway and survive calls. */
+    /* Callee-saved first: they are saved anyway and survive calls. Code
+     * that loops keeps the budget in the last one, which every turn
+     * charges: in memory, each turn would wait for the last one's store. */
     static const int cache_regs[JIT_CACHE_MAX] = { RBP, R12, R13, R14, R15, R9, R10, R11, R8, RDI };
     unsigned min_uses = loops ? 1 : 2;
-    while (c->n_cached < JIT_CACHE_MAX) {
+    c->breg = loops ? cache_regs[JIT_CACHE_MAX - 1] : -1;
+    while (c->n_cached < JIT_CACHE_MAX - (loops ? 1u : 0u)) {
         unsigned best = 0;
         for (unsigned i = 1; i < RV_XSINK; i++)
             if (c->host[i] < 0 && uses[i] > uses[best])
