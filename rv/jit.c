@@ -62,12 +62,28 @@ _Static_assert(MEM_PAGE_SHIFT == 12 && RV_TLB_MAX_BITS <= 24, "TLB offset is (va
 
 struct rv_jit {
     uint8_t *buf;
-    size_t size, used;
+    size_t size, used;   /* code grows up from buf */
+    size_t sites;        /* site memos (below) grow down from buf + size */
     bool popcnt;
 };
 
+/*
+ * A load's or store's memo of the TLB entry it used last: a hit costs no
+ * walk of the TLB table, and above all the address is not held up by the
+ * table's index computation and entry load (a chain of 8-10 cycles on a
+ * loop-carried pointer or table index). Valid while tag matches and the
+ * hart's tlb_epoch is the one recorded (rv/tlb.c bumps it whenever an
+ * entry may stop holding). They live at the top of the code buffer,
+ * within rip-relative reach, away from the code that runs.
+ */
+struct site {
+    uint64_t tag, addend, epoch;
+};
+
+#define SITE_BYTES (sizeof(struct site))
+
 /* Out-of-line code of one op, emitted after the block. */
-enum stub_kind { STUB_LOAD, STUB_STORE, STUB_INTERPRET, STUB_FPCALL };
+enum stub_kind { STUB_LOAD, STUB_STORE, STUB_INTERPRET, STUB_FPCALL, STUB_PROBE };
 
 #define STUB_JUMPS 8
 
@@ -80,6 +96,9 @@ struct stub {
     uint8_t *jumps[STUB_JUMPS];   /* rel32s of the hot path's jumps here */
     uint8_t *back;            /* where the hot path goes on */
     int dst;                  /* STUB_LOAD: the register the value goes to */
+    struct site *site;        /* STUB_PROBE: the memo it refills, */
+    int32_t tlb_off;          /* the TLB it probes, */
+    struct stub *miss;        /* and the slow path of a miss */
 };
 
 /* Guest registers cached in host registers for one block: loaded at entry,
@@ -92,6 +111,7 @@ struct stub {
 
 struct jc {
     struct x64 a;
+    struct rv_jit *j;
     const struct rv_block *b;          /* the block being emitted */
     struct rv_block *const *rb;        /* the region (rv/region.h): rb[0] is the head */
     unsigned n_rb;
@@ -112,8 +132,9 @@ static struct stub *add_stub(struct jc *c, enum stub_kind kind, unsigned k, cons
                              uint8_t *jump, uint8_t *back)
 {
     struct stub *s = &c->stubs[c->n_stubs++];
-    *s = (struct stub){ .kind = kind, .b = c->b, .k = k, .op = op, .n_jumps = 1, .back = back };
-    s->jumps[0] = jump;
+    *s = (struct stub){ .kind = kind, .b = c->b, .k = k, .op = op, .back = back };
+    if (jump)
+        s->jumps[s->n_jumps++] = jump;
     return s;
 }
 
@@ -679,22 +700,68 @@ static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc
  * tlb_off in the hart (its size may change at any miss: rv/tlb.c) and
  * leaves rsi = host address on a hit; a miss jumps (rel32 returned) with
  * rsi = va. */
-static uint8_t *emit_tlb_probe(struct jc *c, const struct rv_op *op, unsigned size, int32_t tlb_off)
+static struct site *new_site(struct jc *c)
+{
+    struct rv_jit *j = c->j;
+    j->sites += SITE_BYTES;
+    struct site *s = (struct site *)(j->buf + j->size - j->sites);
+    *s = (struct site){ .tag = RV_TLB_INVALID };
+    return s;
+}
+
+/* The TLB probe proper: rsi = va, rdx = its tag (va & (page mask |
+ * size - 1)); a hit leaves rax = the entry, a miss jumps (rel32 returned). */
+static uint8_t *emit_tlb_lookup(struct jc *c, int32_t tlb_off)
 {
     struct x64 *a = &c->a;
-    ldx(c, RSI, op->rs1);
-    if (op->imm)
-        x_g1_ri(a, X_W, G1_ADD, RSI, op->imm);
     x_rr(a, 0, 0x8b, RAX, RSI);                      /* eax = va */
     x_shift_ri(a, 0, G2_SHR, RAX, MEM_PAGE_SHIFT - 4);
     x_mem(a, 0, 0x23, RAX, RBX, -1, HO(tlb_mask16)); /* and eax, mask16 */
     x_mem(a, X_W, 0x03, RAX, RBX, -1, tlb_off);      /* add rax, table */
+    x_mem(a, X_W, 0x3b, RDX, RAX, -1, 0);            /* cmp rdx, tag */
+    return x_jcc32(a, CC_NE);
+}
+
+/* rsi = va = x[rs1] + imm; the access's memo (struct site) first, then
+ * (out of line, refilling the memo) the TLB whose pointer is at tlb_off
+ * in the hart (its size may change at any miss: rv/tlb.c). A hit leaves
+ * rsi = host address; a miss jumps to *miss_stub's code (the caller's
+ * slow path, set once it exists) with rsi = va. */
+static void emit_tlb_probe(struct jc *c, unsigned k, const struct rv_op *op, unsigned size, int32_t tlb_off,
+                           struct stub **probe)
+{
+    struct x64 *a = &c->a;
+    struct site *site = new_site(c);
+    ldx(c, RSI, op->rs1);
+    if (op->imm)
+        x_g1_ri(a, X_W, G1_ADD, RSI, op->imm);
     x_rr(a, X_W, 0x8b, RDX, RSI);
     x_g1_ri(a, X_W, G1_AND, RDX, -(int32_t)MEM_PAGE_SIZE | (int32_t)(size - 1));
-    x_mem(a, X_W, 0x3b, RDX, RAX, -1, 0);            /* cmp rdx, tag */
-    uint8_t *miss = x_jcc32(a, CC_NE);
-    x_mem(a, X_W, 0x03, RSI, RAX, -1, 8);            /* add rsi, addend */
-    return miss;
+    x_rip(a, X_W, 0x3b, RDX, &site->tag);            /* cmp rdx, [memo tag] */
+    uint8_t *j1 = x_jcc32(a, CC_NE);
+    ldh(a, RAX, HO(tlb_epoch));
+    x_rip(a, X_W, 0x3b, RAX, &site->epoch);          /* cmp rax, [memo epoch] */
+    uint8_t *j2 = x_jcc32(a, CC_NE);
+    x_rip(a, X_W, 0x03, RSI, &site->addend);         /* add rsi, [memo addend] */
+    struct stub *s = add_stub(c, STUB_PROBE, k, op, j1, a->p);
+    stub_jump(s, j2);
+    s->site = site;
+    s->tlb_off = tlb_off;
+    *probe = s;
+}
+
+/* The probe's out-of-line part: the TLB, and the memo refilled on a hit. */
+static void emit_probe_stub(struct jc *c, const struct stub *s)
+{
+    struct x64 *a = &c->a;
+    stub_jump(s->miss, emit_tlb_lookup(c, s->tlb_off));
+    x_mem(a, X_W, 0x8b, RAX, RAX, -1, 8);            /* rax = addend */
+    x_rip(a, X_W, 0x89, RDX, &s->site->tag);
+    x_rip(a, X_W, 0x89, RAX, &s->site->addend);
+    ldh(a, RDX, HO(tlb_epoch));
+    x_rip(a, X_W, 0x89, RDX, &s->site->epoch);
+    x_rr(a, X_W, 0x03, RSI, RAX);                    /* add rsi, rax */
+    x_patch32(a, x_jmp32(a), s->back);
 }
 
 static unsigned access_size(unsigned opc)
@@ -726,9 +793,11 @@ static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
     struct x64 *a = &c->a;
     bool fp = op->opc == RV_OP_FLW || op->opc == RV_OP_FLD;
     int d = fp ? RAX : dst_reg(c, op->rd, -1);
-    uint8_t *miss = emit_tlb_probe(c, op, access_size(op->opc), HO(tlb_r));
+    struct stub *probe;
+    emit_tlb_probe(c, k, op, access_size(op->opc), HO(tlb_r), &probe);
     emit_load_insn(a, op->opc, d, RSI);
-    add_stub(c, STUB_LOAD, k, op, miss, a->p)->dst = d;
+    probe->miss = add_stub(c, STUB_LOAD, k, op, NULL, a->p);
+    probe->miss->dst = d;
     if (op->opc == RV_OP_FLW) {
         x_mov_imm(a, RCX, 0xffffffff00000000ull);    /* NaN-box */
         x_rr(a, X_W, 0x0b, RAX, RCX);
@@ -753,7 +822,8 @@ static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct x64 *a = &c->a;
     unsigned size = access_size(op->opc);
-    uint8_t *miss = emit_tlb_probe(c, op, size, HO(tlb_w));
+    struct stub *probe;
+    emit_tlb_probe(c, k, op, size, HO(tlb_w), &probe);
     ld_store_value(c, op);
     switch (size) {
     case 1: x_mem(a, 0, 0x88, RCX, RSI, -1, 0); break;
@@ -761,7 +831,7 @@ static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
     case 4: x_mem(a, 0, 0x89, RCX, RSI, -1, 0); break;
     default: x_mem(a, X_W, 0x89, RCX, RSI, -1, 0); break;
     }
-    add_stub(c, STUB_STORE, k, op, miss, a->p);
+    probe->miss = add_stub(c, STUB_STORE, k, op, NULL, a->p);
 }
 
 /* ---- floating point --------------------------------------------------------- */
@@ -978,6 +1048,10 @@ static void emit_stub(struct jc *c, const struct stub *s)
     if (s->kind == STUB_FPCALL) {
         emit_fp_call(c, s->op, &rv_jit_fp_ops[s->op->opc]);
         x_patch32(a, x_jmp32(a), s->back);
+        return;
+    }
+    if (s->kind == STUB_PROBE) {
+        emit_probe_stub(c, s);
         return;
     }
     unsigned size = access_size(s->op->opc);
@@ -1451,16 +1525,25 @@ void rv_jit_free(struct rv_jit *j)
 void rv_jit_reset(struct rv_jit *j)
 {
     if (j)
-        j->used = 0;
+        j->used = j->sites = 0;
 }
 
-size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used : 0; }
+size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used + j->sites : 0; }
 
-size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n)
+/* Bytes of code for the region (its sites apart). */
+static size_t code_need(struct rv_block *const *rb, unsigned n)
 {
     size_t need = 128;
     for (unsigned i = 0; i < n; i++)
         need += 128 + (size_t)rb[i]->n_ops * JIT_OP_BYTES;   /* edges into it, its ops */
+    return need;
+}
+
+size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n)
+{
+    size_t need = code_need(rb, n);
+    for (unsigned i = 0; i < n; i++)
+        need += (size_t)rb[i]->n_ops * SITE_BYTES;
     return need;
 }
 
@@ -1501,9 +1584,11 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     const struct rv_block *head = rb[0];
     if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(j, &head->ops[0]))
         return NULL;
-    size_t need = rv_jit_need_region(rb, n);
-    if (j->size - j->used < need)
+    /* A page between the code and the memos, which are written as the
+     * code runs: writes next to running code cost the host dearly. */
+    if (j->size - j->used - j->sites < rv_jit_need_region(rb, n) + 4096)
         return NULL;
+    size_t need = code_need(rb, n), sites = j->sites;
     unsigned n_ops = 0;
     for (unsigned i = 0; i < n; i++)
         n_ops += rb[i]->n_ops;
@@ -1514,7 +1599,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
         free(stubs);
         return NULL;
     }
-    *c = (struct jc){ .rb = rb, .n_rb = n, .b = head, .stubs = stubs };
+    *c = (struct jc){ .j = j, .rb = rb, .n_rb = n, .b = head, .stubs = stubs };
     c->a.p = j->buf + j->used;
     c->a.end = c->a.p + need;
     c->a.overflow = false;
@@ -1540,8 +1625,10 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     size_t end = (size_t)(c->a.p - j->buf);
     free(stubs);
     free(c);
-    if (!ok)
+    if (!ok) {
+        j->sites = sites;
         return NULL;
+    }
     j->used = (end + 15) & ~(size_t)15;
     return entry;
 }

@@ -106,6 +106,15 @@ static inline void x_mem(struct x64 *a, unsigned fl, unsigned opc, int reg, int 
         x_d(a, (uint32_t)disp);
 }
 
+/* opc reg, [target] (rip-relative: target within 2 GiB of the code). */
+static inline void x_rip(struct x64 *a, unsigned fl, unsigned opc, int reg, const void *target)
+{
+    x_prefix(a, fl, reg, -1, 0);
+    x_opc(a, opc);
+    x_b(a, (unsigned)(reg & 7) << 3 | 5u);
+    x_d(a, (uint32_t)(int32_t)((const uint8_t *)target - (a->p + 4)));
+}
+
 /* opc reg, rm (both registers). */
 static inline void x_rr(struct x64 *a, unsigned fl, unsigned opc, int reg, int rm)
 {

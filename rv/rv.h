@@ -102,6 +102,10 @@ struct rv_hart {
     uint64_t tlb_misses;       /* data misses since the last resize check */
     uint64_t tlb_instret;      /* instructions retired at that check */
     uint64_t tlb_flush_misses; /* data misses since the last flush */
+    /* Bumped whenever a data TLB entry may stop holding: compiled code
+     * keeps a copy of the entry each load or store used last (rv/jit.c),
+     * good only while this is unchanged. */
+    uint64_t tlb_epoch;
     struct rv_tlb_entry tlb_x[RV_TLB_SIZE];
 
     struct rv_cache *cache;

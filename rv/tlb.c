@@ -15,6 +15,10 @@
  * (each miss is a walk of the address space's map), and a small one keeps
  * 8 KiB of tables and cheap flushes. The tables are monitor memory the VM
  * costs: charged to its pool like the hart.
+ *
+ * Compiled code also keeps, for each of its loads and stores, a copy of
+ * the entry that access used last; tlb_epoch moves on every flush,
+ * resize or change of one page, so that such copies die with the entries.
  */
 #include "rv/rv.h"
 
@@ -53,6 +57,7 @@ static bool resize(struct rv_hart *h, unsigned bits)
     if (dp < 0)
         mem_pool_charge(pool, dp);
     free(h->tlb_r);
+    h->tlb_epoch++;
     invalidate(t, 2 * n);
     h->tlb_r = t;
     h->tlb_w = t + n;
@@ -101,6 +106,7 @@ void rv_tlb_filled(struct rv_hart *h, uint64_t page, const struct mem_fill_gen *
 {
     if (g->prev && h->tlb_gen == g->prev) {
         /* Only this page changed (it got a host page of its own). */
+        h->tlb_epoch++;
         struct rv_tlb_entry *x = &h->tlb_x[(page >> MEM_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
         if (x->tag == page)
             x->tag = RV_TLB_INVALID;
@@ -118,6 +124,7 @@ void rv_flush_tlb(struct rv_hart *h)
     if (!(bits > RV_TLB_BITS && h->tlb_flush_misses < (h->tlb_mask + 1) / 4 && resize(h, bits - 1)))
         invalidate(h->tlb_r, 2 * (h->tlb_mask + 1));
     h->tlb_flush_misses = 0;
+    h->tlb_epoch++;
     invalidate(h->tlb_x, RV_TLB_SIZE);
     h->tlb_gen = mem_space_gen(h->as);
 }

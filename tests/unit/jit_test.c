@@ -1085,6 +1085,51 @@ static void jit_region_loop(void)
     world_free(&wj);
 }
 
+/*
+ * Each compiled load and store keeps a memo of the TLB entry it used last;
+ * it must die when the page it names changes. A's load reads a fresh page
+ * (the shared zero page) three times: the first fills the TLB, the second
+ * the memo, the third uses it. B's store gives the page a page of its own,
+ * and A's load, run again by the same code, must see the write.
+ *   A: ld a1, 0(a0) ; addi a4, a4, -1 ; bnez a4, A
+ *   B: sd a2, 0(a0) ; addi a5, a5, -1 ; li a4, 1 ; bnez a5, A
+ *      ecall
+ */
+static void jit_site_memo(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    const uint64_t fresh = 0x30000;
+    CHECK(mem_map(w.as, fresh, MEM_PAGE_SIZE, MEM_R | MEM_W) == 0);
+    static struct init in;
+    memset(&in, 0, sizeof in);
+    in.pc = CODE;
+    in.code[0] = enc_i(0x00003003, 11, 10, 0);           /* ld a1, 0(a0) */
+    in.code[1] = enc_i(0x00000013, 14, 14, -1);          /* addi a4, a4, -1 */
+    in.code[2] = enc_b(0x00001063, 14, 0, -8);           /* bnez a4, A */
+    in.code[3] = enc_s(0x00003023, 10, 12, 0);           /* sd a2, 0(a0) */
+    in.code[4] = enc_i(0x00000013, 15, 15, -1);          /* addi a5, a5, -1 */
+    in.code[5] = enc_i(0x00000013, 14, 0, 1);            /* li a4, 1 */
+    in.code[6] = enc_b(0x00001063, 15, 0, -24);          /* bnez a5, A */
+    in.code[7] = 0x00000073;                             /* ecall */
+    in.n_code = 8;
+    in.x[10] = fresh;
+    in.x[12] = 0x5a5a5a5a12345678ull;
+    in.x[14] = 3;
+    in.x[15] = 2;
+    world_load(&w, &in, true);
+    bool compiled = false;
+    int exit = world_run(&w, &in, 100, true, &compiled);
+    CHECK(compiled);
+    CHECK(exit == RV_EXIT_ECALL);
+    CHECK(w.h->x[11] == 0x5a5a5a5a12345678ull);
+    CHECK(w.h->x[14] == 1 && w.h->x[15] == 0);
+    world_free(&w);
+}
+
 /* A load from an unmapped page traps at that load: earlier ops retired,
  * later ones did not, pc and instret point at it. */
 static void jit_fault_mid_block(void)
@@ -1346,6 +1391,7 @@ int main(void)
     RUN(jit_interpreted_ops_mid_block);
     RUN(jit_chained_blocks);
     RUN(jit_region_loop);
+    RUN(jit_site_memo);
     RUN(jit_chained_code_write);
     return check_total_failed;
 }
