@@ -116,8 +116,8 @@ struct jc {
     struct rv_block *const *rb;        /* the region (rv/region.h): rb[0] is the head */
     unsigned n_rb;
     uint8_t *label[RV_REGION_MAX];     /* where each block's code starts, once emitted */
-    struct fixup { uint8_t *rel; unsigned to; } fix[2 * RV_REGION_MAX];   /* jumps to later blocks */
-    unsigned n_fix;
+    struct fixup { uint8_t *rel; unsigned to; } *fix;   /* jumps to blocks not yet emitted */
+    unsigned n_fix, max_fix;
     struct stub *stubs;                /* 2 per op at most */
     unsigned n_stubs;
     int8_t host[RV_XSINK + 1];         /* host register of x[i], or -1 */
@@ -277,6 +277,8 @@ static void emit_prologue(struct jc *c, const uint8_t *entry)
         x_mem(a, X_W, 0x8b, c->host[c->cached[i]], RBX, -1, XO(c->cached[i]));
     if (c->breg >= 0)
         ldh(a, c->breg, HO(budget));
+    if (c->breg >= 0)
+        x_align(a, 32);   /* the top of a loop: where its turns begin */
     c->loop_top = a->p;
 }
 
@@ -475,9 +477,38 @@ static void emit_region_edge(struct jc *c, unsigned m)
     uint8_t *jmp = x_jmp32(a);
     if (c->label[m])
         x_patch32(a, jmp, c->label[m]);
-    else
+    else if (c->n_fix < c->max_fix)
         c->fix[c->n_fix++] = (struct fixup){ jmp, m };
+    else
+        a->overflow = true;   /* cannot happen: rv_jit_compile_region counts them */
     x_patch8(a, out, a->p);
+}
+
+/* An indirect jump to rdx within a region: to the block of the region
+ * that starts there, if any (rv/region.c takes the blocks it may reach);
+ * falls through otherwise, or if the budget is short, or while tracing
+ * (as the jump cache's path does not go on then). */
+static void emit_region_dispatch(struct jc *c)
+{
+    struct x64 *a = &c->a;
+    if (c->n_rb < 2)
+        return;
+    x_mem(a, 0, 0x80, G1_CMP, RBX, -1, HO(trace_insns));
+    x_b(a, 0);
+    uint8_t *tracing = x_jcc32(a, CC_NE);
+    for (unsigned m = 0; m < c->n_rb; m++) {
+        uint64_t pc = c->rb[m]->pc;
+        if (fits32(pc)) {
+            x_g1_ri(a, X_W, G1_CMP, RDX, (int32_t)pc);
+        } else {
+            x_mov_imm(a, RCX, pc);
+            x_rr(a, X_W, 0x3b, RDX, RCX);
+        }
+        uint8_t *next = x_jcc32(a, CC_NE);
+        emit_region_edge(c, m);   /* falls through if the budget is short: no other block matches */
+        x_patch32(a, next, a->p);
+    }
+    x_patch32(a, tracing, a->p);
 }
 
 /* Leaves to the constant target through successor kind (SUCC0/SUCC1):
@@ -1210,6 +1241,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         sth(a, RAX, HO(pc));
         x_rr(a, X_W, 0x8b, RDX, RAX);
         stx_imm(c, op->rd, op_pc(c, op) + op->len);
+        emit_region_dispatch(c);
         emit_chain(c, false, 0);
         emit_ret(c, RV_JIT_EXIT(RV_JIT_INDIRECT, k), true);
         return;
@@ -1534,8 +1566,11 @@ size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used + j->sites : 0; 
 static size_t code_need(struct rv_block *const *rb, unsigned n)
 {
     size_t need = 128;
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         need += 128 + (size_t)rb[i]->n_ops * JIT_OP_BYTES;   /* edges into it, its ops */
+        for (unsigned k = 0; k < rb[i]->n_ops; k++)
+            need += rb[i]->ops[k].opc == RV_OP_JALR ? 48 * (size_t)n : 0;   /* its dispatch */
+    }
     return need;
 }
 
@@ -1589,17 +1624,24 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     if (j->size - j->used - j->sites < rv_jit_need_region(rb, n) + 4096)
         return NULL;
     size_t need = code_need(rb, n), sites = j->sites;
-    unsigned n_ops = 0;
-    for (unsigned i = 0; i < n; i++)
+    /* Edges within the region: two a block, and one to each block from
+     * every indirect jump (emit_region_dispatch). */
+    unsigned n_ops = 0, max_fix = 2 * n;
+    for (unsigned i = 0; i < n; i++) {
         n_ops += rb[i]->n_ops;
+        for (unsigned k = 0; k < rb[i]->n_ops; k++)
+            max_fix += rb[i]->ops[k].opc == RV_OP_JALR ? n : 0;
+    }
     struct jc *c = malloc(sizeof *c);
     struct stub *stubs = malloc(2 * (n_ops + 1) * sizeof *stubs);
-    if (!c || !stubs) {
+    struct fixup *fix = malloc(max_fix * sizeof *fix);
+    if (!c || !stubs || !fix) {
         free(c);
         free(stubs);
+        free(fix);
         return NULL;
     }
-    *c = (struct jc){ .j = j, .rb = rb, .n_rb = n, .b = head, .stubs = stubs };
+    *c = (struct jc){ .j = j, .rb = rb, .n_rb = n, .b = head, .stubs = stubs, .fix = fix, .max_fix = max_fix };
     c->a.p = j->buf + j->used;
     c->a.end = c->a.p + need;
     c->a.overflow = false;
@@ -1611,6 +1653,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     emit_block(c, j);
     for (unsigned m = 1; m < n; m++) {
         c->b = rb[m];
+        x_align(&c->a, 32);
         c->label[m] = c->a.p;
         emit_block(c, j);
     }
@@ -1624,6 +1667,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     bool ok = !c->a.overflow;
     size_t end = (size_t)(c->a.p - j->buf);
     free(stubs);
+    free(fix);
     free(c);
     if (!ok) {
         j->sites = sites;

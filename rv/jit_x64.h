@@ -106,6 +106,19 @@ static inline void x_mem(struct x64 *a, unsigned fl, unsigned opc, int reg, int 
         x_d(a, (uint32_t)disp);
 }
 
+/* No-ops up to the next multiple of n bytes (a power of two), as few
+ * instructions as it takes (the 5-byte nop, then single bytes). */
+static inline void x_align(struct x64 *a, unsigned n)
+{
+    while (((uintptr_t)a->p & (n - 1)) >= 1 && ((uintptr_t)a->p & (n - 1)) <= n - 5 && !a->overflow) {
+        static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };   /* nopl 0(rax, rax) */
+        for (unsigned i = 0; i < 5; i++)
+            x_b(a, nop5[i]);
+    }
+    while (((uintptr_t)a->p & (n - 1)) != 0 && !a->overflow)
+        x_b(a, 0x90);
+}
+
 /* opc reg, [target] (rip-relative: target within 2 GiB of the code). */
 static inline void x_rip(struct x64 *a, unsigned fl, unsigned opc, int reg, const void *target)
 {

@@ -6,10 +6,20 @@
  * took are in the cache and the paths it never took are not. The walk
  * forward meets at most CAND_MAX blocks; of those, the ones from which
  * the head can be reached again are the region.
+ *
+ * An indirect jump (jalr: a return, a switch's jump table) has no
+ * constant successor. Where one is met, the blocks in the jump cache
+ * (the blocks run last, at most one per slot) with a constant edge into
+ * the blocks met so far are taken too -- a switch's cases jumping back
+ * to its dispatch, the call site of a function whose return is the jalr
+ * -- and the jalr is taken to reach any of them: the compiled jalr tries
+ * the region's blocks before the jump cache (rv/jit.c).
  */
 #include "rv/region.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define CAND_MAX 48
 
@@ -33,6 +43,8 @@ unsigned rv_block_succs(const struct rv_block *b, uint64_t out[2])
     }
 }
 
+static bool ends_indirect(const struct rv_block *b) { return b->ops[b->n_ops - 1].opc == RV_OP_JALR; }
+
 static int find(struct rv_block *const *v, unsigned n, uint64_t pc)
 {
     for (unsigned i = 0; i < n; i++)
@@ -41,52 +53,130 @@ static int find(struct rv_block *const *v, unsigned n, uint64_t pc)
     return -1;
 }
 
+struct walk {
+    const struct rv_cache *c;
+    const struct rv_jit *j;
+    struct rv_block *cand[CAND_MAX];
+    int succ[CAND_MAX][2];        /* index in cand of each constant successor, or -1 */
+    unsigned n_succ[CAND_MAX];
+    unsigned n, walked;           /* blocks met, and of those walked from */
+    bool indirect;                /* an indirect jump was met */
+    bool on_loop[CAND_MAX];
+};
+
+/* Walks on from the blocks met but not walked from yet. */
+static void walk_on(struct walk *w)
+{
+    for (; w->walked < w->n; w->walked++) {
+        unsigned i = w->walked;
+        uint64_t pcs[2];
+        w->indirect |= ends_indirect(w->cand[i]);
+        w->n_succ[i] = rv_block_succs(w->cand[i], pcs);
+        for (unsigned s = 0; s < w->n_succ[i]; s++) {
+            int at = find(w->cand, w->n, pcs[s]);
+            if (at < 0 && w->n < CAND_MAX) {
+                struct rv_block *b = rv_cache_find(w->c, pcs[s]);
+                if (b && rv_jit_block_ok(w->j, b)) {
+                    at = (int)w->n;
+                    w->cand[w->n++] = b;
+                }
+            }
+            w->succ[i][s] = at;
+        }
+    }
+}
+
+/* The jump cache's blocks with an constant edge into the blocks met: what
+ * an indirect jump among them may reach. Whether any was added. */
+static bool add_jump_cache_preds(struct walk *w)
+{
+    unsigned before = w->n;
+    for (unsigned k = 0; k < (1u << RV_JC_BITS) && w->n < CAND_MAX; k++) {
+        struct rv_block *b = w->c->jc[k];
+        uint64_t pcs[2];
+        if (!b || find(w->cand, w->n, b->pc) >= 0 || !rv_jit_block_ok(w->j, b))
+            continue;
+        unsigned ns = rv_block_succs(b, pcs);
+        for (unsigned s = 0; s < ns; s++)
+            if (find(w->cand, before, pcs[s]) >= 0) {
+                w->cand[w->n++] = b;
+                break;
+            }
+    }
+    return w->n > before;
+}
+
+/* On a loop through the head: an edge to the head or to a block that is
+ * (a fixed point over at most CAND_MAX blocks); with indirect, an
+ * indirect jump is taken to reach any block met, the head too. */
+static void mark_loops(struct walk *w, bool indirect)
+{
+    memset(w->on_loop, 0, sizeof w->on_loop);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (unsigned i = 0; i < w->n; i++) {
+            if (w->on_loop[i])
+                continue;
+            bool reaches = indirect && ends_indirect(w->cand[i]);
+            for (unsigned s = 0; s < w->n_succ[i]; s++)
+                reaches |= w->succ[i][s] == 0 || (w->succ[i][s] > 0 && w->on_loop[w->succ[i][s]]);
+            if (reaches)
+                w->on_loop[i] = changed = true;
+        }
+    }
+}
+
+/* Is block i on a loop of direct jumps among the blocks met? */
+static bool on_direct_loop(const struct walk *w, unsigned i)
+{
+    bool seen[CAND_MAX] = { false };
+    unsigned stack[CAND_MAX], top = 0;
+    stack[top++] = i;
+    while (top) {
+        unsigned b = stack[--top];
+        for (unsigned s = 0; s < w->n_succ[b]; s++) {
+            int t = w->succ[b][s];
+            if (t == (int)i)
+                return true;
+            if (t >= 0 && !seen[t]) {
+                seen[t] = true;
+                stack[top++] = (unsigned)t;
+            }
+        }
+    }
+    return false;
+}
+
 unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct rv_block *head,
                         struct rv_block *out[RV_REGION_MAX])
 {
-    struct rv_block *cand[CAND_MAX];
-    int succ[CAND_MAX][2];
-    unsigned n_succ[CAND_MAX];
-    unsigned n = 1;
     out[0] = head;
     if (!rv_jit_block_ok(j, head))
         return 1;   /* its end is not compiled: nothing follows it */
-    cand[0] = head;
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t pcs[2];
-        n_succ[i] = rv_block_succs(cand[i], pcs);
-        for (unsigned s = 0; s < n_succ[i]; s++) {
-            int at = find(cand, n, pcs[s]);
-            if (at < 0 && n < CAND_MAX) {
-                struct rv_block *b = rv_cache_find(c, pcs[s]);
-                if (b && rv_jit_block_ok(j, b)) {
-                    at = (int)n;
-                    cand[n++] = b;
-                }
-            }
-            succ[i][s] = at;
-        }
-    }
-    /* On a loop through the head: an edge to the head or to a block that
-     * is (a fixed point over at most CAND_MAX blocks). */
-    bool on_loop[CAND_MAX] = { false };
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (unsigned i = 0; i < n; i++) {
-            if (on_loop[i])
-                continue;
-            for (unsigned s = 0; s < n_succ[i]; s++)
-                if (succ[i][s] == 0 || (succ[i][s] > 0 && on_loop[succ[i][s]])) {
-                    on_loop[i] = changed = true;
-                    break;
-                }
-        }
-    }
-    if (!on_loop[0])
+    struct walk *w = malloc(sizeof *w);
+    if (!w)
         return 1;
+    *w = (struct walk){ .c = c, .j = j, .n = 1 };
+    w->cand[0] = head;
+    walk_on(w);
+    mark_loops(w, false);
+    /* A loop of direct jumps is the region. Only where there is none may
+     * an indirect jump close one; and the inner loops of direct jumps it
+     * meets stay out (each is the region of its own head: taken in, they
+     * would share their registers with every block around them). */
+    if (!w->on_loop[0] && w->indirect) {
+        for (unsigned round = 0; round < 4 && w->n < CAND_MAX && add_jump_cache_preds(w); round++)
+            walk_on(w);
+        mark_loops(w, true);
+        for (unsigned i = 1; i < w->n; i++)
+            if (w->on_loop[i] && on_direct_loop(w, i))
+                w->on_loop[i] = false;
+    }
     unsigned m = 1;
-    for (unsigned i = 1; i < n && m < RV_REGION_MAX; i++)
-        if (on_loop[i])
-            out[m++] = cand[i];
+    if (w->on_loop[0])
+        for (unsigned i = 1; i < w->n && m < RV_REGION_MAX; i++)
+            if (w->on_loop[i])
+                out[m++] = w->cand[i];
+    free(w);
     return m;
 }

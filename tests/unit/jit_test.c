@@ -1086,6 +1086,75 @@ static void jit_region_loop(void)
 }
 
 /*
+ * A loop closed by an indirect jump, as a switch's dispatch: D jumps to
+ * H0 or H1 by the low bit of a0, and each jumps back to D. The region
+ * (D, H0, H1) is formed from the jump cache, and D's jalr goes straight
+ * to the handler's code. Every budget from 1 to 150 must stop it where
+ * interpretation does; by hand, 10 passes each add 3 to a1 and 5 to a2,
+ * each pass 4 + 3 instructions, and the ecall: 141.
+ *   D (CODE):        andi t0, a0, 1 ; slli t0, t0, 4 ; add t0, t0, s0 ; jr t0
+ *   H0 (CODE + 0x40): addi a1, a1, 3 ; addi a0, a0, -1 ; bnez a0, D ; ecall
+ *   H1 (CODE + 0x50): addi a2, a2, 5 ; addi a0, a0, -1 ; bnez a0, D ; ecall
+ * (s0 = CODE + 0x40)
+ */
+static void jit_region_indirect(void)
+{
+    struct world wi, wj;
+    if (world_new(&wi, false) || world_new(&wj, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    static struct init in;
+    static struct result ri, rj;
+    memset(&in, 0, sizeof in);
+    in.pc = CODE;
+    in.code[0] = enc_i(0x00007013, 5, 10, 1);            /* andi t0, a0, 1 */
+    in.code[1] = enc_i(0x00001013, 5, 5, 4);             /* slli t0, t0, 4 */
+    in.code[2] = enc_r(0x00000033, 5, 5, 8);             /* add t0, t0, s0 */
+    in.code[3] = enc_i(0x00000067, 0, 5, 0);             /* jr t0 */
+    for (unsigned h = 0; h < 2; h++) {
+        unsigned at = 16 + 4 * h;
+        in.code[at] = enc_i(0x00000013, 11 + h, 11 + h, h ? 5 : 3);   /* addi a1/a2 */
+        in.code[at + 1] = enc_i(0x00000013, 10, 10, -1);              /* addi a0, a0, -1 */
+        in.code[at + 2] = enc_b(0x00001063, 10, 0, -(int32_t)(4 * (at + 2)));   /* bnez a0, D */
+        in.code[at + 3] = 0x00000073;                                 /* ecall */
+    }
+    in.n_code = 24;
+    in.x[8] = CODE + 0x40;
+    in.x[10] = 20;
+    unsigned bad = 0, regions = 0;
+    for (unsigned budget = 1; budget <= 150; budget++) {
+        world_load(&wi, &in, true);
+        int ei = world_run(&wi, &in, budget, false, NULL);
+        world_result(&wi, ei, &in, &ri);
+
+        world_load(&wj, &in, true);
+        rv_sync(wj.h);
+        static const uint64_t starts[] = { CODE + 0x40, CODE + 0x50, CODE };   /* the head last */
+        struct rv_block *b = NULL;
+        for (unsigned i = 0; i < N_OF(starts); i++)
+            b = rv_cache_lookup(wj.h, starts[i]);
+        if (b)
+            b->heat = RV_JIT_HEAT - 1;
+        uint64_t before = wj.h->stat_jit_regions;
+        int ej = world_run(&wj, &in, budget, false, NULL);
+        world_result(&wj, ej, &in, &rj);
+        regions += wj.h->stat_jit_regions > before;
+        if (!same_result("region/indirect", &in, &ri, &rj))
+            bad++;
+        if (budget == 150) {
+            CHECK(ej == RV_EXIT_ECALL);
+            CHECK(rj.instret == 141);
+            CHECK(rj.x[11] == 30 && rj.x[12] == 50 && rj.x[10] == 0);
+        }
+    }
+    CHECK(bad == 0);
+    CHECK(regions == 147);   /* budgets under 4 cannot enter D whole */
+    world_free(&wi);
+    world_free(&wj);
+}
+
+/*
  * Each compiled load and store keeps a memo of the TLB entry it used last;
  * it must die when the page it names changes. A's load reads a fresh page
  * (the shared zero page) three times: the first fills the TLB, the second
@@ -1391,6 +1460,7 @@ int main(void)
     RUN(jit_interpreted_ops_mid_block);
     RUN(jit_chained_blocks);
     RUN(jit_region_loop);
+    RUN(jit_region_indirect);
     RUN(jit_site_memo);
     RUN(jit_chained_code_write);
     return check_total_failed;
