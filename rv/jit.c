@@ -278,7 +278,7 @@ static void emit_prologue(struct jc *c, const uint8_t *entry)
     if (c->breg >= 0)
         ldh(a, c->breg, HO(budget));
     if (c->breg >= 0)
-        x_align(a, 32);   /* the top of a loop: where its turns begin */
+        x_align(a, 16);   /* the top of a loop: where its turns begin */
     c->loop_top = a->p;
 }
 
@@ -1653,7 +1653,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     emit_block(c, j);
     for (unsigned m = 1; m < n; m++) {
         c->b = rb[m];
-        x_align(&c->a, 32);
+        x_align(&c->a, 16);
         c->label[m] = c->a.p;
         emit_block(c, j);
     }

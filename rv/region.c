@@ -7,8 +7,8 @@
  * forward meets at most CAND_MAX blocks; of those, the ones from which
  * the head can be reached again are the region.
  *
- * An indirect jump (jalr: a return, a switch's jump table) has no
- * constant successor. Where one is met, the blocks in the jump cache
+ * A computed jump (a switch's jump through its table) has no constant
+ * successor. Where one is met, the blocks in the jump cache
  * (the blocks run last, at most one per slot) with a constant edge into
  * the blocks met so far are taken too -- a switch's cases jumping back
  * to its dispatch, the call site of a function whose return is the jalr
@@ -43,7 +43,15 @@ unsigned rv_block_succs(const struct rv_block *b, uint64_t out[2])
     }
 }
 
-static bool ends_indirect(const struct rv_block *b) { return b->ops[b->n_ops - 1].opc == RV_OP_JALR; }
+/* Does b end in a computed jump: a jalr that neither links (rd x0, which
+ * the decoder makes RV_XSINK) nor returns (rs1 ra or t0)? A switch's jump
+ * through its table is one. Returns are left out, else every function
+ * called in a loop would look for its callers. */
+static bool ends_indirect(const struct rv_block *b)
+{
+    const struct rv_op *t = &b->ops[b->n_ops - 1];
+    return t->opc == RV_OP_JALR && t->rd == RV_XSINK && t->rs1 != 1 && t->rs1 != 5;
+}
 
 static int find(struct rv_block *const *v, unsigned n, uint64_t pc)
 {
@@ -94,12 +102,13 @@ static bool add_jump_cache_preds(struct walk *w)
     for (unsigned k = 0; k < (1u << RV_JC_BITS) && w->n < CAND_MAX; k++) {
         struct rv_block *b = w->c->jc[k];
         uint64_t pcs[2];
-        if (!b || find(w->cand, w->n, b->pc) >= 0 || !rv_jit_block_ok(w->j, b))
+        if (!b)
             continue;
         unsigned ns = rv_block_succs(b, pcs);
         for (unsigned s = 0; s < ns; s++)
             if (find(w->cand, before, pcs[s]) >= 0) {
-                w->cand[w->n++] = b;
+                if (find(w->cand, w->n, b->pc) < 0 && rv_jit_block_ok(w->j, b))
+                    w->cand[w->n++] = b;
                 break;
             }
     }

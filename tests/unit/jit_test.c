@@ -1092,7 +1092,7 @@ static void jit_region_loop(void)
  * to the handler's code. Every budget from 1 to 150 must stop it where
  * interpretation does; by hand, 10 passes each add 3 to a1 and 5 to a2,
  * each pass 4 + 3 instructions, and the ecall: 141.
- *   D (CODE):        andi t0, a0, 1 ; slli t0, t0, 4 ; add t0, t0, s0 ; jr t0
+ *   D (CODE):        andi t1, a0, 1 ; slli t1, t1, 4 ; add t1, t1, s0 ; jr t1
  *   H0 (CODE + 0x40): addi a1, a1, 3 ; addi a0, a0, -1 ; bnez a0, D ; ecall
  *   H1 (CODE + 0x50): addi a2, a2, 5 ; addi a0, a0, -1 ; bnez a0, D ; ecall
  * (s0 = CODE + 0x40)
@@ -1108,10 +1108,10 @@ static void jit_region_indirect(void)
     static struct result ri, rj;
     memset(&in, 0, sizeof in);
     in.pc = CODE;
-    in.code[0] = enc_i(0x00007013, 5, 10, 1);            /* andi t0, a0, 1 */
-    in.code[1] = enc_i(0x00001013, 5, 5, 4);             /* slli t0, t0, 4 */
-    in.code[2] = enc_r(0x00000033, 5, 5, 8);             /* add t0, t0, s0 */
-    in.code[3] = enc_i(0x00000067, 0, 5, 0);             /* jr t0 */
+    in.code[0] = enc_i(0x00007013, 6, 10, 1);            /* andi t1, a0, 1 */
+    in.code[1] = enc_i(0x00001013, 6, 6, 4);             /* slli t1, t1, 4 */
+    in.code[2] = enc_r(0x00000033, 6, 6, 8);             /* add t1, t1, s0 */
+    in.code[3] = enc_i(0x00000067, 0, 6, 0);             /* jr t1 (t0 would be a return) */
     for (unsigned h = 0; h < 2; h++) {
         unsigned at = 16 + 4 * h;
         in.code[at] = enc_i(0x00000013, 11 + h, 11 + h, h ? 5 : 3);   /* addi a1/a2 */
