@@ -8,12 +8,12 @@
  * the head can be reached again are the region.
  *
  * A computed jump (a switch's jump through its table) has no constant
- * successor. Where one is met, the blocks in the jump cache
- * (the blocks run last, at most one per slot) with a constant edge into
- * the blocks met so far are taken too -- a switch's cases jumping back
- * to its dispatch, the call site of a function whose return is the jalr
- * -- and the jalr is taken to reach any of them: the compiled jalr tries
- * the region's blocks before the jump cache (rv/jit.c).
+ * successor. Where one is met and no loop of direct jumps goes through
+ * the head, the blocks in the jump cache (the blocks run last, at most
+ * one per slot) with a constant edge into the blocks met so far are taken
+ * too -- a switch's cases jumping back to its dispatch -- and the jump is
+ * taken to reach any of them: the compiled jalr tries the region's blocks
+ * before the jump cache (rv/jit.c).
  */
 #include "rv/region.h"
 
@@ -68,7 +68,7 @@ struct walk {
     int succ[CAND_MAX][2];        /* index in cand of each constant successor, or -1 */
     unsigned n_succ[CAND_MAX];
     unsigned n, walked;           /* blocks met, and of those walked from */
-    bool indirect;                /* an indirect jump was met */
+    bool indirect;                /* a computed jump was met */
     bool on_loop[CAND_MAX];
 };
 
@@ -94,8 +94,8 @@ static void walk_on(struct walk *w)
     }
 }
 
-/* The jump cache's blocks with an constant edge into the blocks met: what
- * an indirect jump among them may reach. Whether any was added. */
+/* The jump cache's blocks with a constant edge into the blocks met: what
+ * a computed jump among them may reach. Whether any was added. */
 static bool add_jump_cache_preds(struct walk *w)
 {
     unsigned before = w->n;
@@ -116,8 +116,8 @@ static bool add_jump_cache_preds(struct walk *w)
 }
 
 /* On a loop through the head: an edge to the head or to a block that is
- * (a fixed point over at most CAND_MAX blocks); with indirect, an
- * indirect jump is taken to reach any block met, the head too. */
+ * (a fixed point over at most CAND_MAX blocks); with indirect, a
+ * computed jump is taken to reach any block met, the head too. */
 static void mark_loops(struct walk *w, bool indirect)
 {
     memset(w->on_loop, 0, sizeof w->on_loop);
@@ -170,7 +170,7 @@ unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct
     walk_on(w);
     mark_loops(w, false);
     /* A loop of direct jumps is the region. Only where there is none may
-     * an indirect jump close one; and the inner loops of direct jumps it
+     * a computed jump close one; and the inner loops of direct jumps it
      * meets stay out (each is the region of its own head: taken in, they
      * would share their registers with every block around them). */
     if (!w->on_loop[0] && w->indirect) {
