@@ -1020,6 +1020,48 @@ static void jit_loop_budget(void)
 }
 
 /*
+ * Runs in's program with every budget from 1 to max, interpreted and with
+ * the blocks at starts[] decoded first (the last one, the head, compiled
+ * on entry); returns how many runs differ, counts in *regions the runs
+ * that compiled a region, and leaves the last compiled run's result in
+ * *last.
+ */
+static unsigned region_sweep(const struct init *in, unsigned max, const uint64_t *starts, unsigned n_starts,
+                             unsigned *regions, struct result *last)
+{
+    struct world wi, wj;
+    if (world_new(&wi, false) || world_new(&wj, true)) {
+        CHECK(!"world setup");
+        return 1;
+    }
+    static struct result ri;
+    unsigned bad = 0;
+    *regions = 0;
+    for (unsigned budget = 1; budget <= max; budget++) {
+        world_load(&wi, in, true);
+        int ei = world_run(&wi, in, budget, false, NULL);
+        world_result(&wi, ei, in, &ri);
+
+        world_load(&wj, in, true);
+        rv_sync(wj.h);
+        struct rv_block *b = NULL;
+        for (unsigned i = 0; i < n_starts; i++)
+            b = rv_cache_lookup(wj.h, starts[i]);
+        if (b)
+            b->heat = RV_JIT_HEAT - 1;
+        uint64_t before = wj.h->stat_jit_regions;
+        int ej = world_run(&wj, in, budget, false, NULL);
+        world_result(&wj, ej, in, last);
+        *regions += wj.h->stat_jit_regions > before;
+        if (!same_result("region", in, &ri, last))
+            bad++;
+    }
+    world_free(&wi);
+    world_free(&wj);
+    return bad;
+}
+
+/*
  * A loop of three blocks, compiled as one region, stopped by every budget
  * from 1 to 130: it must stop where block-by-block interpretation stops,
  * with the same registers and instret, and end with the values worked out
@@ -1034,13 +1076,8 @@ static void jit_loop_budget(void)
  */
 static void jit_region_loop(void)
 {
-    struct world wi, wj;
-    if (world_new(&wi, false) || world_new(&wj, true)) {
-        CHECK(!"world setup");
-        return;
-    }
     static struct init in;
-    static struct result ri, rj;
+    static struct result rj;
     memset(&in, 0, sizeof in);
     in.pc = CODE;
     in.code[0] = enc_i(0x00007013, 5, 10, 1);            /* andi t0, a0, 1 */
@@ -1052,37 +1089,14 @@ static void jit_region_loop(void)
     in.code[6] = 0x00000073;                             /* ecall */
     in.n_code = 7;
     in.x[10] = 20;
-    unsigned bad = 0, regions = 0;
-    for (unsigned budget = 1; budget <= 130; budget++) {
-        world_load(&wi, &in, true);
-        int ei = world_run(&wi, &in, budget, false, NULL);
-        world_result(&wi, ei, &in, &ri);
-
-        world_load(&wj, &in, true);
-        rv_sync(wj.h);
-        static const uint64_t starts[] = { CODE + 8, CODE + 12, CODE };   /* the head last: decoded first */
-        struct rv_block *b = NULL;
-        for (unsigned i = 0; i < N_OF(starts); i++)
-            b = rv_cache_lookup(wj.h, starts[i]);
-        if (b)
-            b->heat = RV_JIT_HEAT - 1;
-        uint64_t before = wj.h->stat_jit_regions;
-        int ej = world_run(&wj, &in, budget, false, NULL);
-        world_result(&wj, ej, &in, &rj);
-        regions += wj.h->stat_jit_regions > before;
-        if (!same_result("region", &in, &ri, &rj))
-            bad++;
-        if (budget == 130) {
-            CHECK(ej == RV_EXIT_ECALL);
-            CHECK(rj.instret == 111);
-            CHECK(rj.x[11] == 300 && rj.x[12] == 60 && rj.x[10] == 0);
-            CHECK(rj.pc == CODE + 24);
-        }
-    }
-    CHECK(bad == 0);
+    static const uint64_t starts[] = { CODE + 8, CODE + 12, CODE };   /* the head last: decoded first */
+    unsigned regions;
+    CHECK(region_sweep(&in, 130, starts, N_OF(starts), &regions, &rj) == 0);
+    CHECK(rj.exit == RV_EXIT_ECALL);
+    CHECK(rj.instret == 111);
+    CHECK(rj.x[11] == 300 && rj.x[12] == 60 && rj.x[10] == 0);
+    CHECK(rj.pc == CODE + 24);
     CHECK(regions == 129);   /* budget 1 cannot enter the head's 2 instructions whole */
-    world_free(&wi);
-    world_free(&wj);
 }
 
 /*
@@ -1099,13 +1113,8 @@ static void jit_region_loop(void)
  */
 static void jit_region_indirect(void)
 {
-    struct world wi, wj;
-    if (world_new(&wi, false) || world_new(&wj, true)) {
-        CHECK(!"world setup");
-        return;
-    }
     static struct init in;
-    static struct result ri, rj;
+    static struct result rj;
     memset(&in, 0, sizeof in);
     in.pc = CODE;
     in.code[0] = enc_i(0x00007013, 6, 10, 1);            /* andi t1, a0, 1 */
@@ -1122,36 +1131,13 @@ static void jit_region_indirect(void)
     in.n_code = 24;
     in.x[8] = CODE + 0x40;
     in.x[10] = 20;
-    unsigned bad = 0, regions = 0;
-    for (unsigned budget = 1; budget <= 150; budget++) {
-        world_load(&wi, &in, true);
-        int ei = world_run(&wi, &in, budget, false, NULL);
-        world_result(&wi, ei, &in, &ri);
-
-        world_load(&wj, &in, true);
-        rv_sync(wj.h);
-        static const uint64_t starts[] = { CODE + 0x40, CODE + 0x50, CODE };   /* the head last */
-        struct rv_block *b = NULL;
-        for (unsigned i = 0; i < N_OF(starts); i++)
-            b = rv_cache_lookup(wj.h, starts[i]);
-        if (b)
-            b->heat = RV_JIT_HEAT - 1;
-        uint64_t before = wj.h->stat_jit_regions;
-        int ej = world_run(&wj, &in, budget, false, NULL);
-        world_result(&wj, ej, &in, &rj);
-        regions += wj.h->stat_jit_regions > before;
-        if (!same_result("region/indirect", &in, &ri, &rj))
-            bad++;
-        if (budget == 150) {
-            CHECK(ej == RV_EXIT_ECALL);
-            CHECK(rj.instret == 141);
-            CHECK(rj.x[11] == 30 && rj.x[12] == 50 && rj.x[10] == 0);
-        }
-    }
-    CHECK(bad == 0);
+    static const uint64_t starts[] = { CODE + 0x40, CODE + 0x50, CODE };   /* the head last */
+    unsigned regions;
+    CHECK(region_sweep(&in, 150, starts, N_OF(starts), &regions, &rj) == 0);
+    CHECK(rj.exit == RV_EXIT_ECALL);
+    CHECK(rj.instret == 141);
+    CHECK(rj.x[11] == 30 && rj.x[12] == 50 && rj.x[10] == 0);
     CHECK(regions == 147);   /* budgets under 4 cannot enter D whole */
-    world_free(&wi);
-    world_free(&wj);
 }
 
 /*
