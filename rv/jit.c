@@ -275,10 +275,10 @@ static void emit_prologue(struct jc *c, const uint8_t *entry)
         a->overflow = true;                          /* cannot happen: fixed encodings */
     for (unsigned i = 0; i < c->n_cached; i++)
         x_mem(a, X_W, 0x8b, c->host[c->cached[i]], RBX, -1, XO(c->cached[i]));
-    if (c->breg >= 0)
+    if (c->breg >= 0) {
         ldh(a, c->breg, HO(budget));
-    if (c->breg >= 0)
         x_align(a, 16);   /* the top of a loop: where its turns begin */
+    }
     c->loop_top = a->p;
 }
 
@@ -727,10 +727,8 @@ static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc
 
 /* ---- memory ---------------------------------------------------------------- */
 
-/* rsi = va = x[rs1] + imm; probes the data TLB whose pointer is at
- * tlb_off in the hart (its size may change at any miss: rv/tlb.c) and
- * leaves rsi = host address on a hit; a miss jumps (rel32 returned) with
- * rsi = va. */
+/* A new memo, invalid, below the others at the top of the buffer (the
+ * compiler checked the room first). */
 static struct site *new_site(struct jc *c)
 {
     struct rv_jit *j = c->j;
