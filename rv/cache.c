@@ -231,14 +231,12 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
 {
     struct rv_cache *c = h->cache;
     struct rv_block **jc = &c->jc[RV_JC_INDEX(pc)];
-    if (*jc && (*jc)->pc == pc)
-        return *jc;
+    struct rv_block *found = rv_cache_find(c, pc);
+    if (found) {
+        *jc = found;
+        return found;
+    }
     unsigned hi = hash_pc(pc, c->hash_bits);
-    for (struct rv_block *b = c->hash[hi]; b; b = b->hash_next)
-        if (b->pc == pc) {
-            *jc = b;
-            return b;
-        }
     rv_sync(h);   /* may flush: lay the new block out only afterwards */
     if (c->used + RV_BLOCK_BYTES > ARENA_SIZE || !rv_cache_meter(c, RV_BLOCK_BYTES)) {
         /* Full, or the VM's memory limit allows no more code memory:
