@@ -1560,15 +1560,23 @@ void rv_jit_reset(struct rv_jit *j)
 
 size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used + j->sites : 0; }
 
+/* The region's indirect jumps: each may go to any of its n blocks
+ * (emit_region_dispatch). */
+static unsigned region_jalrs(struct rv_block *const *rb, unsigned n)
+{
+    unsigned count = 0;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned k = 0; k < rb[i]->n_ops; k++)
+            count += rb[i]->ops[k].opc == RV_OP_JALR;
+    return count;
+}
+
 /* Bytes of code for the region (its sites apart). */
 static size_t code_need(struct rv_block *const *rb, unsigned n)
 {
-    size_t need = 128;
-    for (unsigned i = 0; i < n; i++) {
+    size_t need = 128 + 48 * (size_t)n * region_jalrs(rb, n);   /* the dispatches */
+    for (unsigned i = 0; i < n; i++)
         need += 128 + (size_t)rb[i]->n_ops * JIT_OP_BYTES;   /* edges into it, its ops */
-        for (unsigned k = 0; k < rb[i]->n_ops; k++)
-            need += rb[i]->ops[k].opc == RV_OP_JALR ? 48 * (size_t)n : 0;   /* its dispatch */
-    }
     return need;
 }
 
@@ -1624,12 +1632,9 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     size_t need = code_need(rb, n), sites = j->sites;
     /* Edges within the region: two a block, and one to each block from
      * every indirect jump (emit_region_dispatch). */
-    unsigned n_ops = 0, max_fix = 2 * n;
-    for (unsigned i = 0; i < n; i++) {
+    unsigned n_ops = 0, max_fix = 2 * n + n * region_jalrs(rb, n);
+    for (unsigned i = 0; i < n; i++)
         n_ops += rb[i]->n_ops;
-        for (unsigned k = 0; k < rb[i]->n_ops; k++)
-            max_fix += rb[i]->ops[k].opc == RV_OP_JALR ? n : 0;
-    }
     struct jc *c = malloc(sizeof *c);
     struct stub *stubs = malloc(2 * (n_ops + 1) * sizeof *stubs);
     struct fixup *fix = malloc(max_fix * sizeof *fix);

@@ -18,7 +18,6 @@
 #include "rv/region.h"
 
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define CAND_MAX 48
@@ -162,11 +161,7 @@ unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct
     out[0] = head;
     if (!rv_jit_block_ok(j, head))
         return 1;   /* its end is not compiled: nothing follows it */
-    struct walk *w = malloc(sizeof *w);
-    if (!w)
-        return 1;
-    *w = (struct walk){ .c = c, .j = j, .n = 1 };
-    w->cand[0] = head;
+    struct walk walk = { .c = c, .j = j, .n = 1, .cand = { head } }, *w = &walk;   /* about 1 KiB */
     walk_on(w);
     mark_loops(w, false);
     /* A loop of direct jumps is the region. Only where there is none may
@@ -186,6 +181,5 @@ unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct
         for (unsigned i = 1; i < w->n && m < RV_REGION_MAX; i++)
             if (w->on_loop[i])
                 out[m++] = w->cand[i];
-    free(w);
     return m;
 }
