@@ -55,6 +55,9 @@ static bool in_overlay(const struct blk *k, uint64_t s)
     return k->written && (k->written[s / 8] >> (s % 8)) & 1;
 }
 
+/* Sector s is now in the overlay (there is one). */
+static void put_in_overlay(struct blk *k, uint64_t s) { k->written[s / 8] |= (uint8_t)(1u << (s % 8)); }
+
 /* Moves len bytes (whole sectors) at sector s between the disk and buf. */
 static bool disk_io(struct blk *k, uint64_t s, uint8_t *buf, size_t len, bool write)
 {
@@ -70,7 +73,7 @@ static bool disk_io(struct blk *k, uint64_t s, uint8_t *buf, size_t len, bool wr
         if (r <= 0)
             return false;
         if (write && k->written)
-            k->written[sector / 8] |= (uint8_t)(1u << (sector % 8));
+            put_in_overlay(k, sector);
         done += (size_t)r;
     }
     return true;
@@ -307,14 +310,14 @@ static int blk_save(struct virtio_mmio *v, struct snap_buf *o)
     struct blk *k = (struct blk *)v;
     uint64_t n = 0;
     for (uint64_t s = 0; k->written && s < k->sectors; s++)
-        n += (k->written[s / 8] >> (s % 8)) & 1;
+        n += in_overlay(k, s);
     if (n > (SNAP_SECTION_MAX - 4096) / (SECTOR + 8))
         return -1;      /* more than one section holds */
     snap_put_u64(o, k->sectors);
     snap_put_u64(o, n);
     uint8_t buf[SECTOR];
     for (uint64_t s = 0; n && s < k->sectors; s++)
-        if ((k->written[s / 8] >> (s % 8)) & 1) {
+        if (in_overlay(k, s)) {
             if (pread(k->overlay, buf, SECTOR, (off_t)(s * SECTOR)) != (ssize_t)SECTOR)
                 return -1;
             snap_put_u64(o, s);
@@ -336,7 +339,7 @@ static int blk_load(struct virtio_mmio *v, struct snap_cur *in)
         const uint8_t *data = snap_get_bytes(in, SECTOR);
         if (!data || s >= k->sectors || pwrite(k->overlay, data, SECTOR, (off_t)(s * SECTOR)) != (ssize_t)SECTOR)
             return -1;
-        k->written[s / 8] |= (uint8_t)(1u << (s % 8));
+        put_in_overlay(k, s);
     }
     return in->bad ? -1 : 0;
 }
