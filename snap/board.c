@@ -26,7 +26,7 @@ static int write_sections(mvm_vm *vm, struct snap_writer *w)
     snap_put_u32(&o, (uint32_t)b->cfg.icount);
     snap_put_u32(&o, vb->rng ? CONFIG_RNG : 0);
     snap_put_u32(&o, vb->ndisks);
-    int r = o.oom ? SNAP_ENOMEM : snap_write_section(w, BOARD_SEC_CONFIG, o.data, o.len);
+    int r = snap_write_buf(w, BOARD_SEC_CONFIG, &o);
     for (int what = MVM_BOARD_FIRMWARE; r == 0 && what <= MVM_BOARD_BOOTARGS; what++) {
         const void *data = what == MVM_BOARD_BOOTARGS ? (const void *)vb->bootargs : (const void *)vb->image[what];
         if (!data)
@@ -34,13 +34,13 @@ static int write_sections(mvm_vm *vm, struct snap_writer *w)
         snap_buf_reset(&o);
         snap_put_u32(&o, (uint32_t)what);
         snap_put_bytes(&o, data, what == MVM_BOARD_BOOTARGS ? strlen(vb->bootargs) : vb->size[what]);
-        r = o.oom ? SNAP_ENOMEM : snap_write_section(w, BOARD_SEC_FILE, o.data, o.len);
+        r = snap_write_buf(w, BOARD_SEC_FILE, &o);
     }
     for (unsigned i = 0; r == 0 && i < vb->ndisks; i++) {
         snap_buf_reset(&o);
         snap_put_str(&o, vb->disk_path[i]);
         snap_put_u32(&o, vb->disk_flags[i]);
-        r = o.oom ? SNAP_ENOMEM : snap_write_section(w, BOARD_SEC_DISK, o.data, o.len);
+        r = snap_write_buf(w, BOARD_SEC_DISK, &o);
     }
     snap_buf_free(&o);
     if (r != 0)

@@ -408,6 +408,11 @@ static int w_finish(struct snap_writer *w)
     return r;
 }
 
+int snap_write_buf(struct snap_writer *w, uint32_t type, const struct snap_buf *b)
+{
+    return b->oom ? SNAP_ENOMEM : snap_write_section(w, type, b->data, b->len);
+}
+
 int snap_writer_commit(struct snap_writer *w)
 {
     if (w->err)

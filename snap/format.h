@@ -134,6 +134,9 @@ int snap_writer_open(const char *path, struct snap_writer **out, char *err, size
  * error sticks: every later call returns it, and commit fails.
  */
 int snap_write_section(struct snap_writer *w, uint32_t type, const void *payload, size_t len);
+/* A section whose payload was built in b: SNAP_ENOMEM if building it ran
+ * out of memory (b->oom), else as snap_write_section. */
+int snap_write_buf(struct snap_writer *w, uint32_t type, const struct snap_buf *b);
 /* The same over a connection the caller owns (migration): no temporary
  * file; commit writes END and flushes; the fd is never closed here. */
 int snap_writer_open_stream(int fd, const char *name, struct snap_writer **out, char *err, size_t errlen);

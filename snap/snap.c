@@ -108,7 +108,7 @@ int snap_write_vm(mvm_vm *vm, struct snap_writer *w)
 {
     struct snap_buf b = { 0 };
     snap_put_settings(&b, vm);
-    int r = b.oom ? -MVM_ENOMEM : snap_errno(snap_write_section(w, SAVE_VM, b.data, b.len));
+    int r = snap_errno(snap_write_buf(w, SAVE_VM, &b));
     snap_buf_free(&b);
     if (r != 0 && r != -MVM_ENOMEM)
         snprintf(vm->error, sizeof vm->error, "%s", snap_writer_error(w));

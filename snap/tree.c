@@ -205,7 +205,7 @@ static int write_child(const struct tree *t, int i, struct snap_writer *w)
         snap_put_u64(&b, p->main->hart->pc);
         snap_put_u64(&b, proc_tree_instret(p));
     }
-    int r = b.oom ? -MVM_ENOMEM : snap_errno(snap_write_section(w, SAVE_CHILD, b.data, b.len));
+    int r = snap_errno(snap_write_buf(w, SAVE_CHILD, &b));
     snap_buf_free(&b);
     return r;
 }

@@ -76,7 +76,7 @@ static int put_hart(struct snap_writer *w, struct snap_buf *o, const struct boar
     snap_put_u64(o, atomic_load(&bh->mtimecmp));
     snap_put_u32(o, atomic_load(&bh->msip));
     snap_put_u32(o, atomic_load(&bh->eip));
-    return o->oom ? SNAP_ENOMEM : snap_write_section(w, BOARD_SEC_HART, o->data, o->len);
+    return snap_write_buf(w, BOARD_SEC_HART, o);
 }
 
 struct pages_out {
@@ -94,7 +94,7 @@ static int flush_pages(struct pages_out *p)
     uint8_t *b = p->o->data;
     for (unsigned k = 0; k < 4; k++)
         b[k] = (uint8_t)(p->n >> (8 * k));
-    int r = p->o->oom ? SNAP_ENOMEM : snap_write_section(p->w, BOARD_SEC_PAGES, p->o->data, p->o->len);
+    int r = snap_write_buf(p->w, BOARD_SEC_PAGES, p->o);
     snap_buf_reset(p->o);
     snap_put_u32(p->o, 0);
     p->n = 0;
@@ -122,7 +122,7 @@ int board_save(struct board *b, struct snap_writer *w, char *err, size_t errlen)
     snap_put_u64(&o, board_mtime(b));
     snap_put_u64(&o, (uint64_t)atomic_load(&b->retired));
     snap_put_u64(&o, atomic_load(&b->skipped_ns));
-    r = o.oom ? SNAP_ENOMEM : snap_write_section(w, BOARD_SEC_CLOCK, o.data, o.len);
+    r = snap_write_buf(w, BOARD_SEC_CLOCK, &o);
     for (unsigned i = 0; r == 0 && i < b->nharts; i++)
         r = put_hart(w, &o, b->harts[i]);
     for (unsigned i = 0; r == 0 && i < b->ndev; i++) {
@@ -137,7 +137,7 @@ int board_save(struct board *b, struct snap_writer *w, char *err, size_t errlen)
             snap_buf_free(&o);
             return SNAP_EUNSUPPORTED;
         }
-        r = o.oom ? SNAP_ENOMEM : snap_write_section(w, BOARD_SEC_DEV, o.data, o.len);
+        r = snap_write_buf(w, BOARD_SEC_DEV, &o);
     }
     if (r == 0) {
         snap_buf_reset(&o);
