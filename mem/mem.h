@@ -196,6 +196,13 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len);
  * Both spaces' pools must be of one tree; the pages stay charged to
  * their owners (which must outlive dst's use of them). */
 int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len);
+/* The same for every page src maps, each at its own address (a clone
+ * from its template). Both take O(1) for each page table of src that dst
+ * takes whole (2 MiB of address space: dst has no table there, and the
+ * pages src maps in it are all to be shared), where the table itself is
+ * shared until either side changes it; else O(1) for each page. On
+ * failure (MEM_ENOMEM) part of it may be shared. */
+int mem_share_all(struct mem_space *dst, struct mem_space *src);
 /* Marks the mapped pages of a range as shared memory (MAP_SHARED): a
  * write never copies one, and mem_share shares it as it is (both sides
  * see each other's writes), allocating an absent page first. */
@@ -281,8 +288,9 @@ uint64_t mem_space_lazy(const struct mem_space *as);      /* lazy pages left */
 const char *mem_space_lost(const struct mem_space *as);   /* NULL, or why memory was lost */
 bool mem_space_lost_in_swap(const struct mem_space *as);  /* ... and it was the swap's */
 
-/* Marks the page holding va as a source of decoded code (see invariant). */
-void mem_mark_code(struct mem_space *as, uint64_t va);
+/* Marks the page holding va as a source of decoded code (see invariant):
+ * 0, or MEM_ENOMEM (no memory for the page table the flag goes in). */
+int mem_mark_code(struct mem_space *as, uint64_t va);
 /* Code of the space changed (riscv_flush_icache): every view drops its
  * decoded blocks before this returns. */
 void mem_space_flush_code(struct mem_space *as);

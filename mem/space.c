@@ -66,9 +66,60 @@ struct mem_dir {
     void *slot[LEVEL_SIZE];
 };
 
+/*
+ * Leaf tables shared between spaces: mem_share of a whole table's span
+ * (a clone from its template, a fork) gives the other space the table
+ * itself, in O(1), instead of a reference to each page. A last-level
+ * directory slot holds either a table of the space's own chunks or,
+ * tagged with LEAF_SHARED, a shared one. While more than one space holds
+ * a shared table it is frozen: nobody changes it, and a space about to
+ * change one of its ptes first takes a copy of its own (leaf_own), each
+ * page gaining a reference, so that writing a page copies it as for any
+ * page shared copy-on-write. Its pages hold one reference for all its
+ * holders. The last holder changes it in place. A frozen table has no
+ * lazy, swapped or dirty-tracked page and no absent shared memory (what
+ * is one space's own), and its pages are neither merged nor swapped.
+ */
+struct shared_leaf {
+    _Atomic uint32_t refs;      /* spaces holding it */
+    /* While frozen (counted when lent by a space holding it alone): */
+    uint16_t resident;          /* ptes with a host page */
+    uint16_t mapped;            /* mapped ptes */
+    int8_t prot;                /* the permissions of all mapped ptes, or -1 */
+    bool code;                  /* some pte flagged CODE */
+    struct mem_pool *owner;     /* charged for it */
+    struct mem_leaf leaf;
+};
+
+#define LEAF_SHARED ((uintptr_t)1)
+#define SHARED_LEAF_PAGES MEM_PAGES_OF(sizeof(struct mem_leaf))
+#define LEAF_SPAN ((uint64_t)LEVEL_SIZE << MEM_PAGE_SHIFT)     /* bytes a leaf table maps */
+
+static bool slot_shared(const void *slot)
+{
+    return (uintptr_t)slot & LEAF_SHARED;
+}
+
+static struct shared_leaf *shared_of(const void *slot)
+{
+    return (struct shared_leaf *)((uintptr_t)slot & ~LEAF_SHARED);
+}
+
+static struct mem_leaf *leaf_of(void *slot)
+{
+    return slot_shared(slot) ? &shared_of(slot)->leaf : slot;
+}
+
+/* Held by other spaces too: it must not change. */
+static bool leaf_frozen(const void *slot)
+{
+    return slot_shared(slot) && atomic_load(&shared_of(slot)->refs) > 1;
+}
+
 struct limbo {
-    struct mem_page *page;
-    uint64_t gen;            /* as->gen once the page was taken away */
+    struct mem_page *page;   /* a page, or */
+    struct shared_leaf *leaf;    /* a shared leaf table this space let go */
+    uint64_t gen;            /* as->gen once it was taken away */
 };
 
 struct mem_space {
@@ -103,6 +154,7 @@ struct mem_space {
     struct leaf_chunk *chunks;
     size_t leaves_left;
     unsigned nchunks;
+    void *free_leaves;           /* tables of the chunks that became shared ones */
     /* As a backing space: page slots handed out above MEM_BACKING_BASE. */
     uint64_t slot_next;
     uint64_t *slot_free;
@@ -180,6 +232,12 @@ struct leaf_chunk {
 
 static struct mem_leaf *leaf_alloc(struct mem_space *as)
 {
+    if (as->free_leaves) {
+        struct mem_leaf *l = as->free_leaves;
+        memcpy(&as->free_leaves, l, sizeof as->free_leaves);
+        memset(l, 0, sizeof *l);
+        return l;
+    }
     if (!as->leaves_left) {
         size_t n = (size_t)1 << (as->nchunks < 7 ? as->nchunks : 7);
         int64_t pages = (int64_t)LEAF_CHUNK_PAGES(n);
@@ -203,19 +261,38 @@ static struct mem_leaf *leaf_alloc(struct mem_space *as)
     return &c->leaf[c->n - as->leaves_left--];
 }
 
+/* Gives back what the ptes of a table hold, for good. */
+static void leaf_release(struct mem_space *as, struct mem_leaf *leaf)
+{
+    for (unsigned i = 0; i < LEVEL_SIZE; i++) {
+        if (as->backing && leaf->pte[i].backing_va)
+            backing_release(as->backing, leaf->pte[i].backing_va);
+        else if (!as->backing && leaf->pte[i].page)
+            mem_page_unref(as->pool, leaf->pte[i].page);
+        else if (leaf->pte[i].flags & PTE_SWAPPED)
+            mem_swap_release(as->swap, leaf->pte[i].slot);
+    }
+}
+
+/* as lets go of a shared table; the last holder frees it. (A table that
+ * was not frozen was changed by as alone: its swap slots are as's.) */
+static void shared_put(struct mem_space *as, struct shared_leaf *s)
+{
+    if (atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    leaf_release(as, &s->leaf);
+    mem_pool_charge(s->owner, -(int64_t)SHARED_LEAF_PAGES);
+    free(s);
+}
+
 static void free_level(struct mem_space *as, void *t, int level)
 {
     if (level == LEVELS - 1) {
-        struct mem_leaf *leaf = t;
-        for (unsigned i = 0; i < LEVEL_SIZE; i++) {
-            if (as->backing && leaf->pte[i].backing_va)
-                backing_release(as->backing, leaf->pte[i].backing_va);
-            else if (!as->backing && leaf->pte[i].page)
-                mem_page_unref(as->pool, leaf->pte[i].page);
-            else if (leaf->pte[i].flags & PTE_SWAPPED)
-                mem_swap_release(as->swap, leaf->pte[i].slot);
-        }
-        return;     /* its chunk goes with the space */
+        if (slot_shared(t))
+            shared_put(as, shared_of(t));
+        else
+            leaf_release(as, t);    /* its chunk goes with the space */
+        return;
     }
     struct mem_dir *d = t;
     for (unsigned i = 0; i < LEVEL_SIZE; i++)
@@ -401,19 +478,28 @@ static void shootdown(struct mem_space *as)
 }
 
 /*
- * Takes page pg out of as (lock held): released at once if no other view
- * runs, else once they have all seen this change. The generation moves
+ * Takes page pg (or a shared table, whose pages it holds) out of as (lock
+ * held): released at once if no other view runs, else once they have all
+ * seen this change. The generation moves
  * first: a view that starts running after the check below synchronises
  * to it and drops what it cached, where one that started before is seen
  * running (both sides' accesses are sequentially consistent). Bumped only
  * later, as the change's own bump is, a view entering in between would
  * keep an entry to a page already reused.
  */
-static void drop_page(struct mem_space *as, struct mem_page *pg)
+static void limbo_free(struct mem_space *as, const struct limbo *l)
+{
+    if (l->page)
+        mem_page_unref(as->pool, l->page);
+    else
+        shared_put(as, l->leaf);
+}
+
+static void limbo_add(struct mem_space *as, struct limbo x)
 {
     atomic_fetch_add(&as->gen, 1);
     if (!others_active(as)) {
-        mem_page_unref(as->pool, pg);
+        limbo_free(as, &x);
         return;
     }
     if (as->nlimbo == as->cap_limbo) {
@@ -424,13 +510,25 @@ static void drop_page(struct mem_space *as, struct mem_page *pg)
             host_mutex_unlock(as->lock);
             shootdown(as);
             host_mutex_lock(as->lock);
-            mem_page_unref(as->pool, pg);
+            limbo_free(as, &x);
             return;
         }
         as->limbo = l;
         as->cap_limbo = cap;
     }
-    as->limbo[as->nlimbo++] = (struct limbo){ pg, 0 };   /* stamped by limbo_stamp */
+    as->limbo[as->nlimbo++] = x;    /* stamped by limbo_stamp */
+}
+
+static void drop_page(struct mem_space *as, struct mem_page *pg)
+{
+    limbo_add(as, (struct limbo){ .page = pg });
+}
+
+/* The same for a frozen table as lets go of: its pages stay while the
+ * other holders keep it, but one of them may let go of it next. */
+static void drop_leaf(struct mem_space *as, struct shared_leaf *s)
+{
+    limbo_add(as, (struct limbo){ .leaf = s });
 }
 
 /* Stamps the pages a change just put in limbo with its generation (the
@@ -448,7 +546,7 @@ static void limbo_release(struct mem_space *as, uint64_t upto)
     size_t keep = 0;
     for (size_t i = 0; i < as->nlimbo; i++) {
         if (as->limbo[i].gen && as->limbo[i].gen <= upto)
-            mem_page_unref(as->pool, as->limbo[i].page);
+            limbo_free(as, &as->limbo[i]);
         else
             as->limbo[keep++] = as->limbo[i];
     }
@@ -510,31 +608,87 @@ static unsigned idx(uint64_t vpn, int level)
     return (unsigned)(vpn >> (LEVEL_BITS * (LEVELS - 1 - level))) & (LEVEL_SIZE - 1);
 }
 
-/* The pte of page va, creating tables if asked; NULL if absent or no memory. */
-static struct mem_pte *pte_get(struct mem_space *as, uint64_t va, bool create)
+/* The directory slot holding the leaf table of va (which may be absent),
+ * creating directories if asked; NULL if one is absent or no memory. */
+static void **leaf_slot(struct mem_space *as, uint64_t va, bool create)
 {
     if (va >> MEM_VA_BITS)
         return NULL;
     uint64_t vpn = va >> MEM_PAGE_SHIFT;
     struct mem_dir *d = &as->root;
-    for (int level = 0; level < LEVELS - 1; level++) {
+    for (int level = 0; level < LEVELS - 2; level++) {
         void **slot = &d->slot[idx(vpn, level)];
         if (!*slot) {
-            if (!create)
+            if (!create || !mem_pool_charge(as->pool, (int64_t)DIR_PAGES))
                 return NULL;
-            bool leaf = level == LEVELS - 2;
-            size_t pages = leaf ? 0 : DIR_PAGES;    /* leaves: their chunk is charged */
-            if (!mem_pool_charge(as->pool, (int64_t)pages))
-                return NULL;
-            *slot = leaf ? (void *)leaf_alloc(as) : calloc(1, sizeof(struct mem_dir));
-            if (!*slot) {
-                mem_pool_charge(as->pool, -(int64_t)pages);
+            if (!(*slot = calloc(1, sizeof(struct mem_dir)))) {
+                mem_pool_charge(as->pool, -(int64_t)DIR_PAGES);
                 return NULL;
             }
         }
         d = *slot;
     }
-    return &((struct mem_leaf *)d)->pte[idx(vpn, LEVELS - 1)];
+    return &d->slot[idx(vpn, LEVELS - 2)];
+}
+
+/*
+ * Makes the leaf table in *slot this space's to change (lock held): a
+ * frozen one is copied, each of its pages gaining a reference (a write
+ * then copies the page), and the shared one loses this space. False: no
+ * memory for the copy.
+ */
+static bool leaf_own(struct mem_space *as, void **slot)
+{
+    if (!leaf_frozen(*slot))
+        return true;
+    struct shared_leaf *s = shared_of(*slot);
+    struct mem_leaf *l = leaf_alloc(as);
+    if (!l)
+        return false;
+    *l = s->leaf;
+    for (unsigned i = 0; i < LEVEL_SIZE; i++)
+        if (l->pte[i].page)
+            mem_page_ref(l->pte[i].page);
+    *slot = l;
+    shared_put(as, s);
+    return true;
+}
+
+static struct mem_pte *pte_in(void *slot, uint64_t va)
+{
+    return &leaf_of(slot)->pte[idx(va >> MEM_PAGE_SHIFT, LEVELS - 1)];
+}
+
+/* The pte of page va to read (it may be in a frozen table); NULL if its
+ * table is absent. */
+static const struct mem_pte *pte_look(const struct mem_space *as, uint64_t va)
+{
+    void **slot = leaf_slot((struct mem_space *)as, va, false);
+    return slot && *slot ? pte_in(*slot, va) : NULL;
+}
+
+/* The pte of page va to change, its table made this space's own (and
+ * made if absent, if create); NULL if absent or no memory. */
+static struct mem_pte *pte_get(struct mem_space *as, uint64_t va, bool create)
+{
+    void **slot = leaf_slot(as, va, create);
+    if (!slot)
+        return NULL;
+    if (!*slot) {
+        if (!create || !(*slot = leaf_alloc(as)))
+            return NULL;
+    } else if (!leaf_own(as, slot)) {
+        return NULL;
+    }
+    return pte_in(*slot, va);
+}
+
+/* pte_get without create, telling absent (*err 0) from no memory. */
+static struct mem_pte *pte_mut(struct mem_space *as, uint64_t va, int *err)
+{
+    struct mem_pte *p = pte_get(as, va, false);
+    *err = !p && pte_look(as, va) ? MEM_ENOMEM : 0;
+    return p;
 }
 
 /* The last page covered by the leaf table of va: absent tables are skipped whole. */
@@ -544,18 +698,31 @@ static uint64_t last_page_of_leaf(uint64_t va)
     return (((va >> shift) + 1) << shift) - MEM_PAGE_SIZE;
 }
 
-/* The ptes of [va, end) that share va's leaf table: *n of them from the
- * one returned (NULL: that table is absent, or could not be made). */
-static struct mem_pte *pte_span(struct mem_space *as, uint64_t va, uint64_t end, bool create, uint64_t *n)
+/* How many pages of [va, end) share va's leaf table. */
+static uint64_t span_of(uint64_t va, uint64_t end)
 {
     uint64_t stop = last_page_of_leaf(va) + MEM_PAGE_SIZE;
-    *n = ((stop < end ? stop : end) - va) >> MEM_PAGE_SHIFT;
+    return ((stop < end ? stop : end) - va) >> MEM_PAGE_SHIFT;
+}
+
+/* The ptes of [va, end) that share va's leaf table, to change: *n of them
+ * from the one returned (NULL: that table is absent, or no memory). */
+static struct mem_pte *pte_span(struct mem_space *as, uint64_t va, uint64_t end, bool create, uint64_t *n)
+{
+    *n = span_of(va, end);
     return pte_get(as, va, create);
+}
+
+/* The same to read. */
+static const struct mem_pte *pte_span_look(const struct mem_space *as, uint64_t va, uint64_t end, uint64_t *n)
+{
+    *n = span_of(va, end);
+    return pte_look(as, va);
 }
 
 static const struct mem_pte *pte_find(const struct mem_space *as, uint64_t va)
 {
-    struct mem_pte *p = pte_get((struct mem_space *)as, va, false);
+    const struct mem_pte *p = pte_look(as, va);
     return p && (p->flags & PTE_MAPPED) ? p : NULL;
 }
 
@@ -597,6 +764,21 @@ static void unlock_settle(struct mem_space *as)
     settle(as);
 }
 
+/* A frozen table all of whose span goes is let go of whole rather than
+ * copied first (lock held; the caller bumps gen). */
+static void leaf_drop_whole(struct mem_space *as, uint64_t va, uint64_t n)
+{
+    void **slot = n == LEVEL_SIZE ? leaf_slot(as, va, false) : NULL;
+    if (!slot || !*slot || !leaf_frozen(*slot))
+        return;
+    struct shared_leaf *s = shared_of(*slot);
+    *slot = NULL;
+    as->resident -= s->resident;
+    if (s->code)
+        atomic_fetch_add(&as->code_gen, 1);
+    drop_leaf(as, s);
+}
+
 int mem_map(struct mem_space *as, uint64_t va, uint64_t len, int prot)
 {
     if (!range_ok(va, len))
@@ -605,6 +787,7 @@ int mem_map(struct mem_space *as, uint64_t va, uint64_t len, int prot)
     uint64_t n;
     LOCKED(as);
     for (uint64_t a = va; a < va + len; a += n * MEM_PAGE_SIZE) {
+        leaf_drop_whole(as, a, span_of(a, va + len));
         struct mem_pte *p = pte_span(as, a, va + len, true, &n);
         if (!p) {
             r = MEM_ENOMEM;
@@ -626,18 +809,32 @@ int mem_unmap(struct mem_space *as, uint64_t va, uint64_t len)
 {
     if (!range_ok(va, len))
         return MEM_EINVAL;
+    int r = 0;
+    uint64_t n;
     LOCKED(as);
-    for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
-        struct mem_pte *p = pte_get(as, a, false);
-        if (p)
-            pte_clear(as, p);
-        else  /* skip the rest of an absent leaf table */
-            a = last_page_of_leaf(a);
+    for (uint64_t a = va; a < va + len && r == 0; a += n * MEM_PAGE_SIZE) {
+        leaf_drop_whole(as, a, span_of(a, va + len));
+        struct mem_pte *p = pte_span(as, a, va + len, false, &n);
+        if (!p && pte_look(as, a))
+            r = MEM_ENOMEM;     /* a frozen table could not be copied */
+        for (uint64_t i = 0; p && i < n; i++)
+            pte_clear(as, &p[i]);
     }
     pager_tidy(as);
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
-    return 0;
+    return r;
+}
+
+/* Is va's table frozen, with all n pages of its span mapped (and with
+ * permissions prot, unless -1)? An answer in O(1) for a table lent. */
+static bool frozen_whole(struct mem_space *as, uint64_t va, uint64_t n, int prot)
+{
+    void **slot = n == LEVEL_SIZE ? leaf_slot(as, va, false) : NULL;
+    if (!slot || !*slot || !leaf_frozen(*slot))
+        return false;
+    const struct shared_leaf *s = shared_of(*slot);
+    return s->mapped == LEVEL_SIZE && (prot < 0 || s->prot == prot);
 }
 
 static bool is_mapped_locked(struct mem_space *as, uint64_t va, uint64_t len)
@@ -646,7 +843,9 @@ static bool is_mapped_locked(struct mem_space *as, uint64_t va, uint64_t len)
         return false;
     uint64_t n;
     for (uint64_t a = va; a < va + len; a += n * MEM_PAGE_SIZE) {
-        const struct mem_pte *p = pte_span(as, a, va + len, false, &n);
+        const struct mem_pte *p = pte_span_look(as, a, va + len, &n);
+        if (frozen_whole(as, a, n, -1))
+            continue;
         for (uint64_t i = 0; i < n; i++)
             if (!p || !(p[i].flags & PTE_MAPPED))
                 return false;
@@ -664,14 +863,27 @@ int mem_protect(struct mem_space *as, uint64_t va, uint64_t len, int prot)
         return MEM_ENOMEM;
     }
     uint64_t n;
-    for (uint64_t a = va; a < va + len; a += n * MEM_PAGE_SIZE) {
-        struct mem_pte *p = pte_span(as, a, va + len, false, &n);
-        for (uint64_t i = 0; i < n; i++)
+    int r = 0;
+    for (uint64_t a = va; a < va + len && r == 0; a += n * MEM_PAGE_SIZE) {
+        const struct mem_pte *q = pte_span_look(as, a, va + len, &n);
+        uint64_t i = 0;
+        if (frozen_whole(as, a, n, prot))
+            continue;
+        while (i < n && q[i].prot == prot)
+            i++;
+        if (i == n)
+            continue;       /* nothing to change: a frozen table stays shared */
+        struct mem_pte *p = pte_get(as, a, false);
+        if (!p) {
+            r = MEM_ENOMEM;
+            break;
+        }
+        for (i = 0; i < n; i++)
             p[i].prot = (uint8_t)prot;
     }
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
-    return 0;
+    return r;
 }
 
 bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len)
@@ -681,7 +893,7 @@ bool mem_is_free(const struct mem_space *as, uint64_t va, uint64_t len)
     bool r = true;
     LOCKED(as);
     for (uint64_t a = va; a < va + len && r; a += MEM_PAGE_SIZE) {
-        if (!pte_get((struct mem_space *)as, a, false)) {
+        if (!pte_look(as, a)) {
             a = last_page_of_leaf(a);
             continue;
         }
@@ -747,11 +959,14 @@ static void backing_release(struct mem_space *b, uint64_t va)
 
 static void backing_release_locked(struct mem_space *b, uint64_t va)
 {
-    struct mem_pte *p = pte_get(b, va, false);
+    int err;
+    struct mem_pte *p = pte_mut(b, va, &err);
     if (p && (p->flags & PTE_MAPPED)) {
         pte_clear(b, p);
         atomic_fetch_add(&b->gen, 1);
     }
+    if (err)
+        return;     /* not cleared: the slot is lost, not reused */
     if (b->nslot_free == b->cap_slot_free) {
         size_t cap = b->cap_slot_free ? 2 * b->cap_slot_free : 256;
         uint64_t *n = realloc(b->slot_free, cap * sizeof *n);
@@ -802,16 +1017,27 @@ static uint8_t *translate(struct mem_space *as, uint64_t va, int access, bool ch
         host_mutex_unlock(b->lock);
         return r;
     }
-    struct mem_pte *p = pte_get(as, va, false);
+    void **slot = leaf_slot(as, va, false);
+    struct mem_pte *p = slot && *slot ? pte_in(*slot, va) : NULL;
     if (!p || !(p->flags & PTE_MAPPED) || (check && !(p->prot & access))) {
         *err = MEM_EFAULT;
         return NULL;
     }
+    /* With several views, any access fills an absent page (mem.h). */
+    bool fill = access == MEM_W || shared_views(as);
+    if (leaf_frozen(*slot)) {
+        /* Its pages are neither swapped nor merged: no accessed bit. */
+        if (!fill || (p->page && access != MEM_W))
+            return p->page ? p->page->data : (uint8_t *)mem_zero_page(as->pool);
+        if (!leaf_own(as, slot)) {
+            *err = MEM_ENOMEM;
+            return NULL;
+        }
+        p = pte_in(*slot, va);
+    }
     if ((p->flags & PTE_PAGED) && (*err = load_paged(as, p, va)) != 0)
         return NULL;
     p->flags |= PTE_ACCESSED;   /* a TLB fill, or the monitor's own access */
-    /* With several views, any access fills an absent page (mem.h). */
-    bool fill = access == MEM_W || shared_views(as);
     if (as->backing) {
         /* Not unrolled: the page is the backing space's page at its slot,
          * found by walking every level's map in turn. */
@@ -901,38 +1127,47 @@ uint8_t *mem_translate_fill(struct mem_space *as, uint64_t va, int access, int *
     return r;
 }
 
-static void mark_code_locked(struct mem_space *as, uint64_t va)
+static int mark_code_locked(struct mem_space *as, uint64_t va)
 {
     uint64_t to;
+    int r = 0;
     if (as->xlate) {
         /* Translated: the page is the backing space's (whose writes,
          * through any space, then drop what was decoded from it). */
         if (as->xlate(as->xlate_ctx, va, MEM_X, &to) == 0) {
             LOCKED(as->backing);
-            mark_code_locked(as->backing, to & MEM_PAGE_MASK);
+            r = mark_code_locked(as->backing, to & MEM_PAGE_MASK);
             host_mutex_unlock(as->backing->lock);
         }
-        return;
+        return r;
     }
-    struct mem_pte *p = pte_get(as, va, false);
-    if (p && !(p->flags & PTE_CODE)) {
+    const struct mem_pte *q = pte_look(as, va);
+    if (!q)
+        return 0;
+    if (!(q->flags & PTE_CODE)) {   /* (in a frozen table, flagged before it was shared) */
+        struct mem_pte *p = pte_mut(as, va, &r);
+        if (!p)
+            return r;
         p->flags |= PTE_CODE;
         atomic_fetch_add(&as->gen, 1);   /* drop write TLB entries of this page */
+        q = p;
     }
     /* Not unrolled: the backing space's own writes to the slot (or its
      * unmapping) must invalidate what was decoded from it, too. */
-    if (p && as->backing && p->backing_va) {
+    if (as->backing && q->backing_va) {
         LOCKED(as->backing);
-        mark_code_locked(as->backing, p->backing_va);
+        r = mark_code_locked(as->backing, q->backing_va);
         host_mutex_unlock(as->backing->lock);
     }
+    return r;
 }
 
-void mem_mark_code(struct mem_space *as, uint64_t va)
+int mem_mark_code(struct mem_space *as, uint64_t va)
 {
     LOCKED(as);
-    mark_code_locked(as, va);
+    int r = mark_code_locked(as, va);
     host_mutex_unlock(as->lock);
+    return r;
 }
 
 void mem_space_flush_code(struct mem_space *as)
@@ -1030,15 +1265,19 @@ int mem_discard(struct mem_space *as, uint64_t va, uint64_t len)
 {
     if (!range_ok(va, len))
         return MEM_EINVAL;
+    int r = 0;
     LOCKED(as);
     for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
-        struct mem_pte *p = pte_get(as, a, false);
-        if (!p) {
+        const struct mem_pte *q = pte_look(as, a);
+        if (!q) {
             a = last_page_of_leaf(a);
             continue;
         }
-        if (!(p->flags & PTE_MAPPED))
+        if (!(q->flags & PTE_MAPPED))
             continue;
+        struct mem_pte *p = pte_mut(as, a, &r);
+        if (!p)
+            break;
         uint8_t prot = p->prot, shared = p->flags & PTE_SHARED;
         pte_clear(as, p);
         p->prot = prot;
@@ -1046,7 +1285,7 @@ int mem_discard(struct mem_space *as, uint64_t va, uint64_t len)
     }
     atomic_fetch_add(&as->gen, 1);
     unlock_settle(as);
-    return 0;
+    return r;
 }
 
 int mem_set_shared(struct mem_space *as, uint64_t va, uint64_t len)
@@ -1056,22 +1295,26 @@ int mem_set_shared(struct mem_space *as, uint64_t va, uint64_t len)
     if (as->backing)
         return 0;       /* such a space is never shared (mem_share refuses it) */
     bool changed = false;
+    int r = 0;
     LOCKED(as);
     for (uint64_t a = va; a < va + len; a += MEM_PAGE_SIZE) {
-        struct mem_pte *p = pte_get(as, a, false);
-        if (!p) {
+        const struct mem_pte *q = pte_look(as, a);
+        if (!q) {
             a = last_page_of_leaf(a);
             continue;
         }
-        if (!(p->flags & PTE_MAPPED) || (p->flags & PTE_SHARED))
+        if (!(q->flags & PTE_MAPPED) || (q->flags & PTE_SHARED))
             continue;
+        struct mem_pte *p = pte_mut(as, a, &r);
+        if (!p)
+            break;
         if (p->page && atomic_load(&p->page->ref) > 1) {
             /* Shared copy-on-write (a merged page): writes through this
              * mapping must not reach the other holders. */
             struct mem_page *pg = mem_page_alloc_raw(as->pool);
             if (!pg) {
-                host_mutex_unlock(as->lock);
-                return MEM_ENOMEM;
+                r = MEM_ENOMEM;
+                break;
             }
             memcpy(pg->data, p->page->data, MEM_PAGE_SIZE);
             drop_page(as, p->page);
@@ -1083,10 +1326,10 @@ int mem_set_shared(struct mem_space *as, uint64_t va, uint64_t len)
     if (changed) {
         atomic_fetch_add(&as->gen, 1);
         unlock_settle(as);
-        return 0;
+        return r;
     }
     host_mutex_unlock(as->lock);
-    return 0;
+    return r;
 }
 
 int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
@@ -1094,11 +1337,14 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
     if (!range_ok(from, len) || !range_ok(to, len) || (from < to + len && to < from + len))
         return MEM_EINVAL;
     LOCKED(as);
-    /* Create every destination pte first, so failure leaves nothing moved. */
+    /* Create every destination pte first, and make every table of both
+     * ranges this space's own, so failure leaves nothing moved. */
     for (uint64_t off = 0; off < len; off += MEM_PAGE_SIZE) {
-        struct mem_pte *src = pte_get(as, from + off, false);
-        int r = src && (src->flags & PTE_PAGED) ? load_paged(as, src, from + off) : 0;
-        if (r != 0 || !pte_get(as, to + off, true)) {   /* the pager knows pages by address */
+        int r;
+        struct mem_pte *src = pte_mut(as, from + off, &r);
+        if (r == 0 && src && (src->flags & PTE_PAGED))
+            r = load_paged(as, src, from + off);    /* the pager knows pages by address */
+        if (r != 0 || !pte_get(as, to + off, true)) {
             host_mutex_unlock(as->lock);
             return r ? r : MEM_ENOMEM;
         }
@@ -1120,56 +1366,179 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len)
     return 0;
 }
 
-int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len)
+typedef int (*leaf_fn)(struct mem_space *as, void **slot, uint64_t vpn, void *ctx);
+static int each_leaf(struct mem_space *as, struct mem_dir *d, int level, uint64_t vpn, leaf_fn fn, void *ctx);
+
+/*
+ * The leaf table of src at sva, lent whole (both locks held): a reference
+ * more for the caller, or NULL if it may not be shared as it is (src
+ * tracks dirty pages, or the table has a lazy or swapped page or absent
+ * shared memory: what is src's own). A table of src's chunks becomes a
+ * shared one first, charged to src. (Dirty marks left from tracking
+ * before are stale: tracking begins by marking every page anew.)
+ */
+static struct shared_leaf *leaf_lend(struct mem_space *src, uint64_t sva)
 {
-    if (!range_ok(dva, len) || !range_ok(sva, len) || mem_pool_root(dst->pool) != mem_pool_root(src->pool) ||
-        dst->backing || src->backing)
-        return MEM_EINVAL;
-    if (dst == src && dva < sva + len && sva < dva + len)
+    void **slot = leaf_slot(src, sva, false);
+    if (!slot || !*slot || src->dirty)
+        return NULL;
+    struct shared_leaf *s = slot_shared(*slot) ? shared_of(*slot) : NULL;
+    if (s && atomic_load(&s->refs) > 1) {
+        atomic_fetch_add(&s->refs, 1);      /* frozen: its counts hold */
+        return s;
+    }
+    struct mem_leaf *l = leaf_of(*slot);
+    uint16_t resident = 0, mapped = 0;
+    int prot = -2;
+    bool code = false;
+    for (unsigned i = 0; i < LEVEL_SIZE; i++) {
+        const struct mem_pte *p = &l->pte[i];
+        if ((p->flags & PTE_PAGED) || ((p->flags & PTE_SHARED) && !p->page))
+            return NULL;
+        if (!(p->flags & PTE_MAPPED))
+            continue;
+        resident += p->page != NULL;
+        mapped++;
+        prot = prot == -2 || prot == p->prot ? p->prot : -1;
+        code |= (p->flags & PTE_CODE) != 0;
+    }
+    if (!s) {
+        if (!mem_pool_charge(src->pool, (int64_t)SHARED_LEAF_PAGES))
+            return NULL;
+        if (!(s = malloc(sizeof *s))) {
+            mem_pool_charge(src->pool, -(int64_t)SHARED_LEAF_PAGES);
+            return NULL;
+        }
+        atomic_init(&s->refs, 1);
+        s->owner = src->pool;
+        s->leaf = *l;
+        memcpy(l, &src->free_leaves, sizeof src->free_leaves);   /* its old table is reused */
+        src->free_leaves = l;
+        *slot = (void *)((uintptr_t)s | LEAF_SHARED);
+    }
+    s->resident = resident;
+    s->mapped = mapped;
+    s->prot = (int8_t)(prot < 0 ? -1 : prot);
+    s->code = code;
+    atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
+/*
+ * Shares the leaf table of src at sva whole with dst at dva (both locks
+ * held; n pages from there are to be shared, in one table on each side,
+ * at the same place in both): true if done, false if it must go page by
+ * page (dst has a table there, src's maps pages outside the n, or may
+ * not be lent).
+ */
+static bool share_leaf(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t n)
+{
+    uint64_t first = (sva >> MEM_PAGE_SHIFT) & (LEVEL_SIZE - 1);
+    if (dst->dirty || dst == src || first != ((dva >> MEM_PAGE_SHIFT) & (LEVEL_SIZE - 1)))
+        return false;
+    const struct mem_pte *sp = pte_look(src, sva);
+    void **ds = leaf_slot(dst, dva, sp != NULL);
+    if (ds && *ds)
+        return false;
+    if (!sp)
+        return true;    /* nothing mapped on either side */
+    const struct mem_pte *all = sp - first;
+    for (uint64_t i = 0; i < LEVEL_SIZE && n < LEVEL_SIZE; i++)
+        if ((i < first || i >= first + n) && (all[i].flags & PTE_MAPPED))
+            return false;
+    struct shared_leaf *s = ds ? leaf_lend(src, sva) : NULL;
+    if (!s)
+        return false;
+    *ds = (void *)((uintptr_t)s | LEAF_SHARED);
+    dst->resident += s->resident;
+    return true;
+}
+
+/* The page by page way, for n pages in one leaf table on each side. */
+static int share_ptes(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t n)
+{
+    struct mem_pte *dp = pte_get(dst, dva, true);
+    if (!dp)
+        return MEM_ENOMEM;
+    const struct mem_pte *sp = pte_look(src, sva);
+    for (uint64_t i = 0; i < n; i++) {
+        int r = 0;
+        const struct mem_pte *s = sp && (sp[i].flags & PTE_MAPPED) ? &sp[i] : NULL;
+        struct mem_pte *d = &dp[i];
+        if (d->flags)
+            pte_clear(dst, d);
+        if (!s)
+            continue;
+        uint64_t va = sva + i * MEM_PAGE_SIZE;
+        if ((s->flags & PTE_PAGED) || ((s->flags & PTE_SHARED) && !s->page)) {
+            /* src's own to change first (never in a frozen table): load
+             * it, or make the shared memory one page for both sides. */
+            struct mem_pte *w = pte_mut(src, va, &r);
+            if (w && (w->flags & PTE_PAGED))
+                r = load_paged(src, w, va);
+            if (w && r == 0 && (w->flags & PTE_SHARED) && !w->page) {
+                if (!(w->page = mem_page_alloc(src->pool)))
+                    r = MEM_ENOMEM;
+                else
+                    src->resident++;
+            }
+            if (r != 0)
+                return r;
+            sp = pte_look(src, sva);
+            s = w;
+        }
+        d->prot = s->prot;
+        d->flags = PTE_MAPPED | (s->flags & PTE_SHARED) | dst->dirty;
+        if (s->page) {
+            mem_page_ref(s->page);
+            d->page = s->page;
+            dst->resident++;
+        }
+    }
+    return 0;
+}
+
+/* mem_share of a span of each of src's leaf tables (lock held). */
+struct share_all {
+    struct mem_space *dst;
+    int r;
+};
+
+static int share_table(struct mem_space *src, void **slot, uint64_t vpn, void *ctx)
+{
+    struct share_all *a = ctx;
+    uint64_t va = vpn << MEM_PAGE_SHIFT;
+    (void)slot;
+    if (!share_leaf(a->dst, va, src, va, LEVEL_SIZE))
+        a->r = share_ptes(a->dst, va, src, va, LEVEL_SIZE);
+    return a->r;
+}
+
+/* mem_share and mem_share_all: sva == 1 for all of src. */
+static int share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len)
+{
+    if (mem_pool_root(dst->pool) != mem_pool_root(src->pool) || dst->backing || src->backing)
         return MEM_EINVAL;
     /* Two locks: always in address order. */
     struct mem_space *first = dst < src ? dst : src, *second = dst < src ? src : dst;
     LOCKED(first);
     if (second != first)
         LOCKED(second);
+    struct share_all all = { dst, 0 };
     int r = 0;
-    uint64_t n, ns;
-    for (uint64_t off = 0; off < len && r == 0; off += n * MEM_PAGE_SIZE)
-        if (!pte_span(dst, dva + off, dva + len, true, &n))
-            r = MEM_ENOMEM;
-    /* Leaf table by leaf table: spans of both spaces as long as the shorter. */
-    struct mem_pte *sp = NULL, *dp = NULL;
-    for (uint64_t off = 0, i = 0; off < len && r == 0; off += MEM_PAGE_SIZE, i++) {
-        if (off == 0 || i == n) {
-            sp = pte_span(src, sva + off, sva + len, false, &ns);
-            dp = pte_span(dst, dva + off, dva + len, false, &n);
-            if (ns < n)
-                n = ns;
-            i = 0;
-        }
-        struct mem_pte *s = sp && (sp[i].flags & PTE_MAPPED) ? &sp[i] : NULL;
-        if (s && (s->flags & PTE_PAGED) && (r = load_paged(src, s, sva + off)) != 0)
-            break;
-        struct mem_pte *d = &dp[i];
-        if (d->flags)
-            pte_clear(dst, d);
-        if (!s)
-            continue;
-        d->prot = s->prot;
-        d->flags = PTE_MAPPED | (s->flags & PTE_SHARED) | dst->dirty;
-        if ((s->flags & PTE_SHARED) && !s->page) {
-            /* Shared memory is one page for both sides from now on. */
-            if (!(s->page = mem_page_alloc(src->pool))) {
-                r = MEM_ENOMEM;
-                break;
-            }
-            src->resident++;
-        }
-        if (s->page) {
-            mem_page_ref(s->page);
-            d->page = s->page;
-            dst->resident++;
-        }
+    if (sva == 1) {
+        each_leaf(src, &src->root, 0, 0, share_table, &all);
+        r = all.r;
+    }
+    /* Leaf table by leaf table: spans of both spaces as long as the
+     * shorter; a table is lent whole where it can be. */
+    for (uint64_t off = 0, n; sva != 1 && off < len && r == 0; off += n * MEM_PAGE_SIZE) {
+        uint64_t ns = span_of(sva + off, sva + len);
+        n = span_of(dva + off, dva + len);
+        if (ns < n)
+            n = ns;
+        if (!share_leaf(dst, dva + off, src, sva + off, n))
+            r = share_ptes(dst, dva + off, src, sva + off, n);
     }
     /* Both sides lose their write TLB entries: the pages are shared now. */
     atomic_fetch_add(&dst->gen, 1);
@@ -1186,12 +1555,24 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
     return r;
 }
 
+int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len)
+{
+    if (!range_ok(dva, len) || !range_ok(sva, len) || (dst == src && dva < sva + len && sva < dva + len))
+        return MEM_EINVAL;
+    return share(dst, dva, src, sva, len);
+}
+
+int mem_share_all(struct mem_space *dst, struct mem_space *src)
+{
+    return dst == src ? MEM_EINVAL : share(dst, 0, src, 1, 0);
+}
+
 /* ---- the sharing scan (merge.c) ---------------------------------------- */
 
 /* The first leaf table of t (a table at level, covering the pages from
- * base) holding pages at or after vpn; *at: the page number of its first
- * page. NULL if there is none. */
-static struct mem_leaf *leaf_from(void *t, int level, uint64_t base, uint64_t vpn, uint64_t *at)
+ * base) holding pages at or after vpn, as its slot holds it (frozen or
+ * not); *at: the page number of its first page. NULL if there is none. */
+static void *leaf_from(void *t, int level, uint64_t base, uint64_t vpn, uint64_t *at)
 {
     if (level == LEVELS - 1) {
         *at = base;
@@ -1203,11 +1584,20 @@ static struct mem_leaf *leaf_from(void *t, int level, uint64_t base, uint64_t vp
         if (!d->slot[i])
             continue;
         uint64_t b = base + (i << shift);
-        struct mem_leaf *l = leaf_from(d->slot[i], level + 1, b, vpn > b ? vpn : b, at);
+        void *l = leaf_from(d->slot[i], level + 1, b, vpn > b ? vpn : b, at);
         if (l)
             return l;
     }
     return NULL;
+}
+
+/* The pte of va if this space may change it without copying its table
+ * (lock held), else NULL: what a scan or a clock found may since have
+ * been lent with its table. */
+static struct mem_pte *pte_own(struct mem_space *as, uint64_t va)
+{
+    void **slot = leaf_slot(as, va, false);
+    return slot && *slot && !leaf_frozen(*slot) ? pte_in(*slot, va) : NULL;
 }
 
 /* A private page the scan may offer (lock held). */
@@ -1267,15 +1657,16 @@ void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct
     /* 1. The private pages of the next part of the space. */
     LOCKED(as);
     uint64_t vpn = as->scan_next >> MEM_PAGE_SHIFT, at = 0;
-    struct mem_leaf *l = NULL;
+    void *l = NULL;
     while (r->looked < max && (l = leaf_from(&as->root, 0, 0, vpn, &at))) {
         uint64_t i = vpn > at ? vpn - at : 0;
+        bool frozen = leaf_frozen(l);   /* its pages are shared */
         for (; i < LEVEL_SIZE && r->looked < max; i++) {
-            struct mem_pte *p = &l->pte[i];
+            struct mem_pte *p = &leaf_of(l)->pte[i];
             if (!(p->flags & PTE_MAPPED))
                 continue;
             r->looked++;
-            if (dedup_candidate(p))
+            if (!frozen && dedup_candidate(p))
                 c[n++] = (struct cand){ (at + i) << MEM_PAGE_SHIFT, p->page, NULL, MEM_DEDUP_KEEP };
         }
         vpn = at + i;
@@ -1302,7 +1693,7 @@ void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct
         LOCKED(as);
         m = 0;
         for (unsigned k = 0; k < n; k++) {
-            struct mem_pte *p = pte_get(as, c[k].va, false);
+            struct mem_pte *p = pte_own(as, c[k].va);
             if (p && p->page == c[k].pg && dedup_candidate(p)) {
                 mem_page_ref(p->page);
                 c[m++] = c[k];
@@ -1336,7 +1727,7 @@ void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct
     LOCKED(as);
     bool zero_ok = !shared_views(as);   /* else an absent page would be refilled */
     for (unsigned k = 0; k < n; k++) {
-        struct mem_pte *p = pte_get(as, c[k].va, false);
+        struct mem_pte *p = pte_own(as, c[k].va);
         bool same = p && p->page == c[k].pg && (p->flags & (PTE_MAPPED | PTE_SHARED | PTE_LAZY)) == PTE_MAPPED;
         if (same && c[k].what == MEM_DEDUP_MERGE) {
             p->page = c[k].to;
@@ -1359,34 +1750,59 @@ void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct
 
 /* ---- walking a space (snapshots) -------------------------------------- */
 
-/* Calls fn for each mapped page; load: lazy pages are loaded first (their
- * bytes are wanted), else they are passed as absent. */
-static int walk_level(struct mem_space *as, void *t, int level, uint64_t vpn, bool load, mem_walk_fn fn, void *ctx)
+/* Calls fn for the slot of each leaf table under d (a table at level,
+ * covering the pages from vpn << LEVEL_BITS * (LEVELS - 2 - level)) in
+ * address order, with the page number of the table's first page; stops
+ * at the first non-zero result and returns it. */
+static int each_leaf(struct mem_space *as, struct mem_dir *d, int level, uint64_t vpn, leaf_fn fn, void *ctx)
 {
-    if (level == LEVELS - 1) {
-        struct mem_leaf *leaf = t;
-        for (unsigned i = 0; i < LEVEL_SIZE; i++) {
-            struct mem_pte *p = &leaf->pte[i];
-            uint64_t va = (vpn | i) << MEM_PAGE_SHIFT;
-            if (!(p->flags & PTE_MAPPED))
-                continue;
-            int r = load && (p->flags & PTE_PAGED) ? load_paged(as, p, va) : 0;
-            if (r == 0)
-                r = fn(ctx, va, p->prot, (p->flags & PTE_SHARED) != 0, p->page ? p->page->data : NULL);
-            if (r != 0)
-                return r;
-        }
-        return 0;
-    }
-    struct mem_dir *d = t;
     for (unsigned i = 0; i < LEVEL_SIZE; i++) {
         if (!d->slot[i])
             continue;
-        int r = walk_level(as, d->slot[i], level + 1, (vpn | i) << LEVEL_BITS, load, fn, ctx);
+        uint64_t v = (vpn | i) << LEVEL_BITS;
+        int r = level == LEVELS - 2 ? fn(as, &d->slot[i], v, ctx) : each_leaf(as, d->slot[i], level + 1, v, fn, ctx);
         if (r != 0)
             return r;
     }
     return 0;
+}
+
+#define WALK_LOAD 1     /* lazy and swapped pages are loaded first (their
+                           bytes are wanted), else passed as absent */
+#define WALK_OWN  2     /* each table is made the space's own first: fn
+                           changes ptes (pte_own) */
+struct walk {
+    int how;
+    mem_walk_fn fn;
+    void *ctx;
+};
+
+static int walk_leaf(struct mem_space *as, void **slot, uint64_t vpn, void *ctx)
+{
+    struct walk *w = ctx;
+    if ((w->how & WALK_OWN) && !leaf_own(as, slot))
+        return MEM_ENOMEM;
+    struct mem_leaf *leaf = leaf_of(*slot);
+    for (unsigned i = 0; i < LEVEL_SIZE; i++) {
+        struct mem_pte *p = &leaf->pte[i];
+        uint64_t va = (vpn | i) << MEM_PAGE_SHIFT;
+        if (!(p->flags & PTE_MAPPED))
+            continue;
+        /* (never in a frozen table: what it changes is the space's own) */
+        int r = (w->how & WALK_LOAD) && (p->flags & PTE_PAGED) ? load_paged(as, p, va) : 0;
+        if (r == 0)
+            r = w->fn(w->ctx, va, p->prot, (p->flags & PTE_SHARED) != 0, p->page ? p->page->data : NULL);
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Calls fn for each mapped page (lock held). */
+static int walk(struct mem_space *as, int how, mem_walk_fn fn, void *ctx)
+{
+    struct walk w = { how, fn, ctx };
+    return each_leaf(as, &as->root, 0, 0, walk_leaf, &w);
 }
 
 int mem_space_walk(struct mem_space *as, mem_walk_fn fn, void *ctx)
@@ -1394,17 +1810,20 @@ int mem_space_walk(struct mem_space *as, mem_walk_fn fn, void *ctx)
     if (as->backing)
         return MEM_EINVAL;   /* its pages live in another space */
     LOCKED(as);
-    int r = walk_level(as, &as->root, 0, 0, true, fn, ctx);
+    int r = walk(as, WALK_LOAD, fn, ctx);
     host_mutex_unlock(as->lock);
     return r;
 }
 
 /* ---- dirty tracking (migration) --------------------------------------- */
 
+/* While a space tracks, none of its tables is frozen: tracking begins by
+ * making each its own, and a tracking space lends none and takes none
+ * whole (leaf_lend, share_leaf). */
 static int mark_all(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
 {
     (void)prot, (void)shared, (void)data;
-    pte_get(ctx, va, false)->flags |= PTE_DIRTY;
+    pte_own(ctx, va)->flags |= PTE_DIRTY;
     return 0;
 }
 
@@ -1414,11 +1833,12 @@ int mem_space_track(struct mem_space *as, bool on)
         return MEM_EINVAL;
     LOCKED(as);
     as->dirty = on ? PTE_DIRTY : 0;
-    if (on)
-        walk_level(as, &as->root, 0, 0, false, mark_all, as);
+    int r = on ? walk(as, WALK_OWN, mark_all, as) : 0;
+    if (r != 0)
+        as->dirty = 0;      /* a frozen table could not be copied */
     atomic_fetch_add(&as->gen, 1);   /* write TLB entries go: writes are seen */
     unlock_settle(as);
-    return 0;
+    return r;
 }
 
 struct dirty_walk {
@@ -1430,8 +1850,8 @@ struct dirty_walk {
 static int take_dirty(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
 {
     struct dirty_walk *d = ctx;
-    struct mem_pte *p = pte_get(d->as, va, false);
-    if (!(p->flags & PTE_DIRTY))
+    struct mem_pte *p = pte_own(d->as, va);
+    if (!p || !(p->flags & PTE_DIRTY))
         return 0;
     p->flags &= (uint8_t)~PTE_DIRTY;
     return d->fn(d->ctx, va, prot, shared, data);
@@ -1443,7 +1863,7 @@ int mem_space_dirty(struct mem_space *as, mem_walk_fn fn, void *ctx)
         return MEM_EINVAL;
     struct dirty_walk d = { as, fn, ctx };
     LOCKED(as);
-    int r = walk_level(as, &as->root, 0, 0, true, take_dirty, &d);
+    int r = walk(as, WALK_LOAD, take_dirty, &d);
     atomic_fetch_add(&as->gen, 1);   /* the next write to each is seen again */
     unlock_settle(as);
     return r;
@@ -1466,29 +1886,31 @@ int mem_peek_page(struct mem_space *as, uint64_t va, uint8_t *dst)
     return p ? 0 : MEM_EFAULT;
 }
 
-struct shared_walk {
-    struct mem_space *as;
-    uint64_t n;
-};
-
-static int shared_page(void *ctx, uint64_t va, int prot, bool shared, const uint8_t *data)
+/* Pages shared copy-on-write: those of a frozen table, and those that
+ * have more than one reference (shared memory does not count). */
+static int count_shared(struct mem_space *as, void **slot, uint64_t vpn, void *ctx)
 {
-    struct shared_walk *w = ctx;
-    const struct mem_pte *p = pte_find(w->as, va);
-    (void)prot, (void)data;
-    w->n += !shared && p->page && atomic_load(&p->page->ref) > 1;
+    const struct mem_leaf *l = leaf_of(*slot);
+    bool frozen = leaf_frozen(*slot);
+    uint64_t *n = ctx;
+    (void)as, (void)vpn;
+    for (unsigned i = 0; i < LEVEL_SIZE; i++) {
+        const struct mem_pte *p = &l->pte[i];
+        *n += (p->flags & (PTE_MAPPED | PTE_SHARED)) == PTE_MAPPED && p->page &&
+              (frozen || atomic_load(&p->page->ref) > 1);
+    }
     return 0;
 }
 
 uint64_t mem_space_shared(struct mem_space *as)
 {
-    struct shared_walk w = { as, 0 };
+    uint64_t n = 0;
     if (!as->backing) {
         LOCKED(as);
-        walk_level(as, &as->root, 0, 0, false, shared_page, &w);   /* loads nothing */
+        each_leaf(as, &as->root, 0, 0, count_shared, &n);
         host_mutex_unlock(as->lock);
     }
-    return w.n;
+    return n;
 }
 
 /* ---- lazy pages (a restore that loads memory on first touch) ---------- */
@@ -1688,15 +2110,16 @@ void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, 
         return;
     }
     uint64_t vpn = as->swap_next >> MEM_PAGE_SHIFT, at = 0;
-    struct mem_leaf *l = NULL;
+    void *l = NULL;
     while (r->looked < max && n < want && (l = leaf_from(&as->root, 0, 0, vpn, &at))) {
         uint64_t i = vpn > at ? vpn - at : 0;
+        bool frozen = leaf_frozen(l);   /* its pages are shared */
         for (; i < LEVEL_SIZE && r->looked < max && n < want; i++) {
-            struct mem_pte *p = &l->pte[i];
+            struct mem_pte *p = &leaf_of(l)->pte[i];
             if (!(p->flags & PTE_MAPPED))
                 continue;
             r->looked++;
-            if (!swap_candidate(p))
+            if (frozen || !swap_candidate(p))
                 continue;
             if (p->flags & PTE_ACCESSED) {
                 p->flags &= (uint8_t)~PTE_ACCESSED;
@@ -1740,7 +2163,7 @@ void mem_space_swap_out(struct mem_space *as, struct mem_swap *s, unsigned max, 
         return;
     }
     for (unsigned k = 0; k < n; k++) {
-        struct mem_pte *p = pte_get(as, c[k].va, false);
+        struct mem_pte *p = pte_own(as, c[k].va);
         bool same = p && p->page == c[k].pg && atomic_load(&p->page->ref) == 2 &&
                     (p->flags & (PTE_MAPPED | PTE_SHARED | PTE_PAGED | PTE_CODE | PTE_ACCESSED)) == PTE_MAPPED;
         if (same && c[k].slot) {

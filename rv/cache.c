@@ -146,9 +146,8 @@ static const uint8_t *fetch_page(struct rv_hart *h, uint64_t pc, int *err)
         return (const uint8_t *)(uintptr_t)(page + e->addend);
     struct mem_fill_gen g;
     uint8_t *host = mem_translate_fill(h->as, page, MEM_X, err, &g);
-    if (!host)
+    if (!host || (*err = mem_mark_code(h->as, page)) != 0)
         return NULL;
-    mem_mark_code(h->as, page);
     rv_tlb_filled(h, page, &g);
     e->tag = page;
     e->addend = (uintptr_t)host - (uintptr_t)page;

@@ -398,6 +398,136 @@ static void test_lazy_pages(void)
     mem_pool_free(pool);
 }
 
+static uint64_t pages_in_use(struct mem_pool *pool)
+{
+    struct mem_stats st;
+    mem_pool_stats(pool, &st);
+    return st.pages_in_use;
+}
+
+static uint64_t cow_copies(struct mem_pool *pool)
+{
+    struct mem_stats st;
+    mem_pool_stats(pool, &st);
+    return st.cow_copies;
+}
+
+/* A page's bytes for tag; does as hold them at va? */
+static void tagged(uint64_t tag, uint8_t *d)
+{
+    for (unsigned i = 0; i < PG; i++)
+        d[i] = (uint8_t)(tag * 131 + i + (tag >> 8));
+}
+
+static bool holds(struct mem_space *as, uint64_t va, uint64_t tag)
+{
+    uint8_t want[PG], got[PG];
+    tagged(tag, want);
+    return mem_read(as, va, got, PG) == 0 && memcmp(want, got, PG) == 0;
+}
+
+static int write_tag(struct mem_space *as, uint64_t va, uint64_t tag)
+{
+    uint8_t d[PG];
+    tagged(tag, d);
+    return mem_write(as, va, d, PG);
+}
+
+/*
+ * Page tables shared whole (mem_share_all, and mem_share of whole tables'
+ * spans): each side sees the other's pages until it writes, then its own;
+ * a table is copied before either side changes it; what one side unmaps
+ * or protects stays for the others; every page comes back at the end.
+ */
+#define TBL (512 * PG)      /* what one leaf table maps */
+
+static void test_shared_tables(void)
+{
+    struct mem_pool *pool = mem_pool_new(0);
+    struct mem_space *a = mem_space_new(pool), *b = mem_space_new(pool), *c = mem_space_new(pool);
+    const uint64_t big = 0x40000000, small = 0x10000;   /* 4 whole tables; part of one */
+    uint8_t d[PG];
+    CHECK(mem_map(a, big, 4 * TBL, MEM_R | MEM_W) == 0);
+    CHECK(mem_map(a, small, 32 * PG, MEM_R | MEM_W | MEM_X) == 0);
+    for (uint64_t i = 0; i < 4 * 512; i += 7)      /* page i holds tag i */
+        CHECK(write_tag(a, big + i * PG, i) == 0);
+    CHECK(write_tag(a, small + 3 * PG, 9000) == 0);
+    uint64_t resident = mem_space_resident(a), in_use = pages_in_use(pool), copies = cow_copies(pool);
+
+    CHECK(mem_share_all(b, a) == 0);
+    CHECK(mem_space_resident(b) == resident);
+    CHECK(mem_space_shared(b) == resident && mem_space_shared(a) == resident);
+    /* No page was copied, and b has no tables of its own: its three
+     * directories, and the five shared tables (which stand for a's own). */
+    CHECK(cow_copies(pool) == copies);
+    CHECK(pages_in_use(pool) - in_use <= 3 + 5 * 2);
+    CHECK(holds(b, big + 700 * PG, 700) && holds(b, small + 3 * PG, 9000));
+    CHECK(mem_read(b, big + 701 * PG, d, PG) == 0 && d[0] == 0 && d[PG - 1] == 0);    /* absent: zero */
+    CHECK(mem_is_mapped(b, big, 4 * TBL) && mem_is_mapped(b, small, 32 * PG));
+    CHECK(mem_is_free(b, small + 32 * PG, PG) && mem_prot_at(b, small) == (MEM_R | MEM_W | MEM_X));
+    /* The same permissions again: nothing to copy. */
+    in_use = pages_in_use(pool);
+    CHECK(mem_protect(b, big, 4 * TBL, MEM_R | MEM_W) == 0 && pages_in_use(pool) == in_use);
+
+    /* A write copies the page (and b's table); nothing of a's changes. */
+    CHECK(write_tag(b, big + 700 * PG, 5000) == 0);
+    CHECK(cow_copies(pool) == copies + 1);
+    CHECK(holds(b, big + 700 * PG, 5000) && holds(a, big + 700 * PG, 700) && holds(b, big + 707 * PG, 707));
+    /* a writes a page it shares with b through a table: copied too. */
+    CHECK(write_tag(a, big + 7 * PG, 6000) == 0);
+    CHECK(holds(a, big + 7 * PG, 6000) && holds(b, big + 7 * PG, 7));
+    /* The page b copied is a's alone again: written in place. */
+    copies = cow_copies(pool);
+    CHECK(write_tag(a, big + 700 * PG, 6001) == 0 && cow_copies(pool) == copies);
+    CHECK(holds(b, big + 700 * PG, 5000) && holds(a, big + 700 * PG, 6001));
+
+    /* A third holder; then a lets go of a whole table and protects another. */
+    CHECK(mem_share_all(c, a) == 0);
+    CHECK(holds(c, big + 700 * PG, 6001) && holds(c, big + 7 * PG, 6000));
+    CHECK(mem_unmap(a, big + 2 * TBL, TBL) == 0);
+    CHECK(mem_read(a, big + 2 * TBL, d, 1) == MEM_EFAULT);
+    CHECK(holds(b, big + 2 * TBL + 5 * PG, 1029) && holds(c, big + 2 * TBL + 5 * PG, 1029));
+    CHECK(mem_protect(a, big + 3 * TBL, TBL, MEM_R) == 0);
+    CHECK(mem_write(a, big + 3 * TBL, d, 1) == MEM_EFAULT && mem_write(c, big + 3 * TBL, d, 1) == 0);
+    CHECK(mem_prot_at(b, big + 3 * TBL) == (MEM_R | MEM_W));
+    /* b unmaps part of a shared table: the rest stays, and c keeps all. */
+    CHECK(mem_unmap(b, big + 14 * PG, 2 * PG) == 0);
+    CHECK(mem_read(b, big + 14 * PG, d, 1) == MEM_EFAULT && holds(c, big + 14 * PG, 14));
+    CHECK(holds(b, big + 21 * PG, 21));
+
+    mem_space_free(a);
+    CHECK(holds(b, big + 2 * TBL + 12 * PG, 1036) && holds(c, small + 3 * PG, 9000));
+    mem_space_free(c);
+    CHECK(holds(b, big + 3 * TBL + 4 * PG, 1540));
+    mem_space_free(b);
+    CHECK(pages_in_use(pool) == 0);
+    mem_pool_free(pool);
+}
+
+/* mem_share of part of a table lends it whole only if the table maps
+ * nothing else: the other side never gains a page it was not given. */
+static void test_share_part_of_table(void)
+{
+    struct mem_pool *pool = mem_pool_new(0);
+    struct mem_space *a = mem_space_new(pool), *b = mem_space_new(pool), *c = mem_space_new(pool);
+    const uint64_t t = 0x200000;
+    CHECK(mem_map(a, t, 16 * PG, MEM_R | MEM_W) == 0 && mem_map(a, t + 256 * PG, 16 * PG, MEM_R | MEM_W) == 0);
+    CHECK(write_tag(a, t + PG, 1) == 0 && write_tag(a, t + 257 * PG, 2) == 0);
+    CHECK(mem_share(b, t, a, t, 16 * PG) == 0);
+    CHECK(holds(b, t + PG, 1) && mem_is_free(b, t + 16 * PG, 256 * PG));
+    CHECK(mem_share(c, t, a, t, 272 * PG) == 0);     /* all a maps there */
+    CHECK(holds(c, t + PG, 1) && holds(c, t + 257 * PG, 2) && mem_is_free(c, t + 16 * PG, 240 * PG));
+    /* A table shared at another place in the table's span: page by page. */
+    CHECK(mem_share(b, t + 64 * PG, a, t + 256 * PG, 16 * PG) == 0 && holds(b, t + 65 * PG, 2));
+    CHECK(write_tag(c, t + 257 * PG, 3) == 0 && holds(a, t + 257 * PG, 2) && holds(b, t + 65 * PG, 2));
+    mem_space_free(a);
+    mem_space_free(b);
+    CHECK(holds(c, t + 257 * PG, 3));
+    mem_space_free(c);
+    CHECK(pages_in_use(pool) == 0);
+    mem_pool_free(pool);
+}
+
 int main(void)
 {
     RUN(test_absent_reads_zero);
@@ -411,5 +541,7 @@ int main(void)
     RUN(test_pool_subtree);
     RUN(test_huge_pages);
     RUN(test_lazy_pages);
+    RUN(test_shared_tables);
+    RUN(test_share_part_of_table);
     return check_total_failed;
 }
