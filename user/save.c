@@ -870,11 +870,11 @@ static int restore_fs(struct restore *rs, struct snap_cur *c, char *err, size_t 
     return r;
 }
 
-/* A clone's private pages: the template's, shared copy-on-write. */
+/* A clone's private pages: the template's, which restore_map shared
+ * copy-on-write all at once (whole page tables, in O(1) each). */
 static int map_from_template(struct restore *rs, uint64_t va, uint64_t len, int prot)
 {
-    int r = mem_share(rs->p->as, va, rs->tmpl, va, len);
-    return r == 0 && mem_is_mapped(rs->p->as, va, len) ? mem_protect(rs->p->as, va, len, prot) : r ? r : MEM_EINVAL;
+    return mem_is_mapped(rs->p->as, va, len) ? mem_protect(rs->p->as, va, len, prot) : MEM_EINVAL;
 }
 
 /* Its shared memory (MAP_SHARED): its own, a copy of the template's. */
@@ -961,6 +961,11 @@ static int restore_map(struct restore *rs, struct snap_cur *c, char *err, size_t
     int r = rs->ahead && n && !run ? MEM_ENOMEM : 0;
     if (r == 0 && rs->ahead && (mem_space_walk(as, va_out, &ahead) != 0 || ahead.oom))
         r = MEM_ENOMEM;
+    /* A clone: the template was restored from this very map (and never
+     * ran), so it maps exactly these pages; its shared memory is then
+     * mapped afresh below. */
+    if (r == 0 && rs->tmpl && !rs->ahead)
+        r = mem_share_all(as, rs->tmpl);
     for (uint32_t i = 0; i < n && r == 0; i++) {
         uint64_t va = snap_get_u64(c), pages = snap_get_u64(c);
         int prot = snap_get_u8(c);
