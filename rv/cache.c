@@ -30,25 +30,40 @@ static int64_t hash_pages(unsigned bits)
            (int64_t)MEM_PAGES_OF(sizeof(struct rv_block *) << RV_HASH_BITS_MIN);
 }
 
+/*
+ * The cache itself, its first hash table and its scratch block come first
+ * in the arena's mapping: zero, and made present only as they are used (a
+ * VM that runs little code touches little of its 32 KiB jump cache, and a
+ * new VM costs no page faults for it).
+ */
+struct cache_head {
+    struct rv_cache c;
+    struct rv_block *hash[1u << RV_HASH_BITS_MIN];
+    _Alignas(16) uint8_t tmp[RV_BLOCK_BYTES];
+};
+#define HEAD_BYTES ((sizeof(struct cache_head) + MEM_PAGE_SIZE - 1) & ~(size_t)(MEM_PAGE_SIZE - 1))
+
+static struct rv_block **first_hash(struct rv_cache *c)
+{
+    return ((struct cache_head *)(void *)c)->hash;
+}
+
 struct rv_cache *rv_cache_new(struct mem_pool *pool)
 {
     if (!mem_pool_charge(pool, (int64_t)CACHE_FIXED_PAGES))
         return NULL;
-    struct rv_cache *c = calloc(1, sizeof *c);
-    if (!c) {
+    struct cache_head *h = host_page_alloc(HEAD_BYTES + ARENA_SIZE);
+    if (!h) {
         mem_pool_charge(pool, -(int64_t)CACHE_FIXED_PAGES);
         return NULL;
     }
+    struct rv_cache *c = &h->c;
     c->pool = pool;
-    c->arena = host_page_alloc(ARENA_SIZE);
-    c->tmp = malloc(sizeof *c->tmp);
-    c->jit = rv_jit_new();
+    c->arena = (uint8_t *)h + HEAD_BYTES;
+    c->tmp = (void *)h->tmp;
+    c->jit = rv_jit_new();      /* NULL: interpret only */
     c->hash_bits = RV_HASH_BITS_MIN;
-    c->hash = calloc((size_t)1 << c->hash_bits, sizeof *c->hash);
-    if (!c->arena || !c->tmp || !c->hash) {
-        rv_cache_free(c);
-        return NULL;
-    }
+    c->hash = h->hash;
     return c;
 }
 
@@ -56,12 +71,11 @@ void rv_cache_free(struct rv_cache *c)
 {
     if (!c)
         return;
-    host_page_free(c->arena, ARENA_SIZE);
     rv_jit_free(c->jit);
-    free(c->tmp);
-    free(c->hash);
+    if (c->hash != first_hash(c))
+        free(c->hash);
     mem_pool_charge(c->pool, -(int64_t)(CACHE_FIXED_PAGES + c->metered / MEM_PAGE_SIZE + hash_pages(c->hash_bits)));
-    free(c);
+    host_page_free(c, HEAD_BYTES + ARENA_SIZE);
 }
 
 bool rv_cache_meter(struct rv_cache *c, size_t more)
@@ -132,7 +146,8 @@ static void hash_grow(struct rv_cache *c)
             b->hash_next = t[hi];
             t[hi] = b;
         }
-    free(c->hash);
+    if (c->hash != first_hash(c))
+        free(c->hash);
     c->hash = t;
     c->hash_bits = bits;
 }

@@ -27,7 +27,6 @@ struct rv_cache {
     struct rv_block **hash;         /* 1 << hash_bits chains */
     unsigned hash_bits;
     size_t nblocks;                 /* in the hash */
-    struct rv_block *jc[1u << RV_JC_BITS];
     struct rv_jit *jit;     /* compiled code of these blocks; NULL: interpret only */
     struct mem_pool *pool;  /* charged for the cache: its tables, and code as it grows */
     size_t metered;         /* bytes of arena and code buffer charged so far */
@@ -35,6 +34,8 @@ struct rv_cache {
         struct rv_block blk;
         uint8_t bytes[RV_BLOCK_BYTES];
     } *tmp;
+    /* Last: its pages are touched only as code runs (rv/cache.c). */
+    struct rv_block *jc[1u << RV_JC_BITS];
 };
 
 /* A cache whose memory is charged to pool (NULL if over its limit). */
