@@ -67,58 +67,46 @@ struct mem_dir {
 };
 
 /*
- * Leaf tables shared between spaces: mem_share of a whole table's span
- * (a clone from its template, a fork) gives the other space the table
- * itself, in O(1), instead of a reference to each page. A last-level
- * directory slot holds either a table of the space's own chunks or,
- * tagged with LEAF_SHARED, a shared one. While more than one space holds
- * a shared table it is frozen: nobody changes it, and a space about to
- * change one of its ptes first takes a copy of its own (leaf_own), each
- * page gaining a reference, so that writing a page copies it as for any
- * page shared copy-on-write. Its pages hold one reference for all its
- * holders. The last holder changes it in place. A frozen table has no
- * lazy, swapped or dirty-tracked page and no absent shared memory (what
- * is one space's own), and its pages are neither merged nor swapped.
+ * Leaf tables are shared between spaces: mem_share of a whole table's
+ * span (a clone from its template, a fork) gives the other space the
+ * table itself, in O(1), instead of a reference to each page. Each table
+ * has a count of the spaces holding it. While more than one does, it is
+ * frozen: nobody changes it, and a space about to change one of its ptes
+ * first takes a copy of its own (leaf_own), each page gaining a
+ * reference, so that writing a page copies it as for any page shared
+ * copy-on-write. Its pages hold one reference for all its holders. The
+ * last holder changes it in place. A frozen table has no lazy, swapped or
+ * dirty-tracked page and no absent shared memory (what is one space's
+ * own), and its pages are neither merged nor swapped.
  */
-struct shared_leaf {
+struct table {
     _Atomic uint32_t refs;      /* spaces holding it */
     /* While frozen (counted when lent by a space holding it alone): */
     uint16_t resident;          /* ptes with a host page */
     uint16_t mapped;            /* mapped ptes */
     int8_t prot;                /* the permissions of all mapped ptes, or -1 */
     bool code;                  /* some pte flagged CODE */
-    struct mem_pool *owner;     /* charged for it */
-    struct mem_leaf leaf;
+    struct leaf_chunk *chunk;   /* where its memory is (leaf_alloc) */
+    union {
+        struct mem_leaf leaf;
+        struct table *next_free;    /* in its chunk's free list */
+    };
 };
-
-#define LEAF_SHARED ((uintptr_t)1)
-#define SHARED_LEAF_PAGES MEM_PAGES_OF(sizeof(struct mem_leaf))
-#define LEAF_SPAN ((uint64_t)LEVEL_SIZE << MEM_PAGE_SHIFT)     /* bytes a leaf table maps */
-
-static bool slot_shared(const void *slot)
-{
-    return (uintptr_t)slot & LEAF_SHARED;
-}
-
-static struct shared_leaf *shared_of(const void *slot)
-{
-    return (struct shared_leaf *)((uintptr_t)slot & ~LEAF_SHARED);
-}
 
 static struct mem_leaf *leaf_of(void *slot)
 {
-    return slot_shared(slot) ? &shared_of(slot)->leaf : slot;
+    return &((struct table *)slot)->leaf;
 }
 
 /* Held by other spaces too: it must not change. */
 static bool leaf_frozen(const void *slot)
 {
-    return slot_shared(slot) && atomic_load(&shared_of(slot)->refs) > 1;
+    return atomic_load(&((const struct table *)slot)->refs) > 1;
 }
 
 struct limbo {
     struct mem_page *page;   /* a page, or */
-    struct shared_leaf *leaf;    /* a shared leaf table this space let go */
+    struct table *leaf;      /* a frozen leaf table this space let go */
     uint64_t gen;            /* as->gen once it was taken away */
 };
 
@@ -152,9 +140,7 @@ struct mem_space {
     size_t nlimbo, cap_limbo;
     /* Leaf tables are cut from chunks (leaf_alloc). */
     struct leaf_chunk *chunks;
-    size_t leaves_left;
     unsigned nchunks;
-    void *free_leaves;           /* tables of the chunks that became shared ones */
     /* As a backing space: page slots handed out above MEM_BACKING_BASE. */
     uint64_t slot_next;
     uint64_t *slot_free;
@@ -217,48 +203,90 @@ static void backing_release(struct mem_space *b, uint64_t va);
  * Leaf tables come from chunks of 1, 2, 4, ... 128 tables whose memory is
  * made present when mapped (host_page_alloc_now): mapping or restoring
  * much memory makes many tables at once, and a host page fault for each
- * of their pages would cost more than the mapping itself. Tables go only
- * with the space, so a chunk is never freed before it. A chunk is charged
- * to the pool whole when made (its memory is present: the host spends
- * it), and its unused rest is never more than the tables in use.
+ * of their pages would cost more than the mapping itself. A chunk is
+ * charged to its space's pool whole when made (its memory is present:
+ * the host spends it). Its tables may be held by other spaces after its
+ * space is gone (lent, above): it goes when its space has gone and its
+ * last table is freed, by whichever thread frees that one. Freed tables
+ * are reused by the chunk's space. One spin lock of C11 atomics guards
+ * every chunk's free list and counts (short, rare holds).
  */
 struct leaf_chunk {
-    struct leaf_chunk *next;
-    size_t n;                   /* tables in it */
-    struct mem_leaf *leaf;      /* n of them, page-aligned */
+    struct leaf_chunk *next;    /* the space's (its own to change) */
+    size_t n, used;             /* tables in it; handed out from the start */
+    struct table *t;            /* n of them */
+    struct mem_pool *pool;      /* charged for it */
+    /* Under chunk_flag: */
+    struct table *free;         /* freed tables, for reuse */
+    size_t live;                /* tables handed out, not freed */
+    bool orphan;                /* its space is gone */
 };
 
-#define LEAF_CHUNK_PAGES(n) (((n) * sizeof(struct mem_leaf) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
+#define CHUNK_PAGES(n) (((n) * sizeof(struct table) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 
-static struct mem_leaf *leaf_alloc(struct mem_space *as)
+static atomic_flag chunk_flag = ATOMIC_FLAG_INIT;
+static void chunk_lock(void)
 {
-    if (as->free_leaves) {
-        struct mem_leaf *l = as->free_leaves;
-        memcpy(&as->free_leaves, l, sizeof as->free_leaves);
-        memset(l, 0, sizeof *l);
-        return l;
+    while (atomic_flag_test_and_set_explicit(&chunk_flag, memory_order_acquire))
+        host_thread_yield();
+}
+static void chunk_unlock(void)
+{
+    atomic_flag_clear_explicit(&chunk_flag, memory_order_release);
+}
+
+static void chunk_free(struct leaf_chunk *c)
+{
+    mem_pool_charge(c->pool, -(int64_t)CHUNK_PAGES(c->n));
+    host_page_free(c->t, CHUNK_PAGES(c->n) * MEM_PAGE_SIZE);
+    free(c);
+}
+
+/* A new table of as (lock held): zero, held by as alone. */
+static struct table *leaf_alloc(struct mem_space *as)
+{
+    struct table *t = NULL;
+    struct leaf_chunk *c = as->chunks;
+    chunk_lock();
+    for (; c; c = c->next) {
+        if (c->free) {
+            t = c->free;
+            c->free = t->next_free;
+        } else if (c->used < c->n) {
+            t = &c->t[c->used++];
+        }
+        if (t) {
+            c->live++;
+            break;
+        }
     }
-    if (!as->leaves_left) {
+    chunk_unlock();
+    if (!t) {
         size_t n = (size_t)1 << (as->nchunks < 7 ? as->nchunks : 7);
-        int64_t pages = (int64_t)LEAF_CHUNK_PAGES(n);
-        struct leaf_chunk *c = malloc(sizeof *c);
+        int64_t pages = (int64_t)CHUNK_PAGES(n);
+        c = calloc(1, sizeof *c);
         if (!c || !mem_pool_charge(as->pool, pages)) {
             free(c);
             return NULL;
         }
-        if (!(c->leaf = host_page_alloc_now((size_t)pages * MEM_PAGE_SIZE))) {
+        if (!(c->t = host_page_alloc_now((size_t)pages * MEM_PAGE_SIZE))) {
             mem_pool_charge(as->pool, -pages);
             free(c);
             return NULL;
         }
         c->n = n;
+        c->pool = as->pool;
         c->next = as->chunks;
         as->chunks = c;
         as->nchunks++;
-        as->leaves_left = n;
+        t = &c->t[c->used++];
+        c->live = 1;    /* nobody else knows of it yet */
+    } else {
+        memset(t, 0, sizeof *t);
     }
-    struct leaf_chunk *c = as->chunks;
-    return &c->leaf[c->n - as->leaves_left--];
+    t->chunk = c;
+    atomic_init(&t->refs, 1);
+    return t;
 }
 
 /* Gives back what the ptes of a table hold, for good. */
@@ -274,24 +302,27 @@ static void leaf_release(struct mem_space *as, struct mem_leaf *leaf)
     }
 }
 
-/* as lets go of a shared table; the last holder frees it. (A table that
- * was not frozen was changed by as alone: its swap slots are as's.) */
-static void shared_put(struct mem_space *as, struct shared_leaf *s)
+/* as lets go of a table; the last holder frees it. (A table that was not
+ * frozen was changed by as alone: its swap slots are as's.) */
+static void table_put(struct mem_space *as, struct table *t)
 {
-    if (atomic_fetch_sub(&s->refs, 1) != 1)
+    if (atomic_fetch_sub(&t->refs, 1) != 1)
         return;
-    leaf_release(as, &s->leaf);
-    mem_pool_charge(s->owner, -(int64_t)SHARED_LEAF_PAGES);
-    free(s);
+    leaf_release(as, &t->leaf);
+    struct leaf_chunk *c = t->chunk;
+    chunk_lock();
+    t->next_free = c->free;
+    c->free = t;
+    bool gone = --c->live == 0 && c->orphan;
+    chunk_unlock();
+    if (gone)
+        chunk_free(c);
 }
 
 static void free_level(struct mem_space *as, void *t, int level)
 {
     if (level == LEVELS - 1) {
-        if (slot_shared(t))
-            shared_put(as, shared_of(t));
-        else
-            leaf_release(as, t);    /* its chunk goes with the space */
+        table_put(as, t);
         return;
     }
     struct mem_dir *d = t;
@@ -325,12 +356,15 @@ void mem_space_free(struct mem_space *as)
     }
     limbo_release(as, UINT64_MAX);   /* no view is left */
     free_level(as, &as->root, 0);
-    while (as->chunks) {
+    while (as->chunks) {    /* each goes now, or with its last table lent */
         struct leaf_chunk *c = as->chunks;
         as->chunks = c->next;
-        mem_pool_charge(as->pool, -(int64_t)LEAF_CHUNK_PAGES(c->n));
-        host_page_free(c->leaf, LEAF_CHUNK_PAGES(c->n) * MEM_PAGE_SIZE);
-        free(c);
+        chunk_lock();
+        c->orphan = true;
+        bool gone = c->live == 0;
+        chunk_unlock();
+        if (gone)
+            chunk_free(c);
     }
     if (as->pager)
         as->pager->release(as->pager);
@@ -492,7 +526,7 @@ static void limbo_free(struct mem_space *as, const struct limbo *l)
     if (l->page)
         mem_page_unref(as->pool, l->page);
     else
-        shared_put(as, l->leaf);
+        table_put(as, l->leaf);
 }
 
 static void limbo_add(struct mem_space *as, struct limbo x)
@@ -526,7 +560,7 @@ static void drop_page(struct mem_space *as, struct mem_page *pg)
 
 /* The same for a frozen table as lets go of: its pages stay while the
  * other holders keep it, but one of them may let go of it next. */
-static void drop_leaf(struct mem_space *as, struct shared_leaf *s)
+static void drop_leaf(struct mem_space *as, struct table *s)
 {
     limbo_add(as, (struct limbo){ .leaf = s });
 }
@@ -641,16 +675,15 @@ static bool leaf_own(struct mem_space *as, void **slot)
 {
     if (!leaf_frozen(*slot))
         return true;
-    struct shared_leaf *s = shared_of(*slot);
-    struct mem_leaf *l = leaf_alloc(as);
-    if (!l)
+    struct table *s = *slot, *t = leaf_alloc(as);
+    if (!t)
         return false;
-    *l = s->leaf;
+    t->leaf = s->leaf;
     for (unsigned i = 0; i < LEVEL_SIZE; i++)
-        if (l->pte[i].page)
-            mem_page_ref(l->pte[i].page);
-    *slot = l;
-    shared_put(as, s);
+        if (t->leaf.pte[i].page)
+            mem_page_ref(t->leaf.pte[i].page);
+    *slot = t;
+    table_put(as, s);
     return true;
 }
 
@@ -771,7 +804,7 @@ static void leaf_drop_whole(struct mem_space *as, uint64_t va, uint64_t n)
     void **slot = n == LEVEL_SIZE ? leaf_slot(as, va, false) : NULL;
     if (!slot || !*slot || !leaf_frozen(*slot))
         return;
-    struct shared_leaf *s = shared_of(*slot);
+    struct table *s = *slot;
     *slot = NULL;
     as->resident -= s->resident;
     if (s->code)
@@ -833,7 +866,7 @@ static bool frozen_whole(struct mem_space *as, uint64_t va, uint64_t n, int prot
     void **slot = n == LEVEL_SIZE ? leaf_slot(as, va, false) : NULL;
     if (!slot || !*slot || !leaf_frozen(*slot))
         return false;
-    const struct shared_leaf *s = shared_of(*slot);
+    const struct table *s = *slot;
     return s->mapped == LEVEL_SIZE && (prot < 0 || s->prot == prot);
 }
 
@@ -1373,26 +1406,25 @@ static int each_leaf(struct mem_space *as, struct mem_dir *d, int level, uint64_
  * The leaf table of src at sva, lent whole (both locks held): a reference
  * more for the caller, or NULL if it may not be shared as it is (src
  * tracks dirty pages, or the table has a lazy or swapped page or absent
- * shared memory: what is src's own). A table of src's chunks becomes a
- * shared one first, charged to src. (Dirty marks left from tracking
- * before are stale: tracking begins by marking every page anew.)
+ * shared memory: what is src's own). It stays charged to its chunk's
+ * space. (Dirty marks left from tracking before are stale: tracking
+ * begins by marking every page anew.)
  */
-static struct shared_leaf *leaf_lend(struct mem_space *src, uint64_t sva)
+static struct table *leaf_lend(struct mem_space *src, uint64_t sva)
 {
     void **slot = leaf_slot(src, sva, false);
     if (!slot || !*slot || src->dirty)
         return NULL;
-    struct shared_leaf *s = slot_shared(*slot) ? shared_of(*slot) : NULL;
-    if (s && atomic_load(&s->refs) > 1) {
+    struct table *s = *slot;
+    if (atomic_load(&s->refs) > 1) {
         atomic_fetch_add(&s->refs, 1);      /* frozen: its counts hold */
         return s;
     }
-    struct mem_leaf *l = leaf_of(*slot);
     uint16_t resident = 0, mapped = 0;
     int prot = -2;
     bool code = false;
     for (unsigned i = 0; i < LEVEL_SIZE; i++) {
-        const struct mem_pte *p = &l->pte[i];
+        const struct mem_pte *p = &s->leaf.pte[i];
         if ((p->flags & PTE_PAGED) || ((p->flags & PTE_SHARED) && !p->page))
             return NULL;
         if (!(p->flags & PTE_MAPPED))
@@ -1401,20 +1433,6 @@ static struct shared_leaf *leaf_lend(struct mem_space *src, uint64_t sva)
         mapped++;
         prot = prot == -2 || prot == p->prot ? p->prot : -1;
         code |= (p->flags & PTE_CODE) != 0;
-    }
-    if (!s) {
-        if (!mem_pool_charge(src->pool, (int64_t)SHARED_LEAF_PAGES))
-            return NULL;
-        if (!(s = malloc(sizeof *s))) {
-            mem_pool_charge(src->pool, -(int64_t)SHARED_LEAF_PAGES);
-            return NULL;
-        }
-        atomic_init(&s->refs, 1);
-        s->owner = src->pool;
-        s->leaf = *l;
-        memcpy(l, &src->free_leaves, sizeof src->free_leaves);   /* its old table is reused */
-        src->free_leaves = l;
-        *slot = (void *)((uintptr_t)s | LEAF_SHARED);
     }
     s->resident = resident;
     s->mapped = mapped;
@@ -1446,10 +1464,10 @@ static bool share_leaf(struct mem_space *dst, uint64_t dva, struct mem_space *sr
     for (uint64_t i = 0; i < LEVEL_SIZE && n < LEVEL_SIZE; i++)
         if ((i < first || i >= first + n) && (all[i].flags & PTE_MAPPED))
             return false;
-    struct shared_leaf *s = ds ? leaf_lend(src, sva) : NULL;
+    struct table *s = ds ? leaf_lend(src, sva) : NULL;
     if (!s)
         return false;
-    *ds = (void *)((uintptr_t)s | LEAF_SHARED);
+    *ds = s;
     dst->resident += s->resident;
     return true;
 }
