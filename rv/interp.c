@@ -174,6 +174,8 @@ static uint8_t *tlb_fill(struct rv_hart *h, uint64_t va, int access, uint32_t *c
         return NULL;
     }
     rv_tlb_filled(h, page, &g);
+    if (!rv_tlb_ready(h))
+        return host;
     /* (After any flush: it may have made the tables smaller.) */
     uint64_t i = (va >> MEM_PAGE_SHIFT) & h->tlb_mask;
     struct rv_tlb_entry *e = access == MEM_W ? &h->tlb_w[i] : &h->tlb_r[i];

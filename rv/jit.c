@@ -61,7 +61,8 @@ _Static_assert(MEM_PAGE_SHIFT == 12 && RV_TLB_MAX_BITS <= 24, "TLB offset is (va
 #define FO(r) (HO(f) + 8 * (int32_t)(r))
 
 struct rv_jit {
-    uint8_t *buf;
+    uint8_t *buf;        /* mapped at the first compilation (NULL before) */
+    bool no_buf;         /* ... which the host refused: interpret */
     size_t size, used;   /* code grows up from buf */
     size_t sites;        /* site memos (below) grow down from buf + size */
     bool popcnt;
@@ -1533,22 +1534,30 @@ struct rv_jit *rv_jit_new(void)
     if (!j)
         return NULL;
     j->size = JIT_BUF_SIZE;
-    void *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        free(j);
-        return NULL;   /* e.g. a system that forbids writable code: interpret */
-    }
-    j->buf = p;
     __builtin_cpu_init();
     j->popcnt = __builtin_cpu_supports("popcnt");
     return j;
+}
+
+/* The code buffer, mapped when first needed: a VM that never gets hot
+ * code (most of a dense host's, and a clone's until it runs) costs no
+ * mapping. False if the host refuses writable code: interpret. */
+static bool have_buf(struct rv_jit *j)
+{
+    if (j->buf || j->no_buf)
+        return j->buf != NULL;
+    void *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    j->buf = p == MAP_FAILED ? NULL : p;
+    j->no_buf = !j->buf;
+    return j->buf != NULL;
 }
 
 void rv_jit_free(struct rv_jit *j)
 {
     if (!j)
         return;
-    munmap(j->buf, j->size);
+    if (j->buf)
+        munmap(j->buf, j->size);
     free(j);
 }
 
@@ -1623,7 +1632,7 @@ static void emit_block(struct jc *c, const struct rv_jit *j)
 void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
 {
     const struct rv_block *head = rb[0];
-    if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(j, &head->ops[0]))
+    if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(j, &head->ops[0]) || !have_buf(j))
         return NULL;
     /* A page between the code and the memos, which are written as the
      * code runs: writes next to running code cost the host dearly. */

@@ -152,9 +152,12 @@ void rv_flush_tlb(struct rv_hart *h);
  * generations g, goes in: keeps the TLB valid at g->valid. */
 void rv_tlb_filled(struct rv_hart *h, uint64_t page, const struct mem_fill_gen *g);
 
-/* The data TLBs (rv/tlb.c): made with the hart, freed with it; a data
- * miss is counted (and may resize them) before its entry is filled. */
+/* The data TLBs (rv/tlb.c): made at the hart's first data miss, freed
+ * with it; a data miss is counted (and may resize them) before its entry
+ * is filled, which waits for rv_tlb_ready (false: no memory for them
+ * yet; the access goes on without an entry). */
 bool rv_tlb_init(struct rv_hart *h);
+bool rv_tlb_ready(const struct rv_hart *h);
 void rv_tlb_free(struct rv_hart *h);
 void rv_tlb_miss(struct rv_hart *h);
 /* The data TLB entry for va. */

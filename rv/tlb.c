@@ -14,7 +14,7 @@
  * guest walking a big heap then stops paying a miss on most accesses
  * (each miss is a walk of the address space's map), and a small one keeps
  * 8 KiB of tables and cheap flushes. The tables are monitor memory the VM
- * costs: charged to its pool like the hart.
+ * costs: charged to its pool like the hart, and made at its first miss.
  *
  * Compiled code also keeps, for each of its loads and stores, a copy of
  * the entry that access used last; tlb_epoch moves on every flush,
@@ -33,6 +33,18 @@ static int64_t table_pages(uint64_t entries)
     return entries ? (int64_t)MEM_PAGES_OF(2 * entries * sizeof(struct rv_tlb_entry)) : 0;
 }
 
+/*
+ * Until its first data miss a hart has no tables of its own: one entry
+ * each, never valid, read only. A hart made and not yet run (a clone, a
+ * VM of a fleet waiting for its turn) costs no page for them.
+ */
+static const struct rv_tlb_entry no_tables[2] = { { RV_TLB_INVALID, 0 }, { RV_TLB_INVALID, 0 } };
+
+static bool has_tables(const struct rv_hart *h)
+{
+    return h->tlb_r && h->tlb_r != no_tables;
+}
+
 static void invalidate(struct rv_tlb_entry *t, uint64_t n)
 {
     for (uint64_t i = 0; i < n; i++)
@@ -43,7 +55,7 @@ static void invalidate(struct rv_tlb_entry *t, uint64_t n)
  * (the old ones kept) when the pool or the host has no room. */
 static bool resize(struct rv_hart *h, unsigned bits)
 {
-    uint64_t n = (uint64_t)1 << bits, old = h->tlb_r ? h->tlb_mask + 1 : 0;
+    uint64_t n = (uint64_t)1 << bits, old = has_tables(h) ? h->tlb_mask + 1 : 0;
     int64_t dp = table_pages(n) - table_pages(old);
     struct mem_pool *pool = mem_space_pool(h->as);
     if (dp > 0 && !mem_pool_charge(pool, dp))
@@ -56,7 +68,8 @@ static bool resize(struct rv_hart *h, unsigned bits)
     }
     if (dp < 0)
         mem_pool_charge(pool, dp);
-    free(h->tlb_r);
+    if (has_tables(h))
+        free(h->tlb_r);
     h->tlb_epoch++;
     invalidate(t, 2 * n);
     h->tlb_r = t;
@@ -76,12 +89,21 @@ static unsigned bits_of(const struct rv_hart *h)
 
 bool rv_tlb_init(struct rv_hart *h)
 {
-    return resize(h, RV_TLB_BITS);
+    h->tlb_r = (struct rv_tlb_entry *)no_tables;
+    h->tlb_w = h->tlb_r + 1;
+    h->tlb_mask = 0;
+    h->tlb_mask16 = 0;
+    return true;
+}
+
+bool rv_tlb_ready(const struct rv_hart *h)
+{
+    return has_tables(h);
 }
 
 void rv_tlb_free(struct rv_hart *h)
 {
-    if (!h->tlb_r)
+    if (!has_tables(h))
         return;
     mem_pool_charge(mem_space_pool(h->as), -table_pages(h->tlb_mask + 1));
     free(h->tlb_r);
@@ -90,6 +112,10 @@ void rv_tlb_free(struct rv_hart *h)
 
 void rv_tlb_miss(struct rv_hart *h)
 {
+    if (!has_tables(h)) {   /* the first: tables of its own now */
+        resize(h, RV_TLB_BITS);
+        return;
+    }
     h->tlb_flush_misses++;
     if (++h->tlb_misses <= h->tlb_mask)
         return;
@@ -121,7 +147,7 @@ void rv_tlb_filled(struct rv_hart *h, uint64_t page, const struct mem_fill_gen *
 void rv_flush_tlb(struct rv_hart *h)
 {
     unsigned bits = bits_of(h);
-    if (!(bits > RV_TLB_BITS && h->tlb_flush_misses < (h->tlb_mask + 1) / 4 && resize(h, bits - 1)))
+    if (has_tables(h) && !(bits > RV_TLB_BITS && h->tlb_flush_misses < (h->tlb_mask + 1) / 4 && resize(h, bits - 1)))
         invalidate(h->tlb_r, 2 * (h->tlb_mask + 1));
     h->tlb_flush_misses = 0;
     h->tlb_epoch++;
