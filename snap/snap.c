@@ -176,17 +176,32 @@ static int check_restore_args(const struct mvm_config *cfg, const struct mvm_gra
 }
 
 /* Where the sections come from: a reader, or a clone template's copy of
- * them (records of u32 type, u32 length, bytes: checked when read). */
+ * them (records of u32 type, u32 length, bytes: checked when read). A
+ * reader's may be kept (keep): those but the pages, as a template's. */
 struct source {
     struct snap_reader *rd;
+    struct snap_buf *keep;
     const uint8_t *buf;
     size_t len, off;
 };
 
+static void keep_section(struct snap_buf *b, uint32_t type, const struct snap_cur *c)
+{
+    if (type == SAVE_PAGES || type == SAVE_PAGE_INDEX)
+        return;
+    snap_put_u32(b, type);
+    snap_put_u32(b, (uint32_t)c->len);
+    snap_put_bytes(b, c->p, c->len);
+}
+
 static int source_next(struct source *s, uint32_t *type, struct snap_cur *c)
 {
-    if (s->rd)
-        return snap_reader_next(s->rd, type, c);
+    if (s->rd) {
+        int r = snap_reader_next(s->rd, type, c);
+        if (r == 1 && s->keep)
+            keep_section(s->keep, *type, c);
+        return r;
+    }
     if (s->off == s->len)
         return 0;
     *type = ld32(s->buf + s->off);
@@ -265,7 +280,8 @@ static int restore_from(struct snap_reader *rd, struct source *src, const char *
                         mvm_vm *tmpl, int ack_fd, const struct mvm_grant *grants, int ngrants, enum restore_mode mode,
                         mvm_vm **out, char *err, size_t errlen)
 {
-    struct source own = { .rd = rd };
+    struct snap_buf kept = { 0 };   /* a file's sections, for clones of the VM */
+    struct source own = { .rd = rd, .keep = ack_fd < 0 && !tmpl ? &kept : NULL };
     if (!src)
         src = &own;
     uint32_t type;
@@ -360,9 +376,18 @@ static int restore_from(struct snap_reader *rd, struct source *src, const char *
         }
     }
     snap_tree_free(tree);
+    char *path = r == 0 && own.keep && !kept.oom ? strdup(name) : NULL;
     if (r != 0) {
+        snap_buf_free(&kept);
         mvm_vm_destroy(vm);
         return r;
+    }
+    if (path) {     /* else the first clone reads the file again */
+        vm->tmpl_sections = kept.data;
+        vm->tmpl_len = kept.len;
+        vm->tmpl_path = path;
+    } else {
+        snap_buf_free(&kept);
     }
     *out = vm;
     return 0;
@@ -395,8 +420,8 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
 }
 
 /* The template's copy of the snapshot's sections other than pages
- * (tmpl->tmpl_sections), read once: a clone is then made without the
- * file. 0, or an MVM_E* with err set. */
+ * (tmpl->tmpl_sections), kept by its restore or read once here: a clone
+ * is then made without the file. 0, or an MVM_E* with err set. */
 static int template_sections(mvm_vm *tmpl, const char *path, char *err, size_t errlen)
 {
     if (tmpl->tmpl_path && strcmp(tmpl->tmpl_path, path) == 0)
@@ -409,13 +434,8 @@ static int template_sections(mvm_vm *tmpl, const char *path, char *err, size_t e
     struct snap_buf b = { 0 };
     uint32_t type;
     struct snap_cur c;
-    while ((r = snap_reader_next(rd, &type, &c)) == 1) {
-        if (type == SAVE_PAGES || type == SAVE_PAGE_INDEX)
-            continue;
-        snap_put_u32(&b, type);
-        snap_put_u32(&b, (uint32_t)c.len);
-        snap_put_bytes(&b, c.p, c.len);
-    }
+    while ((r = snap_reader_next(rd, &type, &c)) == 1)
+        keep_section(&b, type, &c);
     char *p = r == 0 ? strdup(path) : NULL;
     if (r < 0) {
         snprintf(err, errlen, "%s", snap_reader_error(rd));
