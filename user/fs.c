@@ -523,17 +523,20 @@ static void guest_ids(struct host_stat *st)
         st->gid = FS_GUEST_GID;
 }
 
-struct file *fs_stream_file(int i)
+static struct file *stream_file(int i, int fl)
 {
-    int fl = host_getfl(i);
-    if (fl < 0)
-        return NULL;
     struct host_stat st;
     uint32_t type = host_fstat(i, &st) == 0 ? (st.mode & LX_S_IFMT) : LX_S_IFCHR;
     struct file *f = file_new(i, -1, fl | LX_O_LARGEFILE, type, NULL);
     if (f)
         f->borrowed = f->stream = true;
     return f;
+}
+
+struct file *fs_stream_file(int i)
+{
+    int fl = host_getfl(i);
+    return fl < 0 ? NULL : stream_file(i, fl);
 }
 
 struct file *file_new(int fd, int mount, int flags, uint32_t type, const char *path)
@@ -623,9 +626,10 @@ struct fs *fs_new(void)
     if (!fs->w || !fs->fds || !fs->cwd)
         goto fail;
     for (int i = 0; i < 3; i++) {
-        if (host_getfl(i) < 0)
+        int fl = host_getfl(i);
+        if (fl < 0)
             continue;     /* the host has no such fd: neither has the guest */
-        if (!(fs->fds[i].f = fs_stream_file(i)))
+        if (!(fs->fds[i].f = stream_file(i, fl)))
             goto fail;
     }
     return fs;
