@@ -306,7 +306,7 @@ static int restore_from(struct snap_reader *rd, struct source *src, const char *
         snprintf(err, errlen, "%s: cannot make the VM: %s", name, mvm_strerror(r));
     } else {
         vm->loaded = true;
-        if (!(rs = proc_restore_begin(vm->p, grants, ngrants, tmpl ? tmpl->p->as : NULL)) ||
+        if (!(rs = proc_restore_begin(vm->p, grants, ngrants, tmpl ? tmpl->p : NULL)) ||
             (mode == RESTORE_LAZY && !(lz = snap_lazy_new(rd))))
             r = -MVM_ENOMEM;
     }

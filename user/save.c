@@ -626,7 +626,7 @@ long proc_precopy_send(struct proc *p, struct snap_writer *w, const uint64_t *va
 /* ----------------------------------------------------------- restoring */
 
 struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants,
-                                   struct mem_space *tmpl)
+                                   struct proc *tmpl)
 {
     struct restore *r = calloc(1, sizeof *r);
     if (r && !(r->used = calloc((size_t)ngrants + 1, sizeof *r->used))) {
@@ -643,7 +643,8 @@ struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grant
         r->nprocs = 1;
         r->grants = grants;
         r->ngrants = ngrants;
-        r->tmpl = tmpl;
+        r->tmpl = tmpl ? tmpl->as : NULL;
+        r->tmpl_root = tmpl;
     }
     return r;
 }
@@ -1159,8 +1160,6 @@ static int restore_shared(struct restore *rs, struct snap_cur *c, char *err, siz
 /* PROCESS: the process before is complete; the next one begins. */
 static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_t errlen)
 {
-    if (rs->tmpl)
-        return save_fail(err, errlen, -LX_ENOTSUP, "a snapshot of several processes cannot be cloned yet");
     if (!rs->zombie && !(rs->seen & 1u << SAVE_THREAD))
         return save_fail(err, errlen, -LX_EBADMSG, "process %d of the snapshot has no thread", rs->p->pid);
     struct done *d = realloc(rs->done, (size_t)(rs->ndone + 1) * sizeof *d);
@@ -1192,6 +1191,16 @@ static int next_process(struct restore *rs, struct snap_cur *c, char *err, size_
         return e == -LX_ENOMEM ? save_fail(err, errlen, e, "out of memory") : restore_bad(err, errlen, "process");
     rs->procs[rs->nprocs++] = p;
     rs->p = p;
+    if (rs->tmpl_root) {
+        /* A clone: this process's pages are its namesake's in the
+         * template (a zombie has none). */
+        struct proc *t = rs->tmpl_root->tree ? proc_tree_lock_find(rs->tmpl_root, (int)pid) : NULL;
+        rs->tmpl = t ? t->as : NULL;
+        if (rs->tmpl_root->tree)
+            proc_tree_unlock(rs->tmpl_root);
+        if (!rs->tmpl && !(fl & PS_ZOMBIE))
+            return restore_bad(err, errlen, "process (not in the template)");
+    }
     p->pgid = (int)pgid;
     p->sid = (int)sid;
     p->exit_signal = (int)exit_signal;

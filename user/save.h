@@ -85,11 +85,12 @@ long proc_precopy_send(struct proc *p, struct snap_writer *w, const uint64_t *va
 struct restore;
 struct mvm_grant;
 /* grants: what the restorer grants (include/mvm.h, mvm_vm_restore). tmpl:
- * for a clone, the space of a process restored from the same snapshot,
- * in the same pool, whose pages it shares copy-on-write (PAGES sections
- * are then skipped); else NULL. */
+ * for a clone, the first process of a VM restored from the same snapshot,
+ * in the same pool (the template), whose processes' pages its processes
+ * share copy-on-write, each its namesake's (PAGES sections are then
+ * skipped); else NULL. */
 struct restore *proc_restore_begin(struct proc *p, const struct mvm_grant *grants, int ngrants,
-                                   struct mem_space *tmpl);
+                                   struct proc *tmpl);
 /* A VM a guest made (saved with SAVE_CHILD_VM): its directories and
  * network grants are given again from top, the restored VM at the top
  * (as the hypercalls gave them: never more than top has), not from the

@@ -72,7 +72,10 @@ struct restore {
     int nthreads;
     int nsaved;                 /* THREAD sections read */
     bool ahead;                 /* pages came ahead (PRECOPY): MAP keeps them */
-    struct mem_space *tmpl;     /* a clone's template: its pages are shared */
+    struct mem_space *tmpl;     /* a clone's template: its pages are shared
+                                   (the space of the process being restored's
+                                   namesake in the template) */
+    struct proc *tmpl_root;     /* the template's first process, or NULL */
     uint64_t nofile, nofile_max;   /* RLIMIT_NOFILE as saved */
     struct fs *above;           /* a VM a guest made: the top VM's (proc_restore_above) */
 };
