@@ -203,6 +203,7 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
  * shared until either side changes it; else O(1) for each page. On
  * failure (MEM_ENOMEM) part of it may be shared. */
 int mem_share_all(struct mem_space *dst, struct mem_space *src);
+#define MEM_TABLE_SPAN (2ull << 20)     /* what one page table maps, aligned */
 /* Marks the mapped pages of a range as shared memory (MAP_SHARED): a
  * write never copies one, and mem_share shares it as it is (both sides
  * see each other's writes), allocating an absent page first. */

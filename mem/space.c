@@ -93,6 +93,8 @@ struct table {
     };
 };
 
+_Static_assert(MEM_TABLE_SPAN == (uint64_t)LEVEL_SIZE << MEM_PAGE_SHIFT, "mem.h says what a table maps");
+
 static struct mem_leaf *leaf_of(void *slot)
 {
     return &((struct table *)slot)->leaf;
@@ -152,17 +154,21 @@ struct mem_space {
 /* Table memory rounded to pages, charged to the pool. */
 #define DIR_PAGES  ((sizeof(struct mem_dir) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 
-/* The view lists' lock: short walks, so a spin lock of C11 atomics. */
-static atomic_flag views_flag = ATOMIC_FLAG_INIT;
-static void views_lock(void)
+/* Spin locks of C11 atomics, for short and rare holds. */
+static void spin_lock(atomic_flag *f)
 {
-    while (atomic_flag_test_and_set_explicit(&views_flag, memory_order_acquire))
+    while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
         host_thread_yield();
 }
-static void views_unlock(void)
+static void spin_unlock(atomic_flag *f)
 {
-    atomic_flag_clear_explicit(&views_flag, memory_order_release);
+    atomic_flag_clear_explicit(f, memory_order_release);
 }
+
+/* The view lists' lock: short walks. */
+static atomic_flag views_flag = ATOMIC_FLAG_INIT;
+static void views_lock(void) { spin_lock(&views_flag); }
+static void views_unlock(void) { spin_unlock(&views_flag); }
 
 static _Thread_local struct mem_view *self;   /* the view running on this host thread */
 
@@ -225,15 +231,8 @@ struct leaf_chunk {
 #define CHUNK_PAGES(n) (((n) * sizeof(struct table) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
 
 static atomic_flag chunk_flag = ATOMIC_FLAG_INIT;
-static void chunk_lock(void)
-{
-    while (atomic_flag_test_and_set_explicit(&chunk_flag, memory_order_acquire))
-        host_thread_yield();
-}
-static void chunk_unlock(void)
-{
-    atomic_flag_clear_explicit(&chunk_flag, memory_order_release);
-}
+static void chunk_lock(void) { spin_lock(&chunk_flag); }
+static void chunk_unlock(void) { spin_unlock(&chunk_flag); }
 
 static void chunk_free(struct leaf_chunk *c)
 {
