@@ -335,8 +335,14 @@ long mm_fork(struct proc *c, struct proc *p, bool share_space)
         memcpy(m->a, p->areas->a, p->areas->n * sizeof *m->a);
         m->n = m->cap = p->areas->n;
     }
-    for (size_t i = 0; i < m->n && !share_space; i++) {
-        int r = mem_share(c->as, m->a[i].start, p->as, m->a[i].start, m->a[i].end - m->a[i].start);
+    /* Areas in address order, neighbours (text, data, heap: a gap of
+     * less than a page table's span that maps nothing) shared in one
+     * call, so that a table they fill between them is lent whole. */
+    for (size_t i = 0, j; i < m->n && !share_space; i = j) {
+        uint64_t start = m->a[i].start, end = m->a[i].end;
+        for (j = i + 1; j < m->n && m->a[j].start - end < MEM_TABLE_SPAN && mem_is_free(p->as, end, m->a[j].start - end); j++)
+            end = m->a[j].end;
+        int r = mem_share(c->as, start, p->as, start, end - start);
         if (r != 0)
             return r == MEM_ENOMEM ? -LX_ENOMEM : -LX_EINVAL;
     }
