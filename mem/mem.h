@@ -196,8 +196,9 @@ int mem_move(struct mem_space *as, uint64_t from, uint64_t to, uint64_t len);
  * Both spaces' pools must be of one tree; the pages stay charged to
  * their owners (which must outlive dst's use of them). */
 int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len);
-/* The same for every page src maps, each at its own address (a clone
- * from its template). Both take O(1) for each page table of src that dst
+/* The same for every page src maps, each at its own address, into a dst
+ * that has never mapped anything (a clone from its template; else
+ * MEM_EINVAL). Both take O(1) for each page table of src that dst
  * takes whole (2 MiB of address space: dst has no table there, and the
  * pages src maps in it are all to be shared), where the table itself is
  * shared until either side changes it; else O(1) for each page. On

@@ -1581,7 +1581,12 @@ int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64
 
 int mem_share_all(struct mem_space *dst, struct mem_space *src)
 {
-    return dst == src ? MEM_EINVAL : share(dst, 0, src, 1, 0);
+    LOCKED(dst);
+    bool empty = true;
+    for (unsigned i = 0; i < LEVEL_SIZE && empty; i++)
+        empty = !dst->root.slot[i];
+    host_mutex_unlock(dst->lock);
+    return dst == src || !empty ? MEM_EINVAL : share(dst, 0, src, 1, 0);
 }
 
 /* ---- the sharing scan (merge.c) ---------------------------------------- */

@@ -455,6 +455,7 @@ static void test_shared_tables(void)
     uint64_t resident = mem_space_resident(a), in_use = pages_in_use(pool), copies = cow_copies(pool);
 
     CHECK(mem_share_all(b, a) == 0);
+    CHECK(mem_share_all(b, a) == MEM_EINVAL && mem_share_all(a, a) == MEM_EINVAL);   /* b is not empty now */
     CHECK(mem_space_resident(b) == resident);
     CHECK(mem_space_shared(b) == resident && mem_space_shared(a) == resident);
     /* No page was copied, and b has no tables of its own: its three
