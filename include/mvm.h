@@ -588,8 +588,12 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
  * changed. mvm_vm_restore the snapshot once as the template (and do not
  * run it); each mvm_vm_clone of the same file is then a VM whose pages are
  * the template's, copied only when written (MAP_SHARED memory is each
- * clone's own copy). Clones count against the template's memory limit
- * (give it room for all of them) and must be destroyed before it. What
+ * clone's own copy); a clone takes the template's page tables whole, so
+ * making one costs about the same whatever the VM's size. A VM of several
+ * processes is cloned whole, each process from its namesake in the
+ * template; one with VMs of its own is refused (-MVM_ENOTSUP). Clones
+ * count against the template's memory limit (give it room for all of
+ * them) and must be destroyed before it. What
  * the monitor provides is fresh in each clone (getrandom, new file
  * descriptions); what the program drew before the snapshot (AT_RANDOM,
  * seeds it keeps in memory) is the same in all: docs/snapshot-format.md.
