@@ -1308,7 +1308,7 @@ int proc_restore_end(struct restore *rs, bool ok, char *err, size_t errlen)
     /* The guest's clocks go on from the snapshot's time. A clone's went
      * on already from its template's restore: set again, they would go
      * back for the clones made before it. */
-    if (ok && r == 0 && !rs->tmpl) {
+    if (ok && r == 0 && !rs->tmpl_root) {
         host_time_set_monotonic(rs->mono);
         host_time_set_cputime(rs->cpu);
     }

@@ -442,3 +442,72 @@ else
         echo "PASS api/interrupt-between-runs"
     fi
 fi
+
+# Clones keep the clocks going forward: each clone made used to set the
+# guest clock back to the snapshot's time, so a clone made while another
+# ran moved the first one's CLOCK_MONOTONIC backwards. The guest checks
+# every reading against the one before (it prints "backwards" and exits 1
+# if one goes back); a clone runs part of it, then 20 ms later another
+# clone is made, and the first must go on to its end.
+cat > "$out/clk.c" <<'C'
+#include <stdio.h>
+#include <time.h>
+int main(void)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < 20000; i++) {
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        if (b.tv_sec < a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec < a.tv_nsec)) {
+            printf("backwards at %d\n", i);
+            return 1;
+        }
+        a = b;
+    }
+    printf("ok\n");
+    return 0;
+}
+C
+cat > "$out/clkclone.c" <<'C'
+#include <stdio.h>
+#include <time.h>
+#include "mvm.h"
+int main(int argc, char **argv)
+{
+    struct mvm_config cfg = MVM_CONFIG_INIT;
+    cfg.flags |= MVM_EAGER_RESTORE;
+    char err[512];
+    mvm_vm *t, *a, *b;
+    struct mvm_exit ex;
+    if (argc != 2 || mvm_vm_restore(argv[1], &cfg, NULL, 0, &t, err, sizeof err) != 0 ||
+        mvm_vm_clone(argv[1], t, NULL, 0, &a, err, sizeof err) != 0)
+        return 2;
+    mvm_vm_set_budget(a, 200000);
+    if (mvm_vm_run(a, &ex) != 0 || ex.reason != MVM_EXIT_BUDGET)
+        return 3;
+    nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+    if (mvm_vm_clone(argv[1], t, NULL, 0, &b, err, sizeof err) != 0)
+        return 4;
+    mvm_vm_set_budget(a, 0);
+    if (mvm_vm_run(a, &ex) != 0 || ex.reason != MVM_EXIT_EXITED)
+        return 5;
+    int st = ex.status;
+    mvm_vm_destroy(b);
+    mvm_vm_destroy(a);
+    mvm_vm_destroy(t);
+    return st;
+}
+C
+if riscv64-linux-gnu-gcc -static -O1 -o "$out/clk" "$out/clk.c" 2>"$out/clk.log" &&
+   ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude $SANF -o "$out/clkclone" "$out/clkclone.c" "$B/libmvm.a" $LIBS -lm -pthread 2>>"$out/clk.log"; then
+    rm -f "$out/clk.snap"
+    "$MVM" run --snapshot "$out/clk.snap" --snapshot-at 300000 --suspend "$out/clk" >/dev/null 2>&1
+    "$out/clkclone" "$out/clk.snap" >"$out/clk.out" 2>&1; rc=$?
+    if [ "$rc" = 0 ] && grep -q "^ok$" "$out/clk.out"; then
+        echo "PASS api/clone-clock"
+    else
+        echo "FAIL api/clone-clock: exit $rc: $(head -c 200 "$out/clk.out")"
+    fi
+else
+    echo "FAIL api/clone-clock: cannot build: $(head -c 300 "$out/clk.log")"
+fi
