@@ -1515,49 +1515,25 @@ static int share_ptes(struct mem_space *dst, uint64_t dva, struct mem_space *src
     return 0;
 }
 
-/* mem_share of a span of each of src's leaf tables (lock held). */
-struct share_all {
-    struct mem_space *dst;
-    int r;
-};
-
-static int share_table(struct mem_space *src, void **slot, uint64_t vpn, void *ctx)
-{
-    struct share_all *a = ctx;
-    uint64_t va = vpn << MEM_PAGE_SHIFT;
-    (void)slot;
-    if (!share_leaf(a->dst, va, src, va, LEVEL_SIZE))
-        a->r = share_ptes(a->dst, va, src, va, LEVEL_SIZE);
-    return a->r;
-}
-
-/* mem_share and mem_share_all: sva == 1 for all of src. */
-static int share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len)
+/* Locks both spaces of a share, always in address order; false (nothing
+ * locked) if they may not share pages. */
+static bool share_lock(struct mem_space *dst, struct mem_space *src)
 {
     if (mem_pool_root(dst->pool) != mem_pool_root(src->pool) || dst->backing || src->backing)
-        return MEM_EINVAL;
-    /* Two locks: always in address order. */
+        return false;
     struct mem_space *first = dst < src ? dst : src, *second = dst < src ? src : dst;
     LOCKED(first);
     if (second != first)
         LOCKED(second);
-    struct share_all all = { dst, 0 };
-    int r = 0;
-    if (sva == 1) {
-        each_leaf(src, &src->root, 0, 0, share_table, &all);
-        r = all.r;
-    }
-    /* Leaf table by leaf table: spans of both spaces as long as the
-     * shorter; a table is lent whole where it can be. */
-    for (uint64_t off = 0, n; sva != 1 && off < len && r == 0; off += n * MEM_PAGE_SIZE) {
-        uint64_t ns = span_of(sva + off, sva + len);
-        n = span_of(dva + off, dva + len);
-        if (ns < n)
-            n = ns;
-        if (!share_leaf(dst, dva + off, src, sva + off, n))
-            r = share_ptes(dst, dva + off, src, sva + off, n);
-    }
-    /* Both sides lose their write TLB entries: the pages are shared now. */
+    return true;
+}
+
+/* Ends a share: both sides lose their write TLB entries (the pages are
+ * shared now), and what they let go of is released once their views
+ * have seen it. */
+static void share_unlock(struct mem_space *dst, struct mem_space *src)
+{
+    struct mem_space *first = dst < src ? dst : src, *second = dst < src ? src : dst;
     atomic_fetch_add(&dst->gen, 1);
     atomic_fetch_add(&src->gen, 1);
     if (second != first) {
@@ -1569,24 +1545,47 @@ static int share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uin
     settle(dst);
     if (src != dst)
         settle(src);
-    return r;
 }
 
 int mem_share(struct mem_space *dst, uint64_t dva, struct mem_space *src, uint64_t sva, uint64_t len)
 {
-    if (!range_ok(dva, len) || !range_ok(sva, len) || (dst == src && dva < sva + len && sva < dva + len))
+    if (!range_ok(dva, len) || !range_ok(sva, len) || (dst == src && dva < sva + len && sva < dva + len) ||
+        !share_lock(dst, src))
         return MEM_EINVAL;
-    return share(dst, dva, src, sva, len);
+    int r = 0;
+    /* Leaf table by leaf table: spans of both spaces as long as the
+     * shorter; a table is lent whole where it can be. */
+    for (uint64_t off = 0, n; off < len && r == 0; off += n * MEM_PAGE_SIZE) {
+        uint64_t ns = span_of(sva + off, sva + len);
+        n = span_of(dva + off, dva + len);
+        if (ns < n)
+            n = ns;
+        if (!share_leaf(dst, dva + off, src, sva + off, n))
+            r = share_ptes(dst, dva + off, src, sva + off, n);
+    }
+    share_unlock(dst, src);
+    return r;
+}
+
+/* mem_share_all's step: the whole span of one of src's tables. */
+static int share_table(struct mem_space *src, void **slot, uint64_t vpn, void *ctx)
+{
+    struct mem_space *dst = ctx;
+    uint64_t va = vpn << MEM_PAGE_SHIFT;
+    (void)slot;
+    return share_leaf(dst, va, src, va, LEVEL_SIZE) ? 0 : share_ptes(dst, va, src, va, LEVEL_SIZE);
 }
 
 int mem_share_all(struct mem_space *dst, struct mem_space *src)
 {
-    LOCKED(dst);
+    if (dst == src || !share_lock(dst, src))
+        return MEM_EINVAL;
     bool empty = true;
     for (unsigned i = 0; i < LEVEL_SIZE && empty; i++)
         empty = !dst->root.slot[i];
-    host_mutex_unlock(dst->lock);
-    return dst == src || !empty ? MEM_EINVAL : share(dst, 0, src, 1, 0);
+    int r = empty ? each_leaf(src, &src->root, 0, 0, share_table, dst) : MEM_EINVAL;
+    share_unlock(dst, src);
+    return r;
 }
 
 /* ---- the sharing scan (merge.c) ---------------------------------------- */
