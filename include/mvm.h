@@ -245,7 +245,10 @@ int mvm_vm_allow_connect(mvm_vm *vm, const char *addr);
  * Points the guest's standard stream fd (0, 1 or 2) at a file of ours:
  * path is opened for reading (MVM_REDIRECT_READ), or created and
  * truncated (MVM_REDIRECT_WRITE) or appended to (MVM_REDIRECT_APPEND).
- * Inside mvm, path is resolved in this program's own sandbox.
+ * Inside mvm, path is resolved in this program's own sandbox. The VMs
+ * its guest makes (lowered or trusted nesting) write where it does, as in
+ * emulated nesting; so do the ones it has already (a restored or cloned
+ * VM's) and its processes, where their stream is still the monitor's.
  */
 #define MVM_REDIRECT_READ   0
 #define MVM_REDIRECT_WRITE  1
@@ -591,7 +594,8 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
  * clone's own copy); a clone takes the template's page tables whole, so
  * making one costs about the same whatever the VM's size. A VM of several
  * processes is cloned whole, each process from its namesake in the
- * template; one with VMs of its own is refused (-MVM_ENOTSUP). Clones
+ * template, and one with VMs of its own with each of them, from its
+ * namesake in the template's tree. Clones
  * count against the template's memory limit (give it room for all of
  * them) and must be destroyed before it. What
  * the monitor provides is fresh in each clone (getrandom, new file

@@ -251,20 +251,17 @@ static int restore_index(struct snap_lazy **lzp, mvm_vm *vm, struct snap_cur *c,
 }
 
 /* CHILD: a VM top's guest made; *rs becomes its restore (NULL if its
- * program has ended: nothing of its own follows). */
-static int next_child(struct snap_tree *tree, mvm_vm *top, struct snap_cur *c, bool clone, struct restore **rs,
+ * program has ended: nothing of its own follows). A clone's takes its
+ * pages from its namesake in the template's tree. */
+static int next_child(struct snap_tree *tree, mvm_vm *top, struct snap_cur *c, struct restore **rs,
                       char *why, size_t whylen)
 {
-    if (clone) {
-        snprintf(why, whylen, "a VM with VMs of its own cannot be cloned yet");
-        return -MVM_ENOTSUP;
-    }
-    mvm_vm *child;
+    mvm_vm *child, *tmpl;
     bool done;
-    int r = snap_tree_child(tree, c, &child, &done, why, whylen);
+    int r = snap_tree_child(tree, c, &child, &tmpl, &done, why, whylen);
     if (r != 0 || done)
         return r;
-    if (!(*rs = proc_restore_begin(child->p, NULL, 0, NULL))) {
+    if (!(*rs = proc_restore_begin(child->p, NULL, 0, tmpl ? tmpl->p : NULL))) {
         snprintf(why, whylen, "out of memory");
         return -MVM_ENOMEM;
     }
@@ -327,8 +324,8 @@ static int restore_from(struct snap_reader *rd, struct source *src, const char *
                 break;
             }
             rs = NULL;
-            r = type == SAVE_TREE ? snap_tree_begin(&tree, vm, &c, why, sizeof why)
-                                  : next_child(tree, vm, &c, mode == RESTORE_CLONE, &rs, why, sizeof why);
+            r = type == SAVE_TREE ? snap_tree_begin(&tree, vm, tmpl, &c, why, sizeof why)
+                                  : next_child(tree, vm, &c, &rs, why, sizeof why);
             continue;
         }
         if (!rs) {

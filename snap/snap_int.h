@@ -30,15 +30,20 @@ int snap_get_settings(struct snap_cur *c, struct mvm_config *out);
  * cannot be saved now (reason in top->error), or 0; snap_tree_write: a
  * TREE section, then a CHILD section and the sections of each (after
  * top's own). Restoring: snap_tree_begin at the TREE section
- * (*out: NULL before), then for each CHILD section snap_tree_child, which makes the VM (in its creator's table:
- * destroyed with top from then on) and says whether it has ended (*done:
- * no sections of its own follow); 0, or an MVM_E* with why set.
+ * (*out: NULL before; tmpl: the clone template top is made from, or
+ * NULL), then for each CHILD section snap_tree_child, which makes the VM
+ * (in its creator's table: destroyed with top from then on), says whether
+ * it has ended (*done: no sections of its own follow) and, for a clone,
+ * gives its namesake in the template's tree (*tmpl: the VM at the same
+ * place, made by the template's restore from the same sections); 0, or an
+ * MVM_E* with why set.
  */
 int snap_tree_check(mvm_vm *top);
 int snap_tree_write(mvm_vm *top, struct snap_writer *w);
 struct snap_tree;
-int snap_tree_begin(struct snap_tree **out, mvm_vm *top, struct snap_cur *c, char *why, size_t whylen);
-int snap_tree_child(struct snap_tree *st, struct snap_cur *c, mvm_vm **out, bool *done, char *why, size_t whylen);
+int snap_tree_begin(struct snap_tree **out, mvm_vm *top, mvm_vm *tmpl, struct snap_cur *c, char *why, size_t whylen);
+int snap_tree_child(struct snap_tree *st, struct snap_cur *c, mvm_vm **out, mvm_vm **tmpl, bool *done, char *why,
+                    size_t whylen);
 void snap_tree_free(struct snap_tree *st);
 
 /*

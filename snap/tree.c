@@ -240,9 +240,19 @@ int snap_tree_write(mvm_vm *top, struct snap_writer *w)
 
 struct snap_tree {
     struct tree t;
+    struct tree tmpl;       /* a clone's template's, in the same order (or empty) */
 };
 
-int snap_tree_begin(struct snap_tree **out, mvm_vm *top, struct snap_cur *c, char *why, size_t whylen)
+void snap_tree_free(struct snap_tree *st)
+{
+    if (st) {
+        tree_free(&st->t);
+        tree_free(&st->tmpl);
+        free(st);
+    }
+}
+
+int snap_tree_begin(struct snap_tree **out, mvm_vm *top, mvm_vm *tmpl, struct snap_cur *c, char *why, size_t whylen)
 {
     uint64_t below = snap_get_u64(c);
     if (*out || !snap_cur_end(c)) {
@@ -250,25 +260,22 @@ int snap_tree_begin(struct snap_tree **out, mvm_vm *top, struct snap_cur *c, cha
         return -MVM_EBADMSG;
     }
     struct snap_tree *st = calloc(1, sizeof *st);
-    if (!st || tree_add(&st->t, top, 0, 0) != 0) {
-        free(st);
-        snprintf(why, whylen, "out of memory");
-        return -MVM_ENOMEM;
+    /* The template's tree, listed as a save lists it: its restore made it
+     * from these very sections and it never ran, so its k-th VM is the
+     * one the k-th CHILD section made there. */
+    int r = !st || tree_add(&st->t, top, 0, 0) != 0 ? -MVM_ENOMEM : tmpl ? tree_list(tmpl, &st->tmpl) : 0;
+    if (r != 0) {
+        snap_tree_free(st);
+        snprintf(why, whylen, r == -MVM_ENOMEM ? "out of memory" : "the template's VMs are not the snapshot's");
+        return r == -MVM_ENOMEM ? r : -MVM_EINVAL;
     }
     atomic_store(&top->below, below);
     *out = st;
     return 0;
 }
 
-void snap_tree_free(struct snap_tree *st)
-{
-    if (st) {
-        tree_free(&st->t);
-        free(st);
-    }
-}
-
-int snap_tree_child(struct snap_tree *st, struct snap_cur *c, mvm_vm **out, bool *done, char *why, size_t whylen)
+int snap_tree_child(struct snap_tree *st, struct snap_cur *c, mvm_vm **out, mvm_vm **tmpl, bool *done, char *why,
+                    size_t whylen)
 {
     if (!st) {
         snprintf(why, whylen, "a VM its guest made comes before the tree section");
@@ -287,6 +294,16 @@ int snap_tree_child(struct snap_tree *st, struct snap_cur *c, mvm_vm **out, bool
         snprintf(why, whylen, "the section of a VM its guest made is malformed");
         return -MVM_EBADMSG;
     }
+    /* A clone's: the template's VM at the same place, made from this
+     * section (so ended as it says). */
+    int k = t->n;
+    mvm_vm *tv = st->tmpl.n ? (k < st->tmpl.n ? st->tmpl.v[k] : NULL) : NULL;
+    if (st->tmpl.n && (!tv || st->tmpl.owner[k] != owner || st->tmpl.slot[k] != slot ||
+                       tree_index(&st->tmpl, tv->parent) != (int)parent || ended(tv) != ((fl & CHILD_ENDED) != 0))) {
+        snprintf(why, whylen, "the template's VMs are not the snapshot's");
+        return -MVM_EINVAL;
+    }
+    *tmpl = tv;
     mvm_vm *vm;
     if ((r = vm_create_native(&cfg, t->v[parent], NULL, hc_flags, &vm)) != 0) {
         snprintf(why, whylen, "cannot make a VM its guest made: %s", mvm_strerror(r));

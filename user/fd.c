@@ -91,6 +91,15 @@ int fs_import_fd(struct fs *fs, int newfd, struct fs *from, int fromfd)
     return newfd;
 }
 
+int fs_follow_stream(struct fs *fs, int fd, struct fs *from)
+{
+    struct file *f = fd_file(fs, fd), *src = fd_file(from, fd);
+    if (!f || !f->stream || !f->borrowed || f->fd != fd || !src || !src->stream || src->borrowed)
+        return 0;
+    int r = fs_import_fd(fs, fd, from, fd);
+    return r < 0 ? r : 0;
+}
+
 int fs_getfd(struct fs *fs, int fd)
 {
     if (!fd_file(fs, fd))

@@ -60,6 +60,11 @@ int fs_set_cwd(struct fs *fs, const char *guest_path);   /* default "/" */
 /* Makes standard stream newfd (0..2) a copy of another sandbox's open
  * file fromfd (not a directory): a parent VM redirecting its child. */
 int fs_import_fd(struct fs *fs, int newfd, struct fs *from, int fromfd);
+/* Standard stream fd of fs, where it is still the monitor's own, follows
+ * from's where that was redirected (fs_import_fd): a VM a guest made
+ * writes where its creator's monitor pointed the creator's streams, as it
+ * would in emulated nesting. 0, or a negative errno. */
+int fs_follow_stream(struct fs *fs, int fd, struct fs *from);
 /* May the guest change the mode, owner or times of its standard streams
  * (which come from outside the sandbox)? Default: no (EPERM). */
 void fs_set_stream_meta(struct fs *fs, bool allow);

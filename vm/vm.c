@@ -182,6 +182,13 @@ int vm_create_child(mvm_vm *parent, mvm_vm *backing, const struct mvm_config *cf
         return -MVM_EINVAL;
     else
         r = vm_create_native(cfg, parent, backed ? backing->p->as : NULL, hc_flags, out);
+    /* Its streams are its parent's where a monitor redirected those (the
+     * parent's file table read as VM_REDIRECT reads a source VM's). */
+    for (int fd = 0; r == 0 && !(*out)->remote && fd <= 2; fd++)
+        if ((r = fs_follow_stream((*out)->p->fs, fd, parent->p->fs)) != 0) {
+            mvm_vm_destroy(*out);
+            *out = NULL;
+        }
     if (r != 0)
         return r;
     (*out)->parent = parent;
@@ -297,7 +304,33 @@ static int redirect_flags(int how)
          : LX_O_WRONLY | LX_O_CREAT | (how == MVM_REDIRECT_APPEND ? LX_O_APPEND : LX_O_TRUNC);
 }
 
-/* Opens path in sandbox from and makes it stream fd of vm. */
+/* The processes of vm after its first, and the VMs its guest made (a
+ * restored or cloned VM has them before it runs), follow a redirect of
+ * its first process's stream fd where theirs is still the monitor's. */
+static int redirect_tree(mvm_vm *vm, int fd)
+{
+    struct fs *from = vm->p->fs;
+    int r = 0, max = proc_tree_count(vm->p);
+    if (max > 1) {
+        struct proc **list = calloc((size_t)max, sizeof *list);
+        if (!list)
+            return -LX_ENOMEM;
+        int n = proc_tree_list(vm->p, list, max);
+        for (int i = 0; i < n && r == 0; i++)
+            if (list[i] != vm->p && list[i]->fs)
+                r = fs_follow_stream(list[i]->fs, fd, from);
+        free(list);
+    }
+    for (int s = 0; s < MVM_HC_MAX_CHILDREN && r == 0; s++) {
+        mvm_vm *c = vm->children[s];
+        if (c && !c->remote && !c->is_board && c->p->fs && (r = fs_follow_stream(c->p->fs, fd, from)) == 0)
+            r = redirect_tree(c, fd);
+    }
+    return r;
+}
+
+/* Opens path in sandbox from and makes it stream fd of vm (and of its
+ * tree: redirect_tree). */
 static int redirect_native(mvm_vm *vm, struct fs *from, int fd, const char *path, int how)
 {
     int gfd = fs_openat(from, LX_AT_FDCWD, path, redirect_flags(how), 0644);
@@ -305,6 +338,8 @@ static int redirect_native(mvm_vm *vm, struct fs *from, int fd, const char *path
         return gfd;
     int r = fs_import_fd(vm->p->fs, fd, from, gfd);
     fs_close(from, gfd);
+    if (r >= 0)
+        r = redirect_tree(vm, fd);
     return r < 0 ? r : 0;
 }
 

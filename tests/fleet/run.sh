@@ -213,6 +213,32 @@ else
 	pass sleep
 fi
 
+# A monitor's VM with an output file: the VM its guest makes writes there
+# too, in every nesting mode (lowered and trusted: that VM is made here,
+# and takes its creator's redirected streams), and nothing reaches ours.
+echo "vms:" >"$OUT/nestout.yaml"
+for m in lowered trusted emulate; do
+	cat >>"$OUT/nestout.yaml" <<EOF
+  - name: $m
+    program: $ROOT/build/mvm.rv64
+    args: [run, --nest-mode=$m, $HELLO]
+    dirs: ["$ROOT/build:$ROOT/build:ro"]
+    output: $ABS/nestout.$m
+EOF
+done
+rm -f "$OUT"/nestout.[elt]*
+timeout "$TMO" "$MVM" fleet "$OUT/nestout.yaml" >"$OUT/nestout.out" 2>"$OUT/nestout.err"
+rc=$?
+bad=""
+for m in lowered trusted emulate; do
+	cmp -s "$OUT/nestout.$m" "$ref" || bad="$bad $m"
+done
+if [ "$rc" != 0 ] || [ -n "$bad" ] || [ -s "$OUT/nestout.out" ]; then
+	fail nested-output "exit $rc; output files other than qemu's:$bad; on the fleet's own: $(head -c 100 "$OUT/nestout.out")"
+else
+	pass nested-output
+fi
+
 # Outputs and statuses, every VM to its end (no budget).
 "$QEMU" "$OUT/ends" exit >"$OUT/ends.qemu" 2>/dev/null </dev/null
 cat >"$OUT/ends.yaml" <<EOF
