@@ -125,7 +125,7 @@ int cmd_clone(int argc, char **argv)
         goto out;
     }
     char err[512];
-    cfg.flags |= MVM_EAGER_RESTORE;     /* the clones share all of it at once */
+    cfg.flags |= MVM_CLONE_TEMPLATE;    /* read whole, its tables lent once, here */
     /* The host's clock: a restore sets the guest's monotonic clock. */
     uint64_t t0 = host_time_monotonic_raw_ns(host_time_monotonic_ns());
     int r = mvm_vm_restore(path, &cfg, g.g, g.n, &tmpl, err, sizeof err);

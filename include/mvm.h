@@ -72,6 +72,10 @@ extern "C" {
                                     come from outside its sandbox */
 #define MVM_EAGER_RESTORE  0x20  /* mvm_vm_restore: read all memory before the
                                     VM runs (default: on first touch) */
+#define MVM_CLONE_TEMPLATE 0x40  /* mvm_vm_restore: the VM is a template for
+                                    mvm_vm_clone: all memory read, and its page
+                                    tables made ready to lend (once, here,
+                                    rather than by the first clone) */
 
 /*
  * Where a VM runs when this program itself runs inside mvm (see
@@ -588,11 +592,15 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
                     mvm_vm **out, char *err, size_t errlen);
 /*
  * Clones: many VMs from one snapshot, sharing the pages none of them
- * changed. mvm_vm_restore the snapshot once as the template (and do not
- * run it); each mvm_vm_clone of the same file is then a VM whose pages are
- * the template's, copied only when written (MAP_SHARED memory is each
- * clone's own copy); a clone takes the template's page tables whole, so
- * making one costs about the same whatever the VM's size. A VM of several
+ * changed. mvm_vm_restore the snapshot once as the template, with
+ * MVM_CLONE_TEMPLATE in cfg's flags (and do not run it); each
+ * mvm_vm_clone of the same file is then a VM whose pages are the
+ * template's, copied only when written (MAP_SHARED memory is each clone's
+ * own copy). A clone takes the template's page tables whole, so making
+ * one costs about the same whatever the VM's size: MVM_CLONE_TEMPLATE has
+ * the template's restore read all of its memory and make each table ready
+ * to lend. (Without it a clone still works: the first one reads what a
+ * lazy restore left, and readies the tables.) A VM of several
  * processes is cloned whole, each process from its namesake in the
  * template, and one with VMs of its own with each of them, from its
  * namesake in the template's tree. Clones

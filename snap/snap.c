@@ -390,6 +390,43 @@ static int restore_from(struct snap_reader *rd, struct source *src, const char *
     return 0;
 }
 
+/*
+ * A clone template's tables, lent once (MVM_CLONE_TEMPLATE): a space of
+ * top's holds every table of each space of its tree (every process of
+ * every VM), so that a table is frozen, its counts taken, before the
+ * first clone: each clone then only adds a reference to it. A template
+ * that runs copies each table it changes, as any holder of a lent one.
+ */
+static int hold_space(mvm_vm *top, struct mem_space *as)
+{
+    struct mem_space **h = realloc(top->tmpl_hold, (size_t)(top->ntmpl_hold + 1) * sizeof *h);
+    if (!h)
+        return -MVM_ENOMEM;
+    top->tmpl_hold = h;
+    struct mem_space *s = mem_space_new(mem_space_pool(as));
+    if (!s)
+        return -MVM_ENOMEM;
+    h[top->ntmpl_hold++] = s;
+    return mem_share_all(s, as) == 0 ? 0 : -MVM_ENOMEM;
+}
+
+static int hold_tables(mvm_vm *top, mvm_vm *vm)
+{
+    int max = proc_tree_count(vm->p), r = 0;
+    struct proc **list = calloc((size_t)max, sizeof *list);
+    int n = !list ? 0 : max > 1 ? proc_tree_list(vm->p, list, max) : (list[0] = vm->p, 1);
+    for (int i = 0; i < n && r == 0; i++)
+        if (list[i]->as)
+            r = hold_space(top, list[i]->as);
+    free(list);
+    if (!list)
+        r = -MVM_ENOMEM;
+    for (int s = 0; s < MVM_HC_MAX_CHILDREN && r == 0; s++)
+        if (vm->children[s] && !vm->children[s]->remote && !vm->children[s]->is_board)
+            r = hold_tables(top, vm->children[s]);
+    return r;
+}
+
 int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct mvm_grant *grants, int ngrants,
                     mvm_vm **out, char *err, size_t errlen)
 {
@@ -410,9 +447,15 @@ int mvm_vm_restore(const char *path, const struct mvm_config *cfg, const struct 
     snap_reader_close(rd);
     if ((r = snap_reader_open(path, &rd, err, errlen)) != 0)
         return snap_errno(r);
+    bool tmpl = cfg && (cfg->flags & MVM_CLONE_TEMPLATE);
     r = restore_from(rd, NULL, path, cfg, NULL, -1, grants, ngrants,
-                     cfg && (cfg->flags & MVM_EAGER_RESTORE) ? RESTORE_EAGER : RESTORE_LAZY, out, err, errlen);
+                     tmpl || (cfg && (cfg->flags & MVM_EAGER_RESTORE)) ? RESTORE_EAGER : RESTORE_LAZY, out, err, errlen);
     snap_reader_close(rd);
+    if (r == 0 && tmpl && (r = hold_tables(*out, *out)) != 0) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        mvm_vm_destroy(*out);
+        *out = NULL;
+    }
     return r;
 }
 

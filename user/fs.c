@@ -539,6 +539,15 @@ struct file *fs_stream_file(int i)
     return fl < 0 ? NULL : stream_file(i, fl);
 }
 
+struct file *fs_stream_file_in(struct fs *fs, int i)
+{
+    struct file *f = fd_file(fs, i);
+    if (!f || !f->stream || !f->borrowed || f->fd != i)
+        return fs_stream_file(i);
+    f->refs++;
+    return f;
+}
+
 struct file *file_new(int fd, int mount, int flags, uint32_t type, const char *path)
 {
     struct file *f = calloc(1, sizeof *f);

@@ -110,6 +110,9 @@ void file_unref(struct file *f);
 /* The host's standard stream i (0..2) as a borrowed file; NULL if the
  * host has no such fd or out of memory. */
 struct file *fs_stream_file(int i);
+/* The same, taken from fs's table when it still holds it as fs_new put it
+ * there (a reference more), so that a restore asks the host once. */
+struct file *fs_stream_file_in(struct fs *fs, int i);
 int fd_alloc(struct fs *fs, int min);
 int get_file(struct fs *fs, int fd, bool path_ok, struct file **out);
 /* 0 if the guest may change f's mode, owner or times, else the errno. */

@@ -241,7 +241,7 @@ static struct file *restore_file(struct fs *fs, struct snap_cur *c, struct pipe_
             restore_bad(err, errlen, "files");
             return NULL;
         }
-        if (!(f = fs_stream_file((int)flags)))
+        if (!(f = fs_stream_file_in(fs, (int)flags)))
             *r = save_fail(err, errlen, -LX_EBADF, "it had standard stream %u, which is not open here", flags);
         return f;
     case FK_SOCKET:

@@ -226,6 +226,10 @@ void mvm_vm_destroy(mvm_vm *vm)
 {
     if (!vm)
         return;
+    /* A template's holds first: they are in the pools of its tree. */
+    for (int i = 0; i < vm->ntmpl_hold; i++)
+        mem_space_free(vm->tmpl_hold[i]);
+    free(vm->tmpl_hold);
     vm_children_destroy(vm);
     vm_domain_leave(vm);
     if (vm->remote)

@@ -42,6 +42,10 @@ struct mvm_vm {
     uint8_t *tmpl_sections;
     size_t tmpl_len;
     char *tmpl_path;
+    /* MVM_CLONE_TEMPLATE: spaces that hold every page table of the tree's
+     * spaces (mem_share_all), so that each is lent already (snap/snap.c). */
+    struct mem_space **tmpl_hold;
+    int ntmpl_hold;
     _Atomic bool parked;    /* a forked process: its host thread waits for a run */
     _Atomic uint64_t below; /* native: what the VMs its guest made ran (vm_charge) */
     bool loaded, ended;
