@@ -178,11 +178,11 @@ static void restore(const uint8_t *data, size_t size)
             cur = NULL;
             if (r != 0)
                 break;
-            mvm_vm *child;
+            mvm_vm *child, *tmpl;
             bool done;
             if (type == SAVE_TREE)
-                r = snap_tree_begin(&tree, vm, &c, err, sizeof err);
-            else if ((r = snap_tree_child(tree, &c, &child, &done, err, sizeof err)) == 0 && !done) {
+                r = snap_tree_begin(&tree, vm, NULL, &c, err, sizeof err);
+            else if ((r = snap_tree_child(tree, &c, &child, &tmpl, &done, err, sizeof err)) == 0 && !done) {
                 if ((cur = proc_restore_begin(child->p, NULL, 0, NULL))) {
                     proc_restore_above(cur, vm->p->fs);
                 } else {
