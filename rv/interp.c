@@ -433,7 +433,7 @@ enter:
     if (HOST_UNLIKELY(++b->heat == RV_JIT_HEAT) && h->cache->jit && !h->no_jit && !rv_block_is_tmp(h, b)) {
         /* With the loop it is in, if any (rv/region.h). */
         struct rv_block *region[RV_REGION_MAX] = { b };
-        unsigned n = h->no_regions ? 1 : rv_region_form(h->cache, h->cache->jit, b, region);
+        unsigned n = h->no_regions || !rv_jit_regions() ? 1 : rv_region_form(h->cache, h->cache->jit, b, region);
         if (rv_cache_meter(h->cache, rv_jit_need_region(region, n)))
             b->jit = rv_jit_compile_region(h->cache->jit, region, n);
         if (b->jit) {

@@ -3,8 +3,9 @@
  * with exactly the interpreter's semantics (rv/jit.h has the contract,
  * rv/interp.c is the reference, docs/jit.md the design and measurements).
  *
- * One backend, x86-64 (System V ABI); every other host gets the stubs at
- * the end (no code buffer: everything is interpreted). A template compiler:
+ * Two backends: this one, x86-64 (System V ABI), and a simpler one for
+ * AArch64 (rv/jit_a64.c); every other host gets the stubs at the end (no
+ * code buffer: everything is interpreted). A template compiler:
  * each op becomes a fixed x86 sequence, in block order, with
  *   - a register cache: the block's most used guest registers live in host
  *     registers from entry to exit and are written back at every exit;
@@ -1567,6 +1568,8 @@ void rv_jit_reset(struct rv_jit *j)
         j->used = j->sites = 0;
 }
 
+bool rv_jit_regions(void) { return true; }
+
 size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used + j->sites : 0; }
 
 /* The region's indirect jumps: each may go to any of its n blocks
@@ -1695,11 +1698,12 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
     return rv_jit_compile_region(j, rb, 1);
 }
 
-#else /* no backend for this host */
+#elif !(defined(__aarch64__) && defined(__linux__)) /* no backend for this host (AArch64: rv/jit_a64.c) */
 
 struct rv_jit *rv_jit_new(void) { return NULL; }
 void rv_jit_free(struct rv_jit *j) { (void)j; }
 void rv_jit_reset(struct rv_jit *j) { (void)j; }
+bool rv_jit_regions(void) { return false; }
 void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b) { (void)j; (void)b; return NULL; }
 void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
 {

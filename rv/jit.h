@@ -69,6 +69,9 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b);
  * the region's own edges, and their exits are reported as a chained
  * block's. NULL as for rv_jit_compile. */
 void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n);
+/* Does this host's backend compile regions whole (else rv_jit_compile_region
+ * compiles the head alone, and the interpreter forms none)? */
+bool rv_jit_regions(void);
 /* Does j compile every op of b? */
 bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b);
 /* Bytes of code buffer in use, and at most what compiling b (or a

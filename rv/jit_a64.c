@@ -1,0 +1,792 @@
+/*
+ * jit_a64.c — the block compiler's AArch64 backend (AAPCS64, Linux): the
+ * same contract as the x86-64 one (rv/jit.h), a simpler compiler.
+ *
+ * Each op becomes a fixed AArch64 sequence, in block order, reading its
+ * sources from h->x[] / h->f[] and writing its result back at once: no
+ * register cache, no chaining and no regions (a region is compiled as its
+ * head block alone; its other blocks are reached through the interpreter,
+ * which charges them as usual). What it does have:
+ *   - every integer op of RV64IM, Zba and most of Zbb (not cpop, orc.b),
+ *     with RISC-V's division-by-zero and overflow results;
+ *   - loads and stores probing the hart's TLB inline as the interpreter
+ *     does (tag == va & (page mask | (size - 1)), so a misaligned access
+ *     misses), misses calling rv_load_slow / rv_store_slow in line;
+ *   - F and D ops through the portable helpers of rv/jit_fp.c (and the
+ *     sign-injection and move ops of D inline);
+ *   - FENCE as a full barrier (dmb ish): AArch64 orders less than x86-64.
+ * Anything else (ecall, ebreak, fence.i, atomics, CSRs, illegal encodings,
+ * cpop, orc.b) ends the code with RV_JIT_INTERPRET at that op.
+ *
+ * Frame: x29, x30 and x19 saved (32 bytes, sp 16-byte aligned); x19 = h
+ * (callee-saved: survives helper calls); [sp + 24] the slot rv_load_slow
+ * writes. x0..x7 and x16 are temporaries.
+ */
+#include "rv/jit.h"
+
+#if defined(__aarch64__) && defined(__linux__)
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "rv/fpu.h"
+#include "rv/jit_int.h"
+
+#define JIT_BUF_SIZE (32u << 20)
+#define JIT_OP_BYTES 512     /* room reserved per op, with margin */
+#define JIT_BLOCK_BYTES 256  /* prologue and final exit */
+
+#define HOFF(field) offsetof(struct rv_hart, field)
+_Static_assert(offsetof(struct rv_hart, x) == 0, "x[] first");
+_Static_assert(HOFF(pc) % 8 == 0 && HOFF(tval) % 8 == 0 && HOFF(tlb_r) % 8 == 0 && HOFF(tlb_w) % 8 == 0,
+               "64-bit fields loaded with scaled offsets");
+_Static_assert(HOFF(tlb_mask16) % 4 == 0 && HOFF(frm) % 4 == 0, "32-bit fields loaded with scaled offsets");
+_Static_assert(HOFF(tlb_w) < 8 * 4096 && HOFF(f) + 8 * 32 < 8 * 4096, "within a scaled 12-bit offset");
+_Static_assert(sizeof(struct rv_tlb_entry) == 16 && offsetof(struct rv_tlb_entry, addend) == 8,
+               "TLB entries of 16 bytes, addend after tag");
+_Static_assert(MEM_PAGE_SHIFT == 12, "TLB offset is (va >> 8) & tlb_mask16");
+
+struct rv_jit {
+    uint8_t *buf;        /* mapped at the first compilation (NULL before) */
+    bool no_buf;         /* ... which the host refused: interpret */
+    size_t size, used;
+};
+
+/* ---- the assembler ----------------------------------------------------------- */
+
+struct a64 {
+    uint32_t *p, *end;
+    bool overflow;
+};
+
+enum { X0, X1, X2, X3, X4, X5, X6, X7, X16 = 16, X19 = 19, X29 = 29, X30 = 30, XZR = 31, SP = 31 };
+enum { EQ, NE, HS, LO, MI, PL, VS, VC, HI, LS, GE, LT, GT, LE };
+
+static void emit(struct a64 *a, uint32_t w)
+{
+    if (a->p < a->end)
+        *a->p++ = w;
+    else
+        a->overflow = true;
+}
+
+/* Three-register data processing: base | m << 16 | n << 5 | d. */
+static void rrr(struct a64 *a, uint32_t base, int d, int n, int m)
+{
+    emit(a, base | (uint32_t)m << 16 | (uint32_t)n << 5 | (uint32_t)d);
+}
+
+#define ADD_X  0x8b000000u
+#define ADD_W  0x0b000000u
+#define SUB_X  0xcb000000u
+#define SUB_W  0x4b000000u
+#define AND_X  0x8a000000u
+#define ORR_X  0xaa000000u
+#define EOR_X  0xca000000u
+#define BIC_X  0x8a200000u
+#define ORN_X  0xaa200000u
+#define EON_X  0xca200000u
+#define LSLV_X 0x9ac02000u
+#define LSRV_X 0x9ac02400u
+#define ASRV_X 0x9ac02800u
+#define RORV_X 0x9ac02c00u
+#define LSLV_W 0x1ac02000u
+#define LSRV_W 0x1ac02400u
+#define ASRV_W 0x1ac02800u
+#define RORV_W 0x1ac02c00u
+#define MUL_X  0x9b007c00u
+#define MUL_W  0x1b007c00u
+#define SMULH  0x9b407c00u
+#define UMULH  0x9bc07c00u
+#define SDIV_X 0x9ac00c00u
+#define UDIV_X 0x9ac00800u
+#define SDIV_W 0x1ac00c00u
+#define UDIV_W 0x1ac00800u
+
+static void mov_rr(struct a64 *a, int d, int n) { rrr(a, ORR_X, d, XZR, n); }
+static void sxtw(struct a64 *a, int d, int n) { emit(a, 0x93407c00u | (uint32_t)n << 5 | (uint32_t)d); }
+static void uxtw(struct a64 *a, int d, int n) { rrr(a, 0x2a000000u, d, XZR, n); }   /* mov wd, wn */
+static void cmp_x(struct a64 *a, int n, int m) { rrr(a, 0xeb00001fu, 0, n, m); }
+static void cmp_w(struct a64 *a, int n, int m) { rrr(a, 0x6b00001fu, 0, n, m); }
+/* d = c ? n : m */
+static void csel(struct a64 *a, int d, int n, int m, int c)
+{
+    emit(a, 0x9a800000u | (uint32_t)m << 16 | (uint32_t)c << 12 | (uint32_t)n << 5 | (uint32_t)d);
+}
+/* d = c ? 1 : 0 (csinc d, xzr, xzr, !c) */
+static void cset(struct a64 *a, int d, int c) { emit(a, 0x9a9f07e0u | (uint32_t)(c ^ 1) << 12 | (uint32_t)d); }
+/* d = c ? n : ~0 (csinv d, n, xzr, c); w: 32 bits */
+static void csinv_m1(struct a64 *a, bool w, int d, int n, int c)
+{
+    emit(a, (w ? 0x5a800000u : 0xda800000u) | (uint32_t)XZR << 16 | (uint32_t)c << 12 | (uint32_t)n << 5 |
+                (uint32_t)d);
+}
+/* d = ra - n * m */
+static void msub(struct a64 *a, bool w, int d, int n, int m, int ra)
+{
+    emit(a, (w ? 0x1b008000u : 0x9b008000u) | (uint32_t)m << 16 | (uint32_t)ra << 10 | (uint32_t)n << 5 |
+                (uint32_t)d);
+}
+
+static void mov_imm(struct a64 *a, int r, uint64_t v)
+{
+    unsigned zeros = 0, ones = 0;
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned h = (unsigned)(v >> (16 * i)) & 0xffff;
+        zeros += h == 0;
+        ones += h == 0xffff;
+    }
+    bool neg = ones > zeros, first = true;
+    for (unsigned i = 0; i < 4; i++) {
+        uint32_t h = (uint32_t)(v >> (16 * i)) & 0xffff;
+        if (h == (neg ? 0xffffu : 0))
+            continue;
+        if (first)   /* movn (of ~h) or movz */
+            emit(a, (neg ? 0x92800000u : 0xd2800000u) | i << 21 | (neg ? ~h & 0xffff : h) << 5 | (uint32_t)r);
+        else         /* movk */
+            emit(a, 0xf2800000u | i << 21 | h << 5 | (uint32_t)r);
+        first = false;
+    }
+    if (first)
+        emit(a, (neg ? 0x92800000u : 0xd2800000u) | (uint32_t)r);
+}
+
+/* Loads and stores at [n + off] (off scaled by the size, unsigned 12 bits). */
+static void ldr64(struct a64 *a, int t, int n, size_t off) { emit(a, 0xf9400000u | (uint32_t)(off / 8) << 10 | (uint32_t)n << 5 | (uint32_t)t); }
+static void str64(struct a64 *a, int t, int n, size_t off) { emit(a, 0xf9000000u | (uint32_t)(off / 8) << 10 | (uint32_t)n << 5 | (uint32_t)t); }
+static void ldr32(struct a64 *a, int t, int n, size_t off) { emit(a, 0xb9400000u | (uint32_t)(off / 4) << 10 | (uint32_t)n << 5 | (uint32_t)t); }
+
+/* Branches, patched once the target is known. */
+static uint32_t *b_cond(struct a64 *a, int c) { uint32_t *at = a->p; emit(a, 0x54000000u | (uint32_t)c); return at; }
+static uint32_t *b_fwd(struct a64 *a) { uint32_t *at = a->p; emit(a, 0x14000000u); return at; }
+static uint32_t *cbz_w(struct a64 *a, int t) { uint32_t *at = a->p; emit(a, 0x34000000u | (uint32_t)t); return at; }
+
+static void patch(struct a64 *a, uint32_t *at, const uint32_t *to)
+{
+    if (a->overflow || !at || at >= a->end)
+        return;
+    int64_t d = to - at;
+    if ((*at & 0xfc000000u) == 0x14000000u)
+        *at |= (uint32_t)d & 0x03ffffffu;
+    else
+        *at |= ((uint32_t)d & 0x7ffffu) << 5;
+}
+
+static void call(struct a64 *a, uintptr_t fn)
+{
+    mov_imm(a, X16, fn);
+    emit(a, 0xd63f0000u | (uint32_t)X16 << 5);   /* blr x16 */
+}
+
+/* ---- guest state --------------------------------------------------------------- */
+
+static void ldx(struct a64 *a, int r, unsigned xr)
+{
+    if (xr == 0)
+        mov_rr(a, r, XZR);
+    else
+        ldr64(a, r, X19, 8 * (size_t)xr);
+}
+
+static void stx(struct a64 *a, int r, unsigned xr) { str64(a, r, X19, 8 * (size_t)xr); }
+static void ldf(struct a64 *a, int r, unsigned fr) { ldr64(a, r, X19, HOFF(f) + 8 * (size_t)fr); }
+static void stf(struct a64 *a, int r, unsigned fr) { str64(a, r, X19, HOFF(f) + 8 * (size_t)fr); }
+
+struct jc {
+    struct a64 a;
+    const struct rv_block *b;
+};
+
+static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
+
+/* Returns word to the interpreter. */
+static void emit_ret(struct a64 *a, uint64_t word)
+{
+    mov_imm(a, X0, word);
+    ldr64(a, X19, SP, 16);
+    emit(a, 0xa8c27bfdu);   /* ldp x29, x30, [sp], #32 */
+    emit(a, 0xd65f03c0u);   /* ret */
+}
+
+static void emit_prologue(struct a64 *a)
+{
+    emit(a, 0xa9be7bfdu);   /* stp x29, x30, [sp, #-32]! */
+    str64(a, X19, SP, 16);
+    mov_rr(a, X19, X0);
+}
+
+/* h->pc = target, then kind at op k. */
+static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
+{
+    mov_imm(&c->a, X1, target);
+    str64(&c->a, X1, X19, HOFF(pc));
+    emit_ret(&c->a, RV_JIT_EXIT(kind, k));
+}
+
+/* ---- integer ops ---------------------------------------------------------------- */
+
+/* x0 = x[rs1], x1 = x[rs2] (or the immediate). */
+static void sources(struct a64 *a, const struct rv_op *op, bool imm)
+{
+    ldx(a, X0, op->rs1);
+    if (imm)
+        mov_imm(a, X1, (uint64_t)(int64_t)op->imm);
+    else
+        ldx(a, X1, op->rs2);
+}
+
+/* rd = x0 op x1 with the instruction base (a 64-bit form); w: 32 bits, then
+ * sign-extended. */
+static void binop(struct a64 *a, const struct rv_op *op, uint32_t base, bool imm, bool w)
+{
+    sources(a, op, imm);
+    rrr(a, base, X0, X0, X1);
+    if (w)
+        sxtw(a, X0, X0);
+    stx(a, X0, op->rd);
+}
+
+static void slt(struct a64 *a, const struct rv_op *op, int cc, bool imm)
+{
+    sources(a, op, imm);
+    cmp_x(a, X0, X1);
+    cset(a, X0, cc);
+    stx(a, X0, op->rd);
+}
+
+static void minmax(struct a64 *a, const struct rv_op *op, int cc)
+{
+    sources(a, op, false);
+    cmp_x(a, X0, X1);
+    csel(a, X0, X0, X1, cc);
+    stx(a, X0, op->rd);
+}
+
+/* DIV[U][W], REM[U][W] with RISC-V's results: x / 0 = all ones, x % 0 = x
+ * (AArch64 gives 0 for both: the quotient is fixed, the remainder a - 0 *
+ * b is right already); the signed overflow gives the dividend and 0, as
+ * AArch64 does. */
+static void divrem(struct a64 *a, const struct rv_op *op, bool sign, bool rem, bool w)
+{
+    sources(a, op, false);
+    rrr(a, w ? (sign ? SDIV_W : UDIV_W) : (sign ? SDIV_X : UDIV_X), X2, X0, X1);
+    if (rem) {
+        msub(a, w, X0, X2, X1, X0);
+    } else {
+        if (w)
+            cmp_w(a, X1, XZR);
+        else
+            cmp_x(a, X1, XZR);
+        csinv_m1(a, w, X0, X2, NE);
+    }
+    if (w)
+        sxtw(a, X0, X0);
+    stx(a, X0, op->rd);
+}
+
+/* rd = x[rs1] << sh + x[rs2], x[rs1] zero-extended first for _UW. */
+static void shadd(struct a64 *a, const struct rv_op *op, unsigned sh, bool uw)
+{
+    sources(a, op, false);
+    if (uw)   /* add x0, x1, w0, uxtw #sh */
+        emit(a, 0x8b204000u | (uint32_t)X0 << 16 | sh << 10 | (uint32_t)X1 << 5 | (uint32_t)X0);
+    else      /* add x0, x1, x0, lsl #sh */
+        emit(a, ADD_X | (uint32_t)X0 << 16 | sh << 10 | (uint32_t)X1 << 5 | (uint32_t)X0);
+    stx(a, X0, op->rd);
+}
+
+/* The single-bit ops: x1 = 1 << (x[rs2] or imm), then base (x0, x1). */
+static void bitop(struct a64 *a, const struct rv_op *op, uint32_t base, bool imm)
+{
+    sources(a, op, imm);
+    mov_imm(a, X2, 1);
+    rrr(a, LSLV_X, X1, X2, X1);
+    rrr(a, base, X0, X0, X1);
+    stx(a, X0, op->rd);
+}
+
+static void one_reg(struct a64 *a, const struct rv_op *op, uint32_t insn, uint32_t then)
+{
+    ldx(a, X0, op->rs1);
+    emit(a, insn | (uint32_t)X0 << 5 | (uint32_t)X0);
+    if (then)
+        emit(a, then | (uint32_t)X0 << 5 | (uint32_t)X0);
+    stx(a, X0, op->rd);
+}
+
+/* ---- memory ------------------------------------------------------------------------ */
+
+static unsigned access_size(unsigned opc)
+{
+    switch (opc) {
+    case RV_OP_LB: case RV_OP_LBU: case RV_OP_SB: return 1;
+    case RV_OP_LH: case RV_OP_LHU: case RV_OP_SH: return 2;
+    case RV_OP_LW: case RV_OP_LWU: case RV_OP_SW: case RV_OP_FLW: case RV_OP_FSW: return 4;
+    default: return 8;
+    }
+}
+
+/* x1 = va = x[rs1] + imm; a hit leaves x1 = the host address and falls
+ * through; a miss branches to the returned b.ne (x1 = va still). */
+static uint32_t *tlb_probe(struct a64 *a, const struct rv_op *op, unsigned size, size_t tlb_off)
+{
+    ldx(a, X1, op->rs1);
+    if (op->imm) {
+        mov_imm(a, X2, (uint64_t)(int64_t)op->imm);
+        rrr(a, ADD_X, X1, X1, X2);
+    }
+    mov_imm(a, X2, ~(uint64_t)(MEM_PAGE_SIZE - 1) | (size - 1));
+    rrr(a, AND_X, X2, X1, X2);                          /* x2 = tag */
+    ldr64(a, X3, X19, tlb_off);
+    ldr32(a, X4, X19, HOFF(tlb_mask16));
+    emit(a, 0xd340fc00u | 8u << 16 | (uint32_t)X1 << 5 | (uint32_t)X5);   /* lsr x5, x1, #8 */
+    rrr(a, AND_X, X5, X5, X4);
+    rrr(a, ADD_X, X3, X3, X5);
+    ldr64(a, X6, X3, 0);
+    cmp_x(a, X6, X2);
+    uint32_t *miss = b_cond(a, NE);
+    ldr64(a, X6, X3, 8);
+    rrr(a, ADD_X, X1, X1, X6);
+    return miss;
+}
+
+/* x0 = the value at [x1], extended as the op wants. */
+static void load_insn(struct a64 *a, unsigned opc)
+{
+    static const uint32_t insn[] = {
+        [RV_OP_LB] = 0x39800000u, [RV_OP_LH] = 0x79800000u, [RV_OP_LW] = 0xb9800000u, [RV_OP_LD] = 0xf9400000u,
+        [RV_OP_LBU] = 0x39400000u, [RV_OP_LHU] = 0x79400000u, [RV_OP_LWU] = 0xb9400000u,
+        [RV_OP_FLW] = 0xb9400000u, [RV_OP_FLD] = 0xf9400000u,
+    };
+    emit(a, insn[opc] | (uint32_t)X1 << 5 | (uint32_t)X0);
+}
+
+static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
+{
+    struct a64 *a = &c->a;
+    unsigned size = access_size(op->opc);
+    uint32_t *miss = tlb_probe(a, op, size, HOFF(tlb_r));
+    load_insn(a, op->opc);
+    uint32_t *done = b_fwd(a);
+    patch(a, miss, a->p);
+    mov_rr(a, X0, X19);                                 /* x1 = va */
+    mov_imm(a, X2, size);
+    emit(a, 0x910063e3u);                               /* add x3, sp, #24 */
+    call(a, (uintptr_t)rv_load_slow);
+    uint32_t *ok = cbz_w(a, X0);
+    emit_ret(a, RV_JIT_EXIT(RV_JIT_TRAP, k));
+    patch(a, ok, a->p);
+    emit(a, 0x910063e1u);                               /* add x1, sp, #24 */
+    load_insn(a, op->opc);
+    patch(a, done, a->p);
+    if (op->opc == RV_OP_FLW) {
+        mov_imm(a, X1, 0xffffffff00000000ull);          /* NaN-box */
+        rrr(a, ORR_X, X0, X0, X1);
+        stf(a, X0, op->rd);
+    } else if (op->opc == RV_OP_FLD) {
+        stf(a, X0, op->rd);
+    } else {
+        stx(a, X0, op->rd);
+    }
+}
+
+static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
+{
+    struct a64 *a = &c->a;
+    unsigned size = access_size(op->opc);
+    uint32_t *miss = tlb_probe(a, op, size, HOFF(tlb_w));
+    if (op->opc == RV_OP_FSW || op->opc == RV_OP_FSD)
+        ldf(a, X7, op->rs2);
+    else
+        ldx(a, X7, op->rs2);
+    static const uint32_t insn[] = { [1] = 0x39000000u, [2] = 0x79000000u, [4] = 0xb9000000u, [8] = 0xf9000000u };
+    emit(a, insn[size] | (uint32_t)X1 << 5 | (uint32_t)X7);
+    uint32_t *done = b_fwd(a);
+    patch(a, miss, a->p);
+    mov_rr(a, X0, X19);                                 /* x1 = va */
+    mov_imm(a, X2, size);
+    if (op->opc == RV_OP_FSW || op->opc == RV_OP_FSD)
+        ldf(a, X3, op->rs2);
+    else
+        ldx(a, X3, op->rs2);
+    call(a, (uintptr_t)rv_store_slow);
+    uint32_t *ok = cbz_w(a, X0);
+    mov_imm(a, X1, 1);
+    cmp_w(a, X0, X1);
+    uint32_t *trap = b_cond(a, NE);
+    emit_ret(a, RV_JIT_EXIT(RV_JIT_CODE_WRITTEN, k));
+    patch(a, trap, a->p);
+    emit_ret(a, RV_JIT_EXIT(RV_JIT_TRAP, k));
+    patch(a, ok, a->p);
+    patch(a, done, a->p);
+}
+
+/* ---- floating point ------------------------------------------------------------------ */
+
+/* Through the helper: sources to x1..x3, the rounding mode to w4 (a
+ * dynamic frm above 4 leaves the op to the interpreter, which raises the
+ * illegal instruction), the result to rd. */
+static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const struct rv_jit_fp_desc *d)
+{
+    struct a64 *a = &c->a;
+    const unsigned rs[3] = { op->rs1, op->rs2, op->rs3 };
+    for (unsigned i = 0; i < 3; i++) {
+        if (d->src[i] == JIT_K_X)
+            ldx(a, X1 + (int)i, rs[i]);
+        else if (d->src[i] == JIT_K_F)
+            ldf(a, X1 + (int)i, rs[i]);
+    }
+    if (d->rm && op->rm == 7) {
+        ldr32(a, X4, X19, HOFF(frm));
+        emit(a, 0x7100109fu);                           /* cmp w4, #4 */
+        uint32_t *ok = b_cond(a, LS);
+        emit_ret(a, RV_JIT_EXIT(RV_JIT_INTERPRET, k));
+        patch(a, ok, a->p);
+    } else {
+        mov_imm(a, X4, d->rm ? op->rm : 0);
+    }
+    mov_rr(a, X0, X19);
+    call(a, (uintptr_t)d->fn);
+    if (d->dst == JIT_K_X)
+        stx(a, X0, op->rd);
+    else
+        stf(a, X0, op->rd);
+}
+
+/* FSGNJ[N|X].D and the moves between x and f registers of D. */
+static void emit_fp_bits(struct a64 *a, const struct rv_op *op)
+{
+    switch (op->opc) {
+    case RV_OP_FMV_X_D:
+        ldf(a, X0, op->rs1);
+        stx(a, X0, op->rd);
+        return;
+    case RV_OP_FMV_D_X:
+        ldx(a, X0, op->rs1);
+        stf(a, X0, op->rd);
+        return;
+    default:
+        break;
+    }
+    ldf(a, X0, op->rs1);
+    ldf(a, X1, op->rs2);
+    mov_imm(a, X3, 1ull << 63);
+    if (op->opc == RV_OP_FSGNJX_D) {
+        rrr(a, AND_X, X1, X1, X3);
+        rrr(a, EOR_X, X0, X0, X1);
+    } else {
+        rrr(a, BIC_X, X0, X0, X3);
+        if (op->opc == RV_OP_FSGNJ_D)
+            rrr(a, AND_X, X1, X1, X3);
+        else
+            rrr(a, BIC_X, X1, X3, X1);
+        rrr(a, ORR_X, X0, X0, X1);
+    }
+    stf(a, X0, op->rd);
+}
+
+/* ---- ops ------------------------------------------------------------------------------- */
+
+static bool op_supported(const struct rv_op *op)
+{
+    switch (op->opc) {
+    case RV_OP_ILLEGAL: case RV_OP_FENCE_I: case RV_OP_ECALL: case RV_OP_EBREAK:
+    case RV_OP_LR_W: case RV_OP_LR_D: case RV_OP_SC_W: case RV_OP_SC_D:
+    case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC:
+    case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
+    case RV_OP_CPOP: case RV_OP_CPOPW: case RV_OP_ORC_B:
+        return false;
+    case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D: case RV_OP_FMV_X_D: case RV_OP_FMV_D_X:
+    case RV_OP_FLW: case RV_OP_FSW: case RV_OP_FLD: case RV_OP_FSD:
+        return true;
+    default:
+        break;
+    }
+    if (op->opc >= RV_OP_AMOSWAP_W && op->opc <= RV_OP_AMOMAXU_D)
+        return false;
+    if (op->opc >= RV_OP_FADD_S && op->opc <= RV_OP_FNMADD_D)
+        return rv_jit_fp_ops[op->opc].fn && (!rv_jit_fp_ops[op->opc].rm || op->rm <= 4 || op->rm == 7);
+    return true;
+}
+
+/* Integer ops whose only effect is writing rd. */
+static bool is_pure_int(unsigned opc)
+{
+    return (opc >= RV_OP_ADDI && opc <= RV_OP_SRAW) || (opc >= RV_OP_MUL && opc <= RV_OP_REMUW) ||
+           (opc >= RV_OP_SH1ADD && opc <= RV_OP_BSETI) || opc == RV_OP_MV || opc == RV_OP_LI ||
+           opc == RV_OP_LUI || opc == RV_OP_AUIPC;
+}
+
+static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc)
+{
+    struct a64 *a = &c->a;
+    ldx(a, X0, op->rs1);
+    ldx(a, X1, op->rs2);
+    cmp_x(a, X0, X1);
+    uint32_t *taken = b_cond(a, cc);
+    emit_leave(c, k, RV_JIT_SUCC1, op_pc(c, op) + op->len);
+    patch(a, taken, a->p);
+    emit_leave(c, k, RV_JIT_SUCC0, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+}
+
+static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
+{
+    struct a64 *a = &c->a;
+    if (op->rd == RV_XSINK && is_pure_int(op->opc))
+        return;   /* writing x0 has no effect */
+    switch (op->opc) {
+    case RV_OP_FALLTHRU:
+        emit_leave(c, k, RV_JIT_SUCC1, op_pc(c, op));
+        return;
+    case RV_OP_LI: case RV_OP_LUI:
+        mov_imm(a, X0, (uint64_t)(int64_t)op->imm);
+        stx(a, X0, op->rd);
+        return;
+    case RV_OP_AUIPC:
+        mov_imm(a, X0, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+        stx(a, X0, op->rd);
+        return;
+    case RV_OP_MV:
+        ldx(a, X0, op->rs1);
+        stx(a, X0, op->rd);
+        return;
+    case RV_OP_FENCE:
+        emit(a, 0xd5033bbfu);   /* dmb ish */
+        return;
+    case RV_OP_JAL:
+        mov_imm(a, X0, op_pc(c, op) + op->len);
+        stx(a, X0, op->rd);
+        emit_leave(c, k, RV_JIT_SUCC0, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
+        return;
+    case RV_OP_JALR:
+        /* The target first: rd may be rs1. */
+        ldx(a, X0, op->rs1);
+        mov_imm(a, X1, (uint64_t)(int64_t)op->imm);
+        rrr(a, ADD_X, X0, X0, X1);
+        mov_imm(a, X1, ~(uint64_t)1);
+        rrr(a, AND_X, X0, X0, X1);
+        str64(a, X0, X19, HOFF(pc));
+        mov_imm(a, X0, op_pc(c, op) + op->len);
+        stx(a, X0, op->rd);
+        emit_ret(a, RV_JIT_EXIT(RV_JIT_INDIRECT, k));
+        return;
+    case RV_OP_BEQ: emit_branch(c, k, op, EQ); return;
+    case RV_OP_BNE: emit_branch(c, k, op, NE); return;
+    case RV_OP_BLT: emit_branch(c, k, op, LT); return;
+    case RV_OP_BGE: emit_branch(c, k, op, GE); return;
+    case RV_OP_BLTU: emit_branch(c, k, op, LO); return;
+    case RV_OP_BGEU: emit_branch(c, k, op, HS); return;
+
+    case RV_OP_LB: case RV_OP_LH: case RV_OP_LW: case RV_OP_LD:
+    case RV_OP_LBU: case RV_OP_LHU: case RV_OP_LWU: case RV_OP_FLW: case RV_OP_FLD:
+        emit_load(c, k, op);
+        return;
+    case RV_OP_SB: case RV_OP_SH: case RV_OP_SW: case RV_OP_SD: case RV_OP_FSW: case RV_OP_FSD:
+        emit_store(c, k, op);
+        return;
+
+    case RV_OP_ADDI: binop(a, op, ADD_X, true, false); return;
+    case RV_OP_XORI: binop(a, op, EOR_X, true, false); return;
+    case RV_OP_ORI: binop(a, op, ORR_X, true, false); return;
+    case RV_OP_ANDI: binop(a, op, AND_X, true, false); return;
+    case RV_OP_ADDIW: binop(a, op, ADD_W, true, true); return;
+    case RV_OP_SLTI: slt(a, op, LT, true); return;
+    case RV_OP_SLTIU: slt(a, op, LO, true); return;
+    case RV_OP_SLT: slt(a, op, LT, false); return;
+    case RV_OP_SLTU: slt(a, op, LO, false); return;
+    /* Shifts: AArch64 takes the amount modulo the width, as RISC-V does. */
+    case RV_OP_SLLI: binop(a, op, LSLV_X, true, false); return;
+    case RV_OP_SRLI: binop(a, op, LSRV_X, true, false); return;
+    case RV_OP_SRAI: binop(a, op, ASRV_X, true, false); return;
+    case RV_OP_RORI: binop(a, op, RORV_X, true, false); return;
+    case RV_OP_SLLIW: binop(a, op, LSLV_W, true, true); return;
+    case RV_OP_SRLIW: binop(a, op, LSRV_W, true, true); return;
+    case RV_OP_SRAIW: binop(a, op, ASRV_W, true, true); return;
+    case RV_OP_RORIW: binop(a, op, RORV_W, true, true); return;
+    case RV_OP_ADD: binop(a, op, ADD_X, false, false); return;
+    case RV_OP_SUB: binop(a, op, SUB_X, false, false); return;
+    case RV_OP_XOR: binop(a, op, EOR_X, false, false); return;
+    case RV_OP_OR: binop(a, op, ORR_X, false, false); return;
+    case RV_OP_AND: binop(a, op, AND_X, false, false); return;
+    case RV_OP_ADDW: binop(a, op, ADD_W, false, true); return;
+    case RV_OP_SUBW: binop(a, op, SUB_W, false, true); return;
+    case RV_OP_MUL: binop(a, op, MUL_X, false, false); return;
+    case RV_OP_MULW: binop(a, op, MUL_W, false, true); return;
+    case RV_OP_MULH: binop(a, op, SMULH, false, false); return;
+    case RV_OP_MULHU: binop(a, op, UMULH, false, false); return;
+    case RV_OP_MULHSU:
+        /* The unsigned high half, less rs2 if rs1 is negative. */
+        sources(a, op, false);
+        rrr(a, UMULH, X2, X0, X1);
+        emit(a, 0x9340fc00u | 63u << 16 | (uint32_t)X0 << 5 | (uint32_t)X3);   /* asr x3, x0, #63 */
+        rrr(a, AND_X, X3, X3, X1);
+        rrr(a, SUB_X, X0, X2, X3);
+        stx(a, X0, op->rd);
+        return;
+    case RV_OP_SLL: binop(a, op, LSLV_X, false, false); return;
+    case RV_OP_SRL: binop(a, op, LSRV_X, false, false); return;
+    case RV_OP_SRA: binop(a, op, ASRV_X, false, false); return;
+    case RV_OP_ROR: binop(a, op, RORV_X, false, false); return;
+    case RV_OP_SLLW: binop(a, op, LSLV_W, false, true); return;
+    case RV_OP_SRLW: binop(a, op, LSRV_W, false, true); return;
+    case RV_OP_SRAW: binop(a, op, ASRV_W, false, true); return;
+    case RV_OP_RORW: binop(a, op, RORV_W, false, true); return;
+    case RV_OP_ROL: case RV_OP_ROLW:
+        /* A right rotation by the negated amount. */
+        sources(a, op, false);
+        rrr(a, SUB_X, X1, XZR, X1);
+        rrr(a, op->opc == RV_OP_ROL ? RORV_X : RORV_W, X0, X0, X1);
+        if (op->opc == RV_OP_ROLW)
+            sxtw(a, X0, X0);
+        stx(a, X0, op->rd);
+        return;
+    case RV_OP_DIV: divrem(a, op, true, false, false); return;
+    case RV_OP_DIVU: divrem(a, op, false, false, false); return;
+    case RV_OP_REM: divrem(a, op, true, true, false); return;
+    case RV_OP_REMU: divrem(a, op, false, true, false); return;
+    case RV_OP_DIVW: divrem(a, op, true, false, true); return;
+    case RV_OP_DIVUW: divrem(a, op, false, false, true); return;
+    case RV_OP_REMW: divrem(a, op, true, true, true); return;
+    case RV_OP_REMUW: divrem(a, op, false, true, true); return;
+
+    case RV_OP_SH1ADD: shadd(a, op, 1, false); return;
+    case RV_OP_SH2ADD: shadd(a, op, 2, false); return;
+    case RV_OP_SH3ADD: shadd(a, op, 3, false); return;
+    case RV_OP_ADD_UW: shadd(a, op, 0, true); return;
+    case RV_OP_SH1ADD_UW: shadd(a, op, 1, true); return;
+    case RV_OP_SH2ADD_UW: shadd(a, op, 2, true); return;
+    case RV_OP_SH3ADD_UW: shadd(a, op, 3, true); return;
+    case RV_OP_SLLI_UW:
+        sources(a, op, true);
+        uxtw(a, X0, X0);
+        rrr(a, LSLV_X, X0, X0, X1);
+        stx(a, X0, op->rd);
+        return;
+    case RV_OP_ANDN: binop(a, op, BIC_X, false, false); return;
+    case RV_OP_ORN: binop(a, op, ORN_X, false, false); return;
+    case RV_OP_XNOR: binop(a, op, EON_X, false, false); return;
+    case RV_OP_CLZ: one_reg(a, op, 0xdac01000u, 0); return;
+    case RV_OP_CLZW: one_reg(a, op, 0x5ac01000u, 0); return;
+    case RV_OP_CTZ: one_reg(a, op, 0xdac00000u, 0xdac01000u); return;    /* rbit, clz */
+    case RV_OP_CTZW: one_reg(a, op, 0x5ac00000u, 0x5ac01000u); return;
+    case RV_OP_MAX: minmax(a, op, GT); return;
+    case RV_OP_MAXU: minmax(a, op, HI); return;
+    case RV_OP_MIN: minmax(a, op, LT); return;
+    case RV_OP_MINU: minmax(a, op, LO); return;
+    case RV_OP_SEXT_B: one_reg(a, op, 0x93401c00u, 0); return;   /* sxtb */
+    case RV_OP_SEXT_H: one_reg(a, op, 0x93403c00u, 0); return;   /* sxth */
+    case RV_OP_ZEXT_H: one_reg(a, op, 0xd3403c00u, 0); return;   /* uxth */
+    case RV_OP_REV8: one_reg(a, op, 0xdac00c00u, 0); return;     /* rev */
+    case RV_OP_BCLR: bitop(a, op, BIC_X, false); return;
+    case RV_OP_BCLRI: bitop(a, op, BIC_X, true); return;
+    case RV_OP_BSET: bitop(a, op, ORR_X, false); return;
+    case RV_OP_BSETI: bitop(a, op, ORR_X, true); return;
+    case RV_OP_BINV: bitop(a, op, EOR_X, false); return;
+    case RV_OP_BINVI: bitop(a, op, EOR_X, true); return;
+    case RV_OP_BEXT: case RV_OP_BEXTI:
+        sources(a, op, op->opc == RV_OP_BEXTI);
+        rrr(a, LSRV_X, X0, X0, X1);
+        emit(a, 0x92400000u | (uint32_t)X0 << 5 | (uint32_t)X0);   /* and x0, x0, #1 */
+        stx(a, X0, op->rd);
+        return;
+
+    case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D: case RV_OP_FMV_X_D: case RV_OP_FMV_D_X:
+        emit_fp_bits(a, op);
+        return;
+    default:
+        emit_fp_call(c, k, op, &rv_jit_fp_ops[op->opc]);
+        return;
+    }
+}
+
+/* ---- the interface ----------------------------------------------------------------------- */
+
+struct rv_jit *rv_jit_new(void)
+{
+    struct rv_jit *j = calloc(1, sizeof *j);
+    if (j)
+        j->size = JIT_BUF_SIZE;
+    return j;
+}
+
+/* The code buffer, mapped when first needed (as the x86-64 backend's). */
+static bool have_buf(struct rv_jit *j)
+{
+    if (j->buf || j->no_buf)
+        return j->buf != NULL;
+    void *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    j->buf = p == MAP_FAILED ? NULL : p;
+    j->no_buf = !j->buf;
+    return j->buf != NULL;
+}
+
+void rv_jit_free(struct rv_jit *j)
+{
+    if (!j)
+        return;
+    if (j->buf)
+        munmap(j->buf, j->size);
+    free(j);
+}
+
+void rv_jit_reset(struct rv_jit *j)
+{
+    if (j)
+        j->used = 0;
+}
+
+size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used : 0; }
+
+bool rv_jit_regions(void) { return false; }
+
+size_t rv_jit_need(const struct rv_block *b) { return JIT_BLOCK_BYTES + (size_t)b->n_ops * JIT_OP_BYTES; }
+
+/* A region is compiled as its head alone. */
+size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n) { return n ? rv_jit_need(rb[0]) : 0; }
+
+bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b)
+{
+    if (!j || b->n_ops == 0)
+        return false;
+    for (unsigned k = 0; k < b->n_ops; k++)
+        if (!op_supported(&b->ops[k]))
+            return false;
+    return true;
+}
+
+void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
+{
+    if (!j || b->n_ops == 0 || !op_supported(&b->ops[0]) || !have_buf(j))
+        return NULL;
+    size_t need = rv_jit_need(b);
+    if (j->size - j->used < need)
+        return NULL;
+    struct jc c = { .b = b };
+    uint32_t *entry = (uint32_t *)(void *)(j->buf + j->used);
+    c.a = (struct a64){ .p = entry, .end = entry + need / 4 };
+    emit_prologue(&c.a);
+    unsigned k = 0;
+    for (; k < b->n_ops; k++) {
+        const struct rv_op *op = &b->ops[k];
+        if (!op_supported(op)) {
+            emit_ret(&c.a, RV_JIT_EXIT(RV_JIT_INTERPRET, k));
+            break;
+        }
+        emit_op(&c, k, op);
+        if (rv_op_is_terminator(op->opc))
+            break;
+    }
+    if (c.a.overflow)
+        return NULL;
+    __builtin___clear_cache((char *)entry, (char *)c.a.p);
+    j->used = (size_t)((uint8_t *)c.a.p - j->buf + 15) & ~(size_t)15;
+    return entry;
+}
+
+void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
+{
+    return n ? rv_jit_compile(j, rb[0]) : NULL;
+}
+
+#endif
