@@ -137,6 +137,9 @@ bench-threads bench-procs bench-net bench-snap bench-density bench-board: deps
 	@$(MAKE) --no-print-directory all
 	MVM=$(abspath $(MVM)) bench/$(@:bench-%=%)
 
+bench-aarch64: deps
+	bench/aarch64
+
 # For scripts that link libmvm themselves: `make -s print-HAVE_LIBS`.
 print-%:
 	@echo $($*)
@@ -145,4 +148,4 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap bench-density bench-board clean
+.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap bench-density bench-board bench-aarch64 clean
