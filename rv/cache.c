@@ -21,7 +21,8 @@ const void *const *rv_handler_table;
 
 /* What the cache costs before any code is decoded, its smallest hash
  * table aside. */
-#define CACHE_FIXED_PAGES MEM_PAGES_OF(sizeof(struct rv_cache) + RV_BLOCK_BYTES)
+#define CACHE_FIXED_PAGES \
+    MEM_PAGES_OF(sizeof(struct rv_cache) + (sizeof(struct rv_block *) << RV_JC_BITS) + RV_BLOCK_BYTES)
 
 /* What a hash table of bits costs beyond the smallest one. */
 static int64_t hash_pages(unsigned bits)
@@ -31,39 +32,60 @@ static int64_t hash_pages(unsigned bits)
 }
 
 /*
- * The cache itself, its first hash table and its scratch block come first
+ * The jump cache, the first hash table and the scratch block come first
  * in the arena's mapping: zero, and made present only as they are used (a
- * VM that runs little code touches little of its 32 KiB jump cache, and a
- * new VM costs no page faults for it).
+ * VM that runs little code touches little of its 32 KiB jump cache). The
+ * mapping is made when the first block is decoded: a VM made and not yet
+ * run (a clone, a fleet's VM waiting for its turn) costs neither the
+ * mapping nor a page of it. Until then the jump cache and the hash table
+ * are empty tables that are only read.
  */
 struct cache_head {
-    struct rv_cache c;
+    struct rv_block *jc[1u << RV_JC_BITS];
     struct rv_block *hash[1u << RV_HASH_BITS_MIN];
     _Alignas(16) uint8_t tmp[RV_BLOCK_BYTES];
 };
 #define HEAD_BYTES ((sizeof(struct cache_head) + MEM_PAGE_SIZE - 1) & ~(size_t)(MEM_PAGE_SIZE - 1))
 
+static struct rv_block *const no_jc[1u << RV_JC_BITS];
+static struct rv_block *const no_hash[1u << RV_HASH_BITS_MIN];
+
 static struct rv_block **first_hash(struct rv_cache *c)
 {
-    return ((struct cache_head *)(void *)c)->hash;
+    return c->head ? c->head->hash : (struct rv_block **)no_hash;
+}
+
+/* The arena's mapping, made at the first decode: false if the host has
+ * no room. */
+static bool cache_ready(struct rv_cache *c)
+{
+    if (c->head)
+        return true;
+    struct cache_head *h = host_page_alloc(HEAD_BYTES + ARENA_SIZE);
+    if (!h)
+        return false;
+    c->head = h;
+    c->arena = (uint8_t *)h + HEAD_BYTES;
+    c->tmp = (void *)h->tmp;
+    c->jc = h->jc;
+    c->hash = h->hash;
+    return true;
 }
 
 struct rv_cache *rv_cache_new(struct mem_pool *pool)
 {
     if (!mem_pool_charge(pool, (int64_t)CACHE_FIXED_PAGES))
         return NULL;
-    struct cache_head *h = host_page_alloc(HEAD_BYTES + ARENA_SIZE);
-    if (!h) {
+    struct rv_cache *c = calloc(1, sizeof *c);
+    if (!c) {
         mem_pool_charge(pool, -(int64_t)CACHE_FIXED_PAGES);
         return NULL;
     }
-    struct rv_cache *c = &h->c;
     c->pool = pool;
-    c->arena = (uint8_t *)h + HEAD_BYTES;
-    c->tmp = (void *)h->tmp;
     c->jit = rv_jit_new();      /* NULL: interpret only */
     c->hash_bits = RV_HASH_BITS_MIN;
-    c->hash = h->hash;
+    c->jc = (struct rv_block **)no_jc;
+    c->hash = (struct rv_block **)no_hash;
     return c;
 }
 
@@ -75,7 +97,8 @@ void rv_cache_free(struct rv_cache *c)
     if (c->hash != first_hash(c))
         free(c->hash);
     mem_pool_charge(c->pool, -(int64_t)(CACHE_FIXED_PAGES + c->metered / MEM_PAGE_SIZE + hash_pages(c->hash_bits)));
-    host_page_free(c, HEAD_BYTES + ARENA_SIZE);
+    host_page_free(c->head, HEAD_BYTES + ARENA_SIZE);
+    free(c);
 }
 
 bool rv_cache_meter(struct rv_cache *c, size_t more)
@@ -98,9 +121,11 @@ static void cache_flush(struct rv_cache *c)
     c->epoch++;
     if (c->jit)
         rv_jit_reset(c->jit);
-    memset(c->hash, 0, sizeof *c->hash << c->hash_bits);
     c->nblocks = 0;
-    memset(c->jc, 0, sizeof c->jc);
+    if (!c->head)
+        return;     /* nothing decoded yet: the empty tables stay */
+    memset(c->hash, 0, sizeof *c->hash << c->hash_bits);
+    memset(c->jc, 0, sizeof *c->jc << RV_JC_BITS);
 }
 
 void rv_flush_code(struct rv_hart *h)
@@ -261,6 +286,10 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
             return NULL;
         }
     }
+    if (!cache_ready(c)) {
+        fetch_fault(h, pc, MEM_ENOMEM);
+        return NULL;
+    }
     jc = &c->jc[RV_JC_INDEX(pc)];
     struct rv_block *b = (struct rv_block *)(c->arena + c->used);
     if (build(h, pc, RV_BLOCK_MAX_INSNS, b) != 0)
@@ -280,6 +309,10 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
 
 struct rv_block *rv_cache_build_tmp(struct rv_hart *h, uint64_t pc, uint32_t max_insns)
 {
+    if (!cache_ready(h->cache)) {
+        fetch_fault(h, pc, MEM_ENOMEM);
+        return NULL;
+    }
     struct rv_block *b = &h->cache->tmp->blk;
     if (max_insns == 0)
         max_insns = 1;
@@ -291,5 +324,5 @@ struct rv_block *rv_cache_build_tmp(struct rv_hart *h, uint64_t pc, uint32_t max
 
 int rv_block_is_tmp(const struct rv_hart *h, const struct rv_block *b)
 {
-    return b == &h->cache->tmp->blk;
+    return h->cache->tmp && b == &h->cache->tmp->blk;
 }

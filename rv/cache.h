@@ -33,9 +33,12 @@ struct rv_cache {
     union {
         struct rv_block blk;
         uint8_t bytes[RV_BLOCK_BYTES];
-    } *tmp;
-    /* Last: its pages are touched only as code runs (rv/cache.c). */
-    struct rv_block *jc[1u << RV_JC_BITS];
+    } *tmp;                 /* NULL until the first block is decoded */
+    /* The jump cache, 1 << RV_JC_BITS entries: in the arena's mapping
+     * once the first block is decoded (its pages touched only as code
+     * runs), an empty read-only table before (rv/cache.c). */
+    struct rv_block **jc;
+    struct cache_head *head;        /* the arena's mapping, or NULL */
 };
 
 /* A cache whose memory is charged to pool (NULL if over its limit). */

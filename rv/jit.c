@@ -401,17 +401,17 @@ static void emit_exit(struct jc *c, unsigned kind, unsigned k)
 static void emit_chain(struct jc *c, bool is_const, uint64_t target)
 {
     struct x64 *a = &c->a;
-    const int32_t jc_off = (int32_t)offsetof(struct rv_cache, jc);
     uint8_t *no[5];
     unsigned n_no = 0;
     ldh(a, RAX, HO(cache));
+    x_mem(a, X_W, 0x8b, RAX, RAX, -1, (int32_t)offsetof(struct rv_cache, jc));   /* rax = the jump cache */
     if (is_const) {
-        x_mem(a, X_W, 0x8b, RAX, RAX, -1, jc_off + 8 * (int32_t)RV_JC_INDEX(target));
+        x_mem(a, X_W, 0x8b, RAX, RAX, -1, 8 * (int32_t)RV_JC_INDEX(target));
     } else {
         x_rr(a, 0, 0x8b, RCX, RDX);                  /* ecx = ((pc >> 1) & mask) * 8 */
         x_shift_ri(a, 0, G2_SHL, RCX, 2);
         x_g1_ri(a, 0, G1_AND, RCX, (int32_t)(((1u << RV_JC_BITS) - 1) << 3));
-        x_mem(a, X_W, 0x8b, RAX, RAX, RCX, jc_off);
+        x_mem(a, X_W, 0x8b, RAX, RAX, RCX, 0);
     }
     x_rr(a, X_W, 0x85, RAX, RAX);
     no[n_no++] = x_jcc32(a, CC_E);
