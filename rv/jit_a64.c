@@ -7,6 +7,8 @@
  * register cache, no chaining and no regions (a region is compiled as its
  * head block alone; its other blocks are reached through the interpreter,
  * which charges them as usual). What it does have:
+ *   - a block that branches or jumps to its own start loops in place,
+ *     charging the budget as the interpreter's block entry does;
  *   - every integer op of RV64IM, Zba and most of Zbb (not cpop, orc.b),
  *     with RISC-V's division-by-zero and overflow results;
  *   - loads and stores probing the hart's TLB inline as the interpreter
@@ -39,7 +41,7 @@
 
 #define HOFF(field) offsetof(struct rv_hart, field)
 _Static_assert(offsetof(struct rv_hart, x) == 0, "x[] first");
-_Static_assert(HOFF(pc) % 8 == 0 && HOFF(tval) % 8 == 0 && HOFF(tlb_r) % 8 == 0 && HOFF(tlb_w) % 8 == 0,
+_Static_assert(HOFF(pc) % 8 == 0 && HOFF(budget) % 8 == 0 && HOFF(tval) % 8 == 0 && HOFF(tlb_r) % 8 == 0 && HOFF(tlb_w) % 8 == 0,
                "64-bit fields loaded with scaled offsets");
 _Static_assert(HOFF(tlb_mask16) % 4 == 0 && HOFF(frm) % 4 == 0, "32-bit fields loaded with scaled offsets");
 _Static_assert(HOFF(tlb_w) < 8 * 4096 && HOFF(f) + 8 * 32 < 8 * 4096, "within a scaled 12-bit offset");
@@ -196,6 +198,7 @@ static void stf(struct a64 *a, int r, unsigned fr) { str64(a, r, X19, HOFF(f) + 
 struct jc {
     struct a64 a;
     const struct rv_block *b;
+    uint32_t *loop_top;     /* after the prologue: a self-loop goes here */
 };
 
 static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
@@ -216,9 +219,22 @@ static void emit_prologue(struct a64 *a)
     mov_rr(a, X19, X0);
 }
 
-/* h->pc = target, then kind at op k. */
+/* h->pc = target, then kind at op k. A block that goes to its own start
+ * loops in place while the budget allows, charging it as the
+ * interpreter's block entry does (budget >= the block's instructions). */
 static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
 {
+    if (target == c->b->pc) {
+        struct a64 *a = &c->a;
+        ldr64(a, X1, X19, HOFF(budget));
+        mov_imm(a, X2, c->b->n_insns);
+        cmp_x(a, X1, X2);
+        uint32_t *out = b_cond(a, LT);
+        rrr(a, SUB_X, X1, X1, X2);
+        str64(a, X1, X19, HOFF(budget));
+        patch(a, b_fwd(a), c->loop_top);
+        patch(a, out, a->p);
+    }
     mov_imm(&c->a, X1, target);
     str64(&c->a, X1, X19, HOFF(pc));
     emit_ret(&c->a, RV_JIT_EXIT(kind, k));
@@ -766,6 +782,7 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
     uint32_t *entry = (uint32_t *)(void *)(j->buf + j->used);
     c.a = (struct a64){ .p = entry, .end = entry + need / 4 };
     emit_prologue(&c.a);
+    c.loop_top = c.a.p;
     unsigned k = 0;
     for (; k < b->n_ops; k++) {
         const struct rv_op *op = &b->ops[k];
