@@ -38,7 +38,6 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "rv/cache.h"
 #include "rv/fpu.h"
@@ -46,7 +45,6 @@
 #include "rv/jit_x64.h"
 #include "rv/region.h"
 
-#define JIT_BUF_SIZE (32u << 20)
 #define JIT_OP_BYTES 640     /* room reserved per op: hot path and stub, with margin */
 #define JIT_BIAS 128
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -62,9 +60,8 @@ _Static_assert(MEM_PAGE_SHIFT == 12 && RV_TLB_MAX_BITS <= 24, "TLB offset is (va
 #define FO(r) (HO(f) + 8 * (int32_t)(r))
 
 struct rv_jit {
-    uint8_t *buf;        /* mapped at the first compilation (NULL before) */
-    bool no_buf;         /* ... which the host refused: interpret */
-    size_t size, used;   /* code grows up from buf */
+    struct rv_jit_buf code;
+    size_t used;         /* code grows up from code.buf */
     size_t sites;        /* site memos (below) grow down from buf + size */
     bool popcnt;
 };
@@ -735,7 +732,7 @@ static struct site *new_site(struct jc *c)
 {
     struct rv_jit *j = c->j;
     j->sites += SITE_BYTES;
-    struct site *s = (struct site *)(j->buf + j->size - j->sites);
+    struct site *s = (struct site *)(j->code.buf + j->code.size - j->sites);
     *s = (struct site){ .tag = RV_TLB_INVALID };
     return s;
 }
@@ -795,15 +792,6 @@ static void emit_probe_stub(struct jc *c, const struct stub *s)
     x_patch32(a, x_jmp32(a), s->back);
 }
 
-static unsigned access_size(unsigned opc)
-{
-    switch (opc) {
-    case RV_OP_LB: case RV_OP_LBU: case RV_OP_SB: return 1;
-    case RV_OP_LH: case RV_OP_LHU: case RV_OP_SH: return 2;
-    case RV_OP_LW: case RV_OP_LWU: case RV_OP_SW: case RV_OP_FLW: case RV_OP_FSW: return 4;
-    default: return 8;
-    }
-}
 
 /* d = the loaded value, extended as the op wants, from [base]. */
 static void emit_load_insn(struct x64 *a, unsigned opc, int d, int base)
@@ -825,7 +813,7 @@ static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
     bool fp = op->opc == RV_OP_FLW || op->opc == RV_OP_FLD;
     int d = fp ? RAX : dst_reg(c, op->rd, -1);
     struct stub *probe;
-    emit_tlb_probe(c, k, op, access_size(op->opc), HO(tlb_r), &probe);
+    emit_tlb_probe(c, k, op, rv_jit_access_size(op->opc), HO(tlb_r), &probe);
     emit_load_insn(a, op->opc, d, RSI);
     probe->miss = add_stub(c, STUB_LOAD, k, op, NULL, a->p);
     probe->miss->dst = d;
@@ -852,7 +840,7 @@ static void ld_store_value(struct jc *c, const struct rv_op *op)
 static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct x64 *a = &c->a;
-    unsigned size = access_size(op->opc);
+    unsigned size = rv_jit_access_size(op->opc);
     struct stub *probe;
     emit_tlb_probe(c, k, op, size, HO(tlb_w), &probe);
     ld_store_value(c, op);
@@ -1085,7 +1073,7 @@ static void emit_stub(struct jc *c, const struct stub *s)
         emit_probe_stub(c, s);
         return;
     }
-    unsigned size = access_size(s->op->opc);
+    unsigned size = rv_jit_access_size(s->op->opc);
     /* rsi = va already. The caller-saved part of the cache is saved before
      * rdi is set (it may be a cache register) and restored right after the
      * call, so the exits below write back the right values. */
@@ -1191,18 +1179,11 @@ static bool op_supported(const struct rv_jit *j, const struct rv_op *op)
     return true;
 }
 
-/* Integer ops whose only effect is writing rd. */
-static bool is_pure_int(unsigned opc)
-{
-    return (opc >= RV_OP_ADDI && opc <= RV_OP_SRAW) || (opc >= RV_OP_MUL && opc <= RV_OP_REMUW) ||
-           (opc >= RV_OP_SH1ADD && opc <= RV_OP_BSETI) || opc == RV_OP_MV || opc == RV_OP_LI ||
-           opc == RV_OP_LUI || opc == RV_OP_AUIPC;
-}
 
 static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct x64 *a = &c->a;
-    if (op->rd == RV_XSINK && is_pure_int(op->opc))
+    if (op->rd == RV_XSINK && rv_jit_pure_int(op->opc))
         return;   /* writing x0 has no effect */
     switch (op->opc) {
     case RV_OP_FALLTHRU:
@@ -1534,31 +1515,18 @@ struct rv_jit *rv_jit_new(void)
     struct rv_jit *j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
-    j->size = JIT_BUF_SIZE;
+    j->code.size = RV_JIT_BUF_SIZE;
     __builtin_cpu_init();
     j->popcnt = __builtin_cpu_supports("popcnt");
     return j;
 }
 
-/* The code buffer, mapped when first needed: a VM that never gets hot
- * code (most of a dense host's, and a clone's until it runs) costs no
- * mapping. False if the host refuses writable code: interpret. */
-static bool have_buf(struct rv_jit *j)
-{
-    if (j->buf || j->no_buf)
-        return j->buf != NULL;
-    void *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    j->buf = p == MAP_FAILED ? NULL : p;
-    j->no_buf = !j->buf;
-    return j->buf != NULL;
-}
 
 void rv_jit_free(struct rv_jit *j)
 {
     if (!j)
         return;
-    if (j->buf)
-        munmap(j->buf, j->size);
+    rv_jit_buf_unmap(&j->code);
     free(j);
 }
 
@@ -1635,11 +1603,12 @@ static void emit_block(struct jc *c, const struct rv_jit *j)
 void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
 {
     const struct rv_block *head = rb[0];
-    if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(j, &head->ops[0]) || !have_buf(j))
+    if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(j, &head->ops[0]) ||
+        !rv_jit_buf_map(&j->code))
         return NULL;
     /* A page between the code and the memos, which are written as the
      * code runs: writes next to running code cost the host dearly. */
-    if (j->size - j->used - j->sites < rv_jit_need_region(rb, n) + 4096)
+    if (j->code.size - j->used - j->sites < rv_jit_need_region(rb, n) + 4096)
         return NULL;
     size_t need = code_need(rb, n), sites = j->sites;
     /* Edges within the region: two a block, and one to each block from
@@ -1657,7 +1626,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
         return NULL;
     }
     *c = (struct jc){ .j = j, .rb = rb, .n_rb = n, .b = head, .stubs = stubs, .fix = fix, .max_fix = max_fix };
-    c->a.p = j->buf + j->used;
+    c->a.p = j->code.buf + j->used;
     c->a.end = c->a.p + need;
     c->a.overflow = false;
     uint8_t *entry = c->a.p;
@@ -1680,7 +1649,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     }
 
     bool ok = !c->a.overflow;
-    size_t end = (size_t)(c->a.p - j->buf);
+    size_t end = (size_t)(c->a.p - j->code.buf);
     free(stubs);
     free(fix);
     free(c);

@@ -30,12 +30,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "rv/fpu.h"
 #include "rv/jit_int.h"
 
-#define JIT_BUF_SIZE (32u << 20)
 #define JIT_OP_BYTES 512     /* room reserved per op, with margin */
 #define JIT_BLOCK_BYTES 256  /* prologue and final exit */
 
@@ -50,9 +48,8 @@ _Static_assert(sizeof(struct rv_tlb_entry) == 16 && offsetof(struct rv_tlb_entry
 _Static_assert(MEM_PAGE_SHIFT == 12, "TLB offset is (va >> 8) & tlb_mask16");
 
 struct rv_jit {
-    uint8_t *buf;        /* mapped at the first compilation (NULL before) */
-    bool no_buf;         /* ... which the host refused: interpret */
-    size_t size, used;
+    struct rv_jit_buf code;
+    size_t used;
 };
 
 /* ---- the assembler ----------------------------------------------------------- */
@@ -333,15 +330,6 @@ static void one_reg(struct a64 *a, const struct rv_op *op, uint32_t insn, uint32
 
 /* ---- memory ------------------------------------------------------------------------ */
 
-static unsigned access_size(unsigned opc)
-{
-    switch (opc) {
-    case RV_OP_LB: case RV_OP_LBU: case RV_OP_SB: return 1;
-    case RV_OP_LH: case RV_OP_LHU: case RV_OP_SH: return 2;
-    case RV_OP_LW: case RV_OP_LWU: case RV_OP_SW: case RV_OP_FLW: case RV_OP_FSW: return 4;
-    default: return 8;
-    }
-}
 
 /* x1 = va = x[rs1] + imm; a hit leaves x1 = the host address and falls
  * through; a miss branches to the returned b.ne (x1 = va still). */
@@ -381,7 +369,7 @@ static void load_insn(struct a64 *a, unsigned opc)
 static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct a64 *a = &c->a;
-    unsigned size = access_size(op->opc);
+    unsigned size = rv_jit_access_size(op->opc);
     uint32_t *miss = tlb_probe(a, op, size, HOFF(tlb_r));
     load_insn(a, op->opc);
     uint32_t *done = b_fwd(a);
@@ -410,7 +398,7 @@ static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
 static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct a64 *a = &c->a;
-    unsigned size = access_size(op->opc);
+    unsigned size = rv_jit_access_size(op->opc);
     uint32_t *miss = tlb_probe(a, op, size, HOFF(tlb_w));
     if (op->opc == RV_OP_FSW || op->opc == RV_OP_FSD)
         ldf(a, X7, op->rs2);
@@ -526,13 +514,6 @@ static bool op_supported(const struct rv_op *op)
     return true;
 }
 
-/* Integer ops whose only effect is writing rd. */
-static bool is_pure_int(unsigned opc)
-{
-    return (opc >= RV_OP_ADDI && opc <= RV_OP_SRAW) || (opc >= RV_OP_MUL && opc <= RV_OP_REMUW) ||
-           (opc >= RV_OP_SH1ADD && opc <= RV_OP_BSETI) || opc == RV_OP_MV || opc == RV_OP_LI ||
-           opc == RV_OP_LUI || opc == RV_OP_AUIPC;
-}
 
 static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc)
 {
@@ -549,7 +530,7 @@ static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc
 static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct a64 *a = &c->a;
-    if (op->rd == RV_XSINK && is_pure_int(op->opc))
+    if (op->rd == RV_XSINK && rv_jit_pure_int(op->opc))
         return;   /* writing x0 has no effect */
     switch (op->opc) {
     case RV_OP_FALLTHRU:
@@ -722,27 +703,16 @@ struct rv_jit *rv_jit_new(void)
 {
     struct rv_jit *j = calloc(1, sizeof *j);
     if (j)
-        j->size = JIT_BUF_SIZE;
+        j->code.size = RV_JIT_BUF_SIZE;
     return j;
 }
 
-/* The code buffer, mapped when first needed (as the x86-64 backend's). */
-static bool have_buf(struct rv_jit *j)
-{
-    if (j->buf || j->no_buf)
-        return j->buf != NULL;
-    void *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    j->buf = p == MAP_FAILED ? NULL : p;
-    j->no_buf = !j->buf;
-    return j->buf != NULL;
-}
 
 void rv_jit_free(struct rv_jit *j)
 {
     if (!j)
         return;
-    if (j->buf)
-        munmap(j->buf, j->size);
+    rv_jit_buf_unmap(&j->code);
     free(j);
 }
 
@@ -773,13 +743,13 @@ bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b)
 
 void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
 {
-    if (!j || b->n_ops == 0 || !op_supported(&b->ops[0]) || !have_buf(j))
+    if (!j || b->n_ops == 0 || !op_supported(&b->ops[0]) || !rv_jit_buf_map(&j->code))
         return NULL;
     size_t need = rv_jit_need(b);
-    if (j->size - j->used < need)
+    if (j->code.size - j->used < need)
         return NULL;
     struct jc c = { .b = b };
-    uint32_t *entry = (uint32_t *)(void *)(j->buf + j->used);
+    uint32_t *entry = (uint32_t *)(void *)(j->code.buf + j->used);
     c.a = (struct a64){ .p = entry, .end = entry + need / 4 };
     emit_prologue(&c.a);
     c.loop_top = c.a.p;
@@ -797,7 +767,7 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
     if (c.a.overflow)
         return NULL;
     __builtin___clear_cache((char *)entry, (char *)c.a.p);
-    j->used = (size_t)((uint8_t *)c.a.p - j->buf + 15) & ~(size_t)15;
+    j->used = (size_t)((uint8_t *)c.a.p - j->code.buf + 15) & ~(size_t)15;
     return entry;
 }
 

@@ -32,4 +32,36 @@ struct rv_jit_fp_desc {
 
 extern const struct rv_jit_fp_desc rv_jit_fp_ops[RV_OP_COUNT];
 
+/* Bytes a load or store op accesses. */
+static inline unsigned rv_jit_access_size(unsigned opc)
+{
+    switch (opc) {
+    case RV_OP_LB: case RV_OP_LBU: case RV_OP_SB: return 1;
+    case RV_OP_LH: case RV_OP_LHU: case RV_OP_SH: return 2;
+    case RV_OP_LW: case RV_OP_LWU: case RV_OP_SW: case RV_OP_FLW: case RV_OP_FSW: return 4;
+    default: return 8;
+    }
+}
+
+/* Integer ops whose only effect is writing rd (none at all for x0). */
+static inline bool rv_jit_pure_int(unsigned opc)
+{
+    return (opc >= RV_OP_ADDI && opc <= RV_OP_SRAW) || (opc >= RV_OP_MUL && opc <= RV_OP_REMUW) ||
+           (opc >= RV_OP_SH1ADD && opc <= RV_OP_BSETI) || opc == RV_OP_MV || opc == RV_OP_LI ||
+           opc == RV_OP_LUI || opc == RV_OP_AUIPC;
+}
+
+/* A backend's code buffer (rv/jit_buf.c): mapped read-write-execute at
+ * its first use, so that a VM that never gets hot code costs no mapping;
+ * false if the host refuses such a mapping (then everything is
+ * interpreted). */
+#define RV_JIT_BUF_SIZE (32u << 20)
+struct rv_jit_buf {
+    uint8_t *buf;        /* NULL before */
+    bool refused;
+    size_t size;
+};
+bool rv_jit_buf_map(struct rv_jit_buf *b);
+void rv_jit_buf_unmap(struct rv_jit_buf *b);
+
 #endif
