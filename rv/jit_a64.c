@@ -4,11 +4,12 @@
  *
  * Each op becomes a fixed AArch64 sequence, in block order, reading its
  * sources from h->x[] / h->f[] and writing its result back at once: no
- * register cache, no chaining and no regions (a region is compiled as its
- * head block alone; its other blocks are reached through the interpreter,
- * which charges them as usual). What it does have:
+ * register cache and no regions (a region is compiled as its head block
+ * alone). What it does have:
  *   - a block that branches or jumps to its own start loops in place,
- *     charging the budget as the interpreter's block entry does;
+ *     and one that goes to another compiled block goes straight on to its
+ *     code through the jump cache (chaining), both charging the budget as
+ *     the interpreter's block entry does;
  *   - every integer op of RV64IM, Zba and most of Zbb (not cpop, orc.b),
  *     with RISC-V's division-by-zero and overflow results;
  *   - loads and stores probing the hart's TLB inline as the interpreter
@@ -20,9 +21,9 @@
  * Anything else (ecall, ebreak, fence.i, atomics, CSRs, illegal encodings,
  * cpop, orc.b) ends the code with RV_JIT_INTERPRET at that op.
  *
- * Frame: x29, x30 and x19 saved (32 bytes, sp 16-byte aligned); x19 = h
+ * Frame: x29, x30 and x19 saved (48 bytes, sp 16-byte aligned); x19 = h
  * (callee-saved: survives helper calls); [sp + 24] the slot rv_load_slow
- * writes. x0..x7 and x16 are temporaries.
+ * writes; [sp + 32] the chained flag. x0..x7 and x16 are temporaries.
  */
 #include "rv/jit.h"
 
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rv/cache.h"
 #include "rv/fpu.h"
 #include "rv/jit_int.h"
 
@@ -46,6 +48,9 @@ _Static_assert(HOFF(tlb_w) < 8 * 4096 && HOFF(f) + 8 * 32 < 8 * 4096, "within a 
 _Static_assert(sizeof(struct rv_tlb_entry) == 16 && offsetof(struct rv_tlb_entry, addend) == 8,
                "TLB entries of 16 bytes, addend after tag");
 _Static_assert(MEM_PAGE_SHIFT == 12, "TLB offset is (va >> 8) & tlb_mask16");
+_Static_assert(RV_JC_BITS <= 12 && offsetof(struct rv_cache, jc) % 8 == 0 && HOFF(cache) % 8 == 0 &&
+               offsetof(struct rv_block, jit) % 8 == 0 && offsetof(struct rv_block, n_insns) % 4 == 0,
+               "chaining's loads take scaled 12-bit offsets");
 
 struct rv_jit {
     struct rv_jit_buf code;
@@ -200,25 +205,113 @@ struct jc {
 
 static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
 
+/*
+ * Every block's code has the same frame: x29, x30 at [sp], x19 at
+ * [sp + 16], the load slot at [sp + 24] and at [sp + FLAG_OFF] 1 if the
+ * code was entered by chaining (emit_chain): then its exits cannot be
+ * reported as op indices, which the interpreter would apply to the block
+ * it called (emit_exit). Chaining reuses the frame it is in, sets the
+ * flag and jumps CHAIN_ENTRY bytes in, past the prologue.
+ */
+#define FLAG_OFF 32
+#define CHAIN_ENTRY 16
+
 /* Returns word to the interpreter. */
 static void emit_ret(struct a64 *a, uint64_t word)
 {
     mov_imm(a, X0, word);
     ldr64(a, X19, SP, 16);
-    emit(a, 0xa8c27bfdu);   /* ldp x29, x30, [sp], #32 */
+    emit(a, 0xa8c37bfdu);   /* ldp x29, x30, [sp], #48 */
     emit(a, 0xd65f03c0u);   /* ret */
 }
 
 static void emit_prologue(struct a64 *a)
 {
-    emit(a, 0xa9be7bfdu);   /* stp x29, x30, [sp, #-32]! */
+    emit(a, 0xa9bd7bfdu);   /* stp x29, x30, [sp, #-48]! */
     str64(a, X19, SP, 16);
     mov_rr(a, X19, X0);
+    str64(a, XZR, SP, FLAG_OFF);   /* not chained */
 }
 
-/* h->pc = target, then kind at op k. A block that goes to its own start
- * loops in place while the budget allows, charging it as the
- * interpreter's block entry does (budget >= the block's instructions). */
+/* cbnz taken when this code was entered by chaining. */
+static uint32_t *if_chained(struct a64 *a)
+{
+    ldr64(a, X16, SP, FLAG_OFF);
+    uint32_t *at = a->p;
+    emit(a, 0xb5000000u | (uint32_t)X16);   /* cbnz x16 */
+    return at;
+}
+
+/*
+ * Leaves at op k with TRAP, INTERPRET or CODE_WRITTEN. Entered by
+ * chaining, the code says instead "the ops before k retired, go on at op
+ * k's pc" (after the store, for CODE_WRITTEN), which the interpreter
+ * takes as an indirect jump: the instructions not run are refunded, and
+ * op k runs again from a block that starts there, entered by the
+ * interpreter itself, so it reports its own trap. A code write first
+ * brings the block cache in line (rv_sync), as the interpreter does.
+ */
+static void emit_exit(struct jc *c, unsigned kind, unsigned k)
+{
+    struct a64 *a = &c->a;
+    uint32_t *chained = if_chained(a);
+    emit_ret(a, RV_JIT_EXIT(kind, k));
+    patch(a, chained, a->p);
+    const struct rv_op *op = &c->b->ops[k];
+    bool written = kind == RV_JIT_CODE_WRITTEN;
+    ldr64(a, X1, X19, HOFF(budget));
+    mov_imm(a, X2, c->b->n_insns - k - (written ? 1 : 0));
+    rrr(a, ADD_X, X1, X1, X2);
+    str64(a, X1, X19, HOFF(budget));
+    mov_imm(a, X1, op_pc(c, op) + (written ? op->len : 0));
+    str64(a, X1, X19, HOFF(pc));
+    if (written) {
+        mov_rr(a, X0, X19);
+        call(a, (uintptr_t)rv_sync);
+    }
+    emit_ret(a, RV_JIT_EXIT(RV_JIT_INDIRECT, k));
+}
+
+/*
+ * Chaining: goes straight on to the compiled code of the block at target
+ * if the interpreter's jump cache holds it, doing what the interpreter's
+ * block entry would (the budget check and charge); otherwise falls
+ * through, to return.
+ */
+static void emit_chain(struct jc *c, uint64_t target)
+{
+    struct a64 *a = &c->a;
+    uint32_t *no[4];
+    ldr64(a, X0, X19, HOFF(cache));
+    ldr64(a, X0, X0, offsetof(struct rv_cache, jc));
+    ldr64(a, X0, X0, 8 * (size_t)RV_JC_INDEX(target));
+    no[0] = a->p;
+    emit(a, 0xb4000000u | (uint32_t)X0);                 /* cbz x0 */
+    ldr64(a, X1, X0, offsetof(struct rv_block, pc));
+    mov_imm(a, X2, target);
+    cmp_x(a, X1, X2);
+    no[1] = b_cond(a, NE);
+    ldr64(a, X3, X0, offsetof(struct rv_block, jit));
+    no[2] = a->p;
+    emit(a, 0xb4000000u | (uint32_t)X3);                 /* cbz x3 */
+    ldr32(a, X4, X0, offsetof(struct rv_block, n_insns));
+    ldr64(a, X5, X19, HOFF(budget));
+    cmp_x(a, X5, X4);
+    no[3] = b_cond(a, LT);
+    rrr(a, SUB_X, X5, X5, X4);
+    str64(a, X5, X19, HOFF(budget));
+    mov_imm(a, X1, 1);
+    str64(a, X1, SP, FLAG_OFF);
+    emit(a, 0x91000000u | CHAIN_ENTRY << 10 | (uint32_t)X3 << 5 | (uint32_t)X3);   /* add x3, x3, #entry */
+    emit(a, 0xd61f0000u | (uint32_t)X3 << 5);            /* br x3 */
+    for (unsigned i = 0; i < 4; i++)
+        patch(a, no[i], a->p);
+}
+
+/* h->pc = target, then kind at op k (INDIRECT if entered by chaining). A
+ * block that goes to its own start loops in place while the budget
+ * allows, charging it as the interpreter's block entry does (budget >=
+ * the block's instructions); one that goes elsewhere chains if it can. */
 static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
 {
     if (target == c->b->pc) {
@@ -231,10 +324,15 @@ static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
         str64(a, X1, X19, HOFF(budget));
         patch(a, b_fwd(a), c->loop_top);
         patch(a, out, a->p);
+    } else {
+        emit_chain(c, target);
     }
     mov_imm(&c->a, X1, target);
     str64(&c->a, X1, X19, HOFF(pc));
+    uint32_t *chained = if_chained(&c->a);
     emit_ret(&c->a, RV_JIT_EXIT(kind, k));
+    patch(&c->a, chained, c->a.p);
+    emit_ret(&c->a, RV_JIT_EXIT(RV_JIT_INDIRECT, k));
 }
 
 /* ---- integer ops ---------------------------------------------------------------- */
@@ -379,7 +477,7 @@ static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
     emit(a, 0x910063e3u);                               /* add x3, sp, #24 */
     call(a, (uintptr_t)rv_load_slow);
     uint32_t *ok = cbz_w(a, X0);
-    emit_ret(a, RV_JIT_EXIT(RV_JIT_TRAP, k));
+    emit_exit(c, RV_JIT_TRAP, k);
     patch(a, ok, a->p);
     emit(a, 0x910063e1u);                               /* add x1, sp, #24 */
     load_insn(a, op->opc);
@@ -419,9 +517,9 @@ static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
     mov_imm(a, X1, 1);
     cmp_w(a, X0, X1);
     uint32_t *trap = b_cond(a, NE);
-    emit_ret(a, RV_JIT_EXIT(RV_JIT_CODE_WRITTEN, k));
+    emit_exit(c, RV_JIT_CODE_WRITTEN, k);
     patch(a, trap, a->p);
-    emit_ret(a, RV_JIT_EXIT(RV_JIT_TRAP, k));
+    emit_exit(c, RV_JIT_TRAP, k);
     patch(a, ok, a->p);
     patch(a, done, a->p);
 }
@@ -445,7 +543,7 @@ static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const
         ldr32(a, X4, X19, HOFF(frm));
         emit(a, 0x7100109fu);                           /* cmp w4, #4 */
         uint32_t *ok = b_cond(a, LS);
-        emit_ret(a, RV_JIT_EXIT(RV_JIT_INTERPRET, k));
+        emit_exit(c, RV_JIT_INTERPRET, k);
         patch(a, ok, a->p);
     } else {
         mov_imm(a, X4, d->rm ? op->rm : 0);
@@ -752,12 +850,14 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
     uint32_t *entry = (uint32_t *)(void *)(j->code.buf + j->used);
     c.a = (struct a64){ .p = entry, .end = entry + need / 4 };
     emit_prologue(&c.a);
+    if ((uint8_t *)c.a.p - (uint8_t *)entry != CHAIN_ENTRY)
+        return NULL;    /* cannot happen: fixed encodings */
     c.loop_top = c.a.p;
     unsigned k = 0;
     for (; k < b->n_ops; k++) {
         const struct rv_op *op = &b->ops[k];
         if (!op_supported(op)) {
-            emit_ret(&c.a, RV_JIT_EXIT(RV_JIT_INTERPRET, k));
+            emit_exit(&c, RV_JIT_INTERPRET, k);
             break;
         }
         emit_op(&c, k, op);

@@ -1022,12 +1022,12 @@ static void jit_loop_budget(void)
 /*
  * Runs in's program with every budget from 1 to max, interpreted and with
  * the blocks at starts[] decoded first (the last one, the head, compiled
- * on entry); returns how many runs differ, counts in *regions the runs
- * that compiled a region, and leaves the last compiled run's result in
- * *last.
+ * on entry; with chain, every one of them, each alone: no regions);
+ * returns how many runs differ, counts in *regions the runs that
+ * compiled a region, and leaves the last compiled run's result in *last.
  */
-static unsigned region_sweep(const struct init *in, unsigned max, const uint64_t *starts, unsigned n_starts,
-                             unsigned *regions, struct result *last)
+static unsigned sweep(const struct init *in, unsigned max, const uint64_t *starts, unsigned n_starts, bool chain,
+                      unsigned *regions, struct result *last)
 {
     struct world wi, wj;
     if (world_new(&wi, false) || world_new(&wj, true)) {
@@ -1044,9 +1044,11 @@ static unsigned region_sweep(const struct init *in, unsigned max, const uint64_t
 
         world_load(&wj, in, true);
         rv_sync(wj.h);
+        wj.h->no_regions = chain;
         struct rv_block *b = NULL;
         for (unsigned i = 0; i < n_starts; i++)
-            b = rv_cache_lookup(wj.h, starts[i]);
+            if ((b = rv_cache_lookup(wj.h, starts[i])) && chain)
+                b->heat = RV_JIT_HEAT - 1;
         if (b)
             b->heat = RV_JIT_HEAT - 1;
         uint64_t before = wj.h->stat_jit_regions;
@@ -1059,6 +1061,43 @@ static unsigned region_sweep(const struct init *in, unsigned max, const uint64_t
     world_free(&wi);
     world_free(&wj);
     return bad;
+}
+
+/*
+ * Two blocks that go to each other, each compiled alone on its first
+ * entry, so that each goes straight on to the other's code (chaining),
+ * stopped by every budget from 1 to 200: each must be charged as the
+ * interpreter's block entry charges it, and every run stop where
+ * interpretation stops (B's load misses the TLB the first time). By
+ * hand: a0 counts 25 down, each pass adds 7 (the word at s1) to a3: 175;
+ * 3 + 3 instructions a pass and the ecall: 151.
+ *   A (CODE):        addi a0, a0, -1 ; addi a1, a1, 1 ; j B
+ *   B (CODE + 0x80): ld a2, 0(s1) ; add a3, a3, a2 ; bnez a0, A ; ecall
+ */
+static void jit_chain_budget(void)
+{
+    static struct init in;
+    static struct result rj;
+    memset(&in, 0, sizeof in);
+    in.pc = CODE;
+    in.code[0] = enc_i(0x00000013, 10, 10, -1);          /* addi a0, a0, -1 */
+    in.code[1] = enc_i(0x00000013, 11, 11, 1);           /* addi a1, a1, 1 */
+    in.code[2] = enc_j(0x6f, 0, 0x80 - 8);               /* j B */
+    in.code[32] = enc_i(0x00003003, 12, 9, 0);           /* ld a2, 0(s1) */
+    in.code[33] = enc_r(0x00000033, 13, 13, 12);         /* add a3, a3, a2 */
+    in.code[34] = enc_b(0x00001063, 10, 0, -(int32_t)(0x80 + 8));   /* bnez a0, A */
+    in.code[35] = 0x00000073;                            /* ecall */
+    in.n_code = 36;
+    in.x[10] = 25;
+    in.x[9] = DATA + 64;
+    in.data[64] = 7;
+    static const uint64_t starts[] = { CODE + 0x80, CODE };
+    unsigned regions;
+    CHECK(sweep(&in, 200, starts, N_OF(starts), true, &regions, &rj) == 0);
+    CHECK(rj.exit == RV_EXIT_ECALL);
+    CHECK(rj.instret == 151);
+    CHECK(rj.x[13] == 175 && rj.x[11] == 25 && rj.x[10] == 0);
+    CHECK(regions == 0);
 }
 
 /*
@@ -1091,7 +1130,7 @@ static void jit_region_loop(void)
     in.x[10] = 20;
     static const uint64_t starts[] = { CODE + 8, CODE + 12, CODE };   /* the head last: decoded first */
     unsigned regions;
-    CHECK(region_sweep(&in, 130, starts, N_OF(starts), &regions, &rj) == 0);
+    CHECK(sweep(&in, 130, starts, N_OF(starts), false, &regions, &rj) == 0);
     CHECK(rj.exit == RV_EXIT_ECALL);
     CHECK(rj.instret == 111);
     CHECK(rj.x[11] == 300 && rj.x[12] == 60 && rj.x[10] == 0);
@@ -1134,7 +1173,7 @@ static void jit_region_indirect(void)
     in.x[10] = 20;
     static const uint64_t starts[] = { CODE + 0x40, CODE + 0x50, CODE };   /* the head last */
     unsigned regions;
-    CHECK(region_sweep(&in, 150, starts, N_OF(starts), &regions, &rj) == 0);
+    CHECK(sweep(&in, 150, starts, N_OF(starts), false, &regions, &rj) == 0);
     CHECK(rj.exit == RV_EXIT_ECALL);
     CHECK(rj.instret == 141);
     CHECK(rj.x[11] == 30 && rj.x[12] == 50 && rj.x[10] == 0);
@@ -1447,6 +1486,7 @@ int main(void)
     RUN(jit_interpreted_ops_mid_block);
     RUN(jit_chained_blocks);
     RUN(jit_region_loop);
+    RUN(jit_chain_budget);
     RUN(jit_region_indirect);
     RUN(jit_site_memo);
     RUN(jit_chained_code_write);
