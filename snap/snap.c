@@ -412,15 +412,12 @@ static int hold_space(mvm_vm *top, struct mem_space *as)
 
 static int hold_tables(mvm_vm *top, mvm_vm *vm)
 {
-    int max = proc_tree_count(vm->p), r = 0;
-    struct proc **list = calloc((size_t)max, sizeof *list);
-    int n = !list ? 0 : max > 1 ? proc_tree_list(vm->p, list, max) : (list[0] = vm->p, 1);
+    struct proc **list;
+    int n = proc_tree_list_all(vm->p, &list), r = n < 0 ? -MVM_ENOMEM : 0;
     for (int i = 0; i < n && r == 0; i++)
         if (list[i]->as)
             r = hold_space(top, list[i]->as);
     free(list);
-    if (!list)
-        r = -MVM_ENOMEM;
     for (int s = 0; s < MVM_HC_MAX_CHILDREN && r == 0; s++)
         if (vm->children[s] && !vm->children[s]->remote && !vm->children[s]->is_board)
             r = hold_tables(top, vm->children[s]);

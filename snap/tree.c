@@ -144,11 +144,10 @@ static int check_child(mvm_vm *top, mvm_vm *vm)
 /* Whether a process after the first of vm has made VMs (not saved yet). */
 static bool forks_made_vms(mvm_vm *vm)
 {
-    int max = proc_tree_count(vm->p) + 1;
-    struct proc **list = calloc((size_t)max, sizeof *list);
-    if (!list)
+    struct proc **list;
+    int n = proc_tree_list_all(vm->p, &list);
+    if (n < 0)
         return true;
-    int n = proc_tree_list(vm->p, list, max);
     bool made = false;
     for (int i = 1; i < n && !made; i++) {
         mvm_vm *f = list[i]->thread_ctx;

@@ -344,6 +344,8 @@ int proc_new_id(struct proc *p);
  * VM runs); a zombie gets none. A zombie's state is its caller's to set.
  */
 int proc_tree_list(struct proc *root, struct proc **out, int max);
+/* The same in a new array *out (the caller frees it): how many, or -LX_ENOMEM. */
+int proc_tree_list_all(struct proc *root, struct proc ***out);
 int proc_tree_list_locked(struct proc *root, struct proc **out, int max);   /* proc_tree_lock held */
 struct proc *proc_tree_add(struct proc *root, int pid, int ppid, int *err);
 int proc_tree_start(struct proc *c);

@@ -253,6 +253,13 @@ int proc_tree_list(struct proc *root, struct proc **out, int max)
     return n;
 }
 
+int proc_tree_list_all(struct proc *root, struct proc ***out)
+{
+    int max = proc_tree_count(root) + 1;
+    *out = calloc((size_t)max, sizeof **out);
+    return *out ? proc_tree_list(root, *out, max) : -LX_ENOMEM;
+}
+
 struct proc *proc_tree_add(struct proc *root, int pid, int ppid, int *err)
 {
     struct ptree *tr = root->tree;

@@ -460,18 +460,10 @@ static int check_one(struct proc *p, char *err, size_t errlen)
     return 0;
 }
 
-/* The VM's processes in *out (freed by the caller): how many, or -LX_ENOMEM. */
-static int list_procs(struct proc *p, struct proc ***out)
-{
-    int max = proc_tree_count(p) + 1;
-    *out = calloc((size_t)max, sizeof **out);
-    return *out ? proc_tree_list(p, *out, max) : -LX_ENOMEM;
-}
-
 int proc_check_saveable(struct proc *p, char *err, size_t errlen)
 {
     struct proc **procs;
-    int n = list_procs(p, &procs), r = n < 0 ? save_fail(err, errlen, n, "out of memory") : 0;
+    int n = proc_tree_list_all(p, &procs), r = n < 0 ? save_fail(err, errlen, n, "out of memory") : 0;
     for (int i = 0; i < n && r == 0; i++)
         r = procs[i]->zombie ? 0 : check_one(procs[i], err, errlen);
     free(procs);
@@ -531,7 +523,7 @@ int proc_save(struct proc *p, struct snap_writer *w, unsigned flags, char *err, 
     if (r != 0)
         return r;
     struct saver s = { .p = p, .flags = flags, .w = w, .err = err, .errlen = errlen };
-    if ((s.nprocs = list_procs(p, &s.procs)) < 0)
+    if ((s.nprocs = proc_tree_list_all(p, &s.procs)) < 0)
         return save_fail(err, errlen, -LX_ENOMEM, "out of memory");
     for (s.index = 0; s.index < s.nprocs && r == 0; s.index++) {
         s.p = s.procs[s.index];

@@ -314,17 +314,12 @@ static int redirect_flags(int how)
 static int redirect_tree(mvm_vm *vm, int fd)
 {
     struct fs *from = vm->p->fs;
-    int r = 0, max = proc_tree_count(vm->p);
-    if (max > 1) {
-        struct proc **list = calloc((size_t)max, sizeof *list);
-        if (!list)
-            return -LX_ENOMEM;
-        int n = proc_tree_list(vm->p, list, max);
-        for (int i = 0; i < n && r == 0; i++)
-            if (list[i] != vm->p && list[i]->fs)
-                r = fs_follow_stream(list[i]->fs, fd, from);
-        free(list);
-    }
+    struct proc **list;
+    int n = proc_tree_list_all(vm->p, &list), r = n < 0 ? n : 0;
+    for (int i = 1; i < n && r == 0; i++)   /* the first is vm->p */
+        if (list[i]->fs)
+            r = fs_follow_stream(list[i]->fs, fd, from);
+    free(list);
     for (int s = 0; s < MVM_HC_MAX_CHILDREN && r == 0; s++) {
         mvm_vm *c = vm->children[s];
         if (c && !c->remote && !c->is_board && c->p->fs && (r = fs_follow_stream(c->p->fs, fd, from)) == 0)
