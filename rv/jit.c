@@ -62,7 +62,7 @@ _Static_assert(MEM_PAGE_SHIFT == 12 && RV_TLB_MAX_BITS <= 24, "TLB offset is (va
 struct rv_jit {
     struct rv_jit_buf code;
     size_t used;         /* code grows up from code.buf */
-    size_t sites;        /* site memos (below) grow down from buf + size */
+    size_t sites;        /* site memos (below) grow down from code.buf + code.size */
     bool popcnt;
 };
 
@@ -792,7 +792,6 @@ static void emit_probe_stub(struct jc *c, const struct stub *s)
     x_patch32(a, x_jmp32(a), s->back);
 }
 
-
 /* d = the loaded value, extended as the op wants, from [base]. */
 static void emit_load_insn(struct x64 *a, unsigned opc, int d, int base)
 {
@@ -1179,7 +1178,6 @@ static bool op_supported(const struct rv_jit *j, const struct rv_op *op)
     return true;
 }
 
-
 static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct x64 *a = &c->a;
@@ -1520,7 +1518,6 @@ struct rv_jit *rv_jit_new(void)
     j->popcnt = __builtin_cpu_supports("popcnt");
     return j;
 }
-
 
 void rv_jit_free(struct rv_jit *j)
 {

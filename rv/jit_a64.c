@@ -428,7 +428,6 @@ static void one_reg(struct a64 *a, const struct rv_op *op, uint32_t insn, uint32
 
 /* ---- memory ------------------------------------------------------------------------ */
 
-
 /* x1 = va = x[rs1] + imm; a hit leaves x1 = the host address and falls
  * through; a miss branches to the returned b.ne (x1 = va still). */
 static uint32_t *tlb_probe(struct a64 *a, const struct rv_op *op, unsigned size, size_t tlb_off)
@@ -611,7 +610,6 @@ static bool op_supported(const struct rv_op *op)
         return rv_jit_fp_ops[op->opc].fn && (!rv_jit_fp_ops[op->opc].rm || op->rm <= 4 || op->rm == 7);
     return true;
 }
-
 
 static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc)
 {
@@ -804,7 +802,6 @@ struct rv_jit *rv_jit_new(void)
         j->code.size = RV_JIT_BUF_SIZE;
     return j;
 }
-
 
 void rv_jit_free(struct rv_jit *j)
 {
