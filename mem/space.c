@@ -86,18 +86,16 @@ struct table {
     uint16_t mapped;            /* mapped ptes */
     int8_t prot;                /* the permissions of all mapped ptes, or -1 */
     bool code;                  /* some pte flagged CODE */
-    struct leaf_chunk *chunk;   /* where its memory is (leaf_alloc) */
-    union {
-        struct mem_leaf leaf;
-        struct table *next_free;    /* in its chunk's free list */
-    };
+    struct leaf_chunk *chunk;   /* where it is (leaf_alloc) */
+    struct mem_leaf *leaf;      /* its ptes: two pages of its chunk's own */
+    struct table *next_free;    /* in its chunk's free list */
 };
 
 _Static_assert(MEM_TABLE_SPAN == (uint64_t)LEVEL_SIZE << MEM_PAGE_SHIFT, "mem.h says what a table maps");
 
 static struct mem_leaf *leaf_of(void *slot)
 {
-    return &((struct table *)slot)->leaf;
+    return ((struct table *)slot)->leaf;
 }
 
 /* Held by other spaces too: it must not change. */
@@ -206,12 +204,16 @@ int mem_space_refs(const struct mem_space *as)
 static void backing_release(struct mem_space *b, uint64_t va);
 
 /*
- * Leaf tables come from chunks of 1, 2, 4, ... 128 tables whose memory is
- * made present when mapped (host_page_alloc_now): mapping or restoring
- * much memory makes many tables at once, and a host page fault for each
- * of their pages would cost more than the mapping itself. A chunk is
- * charged to its space's pool whole when made (its memory is present:
- * the host spends it). Its tables may be held by other spaces after its
+ * Leaf tables come from chunks of 1, 2, 4, ... 128 tables, handed out
+ * from the start: their headers in an array, their ptes in a mapping of
+ * their own, two whole pages a table. That mapping is backed by the host
+ * as its tables are first written, so the tables a space has not used
+ * yet cost no host memory, nor does the second page of a table whose
+ * ptes all lie in its first (a dense host's many small VMs each leave
+ * much of their last chunk unused; populating a chunk when it is made
+ * would save a little less than a page fault per page, about 2 us here).
+ * A chunk is charged to its space's pool whole when made, an upper bound
+ * of what it comes to. Its tables may be held by other spaces after its
  * space is gone (lent, above): it goes when its space has gone and its
  * last table is freed, by whichever thread frees that one. Freed tables
  * are reused by the chunk's space. One spin lock of C11 atomics guards
@@ -221,6 +223,7 @@ struct leaf_chunk {
     struct leaf_chunk *next;    /* the space's (its own to change) */
     size_t n, used;             /* tables in it; handed out from the start */
     struct table *t;            /* n of them */
+    struct mem_leaf *leaves;    /* and their ptes, page-aligned */
     struct mem_pool *pool;      /* charged for it */
     /* Under chunk_flag: */
     struct table *free;         /* freed tables, for reuse */
@@ -228,7 +231,7 @@ struct leaf_chunk {
     bool orphan;                /* its space is gone */
 };
 
-#define CHUNK_PAGES(n) (((n) * sizeof(struct table) + MEM_PAGE_SIZE - 1) / MEM_PAGE_SIZE)
+#define CHUNK_PAGES(n) ((n) * sizeof(struct mem_leaf) / MEM_PAGE_SIZE + MEM_PAGES_OF((n) * sizeof(struct table)))
 
 static atomic_flag chunk_flag = ATOMIC_FLAG_INIT;
 static void chunk_lock(void) { spin_lock(&chunk_flag); }
@@ -237,7 +240,8 @@ static void chunk_unlock(void) { spin_unlock(&chunk_flag); }
 static void chunk_free(struct leaf_chunk *c)
 {
     mem_pool_charge(c->pool, -(int64_t)CHUNK_PAGES(c->n));
-    host_page_free(c->t, CHUNK_PAGES(c->n) * MEM_PAGE_SIZE);
+    host_page_free(c->leaves, c->n * sizeof(struct mem_leaf));
+    free(c->t);
     free(c);
 }
 
@@ -268,8 +272,12 @@ static struct table *leaf_alloc(struct mem_space *as)
             free(c);
             return NULL;
         }
-        if (!(c->t = host_page_alloc_now((size_t)pages * MEM_PAGE_SIZE))) {
+        c->t = calloc(n, sizeof *c->t);
+        c->leaves = host_page_alloc(n * sizeof(struct mem_leaf));
+        if (!c->t || !c->leaves) {
             mem_pool_charge(as->pool, -pages);
+            free(c->t);
+            host_page_free(c->leaves, n * sizeof(struct mem_leaf));
             free(c);
             return NULL;
         }
@@ -278,10 +286,16 @@ static struct table *leaf_alloc(struct mem_space *as)
         c->next = as->chunks;
         as->chunks = c;
         as->nchunks++;
-        t = &c->t[c->used++];
+        t = &c->t[c->used];
+        t->leaf = &c->leaves[c->used++];
         c->live = 1;    /* nobody else knows of it yet */
-    } else {
+    } else if (t->leaf) {   /* a freed one */
+        struct mem_leaf *l = t->leaf;
         memset(t, 0, sizeof *t);
+        memset(l, 0, sizeof *l);
+        t->leaf = l;
+    } else {                /* never handed out: zero */
+        t->leaf = &c->leaves[t - c->t];
     }
     t->chunk = c;
     atomic_init(&t->refs, 1);
@@ -307,7 +321,7 @@ static void table_put(struct mem_space *as, struct table *t)
 {
     if (atomic_fetch_sub(&t->refs, 1) != 1)
         return;
-    leaf_release(as, &t->leaf);
+    leaf_release(as, t->leaf);
     struct leaf_chunk *c = t->chunk;
     chunk_lock();
     t->next_free = c->free;
@@ -677,10 +691,10 @@ static bool leaf_own(struct mem_space *as, void **slot)
     struct table *s = *slot, *t = leaf_alloc(as);
     if (!t)
         return false;
-    t->leaf = s->leaf;
+    *t->leaf = *s->leaf;
     for (unsigned i = 0; i < LEVEL_SIZE; i++)
-        if (t->leaf.pte[i].page)
-            mem_page_ref(t->leaf.pte[i].page);
+        if (t->leaf->pte[i].page)
+            mem_page_ref(t->leaf->pte[i].page);
     *slot = t;
     table_put(as, s);
     return true;
@@ -1423,7 +1437,7 @@ static struct table *leaf_lend(struct mem_space *src, uint64_t sva)
     int prot = -2;
     bool code = false;
     for (unsigned i = 0; i < LEVEL_SIZE; i++) {
-        const struct mem_pte *p = &s->leaf.pte[i];
+        const struct mem_pte *p = &s->leaf->pte[i];
         if ((p->flags & PTE_PAGED) || ((p->flags & PTE_SHARED) && !p->page))
             return NULL;
         if (!(p->flags & PTE_MAPPED))
