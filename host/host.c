@@ -9,6 +9,9 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +56,13 @@ void host_page_populate(void *p, size_t size)
     madvise(p, size, MADV_POPULATE_WRITE);    /* an old kernel says EINVAL: faults then */
 #else
     (void)p, (void)size;
+#endif
+}
+
+void host_heap_trim(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
 #endif
 }
 

@@ -77,6 +77,9 @@ void host_page_populate(void *p, size_t size);
  * memory, which stays mapped and reads as zero after (Linux's
  * MADV_DONTNEED); where the host cannot, nothing. */
 void host_page_release(void *p, size_t size);
+/* Gives the host back the free memory of the C heap, where the C library
+ * can (glibc's malloc_trim); nothing elsewhere. */
+void host_heap_trim(void);
 
 /* Clocks in nanoseconds. */
 uint64_t host_time_realtime_ns(void);

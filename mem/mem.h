@@ -85,6 +85,13 @@ struct mem_pool *mem_pool_root(const struct mem_pool *pool);
  * least min of them still hold it (they stay in the pool, zero when next
  * used); returns how many it gave back. */
 uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t min);
+/* Gives the host back whole chunks of pool's tree all of whose pages are
+ * free: their memory and their pages' descriptors (what a dense host's
+ * peak left behind once sharing freed it). Only while nothing keeps a
+ * free page's descriptor (mem/merge.c calls it between passes); cheap
+ * unless much of the pool is free. Returns the pages the pool no longer
+ * has. */
+uint64_t mem_pool_retire(struct mem_pool *pool);
 struct mem_pool *mem_pool_parent(const struct mem_pool *pool);
 const uint8_t *mem_zero_page(struct mem_pool *pool);
 /*

@@ -77,6 +77,11 @@ struct mem_dedup_result {
 };
 void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct mem_dedup_ops *ops, void *ctx,
                      struct mem_dedup_result *r);
+/* Around mem_space_dedup, which reads pages it holds no reference to:
+ * meanwhile no chunk of pool's tree goes back to the host
+ * (mem_pool_retire), so such a page is at worst reused, never freed. */
+void mem_pool_scan_enter(struct mem_pool *pool);
+void mem_pool_scan_exit(struct mem_pool *pool);
 
 /* Swap (swap.c) and what it needs of pools and spaces. */
 struct mem_swap;

@@ -22,7 +22,8 @@
  * to the domain (mem_page_adopt): they may outlive the VM that made
  * them. A pass ends when every space was scanned to its end: the
  * unstable table is forgotten, stable pages no space maps any more are
- * freed, and free pages go back to the host (mem_pool_trim).
+ * freed, and free pages go back to the host (mem_pool_trim), whole
+ * chunks of them with their descriptors (mem_pool_retire).
  *
  * Concurrency: one scan at a time (scan_lock, held through a step); the
  * list of spaces has its own lock, never held while calling a space. A
@@ -36,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/host.h"
 #include "host/thread.h"
 
 #ifndef MVM_HAVE_XXHASH
@@ -79,6 +81,7 @@ struct mem_merge {
     struct mem_space *busy;         /* the space the scan is in */
     unsigned waiting;               /* for busy to go NULL (on spaces.cv) */
     size_t cur;                     /* the next to visit */
+    uint64_t heap_trimmed_ns;       /* when pass_end last trimmed the heap */
 };
 
 static uint64_t hash_page(const struct mem_merge *m, const uint8_t *data)
@@ -106,18 +109,27 @@ static size_t slot_of(const struct table *t, uint64_t hash)
     return (size_t)((hash * 0x9e3779b97f4a7c15ull) >> 17) & (t->cap - 1);
 }
 
+/* A table's entries are a mapping of their own (zero when made): the
+ * tables of a domain's busiest pass are megabytes, and memory the heap
+ * got back from them would stay the process's. */
+static void table_free(struct table *t)
+{
+    host_page_free(t->e, t->cap * sizeof *t->e);
+    *t = (struct table){ 0 };
+}
+
 static bool table_add(struct table *t, uint64_t hash, struct mem_page *pg)
 {
     if (2 * (t->n + 1) >= t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 1024;
-        struct entry *e = calloc(cap, sizeof *e);
+        struct entry *e = host_page_alloc(cap * sizeof *e);
         if (!e)
             return false;
         struct table nt = { e, cap, 0 };
         for (size_t i = 0; i < t->cap; i++)
             if (t->e[i].pg)
                 table_add(&nt, t->e[i].hash, t->e[i].pg);
-        free(t->e);
+        table_free(t);
         *t = nt;
     }
     size_t i = slot_of(t, hash);
@@ -128,9 +140,13 @@ static bool table_add(struct table *t, uint64_t hash, struct mem_page *pg)
     return true;
 }
 
+/* Empties t; one much bigger than what it held goes (the next pass
+ * grows it again as far as it needs). */
 static void table_clear(struct table *t)
 {
-    if (t->e)
+    if (t->cap > 1024 && 8 * t->n < t->cap)
+        table_free(t);
+    else if (t->e)
         memset(t->e, 0, t->cap * sizeof *t->e);
     t->n = 0;
 }
@@ -184,8 +200,8 @@ void mem_merge_free(struct mem_merge *m)
     for (size_t i = 0; i < m->stable.cap; i++)
         if (m->stable.e[i].pg)
             mem_page_unref(m->pool, m->stable.e[i].pg);
-    free(m->stable.e);
-    free(m->unstable.e);
+    table_free(&m->stable);
+    table_free(&m->unstable);
     mem_members_fini(&m->spaces);
     host_mutex_free(m->scan_lock);
     free(m);
@@ -263,7 +279,17 @@ static const struct mem_dedup_ops dedup_ops = { probe, decide };
 static void pass_end(struct mem_merge *m)
 {
     mem_pool_trim(m->pool, TRIM_BATCH / 16);
+    /* Whole chunks the merging freed go back to the host with their
+     * descriptors (the unstable table only compares page addresses). */
+    mem_pool_retire(m->pool);
     table_clear(&m->unstable);
+    /* And what the monitor's heap no longer uses (its VMs' structures and
+     * the scan's own tables come and go), at most once a second. */
+    uint64_t now = host_time_monotonic_ns();
+    if (now - m->heap_trimmed_ns >= 1000000000u) {
+        host_heap_trim();
+        m->heap_trimmed_ns = now;
+    }
     struct table old = m->stable;
     m->stable = (struct table){ 0 };
     m->st.stable = 0;
@@ -278,7 +304,7 @@ static void pass_end(struct mem_merge *m)
             m->st.stable++;
         }
     }
-    free(old.e);
+    table_free(&old);
     m->st.passes++;
 }
 
@@ -346,7 +372,9 @@ long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages)
         }
         uint64_t want = max_pages - done < MEM_DEDUP_BATCH ? max_pages - done : MEM_DEDUP_BATCH;
         struct mem_dedup_result r;
+        mem_pool_scan_enter(m->pool);
         mem_space_dedup(as, (unsigned)want, e.busy >= PATIENCE, &dedup_ops, m, &r);
+        mem_pool_scan_exit(m->pool);
         done_space(m, as, &r);
         done += r.looked;
         m->st.merged += r.merged;

@@ -24,6 +24,7 @@
 #include "mem/mem.h"
 #include "mem/mem_int.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "host/host.h"
@@ -57,6 +58,8 @@ struct mem_pool {
     uint8_t *fresh, *present, *fresh_end;
     bool huge;                 /* chunks come in huge pages (mem_pool_use_huge_pages) */
     uint8_t *spare;            /* the half of a huge page no chunk has yet */
+    size_t retire_nfree;       /* nfree when mem_pool_retire last looked */
+    atomic_uint scanners;      /* in mem_space_dedup (mem_pool_scan_enter) */
     struct mem_stats st;
 };
 
@@ -294,11 +297,9 @@ static int by_address(const void *a, const void *b)
  * if there are at least min of them: sorted by address, each run of
  * adjacent pages in one call (each call costs the host a TLB shootdown
  * of every thread of the process). */
-uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t min)
+static uint64_t trim_locked(struct mem_pool *r, uint64_t min)
 {
-    struct mem_pool *r = pool->root;
     uint64_t n = 0;
-    host_mutex_lock(r->lock);
     if (r->nfree - r->released >= min && r->nfree > r->released) {
         n = r->nfree - r->released;
         qsort(r->free + r->released, n, sizeof *r->free, by_address);
@@ -310,8 +311,99 @@ uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t min)
         }
         r->released = r->nfree;
     }
+    return n;
+}
+
+uint64_t mem_pool_trim(struct mem_pool *pool, uint64_t min)
+{
+    struct mem_pool *r = pool->root;
+    host_mutex_lock(r->lock);
+    uint64_t n = trim_locked(r, min);
     host_mutex_unlock(r->lock);
     return n;
+}
+
+void mem_pool_scan_enter(struct mem_pool *pool)
+{
+    atomic_fetch_add(&pool->root->scanners, 1);
+}
+
+void mem_pool_scan_exit(struct mem_pool *pool)
+{
+    atomic_fetch_sub(&pool->root->scanners, 1);
+}
+
+static int by_descriptor(const void *a, const void *b)
+{
+    const struct mem_page *x = *(struct mem_page *const *)a, *y = *(struct mem_page *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The free pages in chunk c: free[] is sorted by descriptor. */
+static size_t free_in(struct mem_page **free, size_t n, const struct pool_chunk *c)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (free[mid] < c->pages)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t k = 0;
+    while (lo + k < n && free[lo + k] < c->pages + CHUNK_PAGES)
+        k++;
+    return k;
+}
+
+uint64_t mem_pool_retire(struct mem_pool *pool)
+{
+    struct mem_pool *r = pool->root;
+    uint64_t gone = 0;
+    host_mutex_lock(r->lock);
+    /* Worth a sort of the free list only when much of the pool is free,
+     * and free in other ways than when it last looked. */
+    size_t moved = r->nfree > r->retire_nfree ? r->nfree - r->retire_nfree : r->retire_nfree - r->nfree;
+    if (atomic_load(&r->scanners) || r->huge || !r->chunks || r->nfree < 4 * CHUNK_PAGES || r->nfree < r->total / 2 || moved < r->total / 8) {
+        host_mutex_unlock(r->lock);
+        return 0;
+    }
+    trim_locked(r, 0);      /* every free page given back: order no longer matters */
+    qsort(r->free, r->nfree, sizeof *r->free, by_descriptor);
+    /* The newest chunk stays: its pages may not have been handed out
+     * yet (fresh). */
+    for (struct pool_chunk **cp = &r->chunks->next; *cp;) {
+        struct pool_chunk *c = *cp;
+        if (free_in(r->free, r->nfree, c) != CHUNK_PAGES) {
+            cp = &c->next;
+            continue;
+        }
+        *cp = c->next;
+        size_t keep = 0;
+        for (size_t i = 0; i < r->nfree; i++)
+            if (r->free[i] < c->pages || r->free[i] >= c->pages + CHUNK_PAGES)
+                r->free[keep++] = r->free[i];
+        r->nfree = keep;
+        r->total -= CHUNK_PAGES;
+        host_page_free(c->data, (size_t)CHUNK_PAGES * MEM_PAGE_SIZE);
+        free(c);
+        gone += CHUNK_PAGES;
+    }
+    r->released = r->nfree;
+    r->retire_nfree = r->nfree;
+    /* The free list's room, down to what the pool now has. */
+    size_t cap = CHUNK_PAGES * 4;
+    while (cap < r->total)
+        cap *= 2;
+    if (cap < r->cap_free) {
+        struct mem_page **nf = realloc(r->free, cap * sizeof *nf);
+        if (nf) {
+            r->free = nf;
+            r->cap_free = cap;
+        }
+    }
+    host_mutex_unlock(r->lock);
+    return gone;
 }
 
 struct mem_pool *mem_pool_root(const struct mem_pool *pool)

@@ -1711,8 +1711,9 @@ void mem_space_dedup(struct mem_space *as, unsigned max, bool wait, const struct
     /* 2. Which of them might merge, from a copy taken while they may be
      * written: most pages are like no other, and are left alone without
      * ever being write-protected (which costs the harts their TLBs). A
-     * page is never freed (only reused) while its pool lives: reading a
-     * stale one gives a wrong hint, no more. */
+     * page is never freed (only reused) while a scan is in
+     * (mem_pool_scan_enter): reading a stale one gives a wrong hint, no
+     * more. */
     unsigned m = 0;
     uint64_t buf[MEM_PAGE_SIZE / 8];
     for (unsigned k = 0; k < n; k++) {
