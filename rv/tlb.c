@@ -15,6 +15,8 @@
  * (each miss is a walk of the address space's map), and a small one keeps
  * 8 KiB of tables and cheap flushes. The tables are monitor memory the VM
  * costs: charged to its pool like the hart, and made at its first miss.
+ * They are mappings of their own (8 KiB and up), so that the memory of
+ * tables given up goes back to the host, not to the heap.
  *
  * Compiled code also keeps, for each of its loads and stores, a copy of
  * the entry that access used last; tlb_epoch moves on every flush,
@@ -24,6 +26,7 @@
 
 #include <stdlib.h>
 
+#include "host/host.h"
 #include "mem/mem.h"
 
 #define TLB_GROW_SHIFT 7   /* grow past one miss per 128 instructions */
@@ -60,7 +63,7 @@ static bool resize(struct rv_hart *h, unsigned bits)
     struct mem_pool *pool = mem_space_pool(h->as);
     if (dp > 0 && !mem_pool_charge(pool, dp))
         return false;
-    struct rv_tlb_entry *t = malloc(2 * n * sizeof *t);
+    struct rv_tlb_entry *t = host_page_alloc(2 * n * sizeof *t);
     if (!t) {
         if (dp > 0)
             mem_pool_charge(pool, -dp);
@@ -69,7 +72,7 @@ static bool resize(struct rv_hart *h, unsigned bits)
     if (dp < 0)
         mem_pool_charge(pool, dp);
     if (has_tables(h))
-        free(h->tlb_r);
+        host_page_free(h->tlb_r, 2 * old * sizeof *t);
     h->tlb_epoch++;
     invalidate(t, 2 * n);
     h->tlb_r = t;
@@ -106,7 +109,7 @@ void rv_tlb_free(struct rv_hart *h)
     if (!has_tables(h))
         return;
     mem_pool_charge(mem_space_pool(h->as), -table_pages(h->tlb_mask + 1));
-    free(h->tlb_r);
+    host_page_free(h->tlb_r, 2 * (h->tlb_mask + 1) * sizeof *h->tlb_r);
     h->tlb_r = h->tlb_w = NULL;
 }
 
