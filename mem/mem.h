@@ -126,6 +126,13 @@ struct mem_merge_stats {
 int mem_pool_share(struct mem_pool *pool, unsigned hash_bits);
 long mem_pool_scan(struct mem_pool *pool, uint64_t max_pages);
 int mem_pool_share_stats(struct mem_pool *pool, struct mem_merge_stats *out);
+/* The code store of the sharing domain pool is in or under (rv/store.c:
+ * decoded code its VMs share): made by make(domain) the first time it is
+ * asked for, under the tree's lock (make must not charge a pool), and
+ * freed by free_fn when the domain goes. NULL if pool is in no sharing
+ * domain or make failed. */
+void *mem_pool_domain_code(struct mem_pool *pool, void *(*make)(struct mem_pool *domain),
+                           void (*free_fn)(void *));
 
 /*
  * Swap (swap.c). mem_pool_swap gives pool a swap file (fd, open for reading

@@ -47,6 +47,8 @@ struct mem_pool {
     struct host_mutex *lock;   /* the tree's (the root owns it) */
     void *merge;               /* a sharing domain's scan state (merge.c), or NULL */
     void *swap;                /* its swap file (swap.c), or NULL */
+    void *code;                /* a sharing domain's code store (mem_pool_domain_code) */
+    void (*code_free)(void *);
     /* The root's only: */
     struct pool_chunk *chunks;
     struct mem_page **free;
@@ -85,6 +87,8 @@ void mem_pool_free(struct mem_pool *pool)
 {
     if (!pool)
         return;
+    if (pool->code)
+        pool->code_free(pool->code);
     if (pool->merge)
         mem_merge_free(pool->merge);
     if (pool->swap)
@@ -424,6 +428,21 @@ void *mem_pool_merge_state(const struct mem_pool *pool)
 void mem_pool_set_merge_state(struct mem_pool *pool, void *m)
 {
     pool->merge = m;
+}
+
+void *mem_pool_domain_code(struct mem_pool *pool, void *(*make)(struct mem_pool *domain),
+                           void (*free_fn)(void *))
+{
+    while (pool && !pool->merge)
+        pool = pool->parent;
+    if (!pool)
+        return NULL;
+    host_mutex_lock(pool->lock);
+    if (!pool->code && (pool->code = make(pool)))
+        pool->code_free = free_fn;
+    void *code = pool->code;
+    host_mutex_unlock(pool->lock);
+    return code;
 }
 
 void *mem_pool_swap_state(const struct mem_pool *pool)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "host/host.h"
+#include "rv/store.h"
 
 const void *const *rv_handler_table;
 
@@ -86,6 +87,7 @@ struct rv_cache *rv_cache_new(struct mem_pool *pool)
     c->hash_bits = RV_HASH_BITS_MIN;
     c->jc = (struct rv_block **)no_jc;
     c->hash = (struct rv_block **)no_hash;
+    c->store = rv_store_of(pool);   /* NULL: no sharing domain */
     return c;
 }
 
@@ -201,8 +203,9 @@ static int fetch_fault(struct rv_hart *h, uint64_t addr, int err)
     return err;
 }
 
-/* Decodes the block at pc into b; 0, or a fetch fault of its first instruction. */
-static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_block *b)
+/* Decodes the block at pc into b, its ops into ops (room for
+ * RV_BLOCK_MAX_INSNS + 1); 0, or a fetch fault of its first instruction. */
+static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_block *b, struct rv_op *ops)
 {
     uint64_t start = pc;
     uint32_t n = 0;
@@ -212,8 +215,9 @@ static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_b
         return fetch_fault(h, pc, err);
     memset(b, 0, sizeof *b);
     b->pc = pc;
+    b->ops = ops;
     for (;;) {
-        struct rv_op *op = &b->ops[n];
+        struct rv_op *op = &ops[n];
         unsigned off = (unsigned)(pc & (MEM_PAGE_SIZE - 1));
         uint16_t p0 = ld16(page + off), p1 = 0;
         if ((p0 & 3) == 3) {
@@ -243,8 +247,8 @@ static int build(struct rv_hart *h, uint64_t pc, uint32_t max_insns, struct rv_b
     }
     b->n_insns = n;
     b->n_ops = n;
-    if (!rv_op_is_terminator(b->ops[n - 1].opc)) {
-        struct rv_op *op = &b->ops[n];
+    if (!rv_op_is_terminator(ops[n - 1].opc)) {
+        struct rv_op *op = &ops[n];
         memset(op, 0, sizeof *op);
         op->opc = RV_OP_FALLTHRU;
         op->pcoff = (uint16_t)(pc - start);   /* goes on at its own pc */
@@ -292,9 +296,17 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
     }
     jc = &c->jc[RV_JC_INDEX(pc)];
     struct rv_block *b = (struct rv_block *)(c->arena + c->used);
-    if (build(h, pc, RV_BLOCK_MAX_INSNS, b) != 0)
+    struct rv_op *ops = (struct rv_op *)(b + 1);
+    if (build(h, pc, RV_BLOCK_MAX_INSNS, b, ops) != 0)
         return NULL;
-    size_t size = sizeof(struct rv_block) + b->n_ops * sizeof(struct rv_op);
+    /* The ops go to the domain's store if it has (or takes) them; only
+     * the block is the VM's then. */
+    const struct rv_op *kept = c->store ? rv_store_intern(c->store, ops, b->n_ops) : NULL;
+    size_t size = sizeof(struct rv_block);
+    if (kept)
+        b->ops = kept;
+    else
+        size += b->n_ops * sizeof(struct rv_op);
     size = (size + 15) & ~(size_t)15;
     c->used += size;
     if (++c->nblocks > (size_t)2 << c->hash_bits && c->hash_bits < RV_HASH_BITS_MAX) {
@@ -317,7 +329,7 @@ struct rv_block *rv_cache_build_tmp(struct rv_hart *h, uint64_t pc, uint32_t max
     if (max_insns == 0)
         max_insns = 1;
     rv_sync(h);
-    if (build(h, pc, max_insns, b) != 0)
+    if (build(h, pc, max_insns, b, (struct rv_op *)(b + 1)) != 0)
         return NULL;
     return b;
 }

@@ -3,7 +3,9 @@
  *
  * Blocks live in one arena; the whole cache is dropped at once (arena full,
  * fence.i, or a write to a page code was decoded from), so successor
- * pointers between blocks never dangle: they die together.
+ * pointers between blocks never dangle: they die together. In a sharing
+ * domain the blocks' ops are the domain's code store's (rv/store.h),
+ * which outlives the cache.
  */
 #ifndef MVM_CACHE_H
 #define MVM_CACHE_H
@@ -11,6 +13,8 @@
 #include "rv/decode.h"
 #include "rv/rv.h"
 #include "rv/jit.h"
+
+struct rv_store;
 
 #define RV_HASH_BITS_MIN 10     /* the block hash starts this big (8 KiB) */
 #define RV_HASH_BITS_MAX 15     /* and doubles up to this, two blocks a bucket */
@@ -39,6 +43,7 @@ struct rv_cache {
      * runs), an empty read-only table before (rv/cache.c). */
     struct rv_block **jc;
     struct cache_head *head;        /* the arena's mapping, or NULL */
+    struct rv_store *store; /* its sharing domain's decoded code (rv/store.h), or NULL */
 };
 
 /* A cache whose memory is charged to pool (NULL if over its limit). */

@@ -101,10 +101,13 @@ struct rv_block {
     struct rv_block *hash_next;
     struct rv_block *succ[2]; /* chained successors: [0] taken/jump, [1] fall-through */
     void *jit;                /* compiled host code (rv/jit.h), or NULL */
+    /* Its n_ops ops, never written once the block is built: laid out
+     * after the block, or in the code store the VMs of a sharing domain
+     * share (rv/store.h). */
+    const struct rv_op *ops;
     uint32_t heat;            /* entries so far; compiled when it reaches RV_JIT_HEAT */
     uint32_t n_ops;
     uint32_t n_insns;         /* ops that are real instructions (retire) */
-    struct rv_op ops[];
 };
 
 /* Decodes one instruction; parcel0/1 are the 16-bit halves (little-endian
