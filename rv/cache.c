@@ -23,7 +23,18 @@ const void *const *rv_handler_table;
 /* What the cache costs before any code is decoded, its smallest hash
  * table aside. */
 #define CACHE_FIXED_PAGES \
-    MEM_PAGES_OF(sizeof(struct rv_cache) + (sizeof(struct rv_block *) << RV_JC_BITS) + RV_BLOCK_BYTES)
+    MEM_PAGES_OF(sizeof(struct rv_cache) + (sizeof(struct rv_block *) << RV_JC_BITS) + RV_BLOCK_BYTES + SEEN_BYTES)
+
+/*
+ * Most blocks a program decodes run once (start-up code: about two in
+ * three of a static glibc program's). A block is kept only from its
+ * second entry on (rv_cache_enter): the first runs from the scratch
+ * block, and leaves a bit in a filter of pcs seen. A false positive keeps
+ * a block at its first entry, as before. The filter is cleared with the
+ * cache.
+ */
+#define SEEN_BITS 15
+#define SEEN_BYTES ((size_t)1 << (SEEN_BITS - 3))
 
 /* What a hash table of bits costs beyond the smallest one. */
 static int64_t hash_pages(unsigned bits)
@@ -44,6 +55,7 @@ static int64_t hash_pages(unsigned bits)
 struct cache_head {
     struct rv_block *jc[1u << RV_JC_BITS];
     struct rv_block *hash[1u << RV_HASH_BITS_MIN];
+    uint64_t seen[SEEN_BYTES / 8];
     _Alignas(16) uint8_t tmp[RV_BLOCK_BYTES];
 };
 #define HEAD_BYTES ((sizeof(struct cache_head) + MEM_PAGE_SIZE - 1) & ~(size_t)(MEM_PAGE_SIZE - 1))
@@ -128,6 +140,7 @@ static void cache_flush(struct rv_cache *c)
         return;     /* nothing decoded yet: the empty tables stay */
     memset(c->hash, 0, sizeof *c->hash << c->hash_bits);
     memset(c->jc, 0, sizeof *c->jc << RV_JC_BITS);
+    memset(c->head->seen, 0, sizeof c->head->seen);
 }
 
 void rv_flush_code(struct rv_hart *h)
@@ -317,6 +330,26 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
     c->hash[hi] = b;
     *jc = b;
     return b;
+}
+
+struct rv_block *rv_cache_enter(struct rv_hart *h, uint64_t pc)
+{
+    struct rv_cache *c = h->cache;
+    struct rv_block *found = rv_cache_find(c, pc);
+    if (found) {
+        c->jc[RV_JC_INDEX(pc)] = found;
+        return found;
+    }
+    if (!cache_ready(c)) {
+        fetch_fault(h, pc, MEM_ENOMEM);
+        return NULL;
+    }
+    unsigned bit = (unsigned)((pc >> 1) ^ (pc >> (SEEN_BITS + 1))) & ((1u << SEEN_BITS) - 1);
+    uint64_t *w = &c->head->seen[bit / 64], m = (uint64_t)1 << (bit % 64);
+    if (*w & m)
+        return rv_cache_lookup(h, pc);
+    *w |= m;
+    return rv_cache_build_tmp(h, pc, RV_BLOCK_MAX_INSNS);
 }
 
 struct rv_block *rv_cache_build_tmp(struct rv_hart *h, uint64_t pc, uint32_t max_insns)

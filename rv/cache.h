@@ -63,6 +63,10 @@ uint64_t rv_cache_epoch(const struct rv_cache *c);
  * it stays valid until the next such call.
  */
 struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc);
+/* The block to run at pc: as rv_cache_lookup from its second entry on; at
+ * the first (most blocks run once), decoded into the scratch block
+ * (rv_block_is_tmp) and not kept. */
+struct rv_block *rv_cache_enter(struct rv_hart *h, uint64_t pc);
 /* The block starting at pc if it is decoded already, else NULL. */
 struct rv_block *rv_cache_find(const struct rv_cache *c, uint64_t pc);
 struct rv_block *rv_cache_build_tmp(struct rv_hart *h, uint64_t pc, uint32_t max_insns);

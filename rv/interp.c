@@ -404,7 +404,7 @@ static int run(struct rv_hart *h)
 lookup:
     if (HOST_UNLIKELY(h->trace_insns))
         goto single;
-    b = rv_cache_lookup(h, pc);
+    b = rv_cache_enter(h, pc);
     if (HOST_UNLIKELY(!b))
         goto fetch_fault;
 enter:
@@ -467,13 +467,13 @@ single:
 link:
     epoch = rv_cache_epoch(h->cache);
     {
-        struct rv_block *nb = h->trace_insns ? NULL : rv_cache_lookup(h, pc);
+        struct rv_block *nb = h->trace_insns ? NULL : rv_cache_enter(h, pc);
         if (!nb) {
             if (h->trace_insns)
                 goto single;
             goto fetch_fault;
         }
-        if (rv_cache_epoch(h->cache) == epoch && !rv_block_is_tmp(h, prev))
+        if (rv_cache_epoch(h->cache) == epoch && !rv_block_is_tmp(h, prev) && !rv_block_is_tmp(h, nb))
             prev->succ[which] = nb;
         b = nb;
     }
