@@ -268,9 +268,18 @@ static void loc_done(struct loc *l)
  */
 static int resolve(struct fs *fs, int dirfd, const char *path, int flags, struct loc *l)
 {
-    struct walk *w = fs->w;
     memset(l, 0, offsetof(struct loc, path));
     l->dir_fd = -1;
+    /* The walk's scratch (36 KiB) is made at the first path a guest
+     * names: many VMs of a dense host never name one. Only its head needs
+     * values. */
+    if (!fs->w) {
+        if (!(fs->w = malloc(sizeof *fs->w)))
+            return -LX_ENOMEM;
+        fs->w->depth = fs->w->owned_open = fs->w->links = 0;
+        fs->w->path[0] = 0;
+    }
+    struct walk *w = fs->w;
     if (!path[0])
         return -LX_ENOENT;
     size_t plen = strlen(path);
@@ -620,11 +629,6 @@ struct fs *fs_new(void)
     struct fs *fs = calloc(1, sizeof *fs);
     if (!fs)
         return NULL;
-    fs->w = malloc(sizeof *fs->w);     /* scratch, 36 KiB: only its head needs values */
-    if (fs->w) {
-        fs->w->depth = fs->w->owned_open = fs->w->links = 0;
-        fs->w->path[0] = 0;
-    }
     fs->nfds = 64;
     fs->fds = calloc((size_t)fs->nfds, sizeof *fs->fds);
     fs->nofile = FS_NOFILE;
@@ -632,7 +636,7 @@ struct fs *fs_new(void)
     fs->umask = 022;
     fs->born = (int64_t)time(NULL);
     fs->cwd = file_new(-1, -1, LX_O_RDONLY | LX_O_DIRECTORY, LX_S_IFDIR, "/");
-    if (!fs->w || !fs->fds || !fs->cwd)
+    if (!fs->fds || !fs->cwd)
         goto fail;
     for (int i = 0; i < 3; i++) {
         int fl = host_getfl(i);
@@ -677,14 +681,9 @@ struct fs *fs_fork(const struct fs *src)
     struct fs *fs = calloc(1, sizeof *fs);
     if (!fs)
         return NULL;
-    fs->w = malloc(sizeof *fs->w);     /* scratch, 36 KiB: only its head needs values */
-    if (fs->w) {
-        fs->w->depth = fs->w->owned_open = fs->w->links = 0;
-        fs->w->path[0] = 0;
-    }
     fs->fds = calloc((size_t)src->nfds, sizeof *fs->fds);
     fs->mounts = src->nmounts ? calloc((size_t)src->nmounts, sizeof *fs->mounts) : NULL;
-    if (!fs->w || !fs->fds || (src->nmounts && !fs->mounts)) {
+    if (!fs->fds || (src->nmounts && !fs->mounts)) {
         fs_free(fs);
         return NULL;
     }

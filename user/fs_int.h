@@ -84,7 +84,7 @@ struct fs {
     uint32_t umask;
     int64_t born;         /* time stamps of virtual directories */
     bool stream_meta;     /* metadata changes allowed on streams (MVM_STREAM_META) */
-    struct walk *w;       /* scratch: one resolution at a time */
+    struct walk *w;       /* scratch: one resolution at a time (made at the first) */
     struct net *net;      /* network grants (user/net.c); NULL: none */
 };
 
