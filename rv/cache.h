@@ -16,7 +16,7 @@
 
 struct rv_store;
 
-#define RV_HASH_BITS_MIN 10     /* the block hash starts this big (8 KiB) */
+#define RV_HASH_BITS_MIN 8      /* the block hash starts this big (2 KiB) */
 #define RV_HASH_BITS_MAX 15     /* and doubles up to this, two blocks a bucket */
 #define RV_JC_BITS 12
 #define RV_JC_INDEX(pc) ((unsigned)((pc) >> 1) & ((1u << RV_JC_BITS) - 1))
