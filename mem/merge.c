@@ -278,7 +278,7 @@ static const struct mem_dedup_ops dedup_ops = { probe, decide };
  * domain holds (ref 1: no space maps them, none can map them meanwhile). */
 static void pass_end(struct mem_merge *m)
 {
-    mem_pool_trim(m->pool, TRIM_BATCH / 16);
+    mem_pool_trim(m->pool, TRIM_BATCH / 64);
     /* Whole chunks the merging freed go back to the host with their
      * descriptors (the unstable table only compares page addresses). */
     mem_pool_retire(m->pool);
