@@ -7,7 +7,9 @@
 # The programs are chosen for what differs between hosts: byte order of
 # guest loads and stores and of the structures the monitor writes for
 # system calls (stat, the initial stack, auxv), floating point, and integer
-# corner cases.
+# corner cases. On aarch64 also the block compiler of that host, checked
+# against the interpreter: the differential unit test (tests/unit/jit_test.c)
+# and the fuzz_run target's oracle (tests/cross/fuzz_replay.c).
 #
 # Usage: tests/cross/run.sh [arch...]     arch: aarch64 s390x (default both)
 cd "$(dirname "$0")/../.." || exit 2
@@ -61,6 +63,19 @@ for arch in $arches; do
 			else
 				echo "PASS cross/$arch/jit ($(grep -c '^PASS' "$OUT/$arch-jit.out") checks against the interpreter)"
 			fi
+		fi
+		# And the fuzz_run target's oracle (compiled whole against
+		# interpreted in budget slices) over its seed corpus and 300
+		# fixed mutations of each (tests/cross/fuzz_replay.c).
+		fr=build/$arch/tests/fuzz_replay
+		if ! $arch-linux-gnu-gcc -std=c11 -O1 -Wall -Wextra -Wno-unused-parameter -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+			-frounding-math -I. -Iinclude -static -Wl,--wrap=host_time_monotonic_ns -o "$fr" tests/fuzz/fuzz_run.c \
+			tests/cross/fuzz_replay.c "build/$arch/libmvm.a" -lm -lpthread >"$OUT/$arch-fuzz.log" 2>&1; then
+			echo "FAIL cross/$arch/fuzz_run: it did not build: $(head -c 200 "$OUT/$arch-fuzz.log")"
+		elif timeout "$GUEST_TIMEOUT" "qemu-$arch" "$fr" 300 tests/fuzz/corpus/fuzz_run/* >"$OUT/$arch-fuzz.out" 2>&1; then
+			echo "PASS cross/$arch/fuzz_run ($(sed -n 's/^fuzz_replay: \([0-9]*\) inputs.*/\1/p' "$OUT/$arch-fuzz.out") inputs)"
+		else
+			echo "FAIL cross/$arch/fuzz_run: $(grep -m2 -E '^fuzz_' "$OUT/$arch-fuzz.out" | tr '\n' '|')"
 		fi
 	fi
 done
