@@ -283,16 +283,19 @@ struct rv_block *rv_cache_find(const struct rv_cache *c, uint64_t pc)
     return NULL;
 }
 
-struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
+/* The block at pc if it is kept already, put in the jump cache. */
+static struct rv_block *cached(struct rv_cache *c, uint64_t pc)
+{
+    struct rv_block *b = rv_cache_find(c, pc);
+    if (b)
+        c->jc[RV_JC_INDEX(pc)] = b;
+    return b;
+}
+
+/* Decodes the block at pc and keeps it; NULL on a fetch fault. */
+static struct rv_block *keep(struct rv_hart *h, uint64_t pc)
 {
     struct rv_cache *c = h->cache;
-    struct rv_block **jc = &c->jc[RV_JC_INDEX(pc)];
-    struct rv_block *found = rv_cache_find(c, pc);
-    if (found) {
-        *jc = found;
-        return found;
-    }
-    unsigned hi = hash_pc(pc, c->hash_bits);
     rv_sync(h);   /* may flush: lay the new block out only afterwards */
     if (c->used + RV_BLOCK_BYTES > ARENA_SIZE || !rv_cache_meter(c, RV_BLOCK_BYTES)) {
         /* Full, or the VM's memory limit allows no more code memory:
@@ -307,7 +310,6 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
         fetch_fault(h, pc, MEM_ENOMEM);
         return NULL;
     }
-    jc = &c->jc[RV_JC_INDEX(pc)];
     struct rv_block *b = (struct rv_block *)(c->arena + c->used);
     struct rv_op *ops = (struct rv_op *)(b + 1);
     if (build(h, pc, RV_BLOCK_MAX_INSNS, b, ops) != 0)
@@ -322,24 +324,27 @@ struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
         size += b->n_ops * sizeof(struct rv_op);
     size = (size + 15) & ~(size_t)15;
     c->used += size;
-    if (++c->nblocks > (size_t)2 << c->hash_bits && c->hash_bits < RV_HASH_BITS_MAX) {
+    if (++c->nblocks > (size_t)2 << c->hash_bits && c->hash_bits < RV_HASH_BITS_MAX)
         hash_grow(c);
-        hi = hash_pc(pc, c->hash_bits);
-    }
+    unsigned hi = hash_pc(pc, c->hash_bits);
     b->hash_next = c->hash[hi];
     c->hash[hi] = b;
-    *jc = b;
+    c->jc[RV_JC_INDEX(pc)] = b;
     return b;
+}
+
+struct rv_block *rv_cache_lookup(struct rv_hart *h, uint64_t pc)
+{
+    struct rv_block *b = cached(h->cache, pc);
+    return b ? b : keep(h, pc);
 }
 
 struct rv_block *rv_cache_enter(struct rv_hart *h, uint64_t pc)
 {
     struct rv_cache *c = h->cache;
-    struct rv_block *found = rv_cache_find(c, pc);
-    if (found) {
-        c->jc[RV_JC_INDEX(pc)] = found;
-        return found;
-    }
+    struct rv_block *b = cached(c, pc);
+    if (b)
+        return b;
     if (!cache_ready(c)) {
         fetch_fault(h, pc, MEM_ENOMEM);
         return NULL;
@@ -347,7 +352,7 @@ struct rv_block *rv_cache_enter(struct rv_hart *h, uint64_t pc)
     unsigned bit = (unsigned)((pc >> 1) ^ (pc >> (SEEN_BITS + 1))) & ((1u << SEEN_BITS) - 1);
     uint64_t *w = &c->head->seen[bit / 64], m = (uint64_t)1 << (bit % 64);
     if (*w & m)
-        return rv_cache_lookup(h, pc);
+        return keep(h, pc);
     *w |= m;
     return rv_cache_build_tmp(h, pc, RV_BLOCK_MAX_INSNS);
 }
