@@ -195,6 +195,7 @@ char *find_image(const char *self);
 int cmd_fleet(int argc, char **argv);
 /* A guest program's bytes (freed by the caller): 0, or an exit status
  * with the message printed. */
+int open_program(const char *path, int *fd, size_t *size);
 int read_program(const char *path, uint8_t **data, size_t *size);
 void free_program(uint8_t *data, size_t size);
 

@@ -163,8 +163,9 @@ bool parse_count(const char *s, int64_t *out)
     return true;
 }
 
-/* Reads a whole file; 0, or an exit status with the message printed. */
-int read_program(const char *path, uint8_t **data, size_t *size)
+/* Opens a program file and checks it is one that may be loaded: 0 with
+ * *fd and *size set, or an exit status with the message printed. */
+int open_program(const char *path, int *fd_out, size_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -182,7 +183,19 @@ int read_program(const char *path, uint8_t **data, size_t *size)
         close(fd);
         return EXIT_NOEXEC;
     }
-    size_t n = (size_t)st.st_size, got = 0;
+    *fd_out = fd;
+    *size = (size_t)st.st_size;
+    return 0;
+}
+
+/* Reads a whole file; 0, or an exit status with the message printed. */
+int read_program(const char *path, uint8_t **data, size_t *size)
+{
+    int fd;
+    size_t n, got = 0;
+    int rc = open_program(path, &fd, &n);
+    if (rc != 0)
+        return rc;
     /* Pages made present in one call (MAP_POPULATE): a fault per page of
      * a fresh buffer is most of what reading a program costs. */
     uint8_t *buf = host_page_alloc_now(n ? n : 1);
@@ -553,7 +566,7 @@ int cmd_run(int argc, char **argv)
     const char *argv0 = NULL;
     char **nest_argv = NULL;
     mvm_vm *vm = NULL;
-    uint8_t *file = NULL;
+    int fd = -1;
     size_t size = 0;
     struct mvm_domain_config host = { 0 };   /* --host-mem, --swap */
     mvm_domain *dom = NULL;
@@ -680,7 +693,7 @@ int cmd_run(int argc, char **argv)
         prog_envc = 0;
         cwd = NULL;
     }
-    if ((rc = read_program(path, &file, &size)) != 0 || (rc = session_prepare(&sess)) != 0 ||
+    if ((rc = open_program(path, &fd, &size)) != 0 || (rc = session_prepare(&sess)) != 0 ||
         (rc = host_domain(&host, &dom)) != 0)
         goto out;
     cfg.domain = dom;
@@ -715,19 +728,21 @@ int cmd_run(int argc, char **argv)
     }
     if (argv0 && depth == 1)
         prog_argv[0] = (char *)argv0;   /* the name the guest sees as argv[0] */
-    r = mvm_vm_load_elf(vm, path, file, size, prog_argc, prog_argv, prog_envc, envs);
-    free_program(file, size);
-    file = NULL;
+    r = mvm_vm_load_elf_fd(vm, path, fd, prog_argc, prog_argv, prog_envc, envs);
+    close(fd);
+    fd = -1;
     if (r != 0) {
-        fprintf(stderr, "mvm: %s: %s\n", path, r == -MVM_ENOEXEC ? mvm_vm_error(vm) : mvm_strerror(r));
-        rc = r == -MVM_ENOEXEC ? EXIT_NOEXEC : EXIT_INTERNAL;
+        fprintf(stderr, "mvm: %s: %s\n", path,
+                r == -MVM_ENOEXEC || r == -MVM_EIO ? mvm_vm_error(vm) : mvm_strerror(r));
+        rc = r == -MVM_ENOEXEC ? EXIT_NOEXEC : r == -MVM_EIO ? EXIT_NOTFOUND : EXIT_INTERNAL;
         goto out;
     }
     rc = session_run(&sess, vm);
     if (sess.stats && dom)
         print_host_stats(dom, &host);
 out:
-    free_program(file, size);
+    if (fd >= 0)
+        close(fd);
     mvm_vm_destroy(vm);
     mvm_domain_free(dom);
     free_nest_command(nest_argv);

@@ -266,6 +266,15 @@ int mvm_vm_redirect(mvm_vm *vm, int fd, const char *path, int how);
  */
 int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size,
                     int argc, char *const argv[], int envc, char *const envp[]);
+/*
+ * The same from an open regular file (read from its start with pread; the
+ * position and the descriptor are left alone): the loader reads what it
+ * needs straight into the guest's memory, with no copy of the whole file
+ * in between. -MVM_EIO if the file cannot be read or shrinks meanwhile
+ * (mvm_vm_error says which).
+ */
+int mvm_vm_load_elf_fd(mvm_vm *vm, const char *name, int fd, int argc, char *const argv[], int envc,
+                       char *const envp[]);
 const char *mvm_vm_error(const mvm_vm *vm);
 
 /*

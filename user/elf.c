@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host/host.h"
@@ -74,14 +75,73 @@ static int prot_of(uint32_t flags)
     return (flags & PF_R ? MEM_R : 0) | (flags & PF_W ? MEM_W | MEM_R : 0) | (flags & PF_X ? MEM_X : 0);
 }
 
+static int read_bytes(const struct elf_src *src, uint64_t off, void *buf, size_t len, char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    memcpy(buf, (const uint8_t *)src->ctx + off, len);
+    return 0;
+}
+
+static int place_bytes(const struct elf_src *src, struct mem_space *as, uint64_t va, uint64_t off, uint64_t len,
+                       char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    return mem_poke(as, va, (const uint8_t *)src->ctx + off, (size_t)len);
+}
+
+struct elf_src elf_src_bytes(const uint8_t *file, size_t size)
+{
+    return (struct elf_src){ .size = size, .read = read_bytes, .place = place_bytes, .ctx = file };
+}
+
+int elf_place_copy(const struct elf_src *src, struct mem_space *as, uint64_t va, uint64_t off, uint64_t len,
+                   char *why, size_t whylen)
+{
+    enum { CHUNK = 64 << 10 };
+    uint8_t *buf = malloc(len < CHUNK ? (size_t)len : CHUNK);
+    int r = buf ? 0 : MEM_ENOMEM;
+    for (uint64_t done = 0, n; r == 0 && done < len; done += n) {
+        n = len - done < CHUNK ? len - done : CHUNK;
+        if ((r = src->read(src, off + done, buf, (size_t)n, why, whylen)) == 0)
+            r = mem_poke(as, va + done, buf, (size_t)n);
+    }
+    free(buf);
+    return r;
+}
+
+/* A source's failure: ENOMEM as it is, else the reason (if any) in err. */
+static int src_failed(int r, char *err, size_t errlen, const char *what, const char *why)
+{
+    if (r != MEM_ENOMEM && r != MEM_EFAULT)
+        snprintf(err, errlen, "%s: %s", what, why[0] ? why : "cannot read the file");
+    return r == MEM_ENOMEM || r == MEM_EFAULT ? r : MEM_EIO;
+}
+
+static int load(struct mem_space *as, const struct elf_src *src, const uint8_t *phs, unsigned phnum, unsigned type,
+                uint64_t entry, uint64_t phoff, uint64_t pie_base, uint64_t va_limit, struct elf_image *img,
+                char *err, size_t errlen);
+
 int elf_load(struct mem_space *as, const uint8_t *file, size_t size, uint64_t pie_base,
              uint64_t va_limit, struct elf_image *img, char *err, size_t errlen)
 {
+    struct elf_src src = elf_src_bytes(file, size);
+    return elf_load_src(as, &src, pie_base, va_limit, img, err, errlen);
+}
+
+int elf_load_src(struct mem_space *as, const struct elf_src *src, uint64_t pie_base, uint64_t va_limit,
+                 struct elf_image *img, char *err, size_t errlen)
+{
+    uint8_t file[EHDR_SIZE];
+    char why[160] = "";
+    uint64_t size = src->size;
     memset(img, 0, sizeof *img);
+    int r = src->read(src, 0, file, size < EHDR_SIZE ? (size_t)size : EHDR_SIZE, why, sizeof why);
+    if (r != 0)
+        return src_failed(r, err, errlen, "ELF header", why);
     if (size < 4 || memcmp(file, "\177ELF", 4) != 0)
         return fail(err, errlen, "not an ELF file");
     if (size < EHDR_SIZE)
-        return fail(err, errlen, "truncated ELF header (%zu bytes)", size);
+        return fail(err, errlen, "truncated ELF header (%llu bytes)", (unsigned long long)size);
     if (file[4] == 1)
         return fail(err, errlen, "32-bit ELF; only 64-bit RISC-V (RV64) programs run");
     if (file[4] != 2)
@@ -108,13 +168,29 @@ int elf_load(struct mem_space *as, const uint8_t *file, size_t size, uint64_t pi
         return fail(err, errlen, "bad program header count %u", phnum);
     if (phoff > size || (uint64_t)phnum * PHDR_SIZE > size - phoff)
         return fail(err, errlen, "truncated: program headers past end of file");
+    uint8_t *phs = malloc((size_t)phnum * PHDR_SIZE);
+    if (!phs)
+        return MEM_ENOMEM;
+    r = src->read(src, phoff, phs, (size_t)phnum * PHDR_SIZE, why, sizeof why);
+    r = r == 0 ? load(as, src, phs, phnum, type, entry, phoff, pie_base, va_limit, img, err, errlen)
+               : src_failed(r, err, errlen, "program headers", why);
+    free(phs);
+    return r;
+}
+
+/* The rest of elf_load_src, once the program headers are read. */
+static int load(struct mem_space *as, const struct elf_src *src, const uint8_t *phs, unsigned phnum, unsigned type,
+                uint64_t entry, uint64_t phoff, uint64_t pie_base, uint64_t va_limit, struct elf_image *img,
+                char *err, size_t errlen)
+{
+    uint64_t size = src->size;
 
     /* Pass 1: validate every segment, find the extent. */
     uint64_t lo = UINT64_MAX, hi = 0, phdr_vaddr = 0;
     bool has_load = false, has_phdr = false;
     for (unsigned i = 0; i < phnum; i++) {
         struct phdr ph;
-        read_phdr(file + phoff + (uint64_t)i * PHDR_SIZE, &ph);
+        read_phdr(phs + (uint64_t)i * PHDR_SIZE, &ph);
         if (ph.type == PT_INTERP)
             return fail(err, errlen, "dynamically linked (PT_INTERP); build with -static");
         if (ph.type == PT_PHDR) {
@@ -138,7 +214,7 @@ int elf_load(struct mem_space *as, const uint8_t *file, size_t size, uint64_t pi
             phdr_vaddr = ph.vaddr + (phoff - ph.offset);
         for (unsigned j = 0; j < i; j++) {
             struct phdr q;
-            read_phdr(file + phoff + (uint64_t)j * PHDR_SIZE, &q);
+            read_phdr(phs + (uint64_t)j * PHDR_SIZE, &q);
             if (q.type == PT_LOAD && q.memsz && q.vaddr < ph.vaddr + ph.memsz && ph.vaddr < q.vaddr + q.memsz)
                 return fail(err, errlen, "segments %u and %u overlap", j, i);
         }
@@ -162,7 +238,7 @@ int elf_load(struct mem_space *as, const uint8_t *file, size_t size, uint64_t pi
     bool entry_ok = false;
     for (unsigned i = 0; i < phnum; i++) {
         struct phdr ph;
-        read_phdr(file + phoff + (uint64_t)i * PHDR_SIZE, &ph);
+        read_phdr(phs + (uint64_t)i * PHDR_SIZE, &ph);
         if (ph.type == PT_LOAD && (ph.flags & PF_X) && entry >= ph.vaddr && entry - ph.vaddr < ph.memsz)
             entry_ok = true;
     }
@@ -172,7 +248,7 @@ int elf_load(struct mem_space *as, const uint8_t *file, size_t size, uint64_t pi
     /* Pass 2: map pages (union of permissions where segments share one). */
     for (unsigned i = 0; i < phnum; i++) {
         struct phdr ph;
-        read_phdr(file + phoff + (uint64_t)i * PHDR_SIZE, &ph);
+        read_phdr(phs + (uint64_t)i * PHDR_SIZE, &ph);
         if (ph.type != PT_LOAD || ph.memsz == 0)
             continue;
         uint64_t start = (ph.vaddr + bias) & MEM_PAGE_MASK;
@@ -188,12 +264,18 @@ int elf_load(struct mem_space *as, const uint8_t *file, size_t size, uint64_t pi
     /* Pass 3: copy file bytes; the rest (bss) reads as zero. */
     for (unsigned i = 0; i < phnum; i++) {
         struct phdr ph;
-        read_phdr(file + phoff + (uint64_t)i * PHDR_SIZE, &ph);
+        read_phdr(phs + (uint64_t)i * PHDR_SIZE, &ph);
         if (ph.type != PT_LOAD || ph.filesz == 0)
             continue;
-        int r = mem_poke(as, ph.vaddr + bias, file + ph.offset, (size_t)ph.filesz);
+        char why[160] = "";
+        int r = (src->place ? src->place : elf_place_copy)(src, as, ph.vaddr + bias, ph.offset, ph.filesz, why,
+                                                            sizeof why);
+        char what[32];
+        snprintf(what, sizeof what, "segment %u", i);
+        if (r == MEM_EFAULT || r == MEM_ENOMEM || (r != 0 && why[0]))
+            return src_failed(r, err, errlen, what, why);
         if (r != 0)
-            return r == MEM_ENOMEM ? MEM_ENOMEM : fail(err, errlen, "cannot load segment %u", i);
+            return fail(err, errlen, "cannot load segment %u", i);
     }
     img->entry = entry + bias;
     img->load_bias = bias;

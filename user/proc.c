@@ -124,15 +124,19 @@ static void put64(struct stack *s, uint64_t addr, uint64_t v)
         s->err = 1;
 }
 
-int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size,
+int proc_load(struct proc *p, const char *path, const struct elf_src *src,
               int argc, char *const argv[], int envc, char *const envp[], char *err, size_t errlen)
 {
     struct elf_image img;
-    int r = elf_load(p->as, file, size, PROC_PIE_BASE, PROC_MMAP_TOP, &img, err, errlen);
+    int r = elf_load_src(p->as, src, PROC_PIE_BASE, PROC_MMAP_TOP, &img, err, errlen);
     if (r == MEM_ENOMEM) {
         snprintf(err, errlen, "out of memory loading the program (raise --mem)");
         return -2;
     }
+    if (r == MEM_EFAULT)
+        return -3;
+    if (r == MEM_EIO)
+        return -4;
     if (r != 0)
         return -1;
     uint64_t lo = img.lo & MEM_PAGE_MASK, hi = (img.hi + MEM_PAGE_SIZE - 1) & MEM_PAGE_MASK;
@@ -257,7 +261,8 @@ long proc_exec(struct proc *p, const char *path, const uint8_t *file, size_t siz
     p->hart = h;
     p->mmap_hint = 0;
     char err[256];
-    int r = proc_load(p, path, file, size, argc, argv, envc, envp, err, sizeof err);
+    struct elf_src src = elf_src_bytes(file, size);
+    int r = proc_load(p, path, &src, argc, argv, envc, envp, err, sizeof err);
     if (r != 0) {
         p->as = old.as;
         p->areas = old.areas;

@@ -20,6 +20,8 @@
 #include "rv/rv.h"
 #include "user/signal.h"
 
+struct elf_src;
+
 #define PROC_STACK_TOP   0x3ffffff000ull
 #define PROC_STACK_SIZE  (8ull << 20)
 #define PROC_MMAP_TOP    0x3f00000000ull
@@ -217,13 +219,14 @@ struct proc {
 
 /*
  * Life of a process (user/proc.c). proc_new sets up an empty process;
- * proc_load loads the ELF image in file (path is what AT_EXECFN shows) and
- * builds the initial stack: 0, or -1 with a one-line reason in err (bad
- * program), or -2 (out of memory). vm/vm.c runs it (mvm_vm_run).
+ * proc_load loads the ELF image src reads (path is what AT_EXECFN shows)
+ * and builds the initial stack: 0, or -1 with a one-line reason in err
+ * (bad program), -2 (out of memory), -3 (src's memory is not readable) or
+ * -4 (src could not be read: err says why). vm/vm.c runs it (mvm_vm_run).
  */
 struct proc *proc_new(const struct proc_options *opt);
 void proc_free(struct proc *p);
-int proc_load(struct proc *p, const char *path, const uint8_t *file, size_t size,
+int proc_load(struct proc *p, const char *path, const struct elf_src *src,
               int argc, char *const argv[], int envc, char *const envp[], char *err, size_t errlen);
 /* The signal Linux would kill a process with for this exception. */
 int proc_signal_of(uint32_t cause);

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/file.h"
 #include "host/host.h"
 #include "host/thread.h"
+#include "user/elf.h"
 #include "user/fs.h"
 #include "user/lx.h"
 #include "user/net.h"
@@ -397,35 +399,108 @@ static uint8_t *pack_args(int argc, char *const argv[], int envc, char *const en
     return b;
 }
 
-int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size,
-                    int argc, char *const argv[], int envc, char *const envp[])
+/* What every loader checks first: 0, or the error to return. */
+static int load_args_ok(mvm_vm *vm, const char *name, int argc, char *const argv[], int envc, char *const envp[])
 {
     if (vm && vm->is_board)
         return -MVM_EINVAL;   /* a board has no process */
-    if (!vm || !name || (!image && size) || argc < 0 || envc < 0 || (argc && !argv) || (envc && !envp))
+    if (!vm || !name || argc < 0 || envc < 0 || (argc && !argv) || (envc && !envp))
         return -MVM_EINVAL;
     if (vm->loaded)
         return -MVM_EBUSY;
     vm->error[0] = 0;
+    return 0;
+}
+
+static int load_src(mvm_vm *vm, const char *name, const struct elf_src *src, int argc, char *const argv[],
+                    int envc, char *const envp[])
+{
+    static const int err[] = { 0, -MVM_ENOEXEC, -MVM_ENOMEM, -MVM_EFAULT, -MVM_EIO };
+    int r = proc_load(vm->p, name, src, argc, argv, envc, envp, vm->error, sizeof vm->error);
+    if (r < -4 || r > 0)
+        r = -2;
+    vm->loaded = r == 0;
+    return err[-r];
+}
+
+int vm_load_elf_src(mvm_vm *vm, const char *name, const struct elf_src *src, int argc, char *const argv[],
+                    int envc, char *const envp[])
+{
+    int r = load_args_ok(vm, name, argc, argv, envc, envp);
+    return r != 0 ? r : vm->remote ? -MVM_EINVAL : load_src(vm, name, src, argc, argv, envc, envp);
+}
+
+int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size,
+                    int argc, char *const argv[], int envc, char *const envp[])
+{
+    int r = load_args_ok(vm, name, argc, argv, envc, envp);
+    if (r != 0)
+        return r;
+    if (!image && size)
+        return -MVM_EINVAL;
     if (vm->remote) {
         size_t len;
         uint8_t *args = pack_args(argc, argv, envc, envp, &len);
         if (!args)
             return -MVM_ENOMEM;
-        long r = HC(VM_LOAD_ELF, vm->handle, PTR(name), PTR(image), size, PTR(args), len);
+        long hr = HC(VM_LOAD_ELF, vm->handle, PTR(name), PTR(image), size, PTR(args), len);
         free(args);
-        if (r == -MVM_ENOEXEC)
+        if (hr == -MVM_ENOEXEC || hr == -MVM_EIO)
             HC(VM_ERROR, vm->handle, PTR(vm->error), sizeof vm->error, 0, 0, 0);
-        vm->loaded = r == 0;
-        return (int)r;
+        vm->loaded = hr == 0;
+        return (int)hr;
     }
-    int r = proc_load(vm->p, name, image, size, argc, argv, envc, envp, vm->error, sizeof vm->error);
-    if (r == -1)
-        return -MVM_ENOEXEC;
+    struct elf_src src = elf_src_bytes(image, size);
+    return load_src(vm, name, &src, argc, argv, envc, envp);
+}
+
+/* A program file read where the loader needs it: no copy of it all. */
+static int read_fd(const struct elf_src *src, uint64_t off, void *buf, size_t len, char *why, size_t whylen)
+{
+    int64_t n = host_file_pread_full(*(const int *)src->ctx, buf, len, off);
+    if (n == (int64_t)len)
+        return 0;
+    if (n >= 0)
+        snprintf(why, whylen, "the file shrank while it was read");
+    else
+        snprintf(why, whylen, "read error: %s", host_file_strerror((int)n));
+    return MEM_EIO;
+}
+
+int mvm_vm_load_elf_fd(mvm_vm *vm, const char *name, int fd, int argc, char *const argv[], int envc,
+                       char *const envp[])
+{
+    int r = load_args_ok(vm, name, argc, argv, envc, envp);
     if (r != 0)
+        return r;
+    uint64_t size;
+    if ((r = host_file_size(fd, &size)) != 0) {
+        snprintf(vm->error, sizeof vm->error, "%s", host_file_strerror(r));
+        return r == -9 /* EBADF */ ? -MVM_EBADF : -MVM_EIO;
+    }
+    if (size > MVM_HC_IMAGE_MAX) {
+        snprintf(vm->error, sizeof vm->error, "program file too large (%llu bytes)", (unsigned long long)size);
+        return -MVM_ENOEXEC;
+    }
+    if (!vm->remote) {
+        struct elf_src src = { .size = size, .read = read_fd, .place = NULL, .ctx = &fd };
+        return load_src(vm, name, &src, argc, argv, envc, envp);
+    }
+    /* The monitor above loads it from this one's memory: read it whole,
+     * page-aligned, so that it can share the pages rather than copy them. */
+    uint8_t *buf = host_page_alloc_now(size ? (size_t)size : 1);
+    if (!buf)
         return -MVM_ENOMEM;
-    vm->loaded = true;
-    return 0;
+    int64_t n = host_file_pread_full(fd, buf, (size_t)size, 0);
+    if (n == (int64_t)size)
+        r = mvm_vm_load_elf(vm, name, buf, (size_t)size, argc, argv, envc, envp);
+    else {
+        snprintf(vm->error, sizeof vm->error, "%s",
+                 n < 0 ? host_file_strerror((int)n) : "the file shrank while it was read");
+        r = -MVM_EIO;
+    }
+    host_page_free(buf, size ? (size_t)size : 1);
+    return r;
 }
 
 const char *mvm_vm_error(const mvm_vm *vm)

@@ -85,6 +85,10 @@ int vm_tree_quiesce(mvm_vm *vm);
 /* Reads and writes of a guest's memory as its own loads and stores would
  * do them (permissions checked): how a server touches its caller. */
 int vm_guest_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len);
+/* mvm_vm_load_elf from any source (user/elf.h), for a VM of this monitor
+ * (-MVM_EINVAL for one the monitor above runs). */
+int vm_load_elf_src(mvm_vm *vm, const char *name, const struct elf_src *src, int argc, char *const argv[],
+                    int envc, char *const envp[]);
 int vm_guest_write(mvm_vm *vm, uint64_t addr, const void *src, size_t len);
 int vm_syscall(mvm_vm *vm);
 /* Whether vm's run is to end for an mvm_vm_interrupt: its own, or (a VM
