@@ -22,6 +22,7 @@
 
 #include "host/fs.h"
 #include "host/host.h"
+#include "user/elf.h"
 #include "user/fs.h"
 #include "user/lx.h"
 
@@ -133,6 +134,79 @@ static long hc_create(mvm_vm *caller, uint64_t cfg_addr, uint64_t flags, uint64_
     return slot + 1;
 }
 
+/*
+ * A program image in the caller's memory, as hc_load reads it: its bytes
+ * are read as the caller's own loads would read them, and where the image
+ * lies in whole pages aligned as the segment's (an image read into a
+ * page-aligned buffer, as mvm_vm_load_elf_fd's is), those pages are shared
+ * with the child copy-on-write rather than copied: loading a program the
+ * caller has in memory costs neither a copy nor pages of the child's own.
+ */
+struct guest_image {
+    mvm_vm *caller;
+    uint64_t addr;
+};
+
+static int read_guest(const struct elf_src *src, uint64_t off, void *buf, size_t len, char *why, size_t whylen)
+{
+    const struct guest_image *g = src->ctx;
+    (void)why, (void)whylen;
+    return vm_guest_read(g->caller, g->addr + off, buf, len) == 0 ? 0 : MEM_EFAULT;
+}
+
+/* Shares [sva, sva+len) of the caller's memory at va (both page-aligned)
+ * with the permissions va has: 0, MEM_EFAULT (not readable: nothing is
+ * shared), MEM_EINVAL (the spaces cannot share: copy instead), MEM_ENOMEM. */
+static int share_guest(struct mem_space *as, uint64_t va, struct mem_space *from, uint64_t sva, uint64_t len)
+{
+    for (uint64_t o = 0; o < len; o += MEM_PAGE_SIZE) {
+        int p = mem_prot_at(from, sva + o);
+        if (p < 0 || !(p & MEM_R))
+            return MEM_EFAULT;
+    }
+    int prot = mem_prot_at(as, va);   /* the segment's: its whole pages share no other's */
+    int r = mem_share(as, va, from, sva, len);
+    if (r == 0)
+        r = mem_protect(as, va, len, prot);
+    /* A thread of the caller may have unmapped part of it meanwhile. */
+    return r == 0 && !mem_is_mapped(as, va, len) ? MEM_EFAULT : r;
+}
+
+static int place_guest(const struct elf_src *src, struct mem_space *as, uint64_t va, uint64_t off, uint64_t len,
+                       char *why, size_t whylen)
+{
+    const struct guest_image *g = src->ctx;
+    uint64_t sva = g->addr + off, mask = MEM_PAGE_SIZE - 1;
+    if (g->caller->remote || ((sva ^ va) & mask))
+        return elf_place_copy(src, as, va, off, len, why, whylen);
+    uint64_t head = (MEM_PAGE_SIZE - (va & mask)) & mask;
+    if (head > len)
+        head = len;
+    uint64_t whole = (len - head) & ~mask;
+    int r = elf_place_copy(src, as, va, off, head, why, whylen);
+    if (r == 0 && whole) {
+        r = share_guest(as, va + head, g->caller->p->as, sva + head, whole);
+        if (r == MEM_EINVAL)
+            r = elf_place_copy(src, as, va + head, off + head, whole, why, whylen);
+    }
+    if (r == 0)
+        r = elf_place_copy(src, as, va + head + whole, off + head + whole, len - head - whole, why, whylen);
+    return r;
+}
+
+/* Whether every page of [va, va+len) may be read. */
+static bool readable(struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (va + len < va)
+        return false;
+    for (uint64_t p = va & ~(uint64_t)(MEM_PAGE_SIZE - 1); p < va + len; p += MEM_PAGE_SIZE) {
+        int prot = mem_prot_at(as, p);
+        if (prot < 0 || !(prot & MEM_R))
+            return false;
+    }
+    return true;
+}
+
 static long hc_load(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
 {
     char name[PATH_MAX_HC];
@@ -142,14 +216,25 @@ static long hc_load(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
     int r = read_str(caller, a[1], name, sizeof name);
     if (r != 0)
         return r;
-    uint8_t *image = malloc(size ? (size_t)size : 1), *args = malloc((size_t)args_len + 1);
+    uint8_t *args = malloc((size_t)args_len + 1), *image = NULL;
     char **v = NULL;
-    if (!image || !args) {
+    if (!args) {
         r = -MVM_ENOMEM;
         goto out;
     }
-    if ((r = vm_guest_read(caller, a[2], image, (size_t)size)) != 0 ||
-        (r = vm_guest_read(caller, a[4], args, (size_t)args_len)) != 0)
+    /* The whole image must be readable, as the caller's own loads would
+     * find it, whatever part of it the loader reads. */
+    if (caller->remote) {
+        image = host_page_alloc(size ? (size_t)size : 1);
+        if (!image || (r = vm_guest_read(caller, a[2], image, (size_t)size)) != 0) {
+            r = image ? r : -MVM_ENOMEM;
+            goto out;
+        }
+    } else if (!readable(caller->p->as, a[2], size)) {
+        r = -MVM_EFAULT;
+        goto out;
+    }
+    if ((r = vm_guest_read(caller, a[4], args, (size_t)args_len)) != 0)
         goto out;
     args[args_len] = 0;
     uint32_t argc = ld32(args), envc = ld32(args + 4);
@@ -171,10 +256,28 @@ static long hc_load(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
         v[i] = s;
         s += strlen(s) + 1;
     }
-    r = mvm_vm_load_elf(child, name, image, (size_t)size, (int)argc, v, (int)envc, v + argc);
+    if (child->remote) {
+        /* The monitor above loads it: from a copy here, page-aligned so
+         * that it can share the copy's pages. */
+        if (!image && !(image = host_page_alloc(size ? (size_t)size : 1))) {
+            r = -MVM_ENOMEM;
+            goto out;
+        }
+        if (!caller->remote && (r = vm_guest_read(caller, a[2], image, (size_t)size)) != 0)
+            goto out;
+        r = mvm_vm_load_elf(child, name, image, (size_t)size, (int)argc, v, (int)envc, v + argc);
+    } else if (image) {
+        struct elf_src src = elf_src_bytes(image, (size_t)size);
+        r = vm_load_elf_src(child, name, &src, (int)argc, v, (int)envc, v + argc);
+    } else {
+        struct guest_image g = { caller, a[2] };
+        struct elf_src src = { .size = size, .read = read_guest, .place = place_guest, .ctx = &g };
+        r = vm_load_elf_src(child, name, &src, (int)argc, v, (int)envc, v + argc);
+    }
 out:
+    if (image)
+        host_page_free(image, size ? (size_t)size : 1);
     free(v);
-    free(image);
     free(args);
     return r;
 }

@@ -64,6 +64,28 @@ for mode in lowered trusted emulate; do
     done
 done
 
+# VM_LOAD_ELF from a page-aligned image shares its pages with the child
+# copy-on-write, unseen (tests/hyper/imgshare.c). Every mode shares but
+# emulate below depth 1, whose nested VMs are not unrolled: copied there.
+if $CC -Itests -Iinclude -o "$out/imgshare" tests/hyper/imgshare.c 2>"$out/build.log"; then
+    for mode in lowered trusted emulate; do
+        for d in 1 2; do
+            share=1
+            [ "$mode" = emulate ] && [ "$d" -gt 1 ] && share=0
+            timeout 120 "$MVM" run --nest-mode=$mode --depth $d --dir "$abs" "$abs/imgshare" "$abs/child" $share \
+                >"$out/i.out" 2>&1
+            rc=$?
+            if [ $rc = 0 ] && grep -q "imgshare: all checks passed" "$out/i.out" && ! grep -q "^FAIL" "$out/i.out"; then
+                echo "PASS hyper/imgshare/$mode/d$d"
+            else
+                echo "FAIL hyper/imgshare/$mode/d$d: exit $rc: $(grep -m3 '^FAIL' "$out/i.out" | tr '\n' ' ')"
+            fi
+        done
+    done
+else
+    echo "FAIL hyper/build: imgshare: $(head -c 300 "$out/build.log")"
+fi
+
 # A child may not outgrow its parent: --mem at the top caps the subtree.
 cat > "$out/hog.c" <<'C'
 #include <stdio.h>
