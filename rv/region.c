@@ -52,14 +52,6 @@ static bool ends_indirect(const struct rv_block *b)
     return t->opc == RV_OP_JALR && t->rd == RV_XSINK && t->rs1 != 1 && t->rs1 != 5;
 }
 
-static int find(struct rv_block *const *v, unsigned n, uint64_t pc)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (v[i]->pc == pc)
-            return (int)i;
-    return -1;
-}
-
 struct walk {
     const struct rv_cache *c;
     const struct rv_jit *j;
@@ -69,7 +61,35 @@ struct walk {
     unsigned n, walked;           /* blocks met, and of those walked from */
     bool indirect;                /* a computed jump was met */
     bool on_loop[CAND_MAX];
+    /* A Bloom filter of the pcs met (one hash, 1024 bits): the jump
+     * cache's scan asks about each of its blocks' successors, thousands
+     * of times, and nearly every answer is no. */
+    uint64_t met[16];
 };
+
+static unsigned met_bit(uint64_t pc)
+{
+    return (unsigned)(((pc >> 1) * 0x9e3779b97f4a7c15ull) >> 54);
+}
+
+static void add(struct walk *w, struct rv_block *b)
+{
+    unsigned k = met_bit(b->pc);
+    w->met[k >> 6] |= 1ull << (k & 63);
+    w->cand[w->n++] = b;
+}
+
+/* The index of the block at pc among the first n met, or -1. */
+static int find(const struct walk *w, unsigned n, uint64_t pc)
+{
+    unsigned k = met_bit(pc);
+    if (!(w->met[k >> 6] >> (k & 63) & 1))
+        return -1;
+    for (unsigned i = 0; i < n; i++)
+        if (w->cand[i]->pc == pc)
+            return (int)i;
+    return -1;
+}
 
 /* Walks on from the blocks met but not walked from yet. */
 static void walk_on(struct walk *w)
@@ -80,12 +100,12 @@ static void walk_on(struct walk *w)
         w->indirect |= ends_indirect(w->cand[i]);
         w->n_succ[i] = rv_block_succs(w->cand[i], pcs);
         for (unsigned s = 0; s < w->n_succ[i]; s++) {
-            int at = find(w->cand, w->n, pcs[s]);
+            int at = find(w, w->n, pcs[s]);
             if (at < 0 && w->n < CAND_MAX) {
                 struct rv_block *b = rv_cache_find(w->c, pcs[s]);
                 if (b && rv_jit_block_ok(w->j, b)) {
                     at = (int)w->n;
-                    w->cand[w->n++] = b;
+                    add(w, b);
                 }
             }
             w->succ[i][s] = at;
@@ -105,9 +125,9 @@ static bool add_jump_cache_preds(struct walk *w)
             continue;
         unsigned ns = rv_block_succs(b, pcs);
         for (unsigned s = 0; s < ns; s++)
-            if (find(w->cand, before, pcs[s]) >= 0) {
-                if (find(w->cand, w->n, b->pc) < 0 && rv_jit_block_ok(w->j, b))
-                    w->cand[w->n++] = b;
+            if (find(w, before, pcs[s]) >= 0) {
+                if (find(w, w->n, b->pc) < 0 && rv_jit_block_ok(w->j, b))
+                    add(w, b);
                 break;
             }
     }
@@ -161,7 +181,8 @@ unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct
     out[0] = head;
     if (!rv_jit_block_ok(j, head))
         return 1;   /* its end is not compiled: nothing follows it */
-    struct walk walk = { .c = c, .j = j, .n = 1, .cand = { head } }, *w = &walk;   /* about 1 KiB */
+    struct walk walk = { .c = c, .j = j }, *w = &walk;   /* about 1 KiB */
+    add(w, head);
     walk_on(w);
     mark_loops(w, false);
     /* A loop of direct jumps is the region. Only where there is none may
