@@ -728,9 +728,11 @@ int cmd_run(int argc, char **argv)
     }
     if (argv0 && depth == 1)
         prog_argv[0] = (char *)argv0;   /* the name the guest sees as argv[0] */
-    r = mvm_vm_load_elf_fd(vm, path, fd, prog_argc, prog_argv, prog_envc, envs);
+    /* By path: a monitor inside another has the one above load it,
+     * reading nothing itself (docs/design.md, "Program images"). */
     close(fd);
     fd = -1;
+    r = mvm_vm_load_elf_path(vm, path, prog_argc, prog_argv, prog_envc, envs);
     if (r != 0) {
         fprintf(stderr, "mvm: %s: %s\n", path,
                 r == -MVM_ENOEXEC || r == -MVM_EIO ? mvm_vm_error(vm) : mvm_strerror(r));

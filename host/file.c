@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int neg_errno(void)
@@ -101,6 +102,25 @@ int host_file_size(int fd, uint64_t *size)
     if (!S_ISREG(st.st_mode))
         return -ESPIPE;
     *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+int host_file_identity(int fd, struct host_file_id *id)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return neg_errno();
+    if (!S_ISREG(st.st_mode))
+        return -ESPIPE;
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    id->size = (uint64_t)st.st_size;
+    id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    id->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    id->settled = now_ns - id->ctime_ns >= 2000000000 && now_ns - id->mtime_ns >= 2000000000;
     return 0;
 }
 

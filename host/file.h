@@ -11,6 +11,7 @@
 #ifndef MVM_HOST_FILE_H
 #define MVM_HOST_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,22 @@ int64_t host_file_pread_full(int fd, void *buf, size_t n, uint64_t off);
  * -ESPIPE when fd is not a regular file (a pipe, a socket).
  */
 int host_file_size(int fd, uint64_t *size);
+
+/*
+ * What tells one version of a file's contents from another, as far as the
+ * host says: device, inode, size, and the times of its last change of
+ * data (mtime) and of anything (ctime), in nanoseconds. A cache may key
+ * on it once the file has been left alone a while (settled: its ctime is
+ * at least 2 s past), so that a change within the clock's granularity,
+ * which can leave the times as they were, cannot have happened since.
+ */
+struct host_file_id {
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+    bool settled;
+};
+/* 0 with *id set, or a negative errno (-ESPIPE: not a regular file). */
+int host_file_identity(int fd, struct host_file_id *id);
 
 /* Flushes the file's data and metadata to stable storage: 0 or -errno. */
 int host_file_sync(int fd);

@@ -275,6 +275,15 @@ int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size
  */
 int mvm_vm_load_elf_fd(mvm_vm *vm, const char *name, int fd, int argc, char *const argv[], int envc,
                        char *const envp[]);
+/*
+ * The same from the file at path (also the name the guest sees). A VM the
+ * monitor above runs has it load the file itself (VM_LOAD_PATH): nothing
+ * is read here. Files loaded more than once in a tree of VMs are read
+ * once (docs/design.md, "Program images"). -MVM_ENOENT, -MVM_EACCES ...
+ * if path cannot be opened.
+ */
+int mvm_vm_load_elf_path(mvm_vm *vm, const char *path, int argc, char *const argv[], int envc,
+                         char *const envp[]);
 const char *mvm_vm_error(const mvm_vm *vm);
 
 /*

@@ -55,6 +55,9 @@ enum mvm_hc {
     MVM_HC_BOARD_DISK,       /* (h, src, path*, flags): a virtio disk on the file
                                 path names in src's view (0: the caller's own),
                                 MVM_DISK_RO / MVM_DISK_SNAPSHOT */
+    MVM_HC_VM_LOAD_PATH,     /* (h, src, path*, args*, args size): VM_LOAD_ELF of the
+                                program file path names in src's view (0: the
+                                caller's own); its name is path */
     MVM_HC_COUNT
 };
 

@@ -207,21 +207,52 @@ static bool readable(struct mem_space *as, uint64_t va, uint64_t len)
     return true;
 }
 
+/* The args block of a load (argc | envc | strings) at addr in the
+ * caller's memory: 0 with *buf (to free) and *v (to free: argc + envc
+ * strings in *buf) set, or an error. */
+static int read_args(mvm_vm *caller, uint64_t addr, uint64_t len, uint8_t **buf, char ***v, uint32_t *argc,
+                     uint32_t *envc)
+{
+    *buf = NULL;
+    *v = NULL;
+    if (len < 8 || len > MVM_HC_ARGS_MAX)
+        return -MVM_EINVAL;
+    uint8_t *args = malloc((size_t)len + 1);
+    if (!args)
+        return -MVM_ENOMEM;
+    *buf = args;
+    int r = vm_guest_read(caller, addr, args, (size_t)len);
+    if (r != 0)
+        return r;
+    args[len] = 0;
+    *argc = ld32(args);
+    *envc = ld32(args + 4);
+    if (*argc > len || *envc > len || *argc + *envc > len)
+        return -MVM_EINVAL;
+    if (!(*v = calloc((size_t)*argc + *envc + 1, sizeof **v)))
+        return -MVM_ENOMEM;
+    char *s = (char *)args + 8, *end = (char *)args + len;
+    for (uint32_t i = 0; i < *argc + *envc; i++) {
+        if (s >= end)
+            return -MVM_EINVAL;
+        (*v)[i] = s;
+        s += strlen(s) + 1;
+    }
+    return 0;
+}
+
 static long hc_load(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
 {
     char name[PATH_MAX_HC];
-    uint64_t size = a[3], args_len = a[5];
-    if (size > MVM_HC_IMAGE_MAX || args_len < 8 || args_len > MVM_HC_ARGS_MAX)
+    uint64_t size = a[3];
+    if (size > MVM_HC_IMAGE_MAX || a[5] < 8 || a[5] > MVM_HC_ARGS_MAX)
         return -MVM_EINVAL;
     int r = read_str(caller, a[1], name, sizeof name);
     if (r != 0)
         return r;
-    uint8_t *args = malloc((size_t)args_len + 1), *image = NULL;
+    uint8_t *args = NULL, *image = NULL;
     char **v = NULL;
-    if (!args) {
-        r = -MVM_ENOMEM;
-        goto out;
-    }
+    uint32_t argc, envc;
     /* The whole image must be readable, as the caller's own loads would
      * find it, whatever part of it the loader reads. */
     if (caller->remote) {
@@ -234,28 +265,8 @@ static long hc_load(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
         r = -MVM_EFAULT;
         goto out;
     }
-    if ((r = vm_guest_read(caller, a[4], args, (size_t)args_len)) != 0)
+    if ((r = read_args(caller, a[4], a[5], &args, &v, &argc, &envc)) != 0)
         goto out;
-    args[args_len] = 0;
-    uint32_t argc = ld32(args), envc = ld32(args + 4);
-    if (argc > args_len || envc > args_len || argc + envc > args_len) {
-        r = -MVM_EINVAL;
-        goto out;
-    }
-    v = calloc((size_t)argc + envc + 1, sizeof *v);
-    if (!v) {
-        r = -MVM_ENOMEM;
-        goto out;
-    }
-    char *s = (char *)args + 8, *end = (char *)args + args_len;
-    for (uint32_t i = 0; i < argc + envc; i++) {
-        if (s >= end) {
-            r = -MVM_EINVAL;
-            goto out;
-        }
-        v[i] = s;
-        s += strlen(s) + 1;
-    }
     if (child->remote) {
         /* The monitor above loads it: from a copy here, page-aligned so
          * that it can share the copy's pages. */
@@ -277,6 +288,26 @@ static long hc_load(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
 out:
     if (image)
         host_page_free(image, size ? (size_t)size : 1);
+    free(v);
+    free(args);
+    return r;
+}
+
+/* VM_LOAD_PATH: the file is opened through src's sandbox, with its rights. */
+static long hc_load_path(mvm_vm *caller, mvm_vm *child, const uint64_t *a)
+{
+    char path[PATH_MAX_HC];
+    mvm_vm *src = a[1] == 0 ? caller : child_of(caller, a[1]);
+    if (!src || src == child || src->is_board)
+        return -MVM_EBADF;
+    if (a[4] < 8 || a[4] > MVM_HC_ARGS_MAX)
+        return -MVM_EINVAL;
+    uint8_t *args = NULL;
+    char **v = NULL;
+    uint32_t argc, envc;
+    int r = read_str(caller, a[2], path, sizeof path);
+    if (r == 0 && (r = read_args(caller, a[3], a[4], &args, &v, &argc, &envc)) == 0)
+        r = vm_load_path_from(child, src, path, (int)argc, v, (int)envc, v + argc);
     free(v);
     free(args);
     return r;
@@ -537,6 +568,8 @@ static long serve(mvm_vm *caller, unsigned n, const uint64_t *a)
     }
     case MVM_HC_VM_LOAD_ELF:
         return hc_load(caller, child, a);
+    case MVM_HC_VM_LOAD_PATH:
+        return hc_load_path(caller, child, a);
     case MVM_HC_VM_MAP:
         return mvm_vm_map(child, a[1], a[2], (int)(a[3] & 7));
     case MVM_HC_VM_UNMAP:

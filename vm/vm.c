@@ -233,6 +233,7 @@ void mvm_vm_destroy(mvm_vm *vm)
         mem_space_free(vm->tmpl_hold[i]);
     free(vm->tmpl_hold);
     vm_children_destroy(vm);
+    vm_images_free(vm);
     vm_domain_leave(vm);
     if (vm->remote)
         HC(VM_DESTROY, vm->handle, 0, 0, 0, 0, 0);
@@ -454,19 +455,6 @@ int mvm_vm_load_elf(mvm_vm *vm, const char *name, const void *image, size_t size
     return load_src(vm, name, &src, argc, argv, envc, envp);
 }
 
-/* A program file read where the loader needs it: no copy of it all. */
-static int read_fd(const struct elf_src *src, uint64_t off, void *buf, size_t len, char *why, size_t whylen)
-{
-    int64_t n = host_file_pread_full(*(const int *)src->ctx, buf, len, off);
-    if (n == (int64_t)len)
-        return 0;
-    if (n >= 0)
-        snprintf(why, whylen, "the file shrank while it was read");
-    else
-        snprintf(why, whylen, "read error: %s", host_file_strerror((int)n));
-    return MEM_EIO;
-}
-
 int mvm_vm_load_elf_fd(mvm_vm *vm, const char *name, int fd, int argc, char *const argv[], int envc,
                        char *const envp[])
 {
@@ -482,10 +470,8 @@ int mvm_vm_load_elf_fd(mvm_vm *vm, const char *name, int fd, int argc, char *con
         snprintf(vm->error, sizeof vm->error, "program file too large (%llu bytes)", (unsigned long long)size);
         return -MVM_ENOEXEC;
     }
-    if (!vm->remote) {
-        struct elf_src src = { .size = size, .read = read_fd, .place = NULL, .ctx = &fd };
-        return load_src(vm, name, &src, argc, argv, envc, envp);
-    }
+    if (!vm->remote)
+        return vm_image_load(vm, name, fd, size, argc, argv, envc, envp);
     /* The monitor above loads it from this one's memory: read it whole,
      * page-aligned, so that it can share the pages rather than copy them. */
     uint8_t *buf = host_page_alloc_now(size ? (size_t)size : 1);
@@ -500,6 +486,66 @@ int mvm_vm_load_elf_fd(mvm_vm *vm, const char *name, int fd, int argc, char *con
         r = -MVM_EIO;
     }
     host_page_free(buf, size ? (size_t)size : 1);
+    return r;
+}
+
+/* VM_LOAD_PATH made of the monitor above (src: whose view path is in,
+ * 0 for ours). */
+static int load_path_above(mvm_vm *vm, long src, const char *path, int argc, char *const argv[], int envc,
+                           char *const envp[])
+{
+    size_t len;
+    uint8_t *args = pack_args(argc, argv, envc, envp, &len);
+    if (!args)
+        return -MVM_ENOMEM;
+    long r = HC(VM_LOAD_PATH, vm->handle, src, PTR(path), PTR(args), len, 0);
+    free(args);
+    if (r == -MVM_ENOEXEC || r == -MVM_EIO)
+        HC(VM_ERROR, vm->handle, PTR(vm->error), sizeof vm->error, 0, 0, 0);
+    vm->loaded = r == 0;
+    return (int)r;
+}
+
+int mvm_vm_load_elf_path(mvm_vm *vm, const char *path, int argc, char *const argv[], int envc,
+                         char *const envp[])
+{
+    int r = load_args_ok(vm, path, argc, argv, envc, envp);
+    if (r != 0)
+        return r;
+    if (vm->remote && (r = load_path_above(vm, 0, path, argc, argv, envc, envp)) != -MVM_ENOSYS)
+        return r;
+    /* Here, or (ENOSYS) a monitor above that does not load paths. */
+    int fd = host_file_open_read(path);
+    if (fd < 0)
+        return fd;
+    r = mvm_vm_load_elf_fd(vm, path, fd, argc, argv, envc, envp);
+    host_file_close(fd);
+    return r;
+}
+
+int vm_load_path_from(mvm_vm *vm, mvm_vm *src, const char *path, int argc, char *const argv[], int envc,
+                      char *const envp[])
+{
+    int r = load_args_ok(vm, path, argc, argv, envc, envp);
+    if (r != 0)
+        return r;
+    if (src->remote)
+        return vm->remote ? load_path_above(vm, src->handle, path, argc, argv, envc, envp) : -MVM_EINVAL;
+    /* Opened through src's sandbox, with its rights, as its own open
+     * would; only a regular file is a program (as for execve). */
+    int gfd = fs_openat(src->p->fs, LX_AT_FDCWD, path, LX_O_RDONLY, 0);
+    if (gfd < 0)
+        return gfd;
+    struct fs_fd_info info;
+    int fd = fs_fd_info(src->p->fs, gfd, &info) != 0 ? -MVM_EINVAL
+             : info.type != LX_S_IFREG              ? -MVM_EACCES
+             : info.host_fd < 0                     ? -MVM_EINVAL
+                                                    : host_dup(info.host_fd);
+    fs_close(src->p->fs, gfd);
+    if (fd < 0)
+        return fd;
+    r = mvm_vm_load_elf_fd(vm, path, fd, argc, argv, envc, envp);
+    host_file_close(fd);
     return r;
 }
 

@@ -57,6 +57,8 @@ struct mvm_vm {
     _Atomic uint64_t balloon_target;   /* bytes its owner asks the balloon to hold */
     _Atomic uint64_t balloon_held;     /* bytes the guest says it put there */
     _Atomic uint64_t balloon_seen_ns;  /* when its guest last asked for the target */
+    /* A root VM: the program files its tree loaded (vm/image.c). */
+    struct vm_images *_Atomic images;
 };
 
 /* The parent backend's hypercall, with pointers and numbers as longs. */
@@ -85,6 +87,16 @@ int vm_tree_quiesce(mvm_vm *vm);
 /* Reads and writes of a guest's memory as its own loads and stores would
  * do them (permissions checked): how a server touches its caller. */
 int vm_guest_read(mvm_vm *vm, uint64_t addr, void *dst, size_t len);
+/* Loads the program in the regular file fd (size bytes) into vm, a VM of
+ * this monitor, from its tree's image of the file (vm/image.c), made
+ * first if need be; as mvm_vm_load_elf_fd. vm_images_free drops a root's
+ * images, once the VMs of its tree are gone. */
+int vm_image_load(mvm_vm *vm, const char *name, int fd, uint64_t size, int argc, char *const argv[], int envc,
+                  char *const envp[]);
+void vm_images_free(mvm_vm *vm);
+/* VM_LOAD_PATH's side: the program file path names in src's view. */
+int vm_load_path_from(mvm_vm *vm, mvm_vm *src, const char *path, int argc, char *const argv[], int envc,
+                      char *const envp[]);
 /* mvm_vm_load_elf from any source (user/elf.h), for a VM of this monitor
  * (-MVM_EINVAL for one the monitor above runs). */
 int vm_load_elf_src(mvm_vm *vm, const char *name, const struct elf_src *src, int argc, char *const argv[],

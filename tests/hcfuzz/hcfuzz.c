@@ -1928,7 +1928,8 @@ static void op_badh(void)
     static const unsigned calls[] = { MVM_HC_VM_DESTROY, MVM_HC_VM_ADD_DIR, MVM_HC_VM_SET_CWD, MVM_HC_VM_LOAD_ELF,
                                       MVM_HC_VM_MAP, MVM_HC_VM_UNMAP, MVM_HC_VM_READ, MVM_HC_VM_WRITE,
                                       MVM_HC_VCPU_GET, MVM_HC_VCPU_SET, MVM_HC_VM_RUN, MVM_HC_VM_SET_BUDGET,
-                                      MVM_HC_VM_STATS, MVM_HC_VM_SYSCALL, MVM_HC_VM_ERROR, MVM_HC_VM_REDIRECT };
+                                      MVM_HC_VM_STATS, MVM_HC_VM_SYSCALL, MVM_HC_VM_ERROR, MVM_HC_VM_REDIRECT,
+                                      MVM_HC_VM_LOAD_PATH };
     unsigned n = PICK(calls);
     snprintf(strbuf[0], sizeof strbuf[0], "%s", rw[0] ? rw : "/");
     snprintf(strbuf[1], sizeof strbuf[1], "/x");
@@ -1942,11 +1943,13 @@ static void op_badh(void)
     case MVM_HC_VM_SET_BUDGET: a1 = 100; break;
     case MVM_HC_VM_ERROR: a2 = 256; break;
     case MVM_HC_VM_REDIRECT: a1 = 0; a2 = 1; a3 = (long)strbuf[0]; break;
+    case MVM_HC_VM_LOAD_PATH: a1 = 0; a2 = (long)strbuf[1]; a3 = (long)argsbuf; break;
     }
     note("hypercall %u on handle %ld never given", n, h);
     char what[64];
     snprintf(what, sizeof what, "hypercall %u on a handle not held (%ld)", n, h);
-    long r = hc(n, h, a1, a2, a3, n == MVM_HC_VM_LOAD_ELF ? (long)argsbuf : 0, n == MVM_HC_VM_LOAD_ELF ? 8 : 0);
+    long r = hc(n, h, a1, a2, a3, n == MVM_HC_VM_LOAD_ELF ? (long)argsbuf : n == MVM_HC_VM_LOAD_PATH ? 8 : 0,
+                n == MVM_HC_VM_LOAD_ELF ? 8 : 0);
     check(what, r, B(E_BADF), 0);
     if (pct(30)) {
         check("PROBE", hc(MVM_HC_PROBE, 0, 0, 0, 0, 0, 0) == MVM_HC_MAGIC ? 0 : -1, 0, 0);
