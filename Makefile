@@ -147,6 +147,10 @@ bench-threads bench-procs bench-net bench-snap bench-density bench-board: deps
 	@$(MAKE) --no-print-directory all
 	MVM=$(abspath $(MVM)) bench/$(@:bench-%=%)
 
+bench-startup: deps
+	@$(MAKE) --no-print-directory all rv64
+	MVM=$(abspath $(MVM)) bench/startup
+
 bench-aarch64: deps
 	bench/aarch64
 
@@ -158,4 +162,4 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guests clean
 
-.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap bench-density bench-board bench-aarch64 clean
+.PHONY: FORCE all rv64 deps guests demo test test-threads bench bench-nest bench-threads bench-procs bench-net bench-snap bench-density bench-board bench-startup bench-aarch64 clean
