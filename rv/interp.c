@@ -430,11 +430,14 @@ enter:
         default: op = b->ops + RV_JIT_INDEX(r); DISPATCH();
         }
     }
-    if (HOST_UNLIKELY(++b->heat == RV_JIT_HEAT) && h->cache->jit && !h->no_jit && !rv_block_is_tmp(h, b)) {
+    if (HOST_UNLIKELY(((++b->heat - RV_JIT_HEAT) & ~(RV_JIT_HEAT_LATE - RV_JIT_HEAT)) == 0) && h->cache->jit &&
+        !h->no_jit && !rv_block_is_tmp(h, b)) {
         /* With the loop it is in, if any (rv/region.h). */
         struct rv_block *region[RV_REGION_MAX] = { b };
-        unsigned n = h->no_regions || !rv_jit_regions() ? 1 : rv_region_form(h->cache, h->cache->jit, b, region);
-        if (rv_cache_meter(h->cache, rv_jit_need_region(region, n)))
+        unsigned n = h->no_regions || !rv_jit_regions()
+                         ? 1
+                         : rv_region_form(h->cache, h->cache->jit, b, region, b->heat == RV_JIT_HEAT_LATE);
+        if (n && rv_cache_meter(h->cache, rv_jit_need_region(region, n)))
             b->jit = rv_jit_compile_region(h->cache->jit, region, n);
         if (b->jit) {
             h->stat_jit_blocks++;

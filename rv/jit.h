@@ -39,6 +39,7 @@
 #include "rv/rv.h"
 
 #define RV_JIT_HEAT 8
+#define RV_JIT_HEAT_LATE (RV_JIT_HEAT + 64)
 
 enum rv_jit_exit {
     RV_JIT_SUCC0 = 1,

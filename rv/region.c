@@ -176,7 +176,7 @@ static bool on_direct_loop(const struct walk *w, unsigned i)
 }
 
 unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct rv_block *head,
-                        struct rv_block *out[RV_REGION_MAX])
+                        struct rv_block *out[RV_REGION_MAX], bool late)
 {
     out[0] = head;
     if (!rv_jit_block_ok(j, head))
@@ -190,6 +190,8 @@ unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct
      * meets stay out (each is the region of its own head: taken in, they
      * would share their registers with every block around them). */
     if (!w->on_loop[0] && w->indirect) {
+        if (!late)
+            return 0;
         for (unsigned round = 0; round < 4 && w->n < CAND_MAX && add_jump_cache_preds(w); round++)
             walk_on(w);
         mark_loops(w, true);

@@ -506,7 +506,7 @@ static int world_run(struct world *w, const struct init *in, unsigned budget, bo
     if (jit) {
         struct rv_block *b = rv_cache_lookup(h, in->pc);
         if (b && !b->jit)
-            b->heat = RV_JIT_HEAT - 1;
+            b->heat = RV_JIT_HEAT_LATE - 1;
     }
     uint64_t before = h->stat_jit_blocks;
     /* Count instret from 0 in both worlds: rdinstret reads it. */
@@ -774,7 +774,7 @@ static unsigned run_chained(struct world *wi, struct world *wj, const struct mix
         for (unsigned i = 0; i < n_heat; i++) {
             struct rv_block *b = rv_cache_lookup(wj->h, heat_pcs[i]);
             if (b && !b->jit)
-                b->heat = RV_JIT_HEAT - 1;
+                b->heat = RV_JIT_HEAT_LATE - 1;
         }
         bool compiled = false;
         /* Half the cases compile each block alone, so that blocks go on
@@ -1048,9 +1048,9 @@ static unsigned sweep(const struct init *in, unsigned max, const uint64_t *start
         struct rv_block *b = NULL;
         for (unsigned i = 0; i < n_starts; i++)
             if ((b = rv_cache_lookup(wj.h, starts[i])) && chain)
-                b->heat = RV_JIT_HEAT - 1;
+                b->heat = RV_JIT_HEAT_LATE - 1;
         if (b)
-            b->heat = RV_JIT_HEAT - 1;
+            b->heat = RV_JIT_HEAT_LATE - 1;
         uint64_t before = wj.h->stat_jit_regions;
         int ej = world_run(&wj, in, budget, false, NULL);
         world_result(&wj, ej, in, last);
@@ -1151,26 +1151,31 @@ static void jit_region_loop(void)
  *   H1 (CODE + 0x50): addi a2, a2, 5 ; addi a0, a0, -1 ; bnez a0, D ; ecall
  * (s0 = CODE + 0x40)
  */
+static void dispatch_loop(struct init *in, uint64_t passes)
+{
+    memset(in, 0, sizeof *in);
+    in->pc = CODE;
+    in->code[0] = enc_i(0x00007013, 6, 10, 1);            /* andi t1, a0, 1 */
+    in->code[1] = enc_i(0x00001013, 6, 6, 4);             /* slli t1, t1, 4 */
+    in->code[2] = enc_r(0x00000033, 6, 6, 8);             /* add t1, t1, s0 */
+    in->code[3] = enc_i(0x00000067, 0, 6, 0);             /* jr t1 (t0 would be a return) */
+    for (unsigned h = 0; h < 2; h++) {
+        unsigned at = 16 + 4 * h;
+        in->code[at] = enc_i(0x00000013, 11 + h, 11 + h, h ? 5 : 3);   /* addi a1/a2 */
+        in->code[at + 1] = enc_i(0x00000013, 10, 10, -1);              /* addi a0, a0, -1 */
+        in->code[at + 2] = enc_b(0x00001063, 10, 0, -(int32_t)(4 * (at + 2)));   /* bnez a0, D */
+        in->code[at + 3] = 0x00000073;                                 /* ecall */
+    }
+    in->n_code = 24;
+    in->x[8] = CODE + 0x40;
+    in->x[10] = passes;
+}
+
 static void jit_region_indirect(void)
 {
     static struct init in;
     static struct result rj;
-    memset(&in, 0, sizeof in);
-    in.pc = CODE;
-    in.code[0] = enc_i(0x00007013, 6, 10, 1);            /* andi t1, a0, 1 */
-    in.code[1] = enc_i(0x00001013, 6, 6, 4);             /* slli t1, t1, 4 */
-    in.code[2] = enc_r(0x00000033, 6, 6, 8);             /* add t1, t1, s0 */
-    in.code[3] = enc_i(0x00000067, 0, 6, 0);             /* jr t1 (t0 would be a return) */
-    for (unsigned h = 0; h < 2; h++) {
-        unsigned at = 16 + 4 * h;
-        in.code[at] = enc_i(0x00000013, 11 + h, 11 + h, h ? 5 : 3);   /* addi a1/a2 */
-        in.code[at + 1] = enc_i(0x00000013, 10, 10, -1);              /* addi a0, a0, -1 */
-        in.code[at + 2] = enc_b(0x00001063, 10, 0, -(int32_t)(4 * (at + 2)));   /* bnez a0, D */
-        in.code[at + 3] = 0x00000073;                                 /* ecall */
-    }
-    in.n_code = 24;
-    in.x[8] = CODE + 0x40;
-    in.x[10] = 20;
+    dispatch_loop(&in, 20);
     static const uint64_t starts[] = { CODE + 0x40, CODE + 0x50, CODE };   /* the head last */
     unsigned regions;
     CHECK(sweep(&in, 150, starts, N_OF(starts), false, &regions, &rj) == 0);
@@ -1178,6 +1183,50 @@ static void jit_region_indirect(void)
     CHECK(rj.instret == 141);
     CHECK(rj.x[11] == 30 && rj.x[12] == 50 && rj.x[10] == 0);
     CHECK(regions == (rv_jit_regions() ? 147u : 0u));   /* budgets under 4 cannot enter D whole */
+}
+
+/*
+ * A head whose loop closes only through a computed jump waits: not
+ * compiled at RV_JIT_HEAT (forming its region scans the whole jump cache,
+ * and most such blocks run a few times only, as start-up code does), but
+ * at RV_JIT_HEAT_LATE, with its loop. jit_region_indirect's loop, D's
+ * heat one short of RV_JIT_HEAT: after 20 passes D is still interpreted;
+ * after 100 it was compiled at its 65th entry, as a region. Both end as
+ * worked out by hand: H0 runs for even a0, H1 for odd, a0 from N down to
+ * 1, so a1 = 3 * N/2 and a2 = 5 * N/2.
+ */
+static void jit_region_deferred(void)
+{
+    static struct init in;
+    static const uint64_t passes[] = { 20, 100 };
+    for (unsigned i = 0; i < N_OF(passes); i++) {
+        struct world w;
+        if (world_new(&w, true)) {
+            CHECK(!"world setup");
+            return;
+        }
+        dispatch_loop(&in, passes[i]);
+        world_load(&w, &in, true);
+        rv_sync(w.h);
+        rv_cache_lookup(w.h, CODE + 0x40);
+        rv_cache_lookup(w.h, CODE + 0x50);
+        struct rv_block *d = rv_cache_lookup(w.h, CODE);
+        CHECK(d != NULL);
+        if (d)
+            d->heat = RV_JIT_HEAT - 1;
+        int e = world_run(&w, &in, 100000, false, NULL);
+        CHECK(e == RV_EXIT_ECALL);
+        CHECK(w.h->x[11] == 3 * passes[i] / 2 && w.h->x[12] == 5 * passes[i] / 2 && w.h->x[10] == 0);
+        d = rv_cache_find(w.h->cache, CODE);
+        CHECK(d != NULL);
+        if (!rv_jit_regions())   /* no regions to wait for: compiled alone at RV_JIT_HEAT */
+            CHECK(d && d->jit && w.h->stat_jit_regions == 0);
+        else if (i == 0)
+            CHECK(d && !d->jit && w.h->stat_jit_regions == 0);
+        else
+            CHECK(d && d->jit && w.h->stat_jit_regions == 1);
+        world_free(&w);
+    }
 }
 
 /*
@@ -1330,7 +1379,7 @@ static void chained_code_write(bool compressed, bool region)
     struct rv_block *a = rv_cache_lookup(w.h, CODE), *b = rv_cache_lookup(w.h, CODE + 0x80);
     CHECK(a && b);
     if (a && b) {
-        a->heat = b->heat = RV_JIT_HEAT - 1;
+        a->heat = b->heat = RV_JIT_HEAT_LATE - 1;
         /* A B A B(store only) = 2 + 3 + 2 + 1 instructions, then the
          * interpreter runs B's last two: 10 in all, ending at A. */
         int exit = world_run(&w, &in, 10, false, NULL);
@@ -1388,7 +1437,7 @@ static void chained_code_write_stale(void)
         struct rv_block *b = rv_cache_lookup(w.h, starts[i]);
         CHECK(b != NULL);
         if (b)
-            b->heat = RV_JIT_HEAT - 1;
+            b->heat = RV_JIT_HEAT_LATE - 1;
     }
     int exit = world_run(&w, &in, 13, false, NULL);
     CHECK(exit == RV_EXIT_BUDGET);
@@ -1488,6 +1537,7 @@ int main(void)
     RUN(jit_region_loop);
     RUN(jit_chain_budget);
     RUN(jit_region_indirect);
+    RUN(jit_region_deferred);
     RUN(jit_site_memo);
     RUN(jit_chained_code_write);
     return check_total_failed;
