@@ -180,7 +180,7 @@ unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct
 {
     out[0] = head;
     if (!rv_jit_block_ok(j, head))
-        return 1;   /* its end is not compiled: nothing follows it */
+        return late;   /* its end is not compiled: nothing follows it, it is on no loop */
     struct walk walk = { .c = c, .j = j }, *w = &walk;   /* about 1 KiB */
     add(w, head);
     walk_on(w);
@@ -189,9 +189,9 @@ unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct
      * a computed jump close one; and the inner loops of direct jumps it
      * meets stay out (each is the region of its own head: taken in, they
      * would share their registers with every block around them). */
+    if (!w->on_loop[0] && !late)
+        return 0;
     if (!w->on_loop[0] && w->indirect) {
-        if (!late)
-            return 0;
         for (unsigned round = 0; round < 4 && w->n < CAND_MAX && add_jump_cache_preds(w); round++)
             walk_on(w);
         mark_loops(w, true);

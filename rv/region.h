@@ -24,8 +24,10 @@ unsigned rv_block_succs(const struct rv_block *b, uint64_t out[2]);
  * first, then in the order a breadth-first walk from it meets them; at
  * most RV_REGION_MAX. Only blocks that j compiles whole are taken; a head
  * on no loop gives a region of one. Returns the count; 0 (nothing formed)
- * for a head whose loop could close only through a computed jump unless
- * late (its RV_JIT_HEAT_LATE-th entry): that needs the jump cache scanned.
+ * for a head on no loop of direct jumps unless late (its
+ * RV_JIT_HEAT_LATE-th entry): such a block is most often code that runs
+ * a few times (start-up), and a loop closed by a computed jump needs the
+ * jump cache scanned.
  */
 unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct rv_block *head,
                         struct rv_block *out[RV_REGION_MAX], bool late);

@@ -1186,46 +1186,76 @@ static void jit_region_indirect(void)
 }
 
 /*
- * A head whose loop closes only through a computed jump waits: not
- * compiled at RV_JIT_HEAT (forming its region scans the whole jump cache,
- * and most such blocks run a few times only, as start-up code does), but
- * at RV_JIT_HEAT_LATE, with its loop. jit_region_indirect's loop, D's
- * heat one short of RV_JIT_HEAT: after 20 passes D is still interpreted;
- * after 100 it was compiled at its 65th entry, as a region. Both end as
- * worked out by hand: H0 runs for even a0, H1 for odd, a0 from N down to
- * 1, so a1 = 3 * N/2 and a2 = 5 * N/2.
+ * A head on no loop of direct jumps waits: not compiled at RV_JIT_HEAT
+ * (most such blocks run a few times only, as start-up code does, and a
+ * loop closed by a computed jump is found by scanning the whole jump
+ * cache), but at RV_JIT_HEAT_LATE. Two programs, each head's heat one
+ * short of RV_JIT_HEAT, run for 20 and for 100 passes: after 20 the head
+ * is still interpreted; after 100 it was compiled at its 65th entry.
+ *   jit_region_indirect's loop, head D: compiled as a region. H0 runs
+ *   for even a0, H1 for odd, a0 from N down to 1: a1 = 3 N/2, a2 = 5 N/2.
+ *   A function F called from a loop, compiled alone:
+ *     L (CODE):        jal ra, F
+ *     C (CODE + 4):    addi a0, a0, -1 ; bnez a0, L ; ecall
+ *     F (CODE + 0x40): addi a1, a1, 7 ; ret
+ *   a1 = 7 N.
  */
+static void call_loop(struct init *in, uint64_t passes)
+{
+    memset(in, 0, sizeof *in);
+    in->pc = CODE;
+    in->code[0] = 0x040000ef;                               /* jal ra, +0x40 */
+    in->code[1] = enc_i(0x00000013, 10, 10, -1);            /* addi a0, a0, -1 */
+    in->code[2] = enc_b(0x00001063, 10, 0, -8);             /* bnez a0, L */
+    in->code[3] = 0x00000073;                               /* ecall */
+    in->code[16] = enc_i(0x00000013, 11, 11, 7);            /* addi a1, a1, 7 */
+    in->code[17] = 0x00008067;                              /* ret */
+    in->n_code = 18;
+    in->x[10] = passes;
+}
+
 static void jit_region_deferred(void)
 {
     static struct init in;
     static const uint64_t passes[] = { 20, 100 };
-    for (unsigned i = 0; i < N_OF(passes); i++) {
-        struct world w;
-        if (world_new(&w, true)) {
-            CHECK(!"world setup");
-            return;
+    for (unsigned prog = 0; prog < 2; prog++) {
+        uint64_t head = prog == 0 ? CODE : CODE + 0x40;
+        for (unsigned i = 0; i < N_OF(passes); i++) {
+            struct world w;
+            if (world_new(&w, true)) {
+                CHECK(!"world setup");
+                return;
+            }
+            if (prog == 0)
+                dispatch_loop(&in, passes[i]);
+            else
+                call_loop(&in, passes[i]);
+            world_load(&w, &in, true);
+            rv_sync(w.h);
+            if (prog == 0) {
+                rv_cache_lookup(w.h, CODE + 0x40);
+                rv_cache_lookup(w.h, CODE + 0x50);
+            }
+            struct rv_block *d = rv_cache_lookup(w.h, head);
+            CHECK(d != NULL);
+            if (d)
+                d->heat = RV_JIT_HEAT - 1;
+            int e = world_run(&w, &in, 100000, false, NULL);
+            CHECK(e == RV_EXIT_ECALL);
+            if (prog == 0)
+                CHECK(w.h->x[11] == 3 * passes[i] / 2 && w.h->x[12] == 5 * passes[i] / 2 && w.h->x[10] == 0);
+            else
+                CHECK(w.h->x[11] == 7 * passes[i] && w.h->x[10] == 0);
+            d = rv_cache_find(w.h->cache, head);
+            CHECK(d != NULL);
+            if (!rv_jit_regions())   /* no regions to wait for: compiled alone at RV_JIT_HEAT */
+                CHECK(d && d->jit && w.h->stat_jit_regions == 0);
+            else if (i == 0)
+                CHECK(d && !d->jit && w.h->stat_jit_regions == 0);
+            else
+                CHECK(d && d->jit && w.h->stat_jit_regions == (prog == 0 ? 1u : 0u));
+            world_free(&w);
         }
-        dispatch_loop(&in, passes[i]);
-        world_load(&w, &in, true);
-        rv_sync(w.h);
-        rv_cache_lookup(w.h, CODE + 0x40);
-        rv_cache_lookup(w.h, CODE + 0x50);
-        struct rv_block *d = rv_cache_lookup(w.h, CODE);
-        CHECK(d != NULL);
-        if (d)
-            d->heat = RV_JIT_HEAT - 1;
-        int e = world_run(&w, &in, 100000, false, NULL);
-        CHECK(e == RV_EXIT_ECALL);
-        CHECK(w.h->x[11] == 3 * passes[i] / 2 && w.h->x[12] == 5 * passes[i] / 2 && w.h->x[10] == 0);
-        d = rv_cache_find(w.h->cache, CODE);
-        CHECK(d != NULL);
-        if (!rv_jit_regions())   /* no regions to wait for: compiled alone at RV_JIT_HEAT */
-            CHECK(d && d->jit && w.h->stat_jit_regions == 0);
-        else if (i == 0)
-            CHECK(d && !d->jit && w.h->stat_jit_regions == 0);
-        else
-            CHECK(d && d->jit && w.h->stat_jit_regions == 1);
-        world_free(&w);
     }
 }
 
