@@ -98,6 +98,8 @@ int elf_place_copy(const struct elf_src *src, struct mem_space *as, uint64_t va,
                    char *why, size_t whylen)
 {
     enum { CHUNK = 64 << 10 };
+    if (len == 0)
+        return 0;
     uint8_t *buf = malloc(len < CHUNK ? (size_t)len : CHUNK);
     int r = buf ? 0 : MEM_ENOMEM;
     for (uint64_t done = 0, n; r == 0 && done < len; done += n) {

@@ -197,6 +197,8 @@ static int place_guest(const struct elf_src *src, struct mem_space *as, uint64_t
 /* Whether every page of [va, va+len) may be read. */
 static bool readable(struct mem_space *as, uint64_t va, uint64_t len)
 {
+    if (len == 0)
+        return true;   /* nothing is read */
     if (va + len < va)
         return false;
     for (uint64_t p = va & ~(uint64_t)(MEM_PAGE_SIZE - 1); p < va + len; p += MEM_PAGE_SIZE) {

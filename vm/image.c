@@ -113,6 +113,24 @@ static int read_head(const struct elf_src *src, uint64_t off, void *buf, size_t 
     return 0;
 }
 
+/* Making an image: its headers from what was kept (so that every load
+ * of the image reads the same ones), the rest from the file. */
+struct making {
+    const struct vm_image *im;
+    struct fd_file f;
+};
+
+static int read_making(const struct elf_src *src, uint64_t off, void *buf, size_t len, char *why, size_t whylen)
+{
+    const struct making *m = src->ctx;
+    if (off <= m->im->head_len && len <= m->im->head_len - off) {
+        memcpy(buf, m->im->head + off, len);
+        return 0;
+    }
+    struct elf_src file = fd_source(&m->f, src->size);
+    return read_fd(&file, off, buf, len, why, whylen);
+}
+
 static int place_shared(const struct elf_src *src, struct mem_space *as, uint64_t va, uint64_t off, uint64_t len,
                         char *why, size_t whylen)
 {
@@ -176,13 +194,13 @@ static struct vm_image *image_for(mvm_vm *root, struct vm_images *c, int fd, con
     if (!im)
         return NULL;
     im->id = *id;
-    struct fd_file f = { fd };
-    struct elf_src src = fd_source(&f, id->size);
+    struct making m = { im, { fd } };
+    struct elf_src src = { .size = id->size, .read = read_making, .place = NULL, .ctx = &m };
     struct elf_image img;
     char err[160];
     uint8_t eh[64];
-    /* The headers first, kept as they are read: the image's loads read
-     * these bytes, never the file again. */
+    /* The headers first, kept: the image's loads read these bytes, never
+     * the file again. */
     if (id->size >= sizeof eh && host_file_pread_full(fd, eh, sizeof eh, 0) == (int64_t)sizeof eh) {
         uint64_t phoff = ld64(eh + 32), end = phoff + (uint64_t)ld16(eh + 56) * ld16(eh + 54);
         if (end < sizeof eh)
@@ -192,8 +210,7 @@ static struct vm_image *image_for(mvm_vm *root, struct vm_images *c, int fd, con
             im->head_len = (size_t)end;
     }
     if (im->head_len && (im->as = mem_space_new(root->p->pool)) &&
-        elf_load_src(im->as, &src, PROC_PIE_BASE, PROC_MMAP_TOP, &img, err, sizeof err) == 0 &&
-        memcmp(im->head, eh, sizeof eh) == 0) {
+        elf_load_src(im->as, &src, PROC_PIE_BASE, PROC_MMAP_TOP, &img, err, sizeof err) == 0) {
         struct vm_image **end = &c->oldest;
         while (*end)
             end = &(*end)->next;

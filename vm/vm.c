@@ -7,6 +7,7 @@
  */
 #include "vm/vm_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,8 +464,9 @@ int mvm_vm_load_elf_fd(mvm_vm *vm, const char *name, int fd, int argc, char *con
         return r;
     uint64_t size;
     if ((r = host_file_size(fd, &size)) != 0) {
-        snprintf(vm->error, sizeof vm->error, "%s", host_file_strerror(r));
-        return r == -9 /* EBADF */ ? -MVM_EBADF : -MVM_EIO;
+        bool other = r == -ESPIPE;   /* a directory, a pipe, a device */
+        snprintf(vm->error, sizeof vm->error, "%s", other ? "not a regular file" : host_file_strerror(r));
+        return other ? -MVM_EACCES : r == -EBADF ? -MVM_EBADF : -MVM_EIO;
     }
     if (size > MVM_HC_IMAGE_MAX) {
         snprintf(vm->error, sizeof vm->error, "program file too large (%llu bytes)", (unsigned long long)size);
