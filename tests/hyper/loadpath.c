@@ -6,6 +6,12 @@
  * is loaded as it is now, never as it was.
  *
  *   loadpath FILE SHARE
+ *   loadpath FILE parallel
+ *
+ * The second form forks: two processes of the guest, each on a host
+ * thread of its own, load FILE and run it 20 times at once (the tree's
+ * images are shared by both; built with ThreadSanitizer, the monitor
+ * must report no race).
  *
  * FILE is a copy of tests/hyper/run.sh's child program in a directory the
  * guest may write, left alone for at least two seconds (so that the
@@ -23,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hc.h"
@@ -125,13 +132,46 @@ static int load_and_run(const char *name, const char *path, unsigned long n, int
     return s;
 }
 
+/* Two processes load and run path at once, 20 times each. */
+static int parallel(const char *path)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return 2;
+    }
+    int bad = 0;
+    for (unsigned i = 0; i < 20; i++) {
+        unsigned long n = pid == 0 ? 100 + i : 200 + i;
+        char name[32];
+        snprintf(name, sizeof name, "parallel load %s %u", pid == 0 ? "child" : "parent", i);
+        int s = load_and_run(name, path, n, 0);
+        if (s != want_status(n)) {
+            printf("FAIL %s: status %d\n", name, s);
+            bad = 1;
+        }
+    }
+    if (pid == 0)
+        _exit(bad || failed);
+    int st;
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        printf("FAIL the other process: status %#x\n", st);
+        bad = 1;
+    }
+    printf("loadpath: %s\n", bad || failed ? "FAILED" : "all checks passed");
+    return bad || failed;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: loadpath FILE SHARE\n");
+        fprintf(stderr, "usage: loadpath FILE SHARE | loadpath FILE parallel\n");
         return 2;
     }
     const char *path = argv[1];
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (strcmp(argv[2], "parallel") == 0)
+        return parallel(path);
     int share = atoi(argv[2]);
     setvbuf(stdout, NULL, _IONBF, 0);
     int fd = open(path, O_RDONLY);

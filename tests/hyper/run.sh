@@ -35,6 +35,7 @@ rm -rf "$out/lp" && mkdir -p "$out/lp"
 for mode in lowered trusted emulate; do
     for d in 1 2; do cp "$out/child" "$out/lp/child-$mode-$d"; done
 done
+cp "$out/child" "$out/lp/child-parallel"
 lp_made=$(date +%s)
 
 for mode in lowered trusted emulate; do
@@ -112,6 +113,18 @@ if $CC -Itests -Iinclude -o "$out/loadpath" tests/hyper/loadpath.c 2>"$out/build
                 echo "FAIL hyper/loadpath/$mode/d$d: exit $rc: $(grep -m3 '^FAIL' "$out/l.out" | tr '\n' ' ')"
             fi
         done
+    done
+    # Two processes of one guest loading the same file at once.
+    for d in 1 2; do
+        timeout 120 "$MVM" run --depth $d --dir "$abs" --dir "$abs/lp:$abs/lp" "$abs/loadpath" "$abs/lp/child-parallel" \
+            parallel >"$out/l.out" 2>&1
+        rc=$?
+        if [ $rc = 0 ] && grep -q "loadpath: all checks passed" "$out/l.out" && ! grep -q "^FAIL" "$out/l.out" &&
+           ! grep -q "ThreadSanitizer\|AddressSanitizer\|runtime error" "$out/l.out"; then
+            echo "PASS hyper/loadpath/parallel/d$d"
+        else
+            echo "FAIL hyper/loadpath/parallel/d$d: exit $rc: $(grep -m3 '^FAIL\|Sanitizer' "$out/l.out" | tr '\n' ' ')"
+        fi
     done
 else
     echo "FAIL hyper/build: loadpath: $(head -c 300 "$out/build.log")"
