@@ -27,20 +27,7 @@
 #include <unistd.h>
 
 #include "hc.h"
-
-static int failed;
-
-static void check(const char *name, int ok, const char *fmt, long v)
-{
-    if (ok) {
-        printf("ok %s\n", name);
-        return;
-    }
-    printf("FAIL %s: ", name);
-    printf(fmt, v);
-    printf("\n");
-    failed = 1;
-}
+#include "hyper/child.h"
 
 static uint8_t *file;
 static size_t size;
@@ -60,58 +47,11 @@ static uint8_t *image_copy(size_t off, size_t *maplen)
     return m;
 }
 
-static long create(void)
-{
-    struct hc_config cfg = { 0 };
-    long h = hc(MVM_HC_VM_CREATE, (long)&cfg, 0, 0, 0, 0, 0);
-    if (h <= 0) {
-        printf("FAIL create: %ld\n", h);
-        exit(1);
-    }
-    return h;
-}
-
 static long load(long h, const uint8_t *img, const char *arg)
 {
-    char args[256];
-    uint32_t argc = 2, envc = 0;
-    memcpy(args, &argc, 4);
-    memcpy(args + 4, &envc, 4);
-    size_t n = 8, a = strlen(path) + 1, b = strlen(arg) + 1;
-    memcpy(args + n, path, a);
-    memcpy(args + n + a, arg, b);
-    return hc(MVM_HC_VM_LOAD_ELF, h, (long)path, (long)img, (long)size, (long)args, (long)(n + a + b));
-}
-
-static uint64_t shared_bytes(long h)
-{
-    uint64_t st[MVM_HC_STATS_SIZE / 8];
-    if (hc(MVM_HC_VM_STATS, h, (long)st, 0, 0, 0, 0) != 0)
-        return ~0ull;
-    return st[10];
-}
-
-/* Runs the loaded child to its end: its exit status, or -1000 - reason. */
-static int run(long h)
-{
-    struct hc_exit ex;
-    for (int i = 0; i < 1000; i++) {
-        long r = hc(MVM_HC_VM_RUN, h, (long)&ex, 0, 0, 0, 0);
-        if (r != 0)
-            return -2000 + (int)r;
-        if (ex.reason != EXIT_BUDGET)
-            return ex.reason == EXIT_EXITED ? ex.status : -1000 - (int)ex.reason;
-    }
-    return -3000;
-}
-
-/* What the child exits with for argument n (its own formula). */
-static int want_status(unsigned long n)
-{
-    unsigned long s = 0;
-    for (unsigned long i = 0; i < n; i++)
-        s = s * 31 + i;
-    return (int)(s % 100);
+    char args[512];
+    size_t n = child_args(args, path, arg);
+    return hc(MVM_HC_VM_LOAD_ELF, h, (long)path, (long)img, (long)size, (long)args, (long)n);
 }
 
 int main(int argc, char **argv)

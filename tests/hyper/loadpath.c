@@ -33,80 +33,20 @@
 #include <unistd.h>
 
 #include "hc.h"
-
-static int failed;
-
-static void check(const char *name, int ok, const char *fmt, long v)
-{
-    if (ok) {
-        printf("ok %s\n", name);
-        return;
-    }
-    printf("FAIL %s: ", name);
-    printf(fmt, v);
-    printf("\n");
-    failed = 1;
-}
+#include "hyper/child.h"
 
 static char args[512];
 static size_t args_len;
 
 static void set_args(const char *path, const char *arg)
 {
-    uint32_t argc = 2, envc = 0;
-    memcpy(args, &argc, 4);
-    memcpy(args + 4, &envc, 4);
-    size_t a = strlen(path) + 1, b = strlen(arg) + 1;
-    memcpy(args + 8, path, a);
-    memcpy(args + 8 + a, arg, b);
-    args_len = 8 + a + b;
-}
-
-static long create(void)
-{
-    struct hc_config cfg = { 0 };
-    long h = hc(MVM_HC_VM_CREATE, (long)&cfg, 0, 0, 0, 0, 0);
-    if (h <= 0) {
-        printf("FAIL create: %ld\n", h);
-        exit(1);
-    }
-    return h;
+    args_len = child_args(args, path, arg);
 }
 
 static long load_path(long h, const char *path, const char *arg)
 {
     set_args(path, arg);
     return hc(MVM_HC_VM_LOAD_PATH, h, 0, (long)path, (long)args, (long)args_len, 0);
-}
-
-static uint64_t shared_bytes(long h)
-{
-    uint64_t st[MVM_HC_STATS_SIZE / 8];
-    if (hc(MVM_HC_VM_STATS, h, (long)st, 0, 0, 0, 0) != 0)
-        return ~0ull;
-    return st[10];
-}
-
-/* Runs the loaded child to its end: its exit status, or -1000 - reason. */
-static int run(long h)
-{
-    struct hc_exit ex;
-    for (int i = 0; i < 1000; i++) {
-        long r = hc(MVM_HC_VM_RUN, h, (long)&ex, 0, 0, 0, 0);
-        if (r != 0)
-            return -2000 + (int)r;
-        if (ex.reason != EXIT_BUDGET)
-            return ex.reason == EXIT_EXITED ? ex.status : -1000 - (int)ex.reason;
-    }
-    return -3000;
-}
-
-static int want_status(unsigned long n)
-{
-    unsigned long s = 0;
-    for (unsigned long i = 0; i < n; i++)
-        s = s * 31 + i;
-    return (int)(s % 100);
 }
 
 /* Loads path into a new VM and runs it with argument n: its status. */

@@ -73,62 +73,50 @@ for mode in lowered trusted emulate; do
     done
 done
 
-# VM_LOAD_ELF from a page-aligned image shares its pages with the child
-# copy-on-write, unseen (tests/hyper/imgshare.c). Every mode shares but
-# emulate below depth 1, whose nested VMs are not unrolled: copied there.
-if $CC -Itests -Iinclude -o "$out/imgshare" tests/hyper/imgshare.c 2>"$out/build.log"; then
-    for mode in lowered trusted emulate; do
-        for d in 1 2; do
-            share=1
-            [ "$mode" = emulate ] && [ "$d" -gt 1 ] && share=0
-            timeout 120 "$MVM" run --nest-mode=$mode --depth $d --dir "$abs" "$abs/imgshare" "$abs/child" $share \
-                >"$out/i.out" 2>&1
-            rc=$?
-            if [ $rc = 0 ] && grep -q "imgshare: all checks passed" "$out/i.out" && ! grep -q "^FAIL" "$out/i.out"; then
-                echo "PASS hyper/imgshare/$mode/d$d"
-            else
-                echo "FAIL hyper/imgshare/$mode/d$d: exit $rc: $(grep -m3 '^FAIL' "$out/i.out" | tr '\n' ' ')"
-            fi
-        done
-    done
-else
-    echo "FAIL hyper/build: imgshare: $(head -c 300 "$out/build.log")"
-fi
+# check_guest NAME GUEST -- MVM-ARGS...: runs a guest of the two below, which
+# prints "ok"/"FAIL" lines and "GUEST: all checks passed"; PASS only on
+# that, exit 0, no FAIL line and no sanitizer report.
+check_guest() {
+    name=$1 guest=$2
+    shift 3
+    timeout 120 "$MVM" run "$@" >"$out/g.out" 2>&1
+    rc=$?
+    if [ $rc = 0 ] && grep -q "$guest: all checks passed" "$out/g.out" && ! grep -q "^FAIL" "$out/g.out" &&
+       ! grep -q "Sanitizer\|runtime error" "$out/g.out"; then
+        echo "PASS hyper/$name"
+    else
+        echo "FAIL hyper/$name: exit $rc: $(grep -m3 '^FAIL\|Sanitizer' "$out/g.out" | tr '\n' ' ')"
+    fi
+}
 
-# VM_LOAD_PATH: the monitor loads a file the guest names, and keeps its
-# image for the tree, unseen (tests/hyper/loadpath.c). Sharing as above.
-if $CC -Itests -Iinclude -o "$out/loadpath" tests/hyper/loadpath.c 2>"$out/build.log"; then
+# VM_LOAD_ELF from a page-aligned image shares its pages with the child
+# copy-on-write, unseen (tests/hyper/imgshare.c); VM_LOAD_PATH: the
+# monitor loads a file the guest names, and keeps its image for the tree,
+# unseen (tests/hyper/loadpath.c). Every mode shares but emulate below
+# depth 1, whose nested VMs are not unrolled: copied there.
+for g in imgshare loadpath; do
+    if ! $CC -Itests -Iinclude -o "$out/$g" tests/hyper/$g.c 2>"$out/build.log"; then
+        echo "FAIL hyper/build: $g: $(head -c 300 "$out/build.log")"
+        continue
+    fi
     left=$((lp_made + 3 - $(date +%s)))
-    [ "$left" -gt 0 ] && sleep "$left"
+    [ $g = loadpath ] && [ "$left" -gt 0 ] && sleep "$left"
     for mode in lowered trusted emulate; do
         for d in 1 2; do
             share=1
             [ "$mode" = emulate ] && [ "$d" -gt 1 ] && share=0
-            timeout 120 "$MVM" run --nest-mode=$mode --depth $d --dir "$abs" --dir "$abs/lp:$abs/lp" \
-                "$abs/loadpath" "$abs/lp/child-$mode-$d" $share >"$out/l.out" 2>&1
-            rc=$?
-            if [ $rc = 0 ] && grep -q "loadpath: all checks passed" "$out/l.out" && ! grep -q "^FAIL" "$out/l.out"; then
-                echo "PASS hyper/loadpath/$mode/d$d"
-            else
-                echo "FAIL hyper/loadpath/$mode/d$d: exit $rc: $(grep -m3 '^FAIL' "$out/l.out" | tr '\n' ' ')"
-            fi
+            file=$abs/child
+            [ $g = loadpath ] && file=$abs/lp/child-$mode-$d
+            check_guest "$g/$mode/d$d" $g -- --nest-mode=$mode --depth $d --dir "$abs" --dir "$abs/lp:$abs/lp" \
+                "$abs/$g" "$file" $share
         done
     done
-    # Two processes of one guest loading the same file at once.
-    for d in 1 2; do
-        timeout 120 "$MVM" run --depth $d --dir "$abs" --dir "$abs/lp:$abs/lp" "$abs/loadpath" "$abs/lp/child-parallel" \
-            parallel >"$out/l.out" 2>&1
-        rc=$?
-        if [ $rc = 0 ] && grep -q "loadpath: all checks passed" "$out/l.out" && ! grep -q "^FAIL" "$out/l.out" &&
-           ! grep -q "ThreadSanitizer\|AddressSanitizer\|runtime error" "$out/l.out"; then
-            echo "PASS hyper/loadpath/parallel/d$d"
-        else
-            echo "FAIL hyper/loadpath/parallel/d$d: exit $rc: $(grep -m3 '^FAIL\|Sanitizer' "$out/l.out" | tr '\n' ' ')"
-        fi
-    done
-else
-    echo "FAIL hyper/build: loadpath: $(head -c 300 "$out/build.log")"
-fi
+done
+# Two processes of one guest loading the same file at once.
+for d in 1 2; do
+    check_guest "loadpath/parallel/d$d" loadpath -- --depth $d --dir "$abs" --dir "$abs/lp:$abs/lp" \
+        "$abs/loadpath" "$abs/lp/child-parallel" parallel
+done
 
 # A child may not outgrow its parent: --mem at the top caps the subtree.
 cat > "$out/hog.c" <<'C'
