@@ -154,16 +154,28 @@ static int read_guest(const struct elf_src *src, uint64_t off, void *buf, size_t
     return vm_guest_read(g->caller, g->addr + off, buf, len) == 0 ? 0 : MEM_EFAULT;
 }
 
+/* Whether every page of [va, va+len) may be read. */
+static bool readable(struct mem_space *as, uint64_t va, uint64_t len)
+{
+    if (len == 0)
+        return true;   /* nothing is read */
+    if (va + len < va)
+        return false;
+    for (uint64_t p = va & ~(uint64_t)(MEM_PAGE_SIZE - 1); p < va + len; p += MEM_PAGE_SIZE) {
+        int prot = mem_prot_at(as, p);
+        if (prot < 0 || !(prot & MEM_R))
+            return false;
+    }
+    return true;
+}
+
 /* Shares [sva, sva+len) of the caller's memory at va (both page-aligned)
  * with the permissions va has: 0, MEM_EFAULT (not readable: nothing is
  * shared), MEM_EINVAL (the spaces cannot share: copy instead), MEM_ENOMEM. */
 static int share_guest(struct mem_space *as, uint64_t va, struct mem_space *from, uint64_t sva, uint64_t len)
 {
-    for (uint64_t o = 0; o < len; o += MEM_PAGE_SIZE) {
-        int p = mem_prot_at(from, sva + o);
-        if (p < 0 || !(p & MEM_R))
-            return MEM_EFAULT;
-    }
+    if (!readable(from, sva, len))
+        return MEM_EFAULT;
     int prot = mem_prot_at(as, va);   /* the segment's: its whole pages share no other's */
     int r = mem_share(as, va, from, sva, len);
     if (r == 0)
@@ -192,21 +204,6 @@ static int place_guest(const struct elf_src *src, struct mem_space *as, uint64_t
     if (r == 0)
         r = elf_place_copy(src, as, va + head + whole, off + head + whole, len - head - whole, why, whylen);
     return r;
-}
-
-/* Whether every page of [va, va+len) may be read. */
-static bool readable(struct mem_space *as, uint64_t va, uint64_t len)
-{
-    if (len == 0)
-        return true;   /* nothing is read */
-    if (va + len < va)
-        return false;
-    for (uint64_t p = va & ~(uint64_t)(MEM_PAGE_SIZE - 1); p < va + len; p += MEM_PAGE_SIZE) {
-        int prot = mem_prot_at(as, p);
-        if (prot < 0 || !(prot & MEM_R))
-            return false;
-    }
-    return true;
 }
 
 /* The args block of a load (argc | envc | strings) at addr in the

@@ -102,15 +102,21 @@ static struct elf_src fd_source(const struct fd_file *f, uint64_t size)
 /* An image's source: its headers from what was kept, its segments'
  * pages shared from its space (which the same loader filled from the
  * same headers, so every page is where this load puts it). */
+/* Copies [off, off+len) from the headers kept: false if not all there. */
+static bool from_head(const struct vm_image *im, uint64_t off, void *buf, size_t len)
+{
+    if (off > im->head_len || len > im->head_len - off)
+        return false;
+    memcpy(buf, im->head + off, len);
+    return true;
+}
+
 static int read_head(const struct elf_src *src, uint64_t off, void *buf, size_t len, char *why, size_t whylen)
 {
-    const struct vm_image *im = src->ctx;
-    if (off > im->head_len || len > im->head_len - off) {
-        snprintf(why, whylen, "not in the image's headers");
-        return MEM_EIO;
-    }
-    memcpy(buf, im->head + off, len);
-    return 0;
+    if (from_head(src->ctx, off, buf, len))
+        return 0;
+    snprintf(why, whylen, "not in the image's headers");
+    return MEM_EIO;
 }
 
 /* Making an image: its headers from what was kept (so that every load
@@ -123,10 +129,8 @@ struct making {
 static int read_making(const struct elf_src *src, uint64_t off, void *buf, size_t len, char *why, size_t whylen)
 {
     const struct making *m = src->ctx;
-    if (off <= m->im->head_len && len <= m->im->head_len - off) {
-        memcpy(buf, m->im->head + off, len);
+    if (from_head(m->im, off, buf, len))
         return 0;
-    }
     struct elf_src file = fd_source(&m->f, src->size);
     return read_fd(&file, off, buf, len, why, whylen);
 }
@@ -155,6 +159,15 @@ static int place_shared(const struct elf_src *src, struct mem_space *as, uint64_
 
 /* ---- the cache ------------------------------------------------------------ */
 
+/* Unlinks the image *q points at and frees it. */
+static void drop(struct vm_images *c, struct vm_image **q)
+{
+    struct vm_image *im = *q;
+    *q = im->next;
+    c->bytes -= im->id.size;
+    image_free(im);
+}
+
 static bool same(const struct host_file_id *a, const struct host_file_id *b)
 {
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns &&
@@ -174,22 +187,15 @@ static struct vm_image *image_for(mvm_vm *root, struct vm_images *c, int fd, con
             break;
         }
         if (im->id.dev == id->dev && im->id.ino == id->ino) {
-            /* An old version of the file: it goes now. */
-            *q = im->next;
-            c->bytes -= im->id.size;
-            image_free(im);
+            drop(c, q);   /* an old version of the file: it goes now */
             continue;
         }
         q = &im->next;
     }
     if (found || !id->settled || id->size > VM_IMAGE_CACHE)
         return found;
-    while (c->oldest && c->bytes + id->size > VM_IMAGE_CACHE) {
-        struct vm_image *im = c->oldest;
-        c->oldest = im->next;
-        c->bytes -= im->id.size;
-        image_free(im);
-    }
+    while (c->oldest && c->bytes + id->size > VM_IMAGE_CACHE)
+        drop(c, &c->oldest);
     struct vm_image *im = calloc(1, sizeof *im);
     if (!im)
         return NULL;
