@@ -1390,69 +1390,6 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
 
 /* ---- register cache ------------------------------------------------------------ */
 
-/* The x registers op reads or writes (0 and the sink are never cached). */
-static unsigned op_xregs(const struct rv_op *op, unsigned out[3])
-{
-    unsigned n = 0;
-    const struct rv_jit_fp_desc *d = &rv_jit_fp_ops[op->opc];
-    if (d->fn) {
-        const unsigned regs[3] = { op->rs1, op->rs2, op->rs3 };
-        for (int i = 0; i < 3; i++)
-            if (d->src[i] == JIT_K_X)
-                out[n++] = regs[i];
-        if (d->dst == JIT_K_X)
-            out[n++] = op->rd;
-        return n;
-    }
-    switch (op->opc) {
-    case RV_OP_FALLTHRU: case RV_OP_FENCE:
-    case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D:
-        return 0;
-    case RV_OP_FMV_X_D: case RV_OP_LI: case RV_OP_LUI: case RV_OP_AUIPC: case RV_OP_JAL:
-    case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
-        out[0] = op->rd;
-        return 1;
-    case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC: case RV_OP_MV: case RV_OP_JALR:
-        out[0] = op->rs1;
-        out[1] = op->rd;
-        return 2;
-    case RV_OP_FMV_D_X: case RV_OP_FLW: case RV_OP_FLD:
-        out[0] = op->rs1;
-        return 1;
-    case RV_OP_FSW: case RV_OP_FSD:
-        out[0] = op->rs1;
-        return 1;
-    case RV_OP_SB: case RV_OP_SH: case RV_OP_SW: case RV_OP_SD:
-    case RV_OP_BEQ: case RV_OP_BNE: case RV_OP_BLT: case RV_OP_BGE: case RV_OP_BLTU: case RV_OP_BGEU:
-        out[0] = op->rs1;
-        out[1] = op->rs2;
-        return 2;
-    default:
-        out[0] = op->rs1;
-        out[1] = op->rs2;
-        out[2] = op->rd;
-        return 3;
-    }
-}
-
-/* The x register op writes, or 0. */
-static unsigned op_xdst(const struct rv_op *op)
-{
-    const struct rv_jit_fp_desc *d = &rv_jit_fp_ops[op->opc];
-    if (d->fn)
-        return d->dst == JIT_K_X ? op->rd : 0;
-    switch (op->opc) {
-    case RV_OP_FALLTHRU: case RV_OP_FENCE:
-    case RV_OP_FSGNJ_D: case RV_OP_FSGNJN_D: case RV_OP_FSGNJX_D: case RV_OP_FMV_D_X:
-    case RV_OP_FLW: case RV_OP_FLD: case RV_OP_FSW: case RV_OP_FSD:
-    case RV_OP_SB: case RV_OP_SH: case RV_OP_SW: case RV_OP_SD:
-    case RV_OP_BEQ: case RV_OP_BNE: case RV_OP_BLT: case RV_OP_BGE: case RV_OP_BLTU: case RV_OP_BGEU:
-        return 0;
-    default:
-        return op->rd;
-    }
-}
-
 /* Picks the guest registers worth a host register: used at least twice
  * in the compiled part of the region (once is enough in a loop, which
  * reuses them every iteration), most used first. The choice holds for
@@ -1466,7 +1403,7 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
         for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
             const struct rv_op *op = &b->ops[k];
             unsigned r[3];
-            unsigned n = op_xregs(op, r);
+            unsigned n = rv_jit_xregs(op, r);
             for (unsigned i = 0; i < n; i++)
                 uses[r[i]]++;
             if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
@@ -1499,7 +1436,7 @@ static void choose_cache(struct jc *c, const struct rv_jit *j)
     for (unsigned m = 0; m < c->n_rb; m++) {
         const struct rv_block *b = c->rb[m];
         for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
-            unsigned rd = op_xdst(&b->ops[k]);
+            unsigned rd = rv_jit_xdst(&b->ops[k]);
             if (c->host[rd] >= 0)
                 c->written[rd] = true;
         }

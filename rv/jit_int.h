@@ -1,6 +1,7 @@
 /*
- * jit_int.h — private to the block compiler (rv/jit.c, rv/jit_fp.c): the
- * helpers compiled code calls for F and D ops, and what they take.
+ * jit_int.h — private to the block compiler (rv/jit.c, rv/jit_a64.c,
+ * rv/jit_fp.c, rv/jit_regs.c): the helpers compiled code calls for F and
+ * D ops, and what they take; what registers an op uses; the code buffer.
  *
  * Every helper has one shape: the hart (for fflags), up to three raw
  * 64-bit sources (x registers, or f registers with single-precision values
@@ -50,6 +51,12 @@ static inline bool rv_jit_pure_int(unsigned opc)
            (opc >= RV_OP_SH1ADD && opc <= RV_OP_BSETI) || opc == RV_OP_MV || opc == RV_OP_LI ||
            opc == RV_OP_LUI || opc == RV_OP_AUIPC;
 }
+
+/* The x registers op reads or writes, in out (rs1, rs2, then rd; x0 and
+ * the sink among them as the op names them), and how many; and the one
+ * it writes, or 0 (rv/jit_regs.c). */
+unsigned rv_jit_xregs(const struct rv_op *op, unsigned out[3]);
+unsigned rv_jit_xdst(const struct rv_op *op);
 
 /* A backend's code buffer (rv/jit_buf.c): mapped read-write-execute at
  * its first use, so that a VM that never gets hot code costs no mapping;
