@@ -2,10 +2,14 @@
  * jit_a64.c — the block compiler's AArch64 backend (AAPCS64, Linux): the
  * same contract as the x86-64 one (rv/jit.h), a simpler compiler.
  *
- * Each op becomes a fixed AArch64 sequence, in block order, reading its
- * sources from h->x[] / h->f[] and writing its result back at once: no
- * register cache and no regions (a region is compiled as its head block
- * alone). What it does have:
+ * Each op becomes a fixed AArch64 sequence, in block order, with no
+ * regions (a region is compiled as its head block alone). What it has:
+ *   - a register cache: the guest x registers the block uses most (twice,
+ *     or once in a block that loops on itself) live in x20..x28 from block
+ *     entry to exit, loaded after the prologue and written back at every
+ *     exit (those some op writes); they are callee-saved, so they survive
+ *     the helper calls. The other x registers and all f registers are read
+ *     from and written to the hart at each op;
  *   - a block that branches or jumps to its own start loops in place,
  *     and one that goes to another compiled block goes straight on to its
  *     code through the jump cache (chaining), both charging the budget as
@@ -21,9 +25,10 @@
  * Anything else (ecall, ebreak, fence.i, atomics, CSRs, illegal encodings,
  * cpop, orc.b) ends the code with RV_JIT_INTERPRET at that op.
  *
- * Frame: x29, x30 and x19 saved (48 bytes, sp 16-byte aligned); x19 = h
- * (callee-saved: survives helper calls); [sp + 24] the slot rv_load_slow
- * writes; [sp + 32] the chained flag. x0..x7 and x16 are temporaries.
+ * Frame (FRAME bytes, sp 16-byte aligned): x29, x30 at [sp], x19 at
+ * [sp + 16], [sp + 24] the slot rv_load_slow writes, [sp + 32] the chained
+ * flag, x20..x28 from [sp + 48]. x19 = h (callee-saved: survives helper
+ * calls). x0..x7 and x16 are temporaries.
  */
 #include "rv/jit.h"
 
@@ -62,9 +67,10 @@ struct rv_jit {
 struct a64 {
     uint32_t *p, *end;
     bool overflow;
+    const int8_t *cache;   /* the host register of each guest x register, or -1 (the register cache) */
 };
 
-enum { X0, X1, X2, X3, X4, X5, X6, X7, X16 = 16, X19 = 19, X29 = 29, X30 = 30, XZR = 31, SP = 31 };
+enum { X0, X1, X2, X3, X4, X5, X6, X7, X16 = 16, X19 = 19, X20, X28 = 28, X29, X30, XZR = 31, SP = 31 };
 enum { EQ, NE, HS, LO, MI, PL, VS, VC, HI, LS, GE, LT, GT, LE };
 
 static void emit(struct a64 *a, uint32_t w)
@@ -189,19 +195,39 @@ static void ldx(struct a64 *a, int r, unsigned xr)
 {
     if (xr == 0)
         mov_rr(a, r, XZR);
+    else if (a->cache[xr] >= 0)
+        mov_rr(a, r, a->cache[xr]);
     else
         ldr64(a, r, X19, 8 * (size_t)xr);
 }
 
-static void stx(struct a64 *a, int r, unsigned xr) { str64(a, r, X19, 8 * (size_t)xr); }
+static void stx(struct a64 *a, int r, unsigned xr)
+{
+    if (a->cache[xr] >= 0)
+        mov_rr(a, a->cache[xr], r);
+    else
+        str64(a, r, X19, 8 * (size_t)xr);
+}
 static void ldf(struct a64 *a, int r, unsigned fr) { ldr64(a, r, X19, HOFF(f) + 8 * (size_t)fr); }
 static void stf(struct a64 *a, int r, unsigned fr) { str64(a, r, X19, HOFF(f) + 8 * (size_t)fr); }
+
+#define CACHE_MAX 9         /* x20..x28 */
 
 struct jc {
     struct a64 a;
     const struct rv_block *b;
     uint32_t *loop_top;     /* after the prologue: a self-loop goes here */
+    int8_t cache[RV_XSINK + 1];
+    uint64_t written;       /* cached registers some op writes: written back at exits */
 };
+
+/* Stores the cached registers the block writes, before it leaves. */
+static void write_back(struct jc *c)
+{
+    for (unsigned xr = 1; xr < RV_XSINK; xr++)
+        if (c->written >> xr & 1)
+            str64(&c->a, c->cache[xr], X19, 8 * (size_t)xr);
+}
 
 static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b->pc + op->pcoff; }
 
@@ -213,24 +239,50 @@ static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b-
  * it called (emit_exit). Chaining reuses the frame it is in, sets the
  * flag and jumps CHAIN_ENTRY bytes in, past the prologue.
  */
+#define FRAME 128
 #define FLAG_OFF 32
-#define CHAIN_ENTRY 16
+#define CACHE_OFF 48
+#define CHAIN_ENTRY 36
+
+/* stp / ldp of x(r), x(r + 1) at [sp + off]. */
+static void pair_sp(struct a64 *a, bool load, int r, unsigned off)
+{
+    emit(a, (load ? 0xa9400000u : 0xa9000000u) | (off / 8) << 15 | (uint32_t)(r + 1) << 10 | (uint32_t)SP << 5 |
+                (uint32_t)r);
+}
 
 /* Returns word to the interpreter. */
 static void emit_ret(struct a64 *a, uint64_t word)
 {
     mov_imm(a, X0, word);
+    for (int r = X20; r < X28; r += 2)
+        pair_sp(a, true, r, CACHE_OFF + 8 * (unsigned)(r - X20));
+    ldr64(a, X28, SP, CACHE_OFF + 8 * (X28 - X20));
     ldr64(a, X19, SP, 16);
-    emit(a, 0xa8c37bfdu);   /* ldp x29, x30, [sp], #48 */
+    emit(a, 0xa8c87bfdu);   /* ldp x29, x30, [sp], #FRAME */
     emit(a, 0xd65f03c0u);   /* ret */
 }
 
-static void emit_prologue(struct a64 *a)
+_Static_assert(FRAME == 128 && CACHE_OFF + 8 * (X28 - X20 + 1) <= FRAME, "the frame's encodings");
+
+/* The frame, then (at CHAIN_ENTRY, where chaining comes in) the cache. */
+static void emit_prologue(struct jc *c)
 {
-    emit(a, 0xa9bd7bfdu);   /* stp x29, x30, [sp, #-48]! */
+    struct a64 *a = &c->a;
+    emit(a, 0xa9b87bfdu);   /* stp x29, x30, [sp, #-FRAME]! */
     str64(a, X19, SP, 16);
+    for (int r = X20; r < X28; r += 2)
+        pair_sp(a, false, r, CACHE_OFF + 8 * (unsigned)(r - X20));
+    str64(a, X28, SP, CACHE_OFF + 8 * (X28 - X20));
     mov_rr(a, X19, X0);
     str64(a, XZR, SP, FLAG_OFF);   /* not chained */
+}
+
+static void load_cache(struct jc *c)
+{
+    for (unsigned xr = 1; xr < RV_XSINK; xr++)
+        if (c->cache[xr] >= 0)
+            ldr64(&c->a, c->cache[xr], X19, 8 * (size_t)xr);
 }
 
 /* cbnz taken when this code was entered by chaining. */
@@ -254,6 +306,7 @@ static uint32_t *if_chained(struct a64 *a)
 static void emit_exit(struct jc *c, unsigned kind, unsigned k)
 {
     struct a64 *a = &c->a;
+    write_back(c);
     uint32_t *chained = if_chained(a);
     emit_ret(a, RV_JIT_EXIT(kind, k));
     patch(a, chained, a->p);
@@ -302,6 +355,7 @@ static void emit_chain(struct jc *c, uint64_t target)
     str64(a, X5, X19, HOFF(budget));
     mov_imm(a, X1, 1);
     str64(a, X1, SP, FLAG_OFF);
+    write_back(c);
     emit(a, 0x91000000u | CHAIN_ENTRY << 10 | (uint32_t)X3 << 5 | (uint32_t)X3);   /* add x3, x3, #entry */
     emit(a, 0xd61f0000u | (uint32_t)X3 << 5);            /* br x3 */
     for (unsigned i = 0; i < 4; i++)
@@ -329,6 +383,7 @@ static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
     }
     mov_imm(&c->a, X1, target);
     str64(&c->a, X1, X19, HOFF(pc));
+    write_back(c);
     uint32_t *chained = if_chained(&c->a);
     emit_ret(&c->a, RV_JIT_EXIT(kind, k));
     patch(&c->a, chained, c->a.p);
@@ -662,6 +717,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         str64(a, X0, X19, HOFF(pc));
         mov_imm(a, X0, op_pc(c, op) + op->len);
         stx(a, X0, op->rd);
+        write_back(c);
         emit_ret(a, RV_JIT_EXIT(RV_JIT_INDIRECT, k));
         return;
     case RV_OP_BEQ: emit_branch(c, k, op, EQ); return;
@@ -793,6 +849,43 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     }
 }
 
+/* ---- the register cache ------------------------------------------------------------------ */
+
+/* The guest registers the block's compiled ops use at least twice (once
+ * if the block loops on itself), most used first, up to CACHE_MAX. */
+static void choose_cache(struct jc *c)
+{
+    const struct rv_block *b = c->b;
+    unsigned uses[RV_XSINK + 1] = { 0 };
+    uint64_t writes = 0;
+    bool loops = false;
+    for (unsigned k = 0; k < b->n_ops && op_supported(&b->ops[k]); k++) {
+        const struct rv_op *op = &b->ops[k];
+        unsigned r[3], n = rv_jit_xregs(op, r);
+        for (unsigned i = 0; i < n; i++)
+            uses[r[i]]++;
+        writes |= 1ull << rv_jit_xdst(op);
+        if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
+            op->pcoff + (uint64_t)(int64_t)op->imm == 0)
+            loops = true;
+    }
+    uses[0] = uses[RV_XSINK] = 0;   /* never cached: constant zero, write-only sink */
+    for (unsigned i = 0; i <= RV_XSINK; i++)
+        c->cache[i] = -1;
+    c->written = 0;
+    for (int n = 0; n < CACHE_MAX; n++) {
+        unsigned best = 0;
+        for (unsigned i = 1; i < RV_XSINK; i++)
+            if (c->cache[i] < 0 && uses[i] > uses[best])
+                best = i;
+        if (best == 0 || uses[best] < (loops ? 1u : 2u))
+            break;
+        c->cache[best] = (int8_t)(X20 + n);
+        if (writes >> best & 1)
+            c->written |= 1ull << best;
+    }
+}
+
 /* ---- the interface ----------------------------------------------------------------------- */
 
 struct rv_jit *rv_jit_new(void)
@@ -845,10 +938,12 @@ void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
         return NULL;
     struct jc c = { .b = b };
     uint32_t *entry = (uint32_t *)(void *)(j->code.buf + j->used);
-    c.a = (struct a64){ .p = entry, .end = entry + need / 4 };
-    emit_prologue(&c.a);
+    c.a = (struct a64){ .p = entry, .end = entry + need / 4, .cache = c.cache };
+    choose_cache(&c);
+    emit_prologue(&c);
     if ((uint8_t *)c.a.p - (uint8_t *)entry != CHAIN_ENTRY)
         return NULL;    /* cannot happen: fixed encodings */
+    load_cache(&c);
     c.loop_top = c.a.p;
     unsigned k = 0;
     for (; k < b->n_ops; k++) {
