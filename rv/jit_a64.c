@@ -208,6 +208,29 @@ static void stx(struct a64 *a, int r, unsigned xr)
     else
         str64(a, r, X19, 8 * (size_t)xr);
 }
+/* The register to read x[xr] from: its cache register, XZR for x0, or
+ * tmp loaded from the hart. (XZR is the stack pointer to the immediate
+ * and extended-register forms of add: add_imm takes care of it.) */
+static int src(struct a64 *a, int tmp, unsigned xr)
+{
+    if (xr == 0)
+        return XZR;
+    if (a->cache[xr] >= 0)
+        return a->cache[xr];
+    ldr64(a, tmp, X19, 8 * (size_t)xr);
+    return tmp;
+}
+
+/* Where to compute x[rd]'s new value: its cache register, or tmp, which
+ * put() then stores. */
+static int dst(struct a64 *a, int tmp, unsigned rd) { return a->cache[rd] >= 0 ? a->cache[rd] : tmp; }
+
+static void put(struct a64 *a, int d, unsigned rd)
+{
+    if (a->cache[rd] < 0)
+        str64(a, d, X19, 8 * (size_t)rd);
+}
+
 static void ldf(struct a64 *a, int r, unsigned fr) { ldr64(a, r, X19, HOFF(f) + 8 * (size_t)fr); }
 static void stf(struct a64 *a, int r, unsigned fr) { str64(a, r, X19, HOFF(f) + 8 * (size_t)fr); }
 
@@ -392,8 +415,21 @@ static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
 
 /* ---- integer ops ---------------------------------------------------------------- */
 
-/* x0 = x[rs1], x1 = x[rs2] (or the immediate). */
-static void sources(struct a64 *a, const struct rv_op *op, bool imm)
+/* The registers holding x[rs1] and x[rs2] (or the immediate, in x1). */
+static void sources(struct a64 *a, const struct rv_op *op, bool imm, int *n, int *m)
+{
+    *n = src(a, X0, op->rs1);
+    if (imm) {
+        mov_imm(a, X1, (uint64_t)(int64_t)op->imm);
+        *m = X1;
+    } else {
+        *m = src(a, X1, op->rs2);
+    }
+}
+
+/* x0 = x[rs1], x1 = x[rs2] (or the immediate): for the templates that
+ * work in the temporaries. */
+static void load_sources(struct a64 *a, const struct rv_op *op, bool imm)
 {
     ldx(a, X0, op->rs1);
     if (imm)
@@ -402,31 +438,76 @@ static void sources(struct a64 *a, const struct rv_op *op, bool imm)
         ldx(a, X1, op->rs2);
 }
 
-/* rd = x0 op x1 with the instruction base (a 64-bit form); w: 32 bits, then
- * sign-extended. */
+/* d = n + imm (w: 32 bits, not yet extended), in one instruction where
+ * the immediate fits 12 bits. */
+static void add_imm(struct a64 *a, bool w, int d, int n, int64_t imm)
+{
+    if (n == XZR) {
+        mov_imm(a, d, w ? (uint64_t)(uint32_t)imm : (uint64_t)imm);
+    } else if (imm > -4096 && imm < 4096) {
+        uint32_t base = imm < 0 ? 0xd1000000u : 0x91000000u;   /* sub / add (immediate), 64-bit */
+        emit(a, (w ? base & 0x7fffffffu : base) | (uint32_t)(imm < 0 ? -imm : imm) << 10 | (uint32_t)n << 5 |
+                    (uint32_t)d);
+    } else {   /* not for RISC-V's 12-bit immediates */
+        mov_imm(a, X16, (uint64_t)imm);
+        rrr(a, w ? ADD_W : ADD_X, d, n, X16);
+    }
+}
+
+/* rd = rs1 op rs2 (or the immediate) with the instruction base (a 64-bit
+ * form); w: 32 bits, then sign-extended. */
 static void binop(struct a64 *a, const struct rv_op *op, uint32_t base, bool imm, bool w)
 {
-    sources(a, op, imm);
-    rrr(a, base, X0, X0, X1);
+    int d = dst(a, X0, op->rd), n, m;
+    if (imm && (base == ADD_X || base == ADD_W)) {
+        add_imm(a, w, d, src(a, X0, op->rs1), op->imm);
+    } else {
+        sources(a, op, imm, &n, &m);
+        rrr(a, base, d, n, m);
+    }
     if (w)
-        sxtw(a, X0, X0);
-    stx(a, X0, op->rd);
+        sxtw(a, d, d);
+    put(a, d, op->rd);
+}
+
+/* Shifts and rotates by an immediate (UBFM, SBFM, EXTR), amount masked to
+ * the width as RISC-V does; w: 32 bits, then sign-extended. */
+enum { SH_LL, SH_RL, SH_RA, SH_ROR };
+
+static void shift_imm(struct a64 *a, const struct rv_op *op, int kind, bool w)
+{
+    unsigned bits = w ? 32 : 64, sh = (unsigned)op->imm & (bits - 1), top = bits - 1;
+    int n = src(a, X0, op->rs1), d = dst(a, X0, op->rd);
+    uint32_t sf = w ? 0 : 0x80400000u;   /* 64-bit: sf and N */
+    uint32_t insn;
+    switch (kind) {
+    case SH_LL: insn = 0x53000000u | sf | ((bits - sh) & top) << 16 | (top - sh) << 10; break;   /* ubfm */
+    case SH_RL: insn = 0x53000000u | sf | sh << 16 | top << 10; break;                          /* ubfm */
+    case SH_RA: insn = 0x13000000u | sf | sh << 16 | top << 10; break;                          /* sbfm */
+    default: insn = (w ? 0x13800000u : 0x93c00000u) | (uint32_t)n << 16 | sh << 10; break;      /* extr */
+    }
+    emit(a, insn | (uint32_t)n << 5 | (uint32_t)d);
+    if (w)
+        sxtw(a, d, d);
+    put(a, d, op->rd);
 }
 
 static void slt(struct a64 *a, const struct rv_op *op, int cc, bool imm)
 {
-    sources(a, op, imm);
-    cmp_x(a, X0, X1);
-    cset(a, X0, cc);
-    stx(a, X0, op->rd);
+    int n, m, d = dst(a, X0, op->rd);
+    sources(a, op, imm, &n, &m);
+    cmp_x(a, n, m);
+    cset(a, d, cc);
+    put(a, d, op->rd);
 }
 
 static void minmax(struct a64 *a, const struct rv_op *op, int cc)
 {
-    sources(a, op, false);
-    cmp_x(a, X0, X1);
-    csel(a, X0, X0, X1, cc);
-    stx(a, X0, op->rd);
+    int n, m, d = dst(a, X0, op->rd);
+    sources(a, op, false, &n, &m);
+    cmp_x(a, n, m);
+    csel(a, d, n, m, cc);
+    put(a, d, op->rd);
 }
 
 /* DIV[U][W], REM[U][W] with RISC-V's results: x / 0 = all ones, x % 0 = x
@@ -435,7 +516,7 @@ static void minmax(struct a64 *a, const struct rv_op *op, int cc)
  * AArch64 does. */
 static void divrem(struct a64 *a, const struct rv_op *op, bool sign, bool rem, bool w)
 {
-    sources(a, op, false);
+    load_sources(a, op, false);
     rrr(a, w ? (sign ? SDIV_W : UDIV_W) : (sign ? SDIV_X : UDIV_X), X2, X0, X1);
     if (rem) {
         msub(a, w, X0, X2, X1, X0);
@@ -454,7 +535,7 @@ static void divrem(struct a64 *a, const struct rv_op *op, bool sign, bool rem, b
 /* rd = x[rs1] << sh + x[rs2], x[rs1] zero-extended first for _UW. */
 static void shadd(struct a64 *a, const struct rv_op *op, unsigned sh, bool uw)
 {
-    sources(a, op, false);
+    load_sources(a, op, false);
     if (uw)   /* add x0, x1, w0, uxtw #sh */
         emit(a, 0x8b204000u | (uint32_t)X0 << 16 | sh << 10 | (uint32_t)X1 << 5 | (uint32_t)X0);
     else      /* add x0, x1, x0, lsl #sh */
@@ -465,7 +546,7 @@ static void shadd(struct a64 *a, const struct rv_op *op, unsigned sh, bool uw)
 /* The single-bit ops: x1 = 1 << (x[rs2] or imm), then base (x0, x1). */
 static void bitop(struct a64 *a, const struct rv_op *op, uint32_t base, bool imm)
 {
-    sources(a, op, imm);
+    load_sources(a, op, imm);
     mov_imm(a, X2, 1);
     rrr(a, LSLV_X, X1, X2, X1);
     rrr(a, base, X0, X0, X1);
@@ -474,11 +555,11 @@ static void bitop(struct a64 *a, const struct rv_op *op, uint32_t base, bool imm
 
 static void one_reg(struct a64 *a, const struct rv_op *op, uint32_t insn, uint32_t then)
 {
-    ldx(a, X0, op->rs1);
-    emit(a, insn | (uint32_t)X0 << 5 | (uint32_t)X0);
+    int n = src(a, X0, op->rs1), d = dst(a, X0, op->rd);
+    emit(a, insn | (uint32_t)n << 5 | (uint32_t)d);
     if (then)
-        emit(a, then | (uint32_t)X0 << 5 | (uint32_t)X0);
-    stx(a, X0, op->rd);
+        emit(a, then | (uint32_t)d << 5 | (uint32_t)d);
+    put(a, d, op->rd);
 }
 
 /* ---- memory ------------------------------------------------------------------------ */
@@ -487,11 +568,11 @@ static void one_reg(struct a64 *a, const struct rv_op *op, uint32_t insn, uint32
  * through; a miss branches to the returned b.ne (x1 = va still). */
 static uint32_t *tlb_probe(struct a64 *a, const struct rv_op *op, unsigned size, size_t tlb_off)
 {
-    ldx(a, X1, op->rs1);
-    if (op->imm) {
-        mov_imm(a, X2, (uint64_t)(int64_t)op->imm);
-        rrr(a, ADD_X, X1, X1, X2);
-    }
+    int n = src(a, X1, op->rs1);
+    if (op->imm)
+        add_imm(a, false, X1, n, op->imm);
+    else if (n != X1)
+        mov_rr(a, X1, n);
     mov_imm(a, X2, ~(uint64_t)(MEM_PAGE_SIZE - 1) | (size - 1));
     rrr(a, AND_X, X2, X1, X2);                          /* x2 = tag */
     ldr64(a, X3, X19, tlb_off);
@@ -507,23 +588,25 @@ static uint32_t *tlb_probe(struct a64 *a, const struct rv_op *op, unsigned size,
     return miss;
 }
 
-/* x0 = the value at [x1], extended as the op wants. */
-static void load_insn(struct a64 *a, unsigned opc)
+/* t = the value at [x1], extended as the op wants. */
+static void load_insn(struct a64 *a, unsigned opc, int t)
 {
     static const uint32_t insn[] = {
         [RV_OP_LB] = 0x39800000u, [RV_OP_LH] = 0x79800000u, [RV_OP_LW] = 0xb9800000u, [RV_OP_LD] = 0xf9400000u,
         [RV_OP_LBU] = 0x39400000u, [RV_OP_LHU] = 0x79400000u, [RV_OP_LWU] = 0xb9400000u,
         [RV_OP_FLW] = 0xb9400000u, [RV_OP_FLD] = 0xf9400000u,
     };
-    emit(a, insn[opc] | (uint32_t)X1 << 5 | (uint32_t)X0);
+    emit(a, insn[opc] | (uint32_t)X1 << 5 | (uint32_t)t);
 }
 
 static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
 {
     struct a64 *a = &c->a;
     unsigned size = rv_jit_access_size(op->opc);
+    bool fp = op->opc == RV_OP_FLW || op->opc == RV_OP_FLD;
+    int d = fp ? X0 : dst(a, X0, op->rd);
     uint32_t *miss = tlb_probe(a, op, size, HOFF(tlb_r));
-    load_insn(a, op->opc);
+    load_insn(a, op->opc, d);
     uint32_t *done = b_fwd(a);
     patch(a, miss, a->p);
     mov_rr(a, X0, X19);                                 /* x1 = va */
@@ -534,7 +617,7 @@ static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
     emit_exit(c, RV_JIT_TRAP, k);
     patch(a, ok, a->p);
     emit(a, 0x910063e1u);                               /* add x1, sp, #24 */
-    load_insn(a, op->opc);
+    load_insn(a, op->opc, d);
     patch(a, done, a->p);
     if (op->opc == RV_OP_FLW) {
         mov_imm(a, X1, 0xffffffff00000000ull);          /* NaN-box */
@@ -543,7 +626,7 @@ static void emit_load(struct jc *c, unsigned k, const struct rv_op *op)
     } else if (op->opc == RV_OP_FLD) {
         stf(a, X0, op->rd);
     } else {
-        stx(a, X0, op->rd);
+        put(a, d, op->rd);
     }
 }
 
@@ -552,12 +635,13 @@ static void emit_store(struct jc *c, unsigned k, const struct rv_op *op)
     struct a64 *a = &c->a;
     unsigned size = rv_jit_access_size(op->opc);
     uint32_t *miss = tlb_probe(a, op, size, HOFF(tlb_w));
+    int v = X7;
     if (op->opc == RV_OP_FSW || op->opc == RV_OP_FSD)
         ldf(a, X7, op->rs2);
     else
-        ldx(a, X7, op->rs2);
+        v = src(a, X7, op->rs2);
     static const uint32_t insn[] = { [1] = 0x39000000u, [2] = 0x79000000u, [4] = 0xb9000000u, [8] = 0xf9000000u };
-    emit(a, insn[size] | (uint32_t)X1 << 5 | (uint32_t)X7);
+    emit(a, insn[size] | (uint32_t)X1 << 5 | (uint32_t)v);
     uint32_t *done = b_fwd(a);
     patch(a, miss, a->p);
     mov_rr(a, X0, X19);                                 /* x1 = va */
@@ -669,9 +753,7 @@ static bool op_supported(const struct rv_op *op)
 static void emit_branch(struct jc *c, unsigned k, const struct rv_op *op, int cc)
 {
     struct a64 *a = &c->a;
-    ldx(a, X0, op->rs1);
-    ldx(a, X1, op->rs2);
-    cmp_x(a, X0, X1);
+    cmp_x(a, src(a, X0, op->rs1), src(a, X1, op->rs2));
     uint32_t *taken = b_cond(a, cc);
     emit_leave(c, k, RV_JIT_SUCC1, op_pc(c, op) + op->len);
     patch(a, taken, a->p);
@@ -687,18 +769,22 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     case RV_OP_FALLTHRU:
         emit_leave(c, k, RV_JIT_SUCC1, op_pc(c, op));
         return;
-    case RV_OP_LI: case RV_OP_LUI:
-        mov_imm(a, X0, (uint64_t)(int64_t)op->imm);
-        stx(a, X0, op->rd);
+    case RV_OP_LI: case RV_OP_LUI: {
+        int d = dst(a, X0, op->rd);
+        mov_imm(a, d, (uint64_t)(int64_t)op->imm);
+        put(a, d, op->rd);
         return;
+    }
     case RV_OP_AUIPC:
         mov_imm(a, X0, op_pc(c, op) + (uint64_t)(int64_t)op->imm);
         stx(a, X0, op->rd);
         return;
-    case RV_OP_MV:
-        ldx(a, X0, op->rs1);
-        stx(a, X0, op->rd);
+    case RV_OP_MV: {
+        int d = dst(a, X0, op->rd);
+        ldx(a, d, op->rs1);
+        put(a, d, op->rd);
         return;
+    }
     case RV_OP_FENCE:
         emit(a, 0xd5033bbfu);   /* dmb ish */
         return;
@@ -745,14 +831,14 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     case RV_OP_SLT: slt(a, op, LT, false); return;
     case RV_OP_SLTU: slt(a, op, LO, false); return;
     /* Shifts: AArch64 takes the amount modulo the width, as RISC-V does. */
-    case RV_OP_SLLI: binop(a, op, LSLV_X, true, false); return;
-    case RV_OP_SRLI: binop(a, op, LSRV_X, true, false); return;
-    case RV_OP_SRAI: binop(a, op, ASRV_X, true, false); return;
-    case RV_OP_RORI: binop(a, op, RORV_X, true, false); return;
-    case RV_OP_SLLIW: binop(a, op, LSLV_W, true, true); return;
-    case RV_OP_SRLIW: binop(a, op, LSRV_W, true, true); return;
-    case RV_OP_SRAIW: binop(a, op, ASRV_W, true, true); return;
-    case RV_OP_RORIW: binop(a, op, RORV_W, true, true); return;
+    case RV_OP_SLLI: shift_imm(a, op, SH_LL, false); return;
+    case RV_OP_SRLI: shift_imm(a, op, SH_RL, false); return;
+    case RV_OP_SRAI: shift_imm(a, op, SH_RA, false); return;
+    case RV_OP_RORI: shift_imm(a, op, SH_ROR, false); return;
+    case RV_OP_SLLIW: shift_imm(a, op, SH_LL, true); return;
+    case RV_OP_SRLIW: shift_imm(a, op, SH_RL, true); return;
+    case RV_OP_SRAIW: shift_imm(a, op, SH_RA, true); return;
+    case RV_OP_RORIW: shift_imm(a, op, SH_ROR, true); return;
     case RV_OP_ADD: binop(a, op, ADD_X, false, false); return;
     case RV_OP_SUB: binop(a, op, SUB_X, false, false); return;
     case RV_OP_XOR: binop(a, op, EOR_X, false, false); return;
@@ -766,7 +852,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     case RV_OP_MULHU: binop(a, op, UMULH, false, false); return;
     case RV_OP_MULHSU:
         /* The unsigned high half, less rs2 if rs1 is negative. */
-        sources(a, op, false);
+        load_sources(a, op, false);
         rrr(a, UMULH, X2, X0, X1);
         emit(a, 0x9340fc00u | 63u << 16 | (uint32_t)X0 << 5 | (uint32_t)X3);   /* asr x3, x0, #63 */
         rrr(a, AND_X, X3, X3, X1);
@@ -783,7 +869,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     case RV_OP_RORW: binop(a, op, RORV_W, false, true); return;
     case RV_OP_ROL: case RV_OP_ROLW:
         /* A right rotation by the negated amount. */
-        sources(a, op, false);
+        load_sources(a, op, false);
         rrr(a, SUB_X, X1, XZR, X1);
         rrr(a, op->opc == RV_OP_ROL ? RORV_X : RORV_W, X0, X0, X1);
         if (op->opc == RV_OP_ROLW)
@@ -807,7 +893,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     case RV_OP_SH2ADD_UW: shadd(a, op, 2, true); return;
     case RV_OP_SH3ADD_UW: shadd(a, op, 3, true); return;
     case RV_OP_SLLI_UW:
-        sources(a, op, true);
+        load_sources(a, op, true);
         uxtw(a, X0, X0);
         rrr(a, LSLV_X, X0, X0, X1);
         stx(a, X0, op->rd);
@@ -834,7 +920,7 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
     case RV_OP_BINV: bitop(a, op, EOR_X, false); return;
     case RV_OP_BINVI: bitop(a, op, EOR_X, true); return;
     case RV_OP_BEXT: case RV_OP_BEXTI:
-        sources(a, op, op->opc == RV_OP_BEXTI);
+        load_sources(a, op, op->opc == RV_OP_BEXTI);
         rrr(a, LSRV_X, X0, X0, X1);
         emit(a, 0x92400000u | (uint32_t)X0 << 5 | (uint32_t)X0);   /* and x0, x0, #1 */
         stx(a, X0, op->rd);
