@@ -232,6 +232,7 @@ void print_board_stats(mvm_vm *vm, double seconds, const struct mvm_exit *ex)
             (unsigned long long)st.blocks_decoded, (unsigned long long)st.blocks_compiled,
             (unsigned long long)st.code_flushes, (unsigned long long)st.tlb_misses,
             (unsigned long long)(st.resident_bytes >> 10), (unsigned long long)(st.peak_bytes >> 10));
+    print_jit_stats(&st);
 }
 
 /* ---- --depth N ------------------------------------------------------------ */

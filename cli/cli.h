@@ -54,6 +54,7 @@ void report_fault(const char *who, const char *mem_knob, const struct mvm_exit *
 /* The status mvm exits with for a run that ended so. */
 int exit_status(const struct mvm_exit *ex);
 void print_stats(mvm_vm *vm, double seconds);
+void print_jit_stats(const struct mvm_stats *st);
 
 /* How a VM is run to its end (cli/session.c). */
 struct session {

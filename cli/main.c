@@ -470,6 +470,16 @@ void report_exit(const struct mvm_exit *ex)
         report_fault("", mem_knobs, ex);
 }
 
+/* The block compiler's line, where the monitor measured it (a VM made by
+ * a guest reports no code: VM_STATS does not carry it). */
+void print_jit_stats(const struct mvm_stats *st)
+{
+    if (st->jit_code_bytes)
+        fprintf(stderr, "mvm: stats: jit: %llu compiled as regions, %.1f KiB of code, %.2f ms compiling\n",
+                (unsigned long long)st->jit_regions, (double)st->jit_code_bytes / 1024,
+                (double)st->jit_compile_ns / 1e6);
+}
+
 void print_stats(mvm_vm *vm, double seconds)
 {
     struct mvm_stats st;
@@ -485,6 +495,7 @@ void print_stats(mvm_vm *vm, double seconds)
             (unsigned long long)st.tlb_misses, (unsigned long long)(st.resident_bytes >> 10),
             (unsigned long long)(st.peak_bytes >> 10), (unsigned long long)st.zero_fills,
             (unsigned long long)st.cow_copies);
+    print_jit_stats(&st);
     if (st.children_instructions)
         fprintf(stderr, "mvm: stats: %llu instructions more by the VMs its guest made\n",
                 (unsigned long long)st.children_instructions);

@@ -216,6 +216,10 @@ struct mvm_stats {
     uint64_t balloon_target_bytes, ballooned_bytes;   /* its balloon's target,
                                 and what the guest holds in it */
     uint64_t swapped_bytes;  /* its pages in its domain's swap file */
+    /* The block compiler: blocks compiled with the loop they are in (of
+     * blocks_compiled), bytes of host code they took, and host time spent
+     * compiling. Not carried through VM_STATS: 0 for a VM made by a guest. */
+    uint64_t jit_regions, jit_code_bytes, jit_compile_ns;
 };
 
 const char *mvm_version(void);

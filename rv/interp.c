@@ -434,14 +434,18 @@ enter:
         !h->no_jit && !rv_block_is_tmp(h, b)) {
         /* With the loop it is in, if any (rv/region.h). */
         struct rv_block *region[RV_REGION_MAX] = { b };
+        uint64_t t0 = host_time_monotonic_ns();
+        size_t used = rv_jit_used(h->cache->jit);
         unsigned n = h->no_regions || !rv_jit_regions()
                          ? 1
                          : rv_region_form(h->cache, h->cache->jit, b, region, b->heat == RV_JIT_HEAT_LATE);
         if (n && rv_cache_meter(h->cache, rv_jit_need_region(region, n)))
             b->jit = rv_jit_compile_region(h->cache->jit, region, n);
+        h->stat_jit_ns += host_time_monotonic_ns() - t0;
         if (b->jit) {
             h->stat_jit_blocks++;
             h->stat_jit_regions += n > 1;
+            h->stat_jit_bytes += rv_jit_used(h->cache->jit) - used;
             h->budget += b->n_insns;
             goto enter;
         }

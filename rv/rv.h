@@ -120,6 +120,8 @@ struct rv_hart {
     uint8_t deny;          /* RV_DENY_* (rv/decode.h): a system board's */
     uint64_t stat_jit_blocks;
     uint64_t stat_jit_regions;   /* of those, compiled with the loop they are in */
+    uint64_t stat_jit_bytes;     /* code (and access memos) they took, over all flushes */
+    uint64_t stat_jit_ns;        /* host time spent forming regions and compiling */
 };
 
 /* Creates a hart on address space as; all registers zero. NULL on ENOMEM. */

@@ -1512,6 +1512,9 @@ int vm_stats(const mvm_vm *vm, struct mvm_stats *out)
     out->syscalls = p->syscalls;
     out->blocks_decoded = h->stat_blocks_translated;
     out->blocks_compiled = h->stat_jit_blocks;
+    out->jit_regions = h->stat_jit_regions;
+    out->jit_code_bytes = h->stat_jit_bytes;
+    out->jit_compile_ns = h->stat_jit_ns;
     out->code_flushes = h->stat_cache_flushes;
     out->tlb_misses = h->stat_tlb_misses;
     out->resident_bytes = mem_space_resident(p->as) * MEM_PAGE_SIZE;

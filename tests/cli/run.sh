@@ -622,4 +622,30 @@ for depth in 1 2; do
 		[ "$ok" = 1 ] && check_output "argv-exact$sfx" "$OUT/argv-exact.want" /dev/null "$GUEST" argv "$@"
 	fi
 done
+# --stats reports the block compiler's work: a guest spinning in a loop
+# gets it compiled (some host code, some time spent), and with --no-jit
+# nothing is compiled and no jit line is printed.
+if ready stats-jit guest; then
+	mvm_run stats-jit /dev/null run --stats --budget 3000000 "$GUEST" loop
+	comp=$(sed -n 's/^mvm: stats: .* blocks decoded, \([0-9]*\) compiled.*/\1/p' "$res.err")
+	line=$(grep '^mvm: stats: jit: ' "$res.err")
+	kib=$(printf '%s' "$line" | sed -n 's/.*, \([0-9.]*\) KiB of code.*/\1/p')
+	ms=$(printf '%s' "$line" | sed -n 's/.*, \([0-9.]*\) ms compiling$/\1/p')
+	if [ "$st" != "exit 124" ]; then
+		fail stats-jit "$(ended), not the budget's 124"
+	elif [ -z "$comp" ] || [ "$comp" -lt 1 ]; then
+		fail stats-jit "no block compiled in a loop of 3M instructions: '$(first "$res.err")'"
+	elif [ -z "$kib" ] || [ -z "$ms" ] || ! awk -v k="$kib" 'BEGIN { exit !(k > 0) }'; then
+		fail stats-jit "no code size and compile time: '$line'"
+	else
+		mvm_run stats-nojit /dev/null run --stats --no-jit --budget 3000000 "$GUEST" loop
+		if grep -q '^mvm: stats: jit: ' "$res.err" ||
+			! grep -q '^mvm: stats: .* blocks decoded, 0 compiled' "$res.err"; then
+			fail stats-jit "with --no-jit: '$(first "$res.err")'"
+		else
+			pass stats-jit
+		fi
+	fi
+fi
+
 exit 0
