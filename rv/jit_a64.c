@@ -40,6 +40,7 @@
 #include "rv/cache.h"
 #include "rv/fpu.h"
 #include "rv/jit_int.h"
+#include "rv/region.h"
 
 #define JIT_OP_BYTES 512     /* room reserved per op, with margin */
 #define JIT_BLOCK_BYTES 256  /* prologue and final exit */
@@ -238,11 +239,28 @@ static void stf(struct a64 *a, int r, unsigned fr) { str64(a, r, X19, HOFF(f) + 
 
 struct jc {
     struct a64 a;
-    const struct rv_block *b;
-    uint32_t *loop_top;     /* after the prologue: a self-loop goes here */
+    const struct rv_block *b;            /* the block being emitted */
+    struct rv_block *const *rb;          /* the region (rv/region.h): rb[0] is the head */
+    unsigned n_rb;
+    uint32_t *label[RV_REGION_MAX];      /* where each block's code starts, once emitted */
+    struct fixup { uint32_t *at; unsigned to; } *fix;   /* branches to blocks not yet emitted */
+    unsigned n_fix, max_fix;
     int8_t cache[RV_XSINK + 1];
     uint64_t written;       /* cached registers some op writes: written back at exits */
 };
+
+/* In the head, the block the interpreter called? (Only there can the code
+ * have been entered other than by chaining.) */
+static bool at_head(const struct jc *c) { return c->b == c->rb[0]; }
+
+/* The region's block starting at pc, or -1. */
+static int region_index(const struct jc *c, uint64_t pc)
+{
+    for (unsigned i = 0; i < c->n_rb; i++)
+        if (c->rb[i]->pc == pc)
+            return (int)i;
+    return -1;
+}
 
 /* Stores the cached registers the block writes, before it leaves. */
 static void write_back(struct jc *c)
@@ -330,9 +348,11 @@ static void emit_exit(struct jc *c, unsigned kind, unsigned k)
 {
     struct a64 *a = &c->a;
     write_back(c);
-    uint32_t *chained = if_chained(a);
-    emit_ret(a, RV_JIT_EXIT(kind, k));
-    patch(a, chained, a->p);
+    if (at_head(c)) {   /* any other block of a region is only reached by its edges, chained */
+        uint32_t *chained = if_chained(a);
+        emit_ret(a, RV_JIT_EXIT(kind, k));
+        patch(a, chained, a->p);
+    }
     const struct rv_op *op = &c->b->ops[k];
     bool written = kind == RV_JIT_CODE_WRITTEN;
     ldr64(a, X1, X19, HOFF(budget));
@@ -385,32 +405,80 @@ static void emit_chain(struct jc *c, uint64_t target)
         patch(a, no[i], a->p);
 }
 
-/* h->pc = target, then kind at op k (INDIRECT if entered by chaining). A
- * block that goes to its own start loops in place while the budget
- * allows, charging it as the interpreter's block entry does (budget >=
- * the block's instructions); one that goes elsewhere chains if it can. */
+/*
+ * An edge to the region's block m: charges the budget for it as the
+ * interpreter's block entry would (budget >= its instructions) and
+ * branches to its code, registers still cached; falls through if the
+ * budget is short. An edge to the head is a turn of the loop (a block
+ * alone that goes to its own start is a region of one). The chained flag
+ * is left as it is: the other blocks report every exit as a chained block
+ * does, and the head's op-indexed exits name the block the interpreter
+ * called, however often the code went round.
+ */
+static void emit_region_edge(struct jc *c, unsigned m)
+{
+    struct a64 *a = &c->a;
+    ldr64(a, X1, X19, HOFF(budget));
+    mov_imm(a, X2, c->rb[m]->n_insns);
+    cmp_x(a, X1, X2);
+    uint32_t *out = b_cond(a, LT);
+    rrr(a, SUB_X, X1, X1, X2);
+    str64(a, X1, X19, HOFF(budget));
+    uint32_t *jump = b_fwd(a);
+    if (c->label[m])
+        patch(a, jump, c->label[m]);
+    else if (c->n_fix < c->max_fix)
+        c->fix[c->n_fix++] = (struct fixup){ jump, m };
+    else
+        a->overflow = true;   /* cannot happen: rv_jit_compile_region counts them */
+    patch(a, out, a->p);
+}
+
+/* h->pc = target, then kind at op k (INDIRECT if entered by chaining, or
+ * in a block of the region other than its head). To a block of the
+ * region, the code goes on there while the budget allows; elsewhere it
+ * chains if it can. */
 static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
 {
-    if (target == c->b->pc) {
-        struct a64 *a = &c->a;
-        ldr64(a, X1, X19, HOFF(budget));
-        mov_imm(a, X2, c->b->n_insns);
-        cmp_x(a, X1, X2);
-        uint32_t *out = b_cond(a, LT);
-        rrr(a, SUB_X, X1, X1, X2);
-        str64(a, X1, X19, HOFF(budget));
-        patch(a, b_fwd(a), c->loop_top);
-        patch(a, out, a->p);
-    } else {
+    struct a64 *a = &c->a;
+    int m = region_index(c, target);
+    if (m >= 0)
+        emit_region_edge(c, (unsigned)m);
+    else
         emit_chain(c, target);
-    }
-    mov_imm(&c->a, X1, target);
-    str64(&c->a, X1, X19, HOFF(pc));
+    mov_imm(a, X1, target);
+    str64(a, X1, X19, HOFF(pc));
     write_back(c);
-    uint32_t *chained = if_chained(&c->a);
-    emit_ret(&c->a, RV_JIT_EXIT(kind, k));
-    patch(&c->a, chained, c->a.p);
-    emit_ret(&c->a, RV_JIT_EXIT(RV_JIT_INDIRECT, k));
+    if (at_head(c)) {
+        uint32_t *chained = if_chained(a);
+        emit_ret(a, RV_JIT_EXIT(kind, k));
+        patch(a, chained, a->p);
+    }
+    emit_ret(a, RV_JIT_EXIT(RV_JIT_INDIRECT, k));
+}
+
+/* An indirect jump to x0 within a region: to the block of the region
+ * that starts there, if any (rv/region.c takes the blocks it may reach);
+ * falls through otherwise, if the budget is short, or while tracing (as
+ * the interpreter's indirect path does not go on then either). */
+static void emit_region_dispatch(struct jc *c)
+{
+    struct a64 *a = &c->a;
+    if (c->n_rb < 2)
+        return;
+    mov_imm(a, X1, HOFF(trace_insns));
+    rrr(a, ADD_X, X1, X19, X1);
+    emit(a, 0x39400000u | (uint32_t)X1 << 5 | (uint32_t)X1);   /* ldrb w1, [x1] */
+    uint32_t *tracing = a->p;
+    emit(a, 0x35000000u | (uint32_t)X1);   /* cbnz w1 */
+    for (unsigned m = 0; m < c->n_rb; m++) {
+        mov_imm(a, X1, c->rb[m]->pc);
+        cmp_x(a, X0, X1);
+        uint32_t *next = b_cond(a, NE);
+        emit_region_edge(c, m);   /* falls through if the budget is short: no other block matches */
+        patch(a, next, a->p);
+    }
+    patch(a, tracing, a->p);
 }
 
 /* ---- integer ops ---------------------------------------------------------------- */
@@ -801,8 +869,9 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         mov_imm(a, X1, ~(uint64_t)1);
         rrr(a, AND_X, X0, X0, X1);
         str64(a, X0, X19, HOFF(pc));
-        mov_imm(a, X0, op_pc(c, op) + op->len);
-        stx(a, X0, op->rd);
+        mov_imm(a, X1, op_pc(c, op) + op->len);
+        stx(a, X1, op->rd);
+        emit_region_dispatch(c);
         write_back(c);
         emit_ret(a, RV_JIT_EXIT(RV_JIT_INDIRECT, k));
         return;
@@ -937,23 +1006,26 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
 
 /* ---- the register cache ------------------------------------------------------------------ */
 
-/* The guest registers the block's compiled ops use at least twice (once
- * if the block loops on itself), most used first, up to CACHE_MAX. */
+/* The guest registers the region's compiled ops use at least twice (once
+ * if it loops), most used first, up to CACHE_MAX: one assignment for all
+ * its blocks. */
 static void choose_cache(struct jc *c)
 {
-    const struct rv_block *b = c->b;
     unsigned uses[RV_XSINK + 1] = { 0 };
     uint64_t writes = 0;
-    bool loops = false;
-    for (unsigned k = 0; k < b->n_ops && op_supported(&b->ops[k]); k++) {
-        const struct rv_op *op = &b->ops[k];
-        unsigned r[3], n = rv_jit_xregs(op, r);
-        for (unsigned i = 0; i < n; i++)
-            uses[r[i]]++;
-        writes |= 1ull << rv_jit_xdst(op);
-        if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
-            op->pcoff + (uint64_t)(int64_t)op->imm == 0)
-            loops = true;
+    bool loops = c->n_rb > 1;
+    for (unsigned m = 0; m < c->n_rb; m++) {
+        const struct rv_block *b = c->rb[m];
+        for (unsigned k = 0; k < b->n_ops && op_supported(&b->ops[k]); k++) {
+            const struct rv_op *op = &b->ops[k];
+            unsigned r[3], n = rv_jit_xregs(op, r);
+            for (unsigned i = 0; i < n; i++)
+                uses[r[i]]++;
+            writes |= 1ull << rv_jit_xdst(op);
+            if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
+                op->pcoff + (uint64_t)(int64_t)op->imm == 0)
+                loops = true;
+        }
     }
     uses[0] = uses[RV_XSINK] = 0;   /* never cached: constant zero, write-only sink */
     for (unsigned i = 0; i <= RV_XSINK; i++)
@@ -998,12 +1070,32 @@ void rv_jit_reset(struct rv_jit *j)
 
 size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used : 0; }
 
-bool rv_jit_regions(void) { return false; }
+bool rv_jit_regions(void) { return true; }
 
-size_t rv_jit_need(const struct rv_block *b) { return JIT_BLOCK_BYTES + (size_t)b->n_ops * JIT_OP_BYTES; }
+/* The region's indirect jumps: each may go to any of its n blocks
+ * (emit_region_dispatch). */
+static unsigned region_jalrs(struct rv_block *const *rb, unsigned n)
+{
+    unsigned count = 0;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned k = 0; k < rb[i]->n_ops; k++)
+            count += rb[i]->ops[k].opc == RV_OP_JALR;
+    return count;
+}
 
-/* A region is compiled as its head alone. */
-size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n) { return n ? rv_jit_need(rb[0]) : 0; }
+size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n)
+{
+    size_t need = JIT_BLOCK_BYTES + 96 * (size_t)n * region_jalrs(rb, n);   /* the dispatches */
+    for (unsigned i = 0; i < n; i++)
+        need += JIT_BLOCK_BYTES + (size_t)rb[i]->n_ops * JIT_OP_BYTES;
+    return need;
+}
+
+size_t rv_jit_need(const struct rv_block *b)
+{
+    struct rv_block *const rb[1] = { (struct rv_block *)b };
+    return rv_jit_need_region(rb, 1);
+}
 
 bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b)
 {
@@ -1015,43 +1107,82 @@ bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b)
     return true;
 }
 
-void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
+/* The ops of c->b up to its end or the first op not compiled. */
+static void emit_block(struct jc *c)
 {
-    if (!j || b->n_ops == 0 || !op_supported(&b->ops[0]) || !rv_jit_buf_map(&j->code))
-        return NULL;
-    size_t need = rv_jit_need(b);
-    if (j->code.size - j->used < need)
-        return NULL;
-    struct jc c = { .b = b };
-    uint32_t *entry = (uint32_t *)(void *)(j->code.buf + j->used);
-    c.a = (struct a64){ .p = entry, .end = entry + need / 4, .cache = c.cache };
-    choose_cache(&c);
-    emit_prologue(&c);
-    if ((uint8_t *)c.a.p - (uint8_t *)entry != CHAIN_ENTRY)
-        return NULL;    /* cannot happen: fixed encodings */
-    load_cache(&c);
-    c.loop_top = c.a.p;
-    unsigned k = 0;
-    for (; k < b->n_ops; k++) {
+    const struct rv_block *b = c->b;
+    for (unsigned k = 0; k < b->n_ops; k++) {
         const struct rv_op *op = &b->ops[k];
         if (!op_supported(op)) {
-            emit_exit(&c, RV_JIT_INTERPRET, k);
+            emit_exit(c, RV_JIT_INTERPRET, k);
             break;
         }
-        emit_op(&c, k, op);
+        emit_op(c, k, op);
         if (rv_op_is_terminator(op->opc))
             break;
     }
-    if (c.a.overflow)
+}
+
+/*
+ * The region laid out as one piece of code: the prologue, the head's
+ * code (label[0], where the head's own turns of the loop come back to),
+ * then each other block's, 16-byte aligned; branches to blocks not yet
+ * emitted are patched at the end.
+ */
+void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
+{
+    const struct rv_block *head = n ? rb[0] : NULL;
+    if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(&head->ops[0]) ||
+        !rv_jit_buf_map(&j->code))
         return NULL;
-    __builtin___clear_cache((char *)entry, (char *)c.a.p);
-    j->used = (size_t)((uint8_t *)c.a.p - j->code.buf + 15) & ~(size_t)15;
+    size_t need = rv_jit_need_region(rb, n);
+    if (j->code.size - j->used < need)
+        return NULL;
+    unsigned max_fix = 2 * n + n * region_jalrs(rb, n);
+    struct jc *c = calloc(1, sizeof *c);
+    struct fixup *fix = malloc(max_fix * sizeof *fix);
+    if (!c || !fix) {
+        free(c);
+        free(fix);
+        return NULL;
+    }
+    uint32_t *entry = (uint32_t *)(void *)(j->code.buf + j->used);
+    c->b = head;
+    c->rb = rb;
+    c->n_rb = n;
+    c->fix = fix;
+    c->max_fix = max_fix;
+    c->a = (struct a64){ .p = entry, .end = entry + need / 4, .cache = c->cache };
+    choose_cache(c);
+    emit_prologue(c);
+    bool ok = (uint8_t *)c->a.p - (uint8_t *)entry == CHAIN_ENTRY;   /* fixed encodings */
+    load_cache(c);
+    c->label[0] = c->a.p;
+    emit_block(c);
+    for (unsigned m = 1; m < n; m++) {
+        c->b = rb[m];
+        while (((uintptr_t)c->a.p & 15) && !c->a.overflow)
+            emit(&c->a, 0xd503201fu);   /* nop */
+        c->label[m] = c->a.p;
+        emit_block(c);
+    }
+    for (unsigned i = 0; i < c->n_fix; i++)
+        patch(&c->a, c->fix[i].at, c->label[c->fix[i].to]);
+    ok = ok && !c->a.overflow;
+    uint32_t *end = c->a.p;
+    free(fix);
+    free(c);
+    if (!ok)
+        return NULL;
+    __builtin___clear_cache((char *)entry, (char *)end);
+    j->used = (size_t)((uint8_t *)end - j->code.buf + 15) & ~(size_t)15;
     return entry;
 }
 
-void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
+void *rv_jit_compile(struct rv_jit *j, const struct rv_block *b)
 {
-    return n ? rv_jit_compile(j, rb[0]) : NULL;
+    struct rv_block *const rb[1] = { (struct rv_block *)b };
+    return rv_jit_compile_region(j, rb, 1);
 }
 
 #endif

@@ -1140,6 +1140,41 @@ static void jit_region_loop(void)
 }
 
 /*
+ * A region left from a block other than its head, after the interpreter
+ * has linked the head's fall-through: the exit must say "go on at C"
+ * (INDIRECT), not "the head's fall-through" -- an op-indexed exit is
+ * applied by the interpreter to the head, whose fall-through link goes to
+ * B, which would run once more. The head is compiled when it gets hot, as
+ * in a run, after eight passes through the interpreter. By hand: 30
+ * passes of 3 instructions, then addi and the ecall: 92; a0 = 30, a2 = 7.
+ *   A: addi a0, a0, 1 ; beq a0, a3, out      (a3 = -1: never taken)
+ *   B: blt a0, a1, A
+ *   C: addi a2, a2, 7 ; ecall
+ */
+static void jit_region_exit(void)
+{
+    static struct init in;
+    static struct result rj;
+    memset(&in, 0, sizeof in);
+    in.pc = CODE;
+    in.code[0] = enc_i(0x00000013, 10, 10, 1);           /* A: addi a0, a0, 1 */
+    in.code[1] = enc_b(0x00000063, 10, 13, 12);          /* beq a0, a3, +12 (the ecall) */
+    in.code[2] = enc_b(0x00004063, 10, 11, -8);          /* B: blt a0, a1, A */
+    in.code[3] = enc_i(0x00000013, 12, 12, 7);           /* C: addi a2, a2, 7 */
+    in.code[4] = 0x00000073;                             /* ecall */
+    in.n_code = 5;
+    in.x[11] = 30;
+    in.x[13] = ~0ull;
+    unsigned regions;
+    CHECK(sweep(&in, 100, NULL, 0, false, &regions, &rj) == 0);
+    CHECK(rj.exit == RV_EXIT_ECALL);
+    CHECK(rj.instret == 92);
+    CHECK(rj.x[10] == 30 && rj.x[12] == 7);
+    CHECK(rj.pc == CODE + 16);
+    CHECK(rv_jit_regions() ? regions > 0 : regions == 0);
+}
+
+/*
  * A loop closed by an indirect jump, as a switch's dispatch: D jumps to
  * H0 or H1 by the low bit of a0, and each jumps back to D. The region
  * (D, H0, H1) is formed from the jump cache, and D's jalr goes straight
@@ -1565,6 +1600,7 @@ int main(void)
     RUN(jit_interpreted_ops_mid_block);
     RUN(jit_chained_blocks);
     RUN(jit_region_loop);
+    RUN(jit_region_exit);
     RUN(jit_chain_budget);
     RUN(jit_region_indirect);
     RUN(jit_region_deferred);
