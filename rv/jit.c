@@ -334,14 +334,6 @@ static uint64_t op_pc(const struct jc *c, const struct rv_op *op) { return c->b-
  * have been entered other than by chaining.) */
 static bool at_head(const struct jc *c) { return c->b == c->rb[0]; }
 
-/* The region's block starting at pc, or -1. */
-static int region_index(const struct jc *c, uint64_t pc)
-{
-    for (unsigned i = 0; i < c->n_rb; i++)
-        if (c->rb[i]->pc == pc)
-            return (int)i;
-    return -1;
-}
 
 /* jne32 taken when this code was entered by chaining. */
 static uint8_t *jump_if_chained(struct jc *c)
@@ -518,7 +510,7 @@ static void emit_region_dispatch(struct jc *c)
 static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
 {
     struct x64 *a = &c->a;
-    int m = region_index(c, target);
+    int m = rv_region_index(c->rb, c->n_rb, target);
     if (m > 0 || (m == 0 && !at_head(c))) {
         emit_region_edge(c, (unsigned)m);
     } else if (m == 0) {
@@ -1396,50 +1388,24 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
  * every block of the region. */
 static void choose_cache(struct jc *c, const struct rv_jit *j)
 {
-    unsigned uses[RV_XSINK + 1] = { 0 };
-    bool loops = c->n_rb > 1;
-    for (unsigned m = 0; m < c->n_rb; m++) {
-        const struct rv_block *b = c->rb[m];
-        for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
-            const struct rv_op *op = &b->ops[k];
-            unsigned r[3];
-            unsigned n = rv_jit_xregs(op, r);
-            for (unsigned i = 0; i < n; i++)
-                uses[r[i]]++;
-            if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
-                op->pcoff + (uint64_t)(int64_t)op->imm == 0)
-                loops = true;
-        }
-    }
-    uses[0] = uses[RV_XSINK] = 0;   /* never cached: constant zero, write-only sink */
+    uint8_t regs[JIT_CACHE_MAX];
+    uint64_t writes;
+    bool loops;
+    unsigned n = rv_jit_rank_regs(c->rb, c->n_rb, op_supported, j, JIT_CACHE_MAX, regs, &writes, &loops);
     for (unsigned i = 0; i <= RV_XSINK; i++) {
         c->host[i] = -1;
         c->written[i] = false;
     }
-    c->n_cached = 0;
     /* Callee-saved first: they are saved anyway and survive calls. Code
      * that loops keeps the budget in the last one, which every turn
      * charges: in memory, each turn would wait for the last one's store. */
     static const int cache_regs[JIT_CACHE_MAX] = { RBP, R12, R13, R14, R15, R9, R10, R11, R8, RDI };
-    unsigned min_uses = loops ? 1 : 2;
     c->breg = loops ? cache_regs[JIT_CACHE_MAX - 1] : -1;
-    while (c->n_cached < JIT_CACHE_MAX - (loops ? 1u : 0u)) {
-        unsigned best = 0;
-        for (unsigned i = 1; i < RV_XSINK; i++)
-            if (c->host[i] < 0 && uses[i] > uses[best])
-                best = i;
-        if (best == 0 || uses[best] < min_uses)
-            break;
-        c->host[best] = (int8_t)cache_regs[c->n_cached];
-        c->cached[c->n_cached++] = (uint8_t)best;
-    }
-    for (unsigned m = 0; m < c->n_rb; m++) {
-        const struct rv_block *b = c->rb[m];
-        for (unsigned k = 0; k < b->n_ops && op_supported(j, &b->ops[k]); k++) {
-            unsigned rd = rv_jit_xdst(&b->ops[k]);
-            if (c->host[rd] >= 0)
-                c->written[rd] = true;
-        }
+    c->n_cached = loops && n == JIT_CACHE_MAX ? n - 1 : n;
+    for (unsigned i = 0; i < c->n_cached; i++) {
+        c->host[regs[i]] = (int8_t)cache_regs[i];
+        c->cached[i] = regs[i];
+        c->written[regs[i]] = writes >> regs[i] & 1;
     }
 }
 
@@ -1474,21 +1440,11 @@ bool rv_jit_regions(void) { return true; }
 
 size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used + j->sites : 0; }
 
-/* The region's indirect jumps: each may go to any of its n blocks
- * (emit_region_dispatch). */
-static unsigned region_jalrs(struct rv_block *const *rb, unsigned n)
-{
-    unsigned count = 0;
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned k = 0; k < rb[i]->n_ops; k++)
-            count += rb[i]->ops[k].opc == RV_OP_JALR;
-    return count;
-}
 
 /* Bytes of code for the region (its sites apart). */
 static size_t code_need(struct rv_block *const *rb, unsigned n)
 {
-    size_t need = 128 + 48 * (size_t)n * region_jalrs(rb, n);   /* the dispatches */
+    size_t need = 128 + 48 * (size_t)n * rv_region_jalrs(rb, n);   /* the dispatches */
     for (unsigned i = 0; i < n; i++)
         need += 128 + (size_t)rb[i]->n_ops * JIT_OP_BYTES;   /* edges into it, its ops */
     return need;
@@ -1547,7 +1503,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     size_t need = code_need(rb, n), sites = j->sites;
     /* Edges within the region: two a block, and one to each block from
      * every indirect jump (emit_region_dispatch). */
-    unsigned n_ops = 0, max_fix = 2 * n + n * region_jalrs(rb, n);
+    unsigned n_ops = 0, max_fix = 2 * n + n * rv_region_jalrs(rb, n);
     for (unsigned i = 0; i < n; i++)
         n_ops += rb[i]->n_ops;
     struct jc *c = malloc(sizeof *c);

@@ -253,14 +253,6 @@ struct jc {
  * have been entered other than by chaining.) */
 static bool at_head(const struct jc *c) { return c->b == c->rb[0]; }
 
-/* The region's block starting at pc, or -1. */
-static int region_index(const struct jc *c, uint64_t pc)
-{
-    for (unsigned i = 0; i < c->n_rb; i++)
-        if (c->rb[i]->pc == pc)
-            return (int)i;
-    return -1;
-}
 
 /* Stores the cached registers the block writes, before it leaves. */
 static void write_back(struct jc *c)
@@ -441,7 +433,7 @@ static void emit_region_edge(struct jc *c, unsigned m)
 static void emit_leave(struct jc *c, unsigned k, unsigned kind, uint64_t target)
 {
     struct a64 *a = &c->a;
-    int m = region_index(c, target);
+    int m = rv_region_index(c->rb, c->n_rb, target);
     if (m >= 0)
         emit_region_edge(c, (unsigned)m);
     else
@@ -796,8 +788,9 @@ static void emit_fp_bits(struct a64 *a, const struct rv_op *op)
 
 /* ---- ops ------------------------------------------------------------------------------- */
 
-static bool op_supported(const struct rv_op *op)
+static bool op_supported(const struct rv_jit *j, const struct rv_op *op)
 {
+    (void)j;   /* every AArch64 host has what it needs */
     switch (op->opc) {
     case RV_OP_ILLEGAL: case RV_OP_FENCE_I: case RV_OP_ECALL: case RV_OP_EBREAK:
     case RV_OP_LR_W: case RV_OP_LR_D: case RV_OP_SC_W: case RV_OP_SC_D:
@@ -1011,36 +1004,16 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
  * its blocks. */
 static void choose_cache(struct jc *c)
 {
-    unsigned uses[RV_XSINK + 1] = { 0 };
-    uint64_t writes = 0;
-    bool loops = c->n_rb > 1;
-    for (unsigned m = 0; m < c->n_rb; m++) {
-        const struct rv_block *b = c->rb[m];
-        for (unsigned k = 0; k < b->n_ops && op_supported(&b->ops[k]); k++) {
-            const struct rv_op *op = &b->ops[k];
-            unsigned r[3], n = rv_jit_xregs(op, r);
-            for (unsigned i = 0; i < n; i++)
-                uses[r[i]]++;
-            writes |= 1ull << rv_jit_xdst(op);
-            if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
-                op->pcoff + (uint64_t)(int64_t)op->imm == 0)
-                loops = true;
-        }
-    }
-    uses[0] = uses[RV_XSINK] = 0;   /* never cached: constant zero, write-only sink */
+    uint8_t regs[CACHE_MAX];
+    uint64_t writes;
+    bool loops;
+    unsigned n = rv_jit_rank_regs(c->rb, c->n_rb, op_supported, NULL, CACHE_MAX, regs, &writes, &loops);
     for (unsigned i = 0; i <= RV_XSINK; i++)
         c->cache[i] = -1;
     c->written = 0;
-    for (int n = 0; n < CACHE_MAX; n++) {
-        unsigned best = 0;
-        for (unsigned i = 1; i < RV_XSINK; i++)
-            if (c->cache[i] < 0 && uses[i] > uses[best])
-                best = i;
-        if (best == 0 || uses[best] < (loops ? 1u : 2u))
-            break;
-        c->cache[best] = (int8_t)(X20 + n);
-        if (writes >> best & 1)
-            c->written |= 1ull << best;
+    for (unsigned i = 0; i < n; i++) {
+        c->cache[regs[i]] = (int8_t)(X20 + (int)i);
+        c->written |= writes & 1ull << regs[i];
     }
 }
 
@@ -1072,20 +1045,10 @@ size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used : 0; }
 
 bool rv_jit_regions(void) { return true; }
 
-/* The region's indirect jumps: each may go to any of its n blocks
- * (emit_region_dispatch). */
-static unsigned region_jalrs(struct rv_block *const *rb, unsigned n)
-{
-    unsigned count = 0;
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned k = 0; k < rb[i]->n_ops; k++)
-            count += rb[i]->ops[k].opc == RV_OP_JALR;
-    return count;
-}
 
 size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n)
 {
-    size_t need = JIT_BLOCK_BYTES + 96 * (size_t)n * region_jalrs(rb, n);   /* the dispatches */
+    size_t need = JIT_BLOCK_BYTES + 96 * (size_t)n * rv_region_jalrs(rb, n);   /* the dispatches */
     for (unsigned i = 0; i < n; i++)
         need += JIT_BLOCK_BYTES + (size_t)rb[i]->n_ops * JIT_OP_BYTES;
     return need;
@@ -1102,7 +1065,7 @@ bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b)
     if (!j || b->n_ops == 0)
         return false;
     for (unsigned k = 0; k < b->n_ops; k++)
-        if (!op_supported(&b->ops[k]))
+        if (!op_supported(NULL, &b->ops[k]))
             return false;
     return true;
 }
@@ -1113,7 +1076,7 @@ static void emit_block(struct jc *c)
     const struct rv_block *b = c->b;
     for (unsigned k = 0; k < b->n_ops; k++) {
         const struct rv_op *op = &b->ops[k];
-        if (!op_supported(op)) {
+        if (!op_supported(NULL, op)) {
             emit_exit(c, RV_JIT_INTERPRET, k);
             break;
         }
@@ -1132,13 +1095,13 @@ static void emit_block(struct jc *c)
 void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsigned n)
 {
     const struct rv_block *head = n ? rb[0] : NULL;
-    if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(&head->ops[0]) ||
+    if (!j || n == 0 || n > RV_REGION_MAX || head->n_ops == 0 || !op_supported(NULL, &head->ops[0]) ||
         !rv_jit_buf_map(&j->code))
         return NULL;
     size_t need = rv_jit_need_region(rb, n);
     if (j->code.size - j->used < need)
         return NULL;
-    unsigned max_fix = 2 * n + n * region_jalrs(rb, n);
+    unsigned max_fix = 2 * n + n * rv_region_jalrs(rb, n);
     struct jc *c = calloc(1, sizeof *c);
     struct fixup *fix = malloc(max_fix * sizeof *fix);
     if (!c || !fix) {

@@ -58,6 +58,19 @@ static inline bool rv_jit_pure_int(unsigned opc)
 unsigned rv_jit_xregs(const struct rv_op *op, unsigned out[3]);
 unsigned rv_jit_xdst(const struct rv_op *op);
 
+/*
+ * For a register cache: the x registers that the compiled ops of
+ * rb[0..n) use most (each block's ops up to the first that `compiled`
+ * refuses), most used first, at most max, each used at least twice --
+ * once is enough in code that loops (more than one block, or a block that
+ * goes to its own start), which *loops tells. out[] gets them, *writes
+ * the set of x registers those ops write; returns how many.
+ */
+struct rv_jit;
+unsigned rv_jit_rank_regs(struct rv_block *const *rb, unsigned n,
+                          bool (*compiled)(const struct rv_jit *j, const struct rv_op *op), const struct rv_jit *j,
+                          unsigned max, uint8_t *out, uint64_t *writes, bool *loops);
+
 /* A backend's code buffer (rv/jit_buf.c): mapped read-write-execute at
  * its first use, so that a VM that never gets hot code costs no mapping;
  * false if the host refuses such a mapping (then everything is

@@ -64,3 +64,38 @@ unsigned rv_jit_xdst(const struct rv_op *op)
         return op->rd;
     }
 }
+
+unsigned rv_jit_rank_regs(struct rv_block *const *rb, unsigned n,
+                          bool (*compiled)(const struct rv_jit *j, const struct rv_op *op), const struct rv_jit *j,
+                          unsigned max, uint8_t *out, uint64_t *writes, bool *loops)
+{
+    unsigned uses[RV_XSINK + 1] = { 0 };
+    *writes = 0;
+    *loops = n > 1;
+    for (unsigned m = 0; m < n; m++) {
+        const struct rv_block *b = rb[m];
+        for (unsigned k = 0; k < b->n_ops && compiled(j, &b->ops[k]); k++) {
+            const struct rv_op *op = &b->ops[k];
+            unsigned r[3], nr = rv_jit_xregs(op, r);
+            for (unsigned i = 0; i < nr; i++)
+                uses[r[i]]++;
+            *writes |= 1ull << rv_jit_xdst(op);
+            if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
+                op->pcoff + (uint64_t)(int64_t)op->imm == 0)
+                *loops = true;
+        }
+    }
+    uses[0] = uses[RV_XSINK] = 0;   /* never cached: constant zero, write-only sink */
+    unsigned count = 0, min_uses = *loops ? 1 : 2;
+    while (count < max) {
+        unsigned best = 0;
+        for (unsigned i = 1; i < RV_XSINK; i++)
+            if (uses[i] > uses[best])
+                best = i;
+        if (best == 0 || uses[best] < min_uses)
+            break;
+        out[count++] = (uint8_t)best;
+        uses[best] = 0;
+    }
+    return count;
+}

@@ -206,3 +206,20 @@ unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct
                 out[m++] = w->cand[i];
     return m;
 }
+
+int rv_region_index(struct rv_block *const *rb, unsigned n, uint64_t pc)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (rb[i]->pc == pc)
+            return (int)i;
+    return -1;
+}
+
+unsigned rv_region_jalrs(struct rv_block *const *rb, unsigned n)
+{
+    unsigned count = 0;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned k = 0; k < rb[i]->n_ops; k++)
+            count += rb[i]->ops[k].opc == RV_OP_JALR;
+    return count;
+}

@@ -32,4 +32,11 @@ unsigned rv_block_succs(const struct rv_block *b, uint64_t out[2]);
 unsigned rv_region_form(const struct rv_cache *c, const struct rv_jit *j, struct rv_block *head,
                         struct rv_block *out[RV_REGION_MAX], bool late);
 
+/* The index of the block of rb[0..n) that starts at pc, or -1. */
+int rv_region_index(struct rv_block *const *rb, unsigned n, uint64_t pc);
+
+/* The indirect jumps of rb[0..n): a compiled region compares each one's
+ * target with every block of the region. */
+unsigned rv_region_jalrs(struct rv_block *const *rb, unsigned n);
+
 #endif
