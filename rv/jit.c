@@ -875,25 +875,6 @@ static void emit_fp_call(struct jc *c, const struct rv_op *op, const struct rv_j
         stx(c, RAX, op->rd);
 }
 
-/* Is there an inline form of op's host fast path? rv/fpu.h uses the host
- * FPU only in round-to-nearest-even, so a static rm other than 0 never
- * qualifies. */
-static bool fp_inline_ok(const struct rv_op *op)
-{
-#if FPU_HARDFLOAT
-    switch (op->opc) {
-    case RV_OP_FADD_S: case RV_OP_FSUB_S: case RV_OP_FMUL_S: case RV_OP_FDIV_S: case RV_OP_FSQRT_S:
-    case RV_OP_FADD_D: case RV_OP_FSUB_D: case RV_OP_FMUL_D: case RV_OP_FDIV_D: case RV_OP_FSQRT_D:
-        return op->rm == 0 || op->rm == 7;
-    default:
-        break;
-    }
-#else
-    (void)op;
-#endif
-    return false;
-}
-
 /* SSE scalar opcode (0f xx) of an inline op. */
 static unsigned sse_opcode(unsigned opc)
 {
@@ -1016,7 +997,7 @@ static void emit_fp(struct jc *c, unsigned k, const struct rv_op *op, const stru
         x_b(a, 4);
         add_stub(c, STUB_INTERPRET, k, op, x_jcc32(a, CC_A), NULL);
     }
-    if (fp_inline_ok(op))
+    if (rv_jit_fp_inline_ok(op))
         emit_fp_inline(c, k, op);
     else
         emit_fp_call(c, op, d);

@@ -49,7 +49,8 @@
 _Static_assert(offsetof(struct rv_hart, x) == 0, "x[] first");
 _Static_assert(HOFF(pc) % 8 == 0 && HOFF(budget) % 8 == 0 && HOFF(tval) % 8 == 0 && HOFF(tlb_r) % 8 == 0 && HOFF(tlb_w) % 8 == 0,
                "64-bit fields loaded with scaled offsets");
-_Static_assert(HOFF(tlb_mask16) % 4 == 0 && HOFF(frm) % 4 == 0, "32-bit fields loaded with scaled offsets");
+_Static_assert(HOFF(tlb_mask16) % 4 == 0 && HOFF(frm) % 4 == 0 && HOFF(fflags) % 4 == 0 && HOFF(fflags) < 4 * 4096,
+               "32-bit fields loaded with scaled offsets");
 _Static_assert(HOFF(tlb_w) < 8 * 4096 && HOFF(f) + 8 * 32 < 8 * 4096, "within a scaled 12-bit offset");
 _Static_assert(sizeof(struct rv_tlb_entry) == 16 && offsetof(struct rv_tlb_entry, addend) == 8,
                "TLB entries of 16 bytes, addend after tag");
@@ -754,6 +755,111 @@ static void emit_fp_call(struct jc *c, unsigned k, const struct rv_op *op, const
         stf(a, X0, op->rd);
 }
 
+/*
+ * rv/fpu.h's host fast path, inline, as on x86-64 (rv/jit.c has the
+ * reasoning): in round-to-nearest-even with NX already accrued, operands
+ * that are not subnormal and a normal result above the smallest normal,
+ * the host's IEEE result (FPCR as Linux leaves it: round to nearest, no
+ * flush to zero, no default NaN) is the RISC-V result and no flag
+ * changes. The range tests compare doubled values, so that the sign bit
+ * drops out. Anything else goes on to the helper call (emit_fp_call).
+ */
+static void emit_fp_inline(struct jc *c, unsigned k, const struct rv_op *op, const struct rv_jit_fp_desc *d)
+{
+    struct a64 *a = &c->a;
+    bool dbl = op->opc >= RV_OP_FADD_D, sqrt = op->opc == RV_OP_FSQRT_S || op->opc == RV_OP_FSQRT_D;
+    uint32_t *slow[8];
+    unsigned n = 0;
+    if (op->rm == 7) {   /* dynamic: frm must be RNE (0) */
+        ldr32(a, X4, X19, HOFF(frm));
+        slow[n++] = a->p;
+        emit(a, 0x35000000u | (uint32_t)X4);                    /* cbnz w4 */
+    }
+    ldr32(a, X5, X19, HOFF(fflags));
+    mov_imm(a, X6, RV_FFLAGS_NX);
+    rrr(a, 0x6a000000u, XZR, X5, X6);                           /* tst w5, w6 */
+    slow[n++] = b_cond(a, EQ);
+    ldf(a, X1, op->rs1);
+    if (!sqrt)
+        ldf(a, X2, op->rs2);
+    static const uint32_t arith[] = { [RV_OP_FADD_S] = 0x1e202800u, [RV_OP_FSUB_S] = 0x1e203800u,
+                                      [RV_OP_FMUL_S] = 0x1e200800u, [RV_OP_FDIV_S] = 0x1e201800u,
+                                      [RV_OP_FSQRT_S] = 0x1e21c000u, [RV_OP_FADD_D] = 0x1e602800u,
+                                      [RV_OP_FSUB_D] = 0x1e603800u, [RV_OP_FMUL_D] = 0x1e600800u,
+                                      [RV_OP_FDIV_D] = 0x1e601800u, [RV_OP_FSQRT_D] = 0x1e61c000u };
+    if (dbl) {
+        if (sqrt) {   /* a positive normal: its root is one too */
+            mov_imm(a, X4, 0x0010000000000000ull);
+            rrr(a, SUB_X, X3, X1, X4);
+            mov_imm(a, X4, 0x7fe0000000000000ull);
+            cmp_x(a, X3, X4);
+            slow[n++] = b_cond(a, HS);
+        } else {      /* (|x| - 1) >= M  <=>  2x - 2 >= 2M */
+            mov_imm(a, X4, 2 * 0x000fffffffffffffull);
+            for (int s = X1; s <= X2; s++) {
+                rrr(a, ADD_X, X3, s, s);
+                add_imm(a, false, X3, X3, -2);
+                cmp_x(a, X3, X4);
+                slow[n++] = b_cond(a, LO);
+            }
+        }
+        emit(a, 0x9e670000u | (uint32_t)X1 << 5 | 0u);          /* fmov d0, x1 */
+        emit(a, 0x9e670000u | (uint32_t)X2 << 5 | 1u);          /* fmov d1, x2 */
+        emit(a, arith[op->opc] | (sqrt ? 0u : 1u << 16));       /* op d0, d0(, d1) */
+        emit(a, 0x9e660000u | 0u << 5 | (uint32_t)X0);          /* fmov x0, d0 */
+        if (!sqrt) {  /* (|r| - c) < L  <=>  2r - 2c < 2L */
+            rrr(a, ADD_X, X3, X0, X0);
+            mov_imm(a, X4, 2 * 0x0010000000000001ull);
+            rrr(a, SUB_X, X3, X3, X4);
+            mov_imm(a, X4, 2 * (0x7fefffffffffffffull - 0x0010000000000001ull + 1));
+            cmp_x(a, X3, X4);
+            slow[n++] = b_cond(a, HS);
+        }
+    } else {
+        mov_imm(a, X4, 0xffffffffu);
+        for (int s = X1; s <= (sqrt ? X1 : X2); s++) {   /* NaN-boxed, or they read as the canonical NaN */
+            emit(a, 0xd340fc00u | 32u << 16 | (uint32_t)s << 5 | (uint32_t)X3);   /* lsr x3, xs, #32 */
+            cmp_x(a, X3, X4);
+            slow[n++] = b_cond(a, NE);
+        }
+        if (sqrt) {
+            mov_imm(a, X4, 0x00800000u);
+            rrr(a, SUB_W, X3, X1, X4);
+            mov_imm(a, X4, 0x7f000000u);
+            cmp_w(a, X3, X4);
+            slow[n++] = b_cond(a, HS);
+        } else {
+            mov_imm(a, X4, 2 * 0x007fffffu);
+            for (int s = X1; s <= X2; s++) {
+                rrr(a, ADD_W, X3, s, s);
+                add_imm(a, true, X3, X3, -2);
+                cmp_w(a, X3, X4);
+                slow[n++] = b_cond(a, LO);
+            }
+        }
+        emit(a, 0x1e270000u | (uint32_t)X1 << 5 | 0u);          /* fmov s0, w1 */
+        emit(a, 0x1e270000u | (uint32_t)X2 << 5 | 1u);          /* fmov s1, w2 */
+        emit(a, arith[op->opc] | (sqrt ? 0u : 1u << 16));       /* op s0, s0(, s1) */
+        emit(a, 0x1e260000u | 0u << 5 | (uint32_t)X0);          /* fmov w0, s0 */
+        if (!sqrt) {
+            rrr(a, ADD_W, X3, X0, X0);
+            mov_imm(a, X4, 2 * 0x00800001u);
+            rrr(a, SUB_W, X3, X3, X4);
+            mov_imm(a, X4, 2 * (0x7f7fffffu - 0x00800001u + 1));
+            cmp_w(a, X3, X4);
+            slow[n++] = b_cond(a, HS);
+        }
+        mov_imm(a, X4, 0xffffffff00000000ull);                  /* NaN-box */
+        rrr(a, ORR_X, X0, X0, X4);
+    }
+    stf(a, X0, op->rd);
+    uint32_t *done = b_fwd(a);
+    for (unsigned i = 0; i < n; i++)
+        patch(a, slow[i], a->p);
+    emit_fp_call(c, k, op, d);
+    patch(a, done, a->p);
+}
+
 /* FSGNJ[N|X].D and the moves between x and f registers of D. */
 static void emit_fp_bits(struct a64 *a, const struct rv_op *op)
 {
@@ -992,7 +1098,10 @@ static void emit_op(struct jc *c, unsigned k, const struct rv_op *op)
         emit_fp_bits(a, op);
         return;
     default:
-        emit_fp_call(c, k, op, &rv_jit_fp_ops[op->opc]);
+        if (rv_jit_fp_inline_ok(op))
+            emit_fp_inline(c, k, op, &rv_jit_fp_ops[op->opc]);
+        else
+            emit_fp_call(c, k, op, &rv_jit_fp_ops[op->opc]);
         return;
     }
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "rv/decode.h"
+#include "rv/fpu.h"
 #include "rv/rv.h"
 
 typedef uint64_t (*rv_jit_fp_helper)(struct rv_hart *h, uint64_t a, uint64_t b, uint64_t c, unsigned rm);
@@ -42,6 +43,26 @@ static inline unsigned rv_jit_access_size(unsigned opc)
     case RV_OP_LW: case RV_OP_LWU: case RV_OP_SW: case RV_OP_FLW: case RV_OP_FSW: return 4;
     default: return 8;
     }
+}
+
+/* Does op have an inline form of rv/fpu.h's host fast path (F/D add, sub,
+ * mul, div, sqrt)? fpu.h uses the host FPU only in round-to-nearest-even,
+ * so a static rm other than 0 never qualifies; a dynamic one is checked
+ * as the code runs. */
+static inline bool rv_jit_fp_inline_ok(const struct rv_op *op)
+{
+#if FPU_HARDFLOAT
+    switch (op->opc) {
+    case RV_OP_FADD_S: case RV_OP_FSUB_S: case RV_OP_FMUL_S: case RV_OP_FDIV_S: case RV_OP_FSQRT_S:
+    case RV_OP_FADD_D: case RV_OP_FSUB_D: case RV_OP_FMUL_D: case RV_OP_FDIV_D: case RV_OP_FSQRT_D:
+        return op->rm == 0 || op->rm == 7;
+    default:
+        break;
+    }
+#else
+    (void)op;
+#endif
+    return false;
 }
 
 /* Integer ops whose only effect is writing rd (none at all for x0). */

@@ -21,6 +21,7 @@
  * JIT_TEST_SEED=n picks another random sequence, JIT_TEST_SCALE=n runs n
  * times as many random cases.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -857,6 +858,58 @@ static void jit_fp_fast_path(void)
     bias_fast = false;
 }
 
+/*
+ * The one place where a normal result of normal operands is not the host
+ * fast path's to give: a product just below the smallest normal that
+ * rounds up to it on the format's grid, but stays below it when rounded
+ * to the full precision with the exponent unbounded. RISC-V detects
+ * tininess after rounding in the latter sense, so it raises UF (with NX)
+ * although the result is the smallest normal: the fast path must leave it
+ * to the helper (its result range starts just above the smallest normal).
+ * The random operands of jit_fp_fast_path do not land there. By hand,
+ * with n = 1500 (S) and 40000000 (D):
+ *   (1 - 2n 2^-24) 2^-63 * (1 + n 2^-23) 2^-63 = (1 - 2n^2 2^-47) 2^-126
+ * and 2^-25 < 2n^2 2^-47 < 2^-24, likewise with 2^-53, 2^-52, 2^-1022.
+ * Each product is run as fmul with a static and a dynamic RNE, NX already
+ * accrued; each must give the smallest normal and fflags NX | UF.
+ */
+static void jit_fp_tiny_boundary(void)
+{
+    struct world w;
+    if (world_new(&w, true)) {
+        CHECK(!"world setup");
+        return;
+    }
+    float as = ldexpf(1.0f - 3000.0f * 0x1p-24f, -63), bs = ldexpf(1.0f + 1500.0f * 0x1p-23f, -63);
+    double ad = ldexp(1.0 - 80000000.0 * 0x1p-53, -511), bd = ldexp(1.0 + 40000000.0 * 0x1p-52, -511);
+    uint32_t as_bits, bs_bits;
+    uint64_t ad_bits, bd_bits;
+    memcpy(&as_bits, &as, 4);
+    memcpy(&bs_bits, &bs, 4);
+    memcpy(&ad_bits, &ad, 8);
+    memcpy(&bd_bits, &bd, 8);
+    static struct init in;
+    for (int dbl = 0; dbl < 2; dbl++) {
+        for (unsigned rm = 0; rm <= 7; rm += 7) {
+            memset(&in, 0, sizeof in);
+            in.pc = CODE;
+            in.code[0] = (dbl ? 0x12000053u : 0x10000053u) | rm << 12 | 3u << 7 | 1u << 15 | 2u << 20;   /* fmul f3, f1, f2 */
+            in.code[1] = 0x00000073;   /* ecall */
+            in.n_code = 2;
+            in.f[1] = dbl ? ad_bits : 0xffffffff00000000ull | as_bits;
+            in.f[2] = dbl ? bd_bits : 0xffffffff00000000ull | bs_bits;
+            in.fflags = RV_FFLAGS_NX;
+            world_load(&w, &in, true);
+            bool compiled = false;
+            int e = world_run(&w, &in, 2, true, &compiled);
+            CHECK(e == RV_EXIT_ECALL && compiled);
+            CHECK(w.h->f[3] == (dbl ? 0x0010000000000000ull : 0xffffffff00800000ull));
+            CHECK(w.h->fflags == (RV_FFLAGS_NX | RV_FFLAGS_UF));
+        }
+    }
+    world_free(&w);
+}
+
 static void jit_interpreted_ops_mid_block(void)
 {
     static const struct mix m = { 4, 2, 2, 1, 20, 0 };
@@ -1597,6 +1650,7 @@ int main(void)
     RUN(jit_loads_stores);
     RUN(jit_fp_ops);
     RUN(jit_fp_fast_path);
+    RUN(jit_fp_tiny_boundary);
     RUN(jit_interpreted_ops_mid_block);
     RUN(jit_chained_blocks);
     RUN(jit_region_loop);
