@@ -775,6 +775,12 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
+    /* Profiling: compiled code named for perf (docs/cli.md, "Environment"). */
+    const char *perf = getenv("MVM_PERF_MAP");
+    if (perf && *perf && mvm_perf_map_open() != 0) {
+        fprintf(stderr, "mvm: MVM_PERF_MAP: cannot write /tmp/perf-%ld.map: %s\n", (long)getpid(), strerror(errno));
+        return EXIT_USAGE;
+    }
     if (strcmp(argv[1], "--version") == 0) {
         printf("mvm %s (Matryoshka; RV64GC guests; %s-endian host)\n", MVM_VERSION,
                HOST_BIG_ENDIAN ? "big" : "little");

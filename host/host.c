@@ -75,6 +75,16 @@ void host_page_release(void *p, size_t size)
 #endif
 }
 
+FILE *host_perf_map_open(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+    FILE *f = fopen(path, "w");
+    if (f)
+        setvbuf(f, NULL, _IOLBF, 0);
+    return f;
+}
+
 void host_page_free(void *p, size_t size)
 {
     if (p)

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -70,6 +71,10 @@ void *host_page_alloc_now(size_t size);
  * with host_page_free, in pieces if need be. NULL when out of memory. */
 void *host_page_alloc_huge(size_t size);
 void host_page_free(void *p, size_t size);
+
+/* /tmp/perf-PID.map, made anew and line-buffered, for the profiler
+ * (rv/perfmap.c); NULL with errno set if it cannot be. */
+FILE *host_perf_map_open(void);
 /* Makes [p, p + size) of host_page_alloc memory present now, in one call
  * where the host can (Linux's MADV_POPULATE_WRITE); nothing elsewhere. */
 void host_page_populate(void *p, size_t size);

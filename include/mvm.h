@@ -329,6 +329,17 @@ int mvm_vm_get_budget(const mvm_vm *vm, int64_t *left);
 void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out);
 
 /*
+ * Profiling: from now on, every piece of host code the block compiler
+ * makes in this process is announced in /tmp/perf-PID.map, the file perf
+ * reads to name code it finds no symbols for ("START SIZE rv64:PC", PC
+ * the guest address it was compiled from; "rv64:PC+N" for a region of N
+ * more blocks). The file is made anew (truncated) and written line by
+ * line. 0, or -MVM_EIO if it cannot be made (errno says why); a second
+ * call does nothing.
+ */
+int mvm_perf_map_open(void);
+
+/*
  * System mode (docs/board.md): a board laid out like QEMU's virt machine
  * is a VM too. mvm_board_create makes one with its RAM, harts and devices;
  * mvm_board_load and mvm_board_add_disk give it its files; mvm_vm_run

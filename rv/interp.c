@@ -446,6 +446,7 @@ enter:
             h->stat_jit_blocks++;
             h->stat_jit_regions += n > 1;
             h->stat_jit_bytes += rv_jit_used(h->cache->jit) - used;
+            rv_jit_announce(b->jit, rv_jit_last_size(h->cache->jit), b->pc, n);
             h->budget += b->n_insns;
             goto enter;
         }

@@ -63,6 +63,7 @@ struct rv_jit {
     struct rv_jit_buf code;
     size_t used;         /* code grows up from code.buf */
     size_t sites;        /* site memos (below) grow down from code.buf + code.size */
+    size_t last;         /* bytes of the last compilation's code */
     bool popcnt;
 };
 
@@ -1420,6 +1421,7 @@ void rv_jit_reset(struct rv_jit *j)
 bool rv_jit_regions(void) { return true; }
 
 size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used + j->sites : 0; }
+size_t rv_jit_last_size(const struct rv_jit *j) { return j ? j->last : 0; }
 
 
 /* Bytes of code for the region (its sites apart). */
@@ -1528,6 +1530,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
         j->sites = sites;
         return NULL;
     }
+    j->last = end - (size_t)(entry - j->code.buf);
     j->used = (end + 15) & ~(size_t)15;
     return entry;
 }
@@ -1551,6 +1554,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     return NULL;
 }
 size_t rv_jit_used(const struct rv_jit *j) { (void)j; return 0; }
+size_t rv_jit_last_size(const struct rv_jit *j) { (void)j; return 0; }
 size_t rv_jit_need(const struct rv_block *b) { (void)b; return 0; }
 size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n) { (void)rb; (void)n; return 0; }
 bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b) { (void)j; (void)b; return false; }

@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rv/decode.h"
 #include "rv/rv.h"
@@ -80,6 +81,18 @@ bool rv_jit_block_ok(const struct rv_jit *j, const struct rv_block *b);
 size_t rv_jit_used(const struct rv_jit *j);
 size_t rv_jit_need(const struct rv_block *b);
 size_t rv_jit_need_region(struct rv_block *const *rb, unsigned n);
+/* Bytes of host code of j's last compilation (its access memos apart). */
+size_t rv_jit_last_size(const struct rv_jit *j);
+
+/*
+ * Profilers: from rv_jit_set_perf_map(f) on, every compilation appends a
+ * line "START SIZE rv64:PC" (hex; "rv64:PC+N" for a region of N more
+ * blocks) to f, the map file perf reads for code it cannot otherwise
+ * name (/tmp/perf-PID.map, mvm_perf_map_open). Lines are whole under
+ * concurrent compilations (one stdio call each). NULL: none.
+ */
+void rv_jit_set_perf_map(FILE *f);
+void rv_jit_announce(const void *code, size_t size, uint64_t pc, unsigned n);
 
 /* Slow paths the compiled code calls (rv/interp.c): 0, a cause (also
  * stored in h->cause, with h->tval), or for stores 1 = code written. */

@@ -62,6 +62,7 @@ _Static_assert(RV_JC_BITS <= 12 && offsetof(struct rv_cache, jc) % 8 == 0 && HOF
 struct rv_jit {
     struct rv_jit_buf code;
     size_t used;
+    size_t last;   /* bytes of the last compilation's code */
 };
 
 /* ---- the assembler ----------------------------------------------------------- */
@@ -1151,6 +1152,7 @@ void rv_jit_reset(struct rv_jit *j)
 }
 
 size_t rv_jit_used(const struct rv_jit *j) { return j ? j->used : 0; }
+size_t rv_jit_last_size(const struct rv_jit *j) { return j ? j->last : 0; }
 
 bool rv_jit_regions(void) { return true; }
 
@@ -1247,6 +1249,7 @@ void *rv_jit_compile_region(struct rv_jit *j, struct rv_block *const *rb, unsign
     if (!ok)
         return NULL;
     __builtin___clear_cache((char *)entry, (char *)end);
+    j->last = (size_t)((uint8_t *)end - (uint8_t *)entry);
     j->used = (size_t)((uint8_t *)end - j->code.buf + 15) & ~(size_t)15;
     return entry;
 }

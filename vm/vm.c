@@ -8,6 +8,7 @@
 #include "vm/vm_int.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "host/file.h"
 #include "host/host.h"
 #include "host/thread.h"
+#include "rv/jit.h"
 #include "user/elf.h"
 #include "user/fs.h"
 #include "user/lx.h"
@@ -1470,6 +1472,20 @@ int mvm_vm_run(mvm_vm *vm, struct mvm_exit *ex)
         if (r != 0)
             return r;
     }
+}
+
+int mvm_perf_map_open(void)
+{
+    static atomic_bool opened;
+    if (atomic_exchange(&opened, true))
+        return 0;
+    FILE *f = host_perf_map_open();
+    if (!f) {
+        atomic_store(&opened, false);
+        return -MVM_EIO;
+    }
+    rv_jit_set_perf_map(f);
+    return 0;
 }
 
 void mvm_vm_stats(const mvm_vm *vm, struct mvm_stats *out)

@@ -648,4 +648,55 @@ if ready stats-jit guest; then
 	fi
 fi
 
+# MVM_PERF_MAP=1: the compiled code is named in /tmp/perf-PID.map, one
+# "START SIZE rv64:PC[+N]" line each (hex), without overlaps, and the
+# spinning loop's code is there: some PC lies in main (nm -S of the
+# guest). A map that cannot be made (a directory in its place) is a
+# usage error with one line; without the variable no map is made.
+if ready perf-map guest; then
+	why=""
+	XRUN_PID=$OUT/perf-map.pid
+	"$XRUN" "$T" "$RES/perf-map.status" env MVM_PERF_MAP=1 sh -c 'echo $$ >"$0"; exec "$@"' "$XRUN_PID" \
+		"$MVM" run --budget 3000000 "$GUEST" loop </dev/null >"$RES/perf-map.out" 2>"$RES/perf-map.err"
+	map=/tmp/perf-$(cat "$XRUN_PID").map
+	main=$($RVNM -S "$GUEST" | awk '$4 == "main" { print $1, $2 }')
+	if [ "$(cat "$RES/perf-map.status")" != "exit 124" ]; then
+		why="the run ended with '$(cat "$RES/perf-map.status")', not the budget's 124"
+	elif [ ! -s "$map" ]; then
+		why="no $map"
+	elif grep -v -E -q '^[0-9a-f]+ [0-9a-f]+ rv64:[0-9a-f]+(\+[0-9]+)?$' "$map"; then
+		why="a malformed line: '$(grep -v -E -m 1 '^[0-9a-f]+ [0-9a-f]+ rv64:[0-9a-f]+(\+[0-9]+)?$' "$map")'"
+	else
+		dec=$OUT/perf-map.dec
+		: >"$dec"
+		while read -r at size name; do
+			pc=${name#rv64:}
+			echo "$((0x$at)) $((0x$size)) $((0x${pc%%+*}))" >>"$dec"
+		done <"$map"
+		if ! sort -n "$dec" | awk '{ if (NR > 1 && $1 < end) bad = 1; end = $1 + $2 } END { exit bad }'; then
+			why="pieces of code overlap"
+		elif [ -z "$main" ] || ! awk -v lo="$((0x${main% *}))" -v hi="$((0x${main% *} + 0x${main#* }))" \
+			'$3 >= lo && $3 < hi { found = 1 } END { exit !found }' "$dec"; then
+			why="no code compiled from main ($main)"
+		fi
+	fi
+	rm -f "$map"
+	if [ -z "$why" ]; then
+		"$XRUN" "$T" "$RES/perf-map-dir.status" env MVM_PERF_MAP=1 sh -c 'mkdir "/tmp/perf-$$.map" && echo $$ >"$0" && exec "$@"' \
+			"$XRUN_PID" "$MVM" run "$GUEST" exit 0 </dev/null >"$RES/perf-map-dir.out" 2>"$RES/perf-map-dir.err"
+		rmdir "/tmp/perf-$(cat "$XRUN_PID").map" 2>/dev/null
+		if [ "$(cat "$RES/perf-map-dir.status")" != "exit 125" ] || [ "$(wc -l <"$RES/perf-map-dir.err")" -ne 1 ] ||
+			! grep -q '^mvm: MVM_PERF_MAP: cannot write /tmp/perf-' "$RES/perf-map-dir.err"; then
+			why="an unwritable map: '$(cat "$RES/perf-map-dir.status")', '$(first "$RES/perf-map-dir.err")'"
+		fi
+	fi
+	if [ -z "$why" ]; then
+		"$XRUN" "$T" "$RES/perf-map-off.status" sh -c 'echo $$ >"$0"; exec "$@"' "$XRUN_PID" \
+			"$MVM" run --budget 3000000 "$GUEST" loop </dev/null >/dev/null 2>&1
+		off=/tmp/perf-$(cat "$XRUN_PID").map
+		[ -e "$off" ] && why="$off made without MVM_PERF_MAP" && rm -f "$off"
+	fi
+	[ -z "$why" ] && pass perf-map || fail perf-map "$why"
+fi
+
 exit 0
