@@ -1476,12 +1476,12 @@ int mvm_vm_run(mvm_vm *vm, struct mvm_exit *ex)
 
 int mvm_perf_map_open(void)
 {
-    static atomic_bool opened;
-    if (atomic_exchange(&opened, true))
+    static atomic_int opened;   /* (a word: a byte's exchange needs libatomic on riscv64) */
+    if (atomic_exchange(&opened, 1))
         return 0;
     FILE *f = host_perf_map_open();
     if (!f) {
-        atomic_store(&opened, false);
+        atomic_store(&opened, 0);
         return -MVM_EIO;
     }
     rv_jit_set_perf_map(f);
