@@ -73,12 +73,6 @@ static inline bool rv_jit_pure_int(unsigned opc)
            opc == RV_OP_LUI || opc == RV_OP_AUIPC;
 }
 
-/* The x registers op reads or writes, in out (rs1, rs2, then rd; x0 and
- * the sink among them as the op names them), and how many; and the one
- * it writes, or 0 (rv/jit_regs.c). */
-unsigned rv_jit_xregs(const struct rv_op *op, unsigned out[3]);
-unsigned rv_jit_xdst(const struct rv_op *op);
-
 /*
  * For a register cache: the x registers that the compiled ops of
  * rb[0..n) use most (each block's ops up to the first that `compiled`

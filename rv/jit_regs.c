@@ -1,10 +1,12 @@
 /*
- * jit_regs.c — which x registers an op reads and writes, as the backends'
- * register caches (rv/jit.c, rv/jit_a64.c) count them.
+ * jit_regs.c — which x registers a region uses most, for the backends'
+ * register caches (rv/jit.c, rv/jit_a64.c).
  */
 #include "rv/jit_int.h"
 
-unsigned rv_jit_xregs(const struct rv_op *op, unsigned out[3])
+/* The x registers op reads or writes, in out (rs1, rs2, then rd; x0 and
+ * the sink among them as the op names them), and how many. */
+static unsigned xregs(const struct rv_op *op, unsigned out[3])
 {
     unsigned n = 0;
     const struct rv_jit_fp_desc *d = &rv_jit_fp_ops[op->opc];
@@ -48,7 +50,8 @@ unsigned rv_jit_xregs(const struct rv_op *op, unsigned out[3])
     }
 }
 
-unsigned rv_jit_xdst(const struct rv_op *op)
+/* The x register op writes, or 0. */
+static unsigned xdst(const struct rv_op *op)
 {
     const struct rv_jit_fp_desc *d = &rv_jit_fp_ops[op->opc];
     if (d->fn)
@@ -76,10 +79,10 @@ unsigned rv_jit_rank_regs(struct rv_block *const *rb, unsigned n,
         const struct rv_block *b = rb[m];
         for (unsigned k = 0; k < b->n_ops && compiled(j, &b->ops[k]); k++) {
             const struct rv_op *op = &b->ops[k];
-            unsigned r[3], nr = rv_jit_xregs(op, r);
+            unsigned r[3], nr = xregs(op, r);
             for (unsigned i = 0; i < nr; i++)
                 uses[r[i]]++;
-            *writes |= 1ull << rv_jit_xdst(op);
+            *writes |= 1ull << xdst(op);
             if ((op->opc == RV_OP_JAL || (op->opc >= RV_OP_BEQ && op->opc <= RV_OP_BGEU)) &&
                 op->pcoff + (uint64_t)(int64_t)op->imm == 0)
                 *loops = true;
