@@ -788,68 +788,59 @@ static void emit_fp_inline(struct jc *c, unsigned k, const struct rv_op *op, con
                                       [RV_OP_FSQRT_S] = 0x1e21c000u, [RV_OP_FADD_D] = 0x1e602800u,
                                       [RV_OP_FSUB_D] = 0x1e603800u, [RV_OP_FMUL_D] = 0x1e600800u,
                                       [RV_OP_FDIV_D] = 0x1e601800u, [RV_OP_FSQRT_D] = 0x1e61c000u };
-    if (dbl) {
-        if (sqrt) {   /* a positive normal: its root is one too */
-            mov_imm(a, X4, 0x0010000000000000ull);
-            rrr(a, SUB_X, X3, X1, X4);
-            mov_imm(a, X4, 0x7fe0000000000000ull);
-            cmp_x(a, X3, X4);
-            slow[n++] = b_cond(a, HS);
-        } else {      /* (|x| - 1) >= M  <=>  2x - 2 >= 2M */
-            mov_imm(a, X4, 2 * 0x000fffffffffffffull);
-            for (int s = X1; s <= X2; s++) {
-                rrr(a, ADD_X, X3, s, s);
-                add_imm(a, false, X3, X3, -2);
-                cmp_x(a, X3, X4);
-                slow[n++] = b_cond(a, LO);
-            }
-        }
-        emit(a, 0x9e670000u | (uint32_t)X1 << 5 | 0u);          /* fmov d0, x1 */
-        emit(a, 0x9e670000u | (uint32_t)X2 << 5 | 1u);          /* fmov d1, x2 */
-        emit(a, arith[op->opc] | (sqrt ? 0u : 1u << 16));       /* op d0, d0(, d1) */
-        emit(a, 0x9e660000u | 0u << 5 | (uint32_t)X0);          /* fmov x0, d0 */
-        if (!sqrt) {  /* (|r| - c) < L  <=>  2r - 2c < 2L */
-            rrr(a, ADD_X, X3, X0, X0);
-            mov_imm(a, X4, 2 * 0x0010000000000001ull);
-            rrr(a, SUB_X, X3, X3, X4);
-            mov_imm(a, X4, 2 * (0x7fefffffffffffffull - 0x0010000000000001ull + 1));
-            cmp_x(a, X3, X4);
-            slow[n++] = b_cond(a, HS);
-        }
-    } else {
+    /* The format's constants (rv/fpu.h's fpu_h_in_*, fpu_h_res_* and
+     * sqrt tests) and its width: single-precision work is 32-bit. */
+    static const struct fp_fmt {
+        uint64_t in_min2;             /* 2M: an operand passes if 2x - 2 >= 2M */
+        uint64_t sqrt_lo, sqrt_span;  /* a root's operand: x - lo < span */
+        uint64_t res_lo2, res_span2;  /* a result: 2r - 2c < 2L */
+        uint32_t to_fp, from_fp;      /* fmov between the x and fp registers */
+    } fmts[2] = {
+        { 2 * 0x007fffffu, 0x00800000u, 0x7f000000u, 2 * 0x00800001u, 2 * (0x7f7fffffu - 0x00800001u + 1),
+          0x1e270000u, 0x1e260000u },
+        { 2 * 0x000fffffffffffffull, 0x0010000000000000ull, 0x7fe0000000000000ull, 2 * 0x0010000000000001ull,
+          2 * (0x7fefffffffffffffull - 0x0010000000000001ull + 1), 0x9e670000u, 0x9e660000u },
+    };
+    const struct fp_fmt *fm = &fmts[dbl];
+    uint32_t add = dbl ? ADD_X : ADD_W, sub = dbl ? SUB_X : SUB_W;
+    void (*cmp)(struct a64 *, int, int) = dbl ? cmp_x : cmp_w;
+    int last = sqrt ? X1 : X2;
+    if (!dbl) {   /* NaN-boxed, or they read as the canonical NaN */
         mov_imm(a, X4, 0xffffffffu);
-        for (int s = X1; s <= (sqrt ? X1 : X2); s++) {   /* NaN-boxed, or they read as the canonical NaN */
+        for (int s = X1; s <= last; s++) {
             emit(a, 0xd340fc00u | 32u << 16 | (uint32_t)s << 5 | (uint32_t)X3);   /* lsr x3, xs, #32 */
             cmp_x(a, X3, X4);
             slow[n++] = b_cond(a, NE);
         }
-        if (sqrt) {
-            mov_imm(a, X4, 0x00800000u);
-            rrr(a, SUB_W, X3, X1, X4);
-            mov_imm(a, X4, 0x7f000000u);
-            cmp_w(a, X3, X4);
-            slow[n++] = b_cond(a, HS);
-        } else {
-            mov_imm(a, X4, 2 * 0x007fffffu);
-            for (int s = X1; s <= X2; s++) {
-                rrr(a, ADD_W, X3, s, s);
-                add_imm(a, true, X3, X3, -2);
-                cmp_w(a, X3, X4);
-                slow[n++] = b_cond(a, LO);
-            }
+    }
+    if (sqrt) {   /* a positive normal: its root is one too */
+        mov_imm(a, X4, fm->sqrt_lo);
+        rrr(a, sub, X3, X1, X4);
+        mov_imm(a, X4, fm->sqrt_span);
+        cmp(a, X3, X4);
+        slow[n++] = b_cond(a, HS);
+    } else {      /* (|x| - 1) >= M  <=>  2x - 2 >= 2M */
+        mov_imm(a, X4, fm->in_min2);
+        for (int s = X1; s <= X2; s++) {
+            rrr(a, add, X3, s, s);
+            add_imm(a, !dbl, X3, X3, -2);
+            cmp(a, X3, X4);
+            slow[n++] = b_cond(a, LO);
         }
-        emit(a, 0x1e270000u | (uint32_t)X1 << 5 | 0u);          /* fmov s0, w1 */
-        emit(a, 0x1e270000u | (uint32_t)X2 << 5 | 1u);          /* fmov s1, w2 */
-        emit(a, arith[op->opc] | (sqrt ? 0u : 1u << 16));       /* op s0, s0(, s1) */
-        emit(a, 0x1e260000u | 0u << 5 | (uint32_t)X0);          /* fmov w0, s0 */
-        if (!sqrt) {
-            rrr(a, ADD_W, X3, X0, X0);
-            mov_imm(a, X4, 2 * 0x00800001u);
-            rrr(a, SUB_W, X3, X3, X4);
-            mov_imm(a, X4, 2 * (0x7f7fffffu - 0x00800001u + 1));
-            cmp_w(a, X3, X4);
-            slow[n++] = b_cond(a, HS);
-        }
+    }
+    emit(a, fm->to_fp | (uint32_t)X1 << 5 | 0u);                /* fmov d0|s0, x1|w1 */
+    emit(a, fm->to_fp | (uint32_t)X2 << 5 | 1u);                /* fmov d1|s1, x2|w2 */
+    emit(a, arith[op->opc] | (sqrt ? 0u : 1u << 16));           /* op 0, 0(, 1) */
+    emit(a, fm->from_fp | 0u << 5 | (uint32_t)X0);              /* fmov x0|w0, d0|s0 */
+    if (!sqrt) {  /* (|r| - c) < L  <=>  2r - 2c < 2L */
+        rrr(a, add, X3, X0, X0);
+        mov_imm(a, X4, fm->res_lo2);
+        rrr(a, sub, X3, X3, X4);
+        mov_imm(a, X4, fm->res_span2);
+        cmp(a, X3, X4);
+        slow[n++] = b_cond(a, HS);
+    }
+    if (!dbl) {
         mov_imm(a, X4, 0xffffffff00000000ull);                  /* NaN-box */
         rrr(a, ORR_X, X0, X0, X4);
     }
